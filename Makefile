@@ -1,0 +1,40 @@
+# ftptrace: make demo shows the main job, make test proves it.
+GO       ?= go
+BIN      := bin/ftptrace
+ARTICLE  := testdata/pcaps/article-active.pcap
+FUZZTIME ?= 30s
+
+.PHONY: build demo test fuzz bench fixtures fixtures-synth vet fmt clean
+
+build:
+	$(GO) build -o $(BIN) ./cmd/ftptrace
+
+demo: build
+	./$(BIN) $(ARTICLE)
+
+test:
+	$(GO) vet ./...
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$unformatted" ]; then echo "gofmt wants to reformat:"; echo "$$unformatted"; exit 1; fi
+	$(GO) test ./...
+
+# Each parser's fuzz target for FUZZTIME (go test runs one -fuzz target at a time).
+fuzz:
+	$(GO) test ./analyzer -run '^$$' -fuzz '^FuzzParseCommand$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./analyzer -run '^$$' -fuzz '^FuzzReplyReader$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./analyzer -run '^$$' -fuzz '^FuzzDataAddress$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./analyzer -run '^$$' -fuzz '^FuzzControlStream$$' -fuzztime $(FUZZTIME)
+
+bench:
+	$(GO) test ./... -run '^$$' -bench . -benchmem
+
+# Recorded fixtures: real servers and clients on loopback (needs root).
+fixtures:
+	bash scripts/record-fixtures.sh
+
+# Synthesized fixtures, byte-identical on every run.
+fixtures-synth:
+	$(GO) run ./cmd/ftpsynth -all testdata/pcaps
+
+clean:
+	rm -rf bin

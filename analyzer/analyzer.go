@@ -1,0 +1,219 @@
+package analyzer
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/ftptrace/ftptrace/reassembly"
+)
+
+// Options tune the analysis.
+type Options struct {
+	// Ports are control ports to treat as FTP besides 21; content detection
+	// finds the others.
+	Ports []uint16
+	// OnSession, when set, receives each session once it has ended, in the
+	// order sessions end; the analyzer then forgets it.
+	OnSession func(*Session)
+}
+
+// closeGrace is how long (capture time) a session waits after its control
+// connection closed for the last ACKs before it is final.
+const closeGrace = 3 * time.Second
+
+type connKind uint8
+
+const (
+	connUnknown connKind = iota
+	connControl
+	connData
+	connIgnored
+)
+
+type connState struct {
+	kind   connKind
+	sess   *Session
+	track  *connTrack
+	data   *DataConn
+	detect *detector
+}
+
+// Analyzer turns connection events into FTP sessions. It implements
+// reassembly.Handler.
+type Analyzer struct {
+	opts     Options
+	ports    map[uint16]bool
+	conns    map[uint64]*connState
+	sessions []*Session // not yet handed to OnSession
+	closing  []*Session
+	done     []*Session
+	expects  map[uint16][]*Expectation // by the port the data connection goes to
+	nextID   int
+	now      time.Time
+}
+
+// New returns an analyzer.
+func New(opts Options) *Analyzer {
+	a := &Analyzer{opts: opts, ports: map[uint16]bool{21: true}, conns: make(map[uint64]*connState),
+		expects: make(map[uint16][]*Expectation)}
+	for _, p := range opts.Ports {
+		a.ports[p] = true
+	}
+	return a
+}
+
+// HandleEvent implements reassembly.Handler.
+func (a *Analyzer) HandleEvent(c *reassembly.Conn, e *reassembly.Event) {
+	if e.Time.After(a.now) {
+		a.now = e.Time
+		a.finishClosing(false)
+	}
+	cs := a.conns[c.ID]
+	if e.Kind == reassembly.EventForget {
+		delete(a.conns, c.ID)
+		return
+	}
+	if cs == nil {
+		if e.Kind == reassembly.EventEnd {
+			return
+		}
+		cs = a.classify(c)
+		a.conns[c.ID] = cs
+	}
+	if cs.sess != nil && cs.sess.finished {
+		return // a straggler after the session was reported
+	}
+	switch cs.kind {
+	case connIgnored:
+	case connUnknown:
+		a.detectEvent(cs, c, e)
+	case connControl:
+		a.controlEvent(cs, e)
+	case connData:
+		a.dataEvent(cs, e)
+	}
+}
+
+// classify decides what a new connection is: a data connection someone
+// announced, a control connection on a known port, or unknown for now.
+func (a *Analyzer) classify(c *reassembly.Conn) *connState {
+	if s, e := a.matchExpectation(c); e != nil {
+		return a.newDataConn(s, e, c)
+	}
+	if a.ports[c.Server.Port()] || (c.Midstream && a.ports[c.Client.Port()]) {
+		if c.Midstream && !a.ports[c.Server.Port()] {
+			c.Client, c.Server = c.Server, c.Client
+		}
+		return a.newControl(c, fmt.Sprintf("port %d", c.Server.Port()))
+	}
+	return &connState{kind: connUnknown, detect: &detector{}}
+}
+
+func (a *Analyzer) newControl(c *reassembly.Conn, why string) *connState {
+	a.nextID++
+	s := &Session{ID: a.nextID, Client: c.Client, Server: c.Server, Login: "none", Detected: why, Midstream: c.Midstream}
+	ct := newConnTrack(s, RoleControl, c)
+	s.ctl = &control{track: ct}
+	a.sessions = append(a.sessions, s)
+	return &connState{kind: connControl, sess: s, track: ct}
+}
+
+func (a *Analyzer) controlEvent(cs *connState, e *reassembly.Event) {
+	s := cs.sess
+	if s.Start.IsZero() {
+		s.Start = e.Time
+	}
+	if e.Time.After(s.End) {
+		s.End = e.Time
+	}
+	switch e.Kind {
+	case reassembly.EventPayload:
+		a.controlPayload(s, e)
+	case reassembly.EventEnd:
+		a.endControl(s)
+	default:
+		cs.track.tcpEvent(e)
+	}
+}
+
+// endControl flushes what the parser still holds and schedules the session
+// to be finished once late ACKs had time to arrive.
+func (a *Analyzer) endControl(s *Session) {
+	if s.ctlClosed {
+		return
+	}
+	s.ctlClosed = true
+	c := s.ctl
+	if !c.encrypted {
+		if l, ok := c.split[reassembly.ClientToServer].flush(); ok {
+			a.command(s, l, "")
+		}
+		if l, ok := c.split[reassembly.ServerToClient].flush(); ok {
+			a.replyLine(s, l, "")
+		}
+		if rep := c.replies.flush(); rep != nil {
+			a.reply(s, rep, "")
+		}
+	}
+	a.closing = append(a.closing, s)
+}
+
+// finishClosing finalises sessions whose control connection closed long
+// enough ago (or all of them at the end of the capture).
+func (a *Analyzer) finishClosing(all bool) {
+	if len(a.closing) == 0 {
+		return
+	}
+	n := 0
+	for _, s := range a.closing {
+		if !all && a.now.Sub(s.End) < closeGrace {
+			break
+		}
+		a.finish(s)
+		n++
+	}
+	a.closing = append(a.closing[:0], a.closing[n:]...)
+}
+
+// Finish ends every session still open (the capture ended) and returns the
+// sessions not handed to OnSession, by ID.
+func (a *Analyzer) Finish() []*Session {
+	for _, cs := range a.conns {
+		if cs.kind == connControl {
+			a.endControl(cs.sess)
+		}
+	}
+	a.finishClosing(true)
+	for _, s := range a.sessions {
+		if !s.finished {
+			a.finish(s)
+		}
+	}
+	sort.Slice(a.done, func(i, j int) bool { return a.done[i].ID < a.done[j].ID })
+	out := a.done
+	a.done = nil
+	return out
+}
+
+func (a *Analyzer) finish(s *Session) {
+	if s.finished {
+		return
+	}
+	s.finished = true
+	for _, e := range s.ctl.expects {
+		a.unexpect(e)
+	}
+	s.finalize()
+	for i, x := range a.sessions {
+		if x == s {
+			a.sessions = append(a.sessions[:i], a.sessions[i+1:]...)
+			break
+		}
+	}
+	if a.opts.OnSession != nil {
+		a.opts.OnSession(s)
+		return
+	}
+	a.done = append(a.done, s)
+}

@@ -1,0 +1,210 @@
+package analyzer
+
+import (
+	"net/netip"
+
+	"github.com/ftptrace/ftptrace/reassembly"
+)
+
+// finState follows one direction's FIN through the teardown.
+type finState struct {
+	seen  bool
+	end   uint32 // the sequence number that acknowledges this FIN
+	step  int    // index of the FIN step
+	acked bool
+}
+
+// connTrack turns one connection's TCP events into steps: the handshake as
+// one step, stand-alone ACKs, the teardown packets with their phase, RST,
+// gaps, and (for data connections) the transfer summed into one step.
+type connTrack struct {
+	sess   *Session
+	role   ConnRole
+	dataID int
+	conn   *reassembly.Conn
+	// tcpClientIsFTPClient is false for active-mode data connections, where
+	// the FTP server opens the TCP connection.
+	tcpClientIsFTPClient bool
+
+	hsStep      int // -1 until a SYN or SYN,ACK is seen
+	hsSynAck    bool
+	hsDone      bool
+	fin         [2]finState
+	threePacket bool
+	lastWhat    [2]string // what each side sent last, for ACK explanations
+	lastAck     [2]uint32
+	hasLastAck  [2]bool
+	dataStep    [2]int // open data step per direction, -1 when none
+	closedBy    string
+	sawTraffic  bool
+}
+
+func newConnTrack(sess *Session, role ConnRole, c *reassembly.Conn) *connTrack {
+	return &connTrack{sess: sess, role: role, conn: c, tcpClientIsFTPClient: true,
+		hsStep: -1, dataStep: [2]int{-1, -1}}
+}
+
+func (ct *connTrack) endpoints(dir reassembly.Direction) (from, to netip.AddrPort) {
+	if dir == reassembly.ClientToServer {
+		return ct.conn.Client, ct.conn.Server
+	}
+	return ct.conn.Server, ct.conn.Client
+}
+
+// newStep fills the fields every step of this connection shares.
+func (ct *connTrack) newStep(e *reassembly.Event, kind StepKind) Step {
+	from, to := ct.endpoints(e.Dir)
+	return Step{Time: e.Time, Conn: ct.role, DataID: ct.dataID, From: from, To: to,
+		FromClient: (e.Dir == reassembly.ClientToServer) == ct.tcpClientIsFTPClient,
+		Kind:       kind, Flags: e.Flags.String()}
+}
+
+func seqGE(a, b uint32) bool { return int32(a-b) >= 0 }
+
+// tcpEvent handles everything but payload. It returns false for payload.
+func (ct *connTrack) tcpEvent(e *reassembly.Event) bool {
+	s := ct.sess
+	dir := e.Dir
+	other := dir ^ 1
+	switch e.Kind {
+	case reassembly.EventSYN, reassembly.EventSYNACK:
+		from, to := ct.endpoints(dir)
+		pkt := Packet{Time: e.Time, From: from, To: to, Flags: e.Flags.String()}
+		if ct.hsStep < 0 {
+			st := ct.newStep(e, KindHandshake)
+			st.Phase = "handshake"
+			st.Active = !ct.tcpClientIsFTPClient
+			ct.hsStep = s.addStep(st)
+		}
+		hs := &s.Steps[ct.hsStep]
+		if len(hs.Packets) < 16 {
+			hs.Packets = append(hs.Packets, pkt)
+		}
+		if e.Kind == reassembly.EventSYNACK {
+			ct.hsSynAck = true
+		}
+		ct.lastWhat[dir] = "SYN"
+	case reassembly.EventACK:
+		ct.ack(e)
+	case reassembly.EventFIN:
+		ct.finPacket(e)
+	case reassembly.EventRST:
+		st := ct.newStep(e, KindRST)
+		st.Phase = "reset"
+		if ct.fin[0].seen || ct.fin[1].seen {
+			st.Phase = "teardown (reset)"
+		}
+		if !ct.hsDone && ct.hsStep >= 0 && !ct.hsSynAck {
+			st.Phase = "handshake refused"
+		}
+		s.addStep(st)
+		ct.closedBy = "rst"
+		ct.dataStep = [2]int{-1, -1}
+	case reassembly.EventGap:
+		st := ct.newStep(e, KindGap)
+		st.Bytes = int64(e.Bytes)
+		st.Flags = ""
+		s.addStep(st)
+	default:
+		return false
+	}
+	ct.sawTraffic = true
+	_ = other
+	return true
+}
+
+func (ct *connTrack) ack(e *reassembly.Event) {
+	s := ct.sess
+	dir, other := e.Dir, e.Dir^1
+	defer func() { ct.lastAck[dir], ct.hasLastAck[dir] = e.Ack, true }()
+	// The third packet of the handshake.
+	if ct.hsStep >= 0 && ct.hsSynAck && !ct.hsDone && dir == reassembly.ClientToServer {
+		from, to := ct.endpoints(dir)
+		hs := &s.Steps[ct.hsStep]
+		hs.Packets = append(hs.Packets, Packet{Time: e.Time, From: from, To: to, Flags: e.Flags.String()})
+		ct.hsDone = true
+		return
+	}
+	// An acknowledgement of the other side's FIN.
+	if f := &ct.fin[other]; f.seen && !f.acked && seqGE(e.Ack, f.end) {
+		f.acked = true
+		st := ct.newStep(e, KindACK)
+		st.Acks = "FIN"
+		switch {
+		case ct.fin[dir].seen && ct.threePacket:
+			st.Phase = "teardown 3/3"
+		case ct.fin[dir].seen:
+			st.Phase = "teardown 4/4"
+		default:
+			st.Phase = "teardown 2/4"
+		}
+		s.addStep(st)
+		return
+	}
+	// ACKs of a bulk transfer are part of the transfer step.
+	if ds := ct.dataStep[other]; ds >= 0 {
+		s.Steps[ds].ACKs++
+		return
+	}
+	st := ct.newStep(e, KindACK)
+	st.Acks = ct.lastWhat[other]
+	st.DupACK = ct.hasLastAck[dir] && ct.lastAck[dir] == e.Ack && ct.lastWhat[dir] == "ACK"
+	s.addStep(st)
+	ct.lastWhat[dir] = "ACK"
+}
+
+func (ct *connTrack) finPacket(e *reassembly.Event) {
+	s := ct.sess
+	dir, other := e.Dir, e.Dir^1
+	f := &ct.fin[dir]
+	st := ct.newStep(e, KindFIN)
+	ct.dataStep[dir] = -1
+	if f.seen {
+		st.Phase = "teardown (FIN retransmitted)"
+		s.addStep(st)
+		return
+	}
+	f.seen = true
+	f.end = e.Seq + uint32(e.Bytes) + 1
+	o := &ct.fin[other]
+	switch {
+	case !o.seen:
+		st.Phase = "teardown 1/4"
+	case o.acked:
+		st.Phase = "teardown 3/4"
+	case e.Flags&reassembly.FlagACK != 0 && seqGE(e.Ack, o.end):
+		// FIN,ACK answered by FIN,ACK: three packets instead of four.
+		ct.threePacket = true
+		o.acked = true
+		s.Steps[o.step].Phase = "teardown 1/3"
+		st.Phase = "teardown 2/3"
+	default:
+		st.Phase = "teardown (simultaneous close)"
+	}
+	f.step = s.addStep(st)
+	ct.lastWhat[dir] = "FIN"
+	if ct.closedBy == "" && ct.fin[other].seen {
+		ct.closedBy = "fin"
+	}
+}
+
+// teardownKind describes how the connection ended.
+func (ct *connTrack) teardownKind() string {
+	switch {
+	case ct.closedBy == "rst":
+		return "rst"
+	case ct.fin[0].seen && ct.fin[1].seen && ct.threePacket:
+		return "3-packet"
+	case ct.fin[0].seen && ct.fin[1].seen:
+		return "4-packet"
+	case ct.fin[0].seen || ct.fin[1].seen:
+		return "half"
+	}
+	return ""
+}
+
+// complete tells whether both the handshake and the end were captured.
+func (ct *connTrack) complete() bool {
+	ended := ct.closedBy == "rst" || (ct.fin[0].acked && ct.fin[1].acked)
+	return ct.hsDone && ended
+}

@@ -1,0 +1,123 @@
+package analyzer
+
+import (
+	"net/netip"
+
+	"github.com/ftptrace/ftptrace/reassembly"
+)
+
+// expect registers an announced data connection.
+func (a *Analyzer) expect(s *Session, e *Expectation) {
+	c := s.ctl
+	e.sess = s
+	if len(c.expects) >= maxExpectations {
+		a.unexpect(c.expects[0])
+		c.expects = c.expects[1:]
+	}
+	c.expects = append(c.expects, e)
+	a.expects[e.Addr.Port()] = append(a.expects[e.Addr.Port()], e)
+}
+
+// unexpect forgets an expectation in the index (the session keeps it).
+func (a *Analyzer) unexpect(e *Expectation) {
+	list := a.expects[e.Addr.Port()]
+	for i, x := range list {
+		if x == e {
+			list = append(list[:i], list[i+1:]...)
+			break
+		}
+	}
+	if len(list) == 0 {
+		delete(a.expects, e.Addr.Port())
+	} else {
+		a.expects[e.Addr.Port()] = list
+	}
+}
+
+// matchExpectation finds the announcement a new connection answers. The
+// connection goes to the announced port; its address is the announced one,
+// or for passive mode the control server's (NAT, 0.0.0.0 in the reply).
+func (a *Analyzer) matchExpectation(c *reassembly.Conn) (*Session, *Expectation) {
+	if e := a.findExpectation(c.Client, c.Server); e != nil {
+		return e.sess, e
+	}
+	if c.Midstream {
+		if e := a.findExpectation(c.Server, c.Client); e != nil {
+			c.Client, c.Server = c.Server, c.Client
+			return e.sess, e
+		}
+	}
+	return nil, nil
+}
+
+func (a *Analyzer) findExpectation(from, to netip.AddrPort) *Expectation {
+	var loose *Expectation
+	for _, e := range a.expects[to.Port()] {
+		if e.Data != nil || e.Rejected {
+			continue
+		}
+		if to == e.Addr {
+			return e
+		}
+		if loose == nil && e.Mode == "passive" && to.Addr() == e.sess.Server.Addr() {
+			loose = e // NAT'd or 0.0.0.0 passive reply: the server's real address
+		}
+	}
+	return loose
+}
+
+func (a *Analyzer) newDataConn(s *Session, e *Expectation, c *reassembly.Conn) *connState {
+	a.unexpect(e)
+	dc := &DataConn{ID: len(s.DataConns) + 1, Client: c.Client, Server: c.Server, Expect: e, SawSYN: !c.Midstream}
+	e.Data = dc
+	if e.Transfer != nil {
+		e.Transfer.Data = dc
+	}
+	s.DataConns = append(s.DataConns, dc)
+	ct := newConnTrack(s, RoleData, c)
+	ct.dataID = dc.ID
+	ct.tcpClientIsFTPClient = e.Mode == "passive"
+	s.openData++
+	return &connState{kind: connData, sess: s, track: ct, data: dc}
+}
+
+func (a *Analyzer) dataEvent(cs *connState, e *reassembly.Event) {
+	s, dc, ct := cs.sess, cs.data, cs.track
+	if dc.Start.IsZero() {
+		dc.Start = e.Time
+	}
+	if e.Time.After(dc.End) && e.Kind != reassembly.EventEnd {
+		dc.End = e.Time
+	}
+	switch e.Kind {
+	case reassembly.EventPayload:
+		d := e.Dir
+		dc.Bytes[d] += int64(e.Bytes)
+		dc.Segments[d] += e.Segments
+		dc.hash[d].write(e.Payload)
+		if dc.FirstData.IsZero() {
+			dc.FirstData = e.Time
+		}
+		dc.LastData = e.Time
+		if ct.dataStep[d] < 0 {
+			st := ct.newStep(e, KindData)
+			ct.dataStep[d] = s.addStep(st)
+		}
+		st := &s.Steps[ct.dataStep[d]]
+		st.Bytes += int64(e.Bytes)
+		st.Segments += e.Segments
+		st.End = e.Time
+		if e.Time.After(s.End) {
+			s.End = e.Time
+		}
+		ct.lastWhat[d] = "data"
+	case reassembly.EventGap:
+		dc.GapBytes += int64(e.Bytes)
+		ct.tcpEvent(e)
+	case reassembly.EventEnd:
+		dc.Closed, dc.Teardown, dc.Handshake = ct.closedBy, ct.teardownKind(), ct.hsDone
+		s.openData--
+	default:
+		ct.tcpEvent(e)
+	}
+}

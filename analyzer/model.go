@@ -1,0 +1,188 @@
+// Package analyzer understands FTP: it parses control connections, follows
+// sessions, matches PORT/PASV-style negotiations to the data connections
+// that follow, and records every step a person would name.
+package analyzer
+
+import (
+	"net/netip"
+	"time"
+)
+
+// ConnRole tells whether a step happened on the control connection or on
+// one of the data connections.
+type ConnRole string
+
+// The two connection roles.
+const (
+	RoleControl ConnRole = "control"
+	RoleData    ConnRole = "data"
+)
+
+// StepKind is what a step is, in the contract's words.
+type StepKind string
+
+// Step kinds of the JSON contract.
+const (
+	KindHandshake StepKind = "handshake"
+	KindACK       StepKind = "ack"
+	KindCommand   StepKind = "command"
+	KindReply     StepKind = "reply"
+	KindData      StepKind = "data"
+	KindFIN       StepKind = "fin"
+	KindRST       StepKind = "rst"
+	KindGap       StepKind = "gap"
+)
+
+// Packet is one TCP segment listed under a step (the three packets of a
+// handshake, for instance).
+type Packet struct {
+	Time  time.Time
+	From  netip.AddrPort
+	To    netip.AddrPort
+	Flags string
+}
+
+// Step is one event a person would name: a handshake, a command, a reply, a
+// stand-alone ACK, a teardown packet, a data transfer.
+type Step struct {
+	N        int // 1-based, in capture-time order within the session
+	Time     time.Time
+	Conn     ConnRole
+	DataID   int // data connection number within the session (data steps)
+	From, To netip.AddrPort
+	// FromClient is true when the FTP client sent it (for data connections
+	// in active mode the FTP server is the TCP client).
+	FromClient bool
+	Kind       StepKind
+	Flags      string
+	Packets    []Packet // handshake packets, retransmitted SYNs
+
+	Command string // command verb, upper case
+	Arg     string // command argument, exactly as sent
+	Code    int    // reply code
+	Text    string // reply text, lines joined with "\n"
+
+	Phase string // "handshake", "teardown 1/4", "reset", ...
+
+	// Facts the explanation is made from.
+	Acks         string         // what a stand-alone ACK acknowledges ("220", "USER", "FIN", "data")
+	DupACK       bool           // the same acknowledgement again
+	Address      netip.AddrPort // address decoded from PORT/EPRT/LPRT or a passive reply
+	AddressNote  string         // "nat", "unspecified", "third-host", "privileged-port" when it departs
+	Cleartext    bool           // PASS/ACCT sent without TLS
+	Encrypted    bool           // TLS bytes on the control connection
+	ReplyTo      string         // the command a reply answers
+	Unterminated bool           // a multi-line reply that never ended properly
+	Truncated    bool           // a line longer than the limit, cut
+	Bytes        int64          // data and gap steps
+	Segments     int
+	ACKs         int // ACKs folded into a data step
+	End          time.Time
+	Active       bool // data handshake: active mode (server connects)
+	Unanswered   bool // handshake without SYN,ACK
+}
+
+// Command is one command with the reply that decided it.
+type Command struct {
+	Time       time.Time
+	Verb       string
+	Arg        string
+	Step       int // step number of the command in the timeline
+	Prelim     int // 1xx reply, if any
+	PrelimTime time.Time
+	ReplyCode  int // final reply, 0 when none was seen
+	ReplyText  string
+	ReplyTime  time.Time
+	replied    bool
+	transfer   *Transfer
+	expectsSet *Expectation
+}
+
+// Transfer is one use of a data connection by LIST, NLST, MLSD, RETR, STOR,
+// APPE or STOU.
+type Transfer struct {
+	ID        int
+	Command   string
+	Arg       string
+	Path      string
+	Mode      string // "active" or "passive"
+	Announce  string
+	Direction string // "download", "upload", "listing"
+	Data      *DataConn
+	Start     time.Time
+	End       time.Time
+	Status    int
+	Complete  bool
+	SHA256    string
+	Bytes     int64
+	cmd       *Command
+}
+
+// DataConn is one data connection of a session.
+type DataConn struct {
+	ID         int
+	Client     netip.AddrPort // TCP initiator
+	Server     netip.AddrPort // TCP responder
+	Expect     *Expectation
+	Start, End time.Time
+	Bytes      [2]int64 // by direction: [0] initiator->responder, [1] back
+	Segments   [2]int
+	GapBytes   int64
+	FirstData  time.Time
+	LastData   time.Time
+	SawSYN     bool
+	Closed     string // "fin", "rst", "" while open or when the capture ended
+	Teardown   string // "4-packet", "3-packet", "rst", "half", ""
+	Handshake  bool   // all three handshake packets were captured
+	hash       [2]hasher
+}
+
+// Credential is one login attempt.
+type Credential struct {
+	Time      time.Time
+	User      string
+	Password  string
+	HasPass   bool
+	Outcome   string // "accepted", "rejected", "unknown"
+	Cleartext bool
+	Step      int
+}
+
+// Finding is something an auditor should know.
+type Finding struct {
+	Severity string // "info", "warning", "critical"
+	Kind     string
+	Detail   string
+	Time     time.Time
+}
+
+// Session is one FTP control connection with its data connections.
+type Session struct {
+	ID          int
+	Client      netip.AddrPort
+	Server      netip.AddrPort
+	Start, End  time.Time
+	User        string
+	Login       string // "success", "failed", "none"
+	TLS         bool
+	Banner      string
+	Steps       []Step
+	Commands    []*Command
+	Transfers   []*Transfer
+	DataConns   []*DataConn
+	Credentials []*Credential
+	Findings    []Finding
+	// How the control connection looked at the TCP level.
+	Midstream    bool // the capture started after its handshake
+	SawHandshake bool
+	ClosedBy     string // "fin", "rst", "" when the capture ended first
+	TeardownKind string // "4-packet", "3-packet", "rst", "half", ""
+	Complete     bool
+	Warnings     []string
+	Detected     string // why this is FTP: "port 21", "content"
+
+	ctl       *control
+	ctlClosed bool
+	openData  int
+	finished  bool
+}

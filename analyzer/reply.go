@@ -1,0 +1,110 @@
+package analyzer
+
+import (
+	"strings"
+	"time"
+)
+
+// Reply is one FTP reply, single or multi-line (RFC 959 section 4.2).
+type Reply struct {
+	Code  int
+	Valid bool // a three-digit code from 100 to 599
+	Lines []string
+	Time  time.Time
+	// Unterminated is set for a multi-line reply whose closing "ddd " line
+	// never came (some servers forget it).
+	Unterminated bool
+	Truncated    bool
+}
+
+// Text joins the reply's lines without their codes.
+func (r *Reply) Text() string { return strings.Join(r.Lines, "\n") }
+
+// parseCodeLine reads "ddd-text", "ddd text" or "ddd": the code, the
+// separator ('-', ' ' or 0 at end of line) and the text. ok is false when the
+// line does not start with digits.
+func parseCodeLine(line string) (code int, sep byte, text string, ok bool) {
+	i := 0
+	for i < len(line) && i < 4 && line[i] >= '0' && line[i] <= '9' {
+		code = code*10 + int(line[i]-'0')
+		i++
+	}
+	if i == 0 || i == 4 {
+		return 0, 0, "", false
+	}
+	if i == len(line) {
+		return code, 0, "", true
+	}
+	switch line[i] {
+	case '-', ' ':
+		return code, line[i], line[i+1:], true
+	}
+	return 0, 0, "", false
+}
+
+func validCode(code int, digits int) bool { return digits == 3 && code >= 100 && code <= 599 }
+
+// replyReader assembles reply lines into replies.
+type replyReader struct {
+	open *Reply // a multi-line reply waiting for its last line
+	code string
+}
+
+// line consumes one server line. It returns a finished reply, or nil when
+// the line continues a multi-line reply. interrupted tells that the client
+// has sent a command since the open reply began: a new coded line then
+// closes a reply the server never terminated.
+func (r *replyReader) line(l Line, interrupted bool) (done []*Reply) {
+	code, sep, text, ok := parseCodeLine(l.Text)
+	digits := 0
+	if ok {
+		digits = len(l.Text) - len(text)
+		if sep != 0 {
+			digits--
+		}
+	}
+	if r.open != nil {
+		if ok && digits == 3 && code == r.open.Code && sep != '-' {
+			r.open.Lines = append(r.open.Lines, text)
+			r.open.Truncated = r.open.Truncated || l.Truncated
+			done = append(done, r.open)
+			r.open = nil
+			return done
+		}
+		if !(ok && digits == 3 && code != r.open.Code && interrupted) {
+			if len(r.open.Lines) < maxReplyLines {
+				r.open.Lines = append(r.open.Lines, l.Text)
+			}
+			return nil
+		}
+		r.open.Unterminated = true
+		done = append(done, r.open)
+		r.open = nil
+	}
+	rep := &Reply{Time: l.Time, Truncated: l.Truncated}
+	if !ok {
+		rep.Lines = []string{l.Text}
+		return append(done, rep)
+	}
+	rep.Code, rep.Valid = code, validCode(code, digits)
+	rep.Lines = []string{text}
+	if sep == '-' && rep.Valid {
+		r.open = rep
+		return done
+	}
+	return append(done, rep)
+}
+
+// maxReplyLines bounds a multi-line reply (a FEAT or a STAT listing has
+// dozens; an endless one is a hostile server).
+const maxReplyLines = 1000
+
+// flush ends an open multi-line reply when the connection closes.
+func (r *replyReader) flush() *Reply {
+	rep := r.open
+	if rep != nil {
+		rep.Unterminated = true
+		r.open = nil
+	}
+	return rep
+}

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"errors"
+	"io"
+
+	"github.com/ftptrace/ftptrace/analyzer"
+	"github.com/ftptrace/ftptrace/reassembly"
+)
+
+// result is everything one run found.
+type result struct {
+	sessions []*analyzer.Session
+	stats    reassembly.Stats
+	warnings []string
+	partial  bool // a capture was damaged or unreadable: results cover what came before
+}
+
+// analyze reads the capture files in order, as one continuous capture.
+func analyze(cfg *config) (*result, error) {
+	res := &result{}
+	an := analyzer.New(analyzer.Options{Ports: cfg.ports})
+	tr := reassembly.NewTracker(an, reassembly.DefaultOptions)
+	opened := 0
+	for _, name := range cfg.files {
+		src, err := reassembly.Open(name)
+		if err != nil {
+			res.warnings = append(res.warnings, err.Error())
+			res.partial = true
+			continue
+		}
+		opened++
+		if err := feed(src, tr); err != nil {
+			res.warnings = append(res.warnings, err.Error())
+			res.partial = true
+		}
+		src.Close()
+	}
+	if opened == 0 {
+		return nil, errors.New(res.warnings[0])
+	}
+	tr.Close()
+	res.sessions = an.Finish()
+	res.stats = tr.Stats
+	return res, nil
+}
+
+func feed(src *reassembly.FileSource, tr *reassembly.Tracker) error {
+	for {
+		data, ci, lt, err := src.ReadPacket()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		tr.Packet(data, ci, lt)
+	}
+}

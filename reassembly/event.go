@@ -1,0 +1,117 @@
+// Package reassembly turns captured packets into time-stamped TCP connection
+// events: handshake packets, stand-alone ACKs, in-order payload, FIN, RST and
+// gaps. It wraps gopacket's reassembly so that nothing above it has to know
+// gopacket's sharp edges.
+package reassembly
+
+import (
+	"net/netip"
+	"strings"
+	"time"
+)
+
+// EventKind says what a connection event is.
+type EventKind uint8
+
+// The kinds of connection events, in the words of TCP.
+const (
+	EventSYN     EventKind = iota + 1 // SYN without ACK: the client opens
+	EventSYNACK                       // SYN,ACK: the server accepts
+	EventACK                          // a segment with no payload and no SYN/FIN/RST
+	EventPayload                      // in-order bytes of one direction
+	EventFIN                          // FIN (after any payload it carries)
+	EventRST                          // RST
+	EventGap                          // bytes that were never captured
+	EventEnd                          // no more payload: both directions ended, went idle, or the capture ended
+	EventForget                       // the tracker forgot the connection: no event will follow
+)
+
+var eventKindNames = [...]string{"?", "SYN", "SYN,ACK", "ACK", "payload", "FIN", "RST", "gap", "end", "forget"}
+
+func (k EventKind) String() string {
+	if int(k) < len(eventKindNames) {
+		return eventKindNames[k]
+	}
+	return "?"
+}
+
+// Direction tells which side sent a segment.
+type Direction uint8
+
+// ClientToServer is the direction of the side that opened the connection
+// (or, when the capture started mid-connection, the side seen first sending
+// from a high port); ServerToClient is the other one.
+const (
+	ClientToServer Direction = iota
+	ServerToClient
+)
+
+func (d Direction) String() string {
+	if d == ClientToServer {
+		return "client->server"
+	}
+	return "server->client"
+}
+
+// Flags are the TCP header flags of a segment.
+type Flags uint8
+
+// TCP flags, in header bit order.
+const (
+	FlagFIN Flags = 1 << iota
+	FlagSYN
+	FlagRST
+	FlagPSH
+	FlagACK
+	FlagURG
+)
+
+var flagNames = []struct {
+	f    Flags
+	name string
+}{{FlagSYN, "SYN"}, {FlagFIN, "FIN"}, {FlagRST, "RST"}, {FlagPSH, "PSH"}, {FlagURG, "URG"}, {FlagACK, "ACK"}}
+
+// String writes the flags the way Wireshark does ("SYN,ACK", "FIN,ACK").
+func (f Flags) String() string {
+	var b strings.Builder
+	for _, fn := range flagNames {
+		if f&fn.f != 0 {
+			if b.Len() > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(fn.name)
+		}
+	}
+	return b.String()
+}
+
+// Conn identifies one TCP connection. Its fields never change after the
+// connection's first event.
+type Conn struct {
+	ID     uint64         // unique per tracker, in order of first packet
+	Client netip.AddrPort // the side that sent the SYN
+	Server netip.AddrPort
+	// Midstream is true when the capture holds no SYN for this connection, so
+	// Client and Server were guessed (lower port is taken as the server).
+	Midstream bool
+}
+
+// Event is one thing that happened on a connection. Payload is only valid
+// during the Handle call: copy what you keep.
+type Event struct {
+	Kind     EventKind
+	Time     time.Time // capture time of the (first) packet
+	Dir      Direction
+	Flags    Flags
+	Seq, Ack uint32
+	Payload  []byte // EventPayload only
+	Segments int    // packets that carried Payload
+	Bytes    int    // len(Payload); the missing bytes of an EventGap; the payload a FIN carried
+}
+
+// Handler receives the events of every connection, in capture order for
+// everything but payload that arrived out of order (delivered once the hole
+// is filled, with the time of its first packet).
+type Handler interface {
+	HandleEvent(c *Conn, e *Event)
+}

@@ -1,0 +1,211 @@
+package reassembly
+
+import (
+	"bufio"
+	"compress/gzip"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
+)
+
+// readBufferSize is the bufio size under the pcap reader: 1 MiB measured
+// fastest on this project's machines (see performance-anchors.md).
+const readBufferSize = 1 << 20
+
+// PacketReader yields captured packets one at a time. The data returned is
+// only valid until the next call.
+type PacketReader interface {
+	ReadPacket() (data []byte, ci gopacket.CaptureInfo, lt layers.LinkType, err error)
+}
+
+// FileSource reads a pcap or pcapng capture, plain or gzip-compressed, from a
+// file or from standard input ("-").
+type FileSource struct {
+	Name       string // as given by the user
+	Format     string // "pcap", "pcapng", with " (gzip)" when compressed
+	Compressed bool
+
+	closer  io.Closer
+	counter *countingReader
+	pcap    *pcapgo.Reader
+	ng      *pcapgo.NgReader
+	records int
+}
+
+// countingReader counts the bytes the capture parser has consumed, so errors
+// can name the offset where a capture is damaged.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// Open opens a capture file ("-" for standard input) and checks its format.
+func Open(name string) (*FileSource, error) {
+	var f *os.File
+	if name == "-" {
+		f = os.Stdin
+	} else {
+		var err error
+		f, err = os.Open(name)
+		if err != nil {
+			return nil, fmt.Errorf("open capture: %w", err)
+		}
+		if st, err := f.Stat(); err == nil && st.IsDir() {
+			f.Close()
+			return nil, fmt.Errorf("open capture %s: is a directory (give a pcap or pcapng file)", name)
+		}
+	}
+	src, err := newFileSource(name, f)
+	if err != nil {
+		if f != os.Stdin {
+			f.Close()
+		}
+		return nil, err
+	}
+	return src, nil
+}
+
+func newFileSource(name string, f io.ReadCloser) (*FileSource, error) {
+	br := bufio.NewReaderSize(f, readBufferSize)
+	s := &FileSource{Name: name, closer: f}
+	magic, err := br.Peek(4)
+	if len(magic) == 0 && (err == io.EOF || err == nil) {
+		return nil, fmt.Errorf("read capture %s: the file is empty", name)
+	}
+	if len(magic) >= 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("read capture %s: gzip: %w", name, err)
+		}
+		s.Compressed = true
+		br = bufio.NewReaderSize(zr, readBufferSize)
+		magic, _ = br.Peek(4)
+	}
+	if len(magic) < 4 {
+		return nil, fmt.Errorf("read capture %s: too short to be a capture (%d bytes)", name, len(magic))
+	}
+	s.counter = &countingReader{r: br}
+	switch m := binary.LittleEndian.Uint32(magic); m {
+	case 0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1:
+		s.Format = "pcap"
+		s.pcap, err = pcapgo.NewReader(s.counter)
+	case 0x0a0d0d0a:
+		s.Format = "pcapng"
+		s.ng, err = pcapgo.NewNgReader(s.counter, pcapgo.DefaultNgReaderOptions)
+	default:
+		return nil, fmt.Errorf("read capture %s: not a pcap or pcapng file (magic 0x%08x%s)", name, binary.BigEndian.Uint32(magic), magicHint(magic))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read capture %s: bad %s header: %w", name, s.Format, err)
+	}
+	if s.Compressed {
+		s.Format += " (gzip)"
+	}
+	if lt := s.firstLinkType(); !SupportedLinkType(lt) {
+		return nil, fmt.Errorf("read capture %s: link type %d (%s) is not supported (ftptrace reads Ethernet, Linux SLL/SLL2, BSD loopback and raw IP)", name, int(lt), lt)
+	}
+	return s, nil
+}
+
+func magicHint(m []byte) string {
+	switch {
+	case string(m[:4]) == "\x28\xb5\x2f\xfd":
+		return ": zstd-compressed? try unzstd"
+	case m[0] == 'B' && m[1] == 'Z':
+		return ": bzip2-compressed? try bunzip2"
+	case m[0] == 0xfd && string(m[1:4]) == "7zX":
+		return ": xz-compressed? try unxz"
+	case m[0] == 'P' && m[1] == 'K':
+		return ": a zip archive? unzip it first"
+	}
+	return ""
+}
+
+func (s *FileSource) firstLinkType() layers.LinkType {
+	if s.pcap != nil {
+		return s.pcap.LinkType()
+	}
+	return s.ng.LinkType()
+}
+
+// ReadPacket returns the next packet. At the end of the capture it returns
+// io.EOF; a damaged capture gives a *DamageError saying where it stopped.
+func (s *FileSource) ReadPacket() ([]byte, gopacket.CaptureInfo, layers.LinkType, error) {
+	start := s.counter.n
+	var (
+		data []byte
+		ci   gopacket.CaptureInfo
+		err  error
+		lt   layers.LinkType
+	)
+	if s.pcap != nil {
+		data, ci, err = s.pcap.ZeroCopyReadPacketData()
+		lt = s.pcap.LinkType()
+	} else {
+		data, ci, err = s.ng.ZeroCopyReadPacketData()
+		lt = s.ng.LinkType()
+		if ci.InterfaceIndex > 0 {
+			if iface, ierr := s.ng.Interface(ci.InterfaceIndex); ierr == nil {
+				lt = iface.LinkType
+			}
+		}
+	}
+	if err != nil {
+		if err == io.EOF {
+			return nil, ci, lt, io.EOF
+		}
+		return nil, ci, lt, &DamageError{Name: s.Name, Offset: start, Record: s.records + 1, Compressed: s.Compressed, Err: err}
+	}
+	s.records++
+	return data, ci, lt, nil
+}
+
+// Close releases the file.
+func (s *FileSource) Close() error {
+	if s.closer == nil || s.closer == os.Stdin {
+		return nil
+	}
+	return s.closer.Close()
+}
+
+// DamageError says where a capture stopped being readable. Everything read
+// before Offset is still valid.
+type DamageError struct {
+	Name       string
+	Offset     int64
+	Record     int
+	Compressed bool
+	Err        error
+}
+
+func (e *DamageError) Error() string {
+	what := "damaged"
+	if errors.Is(e.Err, io.ErrUnexpectedEOF) {
+		what = "cut short"
+	}
+	where := "byte offset"
+	if e.Compressed {
+		where = "offset (decompressed)"
+	}
+	return fmt.Sprintf("capture %s is %s at packet %d, %s %d: %v; results cover the packets before it", e.Name, what, e.Record, where, e.Offset, e.Err)
+}
+
+func (e *DamageError) Unwrap() error { return e.Err }
+
+// SupportedLinkType tells whether ftptrace can decode packets of this link type.
+func SupportedLinkType(lt layers.LinkType) bool {
+	_, ok := firstLayer(lt)
+	return ok
+}

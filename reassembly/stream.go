@@ -1,0 +1,210 @@
+package reassembly
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	greassembly "github.com/gopacket/gopacket/reassembly"
+)
+
+// stream is one TCP connection as gopacket's assembler sees it. It turns the
+// assembler's callbacks into Events.
+type stream struct {
+	t        *Tracker
+	conn     Conn
+	c2s, s2c gopacket.Flow // the flows gopacket knows this connection by
+	// firstDir is the direction of the first packet gopacket saw: gopacket
+	// calls that direction "client to server".
+	firstDir  Direction
+	started   bool
+	clientISN uint32
+	sawSYN    bool
+	sawEnd    bool // a FIN or RST was seen, either way
+	lastFlags [2]Flags
+	closed    bool
+	closedAt  time.Time
+	ev        Event // reused for every event
+}
+
+// dirFrom is the direction of a segment sent by src.
+func (s *stream) dirFrom(src netip.AddrPort) Direction {
+	if src == s.conn.Client {
+		return ClientToServer
+	}
+	return ServerToClient
+}
+
+// flowFrom is the gopacket flow of a segment sent by src.
+func (s *stream) flowFrom(src netip.AddrPort) gopacket.Flow {
+	if s.dirFrom(src) == ClientToServer {
+		return s.c2s
+	}
+	return s.s2c
+}
+
+// dirOfGopacket translates gopacket's direction into ours.
+func (s *stream) dirOfGopacket(d greassembly.TCPFlowDirection) Direction {
+	if d == greassembly.TCPDirClientToServer {
+		return s.firstDir
+	}
+	return s.firstDir ^ 1
+}
+
+func flagsOf(tcp *layers.TCP) Flags {
+	var f Flags
+	if tcp.FIN {
+		f |= FlagFIN
+	}
+	if tcp.SYN {
+		f |= FlagSYN
+	}
+	if tcp.RST {
+		f |= FlagRST
+	}
+	if tcp.PSH {
+		f |= FlagPSH
+	}
+	if tcp.ACK {
+		f |= FlagACK
+	}
+	if tcp.URG {
+		f |= FlagURG
+	}
+	return f
+}
+
+// reusedBy tells whether a SYN on this 4-tuple starts a new connection
+// (port reuse) rather than retransmitting the first one.
+func (s *stream) reusedBy(seg Segment) bool {
+	if s.conn.Midstream {
+		return true
+	}
+	return s.sawSYN && seg.TCP.Seq != s.clientISN && s.sawEnd
+}
+
+func (s *stream) emit(kind EventKind, ts time.Time, dir Direction, tcp *layers.TCP) {
+	s.ev = Event{Kind: kind, Time: ts, Dir: dir}
+	if tcp != nil {
+		s.ev.Flags, s.ev.Seq, s.ev.Ack = flagsOf(tcp), tcp.Seq, tcp.Ack
+	}
+	s.t.h.HandleEvent(&s.conn, &s.ev)
+}
+
+// Accept sees every packet of the connection in capture order, before
+// reassembly: it reports everything but payload, which comes in order
+// through ReassembledSG.
+func (s *stream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, gdir greassembly.TCPFlowDirection, nextSeq greassembly.Sequence, start *bool, _ greassembly.AssemblerContext) bool {
+	if !s.started {
+		s.started = true
+		s.firstDir = s.t.currentDir
+	}
+	dir := s.dirOfGopacket(gdir)
+	if len(tcp.Payload) > 0 {
+		s.lastFlags[dir] = flagsOf(tcp)
+	}
+	if nextSeq == -1 && !tcp.SYN {
+		// The capture started after this direction's SYN: take this
+		// segment as the start instead of waiting for one forever.
+		*start = true
+	}
+	switch {
+	case tcp.SYN && !tcp.ACK:
+		if !s.sawSYN {
+			s.sawSYN, s.clientISN = true, tcp.Seq
+		}
+		s.emit(EventSYN, ci.Timestamp, dir, tcp)
+	case tcp.SYN:
+		s.emit(EventSYNACK, ci.Timestamp, dir, tcp)
+	case tcp.RST:
+		s.sawEnd = true
+		s.emit(EventRST, ci.Timestamp, dir, tcp)
+	case tcp.FIN:
+		s.sawEnd = true
+		// Reported after the packet's payload, once assembly returns.
+		s.t.finEvent = Event{Kind: EventFIN, Time: ci.Timestamp, Dir: dir, Flags: flagsOf(tcp), Seq: tcp.Seq, Ack: tcp.Ack, Bytes: len(tcp.Payload)}
+		s.t.pending = &s.t.finEvent
+	case len(tcp.Payload) == 0:
+		s.emit(EventACK, ci.Timestamp, dir, tcp)
+	}
+	return !s.closed
+}
+
+// ReassembledSG delivers in-order payload, preceded by a gap event when
+// bytes were never captured.
+func (s *stream) ReassembledSG(sg greassembly.ScatterGather, _ greassembly.AssemblerContext) {
+	if s.closed {
+		return
+	}
+	length, _ := sg.Lengths()
+	_, _, _, skip := sg.Info()
+	ci := sg.CaptureInfo(0)
+	gdir, _, _, _ := sg.Info()
+	dir := s.dirOfGopacket(gdir)
+	if skip > 0 {
+		s.ev = Event{Kind: EventGap, Time: ci.Timestamp, Dir: dir, Bytes: skip}
+		s.t.h.HandleEvent(&s.conn, &s.ev)
+	}
+	if length == 0 {
+		return
+	}
+	flags := s.lastFlags[dir]
+	if flags == 0 {
+		flags = FlagPSH | FlagACK
+	}
+	s.ev = Event{Kind: EventPayload, Time: ci.Timestamp, Dir: dir, Flags: flags,
+		Payload: sg.Fetch(length), Segments: sg.Stats().Packets, Bytes: length}
+	s.t.h.HandleEvent(&s.conn, &s.ev)
+}
+
+// ReassemblyComplete is called once both directions ended (FIN or RST) or
+// the connection went idle.
+func (s *stream) ReassemblyComplete(_ greassembly.AssemblerContext) bool {
+	s.finish()
+	return true
+}
+
+// finish reports the end of the connection's payload once. When it happens
+// while a packet is assembled, the tracker reports it after the packet's
+// own events (its FIN comes first).
+func (s *stream) finish() {
+	if s.closed {
+		return
+	}
+	s.closed = true
+	s.closedAt = s.t.now
+	s.t.closed = append(s.t.closed, s)
+	if s.t.current == s {
+		s.t.endPending = true
+		return
+	}
+	s.reportEnd()
+}
+
+func (s *stream) reportEnd() {
+	s.ev = Event{Kind: EventEnd, Time: s.t.now}
+	s.t.h.HandleEvent(&s.conn, &s.ev)
+}
+
+func (s *stream) reportForget() {
+	s.ev = Event{Kind: EventForget, Time: s.t.now}
+	s.t.h.HandleEvent(&s.conn, &s.ev)
+}
+
+// late handles a packet that arrives after the connection closed: the final
+// ACK of a teardown, a retransmitted FIN or RST.
+func (s *stream) late(seg Segment, ci gopacket.CaptureInfo) {
+	tcp := seg.TCP
+	dir := s.dirFrom(seg.Src)
+	switch {
+	case tcp.RST:
+		s.emit(EventRST, ci.Timestamp, dir, tcp)
+	case tcp.FIN:
+		s.emit(EventFIN, ci.Timestamp, dir, tcp)
+	case len(tcp.Payload) == 0:
+		s.emit(EventACK, ci.Timestamp, dir, tcp)
+	default:
+		s.t.Stats.LatePackets++
+	}
+}

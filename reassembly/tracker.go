@@ -1,0 +1,244 @@
+package reassembly
+
+import (
+	"encoding/binary"
+	"net/netip"
+	"sort"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	greassembly "github.com/gopacket/gopacket/reassembly"
+)
+
+// Options bound the tracker's memory and set its timeouts, in capture time.
+type Options struct {
+	// IdleTimeout closes a connection with no packet for this long.
+	IdleTimeout time.Duration
+	// HoleTimeout gives up waiting for missing bytes after this long and
+	// reports them as a gap.
+	HoleTimeout time.Duration
+	// Linger keeps a closed connection's identity this long so late ACKs and
+	// retransmitted FINs are attributed to it, not to a new connection.
+	Linger time.Duration
+	// MaxBufferedPages bounds out-of-order data held in total and per
+	// connection (pages of 1900 bytes).
+	MaxBufferedPages, MaxBufferedPagesPerConn int
+}
+
+// DefaultOptions suit both files and live capture.
+var DefaultOptions = Options{
+	IdleTimeout:             15 * time.Minute,
+	HoleTimeout:             10 * time.Second,
+	Linger:                  2 * time.Minute,
+	MaxBufferedPages:        16384,
+	MaxBufferedPagesPerConn: 2048,
+}
+
+// flushEvery is how much capture time passes between sweeps of the
+// connection table.
+const flushEvery = 5 * time.Second
+
+// Stats counts what the tracker saw.
+type Stats struct {
+	Packets     int   // packets read
+	Bytes       int64 // bytes captured
+	TCPPackets  int   // packets carrying a TCP segment
+	Connections int   // TCP connections followed
+	NotTCP      int   // packets ignored: not TCP over IP, or undecodable
+	LatePackets int   // payload after a connection closed
+}
+
+type tupleKey struct{ lo, hi netip.AddrPort }
+
+func keyOf(a, b netip.AddrPort) tupleKey {
+	if a.Addr().Less(b.Addr()) || (a.Addr() == b.Addr() && a.Port() < b.Port()) {
+		return tupleKey{a, b}
+	}
+	return tupleKey{b, a}
+}
+
+// Tracker follows every TCP connection in a stream of packets and reports
+// connection events to a Handler. Feed it packets in capture order.
+type Tracker struct {
+	h          Handler
+	opts       Options
+	decoder    *Decoder
+	pool       *greassembly.StreamPool
+	asm        *greassembly.Assembler
+	conns      map[tupleKey]*stream
+	closed     []*stream // closed streams lingering in conns, oldest first
+	nextID     uint64
+	now        time.Time
+	flushed    time.Time
+	ctx        captureContext
+	current    *stream // the stream that owns the packet being assembled
+	currentDir Direction
+	pending    *Event // a FIN to report once the packet's payload is out
+	endPending bool   // the current stream ended during assembly
+	finEvent   Event
+	Stats      Stats
+}
+
+type captureContext struct{ ci gopacket.CaptureInfo }
+
+func (c *captureContext) GetCaptureInfo() gopacket.CaptureInfo { return c.ci }
+
+// NewTracker returns a tracker that reports to h.
+func NewTracker(h Handler, opts Options) *Tracker {
+	t := &Tracker{h: h, opts: opts, decoder: NewDecoder(), conns: make(map[tupleKey]*stream)}
+	t.pool = greassembly.NewStreamPool(streamFactory{t})
+	t.asm = greassembly.NewAssembler(t.pool)
+	t.asm.MaxBufferedPagesTotal = opts.MaxBufferedPages
+	t.asm.MaxBufferedPagesPerConnection = opts.MaxBufferedPagesPerConn
+	return t
+}
+
+// Packet decodes one captured packet and follows its TCP segment, if any.
+func (t *Tracker) Packet(data []byte, ci gopacket.CaptureInfo, lt layers.LinkType) {
+	t.Stats.Packets++
+	t.Stats.Bytes += int64(len(data))
+	seg, ok := t.decoder.Decode(data, lt)
+	if !ok {
+		t.Stats.NotTCP++
+		return
+	}
+	t.Segment(seg, ci)
+}
+
+// Segment follows one decoded TCP segment.
+func (t *Tracker) Segment(seg Segment, ci gopacket.CaptureInfo) {
+	t.Stats.TCPPackets++
+	if ci.Timestamp.After(t.now) {
+		t.now = ci.Timestamp
+	}
+	if t.flushed.IsZero() {
+		t.flushed = t.now
+	} else if t.now.Sub(t.flushed) >= flushEvery {
+		t.sweep()
+	}
+	tcp := seg.TCP
+	key := keyOf(seg.Src, seg.Dst)
+	s := t.conns[key]
+	if s != nil && s.closed {
+		if !tcp.SYN || tcp.ACK {
+			s.late(seg, ci) // the last ACK, a retransmitted FIN: still the old connection
+			return
+		}
+		s = nil // a new SYN reuses the 4-tuple: a new connection
+	}
+	if s != nil && tcp.SYN && !tcp.ACK && s.reusedBy(seg) {
+		s.finish()
+		s = nil
+	}
+	if s == nil {
+		s = t.newStream(seg)
+		t.conns[key] = s
+	}
+	t.ctx.ci = ci
+	t.current = s
+	t.currentDir = s.dirFrom(seg.Src)
+	t.pending = nil
+	t.asm.AssembleWithContext(s.flowFrom(seg.Src), tcp, &t.ctx)
+	if t.pending != nil {
+		t.h.HandleEvent(&s.conn, t.pending)
+		t.pending = nil
+	}
+	t.current = nil
+	if t.endPending {
+		t.endPending = false
+		s.reportEnd()
+	}
+}
+
+func (t *Tracker) newStream(seg Segment) *stream {
+	t.nextID++
+	t.Stats.Connections++
+	s := &stream{t: t}
+	s.conn.ID = t.nextID
+	tcp := seg.TCP
+	switch {
+	case tcp.SYN && !tcp.ACK:
+		s.conn.Client, s.conn.Server = seg.Src, seg.Dst
+	case tcp.SYN && tcp.ACK:
+		s.conn.Client, s.conn.Server = seg.Dst, seg.Src
+	default:
+		s.conn.Midstream = true
+		if seg.Src.Port() < seg.Dst.Port() {
+			s.conn.Client, s.conn.Server = seg.Dst, seg.Src
+		} else {
+			s.conn.Client, s.conn.Server = seg.Src, seg.Dst
+		}
+	}
+	// gopacket keys connections by flow; we key them by our connection ID so
+	// that a reused 4-tuple is a new connection for gopacket too.
+	var a, b [9]byte
+	binary.BigEndian.PutUint64(a[:8], s.conn.ID)
+	binary.BigEndian.PutUint64(b[:8], s.conn.ID)
+	b[8] = 1
+	s.c2s = gopacket.NewFlow(layers.EndpointMAC, a[:], b[:]) // any fixed-size endpoint type will do
+	s.s2c = s.c2s.Reverse()
+	return s
+}
+
+// sweep flushes data waiting for holes, closes idle connections and forgets
+// closed ones, all by capture time.
+func (t *Tracker) sweep() {
+	t.flushed = t.now
+	t.asm.FlushWithOptions(greassembly.FlushOptions{
+		T:  t.now.Add(-t.opts.HoleTimeout),
+		TC: t.now.Add(-t.opts.IdleTimeout),
+	})
+	t.forgetClosed(t.now.Add(-t.opts.Linger))
+}
+
+func (t *Tracker) forgetClosed(before time.Time) {
+	n := 0
+	for _, s := range t.closed {
+		if !s.closedAt.Before(before) {
+			break
+		}
+		key := keyOf(s.conn.Client, s.conn.Server)
+		if t.conns[key] == s {
+			delete(t.conns, key)
+		}
+		s.reportForget()
+		n++
+	}
+	t.closed = append(t.closed[:0], t.closed[n:]...)
+}
+
+// Close flushes every connection still open (the capture ended) and reports
+// their last payload and close events.
+func (t *Tracker) Close() {
+	t.asm.FlushAll()
+	// FlushAll only closes connections it can; make sure every stream ends,
+	// in the order the connections began so the output is deterministic.
+	open := make([]*stream, 0, len(t.conns))
+	for _, s := range t.conns {
+		open = append(open, s)
+	}
+	sort.Slice(open, func(i, j int) bool { return open[i].conn.ID < open[j].conn.ID })
+	for _, s := range open {
+		s.finish()
+	}
+	t.forgetClosed(t.now.Add(time.Hour))
+	for _, s := range open {
+		if t.conns[keyOf(s.conn.Client, s.conn.Server)] != nil {
+			s.reportForget()
+		}
+	}
+	t.conns = map[tupleKey]*stream{}
+	t.closed = nil
+}
+
+// OpenConnections is how many connections the tracker holds now.
+func (t *Tracker) OpenConnections() int { return len(t.conns) - len(t.closed) }
+
+type streamFactory struct{ t *Tracker }
+
+func (f streamFactory) New(_, _ gopacket.Flow, _ *layers.TCP, _ greassembly.AssemblerContext) greassembly.Stream {
+	// Streams are created by the tracker before assembly; gopacket only asks
+	// for the one that is current.
+	return f.t.current
+}

@@ -1,0 +1,238 @@
+package report
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/ftptrace/ftptrace/analyzer"
+)
+
+// Conclusions are the article's closing remarks, computed from a session:
+// ports, the N+1 rule, data connections, handshakes and teardowns, command
+// classes, and where the capture departs from the textbook.
+func Conclusions(s *analyzer.Session) []string {
+	var out []string
+	ctlPort := s.Client.Port()
+	out = append(out, fmt.Sprintf("The client's control port is N = %d; the server's control port is %d%s.",
+		ctlPort, s.Server.Port(), portNote(s.Server.Port())))
+	out = append(out, dataPortConclusion(s)...)
+	out = append(out, fmt.Sprintf("The session has one control connection and %s.", plural(len(s.DataConns), "data connection")))
+	out = append(out, connectionShapes(s))
+	out = append(out, commandClasses(s))
+	out = append(out, departures(s)...)
+	if c := cleartextCount(s); c > 0 {
+		out = append(out, fmt.Sprintf("%s crossed the network in clear text: anyone on the path could read it.", plural(c, "password")))
+	}
+	if s.TLS {
+		out = append(out, "The control connection switched to TLS (AUTH accepted): what followed is encrypted.")
+	}
+	return out
+}
+
+func portNote(p uint16) string {
+	if p == 21 {
+		return " (the standard FTP port)"
+	}
+	return " (not the standard port 21)"
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// dataPortConclusion checks the article's points 2 and 3: in active mode the
+// server connects from port 20 to the client's port N+1, N+2, ...
+func dataPortConclusion(s *analyzer.Session) []string {
+	var active, passive []*analyzer.DataConn
+	for _, dc := range s.DataConns {
+		if dc.Expect != nil && dc.Expect.Mode == "passive" {
+			passive = append(passive, dc)
+		} else {
+			active = append(active, dc)
+		}
+	}
+	var out []string
+	if len(active) > 0 {
+		var from, to []string
+		nPlus := true
+		for i, dc := range active {
+			from = append(from, fmt.Sprint(dc.Client.Port()))
+			to = append(to, fmt.Sprint(dc.Server.Port()))
+			if int(dc.Server.Port()) != int(s.Client.Port())+i+1 {
+				nPlus = false
+			}
+		}
+		line := fmt.Sprintf("Active mode: the server connected from port %s to the client's port %s.", joinUniq(from), strings.Join(to, ", "))
+		if nPlus {
+			line += " The client's data ports follow the N+1, N+2, ... rule."
+		} else {
+			line += " The client's data ports do not follow the textbook N+1 rule (modern clients pick random ports)."
+		}
+		if joinUniq(from) != "20" {
+			line += " The server did not use the textbook data port 20."
+		}
+		out = append(out, line)
+	}
+	if len(passive) > 0 {
+		var to []string
+		for _, dc := range passive {
+			to = append(to, fmt.Sprint(dc.Server.Port()))
+		}
+		out = append(out, fmt.Sprintf("Passive mode: the client connected to the server's port %s, which the server announced; the data connection is turned around compared with the article's active mode.", strings.Join(to, ", ")))
+	}
+	return out
+}
+
+func joinUniq(xs []string) string {
+	seen := map[string]bool{}
+	var out []string
+	for _, x := range xs {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+// connectionShapes checks point 5: every connection opens with 3 packets and
+// closes with 4.
+func connectionShapes(s *analyzer.Session) string {
+	var odd []string
+	if !s.SawHandshake {
+		if s.Midstream {
+			odd = append(odd, "the control connection's handshake is not in the capture (it started mid-connection)")
+		} else {
+			odd = append(odd, "the control connection's handshake did not complete")
+		}
+	}
+	if k := s.TeardownKind; k != "4-packet" {
+		odd = append(odd, "the control connection "+teardownWords(k))
+	}
+	for _, dc := range s.DataConns {
+		if !dc.Handshake {
+			odd = append(odd, fmt.Sprintf("data connection #%d's handshake was not fully captured", dc.ID))
+		}
+		if dc.Teardown != "4-packet" {
+			odd = append(odd, fmt.Sprintf("data connection #%d %s", dc.ID, teardownWords(dc.Teardown)))
+		}
+	}
+	if len(odd) == 0 {
+		return "Every connection, control and data, opened with a three-way handshake and closed with a four-packet teardown, as TCP prescribes."
+	}
+	return "Departures from the three-packet opening and four-packet closing: " + strings.Join(odd, "; ") + "."
+}
+
+func teardownWords(kind string) string {
+	switch kind {
+	case "3-packet":
+		return "closed in three packets (FIN answered by FIN,ACK)"
+	case "rst":
+		return "ended with a reset (RST)"
+	case "half":
+		return "was only half-closed when the capture ended"
+	}
+	return "was still open when the capture ended"
+}
+
+// commandClasses is point 6: control commands and commands that need a data
+// connection.
+func commandClasses(s *analyzer.Session) string {
+	classes := map[analyzer.CommandClass]map[string]bool{}
+	var unknown []string
+	for _, c := range s.Commands {
+		info, ok := analyzer.LookupCommand(c.Verb)
+		if !ok {
+			unknown = append(unknown, Clean(c.Verb))
+			continue
+		}
+		if classes[info.Class] == nil {
+			classes[info.Class] = map[string]bool{}
+		}
+		classes[info.Class][c.Verb] = true
+	}
+	list := func(cl analyzer.CommandClass) string {
+		var v []string
+		for verb := range classes[cl] {
+			v = append(v, verb)
+		}
+		sort.Strings(v)
+		if len(v) == 0 {
+			return "none"
+		}
+		return strings.Join(v, ", ")
+	}
+	line := fmt.Sprintf("Commands: control commands %s; commands that need a data connection %s; data-connection setup %s; login and security %s.",
+		list(analyzer.ClassControl), list(analyzer.ClassTransfer), list(analyzer.ClassDataSetup), list(analyzer.ClassAccess))
+	if len(unknown) > 0 {
+		line += " Unknown commands: " + strings.Join(unknown, ", ") + "."
+	}
+	return line
+}
+
+// departures lists what the capture shows that the tidy textbook does not.
+func departures(s *analyzer.Session) []string {
+	var out []string
+	piggy := 0
+	var lastCmd *analyzer.Step
+	for i := range s.Steps {
+		st := &s.Steps[i]
+		if st.Conn != analyzer.RoleControl {
+			continue
+		}
+		switch {
+		case st.Kind == analyzer.KindCommand:
+			lastCmd = st
+		case lastCmd != nil && !st.FromClient && st.Kind == analyzer.KindReply:
+			piggy++
+			lastCmd = nil
+		case lastCmd != nil && !st.FromClient:
+			lastCmd = nil
+		}
+	}
+	if piggy > 0 {
+		out = append(out, fmt.Sprintf("%s were acknowledged by the reply itself (piggybacked ACK) rather than by a stand-alone ACK first.", plural(piggy, "command")))
+	}
+	for _, t := range s.Transfers {
+		c := t.Data
+		if c == nil || t.Command == "" {
+			continue
+		}
+		for _, cmd := range s.Commands {
+			if cmd.Verb == t.Command && cmd.Arg == t.Arg && !cmd.PrelimTime.IsZero() && cmd.PrelimTime.Before(t.Start) == false {
+				when := "after"
+				if cmd.PrelimTime.Before(c.Start) {
+					when = "before"
+				}
+				out = append(out, fmt.Sprintf("Transfer %d (%s): the %d reply came %s the data connection's handshake.", t.ID, t.Command, cmd.Prelim, when))
+				break
+			}
+		}
+	}
+	return out
+}
+
+func cleartextCount(s *analyzer.Session) int {
+	n := 0
+	for _, c := range s.Credentials {
+		if c.HasPass && c.Cleartext {
+			n++
+		}
+	}
+	return n
+}
+
+func writeConclusions(w *errWriter, s *analyzer.Session) {
+	w.printf("\nConclusions for session %d:\n", s.ID)
+	for i, c := range Conclusions(s) {
+		w.printf("  %d. %s\n", i+1, c)
+	}
+	for _, warn := range s.Warnings {
+		w.printf("  warning: %s\n", Clean(warn))
+	}
+	w.printf("\n")
+}

@@ -1,0 +1,239 @@
+package report
+
+import (
+	"encoding/json"
+	"io"
+	"net/netip"
+	"time"
+
+	"github.com/ftptrace/ftptrace/analyzer"
+)
+
+// timeFormat is RFC 3339 with nanoseconds, always nine digits, UTC.
+const timeFormat = "2006-01-02T15:04:05.000000000Z07:00"
+
+func jsonTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(timeFormat)
+}
+
+func jsonAddr(a netip.AddrPort) string {
+	if !a.IsValid() {
+		return ""
+	}
+	return a.String()
+}
+
+// JSONWriter writes the records of the JSON Lines contract (DESIGN.md), one
+// object per line. encoding/json escapes control characters and replaces
+// invalid UTF-8, so the output is always valid.
+type JSONWriter struct {
+	enc *json.Encoder
+}
+
+// NewJSONWriter writes to w.
+func NewJSONWriter(w io.Writer) *JSONWriter {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return &JSONWriter{enc: enc}
+}
+
+type stepRecord struct {
+	Type      string   `json:"type"`
+	N         int      `json:"n"`
+	Time      string   `json:"time"`
+	Session   int      `json:"session"`
+	Conn      string   `json:"conn"`
+	DataID    int      `json:"data_id,omitempty"`
+	From      string   `json:"from"`
+	To        string   `json:"to"`
+	Sender    string   `json:"sender"`
+	Kind      string   `json:"kind"`
+	Flags     string   `json:"flags"`
+	Command   string   `json:"command,omitempty"`
+	Arg       string   `json:"arg,omitempty"`
+	Code      int      `json:"code,omitempty"`
+	Text      string   `json:"text,omitempty"`
+	Phase     string   `json:"phase,omitempty"`
+	Explain   string   `json:"explain"`
+	Packets   []packet `json:"packets,omitempty"`
+	Bytes     int64    `json:"bytes,omitempty"`
+	Segments  int      `json:"segments,omitempty"`
+	End       string   `json:"end,omitempty"`
+	Address   string   `json:"address,omitempty"`
+	Cleartext bool     `json:"cleartext,omitempty"`
+	Encrypted bool     `json:"encrypted,omitempty"`
+}
+
+type packet struct {
+	Time  string `json:"time"`
+	From  string `json:"from"`
+	To    string `json:"to"`
+	Flags string `json:"flags"`
+}
+
+type sessionRecord struct {
+	Type      string `json:"type"`
+	ID        int    `json:"id"`
+	Client    string `json:"client"`
+	Server    string `json:"server"`
+	Start     string `json:"start"`
+	End       string `json:"end"`
+	User      string `json:"user"`
+	Login     string `json:"login"`
+	TLS       bool   `json:"tls"`
+	Commands  int    `json:"commands"`
+	Transfers int    `json:"transfers"`
+	Complete  bool   `json:"complete"`
+	Banner    string `json:"banner,omitempty"`
+	DataConns int    `json:"data_connections"`
+	Detected  string `json:"detected_by"`
+	Teardown  string `json:"teardown,omitempty"`
+	Midstream bool   `json:"midstream,omitempty"`
+}
+
+type commandRecord struct {
+	Type      string `json:"type"`
+	Session   int    `json:"session"`
+	Time      string `json:"time"`
+	Step      int    `json:"step"`
+	Command   string `json:"command"`
+	Arg       string `json:"arg"`
+	Prelim    int    `json:"preliminary_code,omitempty"`
+	ReplyCode int    `json:"reply_code,omitempty"`
+	ReplyText string `json:"reply_text,omitempty"`
+	ReplyTime string `json:"reply_time,omitempty"`
+}
+
+type transferRecord struct {
+	Type      string `json:"type"`
+	Session   int    `json:"session"`
+	ID        int    `json:"id"`
+	Command   string `json:"command"`
+	Arg       string `json:"arg"`
+	Path      string `json:"path"`
+	Mode      string `json:"mode"`
+	Announce  string `json:"announce"`
+	Client    string `json:"client"`
+	Server    string `json:"server"`
+	DataID    int    `json:"data_id,omitempty"`
+	Direction string `json:"direction"`
+	Bytes     int64  `json:"bytes"`
+	Start     string `json:"start"`
+	End       string `json:"end"`
+	Status    int    `json:"status"`
+	Complete  bool   `json:"complete"`
+	SHA256    string `json:"sha256,omitempty"`
+}
+
+type credentialRecord struct {
+	Type      string `json:"type"`
+	Session   int    `json:"session"`
+	Time      string `json:"time"`
+	Step      int    `json:"step"`
+	Client    string `json:"client"`
+	Server    string `json:"server"`
+	User      string `json:"user"`
+	Password  string `json:"password"`
+	Outcome   string `json:"outcome"`
+	Cleartext bool   `json:"cleartext"`
+}
+
+// SummaryRecord is the last line of the JSON output.
+type SummaryRecord struct {
+	Type      string   `json:"type"`
+	Files     []string `json:"files"`
+	Packets   int      `json:"packets"`
+	Bytes     int64    `json:"bytes"`
+	Sessions  int      `json:"sessions"`
+	Transfers int      `json:"transfers"`
+	Warnings  []string `json:"warnings"`
+	Partial   bool     `json:"partial"`
+}
+
+// Session writes every record of one session: the session, its steps,
+// commands, transfers and credentials.
+func (w *JSONWriter) Session(s *analyzer.Session) error {
+	if err := w.enc.Encode(sessionRec(s)); err != nil {
+		return err
+	}
+	for i := range s.Steps {
+		if err := w.enc.Encode(stepRec(s, &s.Steps[i])); err != nil {
+			return err
+		}
+	}
+	for _, c := range s.Commands {
+		if err := w.enc.Encode(commandRecord{Type: "command", Session: s.ID, Time: jsonTime(c.Time), Step: c.Step,
+			Command: c.Verb, Arg: c.Arg, Prelim: c.Prelim, ReplyCode: c.ReplyCode, ReplyText: c.ReplyText,
+			ReplyTime: jsonTime(c.ReplyTime)}); err != nil {
+			return err
+		}
+	}
+	for _, t := range s.Transfers {
+		if err := w.enc.Encode(transferRec(s, t)); err != nil {
+			return err
+		}
+	}
+	for _, c := range s.Credentials {
+		if err := w.enc.Encode(credentialRecord{Type: "credential", Session: s.ID, Time: jsonTime(c.Time), Step: c.Step,
+			Client: jsonAddr(s.Client), Server: jsonAddr(s.Server), User: c.User, Password: c.Password,
+			Outcome: c.Outcome, Cleartext: c.Cleartext && c.HasPass}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Summary writes the closing summary record.
+func (w *JSONWriter) Summary(r SummaryRecord) error {
+	r.Type = "summary"
+	if r.Warnings == nil {
+		r.Warnings = []string{}
+	}
+	return w.enc.Encode(r)
+}
+
+func sessionRec(s *analyzer.Session) sessionRecord {
+	return sessionRecord{Type: "session", ID: s.ID, Client: jsonAddr(s.Client), Server: jsonAddr(s.Server),
+		Start: jsonTime(s.Start), End: jsonTime(s.End), User: s.User, Login: s.Login, TLS: s.TLS,
+		Commands: len(s.Commands), Transfers: len(s.Transfers), Complete: s.Complete, Banner: s.Banner,
+		DataConns: len(s.DataConns), Detected: s.Detected, Teardown: s.TeardownKind, Midstream: s.Midstream}
+}
+
+func stepRec(s *analyzer.Session, st *analyzer.Step) stepRecord {
+	r := stepRecord{Type: "step", N: st.N, Time: jsonTime(st.Time), Session: s.ID, Conn: string(st.Conn),
+		DataID: st.DataID, From: jsonAddr(st.From), To: jsonAddr(st.To), Sender: side(st.FromClient),
+		Kind: string(st.Kind), Flags: st.Flags, Command: st.Command, Arg: st.Arg, Code: st.Code, Text: st.Text,
+		Phase: st.Phase, Explain: Explain(s, st), Bytes: st.Bytes, Segments: st.Segments, Cleartext: st.Cleartext,
+		Encrypted: st.Encrypted}
+	if st.Address.IsValid() {
+		r.Address = st.Address.String()
+	}
+	if !st.End.IsZero() {
+		r.End = jsonTime(st.End)
+	}
+	if st.Kind == analyzer.KindHandshake {
+		flags := ""
+		for i, p := range st.Packets {
+			r.Packets = append(r.Packets, packet{Time: jsonTime(p.Time), From: jsonAddr(p.From), To: jsonAddr(p.To), Flags: p.Flags})
+			if i > 0 {
+				flags += " "
+			}
+			flags += p.Flags
+		}
+		r.Flags = flags
+	}
+	return r
+}
+
+func transferRec(s *analyzer.Session, t *analyzer.Transfer) transferRecord {
+	r := transferRecord{Type: "transfer", Session: s.ID, ID: t.ID, Command: t.Command, Arg: t.Arg, Path: t.Path,
+		Mode: t.Mode, Announce: t.Announce, Direction: t.Direction, Bytes: t.Bytes, Start: jsonTime(t.Start),
+		End: jsonTime(t.End), Status: t.Status, Complete: t.Complete, SHA256: t.SHA256}
+	if t.Data != nil {
+		r.Client, r.Server, r.DataID = jsonAddr(t.Data.Client), jsonAddr(t.Data.Server), t.Data.ID
+	}
+	return r
+}

@@ -1,0 +1,109 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/ftptrace/ftptrace/analyzer"
+)
+
+// TimelineOptions shape the timeline.
+type TimelineOptions struct {
+	Brief bool // leave out stand-alone ACK steps
+}
+
+// Timeline writes a session as numbered steps, the way the walkthrough
+// explains it, followed by the session's conclusions.
+func Timeline(w io.Writer, s *analyzer.Session, opts TimelineOptions) error {
+	bw := &errWriter{w: w}
+	writeSessionHeader(bw, s)
+	for i := range s.Steps {
+		st := &s.Steps[i]
+		if opts.Brief && st.Kind == analyzer.KindACK && !strings.HasPrefix(st.Phase, "teardown") {
+			continue
+		}
+		writeStep(bw, s, st)
+	}
+	writeConclusions(bw, s)
+	return bw.err
+}
+
+func writeSessionHeader(w *errWriter, s *analyzer.Session) {
+	w.printf("Session %d: FTP client %s, server %s\n", s.ID, s.Client, s.Server)
+	w.printf("  %s .. %s (%s), recognised by %s\n", stamp(s.Start), stamp(s.End), humanDuration(s.End.Sub(s.Start)), s.Detected)
+	if s.Banner != "" {
+		w.printf("  banner: %s\n", CleanLines(s.Banner)[0])
+	}
+	w.printf("\n")
+}
+
+func stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05.000000") }
+
+func writeStep(w *errWriter, s *analyzer.Session, st *analyzer.Step) {
+	conn := "control"
+	if st.Conn == analyzer.RoleData {
+		conn = fmt.Sprintf("data #%d", st.DataID)
+	}
+	w.printf("%3d  %s  +%-10s  %-8s  %s %s -> %s %s\n", st.N, st.Time.UTC().Format("15:04:05.000000"),
+		fmt.Sprintf("%.6f", st.Time.Sub(s.Start).Seconds()), conn,
+		side(st.FromClient), st.From, side(!st.FromClient), st.To)
+	w.printf("     %s\n", stepWhat(st))
+	w.printf("     %s\n", Explain(s, st))
+}
+
+// stepWhat is the short technical line of a step: flags, command, reply.
+func stepWhat(st *analyzer.Step) string {
+	var what string
+	switch st.Kind {
+	case analyzer.KindHandshake:
+		flags := make([]string, len(st.Packets))
+		for i, p := range st.Packets {
+			flags[i] = p.Flags
+		}
+		what = strings.Join(flags, " / ")
+	case analyzer.KindCommand:
+		what = Clean(st.Command)
+		if st.Arg != "" || strings.HasSuffix(st.Command, " ") {
+			what += " " + Clean(st.Arg)
+		}
+		what = fmt.Sprintf("%s  (%s)", what, st.Flags)
+	case analyzer.KindReply:
+		lines := CleanLines(st.Text)
+		code := fmt.Sprintf("%d", st.Code)
+		if st.Code == 0 {
+			code = "(no code)"
+		}
+		what = code + " " + lines[0]
+		if len(lines) > 1 {
+			what += fmt.Sprintf("  [+%d more lines]", len(lines)-1)
+		}
+		what = fmt.Sprintf("%s  (%s)", what, st.Flags)
+	case analyzer.KindData:
+		what = fmt.Sprintf("%s, %d segments", humanBytes(st.Bytes), st.Segments)
+		if st.ACKs > 0 {
+			what += fmt.Sprintf(", %d ACKs back", st.ACKs)
+		}
+	case analyzer.KindGap:
+		what = fmt.Sprintf("missing %s", humanBytes(st.Bytes))
+	default:
+		what = st.Flags
+	}
+	if st.Phase != "" {
+		what += "  [" + st.Phase + "]"
+	}
+	return what
+}
+
+// errWriter keeps the first write error so rendering code stays linear.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (w *errWriter) printf(format string, args ...any) {
+	if w.err == nil {
+		_, w.err = fmt.Fprintf(w.w, format, args...)
+	}
+}
