@@ -101,10 +101,15 @@ func (a *Analyzer) classify(c *reassembly.Conn) *connState {
 	if s, e := a.matchExpectation(c); e != nil {
 		return a.newDataConn(s, e, c)
 	}
-	if a.ports[c.Server.Port()] || (c.Midstream && a.ports[c.Client.Port()]) {
-		if c.Midstream && !a.ports[c.Server.Port()] {
+	if c.Midstream {
+		// Without the handshake, wait for FTP content: a stray ACK on port
+		// 21 is not a session.
+		if !a.ports[c.Server.Port()] && a.ports[c.Client.Port()] {
 			c.Client, c.Server = c.Server, c.Client
 		}
+		return &connState{kind: connUnknown, detect: &detector{portHint: a.ports[c.Server.Port()]}}
+	}
+	if a.ports[c.Server.Port()] {
 		return a.newControl(c, fmt.Sprintf("port %d", c.Server.Port()))
 	}
 	return &connState{kind: connUnknown, detect: &detector{}}

@@ -34,7 +34,8 @@ type connTrack struct {
 	lastWhat    [2]string // what each side sent last, for ACK explanations
 	lastAck     [2]uint32
 	hasLastAck  [2]bool
-	dataStep    [2]int // open data step per direction, -1 when none
+	dataStep    [2]int  // data step per direction, -1 when none
+	dataOpen    [2]bool // the direction still sends data (no FIN yet)
 	closedBy    string
 	sawTraffic  bool
 }
@@ -99,7 +100,7 @@ func (ct *connTrack) tcpEvent(e *reassembly.Event) bool {
 		}
 		s.addStep(st)
 		ct.closedBy = "rst"
-		ct.dataStep = [2]int{-1, -1}
+		ct.dataOpen = [2]bool{}
 	case reassembly.EventGap:
 		st := ct.newStep(e, KindGap)
 		st.Bytes = int64(e.Bytes)
@@ -142,7 +143,7 @@ func (ct *connTrack) ack(e *reassembly.Event) {
 		return
 	}
 	// ACKs of a bulk transfer are part of the transfer step.
-	if ds := ct.dataStep[other]; ds >= 0 {
+	if ds := ct.dataStep[other]; ds >= 0 && ct.dataOpen[other] {
 		s.Steps[ds].ACKs++
 		return
 	}
@@ -158,7 +159,7 @@ func (ct *connTrack) finPacket(e *reassembly.Event) {
 	dir, other := e.Dir, e.Dir^1
 	f := &ct.fin[dir]
 	st := ct.newStep(e, KindFIN)
-	ct.dataStep[dir] = -1
+	ct.dataOpen[dir] = false
 	if f.seen {
 		st.Phase = "teardown (FIN retransmitted)"
 		s.addStep(st)

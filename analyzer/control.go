@@ -168,6 +168,8 @@ func (a *Analyzer) reply(s *Session, rep *Reply, flags string) {
 		cmd = c.pending[0]
 		c.pending = c.pending[1:]
 		cmd.ReplyCode, cmd.ReplyText, cmd.ReplyTime, cmd.replied = rep.Code, text, rep.Time, true
+	case !c.greeted && s.Midstream:
+		st.ReplyTo = "unseen" // its command was sent before the capture began
 	case !c.greeted:
 		st.ReplyTo = "connection"
 		if rep.Code == 220 {

@@ -102,11 +102,14 @@ func (a *Analyzer) dataEvent(cs *connState, e *reassembly.Event) {
 		if ct.dataStep[d] < 0 {
 			st := ct.newStep(e, KindData)
 			ct.dataStep[d] = s.addStep(st)
+			ct.dataOpen[d] = !ct.fin[d].seen
 		}
 		st := &s.Steps[ct.dataStep[d]]
 		st.Bytes += int64(e.Bytes)
 		st.Segments += e.Segments
-		st.End = e.Time
+		if e.Time.After(st.End) {
+			st.End = e.Time
+		}
 		if e.Time.After(s.End) {
 			s.End = e.Time
 		}

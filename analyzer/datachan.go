@@ -49,13 +49,32 @@ func parseNumberList(s string, want int) ([]int, bool) {
 	}
 	nums := make([]int, want)
 	for i, p := range parts {
-		v, err := strconv.Atoi(strings.TrimSpace(p))
-		if err != nil || v < 0 || v > 255 {
+		v, ok := parseByteNumber(strings.TrimSpace(p))
+		if !ok {
 			return nil, false
 		}
 		nums[i] = v
 	}
 	return nums, true
+}
+
+// parseByteNumber reads a decimal number from 0 to 255. Unlike strconv.Atoi
+// it takes digits only: RFC 959 numbers have no sign, so "+1" or "-0" in a
+// PORT argument is a malformed address, not 1 or 0.
+func parseByteNumber(s string) (int, bool) {
+	if s == "" {
+		return 0, false
+	}
+	v := 0
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) {
+			return 0, false
+		}
+		if v = v*10 + int(s[i]-'0'); v > 255 {
+			return 0, false
+		}
+	}
+	return v, true
 }
 
 // ParseEPRT decodes "|1|132.235.1.2|6275|" or "|2|::1|6275|" (RFC 2428);
@@ -66,7 +85,9 @@ func ParseEPRT(arg string) (netip.AddrPort, error) {
 		return netip.AddrPort{}, errDataAddr
 	}
 	ip, err := netip.ParseAddr(fields[1])
-	if err != nil {
+	// A zone ("fe80::1%eth0") names an interface of the sender's host and
+	// means nothing to the peer: RFC 2428 has no place for it.
+	if err != nil || ip.Zone() != "" {
 		return netip.AddrPort{}, errDataAddr
 	}
 	switch fields[0] {
@@ -107,14 +128,13 @@ func splitExtended(s string) ([]string, bool) {
 // ParseLPRT decodes the long address of LPRT and of the 228 reply (RFC 1639):
 // "4,4,h1,h2,h3,h4,2,p1,p2" or "6,16,h1..h16,2,p1,p2".
 func ParseLPRT(arg string) (netip.AddrPort, error) {
-	parts := strings.Split(strings.TrimSpace(arg), ",")
-	nums := make([]int, len(parts))
-	for i, p := range parts {
-		v, err := strconv.Atoi(strings.TrimSpace(p))
-		if err != nil || v < 0 || v > 255 {
-			return netip.AddrPort{}, errDataAddr
-		}
-		nums[i] = v
+	arg = strings.TrimSpace(arg)
+	nums, ok := parseNumberList(arg, 9)
+	if !ok {
+		nums, ok = parseNumberList(arg, 21)
+	}
+	if !ok {
+		return netip.AddrPort{}, errDataAddr
 	}
 	var ip netip.Addr
 	rest := nums
@@ -139,30 +159,67 @@ func ParseLPRT(arg string) (netip.AddrPort, error) {
 }
 
 // ParsePASVReply finds the six numbers of a 227 reply. Servers write them
-// "(h1,h2,h3,h4,p1,p2)", without parentheses, or after "=": the first run of
-// six comma-separated numbers wins, as in curl and Zeek.
+// "(h1,h2,h3,h4,p1,p2)", without parentheses, or after "=": the first six
+// comma-separated numbers win, as in curl and Zeek. Spaces may surround the
+// commas. A candidate starts a list: a number right after a comma or a
+// minus sign is the tail of a list already rejected, not a new one.
 func ParsePASVReply(text string) (netip.AddrPort, error) {
 	for i := 0; i < len(text); i++ {
-		if !isDigit(text[i]) || (i > 0 && isDigit(text[i-1])) {
+		if !isDigit(text[i]) || !startsList(text, i) {
 			continue
 		}
-		j := i
-		for j < len(text) && (isDigit(text[j]) || text[j] == ',' || text[j] == ' ') {
-			j++
+		if nums, ok := scanSixNumbers(text[i:]); ok {
+			return addrPort4(nums[:]), nil
 		}
-		cand := strings.TrimRight(text[i:j], ", ")
-		if nums, ok := parseNumberList(cand, 6); ok {
-			return addrPort4(nums), nil
-		}
-		// Try the prefix of six numbers when more follow.
-		if parts := strings.SplitN(cand, ",", 7); len(parts) == 7 {
-			if nums, ok := parseNumberList(strings.Join(parts[:6], ","), 6); ok {
-				return addrPort4(nums), nil
-			}
-		}
-		i = j
 	}
 	return netip.AddrPort{}, errDataAddr
+}
+
+// startsList reports whether the digit at text[i] may begin a number list.
+func startsList(text string, i int) bool {
+	if i > 0 && (isDigit(text[i-1]) || text[i-1] == '-') {
+		return false
+	}
+	for j := i - 1; j >= 0; j-- {
+		switch text[j] {
+		case ' ':
+			continue
+		case ',':
+			return false
+		}
+		break
+	}
+	return true
+}
+
+// scanSixNumbers reads "n,n,n,n,n,n" (numbers 0 to 255, spaces allowed
+// around the commas) at the start of s; what follows does not matter.
+func scanSixNumbers(s string) (nums [6]int, ok bool) {
+	p := 0
+	for k := range nums {
+		if k > 0 {
+			for p < len(s) && s[p] == ' ' {
+				p++
+			}
+			if p == len(s) || s[p] != ',' {
+				return nums, false
+			}
+			p++
+			for p < len(s) && s[p] == ' ' {
+				p++
+			}
+		}
+		q := p
+		for q < len(s) && isDigit(s[q]) {
+			q++
+		}
+		v, ok := parseByteNumber(s[p:q])
+		if !ok {
+			return nums, false
+		}
+		nums[k], p = v, q
+	}
+	return nums, true
 }
 
 func isDigit(b byte) bool { return b >= '0' && b <= '9' }
@@ -179,16 +236,10 @@ func ParseEPSVReply(text string) (netip.Addr, uint16, error) {
 	if end < 0 {
 		return netip.Addr{}, 0, errDataAddr
 	}
-	inner := text[open+1 : open+end]
-	if len(inner) < 5 {
-		return netip.Addr{}, 0, errDataAddr
-	}
-	d := inner[:1]
-	if !strings.HasSuffix(inner, d) {
-		return netip.Addr{}, 0, errDataAddr
-	}
-	fields := strings.Split(inner[1:len(inner)-1], d)
-	if len(fields) != 3 {
+	// splitExtended holds the delimiter to RFC 2428's printable range 33
+	// to 126, so "( |||6446| )" is refused, as curl refuses it.
+	fields, ok := splitExtended(text[open+1 : open+end])
+	if !ok {
 		return netip.Addr{}, 0, errDataAddr
 	}
 	port, err := strconv.ParseUint(fields[2], 10, 16)

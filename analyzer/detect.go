@@ -1,6 +1,7 @@
 package analyzer
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/ftptrace/ftptrace/reassembly"
@@ -22,6 +23,9 @@ type detector struct {
 	split    [2]lineSplitter
 	greeting string
 	lines    []Line
+	// portHint is set for a connection on an FTP control port whose start
+	// was not captured: any well-formed FTP line is enough.
+	portHint bool
 }
 
 // verdict of the content so far.
@@ -56,7 +60,11 @@ func (a *Analyzer) detectEvent(cs *connState, c *reassembly.Conn, e *reassembly.
 	case notFTP:
 		cs.kind, cs.detect = connIgnored, nil
 	case isFTP:
-		ncs := a.newControl(c, "content")
+		why := "content"
+		if d.portHint {
+			why = fmt.Sprintf("port %d", c.Server.Port())
+		}
+		ncs := a.newControl(c, why)
 		*cs = *ncs
 		for i := range d.events {
 			a.controlEvent(cs, &d.events[i])
@@ -73,6 +81,12 @@ func (d *detector) judge(c *reassembly.Conn, e *reassembly.Event) verdict {
 				continue
 			}
 			code, sep, text, ok := parseCodeLine(l.Text)
+			if c.Midstream && ok && validCode(code, 3) && (d.portHint || code != 220) {
+				if d.portHint {
+					return isFTP
+				}
+				continue // a reply in mid-session: let the client's commands decide
+			}
 			if !ok || (code != 220 && code != 120) || sep == 0 {
 				return notFTP
 			}
@@ -92,7 +106,7 @@ func (d *detector) judge(c *reassembly.Conn, e *reassembly.Event) verdict {
 			return notFTP
 		}
 		verb, _ := ParseCommand(l.Text)
-		if info, ok := LookupCommand(verb); ok && info.FTPOnly {
+		if info, ok := LookupCommand(verb); ok && (info.FTPOnly || d.portHint) {
 			return isFTP
 		}
 		return notFTP

@@ -61,7 +61,9 @@ func (l *lineSplitter) feed(payload []byte, t time.Time, out []Line) []Line {
 			out = append(out, l.take())
 			continue
 		}
-		if len(l.buf) >= MaxLineLength {
+		// One byte more than MaxLineLength is kept: it may be the CR of
+		// a line exactly MaxLineLength long, which is not truncated.
+		if len(l.buf) > MaxLineLength {
 			l.truncated = true
 			continue
 		}
@@ -114,7 +116,11 @@ func (l *lineSplitter) take() Line {
 	if n := len(buf); n > 0 && buf[n-1] == '\r' {
 		buf = buf[:n-1]
 	}
-	line := Line{Text: string(buf), Time: l.start, Truncated: l.truncated}
+	truncated := l.truncated
+	if len(buf) > MaxLineLength {
+		buf, truncated = buf[:MaxLineLength], true
+	}
+	line := Line{Text: string(buf), Time: l.start, Truncated: truncated}
 	l.buf = l.buf[:0]
 	l.truncated = false
 	if cap(l.buf) > 4096 {

@@ -72,8 +72,13 @@ func (r *replyReader) line(l Line, interrupted bool) (done []*Reply) {
 			return done
 		}
 		if !(ok && digits == 3 && code != r.open.Code && interrupted) {
-			if len(r.open.Lines) < maxReplyLines {
+			// Inner lines stop one short of the bound so that the
+			// closing line, which says how the reply ends, always fits.
+			if len(r.open.Lines) < maxReplyLines-1 {
 				r.open.Lines = append(r.open.Lines, l.Text)
+				r.open.Truncated = r.open.Truncated || l.Truncated
+			} else {
+				r.open.Truncated = true
 			}
 			return nil
 		}

@@ -29,7 +29,7 @@ type Options struct {
 // DefaultOptions suit both files and live capture.
 var DefaultOptions = Options{
 	IdleTimeout:             15 * time.Minute,
-	HoleTimeout:             10 * time.Second,
+	HoleTimeout:             2 * time.Second,
 	Linger:                  2 * time.Minute,
 	MaxBufferedPages:        16384,
 	MaxBufferedPagesPerConn: 2048,
@@ -37,7 +37,7 @@ var DefaultOptions = Options{
 
 // flushEvery is how much capture time passes between sweeps of the
 // connection table.
-const flushEvery = 5 * time.Second
+const flushEvery = time.Second
 
 // Stats counts what the tracker saw.
 type Stats struct {
@@ -135,11 +135,19 @@ func (t *Tracker) Segment(seg Segment, ci gopacket.CaptureInfo) {
 		s = t.newStream(seg)
 		t.conns[key] = s
 	}
-	t.ctx.ci = ci
+	// gopacket keeps the context of a segment it queues (out of order) and
+	// reads its capture time when the segment is finally delivered, so a
+	// segment with payload needs a context of its own.
+	var ac greassembly.AssemblerContext = &t.ctx
+	if len(tcp.Payload) > 0 {
+		ac = &captureContext{ci: ci}
+	} else {
+		t.ctx.ci = ci
+	}
 	t.current = s
 	t.currentDir = s.dirFrom(seg.Src)
 	t.pending = nil
-	t.asm.AssembleWithContext(s.flowFrom(seg.Src), tcp, &t.ctx)
+	t.asm.AssembleWithContext(s.flowFrom(seg.Src), tcp, ac)
 	if t.pending != nil {
 		t.h.HandleEvent(&s.conn, t.pending)
 		t.pending = nil

@@ -147,9 +147,12 @@ func explainCommand(s *analyzer.Session, st *analyzer.Step) string {
 		case !ok:
 			fmt.Fprintf(&b, "The client sends \"%s\", a command ftptrace does not know.", Clean(st.Command))
 		case info.Class == analyzer.ClassTransfer:
-			fmt.Fprintf(&b, "The client asks for a %s%s; this needs a data connection.", info.Summary, argSuffix(arg))
+			fmt.Fprintf(&b, "The client sends %s: %s%s; this needs a data connection.", st.Command, info.Summary, argSuffix(arg))
+			if st.Command == "LIST" || st.Command == "NLST" {
+				b.WriteString(" (It is what a user's ls or dir sends.)")
+			}
 		default:
-			fmt.Fprintf(&b, "The client asks: %s%s (a control command, answered on the control connection).", info.Summary, argSuffix(arg))
+			fmt.Fprintf(&b, "The client sends %s: %s%s (a control command, answered on the control connection).", st.Command, info.Summary, argSuffix(arg))
 		}
 	}
 	if st.Truncated {
@@ -195,6 +198,8 @@ func explainReply(s *analyzer.Session, st *analyzer.Step) string {
 	switch {
 	case st.ReplyTo == "connection":
 		fmt.Fprintf(&b, "The server greets the client: the control connection is ready (%d: %s).", st.Code, meaning)
+	case st.ReplyTo == "unseen":
+		fmt.Fprintf(&b, "The server answers a command sent before the capture began: %d, %s.", st.Code, meaning)
 	case st.ReplyTo == "unsolicited":
 		fmt.Fprintf(&b, "The server sends %d (%s) without a command waiting for it.", st.Code, meaning)
 	case st.Code == 0:
@@ -261,13 +266,12 @@ func explainData(s *analyzer.Session, st *analyzer.Step) string {
 			}
 		}
 	}
-	dur := st.End.Sub(st.Time)
-	seg := "segments"
-	if st.Segments == 1 {
-		seg = "segment"
+	over := ""
+	if st.Segments > 1 {
+		over = " over " + humanDuration(st.End.Sub(st.Time))
 	}
-	return fmt.Sprintf("%s carries %s from the %s to the %s: %s in %d %s over %s.",
-		capitalize(connName(st)), what, side(st.FromClient), side(!st.FromClient), humanBytes(st.Bytes), st.Segments, seg, humanDuration(dur))
+	return fmt.Sprintf("%s carries %s from the %s to the %s: %s in %s%s.",
+		capitalize(connName(st)), what, side(st.FromClient), side(!st.FromClient), humanBytes(st.Bytes), plural(st.Segments, "segment"), over)
 }
 
 func explainFIN(st *analyzer.Step) string {

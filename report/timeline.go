@@ -81,7 +81,7 @@ func stepWhat(st *analyzer.Step) string {
 		}
 		what = fmt.Sprintf("%s  (%s)", what, st.Flags)
 	case analyzer.KindData:
-		what = fmt.Sprintf("%s, %d segments", humanBytes(st.Bytes), st.Segments)
+		what = fmt.Sprintf("%s, %s", humanBytes(st.Bytes), plural(st.Segments, "segment"))
 		if st.ACKs > 0 {
 			what += fmt.Sprintf(", %d ACKs back", st.ACKs)
 		}

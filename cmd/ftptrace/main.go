@@ -24,11 +24,11 @@ const (
 var views = []string{"timeline", "sessions", "transfers", "creds", "summary"}
 
 type config struct {
-	view   string
-	files  []string
-	json   bool
-	brief  bool
-	ports  []uint16
+	view  string
+	files []string
+	json  bool
+	brief bool
+	ports []uint16
 }
 
 const usageText = `ftptrace explains every FTP session in a capture, step by step.

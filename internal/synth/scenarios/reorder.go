@@ -71,7 +71,7 @@ func buildReorder() *synth.Capture {
 	c.ClientSend("PASV\r\n")
 	capt.Advance(200 * time.Millisecond)
 	c.SendAt(synth.Client, off, "PASV\r\n")
-	f.reply("227 Entering Passive Mode (198,51,100,21,195,252).")
+	f.reply("227 Entering Passive Mode (198,51,100,21,196,124).")
 	d := f.dial(reoDataClient, reoDataServer)
 	f.cmd("RETR data.txt")
 	f.reply("150 Opening BINARY mode data connection for data.txt (11680 bytes).")

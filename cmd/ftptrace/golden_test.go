@@ -1,0 +1,103 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
+
+// fixtures are the captures the project made itself (testdata/pcaps).
+func fixtures(t *testing.T) []string {
+	t.Helper()
+	var files []string
+	for _, pat := range []string{"*.pcap", "*.pcapng"} {
+		m, err := filepath.Glob(filepath.Join("..", "..", "testdata", "pcaps", pat))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, m...)
+	}
+	if len(files) < 20 {
+		t.Fatalf("expected the project's fixtures in testdata/pcaps, found %d", len(files))
+	}
+	return files
+}
+
+// runCLI runs ftptrace in-process and returns stdout, stderr and the status.
+func runCLI(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(args, &out, &errb)
+	return out.String(), errb.String(), code
+}
+
+func checkGolden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", "golden", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./cmd/ftptrace -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs from the golden file; diff it with go test -update and git diff:\n%s", name, firstDiff(string(want), got))
+	}
+}
+
+// firstDiff shows the first differing line, enough to see what changed.
+func firstDiff(want, got string) string {
+	wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := 0; i < len(wl) || i < len(gl); i++ {
+		var w, g string
+		if i < len(wl) {
+			w = wl[i]
+		}
+		if i < len(gl) {
+			g = gl[i]
+		}
+		if w != g {
+			return "line " + strconv.Itoa(i+1) + ":\n  want: " + w + "\n  got:  " + g
+		}
+	}
+	return "(no line differs)"
+}
+
+// TestGoldenTimelineAndJSON renders every fixture as a timeline, a brief
+// timeline and JSON Lines, and compares each with its golden file.
+func TestGoldenTimelineAndJSON(t *testing.T) {
+	for _, f := range fixtures(t) {
+		base := filepath.Base(f)
+		t.Run(base, func(t *testing.T) {
+			for _, v := range []struct {
+				suffix string
+				args   []string
+			}{
+				{".timeline.txt", nil},
+				{".brief.txt", []string{"--brief"}},
+				{".jsonl", []string{"--json"}},
+			} {
+				out, stderr, code := runCLI(t, append(v.args, f)...)
+				if code != 0 {
+					t.Fatalf("exit %d, stderr: %s", code, stderr)
+				}
+				// The summary names the file by the path given; keep it stable.
+				out = strings.ReplaceAll(out, f, base)
+				checkGolden(t, base+v.suffix, out)
+			}
+		})
+	}
+}
