@@ -59,8 +59,14 @@ func (a *Analyzer) findExpectation(from, to netip.AddrPort) *Expectation {
 		if to == e.Addr {
 			return e
 		}
-		if loose == nil && e.Mode == "passive" && to.Addr() == e.sess.Server.Addr() {
+		if loose != nil {
+			continue
+		}
+		switch {
+		case e.Mode == "passive" && to.Addr() == e.sess.Server.Addr():
 			loose = e // NAT'd or 0.0.0.0 passive reply: the server's real address
+		case e.Mode == "active" && to.Addr() == e.sess.Client.Addr() && from.Addr() == e.sess.Server.Addr():
+			loose = e // the client announced its private address from behind NAT
 		}
 	}
 	return loose

@@ -180,16 +180,11 @@ func startsList(text string, i int) bool {
 	if i > 0 && (isDigit(text[i-1]) || text[i-1] == '-') {
 		return false
 	}
-	for j := i - 1; j >= 0; j-- {
-		switch text[j] {
-		case ' ':
-			continue
-		case ',':
-			return false
-		}
-		break
+	j := i - 1
+	for j >= 0 && text[j] == ' ' {
+		j--
 	}
-	return true
+	return j < 0 || text[j] != ','
 }
 
 // scanSixNumbers reads "n,n,n,n,n,n" (numbers 0 to 255, spaces allowed

@@ -148,7 +148,8 @@ for line in open(ftpf, encoding="utf-8", errors="replace"):
         cl = cmd.split(AGG)
         al = arg.split(AGG) if arg else []
         for i, c in enumerate(cl):
-            st["cmds"].append((c, al[i] if i < len(al) else ""))
+            # FTP verbs are case-insensitive; ftptrace prints them upper-cased
+            st["cmds"].append((c.upper(), al[i] if i < len(al) else ""))
         st["client"], st["server"] = src, dst
     if code:
         st["codes"].extend(code.split(AGG))
@@ -172,7 +173,7 @@ for line in open(tcpf, encoding="utf-8", errors="replace"):
     stream, s4, s6, sp, d4, d6, dp, seq, ln, retr = f[:10]
     src, dst = ep(s4, s6, sp), ep(d4, d6, dp)
     c = cdata.setdefault(stream, {"eps": frozenset((src, dst)), "dir": {}})
-    d = c["dir"].setdefault(src, {"sum": 0, "lo": None, "hi": None, "retr": 0})
+    d = c["dir"].setdefault(src, {"iv": [], "retr": 0})
     try:
         n = int(ln or 0)
         sq = int(seq or 0)
@@ -182,10 +183,27 @@ for line in open(tcpf, encoding="utf-8", errors="replace"):
         continue
     if retr:
         d["retr"] += n
-        continue
-    d["sum"] += n
-    d["lo"] = sq if d["lo"] is None else min(d["lo"], sq)
-    d["hi"] = sq + n if d["hi"] is None else max(d["hi"], sq + n)
+    d["iv"].append((sq, sq + n))
+
+def cover(iv):
+    """unique payload bytes (union of [seq, seq+len) intervals), lowest, highest"""
+    tot, cur = 0, None
+    for a, b in sorted(iv):
+        if cur is None or a > cur[1]:
+            if cur:
+                tot += cur[1] - cur[0]
+            cur = [a, b]
+        else:
+            cur[1] = max(cur[1], b)
+    if cur:
+        tot += cur[1] - cur[0]
+    lo = min(a for a, b in iv) if iv else 0
+    hi = max(b for a, b in iv) if iv else 0
+    return tot, hi - lo
+
+for c in cdata.values():
+    for d in c["dir"].values():
+        d["sum"], d["span"] = cover(d["iv"])
 for sid, c in cdata.items():
     conns[c["eps"]].append(c)
 
@@ -233,7 +251,10 @@ for key in keys:
         if not s:
             problems.append("control connection seen by tshark only")
         if not t:
-            problems.append("control connection seen by ftptrace only (tshark decodes no FTP there)")
+            if s and not fc and not fr:
+                print("    (no FTP payload on this connection: nothing for tshark to decode)")
+            else:
+                problems.append("control connection seen by ftptrace only (tshark decodes no FTP there)")
         if s and t:
             d = diff(fc, tc, fmt_cmds)
             problems += ["commands: " + x for x in d]
@@ -271,16 +292,15 @@ for tr in transfers:
         if best is None or tot > best[0]:
             best = (tot, c)
     c = best[1]
-    parts, vals = [], []
+    parts = []
     for side, d in c["dir"].items():
         if d["sum"] == 0 and d["retr"] == 0:
             continue
-        span = (d["hi"] - d["lo"]) if d["lo"] is not None else 0
-        parts.append("%s sent %d (seq span %d%s)" % (side, d["sum"], span,
+        span = d["span"]
+        parts.append("%s sent %d unique payload bytes (seq span %d%s)" % (side, d["sum"], span,
                                                  ", +%d retransmitted" % d["retr"] if d["retr"] else ""))
-        vals += [d["sum"], span]
-    tot = sum(d["sum"] for d in c["dir"].values())
-    verdict = "AGREE" if fb in vals or (fb == tot) else "DIFFER"
+    # ftptrace counts unique payload bytes of the data direction
+    verdict = "AGREE" if fb in ([d["sum"] for d in c["dir"].values()] or [0]) else "DIFFER"
     if verdict == "DIFFER":
         total_diff += 1
     print("    %s ftptrace=%s %s | tshark: %s -> %s" % (lab, fb, extra, "; ".join(parts) or "no payload", verdict))

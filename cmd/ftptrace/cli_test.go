@@ -1,0 +1,153 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var binary string
+
+// TestMain builds the real binary once: the CLI tests run it as a user would.
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "ftptrace-test")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "ftptrace")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		os.Stderr.Write(out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func article() string { return filepath.Join("..", "..", "testdata", "pcaps", "article-active.pcap") }
+
+// execCLI runs the built binary with stdin and returns stdout, stderr, status.
+func execCLI(t *testing.T, stdin []byte, args ...string) (string, string, int) {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Stdin = bytes.NewReader(stdin)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return out.String(), errb.String(), code
+}
+
+func TestCLIReadsStdinAndGzip(t *testing.T) {
+	raw, err := os.ReadFile(article())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _, code := execCLI(t, nil, article())
+	if code != 0 || !strings.Contains(want, "PORT 192,168,120,168,200,100") {
+		t.Fatalf("timeline of the article: exit %d\n%s", code, want)
+	}
+	got, stderr, code := execCLI(t, raw, "-")
+	if code != 0 || got != want {
+		t.Errorf("stdin gave exit %d, stderr %q, and a different timeline", code, stderr)
+	}
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(raw)
+	zw.Close()
+	path := filepath.Join(t.TempDir(), "article.pcap.gz")
+	os.WriteFile(path, gz.Bytes(), 0o644)
+	got, stderr, code = execCLI(t, nil, path)
+	if code != 0 || got != want {
+		t.Errorf("gzip'd capture gave exit %d, stderr %q, and a different timeline", code, stderr)
+	}
+}
+
+func TestCLIBadInput(t *testing.T) {
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty.pcap")
+	os.WriteFile(empty, nil, 0o644)
+	text := filepath.Join(dir, "notes.txt")
+	os.WriteFile(text, []byte("this is not a capture\n"), 0o644)
+	tests := []struct {
+		name    string
+		args    []string
+		code    int
+		message string
+	}{
+		{"missing file", []string{filepath.Join(dir, "nope.pcap")}, 1, "no such file"},
+		{"directory", []string{dir}, 1, "is a directory"},
+		{"empty file", []string{empty}, 1, "the file is empty"},
+		{"not a capture", []string{text}, 1, "not a pcap or pcapng file (magic 0x74686973"},
+		{"no file", nil, 2, "no capture file given"},
+		{"unknown flag", []string{"--frobnicate", article()}, 2, "flag provided but not defined"},
+		{"bad port", []string{"--ports", "99999", article()}, 2, "is not a TCP port"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, stderr, code := execCLI(t, nil, tt.args...)
+			if code != tt.code || !strings.Contains(stderr, tt.message) {
+				t.Errorf("exit %d, stderr %q; want exit %d and %q", code, stderr, tt.code, tt.message)
+			}
+		})
+	}
+}
+
+// A capture cut in the middle of a packet still yields everything before the
+// cut, with a warning that says where it stopped, and exit status 1.
+func TestCLITruncatedCapture(t *testing.T) {
+	raw, err := os.ReadFile(article())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Cut inside the record of the PWD command (about two thirds in).
+	cut := bytes.Index(raw, []byte("PWD\r\n"))
+	if cut < 0 {
+		t.Fatal("PWD not found in the article capture")
+	}
+	path := filepath.Join(t.TempDir(), "cut.pcap")
+	os.WriteFile(path, raw[:cut+2], 0o644)
+	out, stderr, code := execCLI(t, nil, path)
+	if code != 1 {
+		t.Errorf("exit %d, want 1 (partial results)", code)
+	}
+	if !strings.Contains(stderr, "cut short at packet 29") || !strings.Contains(stderr, "results cover the packets before it") {
+		t.Errorf("warning does not say where the capture stopped: %q", stderr)
+	}
+	for _, want := range []string{"PORT 192,168,120,168,200,100", "226 Directory send OK.", "data #1"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output before the cut lacks %q", want)
+		}
+	}
+	if strings.Contains(out, "QUIT") {
+		t.Error("output shows a command after the cut")
+	}
+}
+
+// FTP on a port other than 21 is recognised by its content; an SMTP
+// conversation that also greets with 220 is not.
+func TestCLIContentDetection(t *testing.T) {
+	out, _, code := execCLI(t, nil, "--json", filepath.Join("..", "..", "testdata", "pcaps", "synth-nonstandard-port.pcap"))
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	type sess struct {
+		Server   string `json:"server"`
+		Detected string `json:"detected_by"`
+	}
+	ss := records[sess](t, out, "session")
+	if len(ss) != 1 || !strings.HasSuffix(ss[0].Server, ":2121") || ss[0].Detected != "content" {
+		t.Errorf("sessions = %+v, want one FTP session on port 2121 found by content (and no SMTP one)", ss)
+	}
+}
