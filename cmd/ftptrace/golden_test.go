@@ -89,6 +89,7 @@ func TestGoldenTimelineAndJSON(t *testing.T) {
 				{".timeline.txt", nil},
 				{".brief.txt", []string{"--brief"}},
 				{".jsonl", []string{"--json"}},
+				{".summary.txt", []string{"summary"}},
 			} {
 				out, stderr, code := runCLI(t, append(v.args, f)...)
 				if code != 0 {

@@ -29,6 +29,9 @@ func render(cfg *config, res *result, out io.Writer) error {
 		return bw.Flush()
 	}
 	switch cfg.view {
+	case "summary":
+		report.Summary(bw, res.sessions, report.Totals{Files: cfg.files, Packets: res.stats.Packets,
+			Bytes: res.stats.Bytes, Connections: res.stats.Connections, Warnings: res.warnings})
 	case "timeline":
 		if len(res.sessions) == 0 {
 			fmt.Fprintf(bw, "No FTP session found (%d packets, %d TCP connections).\n", res.stats.Packets, res.stats.Connections)

@@ -1,0 +1,86 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"sort"
+
+	"github.com/ftptrace/ftptrace/analyzer"
+)
+
+// Totals are the capture-wide counts the summary starts with.
+type Totals struct {
+	Files       []string
+	Packets     int
+	Bytes       int64
+	Connections int
+	Warnings    []string
+}
+
+// Summary writes totals for the whole capture: sessions, logins, transfers,
+// clear-text passwords and the servers seen.
+func Summary(w io.Writer, sessions []*analyzer.Session, t Totals) error {
+	ew := &errWriter{w: w}
+	var transfers, complete, cleartext, accepted, rejected, tlsSessions int
+	var down, up int64
+	servers := map[string]int{}
+	for _, s := range sessions {
+		servers[s.Server.String()]++
+		if s.TLS {
+			tlsSessions++
+		}
+		for _, tr := range s.Transfers {
+			transfers++
+			if tr.Complete {
+				complete++
+			}
+			if tr.Direction == "upload" {
+				up += tr.Bytes
+			} else {
+				down += tr.Bytes
+			}
+		}
+		for _, c := range s.Credentials {
+			if c.HasPass && c.Cleartext {
+				cleartext++
+			}
+			switch c.Outcome {
+			case "accepted":
+				accepted++
+			case "rejected":
+				rejected++
+			}
+		}
+	}
+	ew.printf("Capture: %d packets, %s, %d TCP connections\n", t.Packets, humanBytes(t.Bytes), t.Connections)
+	ew.printf("FTP sessions: %d (%d switched to TLS)\n", len(sessions), tlsSessions)
+	ew.printf("Logins: %d accepted, %d rejected; %s sent in clear text\n", accepted, rejected, plural(cleartext, "password"))
+	ew.printf("Transfers: %d (%d complete), %s down, %s up\n", transfers, complete, humanBytes(down), humanBytes(up))
+	if len(servers) > 0 {
+		names := make([]string, 0, len(servers))
+		for s := range servers {
+			names = append(names, s)
+		}
+		sort.Slice(names, func(i, j int) bool {
+			if servers[names[i]] != servers[names[j]] {
+				return servers[names[i]] > servers[names[j]]
+			}
+			return names[i] < names[j]
+		})
+		ew.printf("Servers:\n")
+		for i, n := range names {
+			if i == 10 {
+				ew.printf("  ... and %d more\n", len(names)-10)
+				break
+			}
+			ew.printf("  %-40s %s\n", n, plural(servers[n], "session"))
+		}
+	}
+	for _, warn := range t.Warnings {
+		ew.printf("warning: %s\n", Clean(warn))
+	}
+	if ew.err != nil {
+		return fmt.Errorf("write summary: %w", ew.err)
+	}
+	return nil
+}
