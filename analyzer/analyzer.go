@@ -32,6 +32,11 @@ const (
 )
 
 type connState struct {
+	// conn is the analyzer's view of the connection: the tracker guesses
+	// the client of a connection captured mid-way, and the analyzer may
+	// know better (flip turns the events around).
+	conn   reassembly.Conn
+	flip   bool
 	kind   connKind
 	sess   *Session
 	track  *connTrack
@@ -81,13 +86,18 @@ func (a *Analyzer) HandleEvent(c *reassembly.Conn, e *reassembly.Event) {
 		cs = a.classify(c)
 		a.conns[c.ID] = cs
 	}
+	if cs.flip {
+		flipped := *e
+		flipped.Dir ^= 1
+		e = &flipped
+	}
 	if cs.sess != nil && cs.sess.finished {
 		return // a straggler after the session was reported
 	}
 	switch cs.kind {
 	case connIgnored:
 	case connUnknown:
-		a.detectEvent(cs, c, e)
+		a.detectEvent(cs, e)
 	case connControl:
 		a.controlEvent(cs, e)
 	case connData:
@@ -97,31 +107,41 @@ func (a *Analyzer) HandleEvent(c *reassembly.Conn, e *reassembly.Event) {
 
 // classify decides what a new connection is: a data connection someone
 // announced, a control connection on a known port, or unknown for now.
-func (a *Analyzer) classify(c *reassembly.Conn) *connState {
-	if s, e := a.matchExpectation(c); e != nil {
-		return a.newDataConn(s, e, c)
+func (a *Analyzer) classify(rc *reassembly.Conn) *connState {
+	cs := &connState{conn: *rc}
+	c := &cs.conn
+	if s, e, flip := a.matchExpectation(c); e != nil {
+		cs.flip = flip
+		a.newDataConn(cs, s, e)
+		return cs
 	}
 	if c.Midstream {
 		// Without the handshake, wait for FTP content: a stray ACK on port
 		// 21 is not a session.
 		if !a.ports[c.Server.Port()] && a.ports[c.Client.Port()] {
 			c.Client, c.Server = c.Server, c.Client
+			cs.flip = true
 		}
-		return &connState{kind: connUnknown, detect: &detector{portHint: a.ports[c.Server.Port()]}}
+		cs.kind, cs.detect = connUnknown, &detector{portHint: a.ports[c.Server.Port()]}
+		return cs
 	}
 	if a.ports[c.Server.Port()] {
-		return a.newControl(c, fmt.Sprintf("port %d", c.Server.Port()))
+		a.newControl(cs, fmt.Sprintf("port %d", c.Server.Port()))
+		return cs
 	}
-	return &connState{kind: connUnknown, detect: &detector{}}
+	cs.kind, cs.detect = connUnknown, &detector{}
+	return cs
 }
 
-func (a *Analyzer) newControl(c *reassembly.Conn, why string) *connState {
+// newControl makes the connection the control connection of a new session.
+func (a *Analyzer) newControl(cs *connState, why string) {
 	a.nextID++
+	c := &cs.conn
 	s := &Session{ID: a.nextID, Client: c.Client, Server: c.Server, Login: "none", Detected: why, Midstream: c.Midstream}
 	ct := newConnTrack(s, RoleControl, c)
 	s.ctl = &control{track: ct}
 	a.sessions = append(a.sessions, s)
-	return &connState{kind: connControl, sess: s, track: ct}
+	cs.kind, cs.sess, cs.track, cs.detect = connControl, s, ct, nil
 }
 
 func (a *Analyzer) controlEvent(cs *connState, e *reassembly.Event) {

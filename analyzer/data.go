@@ -37,17 +37,17 @@ func (a *Analyzer) unexpect(e *Expectation) {
 // matchExpectation finds the announcement a new connection answers. The
 // connection goes to the announced port; its address is the announced one,
 // or for passive mode the control server's (NAT, 0.0.0.0 in the reply).
-func (a *Analyzer) matchExpectation(c *reassembly.Conn) (*Session, *Expectation) {
+func (a *Analyzer) matchExpectation(c *reassembly.Conn) (s *Session, e *Expectation, flip bool) {
 	if e := a.findExpectation(c.Client, c.Server); e != nil {
-		return e.sess, e
+		return e.sess, e, false
 	}
 	if c.Midstream {
 		if e := a.findExpectation(c.Server, c.Client); e != nil {
 			c.Client, c.Server = c.Server, c.Client
-			return e.sess, e
+			return e.sess, e, true
 		}
 	}
-	return nil, nil
+	return nil, nil, false
 }
 
 func (a *Analyzer) findExpectation(from, to netip.AddrPort) *Expectation {
@@ -72,7 +72,9 @@ func (a *Analyzer) findExpectation(from, to netip.AddrPort) *Expectation {
 	return loose
 }
 
-func (a *Analyzer) newDataConn(s *Session, e *Expectation, c *reassembly.Conn) *connState {
+// newDataConn makes the connection a data connection of session s.
+func (a *Analyzer) newDataConn(cs *connState, s *Session, e *Expectation) {
+	c := &cs.conn
 	a.unexpect(e)
 	dc := &DataConn{ID: len(s.DataConns) + 1, Client: c.Client, Server: c.Server, Expect: e, SawSYN: !c.Midstream}
 	e.Data = dc
@@ -84,7 +86,7 @@ func (a *Analyzer) newDataConn(s *Session, e *Expectation, c *reassembly.Conn) *
 	ct.dataID = dc.ID
 	ct.tcpClientIsFTPClient = e.Mode == "passive"
 	s.openData++
-	return &connState{kind: connData, sess: s, track: ct, data: dc}
+	cs.kind, cs.sess, cs.track, cs.data = connData, s, ct, dc
 }
 
 func (a *Analyzer) dataEvent(cs *connState, e *reassembly.Event) {

@@ -37,8 +37,9 @@ const (
 	notFTP
 )
 
-func (a *Analyzer) detectEvent(cs *connState, c *reassembly.Conn, e *reassembly.Event) {
+func (a *Analyzer) detectEvent(cs *connState, e *reassembly.Event) {
 	d := cs.detect
+	c := &cs.conn
 	if e.Kind == reassembly.EventEnd {
 		cs.kind, cs.detect = connIgnored, nil
 		return
@@ -64,8 +65,7 @@ func (a *Analyzer) detectEvent(cs *connState, c *reassembly.Conn, e *reassembly.
 		if d.portHint {
 			why = fmt.Sprintf("port %d", c.Server.Port())
 		}
-		ncs := a.newControl(c, why)
-		*cs = *ncs
+		a.newControl(cs, why)
 		for i := range d.events {
 			a.controlEvent(cs, &d.events[i])
 		}

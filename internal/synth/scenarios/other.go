@@ -59,7 +59,7 @@ func buildNonstandardPort() *synth.Capture {
 	capt := synth.New(synth.Options{})
 	f := open(capt, altClient, altServer, "220 Welcome to the alternate FTP service.")
 	f.login("erin", "port2121")
-	f.passive("PASV", "227 Entering Passive Mode (198,51,100,21,197,248).",
+	f.passive("PASV", "227 Entering Passive Mode (198,51,100,21,197,168).",
 		ap("192.0.2.10:40602"), ap("198.51.100.21:50600"), "LIST", listing, false)
 	f.quit()
 

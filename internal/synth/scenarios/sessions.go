@@ -60,7 +60,7 @@ func buildMidstream() *synth.Capture {
 	f.ctl.ClientSend("CWD /pub\r\n")
 	f.reply("250 Directory successfully changed.")
 	f.ack()
-	f.passive("PASV", "227 Entering Passive Mode (198,51,100,21,196,240).",
+	f.passive("PASV", "227 Entering Passive Mode (198,51,100,21,196,224).",
 		ap("192.0.2.10:40401"), ap("198.51.100.21:50400"), "RETR readme.txt", text(2000), false)
 	f.quit()
 	return capt
