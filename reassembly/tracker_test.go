@@ -1,0 +1,154 @@
+package reassembly_test
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ftptrace/ftptrace/reassembly"
+)
+
+type recorded struct {
+	conn    uint64
+	client  string
+	kind    reassembly.EventKind
+	dir     reassembly.Direction
+	payload string
+	bytes   int
+}
+
+type recorder struct{ events []recorded }
+
+func (r *recorder) HandleEvent(c *reassembly.Conn, e *reassembly.Event) {
+	r.events = append(r.events, recorded{c.ID, c.Client.String(), e.Kind, e.Dir, string(e.Payload), e.Bytes})
+}
+
+func track(t *testing.T, name string) *recorder {
+	t.Helper()
+	src, err := reassembly.Open(filepath.Join("..", "testdata", "pcaps", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	r := &recorder{}
+	tr := reassembly.NewTracker(r, reassembly.DefaultOptions)
+	for {
+		data, ci, lt, err := src.ReadPacket()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr.Packet(data, ci, lt)
+	}
+	tr.Close()
+	return r
+}
+
+// kinds lists one connection's event kinds, compactly.
+func (r *recorder) kinds(conn uint64) string {
+	var out []string
+	for _, e := range r.events {
+		if e.conn == conn {
+			k := e.kind.String()
+			if e.dir == reassembly.ServerToClient && e.kind != reassembly.EventEnd && e.kind != reassembly.EventForget {
+				k = "<" + k
+			}
+			out = append(out, k)
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+// TestTrackerArticle checks the events of the article's two connections: the
+// handshake, stand-alone ACKs, payload, the four teardown packets, then the
+// end and the forget, with the last ACK still on the same connection.
+func TestTrackerArticle(t *testing.T) {
+	r := track(t, "article-active.pcap")
+	wantControl := "SYN <SYN,ACK ACK <payload ACK payload <ACK <payload ACK payload <ACK <payload ACK payload <ACK <payload payload <payload <payload ACK payload <payload ACK payload <payload <FIN ACK FIN end <ACK forget"
+	if got := r.kinds(1); got != wantControl {
+		t.Errorf("control connection events:\n got  %s\n want %s", got, wantControl)
+	}
+	// The data connection is opened by the FTP server: its SYN sender is
+	// the TCP client.
+	wantData := "SYN <SYN,ACK ACK payload FIN <ACK <FIN end ACK forget"
+	if got := r.kinds(2); got != wantData {
+		t.Errorf("data connection events:\n got  %s\n want %s", got, wantData)
+	}
+	var commands []string
+	for _, e := range r.events {
+		if e.conn == 1 && e.kind == reassembly.EventPayload && e.dir == reassembly.ClientToServer {
+			commands = append(commands, strings.TrimSpace(e.payload))
+		}
+	}
+	if got := strings.Join(commands, ","); got != "USER yuanbin,PASS 123456,PORT 192,168,120,168,200,100,LIST,PWD,QUIT" {
+		t.Errorf("client payload: %s", got)
+	}
+}
+
+// TestTrackerPortReuse: a new SYN on a 4-tuple whose connection closed is a
+// new connection, not more of the old one.
+func TestTrackerPortReuse(t *testing.T) {
+	r := track(t, "synth-port-reuse.pcap")
+	syns := map[uint64]int{}
+	clients := map[string]bool{}
+	for _, e := range r.events {
+		if e.kind == reassembly.EventSYN {
+			syns[e.conn]++
+			clients[e.client] = true
+		}
+	}
+	if len(syns) != 2 || len(clients) != 1 {
+		t.Errorf("SYNs per connection %v from clients %v; want two connections on one 4-tuple", syns, clients)
+	}
+}
+
+// TestTrackerReorder: out-of-order and retransmitted segments are delivered
+// once, in order; bytes never captured become a gap event.
+func TestTrackerReorder(t *testing.T) {
+	r := track(t, "synth-reorder.pcap")
+	perConn := map[uint64]int{}
+	gaps := 0
+	var control strings.Builder
+	for _, e := range r.events {
+		switch e.kind {
+		case reassembly.EventPayload:
+			perConn[e.conn] += e.bytes
+			if e.conn == 1 && e.dir == reassembly.ClientToServer {
+				control.WriteString(e.payload)
+			}
+		case reassembly.EventGap:
+			gaps += e.bytes
+		}
+	}
+	if gaps != 1460 {
+		t.Errorf("gap bytes %d, want 1460", gaps)
+	}
+	if got := fmt.Sprint(perConn[2]); got != "10220" {
+		t.Errorf("data connection payload %s bytes, want 10220 (11680 less the 1460 never captured)", got)
+	}
+	if !strings.Contains(control.String(), "USER bob\r\nPASS hunter2\r\n") {
+		t.Errorf("control payload not in order: %q", control.String())
+	}
+}
+
+// TestLinkTypes: every supported link layer yields the same connection.
+func TestLinkTypes(t *testing.T) {
+	var want string
+	for _, name := range []string{"synth-vlan.pcap", "synth-sll.pcap", "synth-sll2.pcap", "synth-null.pcap", "synth-raw.pcap", "synth-nanos.pcap", "synth-bigendian.pcap"} {
+		r := track(t, name)
+		got := r.kinds(1)
+		if !strings.HasPrefix(got, "SYN <SYN,ACK ACK <payload") || !strings.HasSuffix(got, "forget") {
+			t.Errorf("%s: control events %s", name, got)
+		}
+		if want == "" {
+			want = got
+		} else if got != want {
+			t.Errorf("%s differs from synth-vlan.pcap:\n got  %s\n want %s", name, got, want)
+		}
+	}
+}
