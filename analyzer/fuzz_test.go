@@ -145,7 +145,9 @@ func FuzzReplyReader(f *testing.F) {
 			if len(rep.Lines) == 0 || len(rep.Lines) > maxReplyLines {
 				t.Fatalf("reply %d has %d lines", i, len(rep.Lines))
 			}
-			capped = capped || len(rep.Lines) == maxReplyLines
+			// A reply that dropped lines at the bound says so; an
+			// unterminated one stops one line short of it.
+			capped = capped || (rep.Truncated && len(rep.Lines) >= maxReplyLines-1)
 			total += len(rep.Lines)
 			for _, l := range rep.Lines {
 				if len(l) > MaxLineLength {

@@ -77,6 +77,11 @@ func Open(name string) (*FileSource, error) {
 	return src, nil
 }
 
+// NewReader reads a capture from r; name is used in messages.
+func NewReader(r io.Reader, name string) (*FileSource, error) {
+	return newFileSource(name, io.NopCloser(r))
+}
+
 func newFileSource(name string, f io.ReadCloser) (*FileSource, error) {
 	br := bufio.NewReaderSize(f, readBufferSize)
 	s := &FileSource{Name: name, closer: f}

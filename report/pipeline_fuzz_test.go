@@ -1,0 +1,117 @@
+package report_test
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/netip"
+	"testing"
+
+	"github.com/ftptrace/ftptrace/analyzer"
+	"github.com/ftptrace/ftptrace/internal/synth"
+	"github.com/ftptrace/ftptrace/reassembly"
+	"github.com/ftptrace/ftptrace/report"
+)
+
+// captureFromFuzz builds a capture whose control connection carries the
+// fuzz input, cut into segments and directions the input itself chooses,
+// followed by a passive data connection to port 50000 (a PASV in the input
+// may announce it).
+func captureFromFuzz(data []byte) []byte {
+	c := synth.New(synth.Options{})
+	client := netip.MustParseAddrPort("192.0.2.1:40000")
+	server := netip.MustParseAddrPort("192.0.2.2:21")
+	ctl := c.Conn(client, server)
+	ctl.Handshake()
+	for len(data) > 0 {
+		n := int(data[0]&63) + 1
+		side := synth.Client
+		if data[0]&64 != 0 {
+			side = synth.Server
+		}
+		data = data[1:]
+		if n > len(data) {
+			n = len(data)
+		}
+		if n > 0 {
+			ctl.Send(side, string(data[:n]))
+		}
+		data = data[n:]
+	}
+	dc := c.Conn(netip.MustParseAddrPort("192.0.2.1:40001"), netip.MustParseAddrPort("192.0.2.2:50000"))
+	dc.Handshake()
+	dc.Send(synth.Server, "file contents\r\n")
+	dc.Close(synth.Server)
+	ctl.Close(synth.Client)
+	var buf bytes.Buffer
+	if err := c.WriteTo(&buf, synth.PCAP); err != nil {
+		panic(err)
+	}
+	return buf.Bytes()
+}
+
+func analyzeCapture(t *testing.T, pcap []byte) []*analyzer.Session {
+	src, err := reassembly.NewReader(bytes.NewReader(pcap), "fuzz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	an := analyzer.New(analyzer.Options{})
+	tr := reassembly.NewTracker(an, reassembly.DefaultOptions)
+	for {
+		data, ci, lt, err := src.ReadPacket()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr.Packet(data, ci, lt)
+	}
+	tr.Close()
+	return an.Finish()
+}
+
+// FuzzPipeline feeds arbitrary control-connection bytes through reassembly,
+// the analyzer and every renderer: no panic, JSON Lines stay valid, and no
+// control character from the packets reaches the text output.
+func FuzzPipeline(f *testing.F) {
+	seeds := []string{
+		"@220 (vsFTPd 3.0.3)\r\n\x0aUSER alice\r\n@331 Password?\r\n\x10PASS my secret pass\r\n@230-Hi\r\n230 OK\r\n\x05PASV\r\n@227 Entering Passive Mode (192,0,2,2,195,80).\r\n\x0aRETR x.txt\r\n@150 go\r\n226 done\r\n",
+		"@220-\x1b[31mred banner\x1b]0;title\x07\r\n\x0aUSER \xff\xf4\xff\xf2ABOR\r\n",
+		"@220 hi\r\n\x20AUTH TLS\r\n@234 go\r\n\x10\x16\x03\x01\x00\x10abcdefghijklmnop",
+		"\x3fEPRT |2|::1|50000|\r\nPORT 1,2,3,4,5,6\r\nLPRT 6,16,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,1,2,195,80\r\n",
+	}
+	for _, s := range seeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		sessions := analyzeCapture(t, captureFromFuzz(data))
+		var text, js bytes.Buffer
+		jw := report.NewJSONWriter(&js)
+		for _, s := range sessions {
+			if err := report.Timeline(&text, s, report.TimelineOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			if err := jw.Session(s); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := report.Summary(&text, sessions, report.Totals{}); err != nil {
+			t.Fatal(err)
+		}
+		for i, b := range text.Bytes() {
+			if (b < 0x20 && b != '\n') || b == 0x7f {
+				t.Fatalf("control byte 0x%02x reached the text output at %d", b, i)
+			}
+		}
+		sc := bufio.NewScanner(&js)
+		sc.Buffer(make([]byte, 1<<20), 1<<26)
+		for sc.Scan() {
+			if !json.Valid(sc.Bytes()) {
+				t.Fatalf("invalid JSON line: %q", sc.Text())
+			}
+		}
+	})
+}
