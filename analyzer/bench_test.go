@@ -1,0 +1,56 @@
+package analyzer_test
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/ftptrace/ftptrace/analyzer"
+	"github.com/ftptrace/ftptrace/reassembly"
+)
+
+// benchCapture runs the whole analysis of a capture held in memory.
+func benchCapture(b *testing.B, name string) {
+	raw, err := os.ReadFile(filepath.Join("..", "testdata", "pcaps", name))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(raw)))
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		src, err := reassembly.NewReader(bytes.NewReader(raw), name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		an := analyzer.New(analyzer.Options{})
+		tr := reassembly.NewTracker(an, reassembly.DefaultOptions)
+		for {
+			data, ci, lt, err := src.ReadPacket()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			tr.Packet(data, ci, lt)
+		}
+		tr.Close()
+		if len(an.Finish()) == 0 {
+			b.Fatal("no session")
+		}
+	}
+}
+
+func BenchmarkAnalyzePassive(b *testing.B) { benchCapture(b, "vsftpd-passive.pcap") }
+func BenchmarkAnalyzeActive(b *testing.B)  { benchCapture(b, "vsftpd-active.pcap") }
+
+// BenchmarkParseCommand measures the control-line parser alone.
+func BenchmarkParseCommand(b *testing.B) {
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		analyzer.ParseCommand("RETR /pub/some/long/path/file-name.tar.gz")
+	}
+}
