@@ -13,6 +13,9 @@ type Options struct {
 	// Ports are control ports to treat as FTP besides 21; content detection
 	// finds the others.
 	Ports []uint16
+	// Payload, when set, receives every data-connection byte as it passes
+	// (dir is the index of DataConn.Bytes), for extraction.
+	Payload func(s *Session, dc *DataConn, dir int, p []byte)
 	// OnSession, when set, receives each session once it has ended, in the
 	// order sessions end; the analyzer then forgets it.
 	OnSession func(*Session)
@@ -146,11 +149,13 @@ func (a *Analyzer) newControl(cs *connState, why string) {
 
 func (a *Analyzer) controlEvent(cs *connState, e *reassembly.Event) {
 	s := cs.sess
-	if s.Start.IsZero() {
-		s.Start = e.Time
-	}
-	if e.Time.After(s.End) {
-		s.End = e.Time
+	if e.Kind != reassembly.EventEnd {
+		if s.Start.IsZero() {
+			s.Start = e.Time
+		}
+		if e.Time.After(s.End) {
+			s.End = e.Time
+		}
 	}
 	switch e.Kind {
 	case reassembly.EventPayload:

@@ -1,6 +1,7 @@
 package analyzer
 
 import (
+	"fmt"
 	"net/netip"
 	"path"
 	"strconv"
@@ -28,9 +29,15 @@ type control struct {
 	cred         *Credential
 	cwd          string
 	rest         string
+	typeA        bool
+	sizes        map[string]int64 // SIZE and MLST answers, by resolved path
+	renameFrom   string
 	expects      []*Expectation
 	lines        []Line
 }
+
+// maxSizes bounds the SIZE answers remembered for cross-checks.
+const maxSizes = 256
 
 func (s *Session) addStep(st Step) int {
 	s.Steps = append(s.Steps, st)
@@ -93,6 +100,10 @@ func (a *Analyzer) command(s *Session, l Line, flags string) {
 		a.announceActive(s, cmd, &st)
 	case "REST":
 		c.rest = arg
+	case "ABOR":
+		if t := s.transferInProgress(); t != nil {
+			t.Aborted = true
+		}
 	}
 	if info, ok := LookupCommand(verb); ok && info.Class == ClassTransfer {
 		a.startTransfer(s, cmd, info)
@@ -241,13 +252,153 @@ func (a *Analyzer) replySemantics(s *Session, cmd *Command, rep *Reply, st *Step
 		if code/100 == 2 {
 			c.cred = nil
 		}
+	case "TYPE":
+		if code/100 == 2 {
+			c.typeA = strings.HasPrefix(strings.ToUpper(strings.TrimSpace(cmd.Arg)), "A")
+		}
+	case "SIZE":
+		if n, err := strconv.ParseInt(strings.TrimSpace(text), 10, 64); err == nil && code == 213 {
+			c.rememberSize(s.resolve(cmd.Arg), n)
+		}
+	case "MLST":
+		if n, ok := mlstSize(text); ok && code == 250 {
+			c.rememberSize(s.resolve(cmd.Arg), n)
+		}
+	case "QUIT":
+		if code == 221 {
+			s.Ended = "quit"
+		}
+	case "SYST":
+		if code == 215 && s.Software == "" {
+			s.Software = firstLine(text)
+		}
 	}
-	if cmd.transfer != nil && code >= 200 {
-		t := cmd.transfer
+	a.fileOp(s, cmd, code)
+	if t := cmd.transfer; t != nil {
+		transferReply(s, t, code, text, rep)
+	}
+}
+
+func (c *control) rememberSize(path string, n int64) {
+	if c.sizes == nil || len(c.sizes) >= maxSizes {
+		c.sizes = make(map[string]int64)
+	}
+	c.sizes[path] = n
+}
+
+// mlstSize reads the size fact of an MLST reply (RFC 3659 section 7):
+// " size=1024;type=file;modify=... /path".
+func mlstSize(text string) (int64, bool) {
+	low := strings.ToLower(text)
+	i := strings.Index(low, "size=")
+	if i < 0 {
+		return 0, false
+	}
+	j := i + 5
+	for j < len(low) && isDigit(low[j]) {
+		j++
+	}
+	n, err := strconv.ParseInt(low[i+5:j], 10, 64)
+	return n, err == nil
+}
+
+// transferReply applies a reply to the transfer it concerns.
+func transferReply(s *Session, t *Transfer, code int, text string, rep *Reply) {
+	if code == 150 || code == 125 {
+		if n, ok := announcedBytes(text); ok && t.Announced < 0 {
+			t.Announced, t.AnnouncedBy = n, fmt.Sprintf("%d reply", code)
+		}
+	}
+	if t.Command == "STOU" && t.Stored == "" {
+		if name, ok := stouName(text); ok {
+			t.Stored = name
+			t.Path = s.resolve(name)
+		}
+	}
+	if code == 426 {
+		t.Aborted = true
+	}
+	if code >= 200 && t.Status == 0 {
 		t.Status = code
 		t.End = rep.Time
 	}
 }
+
+// announcedBytes finds "(1234 bytes)" in a 150 reply, as vsftpd, ProFTPD
+// and Pure-FTPd write it.
+func announcedBytes(text string) (int64, bool) {
+	i := strings.Index(text, " bytes)")
+	if i < 0 {
+		return 0, false
+	}
+	j := i
+	for j > 0 && isDigit(text[j-1]) {
+		j--
+	}
+	if j == i || j == 0 || text[j-1] != '(' {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(text[j:i], 10, 64)
+	return n, err == nil
+}
+
+// stouName reads the stored name of a STOU reply: "150 FILE: name" (RFC
+// 1123 4.1.2.9) or vsftpd's "150 FILE: name".
+func stouName(text string) (string, bool) {
+	i := strings.Index(strings.ToUpper(text), "FILE:")
+	if i < 0 {
+		return "", false
+	}
+	name := strings.TrimSpace(firstLine(text[i+5:]))
+	return name, name != ""
+}
+
+// transferInProgress is the newest transfer without a final reply.
+func (s *Session) transferInProgress() *Transfer {
+	for i := len(s.Transfers) - 1; i >= 0; i-- {
+		if s.Transfers[i].Status == 0 {
+			return s.Transfers[i]
+		}
+	}
+	return nil
+}
+
+// fileOp records changes to the server's file system with their outcome.
+func (a *Analyzer) fileOp(s *Session, cmd *Command, code int) {
+	c := s.ctl
+	op := &FileOp{Time: cmd.Time, Code: code, OK: code/100 == 2, Step: cmd.Step}
+	switch cmd.Verb {
+	case "DELE":
+		op.Op, op.Path = "delete", s.resolve(cmd.Arg)
+	case "MKD", "XMKD":
+		op.Op, op.Path = "mkdir", s.resolve(cmd.Arg)
+	case "RMD", "XRMD":
+		op.Op, op.Path = "rmdir", s.resolve(cmd.Arg)
+	case "RNFR":
+		if code == 350 {
+			c.renameFrom = s.resolve(cmd.Arg)
+		}
+		return
+	case "RNTO":
+		op.Op, op.Path, op.Target = "rename", c.renameFrom, s.resolve(cmd.Arg)
+		c.renameFrom = ""
+	case "SITE":
+		f := strings.Fields(cmd.Arg)
+		if len(f) < 3 || !strings.EqualFold(f[0], "CHMOD") {
+			return
+		}
+		op.Op, op.Target = "chmod", f[1]
+		op.Path = s.resolve(strings.TrimSpace(cmd.Arg[strings.Index(cmd.Arg, f[1])+len(f[1]):]))
+	default:
+		return
+	}
+	if len(s.FileOps) < maxFileOps {
+		s.FileOps = append(s.FileOps, op)
+	}
+}
+
+// maxFileOps bounds the file-system operations kept per session.
+const maxFileOps = 10000
 
 func (a *Analyzer) announcePassive(s *Session, cmd *Command, code int, text string, st *Step) {
 	var (
@@ -297,11 +448,17 @@ func firstLine(s string) string {
 func (a *Analyzer) startTransfer(s *Session, cmd *Command, info CommandInfo) {
 	c := s.ctl
 	t := &Transfer{ID: len(s.Transfers) + 1, Command: cmd.Verb, Arg: cmd.Arg, Direction: info.Direction,
-		Start: cmd.Time, cmd: cmd}
+		Start: cmd.Time, cmd: cmd, TypeA: c.typeA, Announced: -1}
+	if n, err := strconv.ParseInt(strings.TrimSpace(c.rest), 10, 64); err == nil && n > 0 {
+		t.Rest = n
+	}
 	if cmd.Arg != "" && !strings.HasPrefix(cmd.Arg, "-") {
 		t.Path = s.resolve(cmd.Arg)
 	} else if info.Direction == "listing" {
 		t.Path = c.cwd
+	}
+	if n, ok := c.sizes[t.Path]; ok && t.Direction == "download" {
+		t.Announced, t.AnnouncedBy = n, "SIZE reply"
 	}
 	cmd.transfer = t
 	s.Transfers = append(s.Transfers, t)

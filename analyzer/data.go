@@ -103,6 +103,13 @@ func (a *Analyzer) dataEvent(cs *connState, e *reassembly.Event) {
 		dc.Bytes[d] += int64(e.Bytes)
 		dc.Segments[d] += e.Segments
 		dc.hash[d].write(e.Payload)
+		if t := dc.Expect.Transfer; t != nil && t.Direction == "listing" && len(t.Listing) < MaxListing {
+			n := min(len(e.Payload), MaxListing-len(t.Listing))
+			t.Listing += string(e.Payload[:n])
+		}
+		if a.opts.Payload != nil {
+			a.opts.Payload(s, dc, int(d), e.Payload)
+		}
 		if dc.FirstData.IsZero() {
 			dc.FirstData = e.Time
 		}

@@ -35,6 +35,27 @@ func (s *Session) finalize() {
 	}
 	for _, t := range s.Transfers {
 		s.finalizeTransfer(t)
+		if t.Direction == "upload" {
+			s.BytesUp += t.Bytes
+		} else {
+			s.BytesDown += t.Bytes
+		}
+	}
+	if s.Software == "" || (s.Banner != "" && s.Software != firstLine(s.Banner)) {
+		if b := firstLine(s.Banner); b != "" {
+			if s.Software != "" {
+				b += " (SYST: " + s.Software + ")"
+			}
+			s.Software = b
+		}
+	}
+	if s.Ended == "" {
+		switch s.ClosedBy {
+		case "fin", "rst":
+			s.Ended = s.ClosedBy
+		default:
+			s.Ended = "capture ended"
+		}
 	}
 	if s.Start.IsZero() && len(s.Steps) > 0 {
 		s.Start = s.Steps[0].Time
@@ -63,24 +84,76 @@ func (s *Session) numberSteps() {
 	for _, c := range s.Credentials {
 		c.Step = number[c.Step]
 	}
+	for _, op := range s.FileOps {
+		op.Step = number[op.Step]
+	}
 }
 
 func (s *Session) finalizeTransfer(t *Transfer) {
+	defer func() { t.Verdict = transferVerdict(t) }()
 	dc := t.Data
 	if dc == nil {
 		return
 	}
-	// The file travels one way; take the direction that carried bytes.
-	d := 1
-	if dc.Bytes[0] > dc.Bytes[1] {
-		d = 0
-	}
+	d := dc.fileDirection(t)
 	t.Bytes = dc.Bytes[d]
+	t.Gaps = dc.GapBytes
 	if t.End.IsZero() || dc.End.After(t.End) {
 		t.End = dc.End
 	}
-	t.Complete = t.Status >= 200 && t.Status < 300 && dc.GapBytes == 0
+	t.Complete = t.Status >= 200 && t.Status < 300 && dc.GapBytes == 0 && !t.Aborted
 	if t.Complete {
 		t.SHA256 = dc.hash[d].sum()
+		t.SizeNote = sizeNote(t)
 	}
+}
+
+// fileDirection is the index of DataConn.Bytes that carries the file: from
+// the FTP server for downloads and listings, to it for uploads.
+func (dc *DataConn) fileDirection(t *Transfer) int {
+	serverIsTCPServer := dc.Expect != nil && dc.Expect.Mode == "passive"
+	upload := t.Direction == "upload"
+	// index 0 is initiator->responder.
+	if upload == serverIsTCPServer {
+		return 0
+	}
+	return 1
+}
+
+// transferVerdict sums up a transfer in one word (see Transfer.Verdict).
+func transferVerdict(t *Transfer) string {
+	switch {
+	case t.Aborted:
+		return "aborted"
+	case t.Status >= 400:
+		return "failed"
+	case t.Data == nil && t.Status == 0:
+		return "unfinished"
+	case t.Data == nil:
+		return "no data"
+	case t.Gaps > 0:
+		return "truncated"
+	case t.Status == 0:
+		return "unfinished"
+	case t.Rest > 0:
+		return "partial"
+	case t.Command == "APPE":
+		return "appended"
+	}
+	return "complete"
+}
+
+// sizeNote compares the bytes seen with the size the server announced.
+func sizeNote(t *Transfer) string {
+	if t.Announced < 0 || t.Direction != "download" {
+		return ""
+	}
+	want := t.Announced - t.Rest
+	if want == t.Bytes {
+		return ""
+	}
+	if t.TypeA {
+		return fmt.Sprintf("%s announced %d bytes, the data connection carried %d: TYPE A converts line ends on the wire", t.AnnouncedBy, want, t.Bytes)
+	}
+	return fmt.Sprintf("%s announced %d bytes, the data connection carried %d", t.AnnouncedBy, want, t.Bytes)
 }

@@ -115,7 +115,41 @@ type Transfer struct {
 	Complete  bool
 	SHA256    string
 	Bytes     int64
-	cmd       *Command
+
+	// Verdict sums up the transfer: "complete", "partial" (REST: the
+	// payload is a byte range), "appended" (APPE), "aborted" (ABOR, 426),
+	// "failed" (refused before any byte), "truncated" (bytes missing from
+	// the capture), "no data" (the data connection was not captured),
+	// "unfinished" (the capture ended first).
+	Verdict string
+	Rest    int64  // REST offset before the command, 0 when none
+	Aborted bool   // the client sent ABOR, or the server answered 426
+	TypeA   bool   // TYPE A (text): bytes on the wire differ from the file
+	Gaps    int64  // bytes the capture missed
+	Stored  string // the name the server chose for STOU
+	Listing string // the text of a listing (first MaxListing bytes)
+	// Announced is the size the server stated (SIZE reply, "(N bytes)" in
+	// the 150 reply, MLST size=), -1 when unknown.
+	Announced   int64
+	AnnouncedBy string
+	// SizeNote says when the bytes seen disagree with Announced.
+	SizeNote string
+	cmd      *Command
+}
+
+// MaxListing bounds the listing text kept with a transfer.
+const MaxListing = 64 << 10
+
+// FileOp is a change to the server's file system asked on the control
+// connection: DELE, RNFR/RNTO, MKD, RMD, SITE CHMOD.
+type FileOp struct {
+	Time   time.Time
+	Op     string // "delete", "rename", "mkdir", "rmdir", "chmod"
+	Path   string
+	Target string // new name (rename) or mode (chmod)
+	Code   int
+	OK     bool
+	Step   int
 }
 
 // DataConn is one data connection of a session.
@@ -180,6 +214,11 @@ type Session struct {
 	Complete     bool
 	Warnings     []string
 	Detected     string // why this is FTP: "port 21", "content"
+	Software     string // from the 220 banner or the SYST reply
+	Ended        string // "quit" (221 to QUIT), "fin", "rst", "capture ended"
+	BytesDown    int64  // file and listing bytes from server to client
+	BytesUp      int64
+	FileOps      []*FileOp
 
 	ctl       *control
 	ctlClosed bool

@@ -75,23 +75,38 @@ type packet struct {
 }
 
 type sessionRecord struct {
-	Type      string `json:"type"`
-	ID        int    `json:"id"`
-	Client    string `json:"client"`
-	Server    string `json:"server"`
-	Start     string `json:"start"`
-	End       string `json:"end"`
-	User      string `json:"user"`
-	Login     string `json:"login"`
-	TLS       bool   `json:"tls"`
-	Commands  int    `json:"commands"`
-	Transfers int    `json:"transfers"`
-	Complete  bool   `json:"complete"`
-	Banner    string `json:"banner,omitempty"`
-	DataConns int    `json:"data_connections"`
-	Detected  string `json:"detected_by"`
-	Teardown  string `json:"teardown,omitempty"`
-	Midstream bool   `json:"midstream,omitempty"`
+	Type      string         `json:"type"`
+	ID        int            `json:"id"`
+	Client    string         `json:"client"`
+	Server    string         `json:"server"`
+	Start     string         `json:"start"`
+	End       string         `json:"end"`
+	User      string         `json:"user"`
+	Login     string         `json:"login"`
+	TLS       bool           `json:"tls"`
+	Commands  int            `json:"commands"`
+	Transfers int            `json:"transfers"`
+	Complete  bool           `json:"complete"`
+	Banner    string         `json:"banner,omitempty"`
+	DataConns int            `json:"data_connections"`
+	Detected  string         `json:"detected_by"`
+	Teardown  string         `json:"teardown,omitempty"`
+	Midstream bool           `json:"midstream,omitempty"`
+	Software  string         `json:"software,omitempty"`
+	Ended     string         `json:"ended"`
+	BytesDown int64          `json:"bytes_down"`
+	BytesUp   int64          `json:"bytes_up"`
+	FileOps   []fileOpRecord `json:"file_ops,omitempty"`
+}
+
+type fileOpRecord struct {
+	Time   string `json:"time"`
+	Step   int    `json:"step"`
+	Op     string `json:"op"`
+	Path   string `json:"path"`
+	Target string `json:"target,omitempty"`
+	Code   int    `json:"code"`
+	OK     bool   `json:"ok"`
 }
 
 type commandRecord struct {
@@ -108,24 +123,35 @@ type commandRecord struct {
 }
 
 type transferRecord struct {
-	Type      string `json:"type"`
-	Session   int    `json:"session"`
-	ID        int    `json:"id"`
-	Command   string `json:"command"`
-	Arg       string `json:"arg"`
-	Path      string `json:"path"`
-	Mode      string `json:"mode"`
-	Announce  string `json:"announce"`
-	Client    string `json:"client"`
-	Server    string `json:"server"`
-	DataID    int    `json:"data_id,omitempty"`
-	Direction string `json:"direction"`
-	Bytes     int64  `json:"bytes"`
-	Start     string `json:"start"`
-	End       string `json:"end"`
-	Status    int    `json:"status"`
-	Complete  bool   `json:"complete"`
-	SHA256    string `json:"sha256,omitempty"`
+	Type        string `json:"type"`
+	Session     int    `json:"session"`
+	ID          int    `json:"id"`
+	Command     string `json:"command"`
+	Arg         string `json:"arg"`
+	Path        string `json:"path"`
+	Mode        string `json:"mode"`
+	Announce    string `json:"announce"`
+	Client      string `json:"client"`
+	Server      string `json:"server"`
+	DataID      int    `json:"data_id,omitempty"`
+	Direction   string `json:"direction"`
+	Bytes       int64  `json:"bytes"`
+	Start       string `json:"start"`
+	End         string `json:"end"`
+	Status      int    `json:"status"`
+	Complete    bool   `json:"complete"`
+	SHA256      string `json:"sha256,omitempty"`
+	Verdict     string `json:"verdict"`
+	Rest        int64  `json:"rest,omitempty"`
+	Aborted     bool   `json:"aborted,omitempty"`
+	TypeA       bool   `json:"type_a,omitempty"`
+	Gaps        int64  `json:"missing_bytes,omitempty"`
+	Stored      string `json:"stored_as,omitempty"`
+	Announced   *int64 `json:"announced_size,omitempty"`
+	AnnouncedBy string `json:"announced_by,omitempty"`
+	SizeNote    string `json:"size_note,omitempty"`
+	Listing     string `json:"listing,omitempty"`
+	Extracted   string `json:"extracted,omitempty"`
 }
 
 type credentialRecord struct {
@@ -196,10 +222,16 @@ func (w *JSONWriter) Summary(r SummaryRecord) error {
 }
 
 func sessionRec(s *analyzer.Session) sessionRecord {
-	return sessionRecord{Type: "session", ID: s.ID, Client: jsonAddr(s.Client), Server: jsonAddr(s.Server),
+	r := sessionRecord{Type: "session", ID: s.ID, Client: jsonAddr(s.Client), Server: jsonAddr(s.Server),
 		Start: jsonTime(s.Start), End: jsonTime(s.End), User: s.User, Login: s.Login, TLS: s.TLS,
 		Commands: len(s.Commands), Transfers: len(s.Transfers), Complete: s.Complete, Banner: s.Banner,
-		DataConns: len(s.DataConns), Detected: s.Detected, Teardown: s.TeardownKind, Midstream: s.Midstream}
+		DataConns: len(s.DataConns), Detected: s.Detected, Teardown: s.TeardownKind, Midstream: s.Midstream,
+		Software: s.Software, Ended: s.Ended, BytesDown: s.BytesDown, BytesUp: s.BytesUp}
+	for _, op := range s.FileOps {
+		r.FileOps = append(r.FileOps, fileOpRecord{Time: jsonTime(op.Time), Step: op.Step, Op: op.Op, Path: op.Path,
+			Target: op.Target, Code: op.Code, OK: op.OK})
+	}
+	return r
 }
 
 func stepRec(s *analyzer.Session, st *analyzer.Step) stepRecord {
@@ -231,7 +263,13 @@ func stepRec(s *analyzer.Session, st *analyzer.Step) stepRecord {
 func transferRec(s *analyzer.Session, t *analyzer.Transfer) transferRecord {
 	r := transferRecord{Type: "transfer", Session: s.ID, ID: t.ID, Command: t.Command, Arg: t.Arg, Path: t.Path,
 		Mode: t.Mode, Announce: t.Announce, Direction: t.Direction, Bytes: t.Bytes, Start: jsonTime(t.Start),
-		End: jsonTime(t.End), Status: t.Status, Complete: t.Complete, SHA256: t.SHA256}
+		End: jsonTime(t.End), Status: t.Status, Complete: t.Complete, SHA256: t.SHA256, Verdict: t.Verdict,
+		Rest: t.Rest, Aborted: t.Aborted, TypeA: t.TypeA, Gaps: t.Gaps, Stored: t.Stored, AnnouncedBy: t.AnnouncedBy,
+		SizeNote: t.SizeNote, Listing: t.Listing}
+	if t.Announced >= 0 {
+		n := t.Announced
+		r.Announced = &n
+	}
 	if t.Data != nil {
 		r.Client, r.Server, r.DataID = jsonAddr(t.Data.Client), jsonAddr(t.Data.Server), t.Data.ID
 	}

@@ -2,7 +2,12 @@
 # record-fixtures.sh - record real FTP sessions on loopback into testdata/pcaps/*.pcap
 #
 # Run as root from the repository root (this is what `make fixtures` does):
-#     bash scripts/record-fixtures.sh
+#     bash scripts/record-fixtures.sh                 # record every capture
+#     bash scripts/record-fixtures.sh NAME...         # record only these, e.g.
+#     bash scripts/record-fixtures.sh vsftpd-ftps vsftpd-fsops
+# NAME is a capture name without .pcap (see ALL_NAMES below, or run with --list).
+# Captures not named are left as they are; the README section and the .sha256
+# files are rewritten for every capture present in testdata/pcaps.
 #
 # Every session runs between a server and a client started by this script on
 # 127.0.0.1 / ::1 only. Each capture holds one complete FTP session (TCP
@@ -24,8 +29,32 @@
 #     its own marked section of testdata/pcaps/README.md with facts extracted
 #     from the captures (other content of that README is kept).
 #
+# Besides each capture, testdata/pcaps/NAME.sha256 (sha256sum format) lists the
+# SHA-256 of every file the session transferred, as served or as uploaded, named
+# by its server path; "#" lines mark partial transfers (REST, ABOR) and notes.
+#
 # Environment: KEEP_WORK=1 keeps the temporary work dir (server/client logs).
 set -euo pipefail
+
+# Every capture this script can record, in recording order.
+ALL_NAMES=(vsftpd-active vsftpd-passive vsftpd-ipv6 vsftpd-login-retry vsftpd-port2121
+    pureftpd-passive vsftpd-rest-abort vsftpd-appe-stou vsftpd-fsops vsftpd-anonymous
+    vsftpd-ftps vsftpd-space-password vsftpd-bruteforce)
+
+if [[ ${1:-} == --list ]]; then printf '%s\n' "${ALL_NAMES[@]}"; exit 0; fi
+if [[ ${1:-} == -h || ${1:-} == --help ]]; then
+    echo "usage: sudo bash scripts/record-fixtures.sh [--list | NAME...]   (no NAME: record all)"
+    exit 0
+fi
+WANTED=()
+for arg in "$@"; do
+    arg=${arg%.pcap}
+    ok=0
+    for n in "${ALL_NAMES[@]}"; do [[ $n == "$arg" ]] && ok=1; done
+    [[ $ok == 1 ]] || { echo "record-fixtures.sh: unknown capture '$arg' (try --list)" >&2; exit 2; }
+    WANTED+=("$arg")
+done
+[[ ${#WANTED[@]} -gt 0 ]] || WANTED=("${ALL_NAMES[@]}")
 
 if [[ $(id -u) -ne 0 ]]; then
     echo "record-fixtures.sh: must be run as root (it creates a local user, binds ports 20/21 and captures on lo)." >&2
@@ -44,6 +73,15 @@ PCAPS=$REPO_ROOT/testdata/pcaps
 FTP_USER=ftptrace
 FTP_PASS=ftptrace-pass
 FTP_BADPASS=wrong-pass
+SPACE_USER=ftpspace                    # second local user (vsftpd-space-password)
+SPACE_PASS='correct horse'             # ... whose password contains a space
+BRUTE_PASSWORDS=(123456 password ftptrace admin letmein qwerty) # vsftpd-bruteforce, all wrong
+ANON_ROOT=/srv/ftptrace-anon           # anon_root of vsftpd-anonymous.conf
+ANON_PASS=guest@example.org            # e-mail address sent as anonymous password
+REST_OFFSET=40000                      # vsftpd-rest-abort: local partial data.bin, REST offset
+BIG_SIZE=8388608                       # vsftpd-rest-abort: big.bin (8 MiB), download aborted
+BIG_SEED=20240102
+ABORT_AFTER=131072                     # ... SIGINT to tnftp once this many bytes arrived
 FTP_HOME=/srv/ftptrace-fixtures        # home of $FTP_USER == served directory
 CACHE_DIR=/var/cache/ftptrace-fixtures # unpacked server .debs (only if needed)
 PASV_MIN=30000                         # vsftpd passive range (pasv_min_port in the confs)
@@ -186,6 +224,22 @@ if [[ $(getent passwd "$FTP_USER" | cut -d: -f7) != /bin/bash ]]; then
 fi
 echo "$FTP_USER:$FTP_PASS" | chpasswd
 FTP_UID=$(id -u "$FTP_USER")
+# Second account with a space in its password; same (chrooted, read-only for it) home.
+if ! id -u "$SPACE_USER" >/dev/null 2>&1; then
+    log "creating user $SPACE_USER"
+    useradd --home-dir "$FTP_HOME" --no-create-home --shell /bin/bash \
+        --comment "ftptrace fixture FTP user (space in password)" "$SPACE_USER"
+fi
+if [[ $(getent passwd "$SPACE_USER" | cut -d: -f6) != "$FTP_HOME" ]]; then
+    usermod --home "$FTP_HOME" "$SPACE_USER"
+fi
+if [[ $(getent passwd "$SPACE_USER" | cut -d: -f7) != /bin/bash ]]; then
+    usermod --shell /bin/bash "$SPACE_USER"
+fi
+echo "$SPACE_USER:$SPACE_PASS" | chpasswd
+# vsftpd's anonymous sessions run as ftp_username=ftp (created by the vsftpd package).
+id -u ftp >/dev/null 2>&1 ||
+    useradd --system --home-dir "$ANON_ROOT" --no-create-home --shell /usr/sbin/nologin ftp
 
 # Deterministic pseudo-random bytes: 31-bit LCG (glibc constants), fixed seed.
 gen_bytes() { # count seed
@@ -203,6 +257,16 @@ reset_home() {
     chown -R "$FTP_USER:$FTP_USER" "$FTP_HOME"
     chmod -R u=rwX,go=rX "$FTP_HOME"
     find "$FTP_HOME" -exec touch -h -d "$STAMP" {} +
+}
+
+reset_anon() { # anon_root: owned by root, read-only (vsftpd refuses a writable anon root)
+    [[ $ANON_ROOT == /srv/ftptrace-anon ]] || die "refusing to reset unexpected anon root $ANON_ROOT"
+    rm -rf "$ANON_ROOT"
+    mkdir -p "$ANON_ROOT"
+    cp -R "$FIXTURES/anon/." "$ANON_ROOT/"
+    chown -R root:root "$ANON_ROOT"
+    chmod -R u=rwX,go=rX "$ANON_ROOT"
+    find "$ANON_ROOT" -exec touch -h -d "$STAMP" {} +
 }
 
 CLIENT=$WORK/client
@@ -238,14 +302,15 @@ wait_listen() { # port pid what
     die "$3 is not listening on port $1 (see $WORK)"
 }
 
-start_vsftpd() { # name port
+start_vsftpd() { # name port [-oOPTION=VALUE...]
     local name=$1 port=$2 conf=$WORK/$1.conf
+    shift 2
     port_busy "$port" && die "port $port is already in use on this machine; stop that service first"
     port_busy 20 && die "port 20 is already in use on this machine"
     mkdir -p /var/run/vsftpd/empty
     install -m 600 -o root -g root "$FIXTURES/$name.conf" "$conf"
     log "starting vsftpd ($name.conf) on port $port"
-    "$VSFTPD" "-ovsftpd_log_file=$WORK/$name.vsftpd.log" "$conf" \
+    "$VSFTPD" "-ovsftpd_log_file=$WORK/$name.vsftpd.log" "$@" "$conf" \
         > "$WORK/$name.vsftpd.out" 2>&1 < /dev/null &
     SERVER_PID=$!
     OWN_PIDS+=("$SERVER_PID")
@@ -432,12 +497,289 @@ record_pureftpd() {
     RECORDED+=("$name")
 }
 
-record_active
-record_passive
-record_ipv6
-record_login_retry
-record_port2121
-record_pureftpd
+# ---------------------------------------------------------------------------
+# helpers for the captures below
+# ---------------------------------------------------------------------------
+ts() { tshark "$@" 2>/dev/null; } # drop tshark's "running as root" warning
+
+# stream_hashes NAME: one line per direction of each TCP connection that carried
+# payload: "stream srcport bytes sha256" (payload bytes in capture order; loopback
+# captures have no loss or retransmissions).
+stream_hashes() {
+    ts -n -r "$WORK/$1.pcap" -Y 'tcp.len > 0' -T fields -e tcp.stream -e tcp.srcport -e tcp.payload |
+        perl -MDigest::SHA=sha256_hex -ne '
+            chomp; my ($s, $p, $h) = split /\t/; $h =~ s/://g; my $k = "$s $p";
+            push @o, $k unless exists $d{$k}; $d{$k} .= pack("H*", $h);
+            END { printf "%s %d %s\n", $_, length $d{$_}, sha256_hex($d{$_}) for @o }'
+}
+
+# expect_payload NAME WHAT FILE...: each FILE's exact bytes travelled as the whole
+# payload of one direction of one connection in the capture.
+expect_payload() {
+    local name=$1 what=$2 f h
+    shift 2
+    stream_hashes "$name" > "$WORK/$name.streams"
+    for f in "$@"; do
+        h=$(sha256sum < "$f" | cut -d' ' -f1)
+        grep -q " $h\$" "$WORK/$name.streams" ||
+            die "$name $what: $(basename "$f") (sha256 $h) is not the payload of any connection in the capture"
+    done
+}
+
+# expect_prefix NAME FILE: some connection carried a non-empty proper prefix of
+# FILE (an aborted download); prints its length.
+expect_prefix() {
+    local name=$1 file=$2
+    ts -n -r "$WORK/$name.pcap" -Y 'tcp.len > 0' -T fields -e tcp.stream -e tcp.srcport -e tcp.payload |
+        perl -e '
+            open my $fh, "<:raw", $ARGV[0] or die; local $/; my $orig = <$fh>; close $fh; $/ = "\n";
+            while (<STDIN>) { chomp; my ($s, $p, $h) = split /\t/; $h =~ s/://g; $d{"$s $p"} .= pack("H*", $h) }
+            for (values %d) { my $n = length;
+                if ($n > 4096 && $n < length $orig && $_ eq substr($orig, 0, $n)) { print "$n\n"; exit 0 } }
+            exit 1' "$file" ||
+        die "$name: no connection carries a proper prefix of $(basename "$file")"
+}
+
+# run_ftp_bg NAME: tnftp in the background (commands on stdin from $WORK/NAME.cmds),
+# PID in CLIENT_PID; no timeout(1) wrapper, so a SIGINT reaches tnftp itself.
+CLIENT_PID=
+run_ftp_bg() { # name ftp-args...
+    local name=$1
+    shift
+    (cd "$CLIENT" && exec ftp "$@") < "$WORK/$name.cmds" > "$WORK/$name.client.log" 2>&1 &
+    CLIENT_PID=$!
+    OWN_PIDS+=("$CLIENT_PID")
+}
+
+wait_client() { # name seconds
+    local i rc=0
+    for ((i = 0; i < $2 * 10; i++)); do
+        kill -0 "$CLIENT_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -0 "$CLIENT_PID" 2>/dev/null && { stop_pid "$CLIENT_PID" TERM; cat "$WORK/$1.client.log" >&2; die "client for $1 hung"; }
+    wait "$CLIENT_PID" || rc=$?
+    stop_pid "$CLIENT_PID"
+    CLIENT_PID=
+    [[ $rc -eq 0 ]] || { cat "$WORK/$1.client.log" >&2; die "client for $1 failed (exit $rc)"; }
+}
+
+# 7. vsftpd, passive, tnftp: REST + RETR (reget), then ABOR during a RETR --------
+# vsftpd throttles downloads (local_max_rate=200000) and handles ABOR during a
+# transfer (async_abor_enable=YES). tnftp resumes a local partial data.bin
+# (reget: REST 40000, RETR data.bin), then starts "get big.bin" (8 MiB); once
+# ABORT_AFTER bytes have arrived the script sends tnftp SIGINT, and tnftp sends
+# IAC IP (urgent) IAC DM "ABOR", drains the data connection to EOF and reads the
+# replies 426 (for the RETR) and 225 (for the ABOR). Then QUIT.
+record_rest_abort() {
+    local name=vsftpd-rest-abort i got=0
+    reset_home; reset_client
+    gen_bytes "$BIG_SIZE" "$BIG_SEED" > "$FTP_HOME/big.bin"
+    chown "$FTP_USER:$FTP_USER" "$FTP_HOME/big.bin"
+    touch -d "$STAMP" "$FTP_HOME/big.bin"
+    head -c "$REST_OFFSET" "$FTP_HOME/data.bin" > "$CLIENT/data.bin"
+    start_vsftpd "$name" 21
+    start_capture "$name" "tcp and host 127.0.0.1 and (port 21 or portrange $PASV_MIN-$PASV_MAX)"
+    cat > "$WORK/$name.cmds" <<EOF
+epsv4 off
+user $FTP_USER $FTP_PASS
+binary
+reget data.bin
+get big.bin
+quit
+EOF
+    run_ftp_bg "$name" -n -v -p 127.0.0.1 21
+    for ((i = 0; i < 300; i++)); do
+        got=$(stat -c %s "$CLIENT/big.bin" 2>/dev/null || echo 0)
+        [[ $got -ge $ABORT_AFTER ]] && break
+        kill -0 "$CLIENT_PID" 2>/dev/null || break
+        sleep 0.05
+    done
+    [[ $got -ge $ABORT_AFTER ]] || { cat "$WORK/$name.client.log" >&2; die "$name: big.bin download did not start"; }
+    log "$name: $got bytes of big.bin received, sending SIGINT to tnftp (PID $CLIENT_PID)"
+    kill -s INT "$CLIENT_PID"
+    wait_client "$name" 30
+    stop_capture "$name"
+    stop_server
+    same_file "$FTP_HOME/data.bin" "$CLIENT/data.bin" "$name REST+RETR"
+    grep -q '^426' "$WORK/$name.client.log" || die "$name: no 426 reply seen by the client"
+    grep -q '^22[56]' "$WORK/$name.client.log" || die "$name: no 225/226 reply to ABOR seen by the client"
+    got=$(stat -c %s "$CLIENT/big.bin")
+    [[ $got -lt $BIG_SIZE ]] || die "$name: big.bin was not aborted (got all $got bytes)"
+    tail -c +$((REST_OFFSET + 1)) "$FTP_HOME/data.bin" > "$WORK/$name.tail"
+    expect_payload "$name" "REST+RETR" "$WORK/$name.tail"
+    ABORT_BYTES=$(expect_prefix "$name" "$FTP_HOME/big.bin")
+    log "$name: $ABORT_BYTES bytes of big.bin on the wire before the data connection closed"
+    echo "$ABORT_BYTES" > "$WORK/$name.abort-bytes"
+    RECORDED+=("$name")
+}
+
+# 8. vsftpd, passive, tnftp: STOR, APPE (append) and STOU (sunique) -------------
+record_appe_stou() {
+    local name=vsftpd-appe-stou
+    reset_home; reset_client
+    start_vsftpd "$name" 21
+    start_capture "$name" "tcp and host 127.0.0.1 and (port 21 or portrange $PASV_MIN-$PASV_MAX)"
+    run_client "$name" ftp -n -v -p 127.0.0.1 21 <<EOF
+epsv4 off
+user $FTP_USER $FTP_PASS
+put upload.txt
+append upload.txt
+sunique on
+put upload.txt
+ls
+quit
+EOF
+    stop_capture "$name"
+    stop_server
+    cat "$CLIENT/upload.txt" "$CLIENT/upload.txt" > "$WORK/$name.twice"
+    same_file "$WORK/$name.twice" "$FTP_HOME/upload.txt" "$name STOR+APPE"
+    same_file "$CLIENT/upload.txt" "$FTP_HOME/upload.txt.1" "$name STOU"
+    grep -q '^150 FILE: upload.txt.1' "$WORK/$name.client.log" || die "$name: no '150 FILE: upload.txt.1' reply to STOU"
+    expect_payload "$name" "uploads" "$CLIENT/upload.txt"
+    [[ $(grep -c " 342 $(sha256sum < "$CLIENT/upload.txt" | cut -d' ' -f1)\$" "$WORK/$name.streams") -eq 3 ]] ||
+        die "$name: expected 3 data connections carrying upload.txt"
+    RECORDED+=("$name")
+}
+
+# 9. vsftpd, passive, tnftp: directory and file operations, one failing DELE ----
+record_fsops() {
+    local name=vsftpd-fsops
+    reset_home; reset_client
+    start_vsftpd "$name" 21
+    start_capture "$name" "tcp and host 127.0.0.1 and (port 21 or portrange $PASV_MIN-$PASV_MAX)"
+    run_client "$name" ftp -n -v -p 127.0.0.1 21 <<EOF
+epsv4 off
+user $FTP_USER $FTP_PASS
+mkdir newdir
+cd newdir
+put upload.txt
+rename upload.txt renamed.txt
+chmod 644 renamed.txt
+delete missing.txt
+delete renamed.txt
+cdup
+rmdir newdir
+quit
+EOF
+    stop_capture "$name"
+    stop_server
+    [[ ! -e $FTP_HOME/newdir ]] || die "$name: newdir still exists after RMD"
+    local code
+    for code in 257 350 550; do
+        grep -q "^$code " "$WORK/$name.client.log" || die "$name: no $code reply seen by the client"
+    done
+    grep -q '^200 SITE CHMOD command ok' "$WORK/$name.client.log" || die "$name: SITE CHMOD failed"
+    expect_payload "$name" "STOR" "$CLIENT/upload.txt"
+    RECORDED+=("$name")
+}
+
+# 10. vsftpd anonymous only, passive, tnftp -------------------------------------
+record_anonymous() {
+    local name=vsftpd-anonymous
+    reset_home; reset_anon; reset_client
+    start_vsftpd "$name" 21
+    start_capture "$name" "tcp and host 127.0.0.1 and (port 21 or portrange $PASV_MIN-$PASV_MAX)"
+    run_client "$name" ftp -n -v -p 127.0.0.1 21 <<EOF
+epsv4 off
+user anonymous $ANON_PASS
+ls
+get welcome.txt
+quit
+EOF
+    stop_capture "$name"
+    stop_server
+    same_file "$ANON_ROOT/welcome.txt" "$CLIENT/welcome.txt" "$name RETR"
+    expect_payload "$name" "RETR" "$ANON_ROOT/welcome.txt"
+    RECORDED+=("$name")
+}
+
+# 11. vsftpd explicit FTPS, two sessions: curl (AUTH SSL) then lftp (AUTH TLS) --
+# Fresh self-signed certificate per run (in the work dir, never committed).
+record_ftps() {
+    local name=vsftpd-ftps pem=$WORK/vsftpd-ftps.pem
+    reset_home; reset_client
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj /CN=localhost \
+        -keyout "$pem" -out "$pem.crt" > "$WORK/$name.openssl.log" 2>&1 ||
+        { cat "$WORK/$name.openssl.log" >&2; die "openssl req failed"; }
+    cat "$pem.crt" >> "$pem"
+    chmod 600 "$pem"
+    start_vsftpd "$name" 21 "-orsa_cert_file=$pem" "-orsa_private_key_file=$pem"
+    start_capture "$name" "tcp and host 127.0.0.1 and (port 21 or portrange $PASV_MIN-$PASV_MAX)"
+    run_client "$name-curl" curl --silent --show-error --fail --max-time 30 --noproxy '*' \
+        --ssl-reqd --insecure --user "$FTP_USER:$FTP_PASS" \
+        "ftp://127.0.0.1:21/" -o "$CLIENT/list.txt" \
+        "ftp://127.0.0.1:21/readme.txt" -o "$CLIENT/readme.txt" < /dev/null
+    sleep 0.5
+    run_client "$name-lftp" lftp -c "$LFTP_SETTINGS; set ftp:ssl-allow yes; set ftp:ssl-force true; \
+set ftp:ssl-protect-data true; set ftp:ssl-protect-list true; set ssl:verify-certificate no; \
+set ftp:passive-mode on; set ftp:prefer-epsv no; \
+open -u $FTP_USER,$FTP_PASS ftp://127.0.0.1:21; ls; get data.bin; quit" < /dev/null
+    stop_capture "$name"
+    stop_server
+    grep -q readme.txt "$CLIENT/list.txt" || die "$name: curl LIST output lacks readme.txt"
+    same_file "$FTP_HOME/readme.txt" "$CLIENT/readme.txt" "$name RETR (curl)"
+    same_file "$FTP_HOME/data.bin" "$CLIENT/data.bin" "$name RETR (lftp)"
+    RECORDED+=("$name")
+}
+
+# 12. vsftpd, passive, curl: user ftpspace, password "correct horse" ------------
+record_space_password() {
+    local name=vsftpd-space-password
+    reset_home; reset_client
+    start_vsftpd "$name" 21
+    start_capture "$name" "tcp and host 127.0.0.1 and (port 21 or portrange $PASV_MIN-$PASV_MAX)"
+    # curl URL-decodes the user info: it sends "PASS correct horse".
+    run_client "$name" curl --silent --show-error --fail --max-time 30 --noproxy '*' \
+        "ftp://$SPACE_USER:${SPACE_PASS// /%20}@127.0.0.1:21/" -o "$CLIENT/list.txt" < /dev/null
+    stop_capture "$name"
+    stop_server
+    grep -q readme.txt "$CLIENT/list.txt" || die "$name: LIST output lacks readme.txt"
+    RECORDED+=("$name")
+}
+
+# 13. vsftpd, passive, curl: 6 failed logins (a connection each), then success --
+record_bruteforce() {
+    local name=vsftpd-bruteforce pw rc i=0
+    reset_home; reset_client
+    start_vsftpd "$name" 21
+    start_capture "$name" "tcp and host 127.0.0.1 and (port 21 or portrange $PASV_MIN-$PASV_MAX)"
+    : > "$WORK/$name.client.log"
+    for pw in "${BRUTE_PASSWORDS[@]}"; do
+        i=$((i + 1))
+        rc=0
+        (cd "$CLIENT" && timeout "$CLIENT_TIMEOUT" curl --silent --show-error --max-time 30 --noproxy '*' \
+            --user "$FTP_USER:$pw" "ftp://127.0.0.1:21/" -o "$CLIENT/list-$i.txt") \
+            >> "$WORK/$name.client.log" 2>&1 < /dev/null || rc=$?
+        # 67: CURLE_LOGIN_DENIED
+        [[ $rc -eq 67 ]] || { cat "$WORK/$name.client.log" >&2; die "$name: attempt $i ($pw): curl exit $rc, expected 67"; }
+    done
+    run_client "$name-ok" curl --silent --show-error --fail --max-time 30 --noproxy '*' \
+        --user "$FTP_USER:$FTP_PASS" "ftp://127.0.0.1:21/" -o "$CLIENT/list.txt" < /dev/null
+    stop_capture "$name"
+    stop_server
+    grep -q readme.txt "$CLIENT/list.txt" || die "$name: LIST output lacks readme.txt"
+    RECORDED+=("$name")
+}
+
+for name in "${WANTED[@]}"; do
+    case $name in
+        vsftpd-active) record_active ;;
+        vsftpd-passive) record_passive ;;
+        vsftpd-ipv6) record_ipv6 ;;
+        vsftpd-login-retry) record_login_retry ;;
+        vsftpd-port2121) record_port2121 ;;
+        pureftpd-passive) record_pureftpd ;;
+        vsftpd-rest-abort) record_rest_abort ;;
+        vsftpd-appe-stou) record_appe_stou ;;
+        vsftpd-fsops) record_fsops ;;
+        vsftpd-anonymous) record_anonymous ;;
+        vsftpd-ftps) record_ftps ;;
+        vsftpd-space-password) record_space_password ;;
+        vsftpd-bruteforce) record_bruteforce ;;
+        *) die "no recorder for $name" ;;
+    esac
+done
 
 # ---------------------------------------------------------------------------
 # checks, install, README
@@ -450,8 +792,6 @@ decode_args() { # name -> tshark -d option for the control port
     esac
 }
 
-ts() { tshark "$@" 2>/dev/null; } # drop tshark's "running as root" warning
-
 control_port() { # name
     case $1 in
         vsftpd-port2121) echo 2121 ;;
@@ -460,9 +800,18 @@ control_port() { # name
     esac
 }
 
+control_count() { # name -> number of control connections in the capture
+    case $1 in
+        vsftpd-ftps) echo 2 ;;                                       # curl, then lftp
+        vsftpd-bruteforce) echo $((${#BRUTE_PASSWORDS[@]} + 1)) ;;   # one per login attempt
+        *) echo 1 ;;
+    esac
+}
+
 check_capture() { # name
-    local name=$1 f=$WORK/$1.pcap bad syn synack fin ctl port
+    local name=$1 f=$WORK/$1.pcap bad syn synack fin ctl port want
     port=$(control_port "$name")
+    want=$(control_count "$name")
     bad=$(ts -n -r "$f" -T fields -e ip.src -e ip.dst -e ipv6.src -e ipv6.dst |
         tr '\t' '\n' | grep -v -x -e '' -e 127.0.0.1 -e ::1 || true)
     [[ -z $bad ]] || die "$name: non-loopback address in capture: $bad"
@@ -470,13 +819,23 @@ check_capture() { # name
     synack=$(ts -n -r "$f" -Y 'tcp.flags.syn==1 && tcp.flags.ack==1' | wc -l)
     fin=$(ts -n -r "$f" -Y 'tcp.flags.fin==1' | wc -l)
     ctl=$(ts -n -r "$f" -Y "tcp.flags.syn==1 && tcp.flags.ack==0 && tcp.dstport==$port" | wc -l)
-    [[ $ctl -eq 1 ]] || die "$name: expected exactly 1 control connection to port $port, saw $ctl"
+    [[ $ctl -eq $want ]] || die "$name: expected exactly $want control connection(s) to port $port, saw $ctl"
     [[ $syn -ge 2 && $synack -eq $syn ]] || die "$name: incomplete handshakes (SYN $syn, SYN-ACK $synack)"
     [[ $fin -eq $((2 * syn)) ]] || die "$name: expected 2 FINs per connection ($syn), saw $fin"
     [[ $(ts -n -r "$f" -Y 'tcp.flags.reset==1' | wc -l) -eq 0 ]] || die "$name: capture contains RST segments"
-    # shellcheck disable=SC2046
-    ts -n -r "$f" $(decode_args "$name") -Y 'ftp.request.command == "QUIT"' | grep -q . ||
-        die "$name: no QUIT in capture"
+    if [[ $name == vsftpd-ftps ]]; then
+        # QUIT travels inside TLS: check the clear-text part (AUTH -> 234) instead,
+        # and that control and data connections carry TLS application data.
+        [[ $(ts -n -r "$f" -Y 'ftp.request.command == "AUTH"' | wc -l) -ge $want ]] || die "$name: AUTH missing"
+        [[ $(ts -n -r "$f" -Y 'ftp.response.code == 234' | wc -l) -eq $want ]] || die "$name: 234 missing"
+        [[ $(ts -n -r "$f" -d "tcp.port==$PASV_MIN-$PASV_MAX,tls" -Y 'tls.record.content_type == 23' \
+            -T fields -e tcp.stream | sort -u | wc -l) -eq $syn ]] ||
+            die "$name: not every connection carries TLS application data"
+    else
+        # shellcheck disable=SC2046
+        [[ $(ts -n -r "$f" $(decode_args "$name") -Y 'ftp.request.command == "QUIT"' | wc -l) -eq $want ]] ||
+            die "$name: expected $want QUIT command(s) in capture"
+    fi
     [[ $(stat -c %s "$f") -lt 1000000 ]] || die "$name: capture too large"
 }
 

@@ -90,6 +90,8 @@ func TestGoldenTimelineAndJSON(t *testing.T) {
 				{".brief.txt", []string{"--brief"}},
 				{".jsonl", []string{"--json"}},
 				{".summary.txt", []string{"summary"}},
+				{".sessions.txt", []string{"sessions"}},
+				{".transfers.txt", []string{"transfers"}},
 			} {
 				out, stderr, code := runCLI(t, append(v.args, f)...)
 				if code != 0 {

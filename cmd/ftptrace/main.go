@@ -21,11 +21,11 @@ const (
 	exitFailOn = 3
 )
 
-var views = []string{"timeline", "summary"}
+var views = []string{"timeline", "sessions", "transfers", "summary"}
 
 // laterViews are in DESIGN.md but not built yet: say so instead of treating
 // the word as a file name.
-var laterViews = []string{"sessions", "transfers", "creds", "ladder"}
+var laterViews = []string{"creds", "ladder"}
 
 type config struct {
 	view  string
@@ -42,6 +42,8 @@ Usage:
 
 Views:
   timeline   numbered steps of every session, with conclusions (default)
+  sessions   one row per session: endpoints, user, login, duration, bytes, how it ended
+  transfers  one row per data transfer: command, path, mode, bytes, rate, reply, verdict
   summary    totals for the whole capture
 
 Flags:

@@ -29,6 +29,14 @@ func render(cfg *config, res *result, out io.Writer) error {
 		return bw.Flush()
 	}
 	switch cfg.view {
+	case "sessions":
+		if err := report.SessionsTable(bw, res.sessions); err != nil {
+			return err
+		}
+	case "transfers":
+		if err := report.TransfersTable(bw, res.sessions); err != nil {
+			return err
+		}
 	case "summary":
 		report.Summary(bw, res.sessions, report.Totals{Files: cfg.files, Packets: res.stats.Packets,
 			Bytes: res.stats.Bytes, Connections: res.stats.Connections, Warnings: res.warnings})
