@@ -14,8 +14,9 @@ type Options struct {
 	// finds the others.
 	Ports []uint16
 	// Payload, when set, receives every data-connection byte as it passes
-	// (dir is the index of DataConn.Bytes), for extraction.
-	Payload func(s *Session, dc *DataConn, dir int, p []byte)
+	// (dir is the index of DataConn.Bytes), for extraction; missing > 0
+	// (with p nil) says that many bytes were never captured.
+	Payload func(s *Session, dc *DataConn, dir int, p []byte, missing int)
 	// OnSession, when set, receives each session once it has ended, in the
 	// order sessions end; the analyzer then forgets it.
 	OnSession func(*Session)

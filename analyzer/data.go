@@ -108,7 +108,7 @@ func (a *Analyzer) dataEvent(cs *connState, e *reassembly.Event) {
 			t.Listing += string(e.Payload[:n])
 		}
 		if a.opts.Payload != nil {
-			a.opts.Payload(s, dc, int(d), e.Payload)
+			a.opts.Payload(s, dc, int(d), e.Payload, 0)
 		}
 		if dc.FirstData.IsZero() {
 			dc.FirstData = e.Time
@@ -132,6 +132,9 @@ func (a *Analyzer) dataEvent(cs *connState, e *reassembly.Event) {
 	case reassembly.EventGap:
 		dc.GapBytes += int64(e.Bytes)
 		ct.tcpEvent(e)
+		if a.opts.Payload != nil {
+			a.opts.Payload(s, dc, int(e.Dir), nil, e.Bytes)
+		}
 	case reassembly.EventEnd:
 		dc.Closed, dc.Teardown, dc.Handshake = ct.closedBy, ct.teardownKind(), ct.hsDone
 		s.openData--

@@ -95,7 +95,7 @@ func (s *Session) finalizeTransfer(t *Transfer) {
 	if dc == nil {
 		return
 	}
-	d := dc.fileDirection(t)
+	d := dc.FileDirection(t)
 	t.Bytes = dc.Bytes[d]
 	t.Gaps = dc.GapBytes
 	if t.End.IsZero() || dc.End.After(t.End) {
@@ -108,9 +108,9 @@ func (s *Session) finalizeTransfer(t *Transfer) {
 	}
 }
 
-// fileDirection is the index of DataConn.Bytes that carries the file: from
+// FileDirection is the index of DataConn.Bytes that carries the file: from
 // the FTP server for downloads and listings, to it for uploads.
-func (dc *DataConn) fileDirection(t *Transfer) int {
+func (dc *DataConn) FileDirection(t *Transfer) int {
 	serverIsTCPServer := dc.Expect != nil && dc.Expect.Mode == "passive"
 	upload := t.Direction == "upload"
 	// index 0 is initiator->responder.

@@ -134,7 +134,10 @@ type Transfer struct {
 	AnnouncedBy string
 	// SizeNote says when the bytes seen disagree with Announced.
 	SizeNote string
-	cmd      *Command
+	// Extracted is the file the payload was written to (relative to the
+	// extraction directory), set by the extractor.
+	Extracted string
+	cmd       *Command
 }
 
 // MaxListing bounds the listing text kept with a transfer.

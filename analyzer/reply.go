@@ -75,7 +75,11 @@ func (r *replyReader) line(l Line, interrupted bool) (done []*Reply) {
 			// Inner lines stop one short of the bound so that the
 			// closing line, which says how the reply ends, always fits.
 			if len(r.open.Lines) < maxReplyLines-1 {
-				r.open.Lines = append(r.open.Lines, l.Text)
+				inner := l.Text
+				if ok && digits == 3 && code == r.open.Code && sep == '-' {
+					inner = text // "230-more text": the code is not part of the text
+				}
+				r.open.Lines = append(r.open.Lines, inner)
 				r.open.Truncated = r.open.Truncated || l.Truncated
 			} else {
 				r.open.Truncated = true

@@ -265,7 +265,7 @@ func transferRec(s *analyzer.Session, t *analyzer.Transfer) transferRecord {
 		Mode: t.Mode, Announce: t.Announce, Direction: t.Direction, Bytes: t.Bytes, Start: jsonTime(t.Start),
 		End: jsonTime(t.End), Status: t.Status, Complete: t.Complete, SHA256: t.SHA256, Verdict: t.Verdict,
 		Rest: t.Rest, Aborted: t.Aborted, TypeA: t.TypeA, Gaps: t.Gaps, Stored: t.Stored, AnnouncedBy: t.AnnouncedBy,
-		SizeNote: t.SizeNote, Listing: t.Listing}
+		SizeNote: t.SizeNote, Listing: t.Listing, Extracted: t.Extracted}
 	if t.Announced >= 0 {
 		n := t.Announced
 		r.Announced = &n

@@ -206,6 +206,9 @@ func transferNotes(id string, tr *analyzer.Transfer) []string {
 	if tr.Gaps > 0 {
 		out = append(out, fmt.Sprintf("%s: %s of the payload are missing from the capture.", id, humanBytes(tr.Gaps)))
 	}
+	if tr.Extracted != "" {
+		out = append(out, fmt.Sprintf("%s: written to %s.", id, tr.Extracted))
+	}
 	if tr.Stored != "" {
 		out = append(out, fmt.Sprintf("%s: STOU stored the file as %s.", id, Clean(tr.Stored)))
 	}

@@ -33,6 +33,10 @@ type config struct {
 	json  bool
 	brief bool
 	ports []uint16
+
+	extract         string
+	extractListings bool
+	extractMax      int64
 }
 
 const usageText = `ftptrace explains every FTP session in a capture, step by step.
@@ -61,6 +65,9 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 	fs.BoolVar(&cfg.json, "json", false, "JSON Lines on stdout instead of text")
 	fs.BoolVar(&cfg.brief, "brief", false, "timeline without stand-alone ACK steps")
 	portList := fs.String("ports", "", "comma-separated control `ports` to treat as FTP besides 21")
+	fs.StringVar(&cfg.extract, "extract", "", "write every transferred file under `DIR` (never outside it)")
+	fs.BoolVar(&cfg.extractListings, "extract-listings", false, "with --extract, also write LIST/NLST/MLSD output as files")
+	fs.Int64Var(&cfg.extractMax, "extract-max", 0, "with --extract, write at most this many `bytes` in all (0: no bound)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usageText)
 		fs.PrintDefaults()

@@ -6,6 +6,7 @@ import (
 
 	"github.com/ftptrace/ftptrace/analyzer"
 	"github.com/ftptrace/ftptrace/reassembly"
+	"github.com/ftptrace/ftptrace/report"
 )
 
 // result is everything one run found.
@@ -19,7 +20,17 @@ type result struct {
 // analyze reads the capture files in order, as one continuous capture.
 func analyze(cfg *config) (*result, error) {
 	res := &result{}
-	an := analyzer.New(analyzer.Options{Ports: cfg.ports})
+	opts := analyzer.Options{Ports: cfg.ports}
+	var x *report.Extractor
+	if cfg.extract != "" {
+		var err error
+		x, err = report.NewExtractor(cfg.extract, report.ExtractOptions{Listings: cfg.extractListings, MaxBytes: cfg.extractMax})
+		if err != nil {
+			return nil, err
+		}
+		opts.Payload = x.Payload
+	}
+	an := analyzer.New(opts)
 	tr := reassembly.NewTracker(an, reassembly.DefaultOptions)
 	opened := 0
 	for _, name := range cfg.files {
@@ -42,6 +53,9 @@ func analyze(cfg *config) (*result, error) {
 	tr.Close()
 	res.sessions = an.Finish()
 	res.stats = tr.Stats
+	if x != nil {
+		res.warnings = append(res.warnings, x.Finish(res.sessions)...)
+	}
 	return res, nil
 }
 
