@@ -17,10 +17,17 @@ type Options struct {
 	// (dir is the index of DataConn.Bytes), for extraction; missing > 0
 	// (with p nil) says that many bytes were never captured.
 	Payload func(s *Session, dc *DataConn, dir int, p []byte, missing int)
+	// BruteForce is the number of failed logins from one client to one
+	// server that makes a brute-force finding (DefaultBruteForce when 0).
+	BruteForce int
 	// OnSession, when set, receives each session once it has ended, in the
 	// order sessions end; the analyzer then forgets it.
 	OnSession func(*Session)
 }
+
+// implicitFTPSPort is where FTP runs inside TLS from the first byte
+// (RFC 4217 section 6, "ftps").
+const implicitFTPSPort = 990
 
 // closeGrace is how long (capture time) a session waits after its control
 // connection closed for the last ACKs before it is final.
@@ -58,6 +65,7 @@ type Analyzer struct {
 	closing  []*Session
 	done     []*Session
 	expects  map[uint16][]*Expectation // by the port the data connection goes to
+	failures map[pairKey]*failCount    // failed logins per client and server
 	nextID   int
 	now      time.Time
 }
@@ -133,6 +141,12 @@ func (a *Analyzer) classify(rc *reassembly.Conn) *connState {
 		a.newControl(cs, fmt.Sprintf("port %d", c.Server.Port()))
 		return cs
 	}
+	if c.Server.Port() == implicitFTPSPort {
+		a.newControl(cs, "port 990 (implicit FTPS)")
+		cs.sess.ctl.encrypted, cs.sess.TLS = true, true
+		cs.sess.protectedLogin(time.Time{})
+		return cs
+	}
 	cs.kind, cs.detect = connUnknown, &detector{}
 	return cs
 }
@@ -163,6 +177,15 @@ func (a *Analyzer) controlEvent(cs *connState, e *reassembly.Event) {
 		a.controlPayload(s, e)
 	case reassembly.EventEnd:
 		a.endControl(s)
+	case reassembly.EventGap:
+		cs.track.tcpEvent(e)
+		switch {
+		case s.ctl.encrypted:
+		case e.Dir == reassembly.ClientToServer:
+			s.ctl.lostCommand(e.Time)
+		default:
+			s.ctl.lostReply()
+		}
 	default:
 		cs.track.tcpEvent(e)
 	}
@@ -236,6 +259,7 @@ func (a *Analyzer) finish(s *Session) {
 		a.unexpect(e)
 	}
 	s.finalize()
+	a.bruteForce(s)
 	for i, x := range a.sessions {
 		if x == s {
 			a.sessions = append(a.sessions[:i], a.sessions[i+1:]...)

@@ -107,6 +107,24 @@ func LookupCommand(verb string) (CommandInfo, bool) {
 	return info, ok
 }
 
+// successReplies lists the 1xx-3xx codes that can answer each command
+// (RFC 959 section 5.4, RFC 2228, 2389, 2428, 3659); 4xx and 5xx can answer
+// any. The analyzer uses it to find its place again when the capture lost
+// a reply, as Zeek's utils-commands.zeek does.
+var successReplies = map[string][]int{
+	"USER": {230, 232, 331, 332}, "PASS": {202, 230, 232, 332}, "ACCT": {202, 230},
+	"CWD": {200, 250}, "CDUP": {200, 250}, "XCWD": {250}, "XCUP": {200, 250},
+	"PWD": {257}, "XPWD": {257}, "MKD": {257, 250}, "XMKD": {257},
+	"PASV": {227}, "EPSV": {229, 200}, "LPSV": {228},
+	"PORT": {200}, "EPRT": {200}, "LPRT": {200}, "TYPE": {200}, "MODE": {200}, "STRU": {200},
+	"SIZE": {213}, "MDTM": {213}, "SYST": {215}, "FEAT": {211}, "HELP": {211, 214},
+	"RETR": {110, 125, 150, 226, 250}, "STOR": {110, 125, 150, 226, 250}, "APPE": {110, 125, 150, 226, 250},
+	"STOU": {110, 125, 150, 226, 250}, "LIST": {125, 150, 226, 250}, "NLST": {125, 150, 226, 250},
+	"MLSD": {125, 150, 226, 250}, "MLST": {250}, "DELE": {250}, "RMD": {250}, "XRMD": {250},
+	"RNFR": {350}, "RNTO": {250}, "REST": {350}, "QUIT": {221}, "NOOP": {200},
+	"AUTH": {234, 334}, "PBSZ": {200}, "PROT": {200}, "CCC": {200}, "ABOR": {225, 226},
+}
+
 // ReplyMeaning gives the RFC 959 meaning of a reply code in a few words, or
 // of its first digit when the code itself is not listed.
 func ReplyMeaning(code int) string {

@@ -6,6 +6,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ftptrace/ftptrace/reassembly"
 )
@@ -32,8 +33,70 @@ type control struct {
 	typeA        bool
 	sizes        map[string]int64 // SIZE and MLST answers, by resolved path
 	renameFrom   string
+	orphans      int // replies with no command pending since the last command
+	prot         string
+	offersTLS    bool // FEAT listed AUTH TLS or AUTH SSL
 	expects      []*Expectation
 	lines        []Line
+}
+
+// resync drops pending commands whose reply the capture lost: when a
+// success code cannot answer the oldest pending command but answers a later
+// one (or a command the capture lost), the commands before it got replies
+// that were not captured.
+func (c *control) resync(code int) {
+	if len(c.pending) < 2 || code >= 400 || code < 100 {
+		return
+	}
+	if answers(c.pending[0], code) {
+		return
+	}
+	for k := 1; k < len(c.pending); k++ {
+		if answers(c.pending[k], code) {
+			c.pending = c.pending[k:]
+			return
+		}
+	}
+}
+
+// answers tells whether a success or intermediate code can answer cmd.
+func answers(cmd *Command, code int) bool {
+	if cmd.lost {
+		return true
+	}
+	codes, ok := successReplies[cmd.Verb]
+	if !ok {
+		return true
+	}
+	for _, c := range codes {
+		if c == code {
+			return true
+		}
+	}
+	return false
+}
+
+// lostCommand stands for client bytes the capture missed: a command was
+// sent, its reply will come.
+func (c *control) lostCommand(t time.Time) {
+	if c.orphans > 0 {
+		// Replies already came with no command to answer: they answered
+		// the command the capture lost.
+		c.orphans = 0
+		return
+	}
+	if len(c.pending) >= maxPending {
+		return
+	}
+	c.pending = append(c.pending, &Command{Time: t, lost: true})
+}
+
+// lostReply stands for server bytes the capture missed: most likely the
+// reply to the oldest pending command.
+func (c *control) lostReply() {
+	if len(c.pending) > 0 {
+		c.pending = c.pending[1:]
+	}
 }
 
 // maxSizes bounds the SIZE answers remembered for cross-checks.
@@ -50,10 +113,18 @@ func (s *Session) addStep(st Step) int {
 // controlPayload parses the bytes of one direction of the control connection.
 func (a *Analyzer) controlPayload(s *Session, e *reassembly.Event) {
 	c := s.ctl
+	if c.encrypted && e.Dir == reassembly.ClientToServer && looksLikeCommand(e.Payload) {
+		// After CCC the TLS session ends and commands travel in clear
+		// text again (RFC 4217 section 12.3).
+		c.encrypted = false
+		c.split = [2]lineSplitter{}
+		s.warn("clear-text commands follow the TLS part of the control connection (CCC)")
+	}
 	if c.encrypted {
 		st := c.track.newStep(e, KindData)
 		st.Encrypted, st.Bytes, st.Segments = true, int64(e.Bytes), e.Segments
 		s.addStep(st)
+		c.track.lastWhat[e.Dir] = "TLS"
 		return
 	}
 	c.lines = c.split[e.Dir].feed(e.Payload, e.Time, c.lines[:0])
@@ -75,6 +146,22 @@ func (a *Analyzer) controlPayload(s *Session, e *reassembly.Event) {
 	}
 }
 
+// looksLikeCommand tells whether a segment is a plain FTP command line; TLS
+// records start with a content type byte from 0x14 to 0x17, never a letter.
+func looksLikeCommand(p []byte) bool {
+	if len(p) < 4 || p[len(p)-1] != '\n' {
+		return false
+	}
+	for _, b := range p[:len(p)-1] {
+		if (b < 0x20 && b != '\r') || b > 0x7e {
+			return false
+		}
+	}
+	verb, _ := ParseCommand(strings.TrimRight(string(p), "\r\n"))
+	_, ok := LookupCommand(verb)
+	return ok
+}
+
 func (a *Analyzer) command(s *Session, l Line, flags string) {
 	c := s.ctl
 	verb, arg := ParseCommand(l.Text)
@@ -84,12 +171,12 @@ func (a *Analyzer) command(s *Session, l Line, flags string) {
 	cmd := &Command{Time: l.Time, Verb: verb, Arg: arg}
 	switch verb {
 	case "USER":
-		c.cred = &Credential{Time: l.Time, User: arg, Outcome: "unknown", Cleartext: true}
+		c.cred = &Credential{Time: l.Time, User: arg, Outcome: "unknown", Cleartext: true, Anonymous: isAnonymous(arg)}
 		s.Credentials = append(s.Credentials, c.cred)
 		s.User = arg
 	case "PASS":
 		if c.cred == nil || c.cred.HasPass {
-			c.cred = &Credential{Time: l.Time, Outcome: "unknown", Cleartext: true, User: s.User}
+			c.cred = &Credential{Time: l.Time, Outcome: "unknown", Cleartext: true, User: s.User, Anonymous: isAnonymous(s.User)}
 			s.Credentials = append(s.Credentials, c.cred)
 		}
 		c.cred.Password, c.cred.HasPass = arg, true
@@ -114,6 +201,7 @@ func (a *Analyzer) command(s *Session, l Line, flags string) {
 		c.cred.Step = idx
 	}
 	s.Commands = append(s.Commands, cmd)
+	c.orphans = 0
 	if len(c.pending) >= maxPending {
 		c.pending = c.pending[1:]
 	}
@@ -169,6 +257,7 @@ func (a *Analyzer) reply(s *Session, rep *Reply, flags string) {
 	st := Step{Time: rep.Time, Conn: RoleControl, From: c.track.conn.Server, To: c.track.conn.Client,
 		Kind: KindReply, Flags: flags, Code: rep.Code, Text: text, Unterminated: rep.Unterminated, Truncated: rep.Truncated}
 	var cmd *Command
+	c.resync(rep.Code)
 	switch {
 	case rep.Code >= 100 && rep.Code < 200 && len(c.pending) > 0:
 		cmd = c.pending[0]
@@ -188,6 +277,7 @@ func (a *Analyzer) reply(s *Session, rep *Reply, flags string) {
 		}
 	default:
 		st.ReplyTo = "unsolicited"
+		c.orphans++
 	}
 	if rep.Code == 220 || rep.Code == 120 {
 		c.greeted = true
@@ -226,6 +316,8 @@ func (a *Analyzer) replySemantics(s *Session, cmd *Command, rep *Reply, st *Step
 	case "AUTH":
 		if code == 234 {
 			c.encrypted, s.TLS = true, true
+			c.offersTLS = true
+			s.protectedLogin(rep.Time)
 		}
 	case "PORT", "EPRT", "LPRT":
 		if code >= 400 && cmd.expectsSet != nil {
@@ -271,6 +363,15 @@ func (a *Analyzer) replySemantics(s *Session, cmd *Command, rep *Reply, st *Step
 	case "SYST":
 		if code == 215 && s.Software == "" {
 			s.Software = firstLine(text)
+		}
+	case "FEAT":
+		up := strings.ToUpper(text)
+		if code == 211 && (strings.Contains(up, "AUTH TLS") || strings.Contains(up, "AUTH SSL")) {
+			c.offersTLS = true
+		}
+	case "PROT":
+		if code/100 == 2 {
+			c.prot = strings.ToUpper(strings.TrimSpace(cmd.Arg))
 		}
 	}
 	a.fileOp(s, cmd, code)
@@ -351,6 +452,24 @@ func stouName(text string) (string, bool) {
 	}
 	name := strings.TrimSpace(firstLine(text[i+5:]))
 	return name, name != ""
+}
+
+// protectedLogin records that any login from here on is hidden by TLS.
+func (s *Session) protectedLogin(t time.Time) {
+	for _, c := range s.Credentials {
+		if c.Outcome == "accepted" {
+			return // logged in before TLS began
+		}
+	}
+	c := &Credential{Time: t, Outcome: "unknown", Protected: true, Step: len(s.Steps)}
+	s.Credentials = append(s.Credentials, c)
+	s.ctl.cred = nil
+}
+
+// isAnonymous tells the user names that mean anonymous FTP (RFC 1635).
+func isAnonymous(user string) bool {
+	u := strings.ToLower(strings.TrimSpace(user))
+	return u == "anonymous" || u == "ftp"
 }
 
 // transferInProgress is the newest transfer without a final reply.
@@ -448,7 +567,7 @@ func firstLine(s string) string {
 func (a *Analyzer) startTransfer(s *Session, cmd *Command, info CommandInfo) {
 	c := s.ctl
 	t := &Transfer{ID: len(s.Transfers) + 1, Command: cmd.Verb, Arg: cmd.Arg, Direction: info.Direction,
-		Start: cmd.Time, cmd: cmd, TypeA: c.typeA, Announced: -1}
+		Start: cmd.Time, cmd: cmd, TypeA: c.typeA, Prot: c.prot, Announced: -1}
 	if n, err := strconv.ParseInt(strings.TrimSpace(c.rest), 10, 64); err == nil && n > 0 {
 		t.Rest = n
 	}

@@ -23,7 +23,6 @@ func (s *Session) finalize() {
 	if ct.hsStep >= 0 && !ct.hsSynAck {
 		s.Steps[ct.hsStep].Unanswered = true
 	}
-	s.numberSteps()
 	s.Login = "none"
 	for _, c := range s.Credentials {
 		switch {
@@ -60,6 +59,8 @@ func (s *Session) finalize() {
 	if s.Start.IsZero() && len(s.Steps) > 0 {
 		s.Start = s.Steps[0].Time
 	}
+	s.sessionFindings()
+	s.numberSteps()
 }
 
 // numberSteps sorts steps by capture time (stable: steps of one segment keep
@@ -78,14 +79,23 @@ func (s *Session) numberSteps() {
 		number[idx] = n + 1
 	}
 	s.Steps = sorted
+	num := func(idx int) int {
+		if idx >= 0 && idx < len(number) {
+			return number[idx]
+		}
+		return 0
+	}
 	for _, c := range s.Commands {
-		c.Step = number[c.Step]
+		c.Step = num(c.Step)
 	}
 	for _, c := range s.Credentials {
-		c.Step = number[c.Step]
+		c.Step = num(c.Step)
 	}
 	for _, op := range s.FileOps {
-		op.Step = number[op.Step]
+		op.Step = num(op.Step)
+	}
+	for i := range s.Findings {
+		s.Findings[i].Step = num(s.Findings[i].Step)
 	}
 }
 
@@ -101,7 +111,10 @@ func (s *Session) finalizeTransfer(t *Transfer) {
 	if t.End.IsZero() || dc.End.After(t.End) {
 		t.End = dc.End
 	}
-	t.Complete = t.Status >= 200 && t.Status < 300 && dc.GapBytes == 0 && !t.Aborted
+	// The capture may end before the data connection does: without its
+	// FIN or RST the tail may be missing even when the 226 was captured.
+	t.cutShort = dc.Closed == "" || t.shorterThanAnnounced()
+	t.Complete = t.Status >= 200 && t.Status < 300 && dc.GapBytes == 0 && !t.Aborted && !t.cutShort
 	if t.Complete {
 		t.SHA256 = dc.hash[d].sum()
 		t.SizeNote = sizeNote(t)
@@ -131,7 +144,7 @@ func transferVerdict(t *Transfer) string {
 		return "unfinished"
 	case t.Data == nil:
 		return "no data"
-	case t.Gaps > 0:
+	case t.Gaps > 0, t.cutShort:
 		return "truncated"
 	case t.Status == 0:
 		return "unfinished"
@@ -141,6 +154,12 @@ func transferVerdict(t *Transfer) string {
 		return "appended"
 	}
 	return "complete"
+}
+
+// shorterThanAnnounced tells a download that carried fewer bytes than the
+// server announced (not for TYPE A, where line ends change the count).
+func (t *Transfer) shorterThanAnnounced() bool {
+	return t.Direction == "download" && !t.TypeA && t.Announced >= 0 && t.Bytes < t.Announced-t.Rest
 }
 
 // sizeNote compares the bytes seen with the size the server announced.

@@ -94,6 +94,7 @@ type Command struct {
 	ReplyText  string
 	ReplyTime  time.Time
 	replied    bool
+	lost       bool // stands for a command the capture missed
 	transfer   *Transfer
 	expectsSet *Expectation
 }
@@ -125,6 +126,7 @@ type Transfer struct {
 	Rest    int64  // REST offset before the command, 0 when none
 	Aborted bool   // the client sent ABOR, or the server answered 426
 	TypeA   bool   // TYPE A (text): bytes on the wire differ from the file
+	Prot    string // PROT level in force ("C" clear, "P" private), "" when never set
 	Gaps    int64  // bytes the capture missed
 	Stored  string // the name the server chose for STOU
 	Listing string // the text of a listing (first MaxListing bytes)
@@ -138,6 +140,7 @@ type Transfer struct {
 	// extraction directory), set by the extractor.
 	Extracted string
 	cmd       *Command
+	cutShort  bool // the capture ended inside the data connection, or it carried less than announced
 }
 
 // MaxListing bounds the listing text kept with a transfer.
@@ -171,6 +174,7 @@ type DataConn struct {
 	Closed     string // "fin", "rst", "" while open or when the capture ended
 	Teardown   string // "4-packet", "3-packet", "rst", "half", ""
 	Handshake  bool   // all three handshake packets were captured
+	TLS        bool   // the payload starts with a TLS record: the data is encrypted
 	hash       [2]hasher
 }
 
@@ -180,6 +184,10 @@ type Credential struct {
 	User      string
 	Password  string
 	HasPass   bool
+	Anonymous bool // user "anonymous" or "ftp": the password is an e-mail address by custom
+	// Protected marks a login that happened inside TLS: nothing of it is
+	// visible, not even the user name.
+	Protected bool
 	Outcome   string // "accepted", "rejected", "unknown"
 	Cleartext bool
 	Step      int
@@ -191,6 +199,7 @@ type Finding struct {
 	Kind     string
 	Detail   string
 	Time     time.Time
+	Step     int // the step that shows it, 0 when none does
 }
 
 // Session is one FTP control connection with its data connections.

@@ -23,9 +23,15 @@ type stream struct {
 	sawSYN    bool
 	sawEnd    bool // a FIN or RST was seen, either way
 	lastFlags [2]Flags
-	closed    bool
-	closedAt  time.Time
-	ev        Event // reused for every event
+	// Hole bookkeeping per direction: the next byte expected, the highest
+	// byte seen, the highest acknowledgement from the peer, and since when
+	// data waits behind a hole.
+	next, seenEnd, acked [2]uint32
+	hasNext, hasAcked    [2]bool
+	waiting              [2]time.Time
+	closed               bool
+	closedAt             time.Time
+	ev                   Event // reused for every event
 }
 
 // dirFrom is the direction of a segment sent by src.
@@ -104,6 +110,7 @@ func (s *stream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, gdir greassemb
 	if len(tcp.Payload) > 0 {
 		s.lastFlags[dir] = flagsOf(tcp)
 	}
+	s.watchHoles(tcp, ci, dir, nextSeq)
 	if nextSeq == -1 && !tcp.SYN {
 		// The capture started after this direction's SYN: take this
 		// segment as the start instead of waiting for one forever.
@@ -146,6 +153,7 @@ func (s *stream) ReassembledSG(sg greassembly.ScatterGather, _ greassembly.Assem
 		s.ev = Event{Kind: EventGap, Time: ci.Timestamp, Dir: dir, Bytes: skip}
 		s.t.h.HandleEvent(&s.conn, &s.ev)
 	}
+	s.delivered(dir, skip, length)
 	if length == 0 {
 		return
 	}
@@ -156,6 +164,55 @@ func (s *stream) ReassembledSG(sg greassembly.ScatterGather, _ greassembly.Assem
 	s.ev = Event{Kind: EventPayload, Time: ci.Timestamp, Dir: dir, Flags: flags,
 		Payload: sg.Fetch(length), Segments: sg.Stats().Packets, Bytes: length}
 	s.t.h.HandleEvent(&s.conn, &s.ev)
+}
+
+func seqAfter(a, b uint32) bool { return int32(a-b) > 0 }
+
+// watchHoles notices a hole the receiver has already acknowledged: the
+// missing bytes reached the receiver but not the capture, so nothing will
+// fill the hole and waiting for it would hold back this direction's data
+// while the other direction moves on (replies before their commands).
+func (s *stream) watchHoles(tcp *layers.TCP, ci gopacket.CaptureInfo, dir Direction, nextSeq greassembly.Sequence) {
+	if nextSeq != -1 {
+		s.next[dir], s.hasNext[dir] = uint32(nextSeq), true
+	}
+	if n := len(tcp.Payload); n > 0 {
+		end := tcp.Seq + uint32(n)
+		if !s.hasNext[dir] || seqAfter(end, s.seenEnd[dir]) || s.seenEnd[dir] == 0 {
+			s.seenEnd[dir] = end
+		}
+		if s.hasNext[dir] && seqAfter(tcp.Seq, s.next[dir]) {
+			if s.waiting[dir].IsZero() {
+				s.waiting[dir] = ci.Timestamp
+			}
+			if s.hasAcked[dir] && seqAfter(s.acked[dir], s.next[dir]) {
+				s.t.flushHole(s.waiting[dir])
+			}
+		}
+	}
+	if tcp.ACK {
+		peer := dir ^ 1
+		if !s.hasAcked[peer] || seqAfter(tcp.Ack, s.acked[peer]) {
+			s.acked[peer], s.hasAcked[peer] = tcp.Ack, true
+		}
+		if !s.waiting[peer].IsZero() && s.hasNext[peer] && seqAfter(tcp.Ack, s.next[peer]) {
+			s.t.flushHole(s.waiting[peer])
+		}
+	}
+}
+
+// delivered advances the expected sequence number past delivered bytes.
+func (s *stream) delivered(dir Direction, skip, length int) {
+	if !s.hasNext[dir] {
+		return
+	}
+	if skip > 0 {
+		s.next[dir] += uint32(skip)
+	}
+	s.next[dir] += uint32(length)
+	if !seqAfter(s.seenEnd[dir], s.next[dir]) {
+		s.waiting[dir] = time.Time{}
+	}
 }
 
 // ReassemblyComplete is called once both directions ended (FIN or RST) or

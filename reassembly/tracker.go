@@ -74,8 +74,9 @@ type Tracker struct {
 	ctx        captureContext
 	current    *stream // the stream that owns the packet being assembled
 	currentDir Direction
-	pending    *Event // a FIN to report once the packet's payload is out
-	endPending bool   // the current stream ended during assembly
+	pending    *Event    // a FIN to report once the packet's payload is out
+	endPending bool      // the current stream ended during assembly
+	holeBefore time.Time // flush queued data seen before this, after the packet
 	finEvent   Event
 	Stats      Stats
 }
@@ -153,6 +154,12 @@ func (t *Tracker) Segment(seg Segment, ci gopacket.CaptureInfo) {
 		t.pending = nil
 	}
 	t.current = nil
+	if !t.holeBefore.IsZero() {
+		// Push out data stuck behind holes that will never be filled, up
+		// to the hole just found (older ones are as hopeless).
+		t.asm.FlushWithOptions(greassembly.FlushOptions{T: t.holeBefore.Add(time.Nanosecond)})
+		t.holeBefore = time.Time{}
+	}
 	if t.endPending {
 		t.endPending = false
 		s.reportEnd()
@@ -187,6 +194,14 @@ func (t *Tracker) newStream(seg Segment) *stream {
 	s.c2s = gopacket.NewFlow(layers.EndpointMAC, a[:], b[:]) // any fixed-size endpoint type will do
 	s.s2c = s.c2s.Reverse()
 	return s
+}
+
+// flushHole asks for queued data up to time t to be delivered once the
+// current packet is assembled.
+func (t *Tracker) flushHole(at time.Time) {
+	if at.After(t.holeBefore) {
+		t.holeBefore = at
+	}
 }
 
 // sweep flushes data waiting for holes, closes idle connections and forgets

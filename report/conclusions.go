@@ -195,7 +195,11 @@ func departures(s *analyzer.Session) []string {
 		}
 	}
 	if piggy > 0 {
-		out = append(out, fmt.Sprintf("%s were acknowledged by the reply itself (piggybacked ACK) rather than by a stand-alone ACK first.", plural(piggy, "command")))
+		verb := "were"
+		if piggy == 1 {
+			verb = "was"
+		}
+		out = append(out, fmt.Sprintf("%s %s acknowledged by the reply itself (piggybacked ACK) rather than by a stand-alone ACK first.", plural(piggy, "command"), verb))
 	}
 	for _, t := range s.Transfers {
 		c := t.Data

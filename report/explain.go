@@ -113,6 +113,8 @@ func describeAcked(acks, other string) string {
 		return "the " + other + "'s FIN"
 	case acks == "data":
 		return "the data received"
+	case acks == "TLS":
+		return "the " + other + "'s TLS data"
 	case acks == "ACK":
 		return "nothing new (window update or keep-alive)"
 	case len(acks) == 3 && acks[0] >= '0' && acks[0] <= '9':
@@ -226,9 +228,7 @@ func explainReply(s *analyzer.Session, st *analyzer.Step) string {
 	if st.Unterminated {
 		b.WriteString(" This multi-line reply never got its closing line.")
 	}
-	if st.Code != 0 && (st.Code < 100 || st.Code > 599) {
-		b.WriteString(" This is not a valid FTP reply code.")
-	}
+
 	return b.String()
 }
 

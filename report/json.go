@@ -165,6 +165,19 @@ type credentialRecord struct {
 	Password  string `json:"password"`
 	Outcome   string `json:"outcome"`
 	Cleartext bool   `json:"cleartext"`
+	HasPass   bool   `json:"password_sent"`
+	Anonymous bool   `json:"anonymous,omitempty"`
+	Protected bool   `json:"protected,omitempty"`
+}
+
+type findingRecord struct {
+	Type     string `json:"type"`
+	Session  int    `json:"session"`
+	Time     string `json:"time"`
+	Step     int    `json:"step,omitempty"`
+	Severity string `json:"severity"`
+	Kind     string `json:"kind"`
+	Detail   string `json:"detail"`
 }
 
 // SummaryRecord is the last line of the JSON output.
@@ -205,7 +218,14 @@ func (w *JSONWriter) Session(s *analyzer.Session) error {
 	for _, c := range s.Credentials {
 		if err := w.enc.Encode(credentialRecord{Type: "credential", Session: s.ID, Time: jsonTime(c.Time), Step: c.Step,
 			Client: jsonAddr(s.Client), Server: jsonAddr(s.Server), User: c.User, Password: c.Password,
-			Outcome: c.Outcome, Cleartext: c.Cleartext && c.HasPass}); err != nil {
+			Outcome: c.Outcome, Cleartext: c.Cleartext && c.HasPass, HasPass: c.HasPass, Anonymous: c.Anonymous,
+			Protected: c.Protected}); err != nil {
+			return err
+		}
+	}
+	for _, f := range s.Findings {
+		if err := w.enc.Encode(findingRecord{Type: "finding", Session: s.ID, Time: jsonTime(f.Time), Step: max(f.Step, 0),
+			Severity: f.Severity, Kind: f.Kind, Detail: f.Detail}); err != nil {
 			return err
 		}
 	}

@@ -347,7 +347,7 @@ start_capture() { # name bpf-filter
     TCPDUMP_PID=$!
     OWN_PIDS+=("$TCPDUMP_PID")
     for ((i = 0; i < 100; i++)); do
-        grep -q 'listening on' "$WORK/$name.tcpdump.err" && { sleep 0.2; return 0; }
+        grep -qs 'listening on' "$WORK/$name.tcpdump.err" && { sleep 0.2; return 0; }
         kill -0 "$TCPDUMP_PID" 2>/dev/null || { cat "$WORK/$name.tcpdump.err" >&2; die "tcpdump failed"; }
         sleep 0.1
     done
@@ -839,9 +839,18 @@ check_capture() { # name
         # and that control and data connections carry TLS application data.
         [[ $(ts -n -r "$f" -Y 'ftp.request.command == "AUTH"' | wc -l) -ge $want ]] || die "$name: AUTH missing"
         [[ $(ts -n -r "$f" -Y 'ftp.response.code == 234' | wc -l) -eq $want ]] || die "$name: 234 missing"
-        [[ $(ts -n -r "$f" -d "tcp.port==$PASV_MIN-$PASV_MAX,tls" -Y 'tls.record.content_type == 23' \
-            -T fields -e tcp.stream | sort -u | wc -l) -eq $syn ]] ||
-            die "$name: not every connection carries TLS application data"
+        # Data connections: TLS application data (TLS 1.3: opaque_type).
+        [[ $(ts -n -r "$f" -d "tcp.port==$PASV_MIN-$PASV_MAX,tls" -T fields -e tcp.stream \
+            -Y "tcp.port != $port && (tls.record.opaque_type == 23 || tls.record.content_type == 23)" |
+            sort -u | wc -l) -eq $((syn - want)) ]] || die "$name: not every data connection carries TLS application data"
+        # Control connections: a TLS handshake record right after "AUTH ..." and
+        # right after the 234 reply (tshark only switches to TLS after AUTH TLS).
+        ts -n -r "$f" -Y "tcp.len > 0 && tcp.port == $port" -T fields -e tcp.stream -e tcp.srcport -e tcp.payload |
+            perl -ne 'chomp; my ($s, $p, $h) = split /\t/; $h =~ s/://g; $d{$s}{$p == $port ? "s" : "c"} .= pack("H*", $h);
+                BEGIN { $port = shift @ARGV }
+                END { for (keys %d) { exit 1 unless $d{$_}{c} =~ /^AUTH (TLS|SSL)\r\n\x16\x03/m
+                                                 && $d{$_}{s} =~ /^234 [^\r]*\r\n\x16\x03/m } exit 0 }' "$port" ||
+            die "$name: a control connection does not start TLS right after AUTH / 234"
     else
         # curl closes the connection after "530 Login incorrect" without QUIT, so in
         # vsftpd-bruteforce only the final, successful session sends QUIT.
@@ -861,6 +870,65 @@ done
 mkdir -p "$PCAPS"
 for name in "${RECORDED[@]}"; do
     install -m 644 "$WORK/$name.pcap" "$PCAPS/$name.pcap"
+done
+
+# NAME.sha256 beside each capture -------------------------------------------------
+# sha256sum format, one line per file transfer (in capture order): the SHA-256 of
+# the original file bytes as served or as uploaded, named by the server path. A
+# "#" line before an entry says when the transfer was partial or not in clear text.
+# Captures that transferred no file (only LIST) get no .sha256 file.
+sha_of() { sha256sum < "$1" | cut -d' ' -f1; }
+H_README=$(sha_of "$FIXTURES/home/readme.txt")
+H_UPTXT=$(sha_of "$FIXTURES/client/upload.txt")
+H_DATA=$(gen_bytes 65536 42 | sha256sum | cut -d' ' -f1)
+H_UPBIN=$(gen_bytes 20000 7 | sha256sum | cut -d' ' -f1)
+H_WELCOME=$(sha_of "$FIXTURES/anon/welcome.txt")
+
+sha_lines() { # name -> content of NAME.sha256 (nothing: no file transferred)
+    local two tail_h
+    case $1 in
+        vsftpd-active | vsftpd-ipv6)
+            echo "$H_README  /readme.txt"
+            echo "$H_UPTXT  /upload.txt" ;;
+        vsftpd-passive)
+            echo "$H_DATA  /data.bin"
+            echo "$H_UPBIN  /upload.bin" ;;
+        vsftpd-port2121) echo "$H_README  /readme.txt" ;;
+        pureftpd-passive) echo "$H_DATA  /data.bin" ;;
+        vsftpd-rest-abort)
+            tail_h=$(gen_bytes 65536 42 | tail -c +$((REST_OFFSET + 1)) | sha256sum | cut -d' ' -f1)
+            echo "# partial: REST $REST_OFFSET then RETR data.bin: only bytes $REST_OFFSET..65535 transferred ($((65536 - REST_OFFSET)) bytes, sha256 $tail_h)"
+            echo "$H_DATA  /data.bin"
+            echo "# partial: aborted: ABOR during RETR big.bin ($BIG_SIZE bytes): only the first $(cat "$WORK/vsftpd-rest-abort.abort-bytes" 2>/dev/null || echo '?') bytes transferred"
+            echo "$(gen_bytes "$BIG_SIZE" "$BIG_SEED" | sha256sum | cut -d' ' -f1)  /big.bin" ;;
+        vsftpd-appe-stou)
+            two=$(cat "$FIXTURES/client/upload.txt" "$FIXTURES/client/upload.txt" | sha256sum | cut -d' ' -f1)
+            echo "# STOR upload.txt, APPE upload.txt (the same bytes again; /upload.txt on the server is then both copies: $((2 * $(stat -c %s "$FIXTURES/client/upload.txt"))) bytes, sha256 $two), STOU upload.txt (stored as /upload.txt.1)"
+            echo "$H_UPTXT  /upload.txt"
+            echo "$H_UPTXT  /upload.txt"
+            echo "$H_UPTXT  /upload.txt.1" ;;
+        vsftpd-fsops)
+            echo "# STOR in /newdir; afterwards renamed to /newdir/renamed.txt and deleted"
+            echo "$H_UPTXT  /newdir/upload.txt" ;;
+        vsftpd-anonymous) echo "$H_WELCOME  /welcome.txt" ;;
+        vsftpd-ftps)
+            echo "# encrypted: both transfers ran inside TLS (PROT P); curl RETR readme.txt, lftp RETR data.bin"
+            echo "$H_README  /readme.txt"
+            echo "$H_DATA  /data.bin" ;;
+    esac
+}
+
+# Rewritten for every capture recorded now, and written for captures present in
+# testdata/pcaps that have none yet.
+for name in "${ALL_NAMES[@]}"; do
+    [[ -f $PCAPS/$name.pcap ]] || continue
+    recorded=0
+    for n in "${RECORDED[@]}"; do [[ $n == "$name" ]] && recorded=1; done
+    [[ $recorded == 1 || ! -f $PCAPS/$name.sha256 ]] || continue
+    sha_lines "$name" > "$WORK/$name.sha256"
+    if [[ -s $WORK/$name.sha256 ]]; then
+        install -m 644 "$WORK/$name.sha256" "$PCAPS/$name.sha256"
+    fi
 done
 
 BEGIN_MARK='<!-- BEGIN record-fixtures.sh (generated, do not edit by hand) -->'
@@ -902,17 +970,29 @@ SECTION=$WORK/readme-section.md
 $BEGIN_MARK
 ## Real FTP sessions recorded on loopback (scripts/record-fixtures.sh)
 
-Generated by \`scripts/record-fixtures.sh\` (run as root via \`make fixtures\`); rerunning
-replaces these captures and this section of the README (other files and text here are
-left alone). All traffic is on loopback only (127.0.0.1 / ::1), recorded with
-\`tcpdump -i lo -n -U -s 0\` (link type EN10MB, Ethernet header with zero MACs). Each of
-these files holds exactly one FTP control connection with all of its data connections,
-complete from SYN to FIN (no RST). Timestamps, ephemeral ports, sequence numbers and
-packet counts change from one recording to the next; the facts below match the
-committed files.
+Generated by \`scripts/record-fixtures.sh\` (run as root via \`make fixtures\`, which
+records all of them; \`bash scripts/record-fixtures.sh NAME...\` records only the named
+ones); rerunning replaces those captures, their \`.sha256\` files and this section of the
+README (other files and text here are left alone). All traffic is on loopback only
+(127.0.0.1 / ::1), recorded with \`tcpdump -i lo -n -U -s 0\` (link type EN10MB, Ethernet
+header with zero MACs). Each of these files holds exactly one FTP control connection with
+all of its data connections, complete from SYN to FIN (no RST), except
+vsftpd-bruteforce.pcap ($((${#BRUTE_PASSWORDS[@]} + 1)) control connections) and vsftpd-ftps.pcap (2 sessions; the lftp
+control connection may end with a RST, see below). Timestamps, ephemeral ports, sequence
+numbers and packet counts change from one recording to the next; the facts below match
+the committed files.
+
+\`NAME.sha256\` beside a capture (sha256sum format) lists, one line per file transfer in
+capture order, the SHA-256 of the original file bytes as served or as uploaded, named by
+the server path; a \`#\` line before an entry marks a partial transfer (REST offset, ABOR)
+or a transfer inside TLS. Captures that transferred no file have no \`.sha256\`.
 
 Credentials: user \`$FTP_USER\`, password \`$FTP_PASS\` (the failed attempt in
-vsftpd-login-retry.pcap uses \`$FTP_BADPASS\`). Served files (home \`$FTP_HOME\`, chrooted,
+vsftpd-login-retry.pcap uses \`$FTP_BADPASS\`; vsftpd-bruteforce.pcap tries
+$(printf '`%s` ' "${BRUTE_PASSWORDS[@]}")first); user \`$SPACE_USER\`, password
+\`$SPACE_PASS\` (with a space; same home); anonymous login (\`USER anonymous\`, \`PASS $ANON_PASS\`)
+in vsftpd-anonymous.pcap, served from \`$ANON_ROOT\` = testdata/fixtures/anon (\`welcome.txt\`,
+$(stat -c %s "$FIXTURES/anon/welcome.txt") bytes, sha256 $H_WELCOME). Served files (home \`$FTP_HOME\`, chrooted,
 so PWD is \`/\`): \`readme.txt\` ($(stat -c %s "$FIXTURES/home/readme.txt") bytes, testdata/fixtures/home/readme.txt),
 \`data.bin\` (65536 bytes, sha256 $(gen_bytes 65536 42 | sha256sum | cut -d' ' -f1)),
 \`pub/notes.txt\` ($(stat -c %s "$FIXTURES/home/pub/notes.txt") bytes). Uploaded: \`upload.txt\` ($(stat -c %s "$FIXTURES/client/upload.txt") bytes,
@@ -923,12 +1003,14 @@ $PASV_MIN-$PASV_MAX), pure-ftpd (passive ports $PURE_PASV_MIN-$PURE_PASV_MAX). C
 Things worth knowing when writing assertions: vsftpd sends each line of its multi-line
 FEAT reply (211-Features: ... 211 End) in a separate TCP segment; lftp sends FEAT before
 USER; on loopback a data segment carries up to 32768 bytes, so data.bin (65536 bytes)
-travels in two segments; tnftp sends SIZE/MDTM around RETR and switches TYPE A/I.
+travels in two segments; tnftp sends SIZE/MDTM around RETR and switches TYPE A/I; curl
+sends PWD after login and, after "530 Login incorrect", closes without QUIT.
 
 ### Captures (one line each)
 
 EOF
-    for name in "${RECORDED[@]}"; do
+    for name in "${ALL_NAMES[@]}"; do
+        [[ -f $PCAPS/$name.pcap ]] || continue
         case $name in
             vsftpd-active) echo "- \`vsftpd-active.pcap\`: vsftpd on 127.0.0.1:21, client tnftp (\`ftp -n -A\`, \`epsv4 off\`), ACTIVE mode: every data connection via PORT, opened by the server from port 20 to the client. USER/PASS login, LIST, RETR readme.txt, STOR upload.txt, PWD, CWD pub, LIST, QUIT (4 data connections)." ;;
             vsftpd-passive) echo "- \`vsftpd-passive.pcap\`: vsftpd on 127.0.0.1:21, client lftp, PASSIVE mode with PASV (227 replies, ports $PASV_MIN-$PASV_MAX). USER/PASS login, LIST, RETR data.bin (65536 bytes), STOR upload.bin (20000 bytes), QUIT (3 data connections)." ;;
@@ -936,11 +1018,19 @@ EOF
             vsftpd-login-retry) echo "- \`vsftpd-login-retry.pcap\`: vsftpd on 127.0.0.1:21, client tnftp (\`ftp -n -p\`), one control connection: USER $FTP_USER / PASS $FTP_BADPASS -> 530 Login incorrect, then USER $FTP_USER / PASS $FTP_PASS -> 230, then LIST over EPSV, QUIT (1 data connection)." ;;
             vsftpd-port2121) echo "- \`vsftpd-port2121.pcap\`: vsftpd on 127.0.0.1:2121 (non-standard control port; decode with \`-d tcp.port==2121,ftp\`), client tnftp (\`ftp -n -p\`, \`epsv4 off\`), PASSIVE with PASV. USER/PASS login, LIST, RETR readme.txt, QUIT (2 data connections)." ;;
             pureftpd-passive) echo "- \`pureftpd-passive.pcap\`: pure-ftpd on 127.0.0.1:$PURE_PORT (\`-d tcp.port==$PURE_PORT,ftp\`), unix account login, client curl (two URLs, one reused connection), PASSIVE with EPSV (ports $PURE_PASV_MIN-$PURE_PASV_MAX). USER/PASS login, LIST /, RETR data.bin (65536 bytes), QUIT (2 data connections)." ;;
+            vsftpd-rest-abort) echo "- \`vsftpd-rest-abort.pcap\`: vsftpd on 127.0.0.1:21 (\`async_abor_enable=YES\`, downloads throttled by \`local_max_rate=200000\`), client tnftp (\`ftp -n -p\`, \`epsv4 off\`, PASV). USER/PASS login, TYPE I; resumed download: \`reget data.bin\` with a local partial copy of $REST_OFFSET bytes -> SIZE, PASV, REST $REST_OFFSET (350 Restart position accepted), RETR data.bin (150 ... (65536 bytes), $((65536 - REST_OFFSET)) bytes on the wire, 226), MDTM; aborted download: SIZE big.bin (213 $BIG_SIZE; $BIG_SIZE pseudo-random bytes, LCG seed $BIG_SEED), PASV, RETR big.bin, 150; after $ABORT_AFTER bytes the script sends tnftp SIGINT, tnftp sends IAC IP IAC as TCP urgent data (one segment, decoded by tshark as a garbage FTP request) and then DM + \`ABOR\` (second segment); vsftpd shuts the data connection (FIN), tnftp drains it to EOF, vsftpd answers \`426 Failure writing network stream.\` then \`226 ABOR successful.\`; QUIT (2 data connections, the second one a proper prefix of big.bin)." ;;
+            vsftpd-appe-stou) echo "- \`vsftpd-appe-stou.pcap\`: vsftpd on 127.0.0.1:21, client tnftp (\`ftp -n -p\`, \`epsv4 off\`, PASV). USER/PASS login, TYPE I, STOR upload.txt, APPE upload.txt (\`append\`: same 342 bytes appended, /upload.txt becomes 684 bytes), STOU upload.txt (\`sunique on\` + \`put\`; reply \`150 FILE: upload.txt.1\`), TYPE A, LIST, QUIT (4 data connections, three uploads of the same 342 bytes)." ;;
+            vsftpd-fsops) echo "- \`vsftpd-fsops.pcap\`: vsftpd on 127.0.0.1:21 (\`chmod_enable=YES\`), client tnftp (\`ftp -n -p\`, \`epsv4 off\`, PASV). USER/PASS login, MKD newdir (257 \\\"/newdir\\\" created), CWD newdir, TYPE I, STOR upload.txt (342 bytes), RNFR upload.txt (350) / RNTO renamed.txt (250), SITE CHMOD 644 renamed.txt (200), DELE missing.txt (550 Delete operation failed.), DELE renamed.txt (250), CDUP (250), RMD newdir (250), QUIT (1 data connection)." ;;
+            vsftpd-anonymous) echo "- \`vsftpd-anonymous.pcap\`: vsftpd on 127.0.0.1:21, anonymous only (\`anonymous_enable=YES\`, \`local_enable=NO\`, \`anon_root=$ANON_ROOT\`), client tnftp (\`ftp -n -p\`, \`epsv4 off\`, PASV). USER anonymous (331), PASS $ANON_PASS (230), LIST, TYPE I, SIZE/RETR/MDTM welcome.txt ($(stat -c %s "$FIXTURES/anon/welcome.txt") bytes), QUIT (2 data connections)." ;;
+            vsftpd-ftps) echo "- \`vsftpd-ftps.pcap\`: vsftpd on 127.0.0.1:21 with explicit FTPS (\`ssl_enable=YES\`, \`force_local_logins_ssl=YES\`, \`force_local_data_ssl=YES\`, \`require_ssl_reuse=NO\`, fresh self-signed RSA-2048 certificate CN=localhost per recording; TLS 1.3), PASSIVE (ports $PASV_MIN-$PASV_MAX), two sessions one after the other. (1) curl \`--ssl-reqd -k\`: \`AUTH SSL\` -> \`234 Proceed with negotiation.\`, then TLS; inside TLS: USER/PASS, PBSZ 0, PROT P, PWD, EPSV, TYPE A, LIST /, EPSV, TYPE I, SIZE, RETR readme.txt, QUIT (2 TLS data connections). (2) lftp (\`ftp:ssl-force\`, \`ssl:verify-certificate no\`): FEAT in clear (lists AUTH TLS, PBSZ, PROT), \`AUTH TLS\` -> 234, then TLS; inside TLS: USER/PASS, PWD, PBSZ 0, PROT P, PASV, LIST, TYPE I, SIZE/MDTM, PASV, RETR data.bin (65536 bytes), QUIT (2 TLS data connections). The clear-text FTP ends at 234 on each control connection; tshark decodes lftp's control connection as TLS after AUTH TLS but shows curl's (after AUTH SSL) as garbage FTP; decode data connections with \`-d tcp.port==$PASV_MIN-$PASV_MAX,tls\`. lftp sends its TLS close_notify after vsftpd's 221 and FIN, so vsftpd's kernel may answer it with a RST (the lftp control connection then ends FIN + RST)." ;;
+            vsftpd-space-password) echo "- \`vsftpd-space-password.pcap\`: vsftpd on 127.0.0.1:21, client curl (\`ftp://$SPACE_USER:${SPACE_PASS// /%20}@127.0.0.1/\`, URL-decoded by curl), EPSV. USER $SPACE_USER (331), \`PASS $SPACE_PASS\` (the argument contains a space; 230), PWD, EPSV, TYPE A, LIST, QUIT (1 data connection)." ;;
+            vsftpd-bruteforce) echo "- \`vsftpd-bruteforce.pcap\`: vsftpd on 127.0.0.1:21 (\`delay_failed_login=0\`), client curl, $((${#BRUTE_PASSWORDS[@]} + 1)) control connections in a burst from 127.0.0.1: ${#BRUTE_PASSWORDS[@]} times USER $FTP_USER / PASS <wrong> -> \`530 Login incorrect.\` (passwords $(printf '%s ' "${BRUTE_PASSWORDS[@]}")in that order; curl closes each of these connections right after the 530, without QUIT), then USER $FTP_USER / PASS $FTP_PASS -> 230, PWD, EPSV, TYPE A, LIST, QUIT (1 data connection)." ;;
         esac
     done
     echo
     echo "### Facts per capture (extracted with tshark when the captures were recorded)"
-    for name in "${RECORDED[@]}"; do
+    for name in "${ALL_NAMES[@]}"; do
+        [[ -f $PCAPS/$name.pcap ]] || continue
         echo
         echo "#### $name.pcap"
         echo

@@ -23,6 +23,7 @@ type sessionJSON struct {
 }
 
 type credentialJSON struct {
+	Protected bool   `json:"protected"`
 	User      string `json:"user"`
 	Password  string `json:"password"`
 	Outcome   string `json:"outcome"`
@@ -77,7 +78,7 @@ func TestSharedCaptures(t *testing.T) {
 		"zeek__bigtransfer.pcap":               {1, 2, 2, "ftp:success", "ftp//accepted", false},
 		"zeek__bruteforce.pcap":                {30, 0, 0, "bro:failed", "", false},
 		"zeek__cwd-navigation.pcap":            {1, 0, 687, "anonymous:success", "anonymous/anonymous@/accepted", false},
-		"zeek__ftp-auth-tls.pcap":              {1, 0, 0, ":none", "", true},
+		"zeek__ftp-auth-tls.pcap":              {1, 0, 0, ":none", "(hidden by TLS)/unknown", true},
 		"zeek__ftp-invalid-reply-code.pcap":    {1, 0, 0, "zeek:success", "zeek/zeek/accepted", false},
 		"zeek__ftp-password-pass-command.pcap": {1, 0, 0, "Admin:failed", "Admin/qwerty/rejected", false},
 		"zeek__ipv4.pcap":                      {1, 4, 4, "anonymous:success", "anonymous/test/accepted", false},
@@ -118,6 +119,10 @@ func TestSharedCaptures(t *testing.T) {
 			for _, c := range creds {
 				if c.Outcome == "rejected" && w.creds == "" {
 					rejected++ // brute force: counted, not listed
+					continue
+				}
+				if c.Protected {
+					credList = append(credList, "(hidden by TLS)/"+c.Outcome)
 					continue
 				}
 				credList = append(credList, c.User+"/"+c.Password+"/"+c.Outcome)

@@ -1,0 +1,176 @@
+package analyzer
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+)
+
+// Severities of findings.
+const (
+	SeverityInfo     = "info"
+	SeverityWarning  = "warning"
+	SeverityCritical = "critical"
+)
+
+// DefaultBruteForce is how many failed logins from one client to one server
+// make a brute-force finding.
+const DefaultBruteForce = 5
+
+// addFinding records a finding; step is an index into s.Steps, or -1.
+func (s *Session) addFinding(severity, kind string, step int, format string, args ...any) {
+	if len(s.Findings) >= 256 {
+		return
+	}
+	f := Finding{Severity: severity, Kind: kind, Detail: fmt.Sprintf(format, args...), Step: step}
+	if step >= 0 && step < len(s.Steps) {
+		f.Time = s.Steps[step].Time
+	} else {
+		f.Time = s.Start
+	}
+	s.Findings = append(s.Findings, f)
+}
+
+// stepIndex finds the index of the first step matching, or -1.
+func (s *Session) stepIndex(match func(*Step) bool) int {
+	for i := range s.Steps {
+		if match(&s.Steps[i]) {
+			return i
+		}
+	}
+	return -1
+}
+
+// sessionFindings applies the audit rules that need only this session. They
+// run before the steps are numbered (indices are still insertion order).
+func (s *Session) sessionFindings() {
+	for _, c := range s.Credentials {
+		switch {
+		case c.Protected:
+		case c.Anonymous && c.Outcome == "accepted":
+			s.addFinding(SeverityInfo, "anonymous-login", c.Step,
+				"anonymous login as %q (password %q, by custom an e-mail address): anyone may log in", c.User, c.Password)
+		case c.HasPass && c.Cleartext && !c.Anonymous:
+			s.addFinding(SeverityCritical, "cleartext-password", c.Step,
+				"the password of user %q crossed the network unencrypted (%s): anyone on the path can read it", c.User, c.Outcome)
+			if s.ctl.offersTLS {
+				s.addFinding(SeverityWarning, "cleartext-despite-tls", c.Step,
+					"the server offers AUTH TLS, yet user %q logged in without it", c.User)
+			}
+		}
+	}
+	for i := range s.Steps {
+		st := &s.Steps[i]
+		if st.Kind != KindCommand {
+			continue
+		}
+		switch {
+		case (st.Command == "PORT" || st.Command == "EPRT" || st.Command == "LPRT") && st.AddressNote == "third-host":
+			s.addFinding(SeverityCritical, "port-bounce", i,
+				"%s asks the server to connect to %s, not to the client %s: an FTP bounce (the server would scan or attack a third host)", st.Command, st.Address, s.Client.Addr())
+		case (st.Command == "PORT" || st.Command == "EPRT" || st.Command == "LPRT") && st.AddressNote == "privileged-port":
+			s.addFinding(SeverityWarning, "port-bounce", i,
+				"%s names the privileged port %d: clients never need one, bounce attacks do", st.Command, st.Address.Port())
+		case st.Command == "SITE" && strings.HasPrefix(strings.ToUpper(strings.TrimSpace(st.Arg)), "EXEC"):
+			s.addFinding(SeverityCritical, "site-exec", i, "SITE EXEC asks the server to run a program: %q", st.Arg)
+		}
+	}
+	for i := range s.Steps {
+		st := &s.Steps[i]
+		if st.Kind == KindReply && (st.AddressNote == "nat" || st.AddressNote == "unspecified") {
+			s.addFinding(SeverityInfo, "pasv-address-mismatch", i,
+				"the %d reply announces %s, not the server's address %s: NAT or a misconfigured server (clients then connect to the control address)", st.Code, st.Address.Addr(), s.Server.Addr())
+		}
+	}
+	s.dataFindings()
+}
+
+func (s *Session) dataFindings() {
+	plain := 0
+	for _, t := range s.Transfers {
+		dc := t.Data
+		if dc == nil {
+			continue
+		}
+		if dc.Expect != nil && dc.Expect.Mode == "passive" && dc.Client.Addr() != s.Client.Addr() {
+			idx := s.stepIndex(func(st *Step) bool { return st.Conn == RoleData && st.DataID == dc.ID })
+			s.addFinding(SeverityCritical, "port-theft", idx,
+				"data connection #%d to the passive port %d came from %s, not from the client %s: another host took the transfer", dc.ID, dc.Server.Port(), dc.Client.Addr(), s.Client.Addr())
+		}
+		if t.Prot == "P" && !dc.TLS && t.Bytes > 0 {
+			s.addFinding(SeverityWarning, "prot-mismatch", -1, "transfer %d ran under PROT P, yet its data connection carried plain bytes", t.ID)
+		}
+		if !dc.TLS && t.Bytes > 0 {
+			plain++
+		}
+	}
+	if plain > 0 {
+		s.addFinding(SeverityInfo, "unencrypted-transfer", -1,
+			"%s crossed the network unencrypted: their content can be read and altered on the path", plural(plain, "data transfer"))
+	}
+	if s.ctl.track.closedBy == "" && gapBytes(s) > 0 {
+		s.addFinding(SeverityInfo, "truncated-capture", -1, "%d bytes of this session were never captured", gapBytes(s))
+	}
+}
+
+func gapBytes(s *Session) int64 {
+	var n int64
+	for i := range s.Steps {
+		if s.Steps[i].Kind == KindGap {
+			n += s.Steps[i].Bytes
+		}
+	}
+	return n
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// pairKey identifies a client and a server for the brute-force count.
+type pairKey struct{ client, server netip.Addr }
+
+// maxPairs bounds the brute-force table; beyond it counting starts over.
+const maxPairs = 1 << 16
+
+// bruteForce counts failed logins per client and server across sessions and
+// reports a finding on the session that reaches the threshold.
+func (a *Analyzer) bruteForce(s *Session) {
+	failed := 0
+	for _, c := range s.Credentials {
+		if c.Outcome == "rejected" {
+			failed++
+		}
+	}
+	if failed == 0 {
+		return
+	}
+	if a.failures == nil || len(a.failures) >= maxPairs {
+		a.failures = make(map[pairKey]*failCount)
+	}
+	k := pairKey{s.Client.Addr(), s.Server.Addr()}
+	fc := a.failures[k]
+	if fc == nil {
+		fc = &failCount{}
+		a.failures[k] = fc
+	}
+	fc.failed += failed
+	fc.sessions++
+	threshold := a.opts.BruteForce
+	if threshold <= 0 {
+		threshold = DefaultBruteForce
+	}
+	if fc.failed >= threshold && !fc.reported {
+		fc.reported = true
+		s.addFinding(SeverityWarning, "brute-force", -1,
+			"%d failed logins from %s to %s in %s: someone is guessing passwords", fc.failed, s.Client.Addr(), s.Server.Addr(), plural(fc.sessions, "session"))
+	}
+}
+
+type failCount struct {
+	failed, sessions int
+	reported         bool
+}

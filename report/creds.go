@@ -1,0 +1,154 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/olekukonko/tablewriter/tw"
+
+	"github.com/ftptrace/ftptrace/analyzer"
+)
+
+// passwordCell shows a credential's password for people: masked when
+// redacted (Redact already replaced it), "(none)" without PASS, "(hidden
+// by TLS)" for a protected login.
+func passwordCell(c *analyzer.Credential) string {
+	switch {
+	case c.Protected:
+		return "(hidden by TLS)"
+	case !c.HasPass:
+		return "(none)"
+	case c.Password == "":
+		return "(empty)"
+	}
+	return Clean(c.Password)
+}
+
+func userCell(c *analyzer.Credential) string {
+	if c.Protected {
+		return "(hidden by TLS)"
+	}
+	u := Clean(c.User)
+	if c.User == "" {
+		u = "(no USER)"
+	}
+	if c.Anonymous {
+		u += " (anonymous)"
+	}
+	return u
+}
+
+// CredsTable writes one row per login attempt: who, to which server, the
+// user and password as they crossed the wire, the outcome, and whether it
+// was readable by anyone on the path.
+func CredsTable(w io.Writer, sessions []*analyzer.Session) error {
+	t := newTable(w, tw.AlignRight, tw.AlignLeft, tw.AlignLeft, tw.AlignLeft, tw.AlignLeft)
+	t.Header("s/step", "client\nserver", "user\npassword", "outcome\ntime", "exposure")
+	rows := 0
+	for _, s := range sessions {
+		for _, c := range s.Credentials {
+			rows++
+			exposure := "clear text"
+			switch {
+			case c.Protected:
+				exposure = "protected (TLS)"
+			case !c.HasPass && c.Outcome == "accepted":
+				exposure = "no password"
+			case !c.HasPass:
+				exposure = "user name only"
+			}
+			t.Append(fmt.Sprintf("%d/%d", s.ID, c.Step), elide(s.Client.String(), 21)+"\n"+elide(s.Server.String(), 21),
+				elideEnd(userCell(c), 24)+"\n"+elideEnd(passwordCell(c), 24),
+				c.Outcome+"\n"+c.Time.UTC().Format("01-02 15:04:05"), exposure)
+		}
+	}
+	if rows == 0 {
+		_, err := fmt.Fprintln(w, "No login attempt found.")
+		return err
+	}
+	if err := t.Render(); err != nil {
+		return err
+	}
+	return writeFindings(w, sessions)
+}
+
+// severityRank orders findings, worst first.
+var severityRank = map[string]int{analyzer.SeverityCritical: 0, analyzer.SeverityWarning: 1, analyzer.SeverityInfo: 2}
+
+// writeFindings lists every finding, worst first, then by session.
+func writeFindings(w io.Writer, sessions []*analyzer.Session) error {
+	type item struct {
+		s *analyzer.Session
+		f analyzer.Finding
+	}
+	var all []item
+	for _, s := range sessions {
+		for _, f := range s.Findings {
+			all = append(all, item{s, f})
+		}
+	}
+	if len(all) == 0 {
+		return nil
+	}
+	sort.SliceStable(all, func(i, j int) bool { return severityRank[all[i].f.Severity] < severityRank[all[j].f.Severity] })
+	ew := &errWriter{w: w}
+	ew.printf("\nFindings:\n")
+	for _, it := range all {
+		where := fmt.Sprintf("session %d", it.s.ID)
+		if it.f.Step > 0 {
+			where += fmt.Sprintf(", step %d", it.f.Step)
+		}
+		ew.printf("  %-8s %-22s %s (%s)\n", strings.ToUpper(it.f.Severity), it.f.Kind, Clean(it.f.Detail), where)
+	}
+	return ew.err
+}
+
+// Redact masks every password in the sessions: credentials, PASS and ACCT
+// steps and commands. The mask keeps whether the password was empty and its
+// length class, which is what an audit report may show.
+func Redact(sessions []*analyzer.Session) {
+	for _, s := range sessions {
+		secret := map[string]bool{}
+		for _, c := range s.Credentials {
+			if c.HasPass {
+				secret[c.Password] = true
+				c.Password = Mask(c.Password)
+			}
+		}
+		for _, c := range s.Commands {
+			if c.Verb == "PASS" || c.Verb == "ACCT" {
+				c.Arg = Mask(c.Arg)
+			}
+		}
+		for i := range s.Steps {
+			st := &s.Steps[i]
+			if st.Kind == analyzer.KindCommand && (st.Command == "PASS" || st.Command == "ACCT") {
+				st.Arg = Mask(st.Arg)
+			}
+		}
+		for i := range s.Findings {
+			f := &s.Findings[i]
+			for p := range secret {
+				if p != "" {
+					f.Detail = strings.ReplaceAll(f.Detail, fmt.Sprintf("%q", p), Mask(p))
+				}
+			}
+		}
+	}
+}
+
+// Mask hides a password, keeping whether it was empty and its length class.
+func Mask(p string) string {
+	n := len([]rune(p))
+	switch {
+	case n == 0:
+		return "<empty>"
+	case n < 8:
+		return "<redacted: 1-7 chars>"
+	case n < 16:
+		return "<redacted: 8-15 chars>"
+	}
+	return "<redacted: 16+ chars>"
+}
