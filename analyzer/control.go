@@ -236,7 +236,8 @@ func (a *Analyzer) announceActive(s *Session, cmd *Command, st *Step) {
 	case addr.Port() < 1024:
 		st.AddressNote = "privileged-port"
 	}
-	e := &Expectation{Mode: "active", Command: cmd.Verb, Announce: cmd.Verb + " " + cmd.Arg, Addr: addr, Time: cmd.Time}
+	e := &Expectation{Mode: "active", Command: cmd.Verb, Announce: cmd.Verb + " " + cmd.Arg, Addr: addr, Time: cmd.Time,
+		Step: len(s.Steps)} // the PORT step is added next
 	cmd.expectsSet = e
 	a.expect(s, e)
 }

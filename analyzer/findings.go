@@ -47,6 +47,9 @@ func (s *Session) sessionFindings() {
 	for _, c := range s.Credentials {
 		switch {
 		case c.Protected:
+		case c.Anonymous && c.Outcome == "accepted" && !c.HasPass:
+			s.addFinding(SeverityInfo, "anonymous-login", c.Step,
+				"anonymous login as %q without a password: anyone may log in", c.User)
 		case c.Anonymous && c.Outcome == "accepted":
 			s.addFinding(SeverityInfo, "anonymous-login", c.Step,
 				"anonymous login as %q (password %q, by custom an e-mail address): anyone may log in", c.User, c.Password)
@@ -65,6 +68,9 @@ func (s *Session) sessionFindings() {
 			continue
 		}
 		switch {
+		case (st.Command == "PORT" || st.Command == "EPRT" || st.Command == "LPRT") && st.AddressNote == "third-host" && s.dataWentToClient(i):
+			s.addFinding(SeverityInfo, "port-address-mismatch", i,
+				"%s announces %s, yet the server connected to the client's own address %s: the client sits behind NAT", st.Command, st.Address.Addr(), s.Client.Addr())
 		case (st.Command == "PORT" || st.Command == "EPRT" || st.Command == "LPRT") && st.AddressNote == "third-host":
 			s.addFinding(SeverityCritical, "port-bounce", i,
 				"%s asks the server to connect to %s, not to the client %s: an FTP bounce (the server would scan or attack a third host)", st.Command, st.Address, s.Client.Addr())
@@ -75,14 +81,46 @@ func (s *Session) sessionFindings() {
 			s.addFinding(SeverityCritical, "site-exec", i, "SITE EXEC asks the server to run a program: %q", st.Arg)
 		}
 	}
-	for i := range s.Steps {
-		st := &s.Steps[i]
-		if st.Kind == KindReply && (st.AddressNote == "nat" || st.AddressNote == "unspecified") {
-			s.addFinding(SeverityInfo, "pasv-address-mismatch", i,
-				"the %d reply announces %s, not the server's address %s: NAT or a misconfigured server (clients then connect to the control address)", st.Code, st.Address.Addr(), s.Server.Addr())
+	s.passiveAddressFindings()
+	s.dataFindings()
+}
+
+// dataWentToClient tells whether the active-mode announcement of step i
+// led to a data connection to the client's own address (NAT), not to the
+// address announced.
+func (s *Session) dataWentToClient(i int) bool {
+	for _, dc := range s.DataConns {
+		if dc.Expect != nil && dc.Expect.Step == i && dc.Server.Addr() == s.Client.Addr() {
+			return true
 		}
 	}
-	s.dataFindings()
+	return false
+}
+
+// passiveAddressFindings reports, once per address, passive replies that
+// announce an address other than the server's.
+func (s *Session) passiveAddressFindings() {
+	type seen struct{ first, count int }
+	var order []netip.Addr
+	addrs := map[netip.Addr]*seen{}
+	for i := range s.Steps {
+		st := &s.Steps[i]
+		if st.Kind != KindReply || (st.AddressNote != "nat" && st.AddressNote != "unspecified") {
+			continue
+		}
+		a := st.Address.Addr()
+		if addrs[a] == nil {
+			addrs[a] = &seen{first: i}
+			order = append(order, a)
+		}
+		addrs[a].count++
+	}
+	for _, a := range order {
+		x := addrs[a]
+		s.addFinding(SeverityInfo, "pasv-address-mismatch", x.first,
+			"%s announced %s, not the server's address %s: NAT or a misconfigured server (clients connect to the control address instead)",
+			plural(x.count, "passive reply"), a, s.Server.Addr())
+	}
 }
 
 func (s *Session) dataFindings() {
@@ -104,9 +142,13 @@ func (s *Session) dataFindings() {
 			plain++
 		}
 	}
-	if plain > 0 {
+	switch {
+	case plain == 1:
 		s.addFinding(SeverityInfo, "unencrypted-transfer", -1,
-			"%s crossed the network unencrypted: their content can be read and altered on the path", plural(plain, "data transfer"))
+			"1 data transfer crossed the network unencrypted: its content can be read and altered on the path")
+	case plain > 1:
+		s.addFinding(SeverityInfo, "unencrypted-transfer", -1,
+			"%d data transfers crossed the network unencrypted: their content can be read and altered on the path", plain)
 	}
 	if s.ctl.track.closedBy == "" && gapBytes(s) > 0 {
 		s.addFinding(SeverityInfo, "truncated-capture", -1, "%d bytes of this session were never captured", gapBytes(s))
@@ -126,6 +168,9 @@ func gapBytes(s *Session) int64 {
 func plural(n int, what string) string {
 	if n == 1 {
 		return "1 " + what
+	}
+	if strings.HasSuffix(what, "y") {
+		return fmt.Sprintf("%d %sies", n, what[:len(what)-1])
 	}
 	return fmt.Sprintf("%d %ss", n, what)
 }
@@ -163,14 +208,21 @@ func (a *Analyzer) bruteForce(s *Session) {
 	if threshold <= 0 {
 		threshold = DefaultBruteForce
 	}
-	if fc.failed >= threshold && !fc.reported {
-		fc.reported = true
-		s.addFinding(SeverityWarning, "brute-force", -1,
-			"%d failed logins from %s to %s in %s: someone is guessing passwords", fc.failed, s.Client.Addr(), s.Server.Addr(), plural(fc.sessions, "session"))
+	if fc.failed < threshold {
+		return
 	}
+	detail := fmt.Sprintf("%d failed logins from %s to %s in %s: someone is guessing passwords", fc.failed, s.Client.Addr(), s.Server.Addr(), plural(fc.sessions, "session"))
+	if fc.finding != nil {
+		// One finding per client and server, kept up to date as the
+		// guessing goes on.
+		fc.finding.Detail = detail
+		return
+	}
+	s.addFinding(SeverityWarning, "brute-force", -1, "%s", detail)
+	fc.finding = &s.Findings[len(s.Findings)-1]
 }
 
 type failCount struct {
 	failed, sessions int
-	reported         bool
+	finding          *Finding
 }

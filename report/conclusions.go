@@ -41,6 +41,9 @@ func plural(n int, what string) string {
 	if n == 1 {
 		return "1 " + what
 	}
+	if strings.HasSuffix(what, "y") {
+		return fmt.Sprintf("%d %sies", n, what[:len(what)-1])
+	}
 	return fmt.Sprintf("%d %ss", n, what)
 }
 
@@ -237,6 +240,16 @@ func writeConclusions(w *errWriter, s *analyzer.Session) {
 	}
 	for _, warn := range s.Warnings {
 		w.printf("  warning: %s\n", Clean(warn))
+	}
+	if len(s.Findings) > 0 {
+		w.printf("\nFindings for session %d:\n", s.ID)
+		for _, f := range s.Findings {
+			where := ""
+			if f.Step > 0 {
+				where = fmt.Sprintf(" (step %d)", f.Step)
+			}
+			w.printf("  %-8s %s: %s%s\n", strings.ToUpper(f.Severity), f.Kind, Clean(f.Detail), where)
+		}
 	}
 	w.printf("\n")
 }

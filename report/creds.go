@@ -93,14 +93,36 @@ func writeFindings(w io.Writer, sessions []*analyzer.Session) error {
 		return nil
 	}
 	sort.SliceStable(all, func(i, j int) bool { return severityRank[all[i].f.Severity] < severityRank[all[j].f.Severity] })
-	ew := &errWriter{w: w}
-	ew.printf("\nFindings:\n")
+	// The same finding in many sessions (a brute force, a scanner) is one
+	// line naming the sessions.
+	type group struct {
+		f      analyzer.Finding
+		places []string
+	}
+	var groups []*group
+	byDetail := map[string]*group{}
 	for _, it := range all {
+		key := it.f.Severity + "\x00" + it.f.Kind + "\x00" + it.f.Detail
 		where := fmt.Sprintf("session %d", it.s.ID)
 		if it.f.Step > 0 {
-			where += fmt.Sprintf(", step %d", it.f.Step)
+			where += fmt.Sprintf(" step %d", it.f.Step)
 		}
-		ew.printf("  %-8s %-22s %s (%s)\n", strings.ToUpper(it.f.Severity), it.f.Kind, Clean(it.f.Detail), where)
+		g := byDetail[key]
+		if g == nil {
+			g = &group{f: it.f}
+			byDetail[key] = g
+			groups = append(groups, g)
+		}
+		g.places = append(g.places, where)
+	}
+	ew := &errWriter{w: w}
+	ew.printf("\nFindings:\n")
+	for _, g := range groups {
+		places := strings.Join(g.places, ", ")
+		if len(g.places) > 4 {
+			places = fmt.Sprintf("%s, ... (%d sessions in all)", strings.Join(g.places[:3], ", "), len(g.places))
+		}
+		ew.printf("  %-8s %-22s %s (%s)\n", strings.ToUpper(g.f.Severity), g.f.Kind, Clean(g.f.Detail), places)
 	}
 	return ew.err
 }

@@ -76,11 +76,32 @@ func Summary(w io.Writer, sessions []*analyzer.Session, t Totals) error {
 			ew.printf("  %-40s %s\n", n, plural(servers[n], "session"))
 		}
 	}
+	var ops = map[string][2]int{}
+	for _, s := range sessions {
+		for _, op := range s.FileOps {
+			c := ops[op.Op]
+			if op.OK {
+				c[0]++
+			} else {
+				c[1]++
+			}
+			ops[op.Op] = c
+		}
+	}
+	if len(ops) > 0 {
+		ew.printf("File-system changes:")
+		for _, op := range []string{"delete", "rename", "mkdir", "rmdir", "chmod"} {
+			if c, ok := ops[op]; ok {
+				ew.printf(" %s %d ok/%d refused;", op, c[0], c[1])
+			}
+		}
+		ew.printf("\n")
+	}
 	for _, warn := range t.Warnings {
 		ew.printf("warning: %s\n", Clean(warn))
 	}
 	if ew.err != nil {
 		return fmt.Errorf("write summary: %w", ew.err)
 	}
-	return nil
+	return writeFindings(w, sessions)
 }

@@ -875,7 +875,9 @@ done
 # NAME.sha256 beside each capture -------------------------------------------------
 # sha256sum format, one line per file transfer (in capture order): the SHA-256 of
 # the original file bytes as served or as uploaded, named by the server path. A
-# "#" line before an entry says when the transfer was partial or not in clear text.
+# "# partial: ..." or "# encrypted: ..." line applies to the one entry after it
+# (transfer partial: REST offset or ABOR; or inside TLS); "# note: ..." lines
+# are only information.
 # Captures that transferred no file (only LIST) get no .sha256 file.
 sha_of() { sha256sum < "$1" | cut -d' ' -f1; }
 H_README=$(sha_of "$FIXTURES/home/readme.txt")
@@ -903,17 +905,18 @@ sha_lines() { # name -> content of NAME.sha256 (nothing: no file transferred)
             echo "$(gen_bytes "$BIG_SIZE" "$BIG_SEED" | sha256sum | cut -d' ' -f1)  /big.bin" ;;
         vsftpd-appe-stou)
             two=$(cat "$FIXTURES/client/upload.txt" "$FIXTURES/client/upload.txt" | sha256sum | cut -d' ' -f1)
-            echo "# STOR upload.txt, APPE upload.txt (the same bytes again; /upload.txt on the server is then both copies: $((2 * $(stat -c %s "$FIXTURES/client/upload.txt"))) bytes, sha256 $two), STOU upload.txt (stored as /upload.txt.1)"
+            echo "# note: STOR upload.txt, APPE upload.txt (the same bytes again; /upload.txt on the server is then both copies: $((2 * $(stat -c %s "$FIXTURES/client/upload.txt"))) bytes, sha256 $two), STOU upload.txt (stored as /upload.txt.1)"
             echo "$H_UPTXT  /upload.txt"
             echo "$H_UPTXT  /upload.txt"
             echo "$H_UPTXT  /upload.txt.1" ;;
         vsftpd-fsops)
-            echo "# STOR in /newdir; afterwards renamed to /newdir/renamed.txt and deleted"
+            echo "# note: STOR in /newdir; afterwards renamed to /newdir/renamed.txt and deleted"
             echo "$H_UPTXT  /newdir/upload.txt" ;;
         vsftpd-anonymous) echo "$H_WELCOME  /welcome.txt" ;;
         vsftpd-ftps)
-            echo "# encrypted: both transfers ran inside TLS (PROT P); curl RETR readme.txt, lftp RETR data.bin"
+            echo "# encrypted: session 1 (curl) RETR readme.txt inside TLS (PROT P), payload not visible"
             echo "$H_README  /readme.txt"
+            echo "# encrypted: session 2 (lftp) RETR data.bin inside TLS (PROT P), payload not visible"
             echo "$H_DATA  /data.bin" ;;
     esac
 }
@@ -984,8 +987,11 @@ the committed files.
 
 \`NAME.sha256\` beside a capture (sha256sum format) lists, one line per file transfer in
 capture order, the SHA-256 of the original file bytes as served or as uploaded, named by
-the server path; a \`#\` line before an entry marks a partial transfer (REST offset, ABOR)
-or a transfer inside TLS. Captures that transferred no file have no \`.sha256\`.
+the server path. A \`# partial: ...\` or \`# encrypted: ...\` line applies to the one entry
+right after it (only part of the file travelled: REST offset or ABOR; or the transfer ran
+inside TLS); \`# note: ...\` lines are information only. Every other entry's hash equals the
+SHA-256 of one direction of one data connection's payload. Captures that transferred no
+file (only LIST) have no \`.sha256\`.
 
 Credentials: user \`$FTP_USER\`, password \`$FTP_PASS\` (the failed attempt in
 vsftpd-login-retry.pcap uses \`$FTP_BADPASS\`; vsftpd-bruteforce.pcap tries

@@ -151,3 +151,48 @@ func TestCLIContentDetection(t *testing.T) {
 		t.Errorf("sessions = %+v, want one FTP session on port 2121 found by content (and no SMTP one)", ss)
 	}
 }
+
+func TestCLIFailOnAndRedact(t *testing.T) {
+	anon := filepath.Join(sharedPcaps, "suricata-verify__ftp-bounce__test.pcap")
+	tests := []struct {
+		name string
+		args []string
+		code int
+	}{
+		{"clear-text password", []string{"--fail-on", "cleartext", article()}, 3},
+		{"findings: the article has a critical one", []string{"--fail-on", "findings", article()}, 3},
+		{"no condition", []string{article()}, 0},
+		{"bad condition", []string{"--fail-on", "everything", article()}, 2},
+	}
+	if _, err := os.Stat(anon); err == nil {
+		// Anonymous logins without a password are no clear-text secret,
+		// but the PORT bounce is a critical finding.
+		tests = append(tests,
+			struct {
+				name string
+				args []string
+				code int
+			}{"anonymous only", []string{"--fail-on", "cleartext", anon}, 0},
+			struct {
+				name string
+				args []string
+				code int
+			}{"bounce", []string{"--fail-on", "critical", anon}, 3})
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, stderr, code := execCLI(t, nil, tt.args...); code != tt.code {
+				t.Errorf("exit %d, want %d (stderr %q)", code, tt.code, stderr)
+			}
+		})
+	}
+	for _, view := range [][]string{nil, {"creds"}, {"--json"}, {"summary"}} {
+		out, _, _ := execCLI(t, nil, append(view, "--redact", article())...)
+		if strings.Contains(out, "123456") {
+			t.Errorf("%v --redact still shows the password", view)
+		}
+		if !strings.Contains(out, "<redacted: 1-7 chars>") && len(view) > 0 && view[0] != "summary" {
+			t.Errorf("%v --redact shows no mask", view)
+		}
+	}
+}

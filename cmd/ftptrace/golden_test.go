@@ -92,6 +92,7 @@ func TestGoldenTimelineAndJSON(t *testing.T) {
 				{".summary.txt", []string{"summary"}},
 				{".sessions.txt", []string{"sessions"}},
 				{".transfers.txt", []string{"transfers"}},
+				{".creds.txt", []string{"creds", "--redact"}},
 			} {
 				out, stderr, code := runCLI(t, append(v.args, f)...)
 				if code != 0 {

@@ -11,6 +11,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/ftptrace/ftptrace/analyzer"
 )
 
 // Exit statuses (DESIGN.md).
@@ -21,11 +23,11 @@ const (
 	exitFailOn = 3
 )
 
-var views = []string{"timeline", "sessions", "transfers", "summary"}
+var views = []string{"timeline", "sessions", "transfers", "creds", "summary"}
 
 // laterViews are in DESIGN.md but not built yet: say so instead of treating
 // the word as a file name.
-var laterViews = []string{"creds", "ladder"}
+var laterViews = []string{"ladder"}
 
 type config struct {
 	view  string
@@ -33,6 +35,10 @@ type config struct {
 	json  bool
 	brief bool
 	ports []uint16
+
+	redact     bool
+	failOn     string
+	bruteForce int
 
 	extract         string
 	extractListings bool
@@ -48,7 +54,8 @@ Views:
   timeline   numbered steps of every session, with conclusions (default)
   sessions   one row per session: endpoints, user, login, duration, bytes, how it ended
   transfers  one row per data transfer: command, path, mode, bytes, rate, reply, verdict
-  summary    totals for the whole capture
+  creds      one row per login attempt (user, password, outcome, clear text or not), then findings
+  summary    totals for the whole capture, with the findings
 
 Flags:
 `
@@ -65,13 +72,16 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 	fs.BoolVar(&cfg.json, "json", false, "JSON Lines on stdout instead of text")
 	fs.BoolVar(&cfg.brief, "brief", false, "timeline without stand-alone ACK steps")
 	portList := fs.String("ports", "", "comma-separated control `ports` to treat as FTP besides 21")
+	fs.BoolVar(&cfg.redact, "redact", false, "mask passwords in every output (keeps whether empty and the length class)")
+	fs.StringVar(&cfg.failOn, "fail-on", "", "exit 3 when `WHAT` is seen: cleartext (a clear-text password), findings (a warning or critical finding), critical")
+	fs.IntVar(&cfg.bruteForce, "brute-force", analyzer.DefaultBruteForce, "failed logins from one client to one server that make a brute-force finding")
 	fs.StringVar(&cfg.extract, "extract", "", "write every transferred file under `DIR` (never outside it)")
 	fs.BoolVar(&cfg.extractListings, "extract-listings", false, "with --extract, also write LIST/NLST/MLSD output as files")
 	fs.Int64Var(&cfg.extractMax, "extract-max", 0, "with --extract, write at most this many `bytes` in all (0: no bound)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usageText)
 		fs.PrintDefaults()
-		fmt.Fprint(stderr, "\nExit status: 0 analysed, 1 error or damaged capture (partial results), 2 usage error.\n")
+		fmt.Fprint(stderr, "\nExit status: 0 analysed, 1 error or damaged capture (partial results), 2 usage error,\n3 the --fail-on condition was met.\n")
 	}
 	var positional []string
 	for {
@@ -101,6 +111,14 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 		fs.Usage()
 		return nil, errors.New("no capture file given (use '-' for standard input)")
 	}
+	switch cfg.failOn {
+	case "", "cleartext", "findings", "critical":
+	default:
+		return nil, fmt.Errorf("--fail-on %q: use cleartext, findings or critical", cfg.failOn)
+	}
+	if cfg.bruteForce < 1 {
+		return nil, fmt.Errorf("--brute-force %d: give a number of failed logins, 1 or more", cfg.bruteForce)
+	}
 	if *portList != "" {
 		for _, p := range strings.Split(*portList, ",") {
 			n, err := strconv.ParseUint(strings.TrimSpace(p), 10, 16)
@@ -111,6 +129,28 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 		}
 	}
 	return cfg, nil
+}
+
+// failOn tells whether the --fail-on condition holds. Anonymous logins do
+// not count as clear-text passwords: their "password" is no secret.
+func failOn(what string, res *result) bool {
+	for _, s := range res.sessions {
+		switch what {
+		case "cleartext":
+			for _, c := range s.Credentials {
+				if c.HasPass && c.Cleartext && !c.Anonymous && !c.Protected {
+					return true
+				}
+			}
+		case "findings", "critical":
+			for _, f := range s.Findings {
+				if f.Severity == analyzer.SeverityCritical || (what == "findings" && f.Severity == analyzer.SeverityWarning) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 func isView(s string) bool {
@@ -145,6 +185,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if res.partial {
 		return exitError
+	}
+	if failOn(cfg.failOn, res) {
+		return exitFailOn
 	}
 	return exitOK
 }

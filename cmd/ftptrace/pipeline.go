@@ -20,7 +20,7 @@ type result struct {
 // analyze reads the capture files in order, as one continuous capture.
 func analyze(cfg *config) (*result, error) {
 	res := &result{}
-	opts := analyzer.Options{Ports: cfg.ports}
+	opts := analyzer.Options{Ports: cfg.ports, BruteForce: cfg.bruteForce}
 	var x *report.Extractor
 	if cfg.extract != "" {
 		var err error
@@ -55,6 +55,9 @@ func analyze(cfg *config) (*result, error) {
 	res.stats = tr.Stats
 	if x != nil {
 		res.warnings = append(res.warnings, x.Finish(res.sessions)...)
+	}
+	if cfg.redact {
+		report.Redact(res.sessions)
 	}
 	return res, nil
 }

@@ -37,6 +37,10 @@ func render(cfg *config, res *result, out io.Writer) error {
 		if err := report.TransfersTable(bw, res.sessions); err != nil {
 			return err
 		}
+	case "creds":
+		if err := report.CredsTable(bw, res.sessions); err != nil {
+			return err
+		}
 	case "summary":
 		report.Summary(bw, res.sessions, report.Totals{Files: cfg.files, Packets: res.stats.Packets,
 			Bytes: res.stats.Bytes, Connections: res.stats.Connections, Warnings: res.warnings})

@@ -1,0 +1,130 @@
+package analyzer_test
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net/netip"
+	"strings"
+	"testing"
+
+	"github.com/ftptrace/ftptrace/analyzer"
+	"github.com/ftptrace/ftptrace/internal/synth"
+	"github.com/ftptrace/ftptrace/reassembly"
+)
+
+var (
+	cliIP = netip.MustParseAddr("192.0.2.10")
+	srvIP = netip.MustParseAddr("198.51.100.21")
+)
+
+// script is one control connection: lines starting "C " are sent by the
+// client, "S " by the server; "DATA ip:port" opens a data connection from
+// ip to the server's port and sends a few bytes.
+func scriptCapture(t *testing.T, sessions ...[]string) []*analyzer.Session {
+	t.Helper()
+	c := synth.New(synth.Options{})
+	for i, lines := range sessions {
+		ctl := c.Conn(netip.AddrPortFrom(cliIP, uint16(40000+i)), netip.AddrPortFrom(srvIP, 21))
+		ctl.Handshake()
+		for _, l := range lines {
+			switch {
+			case strings.HasPrefix(l, "C "):
+				ctl.ClientSend(l[2:] + "\r\n")
+			case strings.HasPrefix(l, "S "):
+				ctl.ServerSend(strings.ReplaceAll(l[2:], "|", "\r\n") + "\r\n")
+			case strings.HasPrefix(l, "DATA "):
+				f := strings.Fields(l)
+				dc := c.Conn(netip.MustParseAddrPort(f[1]), netip.MustParseAddrPort(f[2]))
+				dc.Handshake()
+				dc.Send(synth.Server, "some file bytes\n")
+				dc.Close(synth.Server)
+			}
+		}
+		ctl.Close(synth.Client)
+		c.Advance(1e9)
+	}
+	var buf bytes.Buffer
+	if err := c.WriteTo(&buf, synth.PCAP); err != nil {
+		t.Fatal(err)
+	}
+	src, err := reassembly.NewReader(&buf, "script")
+	if err != nil {
+		t.Fatal(err)
+	}
+	an := analyzer.New(analyzer.Options{})
+	tr := reassembly.NewTracker(an, reassembly.DefaultOptions)
+	for {
+		data, ci, lt, err := src.ReadPacket()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr.Packet(data, ci, lt)
+	}
+	tr.Close()
+	return an.Finish()
+}
+
+func kinds(sessions []*analyzer.Session) string {
+	var out []string
+	for _, s := range sessions {
+		for _, f := range s.Findings {
+			out = append(out, f.Severity+":"+f.Kind)
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+var login = []string{"S 220 ready", "C USER bob", "S 331 password?", "C PASS secret", "S 230 ok"}
+
+// TestFindingRules runs each audit rule on a session that should trigger it
+// and checks that nothing else fires.
+func TestFindingRules(t *testing.T) {
+	tests := []struct {
+		name     string
+		sessions [][]string
+		want     string
+	}{
+		{"clear-text password", [][]string{login}, "critical:cleartext-password"},
+		{"clear text although the server offers TLS", [][]string{{"S 220 ready", "C FEAT", "S 211-Features:| AUTH TLS| PBSZ|211 End",
+			"C USER bob", "S 331 password?", "C PASS secret", "S 230 ok"}}, "critical:cleartext-password warning:cleartext-despite-tls"},
+		{"TLS login shows nothing", [][]string{{"S 220 ready", "C AUTH TLS", "S 234 go ahead"}}, ""},
+		{"anonymous", [][]string{{"S 220 ready", "C USER anonymous", "S 331 e-mail?", "C PASS guest@example.org", "S 230 ok"}}, "info:anonymous-login"},
+		{"anonymous without password", [][]string{{"S 220 ready", "C USER ftp", "S 230 ok"}}, "info:anonymous-login"},
+		{"PORT bounce to a third host", [][]string{append(append([]string{}, login...), "C PORT 203,0,113,7,0,80", "S 200 ok")},
+			"critical:cleartext-password critical:port-bounce"},
+		{"PORT to a privileged port", [][]string{append(append([]string{}, login...), "C PORT 192,0,2,10,0,25", "S 200 ok")},
+			"critical:cleartext-password warning:port-bounce"},
+		{"SITE EXEC", [][]string{append(append([]string{}, login...), "C SITE EXEC /bin/sh -c id", "S 200 done")},
+			"critical:cleartext-password critical:site-exec"},
+		{"passive address behind NAT", [][]string{append(append([]string{}, login...), "C PASV",
+			"S 227 Entering Passive Mode (10,1,2,3,195,80).", "DATA 192.0.2.10:41000 198.51.100.21:50000", "C LIST", "S 150 here", "S 226 done")},
+			"critical:cleartext-password info:pasv-address-mismatch info:unencrypted-transfer"},
+		{"port theft", [][]string{append(append([]string{}, login...), "C PASV",
+			"S 227 Entering Passive Mode (198,51,100,21,195,80).", "DATA 203.0.113.66:41000 198.51.100.21:50000", "C RETR secret.txt", "S 150 here", "S 226 done")},
+			"critical:cleartext-password critical:port-theft info:unencrypted-transfer"},
+		{"brute force across sessions", [][]string{
+			{"S 220 ready", "C USER root", "S 331 password?", "C PASS a", "S 530 no", "C PASS b", "S 530 no"},
+			{"S 220 ready", "C USER root", "S 331 password?", "C PASS c", "S 530 no", "C PASS d", "S 530 no"},
+			{"S 220 ready", "C USER root", "S 331 password?", "C PASS e", "S 530 no"},
+		}, "critical:cleartext-password critical:cleartext-password critical:cleartext-password critical:cleartext-password " +
+			"critical:cleartext-password warning:brute-force"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := kinds(scriptCapture(t, tt.sessions...)); got != tt.want {
+				t.Errorf("findings %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestProtectedLogin(t *testing.T) {
+	ss := scriptCapture(t, []string{"S 220 ready", "C AUTH TLS", "S 234 go ahead"})
+	if len(ss) != 1 || len(ss[0].Credentials) != 1 || !ss[0].Credentials[0].Protected || ss[0].Credentials[0].Password != "" {
+		t.Fatalf("want one protected credential without a password, got %+v", ss[0].Credentials)
+	}
+}
