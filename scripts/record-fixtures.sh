@@ -823,9 +823,9 @@ check_capture() { # name
     [[ $syn -ge 2 && $synack -eq $syn ]] || die "$name: incomplete handshakes (SYN $syn, SYN-ACK $synack)"
     rst=$(ts -n -r "$f" -Y 'tcp.flags.reset==1' | wc -l)
     if [[ $name == vsftpd-ftps ]]; then
-        # lftp sends its TLS close_notify after vsftpd answered 221 and closed the
-        # control connection, so the server's kernel may answer it with RST instead
-        # of lftp's FIN. Allow that (and only that): RST from port 21, at most one
+        # A client may send its TLS close_notify after vsftpd answered 221 and closed
+        # the control connection (lftp always does, curl sometimes), so the server's
+        # kernel answers it with RST and the client's FIN never comes. Allow that (and only that): RST from port 21, at most one
         # per control connection, each replacing the client's FIN.
         [[ $(ts -n -r "$f" -Y "tcp.flags.reset==1 && tcp.srcport==$port" | wc -l) -eq $rst && $rst -le $want ]] ||
             die "$name: unexpected RST segments"
@@ -941,11 +941,12 @@ END_MARK='<!-- END record-fixtures.sh -->'
 facts() { # name
     local name=$1 f=$PCAPS/$1.pcap d
     d=$(decode_args "$name")
-    local packets syn fin
+    local packets syn fin rst
     packets=$(ts -n -r "$f" | wc -l)
     syn=$(ts -n -r "$f" -Y 'tcp.flags.syn==1 && tcp.flags.ack==0' | wc -l)
     fin=$(ts -n -r "$f" -Y 'tcp.flags.fin==1' | wc -l)
-    echo "- packets: $packets; TCP connections (SYN without ACK): $syn; FIN segments: $fin; file size: $(stat -c %s "$f") bytes"
+    rst=$(ts -n -r "$f" -Y 'tcp.flags.reset==1' | wc -l)
+    echo "- packets: $packets; TCP connections (SYN without ACK): $syn; FIN segments: $fin;$([[ $rst -eq 0 ]] || echo " RST segments: $rst;") file size: $(stat -c %s "$f") bytes"
     # shellcheck disable=SC2086
     echo "- FTP reply codes, in order (one per reply line that carries a code): \`$(ts -n -r "$f" $d \
         -Y ftp.response.code -T fields -e ftp.response.code | paste -sd ' ')\`"
@@ -962,8 +963,15 @@ facts() { # name
     echo
     echo '  ```'
     # shellcheck disable=SC2086
+    # Segments that are not a printable command (the Telnet IAC IP / DM bytes
+    # around ABOR) are shown as "[raw]" with \xHH escapes; TLS records (after
+    # AUTH SSL, which tshark does not follow) are left out.
     ts -n -r "$f" $d -Y ftp.request.command -T fields -e frame.number -e ftp.request.command \
-        -e ftp.request.arg | sed -e 's/\t$//' -e 's/\t/ /g' -e 's/^/  /'
+        -e ftp.request.arg -e tcp.payload |
+        perl -ne 'chomp; my ($n, $c, $a, $h) = split /\t/, $_, 4; $h =~ s/://g; my $raw = pack("H*", $h);
+            next if $raw =~ /^[\x14-\x17]\x03/;
+            if ($c =~ /^[A-Za-z]{3,4}$/ && $a =~ /^[\x20-\x7e]*$/) { print "  $n $c", (length $a ? " $a" : ""), "\n"; next }
+            $raw =~ s/\r\n$//; $raw =~ s/([^\x20-\x7e])/sprintf("\\x%02x", ord $1)/ge; print "  $n [raw] $raw\n"'
     echo '  ```'
 }
 
@@ -980,8 +988,8 @@ README (other files and text here are left alone). All traffic is on loopback on
 (127.0.0.1 / ::1), recorded with \`tcpdump -i lo -n -U -s 0\` (link type EN10MB, Ethernet
 header with zero MACs). Each of these files holds exactly one FTP control connection with
 all of its data connections, complete from SYN to FIN (no RST), except
-vsftpd-bruteforce.pcap ($((${#BRUTE_PASSWORDS[@]} + 1)) control connections) and vsftpd-ftps.pcap (2 sessions; the lftp
-control connection may end with a RST, see below). Timestamps, ephemeral ports, sequence
+vsftpd-bruteforce.pcap ($((${#BRUTE_PASSWORDS[@]} + 1)) control connections) and vsftpd-ftps.pcap (2 sessions; a
+control connection may end with a RST from the server, see below). Timestamps, ephemeral ports, sequence
 numbers and packet counts change from one recording to the next; the facts below match
 the committed files.
 
@@ -1026,9 +1034,9 @@ EOF
             pureftpd-passive) echo "- \`pureftpd-passive.pcap\`: pure-ftpd on 127.0.0.1:$PURE_PORT (\`-d tcp.port==$PURE_PORT,ftp\`), unix account login, client curl (two URLs, one reused connection), PASSIVE with EPSV (ports $PURE_PASV_MIN-$PURE_PASV_MAX). USER/PASS login, LIST /, RETR data.bin (65536 bytes), QUIT (2 data connections)." ;;
             vsftpd-rest-abort) echo "- \`vsftpd-rest-abort.pcap\`: vsftpd on 127.0.0.1:21 (\`async_abor_enable=YES\`, downloads throttled by \`local_max_rate=200000\`), client tnftp (\`ftp -n -p\`, \`epsv4 off\`, PASV). USER/PASS login, TYPE I; resumed download: \`reget data.bin\` with a local partial copy of $REST_OFFSET bytes -> SIZE, PASV, REST $REST_OFFSET (350 Restart position accepted), RETR data.bin (150 ... (65536 bytes), $((65536 - REST_OFFSET)) bytes on the wire, 226), MDTM; aborted download: SIZE big.bin (213 $BIG_SIZE; $BIG_SIZE pseudo-random bytes, LCG seed $BIG_SEED), PASV, RETR big.bin, 150; after $ABORT_AFTER bytes the script sends tnftp SIGINT, tnftp sends IAC IP IAC as TCP urgent data (one segment, decoded by tshark as a garbage FTP request) and then DM + \`ABOR\` (second segment); vsftpd shuts the data connection (FIN), tnftp drains it to EOF, vsftpd answers \`426 Failure writing network stream.\` then \`226 ABOR successful.\`; QUIT (2 data connections, the second one a proper prefix of big.bin)." ;;
             vsftpd-appe-stou) echo "- \`vsftpd-appe-stou.pcap\`: vsftpd on 127.0.0.1:21, client tnftp (\`ftp -n -p\`, \`epsv4 off\`, PASV). USER/PASS login, TYPE I, STOR upload.txt, APPE upload.txt (\`append\`: same 342 bytes appended, /upload.txt becomes 684 bytes), STOU upload.txt (\`sunique on\` + \`put\`; reply \`150 FILE: upload.txt.1\`), TYPE A, LIST, QUIT (4 data connections, three uploads of the same 342 bytes)." ;;
-            vsftpd-fsops) echo "- \`vsftpd-fsops.pcap\`: vsftpd on 127.0.0.1:21 (\`chmod_enable=YES\`), client tnftp (\`ftp -n -p\`, \`epsv4 off\`, PASV). USER/PASS login, MKD newdir (257 \\\"/newdir\\\" created), CWD newdir, TYPE I, STOR upload.txt (342 bytes), RNFR upload.txt (350) / RNTO renamed.txt (250), SITE CHMOD 644 renamed.txt (200), DELE missing.txt (550 Delete operation failed.), DELE renamed.txt (250), CDUP (250), RMD newdir (250), QUIT (1 data connection)." ;;
+            vsftpd-fsops) echo "- \`vsftpd-fsops.pcap\`: vsftpd on 127.0.0.1:21 (\`chmod_enable=YES\`), client tnftp (\`ftp -n -p\`, \`epsv4 off\`, PASV). USER/PASS login, MKD newdir (257 \"/newdir\" created), CWD newdir, TYPE I, STOR upload.txt (342 bytes), RNFR upload.txt (350) / RNTO renamed.txt (250), SITE CHMOD 644 renamed.txt (200), DELE missing.txt (550 Delete operation failed.), DELE renamed.txt (250), CDUP (250), RMD newdir (250), QUIT (1 data connection)." ;;
             vsftpd-anonymous) echo "- \`vsftpd-anonymous.pcap\`: vsftpd on 127.0.0.1:21, anonymous only (\`anonymous_enable=YES\`, \`local_enable=NO\`, \`anon_root=$ANON_ROOT\`), client tnftp (\`ftp -n -p\`, \`epsv4 off\`, PASV). USER anonymous (331), PASS $ANON_PASS (230), LIST, TYPE I, SIZE/RETR/MDTM welcome.txt ($(stat -c %s "$FIXTURES/anon/welcome.txt") bytes), QUIT (2 data connections)." ;;
-            vsftpd-ftps) echo "- \`vsftpd-ftps.pcap\`: vsftpd on 127.0.0.1:21 with explicit FTPS (\`ssl_enable=YES\`, \`force_local_logins_ssl=YES\`, \`force_local_data_ssl=YES\`, \`require_ssl_reuse=NO\`, fresh self-signed RSA-2048 certificate CN=localhost per recording; TLS 1.3), PASSIVE (ports $PASV_MIN-$PASV_MAX), two sessions one after the other. (1) curl \`--ssl-reqd -k\`: \`AUTH SSL\` -> \`234 Proceed with negotiation.\`, then TLS; inside TLS: USER/PASS, PBSZ 0, PROT P, PWD, EPSV, TYPE A, LIST /, EPSV, TYPE I, SIZE, RETR readme.txt, QUIT (2 TLS data connections). (2) lftp (\`ftp:ssl-force\`, \`ssl:verify-certificate no\`): FEAT in clear (lists AUTH TLS, PBSZ, PROT), \`AUTH TLS\` -> 234, then TLS; inside TLS: USER/PASS, PWD, PBSZ 0, PROT P, PASV, LIST, TYPE I, SIZE/MDTM, PASV, RETR data.bin (65536 bytes), QUIT (2 TLS data connections). The clear-text FTP ends at 234 on each control connection; tshark decodes lftp's control connection as TLS after AUTH TLS but shows curl's (after AUTH SSL) as garbage FTP; decode data connections with \`-d tcp.port==$PASV_MIN-$PASV_MAX,tls\`. lftp sends its TLS close_notify after vsftpd's 221 and FIN, so vsftpd's kernel may answer it with a RST (the lftp control connection then ends FIN + RST)." ;;
+            vsftpd-ftps) echo "- \`vsftpd-ftps.pcap\`: vsftpd on 127.0.0.1:21 with explicit FTPS (\`ssl_enable=YES\`, \`force_local_logins_ssl=YES\`, \`force_local_data_ssl=YES\`, \`require_ssl_reuse=NO\`, fresh self-signed RSA-2048 certificate CN=localhost per recording; TLS 1.3), PASSIVE (ports $PASV_MIN-$PASV_MAX), two sessions one after the other. (1) curl \`--ssl-reqd -k\`: \`AUTH SSL\` -> \`234 Proceed with negotiation.\`, then TLS; inside TLS: USER/PASS, PBSZ 0, PROT P, PWD, EPSV, TYPE A, LIST /, EPSV, TYPE I, SIZE, RETR readme.txt, QUIT (2 TLS data connections). (2) lftp (\`ftp:ssl-force\`, \`ssl:verify-certificate no\`): FEAT in clear (lists AUTH TLS, PBSZ, PROT), \`AUTH TLS\` -> 234, then TLS; inside TLS: USER/PASS, PWD, PBSZ 0, PROT P, PASV, LIST, TYPE I, SIZE/MDTM, PASV, RETR data.bin (65536 bytes), QUIT (2 TLS data connections). The clear-text FTP ends at 234 on each control connection; tshark decodes lftp's control connection as TLS after AUTH TLS but shows curl's (after AUTH SSL) as garbage FTP; decode data connections with \`-d tcp.port==$PASV_MIN-$PASV_MAX,tls\`. Either client may send its TLS close_notify after vsftpd has answered 221 and closed, and vsftpd's kernel then answers it with a RST, so a control connection may end with server FIN + server RST instead of two FINs (timing-dependent; see RST segments below)." ;;
             vsftpd-space-password) echo "- \`vsftpd-space-password.pcap\`: vsftpd on 127.0.0.1:21, client curl (\`ftp://$SPACE_USER:${SPACE_PASS// /%20}@127.0.0.1/\`, URL-decoded by curl), EPSV. USER $SPACE_USER (331), \`PASS $SPACE_PASS\` (the argument contains a space; 230), PWD, EPSV, TYPE A, LIST, QUIT (1 data connection)." ;;
             vsftpd-bruteforce) echo "- \`vsftpd-bruteforce.pcap\`: vsftpd on 127.0.0.1:21 (\`delay_failed_login=0\`), client curl, $((${#BRUTE_PASSWORDS[@]} + 1)) control connections in a burst from 127.0.0.1: ${#BRUTE_PASSWORDS[@]} times USER $FTP_USER / PASS <wrong> -> \`530 Login incorrect.\` (passwords $(printf '%s ' "${BRUTE_PASSWORDS[@]}")in that order; curl closes each of these connections right after the 530, without QUIT), then USER $FTP_USER / PASS $FTP_PASS -> 230, PWD, EPSV, TYPE A, LIST, QUIT (1 data connection)." ;;
         esac
