@@ -4,15 +4,27 @@ BIN      := bin/ftptrace
 ARTICLE  := testdata/pcaps/article-active.pcap
 FUZZTIME ?= 30s
 
-.PHONY: build demo test fuzz bench fixtures fixtures-synth vet fmt clean
+.PHONY: build libpcap demo test fuzz bench fixtures fixtures-synth vet fmt clean
 
-build:
+build: libpcap
 	$(GO) build -o $(BIN) ./cmd/ftptrace
+
+# Live capture links libpcap (cgo): its headers must be there to build.
+libpcap:
+	@if [ ! -e /usr/include/pcap/pcap.h ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing libpcap-dev (needed to build ftptrace)"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpcap-dev >/dev/null || \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpcap-dev >/dev/null; }; \
+	  else \
+	    echo "ftptrace needs the libpcap headers: sudo apt-get install libpcap-dev"; exit 1; \
+	  fi; \
+	fi
 
 demo: build
 	./$(BIN) $(ARTICLE)
 
-test:
+test: libpcap
 	$(GO) vet ./...
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$unformatted" ]; then echo "gofmt wants to reformat:"; echo "$$unformatted"; exit 1; fi

@@ -20,6 +20,11 @@ type Options struct {
 	// BruteForce is the number of failed logins from one client to one
 	// server that makes a brute-force finding (DefaultBruteForce when 0).
 	BruteForce int
+	// OnStep, when set, receives each step once it is certain (live
+	// output), numbered; Flush drives it. Window is the reordering delay
+	// (DefaultWindow when 0).
+	OnStep func(*Session, *Step)
+	Window time.Duration
 	// OnSession, when set, receives each session once it has ended, in the
 	// order sessions end; the analyzer then forgets it.
 	OnSession func(*Session)
@@ -176,6 +181,7 @@ func (a *Analyzer) controlEvent(cs *connState, e *reassembly.Event) {
 	case reassembly.EventPayload:
 		a.controlPayload(s, e)
 	case reassembly.EventEnd:
+		cs.track.settleAll()
 		a.endControl(s)
 	case reassembly.EventGap:
 		cs.track.tcpEvent(e)
@@ -258,7 +264,7 @@ func (a *Analyzer) finish(s *Session) {
 	for _, e := range s.ctl.expects {
 		a.unexpect(e)
 	}
-	s.finalize()
+	s.finalize(a.opts.OnStep)
 	a.bruteForce(s)
 	for i, x := range a.sessions {
 		if x == s {

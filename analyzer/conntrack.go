@@ -75,6 +75,7 @@ func (ct *connTrack) tcpEvent(e *reassembly.Event) bool {
 			st := ct.newStep(e, KindHandshake)
 			st.Phase = "handshake"
 			st.Active = !ct.tcpClientIsFTPClient
+			st.open = true
 			ct.hsStep = s.addStep(st)
 		}
 		hs := &s.Steps[ct.hsStep]
@@ -101,6 +102,7 @@ func (ct *connTrack) tcpEvent(e *reassembly.Event) bool {
 		s.addStep(st)
 		ct.closedBy = "rst"
 		ct.dataOpen = [2]bool{}
+		ct.settleAll()
 	case reassembly.EventGap:
 		st := ct.newStep(e, KindGap)
 		st.Bytes = int64(e.Bytes)
@@ -124,6 +126,7 @@ func (ct *connTrack) ack(e *reassembly.Event) {
 		hs := &s.Steps[ct.hsStep]
 		hs.Packets = append(hs.Packets, Packet{Time: e.Time, From: from, To: to, Flags: e.Flags.String()})
 		ct.hsDone = true
+		hs.open = false
 		return
 	}
 	// An acknowledgement of the other side's FIN.
@@ -160,6 +163,7 @@ func (ct *connTrack) finPacket(e *reassembly.Event) {
 	f := &ct.fin[dir]
 	st := ct.newStep(e, KindFIN)
 	ct.dataOpen[dir] = false
+	ct.settle(ct.dataStep[dir])
 	if f.seen {
 		st.Phase = "teardown (FIN retransmitted)"
 		s.addStep(st)
@@ -187,6 +191,20 @@ func (ct *connTrack) finPacket(e *reassembly.Event) {
 	if ct.closedBy == "" && ct.fin[other].seen {
 		ct.closedBy = "fin"
 	}
+}
+
+// settle marks a step as final (for live output).
+func (ct *connTrack) settle(idx int) {
+	if idx >= 0 && idx < len(ct.sess.Steps) {
+		ct.sess.Steps[idx].open = false
+	}
+}
+
+// settleAll marks every growing step of the connection as final.
+func (ct *connTrack) settleAll() {
+	ct.settle(ct.hsStep)
+	ct.settle(ct.dataStep[0])
+	ct.settle(ct.dataStep[1])
 }
 
 // teardownKind describes how the connection ended.

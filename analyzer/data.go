@@ -118,8 +118,9 @@ func (a *Analyzer) dataEvent(cs *connState, e *reassembly.Event) {
 		dc.LastData = e.Time
 		if ct.dataStep[d] < 0 {
 			st := ct.newStep(e, KindData)
+			st.open = !ct.fin[d].seen
 			ct.dataStep[d] = s.addStep(st)
-			ct.dataOpen[d] = !ct.fin[d].seen
+			ct.dataOpen[d] = st.open
 		}
 		st := &s.Steps[ct.dataStep[d]]
 		st.Bytes += int64(e.Bytes)
@@ -139,6 +140,7 @@ func (a *Analyzer) dataEvent(cs *connState, e *reassembly.Event) {
 		}
 	case reassembly.EventEnd:
 		dc.Closed, dc.Teardown, dc.Handshake = ct.closedBy, ct.teardownKind(), ct.hsDone
+		ct.settleAll()
 		s.openData--
 	default:
 		ct.tcpEvent(e)

@@ -3,6 +3,7 @@ package analyzer
 import (
 	"fmt"
 	"sort"
+	"time"
 )
 
 // warn records something the user should know about this session.
@@ -14,7 +15,7 @@ func (s *Session) warn(format string, args ...any) {
 
 // finalize computes what is known once the session ended: step numbers,
 // login outcome, transfer results.
-func (s *Session) finalize() {
+func (s *Session) finalize(onStep func(*Session, *Step)) {
 	ct := s.ctl.track
 	s.SawHandshake = ct.hsDone
 	s.ClosedBy = ct.closedBy
@@ -60,17 +61,25 @@ func (s *Session) finalize() {
 		s.Start = s.Steps[0].Time
 	}
 	s.sessionFindings()
-	s.numberSteps()
+	s.numberSteps(onStep)
 }
 
 // numberSteps sorts steps by capture time (stable: steps of one segment keep
 // their order) and numbers them; commands and credentials follow.
-func (s *Session) numberSteps() {
+func (s *Session) numberSteps(onStep func(*Session, *Step)) {
+	if onStep != nil {
+		// Live: steps already printed keep their numbers; the rest follow.
+		s.emitSteps(time.Time{}, time.Time{}, onStep)
+	}
 	order := make([]int, len(s.Steps))
 	for i := range order {
 		order[i] = i
 	}
-	sort.SliceStable(order, func(i, j int) bool { return s.Steps[order[i]].Time.Before(s.Steps[order[j]].Time) })
+	if onStep != nil {
+		sort.Slice(order, func(i, j int) bool { return s.Steps[order[i]].N < s.Steps[order[j]].N })
+	} else {
+		sort.SliceStable(order, func(i, j int) bool { return s.Steps[order[i]].Time.Before(s.Steps[order[j]].Time) })
+	}
 	number := make([]int, len(s.Steps))
 	sorted := make([]Step, len(s.Steps))
 	for n, idx := range order {

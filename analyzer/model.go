@@ -80,6 +80,10 @@ type Step struct {
 	End          time.Time
 	Active       bool // data handshake: active mode (server connects)
 	Unanswered   bool // handshake without SYN,ACK
+
+	// open is true while the step may still grow: a handshake waiting for
+	// its last packets, a transfer still sending. Live output waits for it.
+	open bool
 }
 
 // Command is one command with the reply that decided it.
@@ -232,8 +236,10 @@ type Session struct {
 	BytesUp      int64
 	FileOps      []*FileOp
 
-	ctl       *control
-	ctlClosed bool
-	openData  int
-	finished  bool
+	ctl            *control
+	printed        int // steps handed to OnStep so far (live output)
+	firstUnprinted int
+	ctlClosed      bool
+	openData       int
+	finished       bool
 }

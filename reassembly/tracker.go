@@ -196,6 +196,17 @@ func (t *Tracker) newStream(seg Segment) *stream {
 	return s
 }
 
+// Tick lets capture time pass without packets (an idle live capture), so
+// idle connections are still closed and held data still delivered.
+func (t *Tracker) Tick(now time.Time) {
+	if now.After(t.now) {
+		t.now = now
+	}
+	if !t.flushed.IsZero() && t.now.Sub(t.flushed) >= flushEvery {
+		t.sweep()
+	}
+}
+
 // flushHole asks for queued data up to time t to be delivered once the
 // current packet is assembled.
 func (t *Tracker) flushHole(at time.Time) {

@@ -190,19 +190,41 @@ type SummaryRecord struct {
 	Transfers int      `json:"transfers"`
 	Warnings  []string `json:"warnings"`
 	Partial   bool     `json:"partial"`
+	// Live capture only.
+	Interface          string `json:"interface,omitempty"`
+	Received           *int   `json:"received,omitempty"`
+	DroppedByKernel    *int   `json:"dropped_by_kernel,omitempty"`
+	DroppedByInterface *int   `json:"dropped_by_interface,omitempty"`
 }
 
 // Session writes every record of one session: the session, its steps,
-// commands, transfers and credentials.
+// commands, transfers, credentials and findings.
 func (w *JSONWriter) Session(s *analyzer.Session) error {
 	if err := w.enc.Encode(sessionRec(s)); err != nil {
 		return err
 	}
 	for i := range s.Steps {
-		if err := w.enc.Encode(stepRec(s, &s.Steps[i])); err != nil {
+		if err := w.Step(s, &s.Steps[i]); err != nil {
 			return err
 		}
 	}
+	return w.sessionRest(s)
+}
+
+// Step writes one step record (live output writes them as they happen).
+func (w *JSONWriter) Step(s *analyzer.Session, st *analyzer.Step) error {
+	return w.enc.Encode(stepRec(s, st))
+}
+
+// SessionEnd writes the records of a session but its steps.
+func (w *JSONWriter) SessionEnd(s *analyzer.Session) error {
+	if err := w.enc.Encode(sessionRec(s)); err != nil {
+		return err
+	}
+	return w.sessionRest(s)
+}
+
+func (w *JSONWriter) sessionRest(s *analyzer.Session) error {
 	for _, c := range s.Commands {
 		if err := w.enc.Encode(commandRecord{Type: "command", Session: s.ID, Time: jsonTime(c.Time), Step: c.Step,
 			Command: c.Verb, Arg: c.Arg, Prelim: c.Prelim, ReplyCode: c.ReplyCode, ReplyText: c.ReplyText,

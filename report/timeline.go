@@ -21,13 +21,41 @@ func Timeline(w io.Writer, s *analyzer.Session, opts TimelineOptions) error {
 	writeSessionHeader(bw, s)
 	for i := range s.Steps {
 		st := &s.Steps[i]
-		if opts.Brief && st.Kind == analyzer.KindACK && !strings.HasPrefix(st.Phase, "teardown") {
+		if opts.Brief && IsStandaloneACK(st) {
 			continue
 		}
 		writeStep(bw, s, st)
 	}
 	writeConclusions(bw, s)
 	return bw.err
+}
+
+// LiveHeader introduces a session in live output, before its first step.
+func LiveHeader(w io.Writer, s *analyzer.Session) error {
+	ew := &errWriter{w: w}
+	ew.printf("Session %d: FTP client %s, server %s (recognised by %s)\n", s.ID, s.Client, s.Server, s.Detected)
+	return ew.err
+}
+
+// LiveStep writes one step as it happens, prefixed with its session so
+// that interleaved sessions stay apart.
+func LiveStep(w io.Writer, s *analyzer.Session, st *analyzer.Step) error {
+	ew := &errWriter{w: w}
+	ew.printf("[s%d] ", s.ID)
+	writeStep(ew, s, st)
+	return ew.err
+}
+
+// LiveEnd writes the conclusions of a session that just ended.
+func LiveEnd(w io.Writer, s *analyzer.Session) error {
+	ew := &errWriter{w: w}
+	writeConclusions(ew, s)
+	return ew.err
+}
+
+// IsStandaloneACK tells the steps --brief leaves out.
+func IsStandaloneACK(st *analyzer.Step) bool {
+	return st.Kind == analyzer.KindACK && !strings.HasPrefix(st.Phase, "teardown")
 }
 
 func writeSessionHeader(w *errWriter, s *analyzer.Session) {

@@ -93,6 +93,7 @@ func TestCLIBadInput(t *testing.T) {
 		{"no file", nil, 2, "no capture file given"},
 		{"unknown flag", []string{"--frobnicate", article()}, 2, "flag provided but not defined"},
 		{"bad port", []string{"--ports", "99999", article()}, 2, "is not a TCP port"},
+		{"files and an interface", []string{"-i", "lo", article()}, 2, "not both"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -11,8 +11,10 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ftptrace/ftptrace/analyzer"
+	"github.com/ftptrace/ftptrace/reassembly"
 )
 
 // Exit statuses (DESIGN.md).
@@ -43,12 +45,24 @@ type config struct {
 	extract         string
 	extractListings bool
 	extractMax      int64
+
+	// Live capture.
+	iface      string
+	listIfaces bool
+	bpf        string
+	writeFile  string
+	noPromisc  bool
+	snaplen    int
+	duration   time.Duration
+	count      int
 }
 
 const usageText = `ftptrace explains every FTP session in a capture, step by step.
 
 Usage:
   ftptrace [VIEW] [flags] FILE...     analyze pcap or pcapng files (gzip'd too; '-' is stdin)
+  ftptrace [VIEW] [flags] -i IFACE    capture live (root or CAP_NET_RAW); Ctrl-C stops
+  ftptrace -D                         list interfaces
 
 Views:
   timeline   numbered steps of every session, with conclusions (default)
@@ -75,6 +89,14 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 	fs.BoolVar(&cfg.redact, "redact", false, "mask passwords in every output (keeps whether empty and the length class)")
 	fs.StringVar(&cfg.failOn, "fail-on", "", "exit 3 when `WHAT` is seen: cleartext (a clear-text password), findings (a warning or critical finding), critical")
 	fs.IntVar(&cfg.bruteForce, "brute-force", analyzer.DefaultBruteForce, "failed logins from one client to one server that make a brute-force finding")
+	fs.StringVar(&cfg.iface, "i", "", "capture live on `IFACE` (root or CAP_NET_RAW); prints sessions as they happen")
+	fs.BoolVar(&cfg.listIfaces, "D", false, "list the interfaces ftptrace can capture on")
+	fs.StringVar(&cfg.bpf, "bpf", "tcp", "capture filter for -i (BPF `EXPR`; keep data connections in it)")
+	fs.StringVar(&cfg.writeFile, "w", "", "with -i, also save the captured packets to `FILE` (pcap)")
+	fs.BoolVar(&cfg.noPromisc, "no-promisc", false, "with -i, do not put the interface in promiscuous mode")
+	fs.IntVar(&cfg.snaplen, "snaplen", reassembly.DefaultSnaplen, "with -i, bytes kept per packet")
+	fs.DurationVar(&cfg.duration, "duration", 0, "with -i, stop after this long (e.g. 30s, 5m)")
+	fs.IntVar(&cfg.count, "count", 0, "with -i, stop after this many packets")
 	fs.StringVar(&cfg.extract, "extract", "", "write every transferred file under `DIR` (never outside it)")
 	fs.BoolVar(&cfg.extractListings, "extract-listings", false, "with --extract, also write LIST/NLST/MLSD output as files")
 	fs.Int64Var(&cfg.extractMax, "extract-max", 0, "with --extract, write at most this many `bytes` in all (0: no bound)")
@@ -107,9 +129,15 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 		}
 	}
 	cfg.files = positional
-	if len(cfg.files) == 0 {
+	switch {
+	case cfg.listIfaces:
+	case cfg.iface != "" && len(cfg.files) > 0:
+		return nil, fmt.Errorf("give either -i %s or capture files, not both", cfg.iface)
+	case cfg.iface != "" && cfg.extract != "":
+		return nil, errors.New("--extract works on capture files; save the live capture with -w and extract from the file")
+	case cfg.iface == "" && len(cfg.files) == 0:
 		fs.Usage()
-		return nil, errors.New("no capture file given (use '-' for standard input)")
+		return nil, errors.New("no capture file given (use '-' for standard input, or -i IFACE to capture live)")
 	}
 	switch cfg.failOn {
 	case "", "cleartext", "findings", "critical":
@@ -170,6 +198,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(stderr, "ftptrace: %v\n", err)
 		return exitUsage
+	}
+	if cfg.listIfaces {
+		if err := listInterfaces(stdout); err != nil {
+			fmt.Fprintf(stderr, "ftptrace: %v\n", err)
+			return exitError
+		}
+		return exitOK
+	}
+	if cfg.iface != "" {
+		return runLive(cfg, stdout, stderr)
 	}
 	res, err := analyze(cfg)
 	if err != nil && res == nil {

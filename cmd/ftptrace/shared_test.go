@@ -23,6 +23,7 @@ type sessionJSON struct {
 }
 
 type credentialJSON struct {
+	Session   int    `json:"session"`
 	Protected bool   `json:"protected"`
 	User      string `json:"user"`
 	Password  string `json:"password"`
@@ -31,6 +32,7 @@ type credentialJSON struct {
 }
 
 type transferJSON struct {
+	Session  int    `json:"session"`
 	Command  string `json:"command"`
 	Mode     string `json:"mode"`
 	Bytes    int64  `json:"bytes"`

@@ -1,0 +1,185 @@
+package reassembly
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcap"
+	"github.com/gopacket/gopacket/pcapgo"
+)
+
+// LiveOptions set up a live capture.
+type LiveOptions struct {
+	Snaplen   int    // bytes kept per packet
+	Promisc   bool   // promiscuous mode
+	BPF       string // capture filter
+	WriteFile string // also save every packet here (pcap), when set
+}
+
+// DefaultSnaplen keeps whole packets (what tcpdump does).
+const DefaultSnaplen = 262144
+
+// liveTimeout is how long a read waits before it returns ErrNoPacket, so
+// the caller can flush by wall-clock time and notice Ctrl-C.
+const liveTimeout = 200 * time.Millisecond
+
+// ErrNoPacket means no packet arrived within the read timeout.
+var ErrNoPacket = errors.New("no packet yet")
+
+// LiveSource captures packets from a network interface through libpcap.
+type LiveSource struct {
+	Iface  string
+	handle *pcap.Handle
+	dump   *pcapgo.Writer
+	file   *os.File
+}
+
+// OpenLive starts capturing on an interface in immediate mode, so packets
+// reach ftptrace as they arrive.
+func OpenLive(iface string, opts LiveOptions) (*LiveSource, error) {
+	if opts.Snaplen <= 0 {
+		opts.Snaplen = DefaultSnaplen
+	}
+	in, err := pcap.NewInactiveHandle(iface)
+	if err != nil {
+		return nil, liveError(iface, err)
+	}
+	defer in.CleanUp()
+	for _, set := range []func() error{
+		func() error { return in.SetSnapLen(opts.Snaplen) },
+		func() error { return in.SetPromisc(opts.Promisc) },
+		func() error { return in.SetImmediateMode(true) },
+		func() error { return in.SetTimeout(liveTimeout) },
+	} {
+		if err := set(); err != nil {
+			return nil, liveError(iface, err)
+		}
+	}
+	h, err := in.Activate()
+	if err != nil {
+		return nil, liveError(iface, err)
+	}
+	if opts.BPF != "" {
+		if err := h.SetBPFFilter(opts.BPF); err != nil {
+			h.Close()
+			return nil, fmt.Errorf("capture filter %q: %v", opts.BPF, err)
+		}
+	}
+	if !SupportedLinkType(h.LinkType()) {
+		h.Close()
+		return nil, fmt.Errorf("cannot capture on %s: link type %s is not supported", iface, h.LinkType())
+	}
+	ls := &LiveSource{Iface: iface, handle: h}
+	if opts.WriteFile != "" {
+		f, err := os.Create(opts.WriteFile)
+		if err != nil {
+			h.Close()
+			return nil, fmt.Errorf("-w: %w", err)
+		}
+		ls.file, ls.dump = f, pcapgo.NewWriterNanos(f)
+		if err := ls.dump.WriteFileHeader(uint32(opts.Snaplen), h.LinkType()); err != nil {
+			ls.Close()
+			return nil, fmt.Errorf("-w %s: %w", opts.WriteFile, err)
+		}
+	}
+	return ls, nil
+}
+
+// liveError turns libpcap's terse errors into advice.
+func liveError(iface string, err error) error {
+	msg := err.Error()
+	low := strings.ToLower(msg)
+	switch {
+	case strings.Contains(low, "permission") || strings.Contains(low, "operation not permitted"):
+		return fmt.Errorf("cannot capture on %s: permission denied (run with sudo, or give the binary the right once: sudo setcap cap_net_raw,cap_net_admin=eip $(command -v ftptrace))", iface)
+	case strings.Contains(low, "no such device") || strings.Contains(low, "doesn't exist"):
+		names, _ := InterfaceNames()
+		return fmt.Errorf("cannot capture on %s: no such interface (available: %s; ftptrace -D lists them)", iface, strings.Join(names, ", "))
+	case strings.Contains(low, "not up"):
+		return fmt.Errorf("cannot capture on %s: the interface is down (ip link set %s up)", iface, iface)
+	}
+	return fmt.Errorf("cannot capture on %s: %s", iface, msg)
+}
+
+// ReadPacket returns the next packet, or ErrNoPacket after the read timeout.
+func (l *LiveSource) ReadPacket() ([]byte, gopacket.CaptureInfo, layers.LinkType, error) {
+	data, ci, err := l.handle.ZeroCopyReadPacketData()
+	lt := l.handle.LinkType()
+	switch {
+	case err == nil:
+	case errors.Is(err, pcap.NextErrorTimeoutExpired):
+		return nil, ci, lt, ErrNoPacket
+	case errors.Is(err, io.EOF):
+		return nil, ci, lt, io.EOF
+	default:
+		return nil, ci, lt, fmt.Errorf("capture on %s: %w", l.Iface, err)
+	}
+	if l.dump != nil {
+		if werr := l.dump.WritePacket(ci, data); werr != nil {
+			l.dump = nil // keep analysing; the caller reports the warning via Stats
+		}
+	}
+	return data, ci, lt, nil
+}
+
+// LiveStats are the kernel's and the interface's counts.
+type LiveStats struct {
+	Received, DroppedByKernel, DroppedByInterface int
+}
+
+// Stats reports what libpcap counted so far.
+func (l *LiveSource) Stats() (LiveStats, error) {
+	st, err := l.handle.Stats()
+	if err != nil {
+		return LiveStats{}, err
+	}
+	return LiveStats{st.PacketsReceived, st.PacketsDropped, st.PacketsIfDropped}, nil
+}
+
+// Close stops the capture and closes the -w file.
+func (l *LiveSource) Close() error {
+	l.handle.Close()
+	if l.file != nil {
+		return l.file.Close()
+	}
+	return nil
+}
+
+// Interface is a capture device as -D lists it.
+type Interface struct {
+	Name, Description string
+	Addresses         []string
+}
+
+// Interfaces lists the devices libpcap can capture on.
+func Interfaces() ([]Interface, error) {
+	devs, err := pcap.FindAllDevs()
+	if err != nil {
+		return nil, fmt.Errorf("list interfaces: %w", err)
+	}
+	out := make([]Interface, 0, len(devs))
+	for _, d := range devs {
+		it := Interface{Name: d.Name, Description: d.Description}
+		for _, a := range d.Addresses {
+			it.Addresses = append(it.Addresses, a.IP.String())
+		}
+		out = append(out, it)
+	}
+	return out, nil
+}
+
+// InterfaceNames lists the names only.
+func InterfaceNames() ([]string, error) {
+	its, err := Interfaces()
+	var names []string
+	for _, it := range its {
+		names = append(names, it.Name)
+	}
+	return names, err
+}
