@@ -20,6 +20,8 @@ type Options struct {
 	// BruteForce is the number of failed logins from one client to one
 	// server that makes a brute-force finding (DefaultBruteForce when 0).
 	BruteForce int
+	// Limits bound each session's memory (DefaultLimits for zero fields).
+	Limits Limits
 	// OnStep, when set, receives each step once it is certain (live
 	// output), numbered; Flush drives it. Window is the reordering delay
 	// (DefaultWindow when 0).
@@ -160,7 +162,8 @@ func (a *Analyzer) classify(rc *reassembly.Conn) *connState {
 func (a *Analyzer) newControl(cs *connState, why string) {
 	a.nextID++
 	c := &cs.conn
-	s := &Session{ID: a.nextID, Client: c.Client, Server: c.Server, Login: "none", Detected: why, Midstream: c.Midstream}
+	s := &Session{ID: a.nextID, Client: c.Client, Server: c.Server, Login: "none", Detected: why, Midstream: c.Midstream,
+		limits: &a.opts.Limits}
 	ct := newConnTrack(s, RoleControl, c)
 	s.ctl = &control{track: ct}
 	a.sessions = append(a.sessions, s)

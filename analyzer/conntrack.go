@@ -26,7 +26,8 @@ type connTrack struct {
 	// the FTP server opens the TCP connection.
 	tcpClientIsFTPClient bool
 
-	hsStep      int // -1 until a SYN or SYN,ACK is seen
+	hsStep      int // index of the handshake step (-1 when none was kept)
+	hsStarted   bool
 	hsSynAck    bool
 	hsDone      bool
 	fin         [2]finState
@@ -71,14 +72,15 @@ func (ct *connTrack) tcpEvent(e *reassembly.Event) bool {
 	case reassembly.EventSYN, reassembly.EventSYNACK:
 		from, to := ct.endpoints(dir)
 		pkt := Packet{Time: e.Time, From: from, To: to, Flags: e.Flags.String()}
-		if ct.hsStep < 0 {
+		if !ct.hsStarted {
+			ct.hsStarted = true
 			st := ct.newStep(e, KindHandshake)
 			st.Phase = "handshake"
 			st.Active = !ct.tcpClientIsFTPClient
 			st.open = true
 			ct.hsStep = s.addStep(st)
 		}
-		hs := &s.Steps[ct.hsStep]
+		hs := s.step(ct.hsStep)
 		if len(hs.Packets) < 16 {
 			hs.Packets = append(hs.Packets, pkt)
 		}
@@ -96,7 +98,7 @@ func (ct *connTrack) tcpEvent(e *reassembly.Event) bool {
 		if ct.fin[0].seen || ct.fin[1].seen {
 			st.Phase = "teardown (reset)"
 		}
-		if !ct.hsDone && ct.hsStep >= 0 && !ct.hsSynAck {
+		if !ct.hsDone && ct.hsStarted && !ct.hsSynAck {
 			st.Phase = "handshake refused"
 		}
 		s.addStep(st)
@@ -121,9 +123,9 @@ func (ct *connTrack) ack(e *reassembly.Event) {
 	dir, other := e.Dir, e.Dir^1
 	defer func() { ct.lastAck[dir], ct.hasLastAck[dir] = e.Ack, true }()
 	// The third packet of the handshake.
-	if ct.hsStep >= 0 && ct.hsSynAck && !ct.hsDone && dir == reassembly.ClientToServer {
+	if ct.hsStarted && ct.hsSynAck && !ct.hsDone && dir == reassembly.ClientToServer {
 		from, to := ct.endpoints(dir)
-		hs := &s.Steps[ct.hsStep]
+		hs := s.step(ct.hsStep)
 		hs.Packets = append(hs.Packets, Packet{Time: e.Time, From: from, To: to, Flags: e.Flags.String()})
 		ct.hsDone = true
 		hs.open = false
@@ -147,7 +149,7 @@ func (ct *connTrack) ack(e *reassembly.Event) {
 	}
 	// ACKs of a bulk transfer are part of the transfer step.
 	if ds := ct.dataStep[other]; ds >= 0 && ct.dataOpen[other] {
-		s.Steps[ds].ACKs++
+		s.step(ds).ACKs++
 		return
 	}
 	st := ct.newStep(e, KindACK)
@@ -181,7 +183,7 @@ func (ct *connTrack) finPacket(e *reassembly.Event) {
 		// FIN,ACK answered by FIN,ACK: three packets instead of four.
 		ct.threePacket = true
 		o.acked = true
-		s.Steps[o.step].Phase = "teardown 1/3"
+		s.step(o.step).Phase = "teardown 1/3"
 		st.Phase = "teardown 2/3"
 	default:
 		st.Phase = "teardown (simultaneous close)"
@@ -195,9 +197,7 @@ func (ct *connTrack) finPacket(e *reassembly.Event) {
 
 // settle marks a step as final (for live output).
 func (ct *connTrack) settle(idx int) {
-	if idx >= 0 && idx < len(ct.sess.Steps) {
-		ct.sess.Steps[idx].open = false
-	}
+	ct.sess.step(idx).open = false
 }
 
 // settleAll marks every growing step of the connection as final.

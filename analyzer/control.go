@@ -102,12 +102,35 @@ func (c *control) lostReply() {
 // maxSizes bounds the SIZE answers remembered for cross-checks.
 const maxSizes = 256
 
+// addStep records a step and returns its index, or -1 once the session
+// holds MaxSteps (the steps are then counted, not kept).
 func (s *Session) addStep(st Step) int {
-	s.Steps = append(s.Steps, st)
 	if st.Time.After(s.End) {
 		s.End = st.Time
 	}
+	if len(s.Steps) >= s.limits.steps() {
+		s.DroppedSteps++
+		return -1
+	}
+	s.Steps = append(s.Steps, st)
 	return len(s.Steps) - 1
+}
+
+// addCredential keeps a login attempt, up to the limit.
+func (s *Session) addCredential(c *Credential) {
+	if len(s.Credentials) < s.limits.credentials() {
+		s.Credentials = append(s.Credentials, c)
+	}
+}
+
+// step returns the step at idx, or a scratch step for -1 (a step that was
+// not kept), so callers need no special case.
+func (s *Session) step(idx int) *Step {
+	if idx < 0 || idx >= len(s.Steps) {
+		s.scratch = Step{}
+		return &s.scratch
+	}
+	return &s.Steps[idx]
 }
 
 // controlPayload parses the bytes of one direction of the control connection.
@@ -172,12 +195,12 @@ func (a *Analyzer) command(s *Session, l Line, flags string) {
 	switch verb {
 	case "USER":
 		c.cred = &Credential{Time: l.Time, User: arg, Outcome: "unknown", Cleartext: true, Anonymous: isAnonymous(arg)}
-		s.Credentials = append(s.Credentials, c.cred)
+		s.addCredential(c.cred)
 		s.User = arg
 	case "PASS":
 		if c.cred == nil || c.cred.HasPass {
 			c.cred = &Credential{Time: l.Time, Outcome: "unknown", Cleartext: true, User: s.User, Anonymous: isAnonymous(s.User)}
-			s.Credentials = append(s.Credentials, c.cred)
+			s.addCredential(c.cred)
 		}
 		c.cred.Password, c.cred.HasPass = arg, true
 		st.Cleartext = true
@@ -200,7 +223,11 @@ func (a *Analyzer) command(s *Session, l Line, flags string) {
 	if c.cred != nil && (verb == "USER" || verb == "PASS") {
 		c.cred.Step = idx
 	}
-	s.Commands = append(s.Commands, cmd)
+	if len(s.Commands) < s.limits.commands() {
+		s.Commands = append(s.Commands, cmd)
+	} else {
+		s.DroppedCommands++
+	}
 	c.orphans = 0
 	if len(c.pending) >= maxPending {
 		c.pending = c.pending[1:]
@@ -463,7 +490,7 @@ func (s *Session) protectedLogin(t time.Time) {
 		}
 	}
 	c := &Credential{Time: t, Outcome: "unknown", Protected: true, Step: len(s.Steps)}
-	s.Credentials = append(s.Credentials, c)
+	s.addCredential(c)
 	s.ctl.cred = nil
 }
 
@@ -581,6 +608,9 @@ func (a *Analyzer) startTransfer(s *Session, cmd *Command, info CommandInfo) {
 		t.Announced, t.AnnouncedBy = n, "SIZE reply"
 	}
 	cmd.transfer = t
+	if len(s.Transfers) >= s.limits.transfers() {
+		return
+	}
 	s.Transfers = append(s.Transfers, t)
 	var e *Expectation
 	for i := len(c.expects) - 1; i >= 0; i-- {

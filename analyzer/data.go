@@ -122,7 +122,7 @@ func (a *Analyzer) dataEvent(cs *connState, e *reassembly.Event) {
 			ct.dataStep[d] = s.addStep(st)
 			ct.dataOpen[d] = st.open
 		}
-		st := &s.Steps[ct.dataStep[d]]
+		st := s.step(ct.dataStep[d])
 		st.Bytes += int64(e.Bytes)
 		st.Segments += e.Segments
 		if e.Time.After(st.End) {

@@ -21,8 +21,8 @@ func (s *Session) finalize(onStep func(*Session, *Step)) {
 	s.ClosedBy = ct.closedBy
 	s.TeardownKind = ct.teardownKind()
 	s.Complete = ct.complete()
-	if ct.hsStep >= 0 && !ct.hsSynAck {
-		s.Steps[ct.hsStep].Unanswered = true
+	if ct.hsStarted && !ct.hsSynAck {
+		s.step(ct.hsStep).Unanswered = true
 	}
 	s.Login = "none"
 	for _, c := range s.Credentials {

@@ -83,6 +83,7 @@ func (s *Session) sessionFindings() {
 	}
 	s.passiveAddressFindings()
 	s.dataFindings()
+	s.limitFindings()
 }
 
 // dataWentToClient tells whether the active-mode announcement of step i

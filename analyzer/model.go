@@ -236,6 +236,12 @@ type Session struct {
 	BytesUp      int64
 	FileOps      []*FileOp
 
+	// DroppedSteps and DroppedCommands count what Limits kept out.
+	DroppedSteps    int
+	DroppedCommands int
+
+	limits         *Limits
+	scratch        Step
 	ctl            *control
 	printed        int // steps handed to OnStep so far (live output)
 	firstUnprinted int

@@ -24,6 +24,10 @@ type Options struct {
 	// MaxBufferedPages bounds out-of-order data held in total and per
 	// connection (pages of 1900 bytes).
 	MaxBufferedPages, MaxBufferedPagesPerConn int
+	// MaxConnections bounds the connections followed at once. Beyond it,
+	// connections idle for a minute are closed early, and if that is not
+	// enough new connections are not followed (Stats.Refused counts them).
+	MaxConnections int
 }
 
 // DefaultOptions suit both files and live capture.
@@ -33,6 +37,7 @@ var DefaultOptions = Options{
 	Linger:                  2 * time.Minute,
 	MaxBufferedPages:        16384,
 	MaxBufferedPagesPerConn: 2048,
+	MaxConnections:          100000,
 }
 
 // flushEvery is how much capture time passes between sweeps of the
@@ -47,6 +52,7 @@ type Stats struct {
 	Connections int   // TCP connections followed
 	NotTCP      int   // packets ignored: not TCP over IP, or undecodable
 	LatePackets int   // payload after a connection closed
+	Refused     int   // packets of connections not followed: too many open at once
 }
 
 type tupleKey struct{ lo, hi netip.AddrPort }
@@ -133,6 +139,10 @@ func (t *Tracker) Segment(seg Segment, ci gopacket.CaptureInfo) {
 		s = nil
 	}
 	if s == nil {
+		if !t.roomForOne() {
+			t.Stats.Refused++
+			return
+		}
 		s = t.newStream(seg)
 		t.conns[key] = s
 	}
@@ -213,6 +223,18 @@ func (t *Tracker) flushHole(at time.Time) {
 	if at.After(t.holeBefore) {
 		t.holeBefore = at
 	}
+}
+
+// roomForOne makes room for a new connection when the table is full by
+// closing connections idle for a minute; it reports whether there is room.
+func (t *Tracker) roomForOne() bool {
+	max := t.opts.MaxConnections
+	if max <= 0 || len(t.conns) < max {
+		return true
+	}
+	t.asm.FlushWithOptions(greassembly.FlushOptions{T: t.now.Add(-t.opts.HoleTimeout), TC: t.now.Add(-time.Minute)})
+	t.forgetClosed(t.now.Add(time.Nanosecond))
+	return len(t.conns) < max
 }
 
 // sweep flushes data waiting for holes, closes idle connections and forgets

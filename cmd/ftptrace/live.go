@@ -107,8 +107,11 @@ func runLive(cfg *config, stdout, stderr io.Writer) int {
 	defer src.Close()
 	p := &livePrinter{cfg: cfg, w: bufio.NewWriter(stdout), started: map[int]bool{}}
 	p.json = report.NewJSONWriter(p.w)
-	an := analyzer.New(analyzer.Options{Ports: cfg.ports, BruteForce: cfg.bruteForce, OnStep: p.step, OnSession: p.session})
-	tr := reassembly.NewTracker(an, reassembly.DefaultOptions)
+	an := analyzer.New(analyzer.Options{Ports: cfg.ports, BruteForce: cfg.bruteForce, OnStep: p.step, OnSession: p.session,
+		Limits: analyzer.Limits{Steps: cfg.maxSteps}})
+	topts := reassembly.DefaultOptions
+	topts.MaxConnections = cfg.maxConns
+	tr := reassembly.NewTracker(an, topts)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if cfg.duration > 0 {

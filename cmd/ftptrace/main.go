@@ -39,6 +39,8 @@ type config struct {
 	ports []uint16
 
 	redact     bool
+	maxSteps   int
+	maxConns   int
 	failOn     string
 	bruteForce int
 
@@ -89,6 +91,8 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 	fs.BoolVar(&cfg.redact, "redact", false, "mask passwords in every output (keeps whether empty and the length class)")
 	fs.StringVar(&cfg.failOn, "fail-on", "", "exit 3 when `WHAT` is seen: cleartext (a clear-text password), findings (a warning or critical finding), critical")
 	fs.IntVar(&cfg.bruteForce, "brute-force", analyzer.DefaultBruteForce, "failed logins from one client to one server that make a brute-force finding")
+	fs.IntVar(&cfg.maxSteps, "max-steps", analyzer.DefaultLimits.Steps, "timeline steps kept per session (more are counted and reported)")
+	fs.IntVar(&cfg.maxConns, "max-conns", reassembly.DefaultOptions.MaxConnections, "TCP connections followed at once (bounds memory)")
 	fs.StringVar(&cfg.iface, "i", "", "capture live on `IFACE` (root or CAP_NET_RAW); prints sessions as they happen")
 	fs.BoolVar(&cfg.listIfaces, "D", false, "list the interfaces ftptrace can capture on")
 	fs.StringVar(&cfg.bpf, "bpf", "tcp", "capture filter for -i (BPF `EXPR`; keep data connections in it)")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"io"
 
 	"github.com/ftptrace/ftptrace/analyzer"
@@ -20,7 +21,7 @@ type result struct {
 // analyze reads the capture files in order, as one continuous capture.
 func analyze(cfg *config) (*result, error) {
 	res := &result{}
-	opts := analyzer.Options{Ports: cfg.ports, BruteForce: cfg.bruteForce}
+	opts := analyzer.Options{Ports: cfg.ports, BruteForce: cfg.bruteForce, Limits: analyzer.Limits{Steps: cfg.maxSteps}}
 	var x *report.Extractor
 	if cfg.extract != "" {
 		var err error
@@ -31,7 +32,9 @@ func analyze(cfg *config) (*result, error) {
 		opts.Payload = x.Payload
 	}
 	an := analyzer.New(opts)
-	tr := reassembly.NewTracker(an, reassembly.DefaultOptions)
+	topts := reassembly.DefaultOptions
+	topts.MaxConnections = cfg.maxConns
+	tr := reassembly.NewTracker(an, topts)
 	opened := 0
 	for _, name := range cfg.files {
 		src, err := reassembly.Open(name)
@@ -53,6 +56,9 @@ func analyze(cfg *config) (*result, error) {
 	tr.Close()
 	res.sessions = an.Finish()
 	res.stats = tr.Stats
+	if tr.Stats.Refused > 0 {
+		res.warnings = append(res.warnings, fmt.Sprintf("%d packets belong to connections ftptrace did not follow: more than %d were open at once (--max-conns)", tr.Stats.Refused, topts.MaxConnections))
+	}
 	if x != nil {
 		res.warnings = append(res.warnings, x.Finish(res.sessions)...)
 	}
