@@ -22,7 +22,7 @@ func (s *Session) addFinding(severity, kind string, step int, format string, arg
 	if len(s.Findings) >= 256 {
 		return
 	}
-	f := Finding{Severity: severity, Kind: kind, Detail: fmt.Sprintf(format, args...), Step: step}
+	f := Finding{Severity: severity, Kind: kind, Detail: fmt.Sprintf(format, args...), Step: step, Template: format, Args: args}
 	if step >= 0 && step < len(s.Steps) {
 		f.Time = s.Steps[step].Time
 	} else {
@@ -118,9 +118,11 @@ func (s *Session) passiveAddressFindings() {
 	}
 	for _, a := range order {
 		x := addrs[a]
-		s.addFinding(SeverityInfo, "pasv-address-mismatch", x.first,
-			"%s announced %s, not the server's address %s: NAT or a misconfigured server (clients connect to the control address instead)",
-			plural(x.count, "passive reply"), a, s.Server.Addr())
+		msg := "%d passive replies announced %s, not the server's address %s: NAT or a misconfigured server (clients connect to the control address instead)"
+		if x.count == 1 {
+			msg = "%d passive reply announced %s, not the server's address %s: NAT or a misconfigured server (clients connect to the control address instead)"
+		}
+		s.addFinding(SeverityInfo, "pasv-address-mismatch", x.first, msg, x.count, a, s.Server.Addr())
 	}
 }
 
@@ -212,14 +214,15 @@ func (a *Analyzer) bruteForce(s *Session) {
 	if fc.failed < threshold {
 		return
 	}
-	detail := fmt.Sprintf("%d failed logins from %s to %s in %s: someone is guessing passwords", fc.failed, s.Client.Addr(), s.Server.Addr(), plural(fc.sessions, "session"))
+	const msg = "%d failed logins from %s to %s in %d sessions: someone is guessing passwords"
+	args := []any{fc.failed, s.Client.Addr(), s.Server.Addr(), fc.sessions}
 	if fc.finding != nil {
 		// One finding per client and server, kept up to date as the
 		// guessing goes on.
-		fc.finding.Detail = detail
+		fc.finding.Detail, fc.finding.Args = fmt.Sprintf(msg, args...), args
 		return
 	}
-	s.addFinding(SeverityWarning, "brute-force", -1, "%s", detail)
+	s.addFinding(SeverityWarning, "brute-force", -1, msg, args...)
 	fc.finding = &s.Findings[len(s.Findings)-1]
 }
 

@@ -204,6 +204,10 @@ type Finding struct {
 	Detail   string
 	Time     time.Time
 	Step     int // the step that shows it, 0 when none does
+	// Template and Args make Detail (fmt.Sprintf), so a report can say it
+	// in another language.
+	Template string
+	Args     []any
 }
 
 // Session is one FTP control connection with its data connections.

@@ -14,30 +14,37 @@ import (
 func Conclusions(s *analyzer.Session) []string {
 	var out []string
 	ctlPort := s.Client.Port()
-	out = append(out, fmt.Sprintf("The client's control port is N = %d; the server's control port is %d%s.",
+	out = append(out, tr("The client's control port is N = %d; the server's control port is %d%s.",
 		ctlPort, s.Server.Port(), portNote(s.Server.Port())))
 	out = append(out, dataPortConclusion(s)...)
-	out = append(out, fmt.Sprintf("The session has one control connection and %s.", plural(len(s.DataConns), "data connection")))
+	out = append(out, tr("The session has one control connection and %s.", plural(len(s.DataConns), "data connection")))
 	out = append(out, connectionShapes(s))
 	out = append(out, commandClasses(s))
 	out = append(out, departures(s)...)
 	if c := cleartextCount(s); c > 0 {
-		out = append(out, fmt.Sprintf("%s crossed the network in clear text: anyone on the path could read it.", plural(c, "password")))
+		out = append(out, tr("%s crossed the network in clear text: anyone on the path could read it.", plural(c, "password")))
 	}
 	if s.TLS {
-		out = append(out, "The control connection switched to TLS (AUTH accepted): what followed is encrypted.")
+		out = append(out, tr("The control connection switched to TLS (AUTH accepted): what followed is encrypted."))
 	}
 	return out
 }
 
 func portNote(p uint16) string {
 	if p == 21 {
-		return " (the standard FTP port)"
+		return tr(" (the standard FTP port)")
 	}
-	return " (not the standard port 21)"
+	return tr(" (not the standard port 21)")
 }
 
+// plural counts things: "1 segment", "3 segments"; a catalogue gives the
+// form for other languages under "#segment".
 func plural(n int, what string) string {
+	if current != nil {
+		if t := tr("#" + what); !strings.HasPrefix(t, "#") {
+			return fmt.Sprintf(t, n)
+		}
+	}
 	if n == 1 {
 		return "1 " + what
 	}
@@ -69,14 +76,14 @@ func dataPortConclusion(s *analyzer.Session) []string {
 				nPlus = false
 			}
 		}
-		line := fmt.Sprintf("Active mode: the server connected from port %s to the client's port %s.", joinUniq(from), strings.Join(to, ", "))
+		line := tr("Active mode: the server connected from port %s to the client's port %s.", joinUniq(from), strings.Join(to, ", "))
 		if nPlus {
-			line += " The client's data ports follow the N+1, N+2, ... rule."
+			line += tr(" The client's data ports follow the N+1, N+2, ... rule.")
 		} else {
-			line += " The client's data ports do not follow the textbook N+1 rule (modern clients pick random ports)."
+			line += tr(" The client's data ports do not follow the textbook N+1 rule (modern clients pick random ports).")
 		}
 		if joinUniq(from) != "20" {
-			line += " The server did not use the textbook data port 20."
+			line += tr(" The server did not use the textbook data port 20.")
 		}
 		out = append(out, line)
 	}
@@ -85,7 +92,7 @@ func dataPortConclusion(s *analyzer.Session) []string {
 		for _, dc := range passive {
 			to = append(to, fmt.Sprint(dc.Server.Port()))
 		}
-		out = append(out, fmt.Sprintf("Passive mode: the client connected to the server's port %s, which the server announced; the data connection is turned around compared with the article's active mode.", strings.Join(to, ", ")))
+		out = append(out, tr("Passive mode: the client connected to the server's port %s, which the server announced; the data connection is turned around compared with the article's active mode.", strings.Join(to, ", ")))
 	}
 	return out
 }
@@ -108,38 +115,38 @@ func connectionShapes(s *analyzer.Session) string {
 	var odd []string
 	if !s.SawHandshake {
 		if s.Midstream {
-			odd = append(odd, "the control connection's handshake is not in the capture (it started mid-connection)")
+			odd = append(odd, tr("the control connection's handshake is not in the capture (it started mid-connection)"))
 		} else {
-			odd = append(odd, "the control connection's handshake did not complete")
+			odd = append(odd, tr("the control connection's handshake did not complete"))
 		}
 	}
 	if k := s.TeardownKind; k != "4-packet" {
-		odd = append(odd, "the control connection "+teardownWords(k))
+		odd = append(odd, tr("the control connection %s", teardownWords(k)))
 	}
 	for _, dc := range s.DataConns {
 		if !dc.Handshake {
-			odd = append(odd, fmt.Sprintf("data connection #%d's handshake was not fully captured", dc.ID))
+			odd = append(odd, tr("data connection #%d's handshake was not fully captured", dc.ID))
 		}
 		if dc.Teardown != "4-packet" {
-			odd = append(odd, fmt.Sprintf("data connection #%d %s", dc.ID, teardownWords(dc.Teardown)))
+			odd = append(odd, tr("data connection #%d %s", dc.ID, teardownWords(dc.Teardown)))
 		}
 	}
 	if len(odd) == 0 {
-		return "Every connection, control and data, opened with a three-way handshake and closed with a four-packet teardown, as TCP prescribes."
+		return tr("Every connection, control and data, opened with a three-way handshake and closed with a four-packet teardown, as TCP prescribes.")
 	}
-	return "Departures from the three-packet opening and four-packet closing: " + strings.Join(odd, "; ") + "."
+	return tr("Departures from the three-packet opening and four-packet closing: %s.", strings.Join(odd, tr("; ")))
 }
 
 func teardownWords(kind string) string {
 	switch kind {
 	case "3-packet":
-		return "closed in three packets (FIN answered by FIN,ACK)"
+		return tr("closed in three packets (FIN answered by FIN,ACK)")
 	case "rst":
-		return "ended with a reset (RST)"
+		return tr("ended with a reset (RST)")
 	case "half":
-		return "was only half-closed when the capture ended"
+		return tr("was only half-closed when the capture ended")
 	}
-	return "was still open when the capture ended"
+	return tr("was still open when the capture ended")
 }
 
 // commandClasses is point 6: control commands and commands that need a data
@@ -165,14 +172,14 @@ func commandClasses(s *analyzer.Session) string {
 		}
 		sort.Strings(v)
 		if len(v) == 0 {
-			return "none"
+			return tr("none")
 		}
 		return strings.Join(v, ", ")
 	}
-	line := fmt.Sprintf("Commands: control commands %s; commands that need a data connection %s; data-connection setup %s; login and security %s.",
+	line := tr("Commands: control commands %s; commands that need a data connection %s; data-connection setup %s; login and security %s.",
 		list(analyzer.ClassControl), list(analyzer.ClassTransfer), list(analyzer.ClassDataSetup), list(analyzer.ClassAccess))
 	if len(unknown) > 0 {
-		line += " Unknown commands: " + strings.Join(unknown, ", ") + "."
+		line += tr(" Unknown commands: %s.", strings.Join(unknown, ", "))
 	}
 	return line
 }
@@ -198,11 +205,11 @@ func departures(s *analyzer.Session) []string {
 		}
 	}
 	if piggy > 0 {
-		verb := "were"
+		msg := "%s were acknowledged by the reply itself (piggybacked ACK) rather than by a stand-alone ACK first."
 		if piggy == 1 {
-			verb = "was"
+			msg = "%s was acknowledged by the reply itself (piggybacked ACK) rather than by a stand-alone ACK first."
 		}
-		out = append(out, fmt.Sprintf("%s %s acknowledged by the reply itself (piggybacked ACK) rather than by a stand-alone ACK first.", plural(piggy, "command"), verb))
+		out = append(out, tr(msg, plural(piggy, "command")))
 	}
 	for _, t := range s.Transfers {
 		c := t.Data
@@ -211,11 +218,11 @@ func departures(s *analyzer.Session) []string {
 		}
 		for _, cmd := range s.Commands {
 			if cmd.Verb == t.Command && cmd.Arg == t.Arg && !cmd.PrelimTime.IsZero() && cmd.PrelimTime.Before(t.Start) == false {
-				when := "after"
+				msg := "Transfer %d (%s): the %d reply came after the data connection's handshake."
 				if cmd.PrelimTime.Before(c.Start) {
-					when = "before"
+					msg = "Transfer %d (%s): the %d reply came before the data connection's handshake."
 				}
-				out = append(out, fmt.Sprintf("Transfer %d (%s): the %d reply came %s the data connection's handshake.", t.ID, t.Command, cmd.Prelim, when))
+				out = append(out, tr(msg, t.ID, t.Command, cmd.Prelim))
 				break
 			}
 		}
@@ -234,7 +241,7 @@ func cleartextCount(s *analyzer.Session) int {
 }
 
 func writeConclusions(w *errWriter, s *analyzer.Session) {
-	w.printf("\nConclusions for session %d:\n", s.ID)
+	w.printf("%s", tr("\nConclusions for session %d:\n", s.ID))
 	for i, c := range Conclusions(s) {
 		w.printf("  %d. %s\n", i+1, c)
 	}
@@ -242,13 +249,13 @@ func writeConclusions(w *errWriter, s *analyzer.Session) {
 		w.printf("  warning: %s\n", Clean(warn))
 	}
 	if len(s.Findings) > 0 {
-		w.printf("\nFindings for session %d:\n", s.ID)
+		w.printf("%s", tr("\nFindings for session %d:\n", s.ID))
 		for _, f := range s.Findings {
 			where := ""
 			if f.Step > 0 {
-				where = fmt.Sprintf(" (step %d)", f.Step)
+				where = tr(" (step %d)", f.Step)
 			}
-			w.printf("  %-8s %s: %s%s\n", strings.ToUpper(f.Severity), f.Kind, Clean(f.Detail), where)
+			w.printf("  %-8s %s: %s%s\n", strings.ToUpper(f.Severity), f.Kind, Clean(findingText(f)), where)
 		}
 	}
 	w.printf("\n")

@@ -45,7 +45,7 @@ func userCell(c *analyzer.Credential) string {
 // was readable by anyone on the path.
 func CredsTable(w io.Writer, sessions []*analyzer.Session) error {
 	t := newTable(w, tw.AlignRight, tw.AlignLeft, tw.AlignLeft, tw.AlignLeft, tw.AlignLeft)
-	t.Header("s/step", "client\nserver", "user\npassword", "outcome\ntime", "exposure")
+	t.Header("s/step", tr("client\nserver"), tr("user\npassword"), tr("outcome\ntime"), tr("exposure"))
 	rows := 0
 	for _, s := range sessions {
 		for _, c := range s.Credentials {
@@ -65,13 +65,21 @@ func CredsTable(w io.Writer, sessions []*analyzer.Session) error {
 		}
 	}
 	if rows == 0 {
-		_, err := fmt.Fprintln(w, "No login attempt found.")
+		_, err := fmt.Fprintln(w, tr("No login attempt found."))
 		return err
 	}
 	if err := t.Render(); err != nil {
 		return err
 	}
 	return writeFindings(w, sessions)
+}
+
+// findingText is a finding's detail in the current language.
+func findingText(f analyzer.Finding) string {
+	if f.Template == "" {
+		return f.Detail
+	}
+	return tr(f.Template, f.Args...)
 }
 
 // severityRank orders findings, worst first.
@@ -103,9 +111,9 @@ func writeFindings(w io.Writer, sessions []*analyzer.Session) error {
 	byDetail := map[string]*group{}
 	for _, it := range all {
 		key := it.f.Severity + "\x00" + it.f.Kind + "\x00" + it.f.Detail
-		where := fmt.Sprintf("session %d", it.s.ID)
+		where := tr("session %d", it.s.ID)
 		if it.f.Step > 0 {
-			where += fmt.Sprintf(" step %d", it.f.Step)
+			where += tr(" step %d", it.f.Step)
 		}
 		g := byDetail[key]
 		if g == nil {
@@ -116,13 +124,13 @@ func writeFindings(w io.Writer, sessions []*analyzer.Session) error {
 		g.places = append(g.places, where)
 	}
 	ew := &errWriter{w: w}
-	ew.printf("\nFindings:\n")
+	ew.printf("\n%s\n", tr("Findings:"))
 	for _, g := range groups {
 		places := strings.Join(g.places, ", ")
 		if len(g.places) > 4 {
-			places = fmt.Sprintf("%s, ... (%d sessions in all)", strings.Join(g.places[:3], ", "), len(g.places))
+			places = tr("%s, ... (%d sessions in all)", strings.Join(g.places[:3], ", "), len(g.places))
 		}
-		ew.printf("  %-8s %-22s %s (%s)\n", strings.ToUpper(g.f.Severity), g.f.Kind, Clean(g.f.Detail), places)
+		ew.printf("  %-8s %-22s %s (%s)\n", strings.ToUpper(g.f.Severity), g.f.Kind, Clean(findingText(g.f)), places)
 	}
 	return ew.err
 }
@@ -155,6 +163,11 @@ func Redact(sessions []*analyzer.Session) {
 			for p := range secret {
 				if p != "" {
 					f.Detail = strings.ReplaceAll(f.Detail, fmt.Sprintf("%q", p), Mask(p))
+				}
+			}
+			for k, a := range f.Args {
+				if str, ok := a.(string); ok && secret[str] && str != "" {
+					f.Args[k] = Mask(str)
 				}
 			}
 		}

@@ -52,9 +52,9 @@ func Summary(w io.Writer, sessions []*analyzer.Session, t Totals) error {
 			}
 		}
 	}
-	ew.printf("Capture: %d packets, %s, %d TCP connections\n", t.Packets, humanBytes(t.Bytes), t.Connections)
-	ew.printf("FTP sessions: %d (%d switched to TLS)\n", len(sessions), tlsSessions)
-	ew.printf("Logins: %d accepted, %d rejected; %s sent in clear text\n", accepted, rejected, plural(cleartext, "password"))
+	ew.printf("%s\n", tr("Capture: %d packets, %s, %d TCP connections", t.Packets, humanBytes(t.Bytes), t.Connections))
+	ew.printf("%s\n", tr("FTP sessions: %d (%d switched to TLS)", len(sessions), tlsSessions))
+	ew.printf("%s\n", tr("Logins: %d accepted, %d rejected; %s sent in clear text", accepted, rejected, plural(cleartext, "password")))
 	ew.printf("Transfers: %d (%d complete), %s down, %s up\n", transfers, complete, humanBytes(down), humanBytes(up))
 	if len(servers) > 0 {
 		names := make([]string, 0, len(servers))

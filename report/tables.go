@@ -87,12 +87,12 @@ func orDash(s string) string {
 // when, how much, and how it ended.
 func SessionsTable(w io.Writer, sessions []*analyzer.Session) error {
 	if len(sessions) == 0 {
-		_, err := fmt.Fprintln(w, "No FTP session found.")
+		_, err := fmt.Fprintln(w, tr("No FTP session found."))
 		return err
 	}
 	t := newTable(w, tw.AlignRight, tw.AlignLeft, tw.AlignLeft, tw.AlignLeft, tw.AlignRight, tw.AlignRight, tw.AlignLeft)
 	partial := false
-	t.Header("#", "client\nserver", "user\nlogin", "start\nduration", "cmds\nxfers", "down\nup", "ended\nsoftware")
+	t.Header("#", tr("client\nserver"), tr("user\nlogin"), tr("start\nduration"), tr("cmds\nxfers"), tr("down\nup"), tr("ended\nsoftware"))
 	for _, s := range sessions {
 		login := s.Login
 		if s.TLS {
@@ -120,7 +120,7 @@ func SessionsTable(w io.Writer, sessions []*analyzer.Session) error {
 		return err
 	}
 	if partial {
-		_, err := fmt.Fprintln(w, "\n* the capture lacks the control connection's handshake or its end.")
+		_, err := fmt.Fprintln(w, tr("\n* the capture lacks the control connection's handshake or its end."))
 		return err
 	}
 	return nil
@@ -132,39 +132,39 @@ func TransfersTable(w io.Writer, sessions []*analyzer.Session) error {
 	ew := &errWriter{w: w}
 	var notes []string
 	t := newTable(w, tw.AlignRight, tw.AlignLeft, tw.AlignLeft, tw.AlignRight, tw.AlignRight, tw.AlignLeft)
-	t.Header("s.t", "command\npath", "mode\ndata connection", "bytes\nduration", "rate\nreply", "verdict")
+	t.Header("s.t", tr("command\npath"), tr("mode\ndata connection"), tr("bytes\nduration"), tr("rate\nreply"), tr("verdict"))
 	rows := 0
 	for _, s := range sessions {
-		for _, tr := range s.Transfers {
+		for _, x := range s.Transfers {
 			rows++
-			id := fmt.Sprintf("%d.%d", s.ID, tr.ID)
-			path := tr.Path
+			id := fmt.Sprintf("%d.%d", s.ID, x.ID)
+			path := x.Path
 			if path == "" {
-				path = tr.Arg
+				path = x.Arg
 			}
-			mode := tr.Mode + " (" + announcer(tr) + ")"
+			mode := x.Mode + " (" + announcer(x) + ")"
 			conn, dur, rate := "not captured", "-", "-"
-			if dc := tr.Data; dc != nil {
+			if dc := x.Data; dc != nil {
 				conn = fmt.Sprintf("#%d :%d→:%d", dc.ID, dc.Client.Port(), dc.Server.Port())
 				if dc.LastData.After(dc.FirstData) {
 					d := dc.LastData.Sub(dc.FirstData)
 					dur = shortDuration(d)
 					if d > 0 {
-						rate = shortBytes(int64(float64(tr.Bytes)/d.Seconds())) + "/s"
+						rate = shortBytes(int64(float64(x.Bytes)/d.Seconds())) + "/s"
 					}
 				}
 			}
 			reply := "-"
-			if tr.Status != 0 {
-				reply = fmt.Sprint(tr.Status)
+			if x.Status != 0 {
+				reply = fmt.Sprint(x.Status)
 			}
-			t.Append(id, tr.Command+"\n"+elide(orDash(Clean(path)), 24), mode+"\n"+conn,
-				shortBytes(tr.Bytes)+"\n"+dur, rate+"\n"+reply, tr.Verdict)
-			notes = append(notes, transferNotes(id, tr)...)
+			t.Append(id, x.Command+"\n"+elide(orDash(Clean(path)), 24), mode+"\n"+conn,
+				shortBytes(x.Bytes)+"\n"+dur, rate+"\n"+reply, x.Verdict)
+			notes = append(notes, transferNotes(id, x)...)
 		}
 	}
 	if rows == 0 {
-		ew.printf("No data transfer found.\n")
+		ew.printf("%s\n", tr("No data transfer found."))
 		return ew.err
 	}
 	if err := t.Render(); err != nil {
@@ -179,8 +179,8 @@ func TransfersTable(w io.Writer, sessions []*analyzer.Session) error {
 	return ew.err
 }
 
-func announcer(tr *analyzer.Transfer) string {
-	f := strings.Fields(tr.Announce)
+func announcer(x *analyzer.Transfer) string {
+	f := strings.Fields(x.Announce)
 	if len(f) == 0 {
 		return "?"
 	}
@@ -198,24 +198,24 @@ func announcer(tr *analyzer.Transfer) string {
 }
 
 // transferNotes explains what a verdict alone does not.
-func transferNotes(id string, tr *analyzer.Transfer) []string {
+func transferNotes(id string, x *analyzer.Transfer) []string {
 	var out []string
-	if tr.Rest > 0 {
-		out = append(out, fmt.Sprintf("%s: restarted at byte %d (REST): the payload is the file from that offset on.", id, tr.Rest))
+	if x.Rest > 0 {
+		out = append(out, tr("%s: restarted at byte %d (REST): the payload is the file from that offset on.", id, x.Rest))
 	}
-	if tr.Gaps > 0 {
-		out = append(out, fmt.Sprintf("%s: %s of the payload are missing from the capture.", id, humanBytes(tr.Gaps)))
+	if x.Gaps > 0 {
+		out = append(out, tr("%s: %s of the payload are missing from the capture.", id, humanBytes(x.Gaps)))
 	}
-	if tr.Extracted != "" {
-		out = append(out, fmt.Sprintf("%s: written to %s.", id, tr.Extracted))
+	if x.Extracted != "" {
+		out = append(out, tr("%s: written to %s.", id, x.Extracted))
 	}
-	if tr.Stored != "" {
-		out = append(out, fmt.Sprintf("%s: STOU stored the file as %s.", id, Clean(tr.Stored)))
+	if x.Stored != "" {
+		out = append(out, tr("%s: STOU stored the file as %s.", id, Clean(x.Stored)))
 	}
-	if tr.SizeNote != "" {
-		out = append(out, fmt.Sprintf("%s: %s.", id, Clean(tr.SizeNote)))
-	} else if tr.TypeA && tr.Direction != "listing" {
-		out = append(out, fmt.Sprintf("%s: TYPE A (text): line ends may differ between the wire and the file on disk.", id))
+	if x.SizeNote != "" {
+		out = append(out, fmt.Sprintf("%s: %s.", id, Clean(x.SizeNote)))
+	} else if x.TypeA && x.Direction != "listing" {
+		out = append(out, tr("%s: TYPE A (text): line ends may differ between the wire and the file on disk.", id))
 	}
 	return out
 }

@@ -33,7 +33,7 @@ func Timeline(w io.Writer, s *analyzer.Session, opts TimelineOptions) error {
 // LiveHeader introduces a session in live output, before its first step.
 func LiveHeader(w io.Writer, s *analyzer.Session) error {
 	ew := &errWriter{w: w}
-	ew.printf("Session %d: FTP client %s, server %s (recognised by %s)\n", s.ID, s.Client, s.Server, s.Detected)
+	ew.printf("%s\n", tr("Session %d: FTP client %s, server %s (recognised by %s)", s.ID, s.Client, s.Server, detectedWords(s.Detected)))
 	return ew.err
 }
 
@@ -59,24 +59,36 @@ func IsStandaloneACK(st *analyzer.Step) bool {
 }
 
 func writeSessionHeader(w *errWriter, s *analyzer.Session) {
-	w.printf("Session %d: FTP client %s, server %s\n", s.ID, s.Client, s.Server)
-	w.printf("  %s .. %s (%s), recognised by %s\n", stamp(s.Start), stamp(s.End), humanDuration(s.End.Sub(s.Start)), s.Detected)
+	w.printf("%s\n", tr("Session %d: FTP client %s, server %s", s.ID, s.Client, s.Server))
+	w.printf("  %s\n", tr("%s .. %s (%s), recognised by %s", stamp(s.Start), stamp(s.End), humanDuration(s.End.Sub(s.Start)), detectedWords(s.Detected)))
 	if s.Banner != "" {
-		w.printf("  banner: %s\n", CleanLines(s.Banner)[0])
+		w.printf("  %s\n", tr("banner: %s", CleanLines(s.Banner)[0]))
 	}
 	w.printf("\n")
+}
+
+// detectedWords says how a session was recognised, in the current language.
+func detectedWords(d string) string {
+	var port int
+	if n, _ := fmt.Sscanf(d, "port %d", &port); n == 1 {
+		if strings.Contains(d, "implicit") {
+			return tr("port %d (implicit FTPS)", port)
+		}
+		return tr("port %d", port)
+	}
+	return tr(d)
 }
 
 func stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05.000000") }
 
 func writeStep(w *errWriter, s *analyzer.Session, st *analyzer.Step) {
-	conn := "control"
+	conn := tr("control")
 	if st.Conn == analyzer.RoleData {
-		conn = fmt.Sprintf("data #%d", st.DataID)
+		conn = tr("data #%d", st.DataID)
 	}
 	w.printf("%3d  %s  +%-10s  %-8s  %s %s -> %s %s\n", st.N, st.Time.UTC().Format("15:04:05.000000"),
 		fmt.Sprintf("%.6f", st.Time.Sub(s.Start).Seconds()), conn,
-		side(st.FromClient), st.From, side(!st.FromClient), st.To)
+		sideWord(st.FromClient), st.From, sideWord(!st.FromClient), st.To)
 	w.printf("     %s\n", stepWhat(st))
 	w.printf("     %s\n", Explain(s, st))
 }
@@ -101,25 +113,25 @@ func stepWhat(st *analyzer.Step) string {
 		lines := CleanLines(st.Text)
 		code := fmt.Sprintf("%d", st.Code)
 		if st.Code == 0 {
-			code = "(no code)"
+			code = tr("(no code)")
 		}
 		what = code + " " + lines[0]
 		if len(lines) > 1 {
-			what += fmt.Sprintf("  [+%d more lines]", len(lines)-1)
+			what += tr("  [+%d more lines]", len(lines)-1)
 		}
 		what = fmt.Sprintf("%s  (%s)", what, st.Flags)
 	case analyzer.KindData:
-		what = fmt.Sprintf("%s, %s", humanBytes(st.Bytes), plural(st.Segments, "segment"))
+		what = tr("%s, %s", humanBytes(st.Bytes), plural(st.Segments, "segment"))
 		if st.ACKs > 0 {
-			what += fmt.Sprintf(", %d ACKs back", st.ACKs)
+			what += tr(", %d ACKs back", st.ACKs)
 		}
 	case analyzer.KindGap:
-		what = fmt.Sprintf("missing %s", humanBytes(st.Bytes))
+		what = tr("missing %s", humanBytes(st.Bytes))
 	default:
 		what = st.Flags
 	}
 	if st.Phase != "" {
-		what += "  [" + st.Phase + "]"
+		what += "  [" + tr(st.Phase) + "]"
 	}
 	return what
 }

@@ -5,6 +5,8 @@
 #     bash scripts/record-fixtures.sh                 # record every capture
 #     bash scripts/record-fixtures.sh NAME...         # record only these, e.g.
 #     bash scripts/record-fixtures.sh vsftpd-ftps vsftpd-fsops
+#     bash scripts/record-fixtures.sh --readme        # record nothing, only rewrite the
+#                                                     # README section from the captures
 # NAME is a capture name without .pcap (see ALL_NAMES below, or run with --list).
 # Captures not named are left as they are; the README section and the .sha256
 # files are rewritten for every capture present in testdata/pcaps.
@@ -43,10 +45,12 @@ ALL_NAMES=(vsftpd-active vsftpd-passive vsftpd-ipv6 vsftpd-login-retry vsftpd-po
 
 if [[ ${1:-} == --list ]]; then printf '%s\n' "${ALL_NAMES[@]}"; exit 0; fi
 if [[ ${1:-} == -h || ${1:-} == --help ]]; then
-    echo "usage: sudo bash scripts/record-fixtures.sh [--list | NAME...]   (no NAME: record all)"
+    echo "usage: sudo bash scripts/record-fixtures.sh [--list | --readme | NAME...]   (no NAME: record all)"
     exit 0
 fi
 WANTED=()
+README_ONLY=0
+if [[ ${1:-} == --readme ]]; then README_ONLY=1; shift; fi
 for arg in "$@"; do
     arg=${arg%.pcap}
     ok=0
@@ -54,7 +58,7 @@ for arg in "$@"; do
     [[ $ok == 1 ]] || { echo "record-fixtures.sh: unknown capture '$arg' (try --list)" >&2; exit 2; }
     WANTED+=("$arg")
 done
-[[ ${#WANTED[@]} -gt 0 ]] || WANTED=("${ALL_NAMES[@]}")
+[[ ${#WANTED[@]} -gt 0 || $README_ONLY == 1 ]] || WANTED=("${ALL_NAMES[@]}")
 
 if [[ $(id -u) -ne 0 ]]; then
     echo "record-fixtures.sh: must be run as root (it creates a local user, binds ports 20/21 and captures on lo)." >&2
@@ -1068,4 +1072,8 @@ else
 fi
 install -m 644 "$WORK/README.new" "$README"
 
-log "wrote: $(printf '%s.pcap ' "${RECORDED[@]}")README.md in $PCAPS"
+if [[ ${#RECORDED[@]} -gt 0 ]]; then
+    log "wrote: $(printf '%s.pcap ' "${RECORDED[@]}")README.md in $PCAPS"
+else
+    log "wrote: README.md in $PCAPS (nothing recorded)"
+fi

@@ -11,16 +11,16 @@ import (
 	"testing"
 )
 
-var binary string
+var ftptraceBin string
 
-// TestMain builds the real binary once: the CLI tests run it as a user would.
+// TestMain builds the real ftptraceBin once: the CLI tests run it as a user would.
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "ftptrace-test")
 	if err != nil {
 		panic(err)
 	}
-	binary = filepath.Join(dir, "ftptrace")
-	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+	ftptraceBin = filepath.Join(dir, "ftptrace")
+	if out, err := exec.Command("go", "build", "-o", ftptraceBin, ".").CombinedOutput(); err != nil {
 		os.Stderr.Write(out)
 		os.Exit(1)
 	}
@@ -31,10 +31,10 @@ func TestMain(m *testing.M) {
 
 func article() string { return filepath.Join("..", "..", "testdata", "pcaps", "article-active.pcap") }
 
-// execCLI runs the built binary with stdin and returns stdout, stderr, status.
+// execCLI runs the built ftptraceBin with stdin and returns stdout, stderr, status.
 func execCLI(t *testing.T, stdin []byte, args ...string) (string, string, int) {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
+	cmd := exec.Command(ftptraceBin, args...)
 	cmd.Stdin = bytes.NewReader(stdin)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb

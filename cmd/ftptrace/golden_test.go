@@ -93,6 +93,7 @@ func TestGoldenTimelineAndJSON(t *testing.T) {
 				{".sessions.txt", []string{"sessions"}},
 				{".transfers.txt", []string{"transfers"}},
 				{".creds.txt", []string{"creds", "--redact"}},
+				{".zh.txt", []string{"--lang", "zh"}},
 			} {
 				out, stderr, code := runCLI(t, append(v.args, f)...)
 				if code != 0 {

@@ -79,7 +79,7 @@ func TestLiveCapture(t *testing.T) {
 	var out, errb bytes.Buffer
 	// Active-mode data connections use ports nobody knows in advance: take
 	// all TCP on 127.0.0.1 and keep the sessions of this server below.
-	trace := exec.Command(binary, "--json", "-i", "lo", "--bpf", "tcp and host 127.0.0.1")
+	trace := exec.Command(ftptraceBin, "--json", "-i", "lo", "--bpf", "tcp and host 127.0.0.1")
 	trace.Stdout, trace.Stderr = &out, &errb
 	if err := trace.Start(); err != nil {
 		t.Fatal(err)

@@ -1,0 +1,37 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ftptrace/ftptrace/report"
+)
+
+// TestChineseCatalogueComplete renders every view of every capture in
+// Chinese and fails on any sentence the catalogue does not translate.
+func TestChineseCatalogueComplete(t *testing.T) {
+	files := fixtures(t)
+	if shared, _ := filepath.Glob(filepath.Join(sharedPcaps, "*.pcap*")); len(shared) > 0 {
+		files = append(files, shared...)
+	}
+	defer report.SetLanguage("en")
+	missing := map[string]string{}
+	for _, view := range []string{"timeline", "sessions", "transfers", "creds", "summary"} {
+		for _, f := range files {
+			if _, stderr, code := runCLI(t, "--lang", "zh", view, f); code != 0 && code != 1 {
+				t.Fatalf("%s %s: exit %d %s", view, f, code, stderr)
+			}
+			for _, m := range report.Missing() {
+				missing[m] = view + " of " + filepath.Base(f)
+			}
+		}
+	}
+	for m, where := range missing {
+		if os.Getenv("FTPTRACE_DUMP_MISSING") != "" {
+			println("MISSING\t" + strings.ReplaceAll(m, "\n", `\n`))
+		}
+		t.Errorf("no Chinese for %q (%s)", m, where)
+	}
+}
