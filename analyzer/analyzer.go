@@ -54,6 +54,7 @@ type connState struct {
 	// the client of a connection captured mid-way, and the analyzer may
 	// know better (flip turns the events around).
 	conn   reassembly.Conn
+	orig   *reassembly.Conn // the tracker's, to tell it to ignore the connection
 	flip   bool
 	kind   connKind
 	sess   *Session
@@ -127,7 +128,7 @@ func (a *Analyzer) HandleEvent(c *reassembly.Conn, e *reassembly.Event) {
 // classify decides what a new connection is: a data connection someone
 // announced, a control connection on a known port, or unknown for now.
 func (a *Analyzer) classify(rc *reassembly.Conn) *connState {
-	cs := &connState{conn: *rc}
+	cs := &connState{conn: *rc, orig: rc}
 	c := &cs.conn
 	if s, e, flip := a.matchExpectation(c); e != nil {
 		cs.flip = flip

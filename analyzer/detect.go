@@ -41,7 +41,7 @@ func (a *Analyzer) detectEvent(cs *connState, e *reassembly.Event) {
 	d := cs.detect
 	c := &cs.conn
 	if e.Kind == reassembly.EventEnd {
-		cs.kind, cs.detect = connIgnored, nil
+		cs.ignore()
 		return
 	}
 	ev := *e
@@ -59,7 +59,7 @@ func (a *Analyzer) detectEvent(cs *connState, e *reassembly.Event) {
 	}
 	switch v {
 	case notFTP:
-		cs.kind, cs.detect = connIgnored, nil
+		cs.ignore()
 	case isFTP:
 		why := "content"
 		if d.portHint {
@@ -70,6 +70,12 @@ func (a *Analyzer) detectEvent(cs *connState, e *reassembly.Event) {
 			a.controlEvent(cs, &d.events[i])
 		}
 	}
+}
+
+// ignore stops following a connection that is not FTP.
+func (cs *connState) ignore() {
+	cs.kind, cs.detect = connIgnored, nil
+	cs.orig.Ignore()
 }
 
 // judge looks at the lines of a new payload.

@@ -94,7 +94,14 @@ type Conn struct {
 	// Midstream is true when the capture holds no SYN for this connection, so
 	// Client and Server were guessed (lower port is taken as the server).
 	Midstream bool
+
+	ignored bool
 }
+
+// Ignore tells the tracker that nobody needs this connection's events any
+// more: its packets are then dropped right after the TCP header, never
+// reassembled (most traffic in a capture is not FTP).
+func (c *Conn) Ignore() { c.ignored = true }
 
 // Event is one thing that happened on a connection. Payload is only valid
 // during the Handle call: copy what you keep.

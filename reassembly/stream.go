@@ -31,6 +31,7 @@ type stream struct {
 	waiting              [2]time.Time
 	closed               bool
 	closedAt             time.Time
+	finSeen              uint8 // bit per direction, for ignored connections
 	ev                   Event // reused for every event
 }
 
@@ -141,7 +142,7 @@ func (s *stream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, gdir greassemb
 // ReassembledSG delivers in-order payload, preceded by a gap event when
 // bytes were never captured.
 func (s *stream) ReassembledSG(sg greassembly.ScatterGather, _ greassembly.AssemblerContext) {
-	if s.closed {
+	if s.closed || s.conn.ignored {
 		return
 	}
 	length, _ := sg.Lengths()
@@ -247,6 +248,24 @@ func (s *stream) reportEnd() {
 func (s *stream) reportForget() {
 	s.ev = Event{Kind: EventForget, Time: s.t.now}
 	s.t.h.HandleEvent(&s.conn, &s.ev)
+}
+
+// ignoredSegment follows an ignored connection just enough to know when it
+// ends, so its slot is freed and a reused 4-tuple starts afresh.
+func (s *stream) ignoredSegment(seg Segment) {
+	if s.closed {
+		return
+	}
+	tcp := seg.TCP
+	switch {
+	case tcp.RST:
+		s.finish()
+	case tcp.FIN:
+		s.finSeen |= 1 << s.dirFrom(seg.Src)
+		if s.finSeen == 3 {
+			s.finish()
+		}
+	}
 }
 
 // late handles a packet that arrives after the connection closed: the final

@@ -127,6 +127,10 @@ func (t *Tracker) Segment(seg Segment, ci gopacket.CaptureInfo) {
 	tcp := seg.TCP
 	key := keyOf(seg.Src, seg.Dst)
 	s := t.conns[key]
+	if s != nil && s.conn.ignored && !(tcp.SYN && !tcp.ACK && s.reusedBy(seg)) {
+		s.ignoredSegment(seg)
+		return
+	}
 	if s != nil && s.closed {
 		if !tcp.SYN || tcp.ACK {
 			s.late(seg, ci) // the last ACK, a retransmitted FIN: still the old connection
