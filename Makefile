@@ -4,7 +4,7 @@ BIN      := bin/ftptrace
 ARTICLE  := testdata/pcaps/article-active.pcap
 FUZZTIME ?= 30s
 
-.PHONY: build libpcap demo test fuzz bench fixtures fixtures-synth vet fmt clean
+.PHONY: build libpcap demo test e2e fuzz bench corpus fixtures fixtures-synth vet fmt clean
 
 build: libpcap
 	$(GO) build -o $(BIN) ./cmd/ftptrace
@@ -38,8 +38,26 @@ fuzz:
 	$(GO) test ./analyzer -run '^$$' -fuzz '^FuzzControlStream$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./report -run '^$$' -fuzz '^FuzzPipeline$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 
-bench:
-	$(GO) test ./... -run '^$$' -bench . -benchmem
+# ftptrace against tshark over testdata/pcaps and ../shared/pcaps: fails on a
+# disagreement not listed in testdata/corpus-disagreements.txt, or a listed one gone.
+corpus: build
+	FTPTRACE=$(CURDIR)/$(BIN) bash scripts/corpus.sh
+
+# Benchmark captures (git-ignored): deterministic by seed, with their truth.
+BENCH_SIZES ?= 200MB 2GB
+bench-data:
+	$(GO) build -o bin/ftpbench-gen ./cmd/ftpbench-gen
+	@mkdir -p bench-data
+	@for s in $(BENCH_SIZES); do \
+	  [ -s bench-data/$$s.pcap ] && [ -s bench-data/$$s.json ] || \
+	  bin/ftpbench-gen -size $$s -seed 1 -o bench-data/$$s.pcap -truth bench-data/$$s.json || exit 1; \
+	done
+
+# Micro-benchmarks briefly, then ftptrace against the read loop (and tshark) on
+# the benchmark captures, checked against their truth; rewrites BENCHMARKS.md.
+bench: build
+	$(GO) test ./... -run '^$$' -bench . -benchmem -benchtime 200ms
+	BENCH_SIZES="$(BENCH_SIZES)" bash scripts/bench.sh
 
 # Recorded fixtures: real servers and clients on loopback (needs root).
 fixtures:
@@ -48,6 +66,11 @@ fixtures:
 # Synthesized fixtures, byte-identical on every run.
 fixtures-synth:
 	$(GO) run ./cmd/ftpsynth -all testdata/pcaps
+
+# The HTML report opened in headless Chromium: the page renders, has its
+# title, and its screenshot is not blank (installs chromium as root).
+e2e:
+	GO=$(GO) bash scripts/e2e.sh
 
 clean:
 	rm -rf bin

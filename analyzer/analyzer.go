@@ -74,6 +74,7 @@ type Analyzer struct {
 	done     []*Session
 	expects  map[uint16][]*Expectation // by the port the data connection goes to
 	failures map[pairKey]*failCount    // failed logins per client and server
+	hashes   *hashWorker
 	nextID   int
 	now      time.Time
 }
@@ -85,6 +86,7 @@ func New(opts Options) *Analyzer {
 	for _, p := range opts.Ports {
 		a.ports[p] = true
 	}
+	a.hashes = newHashWorker()
 	return a
 }
 
@@ -254,6 +256,8 @@ func (a *Analyzer) Finish() []*Session {
 			a.finish(s)
 		}
 	}
+	a.hashes.close()
+	a.hashes = nil
 	sort.Slice(a.done, func(i, j int) bool { return a.done[i].ID < a.done[j].ID })
 	out := a.done
 	a.done = nil

@@ -102,6 +102,7 @@ func (a *Analyzer) dataEvent(cs *connState, e *reassembly.Event) {
 		d := e.Dir
 		dc.Bytes[d] += int64(e.Bytes)
 		dc.Segments[d] += e.Segments
+		dc.hash[d].hw = a.hashes
 		dc.hash[d].write(e.Payload)
 		if t := dc.Expect.Transfer; t != nil && t.Direction == "listing" && len(t.Listing) < MaxListing {
 			n := min(len(e.Payload), MaxListing-len(t.Listing))

@@ -33,13 +33,15 @@ type FileSource struct {
 
 	closer  io.Closer
 	counter *countingReader
+	buf     *bufio.Reader // the parsers read through it; its lookahead is not yet consumed
 	pcap    *pcapgo.Reader
 	ng      *pcapgo.NgReader
 	records int
 }
 
-// countingReader counts the bytes the capture parser has consumed, so errors
-// can name the offset where a capture is damaged.
+// countingReader counts the bytes read from the (decompressed) capture, so
+// errors can name the offset where a capture is damaged: the parsers have
+// consumed counter.n minus what still waits in the buffer above it.
 type countingReader struct {
 	r io.Reader
 	n int64
@@ -101,14 +103,17 @@ func newFileSource(name string, f io.ReadCloser) (*FileSource, error) {
 	if len(magic) < 4 {
 		return nil, fmt.Errorf("read capture %s: too short to be a capture (%d bytes)", name, len(magic))
 	}
+	// pcapgo wraps its input in a bufio.Reader unless it already is one:
+	// handing it ours keeps the count of consumed bytes exact.
 	s.counter = &countingReader{r: br}
+	s.buf = bufio.NewReaderSize(s.counter, readBufferSize)
 	switch m := binary.LittleEndian.Uint32(magic); m {
 	case 0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1:
 		s.Format = "pcap"
-		s.pcap, err = pcapgo.NewReader(s.counter)
+		s.pcap, err = pcapgo.NewReader(s.buf)
 	case 0x0a0d0d0a:
 		s.Format = "pcapng"
-		s.ng, err = pcapgo.NewNgReader(s.counter, pcapgo.DefaultNgReaderOptions)
+		s.ng, err = pcapgo.NewNgReader(s.buf, pcapgo.DefaultNgReaderOptions)
 	default:
 		return nil, fmt.Errorf("read capture %s: not a pcap or pcapng file (magic 0x%08x%s)", name, binary.BigEndian.Uint32(magic), magicHint(magic))
 	}
@@ -148,7 +153,7 @@ func (s *FileSource) firstLinkType() layers.LinkType {
 // ReadPacket returns the next packet. At the end of the capture it returns
 // io.EOF; a damaged capture gives a *DamageError saying where it stopped.
 func (s *FileSource) ReadPacket() ([]byte, gopacket.CaptureInfo, layers.LinkType, error) {
-	start := s.counter.n
+	start := s.offset()
 	var (
 		data []byte
 		ci   gopacket.CaptureInfo
@@ -177,6 +182,9 @@ func (s *FileSource) ReadPacket() ([]byte, gopacket.CaptureInfo, layers.LinkType
 	return data, ci, lt, nil
 }
 
+// offset is how many bytes of the (decompressed) capture the parsers consumed.
+func (s *FileSource) offset() int64 { return s.counter.n - int64(s.buf.Buffered()) }
+
 // Close releases the file.
 func (s *FileSource) Close() error {
 	if s.closer == nil || s.closer == os.Stdin {
@@ -196,15 +204,17 @@ type DamageError struct {
 }
 
 func (e *DamageError) Error() string {
-	what := "damaged"
+	what, why := "damaged", e.Err.Error()
 	if errors.Is(e.Err, io.ErrUnexpectedEOF) {
-		what = "cut short"
+		// A cut file and a corrupt length field look the same from here:
+		// the record claims more bytes than are left.
+		what, why = "cut short", "the file ends inside this record (or the record's length field is corrupt)"
 	}
 	where := "byte offset"
 	if e.Compressed {
 		where = "offset (decompressed)"
 	}
-	return fmt.Sprintf("capture %s is %s at packet %d, %s %d: %v; results cover the packets before it", e.Name, what, e.Record, where, e.Offset, e.Err)
+	return fmt.Sprintf("capture %s is %s at packet %d, %s %d: %s; results cover the packets before it", e.Name, what, e.Record, where, e.Offset, why)
 }
 
 func (e *DamageError) Unwrap() error { return e.Err }

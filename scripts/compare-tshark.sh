@@ -70,10 +70,21 @@ if [ ${#files[@]} -eq 0 ]; then
 fi
 
 cat > "$TMP/compare.py" <<'PY'
-import json, sys, difflib, collections
+import json, os, sys, difflib, collections
 
 name, jsonf, errf, rc, ftpf, tcpf, decode = sys.argv[1:8]
 AGG = "\x1f"
+
+# COMPARE_RECORD: a file to which one line per disagreement is appended,
+# "capture<TAB>connection<TAB>difference" (scripts/corpus.sh reads it), and
+# "capture<TAB>*<TAB>compared" once per capture.
+RECORD = open(os.environ["COMPARE_RECORD"], "a", encoding="utf-8") if os.environ.get("COMPARE_RECORD") else None
+
+def record(where, what):
+    if RECORD:
+        RECORD.write("%s\t%s\t%s\n" % (name, where, " ".join(what.split())))
+
+record("*", "compared")
 
 def ep(ip4, ip6, port):
     if ip4:
@@ -109,6 +120,7 @@ print("%s  (ftptrace exit %s, %d sessions, %d transfers%s)" % (
     name, rc, len(sessions), len(transfers), ", tshark " + decode if decode else ""))
 if rc not in ("0",):
     print("  !! ftptrace exit status %s%s" % (rc, " (timeout)" if rc == "124" else ""))
+    record("-", "ftptrace exit status %s" % rc)
 if err:
     for l in err.splitlines()[:10]:
         print("  !! ftptrace stderr: " + l)
@@ -267,6 +279,8 @@ for key in keys:
                     problems += ["replies: " + x for x in diff(fr, tr, fmt_codes)]
         if problems:
             total_diff += 1
+            for p in problems:
+                record(key[0] + " <-> " + key[1] + (" #%d" % (i + 1) if i else ""), p)
             print("    DIFFER:")
             for p in problems[:40]:
                 print("      - " + p)
@@ -307,6 +321,7 @@ for tr in transfers:
     verdict = "AGREE" if fb in (ok or [0]) else "DIFFER"
     if verdict == "DIFFER":
         total_diff += 1
+        record("transfer " + lab, "bytes: ftptrace=%s tshark: %s" % (fb, "; ".join(parts) or "no payload"))
     print("    %s ftptrace=%s %s | tshark: %s -> %s" % (lab, fb, extra, "; ".join(parts) or "no payload", verdict))
 
 print("  RESULT: %s" % ("AGREE" if total_diff == 0 else "%d difference(s)" % total_diff))

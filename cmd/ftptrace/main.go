@@ -15,6 +15,7 @@ import (
 
 	"github.com/ftptrace/ftptrace/analyzer"
 	"github.com/ftptrace/ftptrace/reassembly"
+	"github.com/ftptrace/ftptrace/report"
 )
 
 // Exit statuses (DESIGN.md).
@@ -25,11 +26,11 @@ const (
 	exitFailOn = 3
 )
 
-var views = []string{"timeline", "sessions", "transfers", "creds", "summary"}
+var views = []string{"timeline", "sessions", "transfers", "creds", "summary", "ladder"}
 
 // laterViews are in DESIGN.md but not built yet: say so instead of treating
 // the word as a file name.
-var laterViews = []string{"ladder"}
+var laterViews []string
 
 type config struct {
 	view  string
@@ -39,6 +40,7 @@ type config struct {
 	ports []uint16
 
 	redact     bool
+	lang       string
 	maxSteps   int
 	maxConns   int
 	failOn     string
@@ -57,6 +59,10 @@ type config struct {
 	snaplen    int
 	duration   time.Duration
 	count      int
+
+	output  string // -o: write here instead of stdout
+	html    bool   // ladder: the HTML report instead of the SVG
+	session int    // ladder: the session to draw, 0 for the first
 }
 
 const usageText = `ftptrace explains every FTP session in a capture, step by step.
@@ -72,6 +78,8 @@ Views:
   transfers  one row per data transfer: command, path, mode, bytes, rate, reply, verdict
   creds      one row per login attempt (user, password, outcome, clear text or not), then findings
   summary    totals for the whole capture, with the findings
+  ladder     sequence diagram of one session as SVG (-o session.svg), or with --html a
+             self-contained page: diagram, timeline, sessions, transfers, credentials
 
 Flags:
 `
@@ -88,6 +96,7 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 	fs.BoolVar(&cfg.json, "json", false, "JSON Lines on stdout instead of text")
 	fs.BoolVar(&cfg.brief, "brief", false, "timeline without stand-alone ACK steps")
 	portList := fs.String("ports", "", "comma-separated control `ports` to treat as FTP besides 21")
+	fs.StringVar(&cfg.lang, "lang", report.LanguageFromEnv(), "language of the sentences: "+strings.Join(report.Languages(), ", ")+" (default from LANG)")
 	fs.BoolVar(&cfg.redact, "redact", false, "mask passwords in every output (keeps whether empty and the length class)")
 	fs.StringVar(&cfg.failOn, "fail-on", "", "exit 3 when `WHAT` is seen: cleartext (a clear-text password), findings (a warning or critical finding), critical")
 	fs.IntVar(&cfg.bruteForce, "brute-force", analyzer.DefaultBruteForce, "failed logins from one client to one server that make a brute-force finding")
@@ -104,6 +113,9 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&cfg.extract, "extract", "", "write every transferred file under `DIR` (never outside it)")
 	fs.BoolVar(&cfg.extractListings, "extract-listings", false, "with --extract, also write LIST/NLST/MLSD output as files")
 	fs.Int64Var(&cfg.extractMax, "extract-max", 0, "with --extract, write at most this many `bytes` in all (0: no bound)")
+	fs.StringVar(&cfg.output, "o", "", "write the output to `FILE` instead of standard output")
+	fs.BoolVar(&cfg.html, "html", false, "with ladder, write a self-contained HTML report instead of the SVG")
+	fs.IntVar(&cfg.session, "session", 0, "with ladder, draw session `N` (default: the first)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usageText)
 		fs.PrintDefaults()
@@ -142,6 +154,21 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 	case cfg.iface == "" && len(cfg.files) == 0:
 		fs.Usage()
 		return nil, errors.New("no capture file given (use '-' for standard input, or -i IFACE to capture live)")
+	}
+	if (cfg.html || cfg.session != 0) && cfg.view != "ladder" {
+		return nil, errors.New("--html and --session go with the ladder view: ftptrace ladder --html FILE")
+	}
+	if cfg.iface != "" && (cfg.view == "ladder" || cfg.output != "") {
+		return nil, errors.New("ladder and -o read capture files: record with -i IFACE -w FILE first, then draw FILE")
+	}
+	if cfg.view == "ladder" && cfg.json {
+		return nil, errors.New("the ladder view draws SVG or HTML, not JSON: drop --json")
+	}
+	if cfg.session < 0 {
+		return nil, fmt.Errorf("--session %d: give a session number, 1 or more", cfg.session)
+	}
+	if err := report.SetLanguage(cfg.lang); err != nil {
+		return nil, err
 	}
 	switch cfg.failOn {
 	case "", "cleartext", "findings", "critical":
@@ -218,7 +245,23 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ftptrace: %v\n", err)
 		return exitError
 	}
-	if rerr := render(cfg, res, stdout); rerr != nil {
+	if _, err := ladderSession(cfg, res); err != nil {
+		fmt.Fprintf(stderr, "ftptrace: %v\n", err)
+		if cfg.session != 0 {
+			return exitUsage
+		}
+		return exitError
+	}
+	out, closeOut, err := openOutput(cfg.output, stdout)
+	if err != nil {
+		fmt.Fprintf(stderr, "ftptrace: %v\n", err)
+		return exitError
+	}
+	rerr := render(cfg, res, out)
+	if cerr := closeOut(); rerr == nil {
+		rerr = cerr
+	}
+	if rerr != nil {
 		fmt.Fprintf(stderr, "ftptrace: write output: %v\n", rerr)
 		return exitError
 	}

@@ -1,0 +1,44 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+const truthJSON = `{"packets":10,"bytes":900,"credentials":1,"transfers":1,"sessions":[
+ {"client":"192.0.2.1:10001","server":"203.0.113.10:21","user":"bob","login":"success",
+  "credentials":[{"user":"bob","password":"pw","outcome":"accepted"}],
+  "transfers":[{"command":"RETR","mode":"passive","announce":"EPSV","bytes":5,"sha256":"abc"}]}]}`
+
+const analysisOK = `{"type":"session","id":1,"client":"192.0.2.1:10001","server":"203.0.113.10:21","user":"bob","login":"success"}
+{"type":"step","n":1}
+{"type":"credential","session":1,"user":"bob","password":"pw","outcome":"accepted"}
+{"type":"transfer","session":1,"id":1,"command":"RETR","mode":"passive","announce":"229 Entering Extended Passive Mode (|||30001|)","bytes":5,"complete":true,"sha256":"abc"}
+{"type":"summary","packets":10,"bytes":900,"sessions":1,"transfers":1}
+`
+
+func TestCompare(t *testing.T) {
+	var tr truth
+	if err := json.Unmarshal([]byte(truthJSON), &tr); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, analysis, want string
+	}{
+		{"agree", analysisOK, ""},
+		{"wrong password", strings.Replace(analysisOK, `"password":"pw"`, `"password":"px"`, 1), "credential 1: bob/px accepted; truth bob/pw accepted"},
+		{"short transfer", strings.Replace(analysisOK, `"bytes":5,"complete":true`, `"bytes":4,"complete":false`, 1), "RETR passive EPSV 4 B complete=false"},
+		{"no summary", strings.Split(analysisOK, `{"type":"summary"`)[0], "no summary record"},
+	}
+	for _, tt := range tests {
+		a, err := readAnalysis(strings.NewReader(tt.analysis))
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		diffs := strings.Join(compare(&tr, a), "\n")
+		if tt.want == "" && diffs != "" || !strings.Contains(diffs, tt.want) {
+			t.Errorf("%s: differences %q, want %q", tt.name, diffs, tt.want)
+		}
+	}
+}

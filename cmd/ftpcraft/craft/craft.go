@@ -1,0 +1,159 @@
+// Package craft builds hostile FTP captures: the crafted-traffic cases of
+// docs/LIMITS.md. Each builder takes its size, so the tests build small
+// versions in memory and cmd/ftpcraft writes the full ones to disk.
+package craft
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/ftptrace/ftptrace/internal/synth"
+)
+
+var (
+	client = netip.MustParseAddrPort("192.0.2.10:40000")
+	server = netip.MustParseAddrPort("198.51.100.21:21")
+)
+
+// login opens a control connection and logs in; the session goes on from
+// there.
+func login(capt *synth.Capture) *synth.Conn {
+	c := capt.Conn(client, server)
+	c.Handshake()
+	c.ServerSend("220 crafted\r\n")
+	c.ClientSend("USER alice\r\n")
+	c.ServerSend("331 Password please.\r\n")
+	c.ClientSend("PASS secret\r\n")
+	c.ServerSend("230 Logged in.\r\n")
+	return c
+}
+
+// sendChunks sends payload from side s in segments of at most 1448 bytes.
+func sendChunks(c *synth.Conn, s synth.Side, payload string) {
+	for len(payload) > 0 {
+		n := min(len(payload), 1448)
+		c.Send(s, payload[:n])
+		payload = payload[n:]
+	}
+}
+
+// LongLine: a reply line of n bytes that never ends with CRLF.
+func LongLine(n int) *synth.Capture {
+	capt := synth.New(synth.Options{})
+	c := login(capt)
+	c.ClientSend("SYST\r\n")
+	sendChunks(c, synth.Server, "215 "+strings.Repeat("A", n-4))
+	c.ClientAck()
+	c.Close(synth.Client)
+	return capt
+}
+
+// Commands: n NOOP commands, each answered 200.
+func Commands(n int) *synth.Capture {
+	capt := synth.New(synth.Options{Step: time.Microsecond})
+	c := login(capt)
+	for range n {
+		c.ClientSend("NOOP\r\n")
+		c.ServerSend("200 NOOP ok.\r\n")
+	}
+	c.ClientSend("QUIT\r\n")
+	c.ServerSend("221 Bye.\r\n")
+	c.Close(synth.Server)
+	return capt
+}
+
+// HalfOpen: n connections to port 21 from distinct client ports (and
+// addresses), each a SYN answered by SYN,ACK and never completed.
+func HalfOpen(n int) *synth.Capture {
+	capt := synth.New(synth.Options{Step: time.Microsecond})
+	for i := range n {
+		b := client.Addr().As4()
+		b[2], b[3] = byte(i>>16), byte(i>>8)
+		from := netip.AddrPortFrom(netip.AddrFrom4(b), uint16(1024+i%60000))
+		c := capt.Conn(from, server)
+		isn := c.NextSeq(synth.Client) - 1
+		c.Emit(synth.Segment{From: synth.Client, Flags: synth.SYN, Seq: isn})
+		c.Emit(synth.Segment{From: synth.Server, Flags: synth.SYN | synth.ACK, Seq: c.NextSeq(synth.Server) - 1, Ack: isn + 1})
+	}
+	return capt
+}
+
+// Bounce: PORT to the client's own privileged port 25, then PORT to a
+// third host; the server accepts both.
+func Bounce() *synth.Capture {
+	capt := synth.New(synth.Options{})
+	c := login(capt)
+	a := client.Addr().As4()
+	c.ClientSend(fmt.Sprintf("PORT %d,%d,%d,%d,0,25\r\n", a[0], a[1], a[2], a[3]))
+	c.ServerSend("200 PORT command successful.\r\n")
+	c.ClientSend("RETR mail.txt\r\n")
+	c.ServerSend("425 Can't open data connection.\r\n")
+	c.ClientSend("PORT 203,0,113,99,31,144\r\n")
+	c.ServerSend("200 PORT command successful.\r\n")
+	c.ClientSend("STOR probe.txt\r\n")
+	c.ServerSend("425 Can't open data connection.\r\n")
+	c.ClientSend("QUIT\r\n")
+	c.ServerSend("221 Bye.\r\n")
+	c.Close(synth.Server)
+	return capt
+}
+
+// Retransmissions: the client's USER command sent, then retransmitted at
+// the same sequence number with other bytes, then overlapped by a segment
+// that rewrites its end and carries the PASS command.
+func Retransmissions() *synth.Capture {
+	capt := synth.New(synth.Options{})
+	c := capt.Conn(client, server)
+	c.Handshake()
+	c.ServerSend("220 crafted\r\n")
+	c.ClientSend("USER alice\r\n")
+	c.SendAt(synth.Client, 0, "USER mallo\r\n")      // same seq, conflicting bytes
+	c.SendAt(synth.Client, 5, "bobby\r\nPASS x\r\n") // overlaps and conflicts, then new bytes
+	c.ServerSend("331 Password please.\r\n")
+	c.ServerSend("230 Logged in.\r\n")
+	c.ClientSend("QUIT\r\n")
+	c.ServerSend("221 Bye.\r\n")
+	c.Close(synth.Server)
+	return capt
+}
+
+// NeverClose: a passive RETR whose data connection carries n bytes and
+// never closes: no FIN, no 226, the capture just ends.
+func NeverClose(n int) *synth.Capture {
+	capt := synth.New(synth.Options{Step: time.Microsecond})
+	c := login(capt)
+	c.ClientSend("PASV\r\n")
+	c.ServerSend("227 Entering Passive Mode (198,51,100,21,195,80).\r\n")
+	c.ClientSend("RETR endless.bin\r\n")
+	d := capt.Conn(netip.AddrPortFrom(client.Addr(), 40001), netip.AddrPortFrom(server.Addr(), 195*256+80))
+	d.Handshake()
+	c.ServerSend("150 Opening BINARY mode data connection for endless.bin.\r\n")
+	chunk := strings.Repeat("x", 1448)
+	for sent := 0; sent < n; sent += len(chunk) {
+		d.Send(synth.Server, chunk[:min(len(chunk), n-sent)])
+		if sent%(16*1448) == 0 {
+			d.Ack(synth.Client)
+		}
+	}
+	return capt
+}
+
+// Case is one crafted capture, built at full size.
+type Case struct {
+	Name  string
+	Build func() *synth.Capture
+}
+
+// Full lists the crafted cases at the sizes docs/LIMITS.md measures.
+func Full(lineBytes, commands, conns, dataBytes int) []Case {
+	return []Case{
+		{"longline", func() *synth.Capture { return LongLine(lineBytes) }},
+		{"commands", func() *synth.Capture { return Commands(commands) }},
+		{"halfopen", func() *synth.Capture { return HalfOpen(conns) }},
+		{"bounce", Bounce},
+		{"retransmissions", Retransmissions},
+		{"neverclose", func() *synth.Capture { return NeverClose(dataBytes) }},
+	}
+}

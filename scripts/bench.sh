@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# bench.sh: ftptrace's end-to-end benchmark (make bench runs it).
+#
+# Generates the synthetic captures under bench-data/ when missing
+# (cmd/ftpbench-gen, deterministic by seed), then for each size runs the read
+# loop (cmd/readloop) and `ftptrace --json FILE | benchcheck` alternately,
+# N times, checks every ftptrace result against the generator's truth, and
+# reports medians: MB/s, packets/s, peak RSS, ftptrace's time as a multiple
+# of the read loop's, and how time grows with size. When tshark is installed
+# it is compared on the smallest capture (`tshark -q -z credentials`, slow:
+# two pairs). The results are written to BENCHMARKS.md.
+#
+# Environment: BENCH_SIZES (default "200MB 2GB"), BENCH_SEED (default 1),
+#              BENCH_RUNS (override the runs per size), BENCH_OUT (default
+#              BENCHMARKS.md), TSHARK_PAIRS (default 2; 0 skips tshark).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+SIZES=${BENCH_SIZES:-"200MB 2GB"}
+SEED=${BENCH_SEED:-1}
+OUT=${BENCH_OUT:-BENCHMARKS.md}
+TSHARK_PAIRS=${TSHARK_PAIRS:-2}
+DATA=bench-data
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+if [ ! -x /usr/bin/time ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "installing time (GNU time measures peak RSS)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null ||
+      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null; }
+  else
+    echo "bench.sh needs GNU time for peak RSS: sudo apt-get install time"; exit 1
+  fi
+fi
+
+mkdir -p bin "$DATA"
+go build -o bin/ftptrace ./cmd/ftptrace
+for c in ftpbench-gen readloop benchcheck; do go build -o "bin/$c" "./cmd/$c"; done
+
+# median prints the median of its arguments.
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+# calc evaluates an awk expression.
+calc() { awk "BEGIN {print $1}"; }
+
+# timed CMD...: runs CMD, sets T (wall seconds, from nanosecond clocks) and
+# M (peak RSS in KiB, from GNU time) and RC (its exit status).
+timed() {
+  local s e
+  s=$(date +%s%N)
+  set +e
+  /usr/bin/time -o "$TMP/time" -f '%e %M' "$@" >"$TMP/stdout" 2>"$TMP/stderr"
+  RC=$?
+  set -e
+  e=$(date +%s%N)
+  T=$(calc "($e - $s) / 1e9")
+  M=$(awk 'END {print $2}' "$TMP/time")
+}
+
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+rows=() tshark_rows=() failed=0
+declare -A secs bytes
+for size in $SIZES; do
+  pcap=$DATA/$size.pcap truth=$DATA/$size.json
+  if [ ! -s "$pcap" ] || [ ! -s "$truth" ]; then
+    echo "generating $pcap"
+    s=$(date +%s%N)
+    bin/ftpbench-gen -size "$size" -seed "$SEED" -o "$pcap" -truth "$truth"
+    echo "  generated in $(calc "($(date +%s%N) - $s) / 1e9") s"
+  fi
+  runs=${BENCH_RUNS:-5}
+  [ "${size%GB}" != "$size" ] && runs=${BENCH_RUNS:-3}
+  file_bytes=$(stat -c %s "$pcap")
+  packets=$(awk -F'[:,]' '/"packets"/ {gsub(/ /,""); print $2; exit}' "$truth")
+  cat "$pcap" >/dev/null # warm the page cache, as every later run has it
+  bin/readloop "$pcap" >/dev/null
+  rl_t=() rl_m=() ft_t=() ft_m=() ratio=()
+  check=OK
+  rm -f "$DATA/$size.check.txt"
+  for i in $(seq "$runs"); do
+    timed bin/readloop "$pcap"
+    rl_t+=("$T") rl_m+=("$M")
+    [ "$RC" = 0 ] || { echo "readloop failed: $(cat "$TMP/stderr")"; exit 1; }
+    # GNU time wraps ftptrace alone (its RSS); the clock covers the pipe,
+    # which ends when benchcheck has read ftptrace's last line.
+    s=$(date +%s%N)
+    set +e
+    /usr/bin/time -o "$TMP/time" -f '%e %M' bin/ftptrace --json "$pcap" 2>"$TMP/stderr" |
+      bin/benchcheck -truth "$truth" >"$TMP/verdict"
+    st=("${PIPESTATUS[@]}")
+    set -e
+    e=$(date +%s%N)
+    T=$(calc "($e - $s) / 1e9")
+    ft_t+=("$T") ft_m+=("$(awk 'END {print $2}' "$TMP/time")") ratio+=("$(calc "$T / ${rl_t[-1]}")")
+    verdict=$(head -1 "$TMP/verdict")
+    if [ "${st[0]}" != 0 ] || [ "${st[1]}" != 0 ]; then
+      failed=1 check="MISMATCH (see $DATA/$size.check.txt)"
+      { echo "ftptrace exit ${st[0]}, benchcheck exit ${st[1]}"; grep -v '^Command exited' "$TMP/stderr" | head -5
+        cat "$TMP/verdict"; } >"$DATA/$size.check.txt"
+    fi
+    printf '  %-6s run %d: readloop %.3f s, ftptrace %.3f s (x%.2f)  %s\n' \
+      "$size" "$i" "${rl_t[-1]}" "$T" "${ratio[-1]}" "$verdict"
+  done
+  mb=$(calc "$file_bytes / 1e6")
+  rt=$(median "${rl_t[@]}") ftt=$(median "${ft_t[@]}") r=$(median "${ratio[@]}")
+  secs[$size]=$ftt bytes[$size]=$file_bytes
+  rows+=("$(printf '| %s | %.0f | %s | %d | %.0f MB/s | %.0f MB/s | %.0f | %.0f MiB | %.0f MiB | **%.2f** | %s |' \
+    "$size" "$(calc "$mb")" "$packets" "$runs" "$(calc "$mb / $rt")" "$(calc "$mb / $ftt")" \
+    "$(calc "$packets / $ftt")" "$(calc "$(median "${rl_m[@]}") / 1024")" "$(calc "$(median "${ft_m[@]}") / 1024")" "$r" "$check")")
+
+  if [ -z "${tshark_done:-}" ] && [ "$TSHARK_PAIRS" -gt 0 ] && command -v tshark >/dev/null; then
+    tshark_done=1
+    tt=() tm=() tr=()
+    for i in $(seq "$TSHARK_PAIRS"); do
+      timed bin/ftptrace --json "$pcap"
+      f=$T
+      timed tshark -n -q -z credentials -r "$pcap"
+      tt+=("$T") tm+=("$M") tr+=("$(calc "$T / $f")")
+      printf '  %-6s tshark pair %d: ftptrace %.2f s, tshark %.2f s (x%.1f)\n' "$size" "$i" "$f" "$T" "${tr[-1]}"
+    done
+    t=$(median "${tt[@]}")
+    tshark_rows+=("$(printf '| `tshark -n -q -z credentials` | %s | %d | %.0f MB/s | %.0f MiB | %.1f | %.1f |' \
+      "$size" "$TSHARK_PAIRS" "$(calc "$mb / $t")" "$(calc "$(median "${tm[@]}") / 1024")" \
+      "$(calc "$t / $rt")" "$(median "${tr[@]}")")")
+    tshark_version=$(tshark --version | head -1 | sed 's/\.$//')
+  fi
+done
+
+# Linearity: time per byte of the largest capture over that of the smallest.
+set -- $SIZES
+first=$1 last=${!#}
+linear="only one size measured"
+if [ "$first" != "$last" ]; then
+  linear=$(printf '%s takes %.2f× the time of %s for %.2f× the bytes: time per byte ×%.2f (1.00 is linear)' \
+    "$last" "$(calc "${secs[$last]} / ${secs[$first]}")" "$first" "$(calc "${bytes[$last]} / ${bytes[$first]}")" \
+    "$(calc "(${secs[$last]} / ${secs[$first]}) / (${bytes[$last]} / ${bytes[$first]})")")
+fi
+
+{
+  echo "# Benchmarks"
+  echo
+  echo "Written by \`make bench\` (scripts/bench.sh) on $(date -u '+%Y-%m-%d %H:%M UTC'); regenerate rather than edit."
+  echo
+  echo "- Machine: $(nproc) CPUs, $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(free -g | awk '/^Mem/ {print $2}') GB RAM, Linux $(uname -r); load average $load at the start"
+  echo "- $(go version)"
+  echo "- ftptrace: commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD 2>/dev/null || echo ' with uncommitted changes')"
+  echo "- Command: \`make bench\` (captures: \`bin/ftpbench-gen -size SIZE -seed $SEED -o bench-data/SIZE.pcap\`)"
+  echo
+  echo "Each run is the whole process on a capture in the page cache: the read loop"
+  echo "(\`bin/readloop FILE\`: pcapgo \`ReadPacketData\` over a 1 MiB bufio.Reader) and"
+  echo "\`bin/ftptrace --json FILE | bin/benchcheck -truth FILE.json\` (the full analysis: every"
+  echo "view's data, SHA-256 of every transfer), run alternately; times are wall clock, medians;"
+  echo "**× read loop** is the median of the per-pair ratios (trust it over absolute times, which"
+  echo "move with the machine's load). Peak RSS is GNU time's maximum resident set size."
+  echo "MB = 10⁶ bytes of pcap file. *check*: benchcheck compared every session, credential"
+  echo "(user, password, outcome), transfer (command, mode, announcement, bytes, SHA-256) and the"
+  echo "packet and byte totals with the generator's truth."
+  echo
+  echo "| capture | MB | packets | runs | read loop | ftptrace | ftptrace packets/s | read loop RSS | ftptrace RSS | × read loop | check |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|"
+  printf '%s\n' "${rows[@]}"
+  echo
+  echo "Linearity: $linear."
+  if [ ${#tshark_rows[@]} -gt 0 ]; then
+    echo
+    echo "Against tshark ($tshark_version), alternated with ftptrace, median of the pairs:"
+    echo
+    echo "| tool | capture | pairs | speed | peak RSS | × read loop | tshark time ÷ ftptrace time |"
+    echo "|---|---|---|---|---|---|---|"
+    printf '%s\n' "${tshark_rows[@]}"
+  fi
+} >"$OUT"
+echo
+cat "$OUT"
+exit "$failed"
