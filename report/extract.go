@@ -108,43 +108,64 @@ func (x *Extractor) warn(format string, args ...any) {
 	x.warnings = append(x.warnings, msg)
 }
 
-// Finish names each transfer's file after its session, transfer and server
-// path, records the name in the transfer, and removes what no transfer
-// claims (and listings, unless asked for). It returns the warnings met.
-func (x *Extractor) Finish(sessions []*analyzer.Session) []string {
+// SessionDone names the files of a session that ended after its session,
+// transfer and server path, records each name in its transfer, and removes
+// what no transfer claims (and listings, unless asked for).
+func (x *Extractor) SessionDone(s *analyzer.Session) {
 	used := map[partKey]bool{}
-	for _, s := range sessions {
-		for _, t := range s.Transfers {
-			if t.Data == nil || (t.Direction == "listing" && !x.listings) {
-				continue
+	for _, t := range s.Transfers {
+		if t.Data == nil || (t.Direction == "listing" && !x.listings) {
+			continue
+		}
+		k := partKey{t.Data, t.Data.FileDirection(t)}
+		pt := x.parts[k]
+		if pt == nil && t.Complete && !used[k] {
+			pt = x.emptyPart(s, t) // a complete transfer of zero bytes is an empty file
+		}
+		if pt == nil || pt.f == nil || used[k] {
+			continue
+		}
+		used[k] = true
+		pt.f.Close()
+		name := x.freeName(ExtractName(s.ID, t))
+		if err := x.root.Rename(pt.name, name); err != nil {
+			x.warn("extract: %v", err)
+			continue
+		}
+		x.root.Chmod(name, 0o644)
+		t.Extracted = name
+	}
+	for _, dc := range s.DataConns {
+		for dir := 0; dir < 2; dir++ {
+			k := partKey{dc, dir}
+			if pt := x.parts[k]; pt != nil && pt.f != nil && !used[k] {
+				pt.f.Close()
+				x.root.Remove(pt.name)
 			}
-			k := partKey{t.Data, t.Data.FileDirection(t)}
-			pt := x.parts[k]
-			if pt == nil && t.Complete && !used[k] {
-				pt = x.emptyPart(s, t) // a complete transfer of zero bytes is an empty file
-			}
-			if pt == nil || pt.f == nil || used[k] {
-				continue
-			}
-			used[k] = true
-			pt.f.Close()
-			name := x.freeName(ExtractName(s.ID, t))
-			if err := x.root.Rename(pt.name, name); err != nil {
-				x.warn("extract: %v", err)
-				continue
-			}
-			x.root.Chmod(name, 0o644)
-			t.Extracted = name
+			delete(x.parts, k)
 		}
 	}
+}
+
+// Close removes what no session claimed and returns the warnings met.
+func (x *Extractor) Close() []string {
 	for k, pt := range x.parts {
-		if pt.f != nil && !used[k] {
+		if pt.f != nil {
 			pt.f.Close()
 			x.root.Remove(pt.name)
 		}
+		delete(x.parts, k)
 	}
 	x.root.Close()
 	return x.warnings
+}
+
+// Finish is SessionDone for every session, then Close.
+func (x *Extractor) Finish(sessions []*analyzer.Session) []string {
+	for _, s := range sessions {
+		x.SessionDone(s)
+	}
+	return x.Close()
 }
 
 func (x *Extractor) emptyPart(s *analyzer.Session, t *analyzer.Transfer) *part {

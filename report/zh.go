@@ -213,7 +213,7 @@ var zhCatalogue = Catalogue{
 	"1 data transfer crossed the network unencrypted: its content can be read and altered on the path":                                             "1次数据传输未加密：其内容可在路径上被读取和篡改",
 	"%d data transfers crossed the network unencrypted: their content can be read and altered on the path":                                         "%d次数据传输未加密：其内容可在路径上被读取和篡改",
 	"%d bytes of this session were never captured":                                                                                                 "本会话有%d字节没有被抓到",
-	"%d failed logins from %s to %s in %d sessions: someone is guessing passwords":                                                                 "从%s到%s的%[1]d次登录失败，共%[4]d个会话：有人在猜测密码",
+	"%d failed logins from %s to %s in %d sessions: someone is guessing passwords":                                                                 "从%[2]s到%[3]s的%[1]d次登录失败，共%[4]d个会话：有人在猜测密码",
 	"the session has more steps than the %d kept: %d later steps are counted, not shown (raise --max-steps)":                                       "会话的步骤超过保留的%d步：之后的%d步只计数不显示（可调大--max-steps）",
 	"the session sent more commands than the %d kept: %d more were seen (their effects on transfers and logins still count)":                       "会话发送的指令超过保留的%d条：另有%d条（其对传输和登录的影响仍计入）",
 

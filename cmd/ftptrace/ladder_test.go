@@ -87,11 +87,11 @@ func TestLadderShowsEveryStep(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := analyze(cfg)
-	if err != nil {
+	var sessions []*analyzer.Session
+	if _, err := analyze(cfg, func(s *analyzer.Session) { sessions = append(sessions, s) }); err != nil {
 		t.Fatal(err)
 	}
-	s := res.sessions[0]
+	s := sessions[0]
 	if len(s.Steps) != 33 {
 		t.Fatalf("the article's session has %d steps, want 33", len(s.Steps))
 	}

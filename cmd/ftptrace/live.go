@@ -156,8 +156,10 @@ func runLive(cfg *config, stdout, stderr io.Writer) int {
 	for _, w := range warnings {
 		fmt.Fprintf(stderr, "ftptrace: warning: %s\n", w)
 	}
-	if failOn(cfg.failOn, &result{sessions: p.sessions}) {
-		return exitFailOn
+	for _, s := range p.sessions {
+		if failOnSession(cfg.failOn, s) {
+			return exitFailOn
+		}
 	}
 	return exitOK
 }

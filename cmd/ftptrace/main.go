@@ -190,22 +190,21 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 	return cfg, nil
 }
 
-// failOn tells whether the --fail-on condition holds. Anonymous logins do
-// not count as clear-text passwords: their "password" is no secret.
-func failOn(what string, res *result) bool {
-	for _, s := range res.sessions {
-		switch what {
-		case "cleartext":
-			for _, c := range s.Credentials {
-				if c.HasPass && c.Cleartext && !c.Anonymous && !c.Protected {
-					return true
-				}
+// failOnSession tells whether a session meets the --fail-on condition.
+// Anonymous logins do not count as clear-text passwords: their "password"
+// is no secret.
+func failOnSession(what string, s *analyzer.Session) bool {
+	switch what {
+	case "cleartext":
+		for _, c := range s.Credentials {
+			if c.HasPass && c.Cleartext && !c.Anonymous && !c.Protected {
+				return true
 			}
-		case "findings", "critical":
-			for _, f := range s.Findings {
-				if f.Severity == analyzer.SeverityCritical || (what == "findings" && f.Severity == analyzer.SeverityWarning) {
-					return true
-				}
+		}
+	case "findings", "critical":
+		for _, f := range s.Findings {
+			if f.Severity == analyzer.SeverityCritical || (what == "findings" && f.Severity == analyzer.SeverityWarning) {
+				return true
 			}
 		}
 	}
@@ -240,29 +239,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if cfg.iface != "" {
 		return runLive(cfg, stdout, stderr)
 	}
-	res, err := analyze(cfg)
-	if err != nil && res == nil {
-		fmt.Fprintf(stderr, "ftptrace: %v\n", err)
-		return exitError
-	}
-	if _, err := ladderSession(cfg, res); err != nil {
-		fmt.Fprintf(stderr, "ftptrace: %v\n", err)
-		if cfg.session != 0 {
-			return exitUsage
-		}
-		return exitError
-	}
-	out, closeOut, err := openOutput(cfg.output, stdout)
+	res := &result{}
+	p := newPrinter(cfg, stdout, res)
+	r, err := analyze(cfg, p.session)
 	if err != nil {
 		fmt.Fprintf(stderr, "ftptrace: %v\n", err)
 		return exitError
 	}
-	rerr := render(cfg, res, out)
-	if cerr := closeOut(); rerr == nil {
-		rerr = cerr
-	}
-	if rerr != nil {
-		fmt.Fprintf(stderr, "ftptrace: write output: %v\n", rerr)
+	res.stats, res.warnings, res.partial = r.stats, r.warnings, r.partial
+	if err := p.finish(); err != nil {
+		fmt.Fprintf(stderr, "ftptrace: %v\n", err)
+		if cfg.session != 0 {
+			return exitUsage
+		}
 		return exitError
 	}
 	for _, w := range res.warnings {
@@ -271,7 +260,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if res.partial {
 		return exitError
 	}
-	if failOn(cfg.failOn, res) {
+	if res.failOn {
 		return exitFailOn
 	}
 	return exitOK

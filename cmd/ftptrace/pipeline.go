@@ -12,16 +12,44 @@ import (
 
 // result is everything one run found.
 type result struct {
-	sessions []*analyzer.Session
-	stats    reassembly.Stats
-	warnings []string
-	partial  bool // a capture was damaged or unreadable: results cover what came before
+	sessions  []*analyzer.Session // the sessions the final view needs (all of them, without steps when streamed)
+	count     int                 // sessions found
+	transfers int
+	stats     reassembly.Stats
+	warnings  []string
+	partial   bool // a capture was damaged or unreadable: results cover what came before
+	failOn    bool // the --fail-on condition was met
 }
 
-// analyze reads the capture files in order, as one continuous capture.
-func analyze(cfg *config) (*result, error) {
+// inOrder hands sessions on in the order they began, as soon as every
+// earlier one has ended: output is the same every run, and memory holds
+// only the sessions still waiting for an earlier one.
+type inOrder struct {
+	next    int
+	waiting map[int]*analyzer.Session
+	emit    func(*analyzer.Session)
+}
+
+func (o *inOrder) add(s *analyzer.Session) {
+	o.waiting[s.ID] = s
+	for {
+		s, ok := o.waiting[o.next]
+		if !ok {
+			return
+		}
+		delete(o.waiting, o.next)
+		o.next++
+		o.emit(s)
+	}
+}
+
+// analyze reads the capture files in order, as one continuous capture, and
+// hands each session to emit once it ended (in the order sessions began).
+func analyze(cfg *config, emit func(*analyzer.Session)) (*result, error) {
 	res := &result{}
-	opts := analyzer.Options{Ports: cfg.ports, BruteForce: cfg.bruteForce, Limits: analyzer.Limits{Steps: cfg.maxSteps}}
+	order := &inOrder{next: 1, waiting: map[int]*analyzer.Session{}, emit: emit}
+	opts := analyzer.Options{Ports: cfg.ports, BruteForce: cfg.bruteForce, Limits: analyzer.Limits{Steps: cfg.maxSteps},
+		OnSession: order.add}
 	var x *report.Extractor
 	if cfg.extract != "" {
 		var err error
@@ -30,6 +58,10 @@ func analyze(cfg *config) (*result, error) {
 			return nil, err
 		}
 		opts.Payload = x.Payload
+		order.emit = func(s *analyzer.Session) {
+			x.SessionDone(s) // the records name the extracted files
+			emit(s)
+		}
 	}
 	an := analyzer.New(opts)
 	topts := reassembly.DefaultOptions
@@ -51,19 +83,19 @@ func analyze(cfg *config) (*result, error) {
 		src.Close()
 	}
 	if opened == 0 {
+		if x != nil {
+			x.Close()
+		}
 		return nil, errors.New(res.warnings[0])
 	}
 	tr.Close()
-	res.sessions = an.Finish()
+	an.Finish()
 	res.stats = tr.Stats
 	if tr.Stats.Refused > 0 {
 		res.warnings = append(res.warnings, fmt.Sprintf("%d packets belong to connections ftptrace did not follow: more than %d were open at once (--max-conns)", tr.Stats.Refused, topts.MaxConnections))
 	}
 	if x != nil {
-		res.warnings = append(res.warnings, x.Finish(res.sessions)...)
-	}
-	if cfg.redact {
-		report.Redact(res.sessions)
+		res.warnings = append(res.warnings, x.Close()...)
 	}
 	return res, nil
 }

@@ -12,66 +12,97 @@ import (
 	"github.com/ftptrace/ftptrace/report"
 )
 
-func render(cfg *config, res *result, out io.Writer) error {
-	bw := bufio.NewWriterSize(out, 64<<10)
-	defer bw.Flush()
-	if cfg.json {
-		jw := report.NewJSONWriter(bw)
-		for _, s := range res.sessions {
-			if err := jw.Session(s); err != nil {
-				return err
-			}
-		}
-		transfers := 0
-		for _, s := range res.sessions {
-			transfers += len(s.Transfers)
-		}
-		if err := jw.Summary(report.SummaryRecord{Files: cfg.files, Packets: res.stats.Packets, Bytes: res.stats.Bytes,
-			Sessions: len(res.sessions), Transfers: transfers, Warnings: res.warnings, Partial: res.partial}); err != nil {
-			return err
-		}
-		return bw.Flush()
+// printer writes sessions as they end for the views that stream (the
+// timeline and JSON Lines), and keeps what the other views draw at the end.
+type printer struct {
+	cfg  *config
+	out  *lazyOutput
+	w    *bufio.Writer
+	json *report.JSONWriter
+	res  *result
+	err  error
+}
+
+func newPrinter(cfg *config, stdout io.Writer, res *result) *printer {
+	p := &printer{cfg: cfg, out: &lazyOutput{name: cfg.output, stdout: stdout}, res: res}
+	p.w = bufio.NewWriterSize(p.out, 64<<10)
+	p.json = report.NewJSONWriter(p.w)
+	return p
+}
+
+// streams tells whether the view prints each session as it ends.
+func (p *printer) streams() bool { return p.cfg.json || p.cfg.view == "timeline" }
+
+// session is called for each session in order, once it ended.
+func (p *printer) session(s *analyzer.Session) {
+	if p.cfg.redact {
+		report.Redact([]*analyzer.Session{s})
 	}
-	switch cfg.view {
-	case "sessions":
-		if err := report.SessionsTable(bw, res.sessions); err != nil {
-			return err
+	p.res.count++
+	p.res.transfers += len(s.Transfers)
+	if failOnSession(p.cfg.failOn, s) {
+		p.res.failOn = true
+	}
+	switch {
+	case p.cfg.json:
+		p.keep(p.json.Session(s))
+	case p.cfg.view == "timeline":
+		p.keep(report.Timeline(p.w, s, report.TimelineOptions{Brief: p.cfg.brief}))
+	}
+	if p.cfg.view != "ladder" {
+		// Nothing to come needs the steps or the listings: let them go, so
+		// memory does not grow with the capture.
+		s.Steps = nil
+		for _, t := range s.Transfers {
+			t.Listing = ""
 		}
-	case "transfers":
-		if err := report.TransfersTable(bw, res.sessions); err != nil {
-			return err
+	}
+	if !p.streams() {
+		p.res.sessions = append(p.res.sessions, s)
+	}
+}
+
+func (p *printer) keep(err error) {
+	if err != nil && p.err == nil {
+		p.err = err
+	}
+}
+
+// finish writes what comes after the sessions: the tables, the summary, the
+// diagram, and flushes.
+func (p *printer) finish() error {
+	res, cfg := p.res, p.cfg
+	switch {
+	case cfg.json:
+		p.keep(p.json.Summary(report.SummaryRecord{Files: cfg.files, Packets: res.stats.Packets, Bytes: res.stats.Bytes,
+			Sessions: res.count, Transfers: res.transfers, Warnings: res.warnings, Partial: res.partial}))
+	case cfg.view == "timeline":
+		if res.count == 0 {
+			fmt.Fprintf(p.w, "No FTP session found (%d packets, %d TCP connections).\n", res.stats.Packets, res.stats.Connections)
 		}
-	case "creds":
-		if err := report.CredsTable(bw, res.sessions); err != nil {
-			return err
-		}
-	case "summary":
-		report.Summary(bw, res.sessions, report.Totals{Files: cfg.files, Packets: res.stats.Packets,
-			Bytes: res.stats.Bytes, Connections: res.stats.Connections, Warnings: res.warnings})
-	case "ladder":
+	case cfg.view == "sessions":
+		p.keep(report.SessionsTable(p.w, res.sessions))
+	case cfg.view == "transfers":
+		p.keep(report.TransfersTable(p.w, res.sessions))
+	case cfg.view == "creds":
+		p.keep(report.CredsTable(p.w, res.sessions))
+	case cfg.view == "summary":
+		p.keep(report.Summary(p.w, res.sessions, report.Totals{Files: cfg.files, Packets: res.stats.Packets,
+			Bytes: res.stats.Bytes, Connections: res.stats.Connections, Warnings: res.warnings}))
+	case cfg.view == "ladder":
 		s, err := ladderSession(cfg, res)
 		if err != nil {
 			return err
 		}
 		if cfg.html {
-			err = report.HTML(bw, report.HTMLPage{Capture: captureName(cfg.files), Session: s, Sessions: res.sessions})
+			p.keep(report.HTML(p.w, report.HTMLPage{Capture: captureName(cfg.files), Session: s, Sessions: res.sessions}))
 		} else {
-			err = report.Ladder(bw, s, report.LadderOptions{})
-		}
-		if err != nil {
-			return err
-		}
-	case "timeline":
-		if len(res.sessions) == 0 {
-			fmt.Fprintf(bw, "No FTP session found (%d packets, %d TCP connections).\n", res.stats.Packets, res.stats.Connections)
-		}
-		for _, s := range res.sessions {
-			if err := report.Timeline(bw, s, report.TimelineOptions{Brief: cfg.brief}); err != nil {
-				return err
-			}
+			p.keep(report.Ladder(p.w, s, report.LadderOptions{}))
 		}
 	}
-	return bw.Flush()
+	p.keep(p.w.Flush())
+	p.keep(p.out.Close())
+	return p.err
 }
 
 // ladderSession picks the session the ladder view draws: --session N, or
@@ -108,15 +139,31 @@ func captureName(files []string) string {
 	return strings.Join(names, ", ")
 }
 
-// openOutput is -o FILE, or standard output; the file is created only
-// once the analysis succeeded, so an error leaves no empty file behind.
-func openOutput(name string, stdout io.Writer) (io.Writer, func() error, error) {
-	if name == "" || name == "-" {
-		return stdout, func() error { return nil }, nil
+// lazyOutput is -o FILE, or standard output; the file is created at the
+// first write, so an error before any output leaves no empty file behind.
+type lazyOutput struct {
+	name   string
+	stdout io.Writer
+	f      *os.File
+}
+
+func (o *lazyOutput) Write(b []byte) (int, error) {
+	if o.name == "" || o.name == "-" {
+		return o.stdout.Write(b)
 	}
-	f, err := os.Create(name)
-	if err != nil {
-		return nil, nil, fmt.Errorf("-o: %w", err)
+	if o.f == nil {
+		f, err := os.Create(o.name)
+		if err != nil {
+			return 0, fmt.Errorf("-o: %w", err)
+		}
+		o.f = f
 	}
-	return f, f.Close, nil
+	return o.f.Write(b)
+}
+
+func (o *lazyOutput) Close() error {
+	if o.f == nil {
+		return nil
+	}
+	return o.f.Close()
 }
