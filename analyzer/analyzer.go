@@ -96,9 +96,10 @@ func (a *Analyzer) HandleEvent(c *reassembly.Conn, e *reassembly.Event) {
 		a.now = e.Time
 		a.finishClosing(false)
 	}
-	cs := a.conns[c.ID]
+	cs, _ := c.Handle.(*connState)
 	if e.Kind == reassembly.EventForget {
 		delete(a.conns, c.ID)
+		c.Handle = nil
 		return
 	}
 	if cs == nil {
@@ -107,6 +108,7 @@ func (a *Analyzer) HandleEvent(c *reassembly.Conn, e *reassembly.Event) {
 		}
 		cs = a.classify(c)
 		a.conns[c.ID] = cs
+		c.Handle = cs
 	}
 	if cs.flip {
 		flipped := *e

@@ -95,6 +95,11 @@ type Conn struct {
 	// Client and Server were guessed (lower port is taken as the server).
 	Midstream bool
 
+	// Handle is the Handler's own: it may keep its state for the connection
+	// here instead of looking it up on every event. The tracker never
+	// touches it.
+	Handle any
+
 	ignored bool
 }
 

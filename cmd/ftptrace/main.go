@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -84,7 +86,27 @@ Views:
 Flags:
 `
 
+// softMemoryLimit keeps the heap (and so the resident size) flat on big
+// captures: the live data is about 25 MiB whatever the capture's size, and
+// without a limit the garbage collector lets the heap grow to twice that.
+// GOMEMLIMIT overrides it.
+const softMemoryLimit = 48 << 20
+
 func main() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(softMemoryLimit)
+	}
+	// FTPTRACE_CPUPROFILE=FILE writes a CPU profile for go tool pprof
+	// (performance work; see BENCHMARKS.md).
+	if path := os.Getenv("FTPTRACE_CPUPROFILE"); path != "" {
+		if f, err := os.Create(path); err == nil {
+			pprof.StartCPUProfile(f)
+			code := run(os.Args[1:], os.Stdout, os.Stderr)
+			pprof.StopCPUProfile()
+			f.Close()
+			os.Exit(code)
+		}
+	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
