@@ -154,8 +154,8 @@ func (t *Tracker) Segment(seg Segment, ci gopacket.CaptureInfo) {
 	// reads its capture time when the segment is finally delivered, so a
 	// segment with payload needs a context of its own.
 	var ac greassembly.AssemblerContext = &t.ctx
-	if len(tcp.Payload) > 0 {
-		ac = &captureContext{ci: ci}
+	if d := s.dirFrom(seg.Src); len(tcp.Payload) > 0 && !(s.hasNext[d] && tcp.Seq == s.next[d]) {
+		ac = &captureContext{ci: ci} // may be queued: give it its own
 	} else {
 		t.ctx.ci = ci
 	}
