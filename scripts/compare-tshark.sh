@@ -82,7 +82,9 @@ RECORD = open(os.environ["COMPARE_RECORD"], "a", encoding="utf-8") if os.environ
 
 def record(where, what):
     if RECORD:
-        RECORD.write("%s\t%s\t%s\n" % (name, where, " ".join(what.split())))
+        # binary bytes (TLS, Telnet IAC) as "?", so the list stays readable text
+        what = "".join(c if " " <= c <= "~" else "?" for c in " ".join(what.split()))
+        RECORD.write("%s\t%s\t%s\n" % (name, where, what))
 
 record("*", "compared")
 

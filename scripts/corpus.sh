@@ -8,7 +8,7 @@
 # true). Listed lines of captures that were not compared are ignored.
 #
 # The list: one disagreement per line, four fields separated by " | ":
-#   capture | connection | difference | reason
+#   capture | connection | difference | reason      (no " | " in the reason)
 # exactly as the first three are printed under "unlisted" below; blank lines
 # and lines starting with # are ignored.
 set -euo pipefail
@@ -50,10 +50,12 @@ except FileNotFoundError:
 for n, line in enumerate(lines, 1):
     if not line.strip() or line.startswith("#"):
         continue
-    f = line.split(" | ")
-    if len(f) < 4 or not f[3].strip():
+    # the difference may hold " | " (binary bytes shown as text); the
+    # reason may not
+    f = line.split(" | ", 2)
+    if len(f) < 3 or " | " not in f[2] or not f[2].rsplit(" | ", 1)[1].strip():
         sys.exit("corpus: %s:%d: want 'capture | connection | difference | reason'" % (listf, n))
-    listed[" | ".join(f[:3])] = n
+    listed[" | ".join(f[:2] + [f[2].rsplit(" | ", 1)[0]])] = n
 unlisted = [d for d in found if d not in listed]
 gone = [(k, n) for k, n in listed.items() if k not in found and k.split(" | ")[0] in compared]
 print("corpus: %d captures compared, %d disagreements, %d listed in %s" % (len(compared), len(found), len(listed), listf))
