@@ -1,7 +1,6 @@
 package analyzer
 
 import (
-	"fmt"
 	"sort"
 	"time"
 
@@ -30,6 +29,13 @@ type Options struct {
 	// OnSession, when set, receives each session once it has ended, in the
 	// order sessions end; the analyzer then forgets it.
 	OnSession func(*Session)
+}
+
+// Dropped counts what the analyzer did not report in full, for the user.
+type Dropped struct {
+	// Unanswered connection attempts to an FTP port beyond the first
+	// hundred (a SYN flood or a scan).
+	Unanswered int
 }
 
 // implicitFTPSPort is where FTP runs inside TLS from the first byte
@@ -75,8 +81,13 @@ type Analyzer struct {
 	expects  map[uint16][]*Expectation // by the port the data connection goes to
 	failures map[pairKey]*failCount    // failed logins per client and server
 	hashes   *hashWorker
-	nextID   int
-	now      time.Time
+	// unanswered counts connection attempts shown as sessions though they
+	// never got going.
+	unanswered int
+	// Dropped counts what limits kept out of the results.
+	Dropped Dropped
+	nextID  int
+	now     time.Time
 }
 
 // New returns an analyzer.
@@ -150,7 +161,7 @@ func (a *Analyzer) classify(rc *reassembly.Conn) *connState {
 		return cs
 	}
 	if a.ports[c.Server.Port()] {
-		a.newControl(cs, fmt.Sprintf("port %d", c.Server.Port()))
+		cs.kind, cs.detect = connUnknown, &detector{control: true}
 		return cs
 	}
 	if c.Server.Port() == implicitFTPSPort {
@@ -193,13 +204,7 @@ func (a *Analyzer) controlEvent(cs *connState, e *reassembly.Event) {
 		a.endControl(s)
 	case reassembly.EventGap:
 		cs.track.tcpEvent(e)
-		switch {
-		case s.ctl.encrypted:
-		case e.Dir == reassembly.ClientToServer:
-			s.ctl.lostCommand(e.Time)
-		default:
-			s.ctl.lostReply()
-		}
+		a.controlGap(s, e)
 	default:
 		cs.track.tcpEvent(e)
 	}

@@ -56,7 +56,7 @@ func (ct *connTrack) endpoints(dir reassembly.Direction) (from, to netip.AddrPor
 // newStep fills the fields every step of this connection shares.
 func (ct *connTrack) newStep(e *reassembly.Event, kind StepKind) Step {
 	from, to := ct.endpoints(e.Dir)
-	return Step{Time: e.Time, Conn: ct.role, DataID: ct.dataID, From: from, To: to,
+	return Step{Time: e.Time, Frame: e.Index, Conn: ct.role, DataID: ct.dataID, From: from, To: to,
 		FromClient: (e.Dir == reassembly.ClientToServer) == ct.tcpClientIsFTPClient,
 		Kind:       kind, Flags: e.Flags.String()}
 }

@@ -91,6 +91,31 @@ func (c *control) lostCommand(t time.Time) {
 	c.pending = append(c.pending, &Command{Time: t, lost: true})
 }
 
+// controlGap handles bytes of the control connection the capture missed.
+// A gap inside a line (a snap length shorter than the packets) cuts that
+// line: what was seen of it still counts, marked as cut. A gap between
+// lines hides whole commands or replies.
+func (a *Analyzer) controlGap(s *Session, e *reassembly.Event) {
+	c := s.ctl
+	if c.encrypted {
+		return
+	}
+	if l, ok := c.split[e.Dir].flush(); ok {
+		l.Truncated = true
+		if e.Dir == reassembly.ClientToServer {
+			a.command(s, l, "")
+		} else {
+			a.replyLine(s, l, "")
+		}
+		return
+	}
+	if e.Dir == reassembly.ClientToServer {
+		c.lostCommand(e.Time)
+	} else {
+		c.lostReply()
+	}
+}
+
 // lostReply stands for server bytes the capture missed: most likely the
 // reply to the oldest pending command.
 func (c *control) lostReply() {
@@ -150,6 +175,7 @@ func (a *Analyzer) controlPayload(s *Session, e *reassembly.Event) {
 		c.track.lastWhat[e.Dir] = "TLS"
 		return
 	}
+	c.split[e.Dir].index = e.Index
 	c.lines = c.split[e.Dir].feed(e.Payload, e.Time, c.lines[:0])
 	flags := e.Flags.String()
 	for i, l := range c.lines {
@@ -189,7 +215,7 @@ func (a *Analyzer) command(s *Session, l Line, flags string) {
 	c := s.ctl
 	verb, arg := ParseCommand(l.Text)
 	from, to := c.track.conn.Client, c.track.conn.Server
-	st := Step{Time: l.Time, Conn: RoleControl, From: from, To: to, FromClient: true, Kind: KindCommand,
+	st := Step{Time: l.Time, Frame: l.Index, Conn: RoleControl, From: from, To: to, FromClient: true, Kind: KindCommand,
 		Flags: flags, Command: verb, Arg: arg, Truncated: l.Truncated}
 	cmd := &Command{Time: l.Time, Verb: verb, Arg: arg}
 	switch verb {
@@ -282,7 +308,7 @@ func (a *Analyzer) replyLine(s *Session, l Line, flags string) {
 func (a *Analyzer) reply(s *Session, rep *Reply, flags string) {
 	c := s.ctl
 	text := rep.Text()
-	st := Step{Time: rep.Time, Conn: RoleControl, From: c.track.conn.Server, To: c.track.conn.Client,
+	st := Step{Time: rep.Time, Frame: rep.Index, Conn: RoleControl, From: c.track.conn.Server, To: c.track.conn.Client,
 		Kind: KindReply, Flags: flags, Code: rep.Code, Text: text, Unterminated: rep.Unterminated, Truncated: rep.Truncated}
 	var cmd *Command
 	c.resync(rep.Code)
@@ -315,7 +341,7 @@ func (a *Analyzer) reply(s *Session, rep *Reply, flags string) {
 		a.replySemantics(s, cmd, rep, &st)
 	}
 	s.addStep(st)
-	c.track.lastWhat[reassembly.ServerToClient] = strconv.Itoa(rep.Code)
+	c.track.lastWhat[reassembly.ServerToClient] = "reply " + strconv.Itoa(rep.Code)
 }
 
 // replySemantics applies what a reply means for the command it answers.

@@ -26,6 +26,10 @@ type detector struct {
 	// portHint is set for a connection on an FTP control port whose start
 	// was not captured: any well-formed FTP line is enough.
 	portHint bool
+	// control is set for a new connection to an FTP control port: it
+	// becomes a session once its handshake completes or data flows.
+	control  bool
+	answered bool // SYN,ACK seen
 }
 
 // verdict of the content so far.
@@ -41,6 +45,13 @@ func (a *Analyzer) detectEvent(cs *connState, e *reassembly.Event) {
 	d := cs.detect
 	c := &cs.conn
 	if e.Kind == reassembly.EventEnd {
+		if d.control && a.keepUnanswered() {
+			// An attempt to reach an FTP port that never became a
+			// connection: shown, up to a limit (a SYN flood is counted).
+			a.becomeControl(cs, fmt.Sprintf("port %d", c.Server.Port()))
+			a.controlEvent(cs, e)
+			return
+		}
 		cs.ignore()
 		return
 	}
@@ -49,9 +60,17 @@ func (a *Analyzer) detectEvent(cs *connState, e *reassembly.Event) {
 		ev.Payload = append([]byte(nil), e.Payload...)
 		d.bytes += len(e.Payload)
 	}
-	d.events = append(d.events, ev)
+	if len(d.events) < detectMaxEvents+1 {
+		d.events = append(d.events, ev)
+	}
 	v := undecided
-	if e.Kind == reassembly.EventPayload {
+	switch {
+	case d.control && (e.Kind == reassembly.EventPayload || (e.Kind == reassembly.EventACK && d.answered)):
+		v = isFTP // a connection to an FTP port that got going
+	case d.control:
+		d.answered = d.answered || e.Kind == reassembly.EventSYNACK
+		return // still a handshake: wait (half-open floods stay cheap)
+	case e.Kind == reassembly.EventPayload:
 		v = d.judge(c, e)
 	}
 	if v == undecided && (len(d.events) > detectMaxEvents || d.bytes > detectMaxBytes) {
@@ -62,14 +81,34 @@ func (a *Analyzer) detectEvent(cs *connState, e *reassembly.Event) {
 		cs.ignore()
 	case isFTP:
 		why := "content"
-		if d.portHint {
+		if d.portHint || d.control {
 			why = fmt.Sprintf("port %d", c.Server.Port())
 		}
-		a.newControl(cs, why)
-		for i := range d.events {
-			a.controlEvent(cs, &d.events[i])
-		}
+		a.becomeControl(cs, why)
 	}
+}
+
+// becomeControl makes a connection held for detection a session and replays
+// what it held.
+func (a *Analyzer) becomeControl(cs *connState, why string) {
+	d := cs.detect
+	a.newControl(cs, why)
+	for i := range d.events {
+		a.controlEvent(cs, &d.events[i])
+	}
+}
+
+// maxUnanswered is how many connection attempts to an FTP port that never
+// got going are shown as sessions; beyond it they are only counted.
+const maxUnanswered = 100
+
+func (a *Analyzer) keepUnanswered() bool {
+	if a.unanswered < maxUnanswered {
+		a.unanswered++
+		return true
+	}
+	a.Dropped.Unanswered++
+	return false
 }
 
 // ignore stops following a connection that is not FTP.
@@ -80,6 +119,7 @@ func (cs *connState) ignore() {
 
 // judge looks at the lines of a new payload.
 func (d *detector) judge(c *reassembly.Conn, e *reassembly.Event) verdict {
+	d.split[e.Dir].index = e.Index
 	d.lines = d.split[e.Dir].feed(e.Payload, e.Time, d.lines[:0])
 	for _, l := range d.lines {
 		if e.Dir == reassembly.ServerToClient {

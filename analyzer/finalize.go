@@ -78,7 +78,7 @@ func (s *Session) numberSteps(onStep func(*Session, *Step)) {
 	if onStep != nil {
 		sort.Slice(order, func(i, j int) bool { return s.Steps[order[i]].N < s.Steps[order[j]].N })
 	} else {
-		sort.SliceStable(order, func(i, j int) bool { return s.Steps[order[i]].Time.Before(s.Steps[order[j]].Time) })
+		sort.SliceStable(order, func(i, j int) bool { return s.Steps[order[i]].Frame < s.Steps[order[j]].Frame })
 	}
 	number := make([]int, len(s.Steps))
 	sorted := make([]Step, len(s.Steps))

@@ -34,14 +34,19 @@ const (
 type Line struct {
 	Text      string
 	Time      time.Time
+	Index     int // number in the capture of that segment's packet
 	Truncated bool
 }
 
 // lineSplitter cuts one direction of a control connection into lines, across
 // segment boundaries, dropping Telnet commands.
 type lineSplitter struct {
-	buf       []byte
-	start     time.Time
+	buf      []byte
+	start    time.Time
+	startIdx int
+	// index is the packet number of the segment being fed; callers set it
+	// before feed.
+	index     int
 	truncated bool
 	iac       iacState
 }
@@ -55,7 +60,7 @@ func (l *lineSplitter) feed(payload []byte, t time.Time, out []Line) []Line {
 			}
 		}
 		if len(l.buf) == 0 && !l.truncated {
-			l.start = t
+			l.start, l.startIdx = t, l.index
 		}
 		if b == '\n' {
 			out = append(out, l.take())
@@ -120,7 +125,7 @@ func (l *lineSplitter) take() Line {
 	if len(buf) > MaxLineLength {
 		buf, truncated = buf[:MaxLineLength], true
 	}
-	line := Line{Text: string(buf), Time: l.start, Truncated: truncated}
+	line := Line{Text: string(buf), Time: l.start, Index: l.startIdx, Truncated: truncated}
 	l.buf = l.buf[:0]
 	l.truncated = false
 	if cap(l.buf) > 4096 {

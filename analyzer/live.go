@@ -48,7 +48,7 @@ func (s *Session) emitSteps(cutoff, stuck time.Time, onStep func(*Session, *Step
 			pending = append(pending, i)
 		}
 	}
-	sort.SliceStable(pending, func(i, j int) bool { return s.Steps[pending[i]].Time.Before(s.Steps[pending[j]].Time) })
+	sort.SliceStable(pending, func(i, j int) bool { return s.Steps[pending[i]].Frame < s.Steps[pending[j]].Frame })
 	for _, i := range pending {
 		st := &s.Steps[i]
 		if !cutoff.IsZero() && (st.Time.After(cutoff) || (st.open && st.Time.After(stuck))) {

@@ -45,7 +45,11 @@ type Packet struct {
 // Step is one event a person would name: a handshake, a command, a reply, a
 // stand-alone ACK, a teardown packet, a data transfer.
 type Step struct {
-	N        int // 1-based, in capture-time order within the session
+	N int // 1-based, in capture order within the session
+	// Frame is the number in the capture of the step's (first) packet, as
+	// Wireshark numbers frames; steps are ordered by it, so the timeline
+	// follows the capture even when timestamps go backwards.
+	Frame    int
 	Time     time.Time
 	Conn     ConnRole
 	DataID   int // data connection number within the session (data steps)

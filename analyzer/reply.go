@@ -11,6 +11,7 @@ type Reply struct {
 	Valid bool // a three-digit code from 100 to 599
 	Lines []string
 	Time  time.Time
+	Index int // packet number of its first line
 	// Unterminated is set for a multi-line reply whose closing "ddd " line
 	// never came (some servers forget it).
 	Unterminated bool
@@ -90,7 +91,7 @@ func (r *replyReader) line(l Line, interrupted bool) (done []*Reply) {
 		done = append(done, r.open)
 		r.open = nil
 	}
-	rep := &Reply{Time: l.Time, Truncated: l.Truncated}
+	rep := &Reply{Time: l.Time, Index: l.Index, Truncated: l.Truncated}
 	if !ok {
 		rep.Lines = []string{l.Text}
 		return append(done, rep)

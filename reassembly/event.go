@@ -113,6 +113,7 @@ func (c *Conn) Ignore() { c.ignored = true }
 type Event struct {
 	Kind     EventKind
 	Time     time.Time // capture time of the (first) packet
+	Index    int       // number of that packet in the capture, from 1: file order
 	Dir      Direction
 	Flags    Flags
 	Seq, Ack uint32

@@ -92,7 +92,7 @@ func (s *stream) reusedBy(seg Segment) bool {
 }
 
 func (s *stream) emit(kind EventKind, ts time.Time, dir Direction, tcp *layers.TCP) {
-	s.ev = Event{Kind: kind, Time: ts, Dir: dir}
+	s.ev = Event{Kind: kind, Time: ts, Dir: dir, Index: s.t.Stats.Packets}
 	if tcp != nil {
 		s.ev.Flags, s.ev.Seq, s.ev.Ack = flagsOf(tcp), tcp.Seq, tcp.Ack
 	}
@@ -131,7 +131,7 @@ func (s *stream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, gdir greassemb
 	case tcp.FIN:
 		s.sawEnd = true
 		// Reported after the packet's payload, once assembly returns.
-		s.t.finEvent = Event{Kind: EventFIN, Time: ci.Timestamp, Dir: dir, Flags: flagsOf(tcp), Seq: tcp.Seq, Ack: tcp.Ack, Bytes: len(tcp.Payload)}
+		s.t.finEvent = Event{Kind: EventFIN, Time: ci.Timestamp, Index: s.t.Stats.Packets, Dir: dir, Flags: flagsOf(tcp), Seq: tcp.Seq, Ack: tcp.Ack, Bytes: len(tcp.Payload)}
 		s.t.pending = &s.t.finEvent
 	case len(tcp.Payload) == 0:
 		s.emit(EventACK, ci.Timestamp, dir, tcp)
@@ -151,7 +151,7 @@ func (s *stream) ReassembledSG(sg greassembly.ScatterGather, _ greassembly.Assem
 	gdir, _, _, _ := sg.Info()
 	dir := s.dirOfGopacket(gdir)
 	if skip > 0 {
-		s.ev = Event{Kind: EventGap, Time: ci.Timestamp, Dir: dir, Bytes: skip}
+		s.ev = Event{Kind: EventGap, Time: ci.Timestamp, Dir: dir, Bytes: skip, Index: ci.InterfaceIndex}
 		s.t.h.HandleEvent(&s.conn, &s.ev)
 	}
 	s.delivered(dir, skip, length)
@@ -162,7 +162,7 @@ func (s *stream) ReassembledSG(sg greassembly.ScatterGather, _ greassembly.Assem
 	if flags == 0 {
 		flags = FlagPSH | FlagACK
 	}
-	s.ev = Event{Kind: EventPayload, Time: ci.Timestamp, Dir: dir, Flags: flags,
+	s.ev = Event{Kind: EventPayload, Time: ci.Timestamp, Index: ci.InterfaceIndex, Dir: dir, Flags: flags,
 		Payload: sg.Fetch(length), Segments: sg.Stats().Packets, Bytes: length}
 	s.t.h.HandleEvent(&s.conn, &s.ev)
 }
@@ -241,12 +241,12 @@ func (s *stream) finish() {
 }
 
 func (s *stream) reportEnd() {
-	s.ev = Event{Kind: EventEnd, Time: s.t.now}
+	s.ev = Event{Kind: EventEnd, Time: s.t.now, Index: s.t.Stats.Packets}
 	s.t.h.HandleEvent(&s.conn, &s.ev)
 }
 
 func (s *stream) reportForget() {
-	s.ev = Event{Kind: EventForget, Time: s.t.now}
+	s.ev = Event{Kind: EventForget, Time: s.t.now, Index: s.t.Stats.Packets}
 	s.t.h.HandleEvent(&s.conn, &s.ev)
 }
 

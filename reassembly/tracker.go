@@ -37,7 +37,7 @@ var DefaultOptions = Options{
 	Linger:                  2 * time.Minute,
 	MaxBufferedPages:        16384,
 	MaxBufferedPagesPerConn: 2048,
-	MaxConnections:          100000,
+	MaxConnections:          50000,
 }
 
 // flushEvery is how much capture time passes between sweeps of the
@@ -53,6 +53,11 @@ type Stats struct {
 	NotTCP      int   // packets ignored: not TCP over IP, or undecodable
 	LatePackets int   // payload after a connection closed
 	Refused     int   // packets of connections not followed: too many open at once
+	// Backwards counts packets more than a second earlier than the packet
+	// before them; FirstBackwards is the first one's number.
+	Backwards, FirstBackwards int
+	Jumps                     int // packets far ahead of the capture's time, not trusted
+	Snapped                   int // packets cut by the capture's snap length
 }
 
 type tupleKey struct{ lo, hi netip.AddrPort }
@@ -82,11 +87,18 @@ type Tracker struct {
 	currentDir Direction
 	pending    *Event    // a FIN to report once the packet's payload is out
 	endPending bool      // the current stream ended during assembly
+	last       time.Time // the previous packet's time
+	ahead      int       // packets seen far ahead of now, unconfirmed
+	roomTried  time.Time // when the table, full, was last swept for room
 	holeBefore time.Time // flush queued data seen before this, after the packet
 	finEvent   Event
 	Stats      Stats
 }
 
+// captureContext carries a segment's capture info through gopacket. Its
+// InterfaceIndex holds the packet's number in the capture instead (the
+// link type was resolved before): gopacket hands back only the
+// CaptureInfo of delayed segments, and the number orders them.
 type captureContext struct{ ci gopacket.CaptureInfo }
 
 func (c *captureContext) GetCaptureInfo() gopacket.CaptureInfo { return c.ci }
@@ -105,6 +117,9 @@ func NewTracker(h Handler, opts Options) *Tracker {
 func (t *Tracker) Packet(data []byte, ci gopacket.CaptureInfo, lt layers.LinkType) {
 	t.Stats.Packets++
 	t.Stats.Bytes += int64(len(data))
+	if ci.CaptureLength < ci.Length {
+		t.Stats.Snapped++
+	}
 	seg, ok := t.decoder.Decode(data, lt)
 	if !ok {
 		t.Stats.NotTCP++
@@ -116,9 +131,8 @@ func (t *Tracker) Packet(data []byte, ci gopacket.CaptureInfo, lt layers.LinkTyp
 // Segment follows one decoded TCP segment.
 func (t *Tracker) Segment(seg Segment, ci gopacket.CaptureInfo) {
 	t.Stats.TCPPackets++
-	if ci.Timestamp.After(t.now) {
-		t.now = ci.Timestamp
-	}
+	t.clock(ci.Timestamp)
+	ci.InterfaceIndex = t.Stats.Packets
 	if t.flushed.IsZero() {
 		t.flushed = t.now
 	} else if t.now.Sub(t.flushed) >= flushEvery {
@@ -210,6 +224,34 @@ func (t *Tracker) newStream(seg Segment) *stream {
 	return s
 }
 
+// timeJump is how far ahead of the capture's time a packet may be before
+// it is taken as a bad timestamp rather than a pause in the traffic.
+const timeJump = 10 * time.Minute
+
+// clock advances capture time. A packet far ahead of the others moves it
+// only once a second packet confirms the jump: one bad timestamp must not
+// close every connection as idle. Packets earlier than the one before are
+// counted (a clock step, merged files).
+func (t *Tracker) clock(ts time.Time) {
+	if ts.Before(t.last) && t.last.Sub(ts) > time.Second {
+		t.Stats.Backwards++
+		if t.Stats.FirstBackwards == 0 {
+			t.Stats.FirstBackwards = t.Stats.Packets
+		}
+	}
+	t.last = ts
+	switch {
+	case !ts.After(t.now):
+	case t.now.IsZero() || ts.Sub(t.now) <= timeJump:
+		t.now, t.ahead = ts, 0
+	case t.ahead > 0:
+		t.now, t.ahead = ts, 0 // a second packet that far ahead: a real pause
+	default:
+		t.ahead++
+		t.Stats.Jumps++
+	}
+}
+
 // Tick lets capture time pass without packets (an idle live capture), so
 // idle connections are still closed and held data still delivered.
 func (t *Tracker) Tick(now time.Time) {
@@ -236,6 +278,12 @@ func (t *Tracker) roomForOne() bool {
 	if max <= 0 || len(t.conns) < max {
 		return true
 	}
+	// Closing idle connections walks the whole table: at most once a
+	// second of capture time, or a flood would make every packet pay it.
+	if !t.roomTried.IsZero() && t.now.Sub(t.roomTried) < time.Second {
+		return false
+	}
+	t.roomTried = t.now
 	t.asm.FlushWithOptions(greassembly.FlushOptions{T: t.now.Add(-t.opts.HoleTimeout), TC: t.now.Add(-time.Minute)})
 	t.forgetClosed(t.now.Add(time.Nanosecond))
 	return len(t.conns) < max

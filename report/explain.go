@@ -122,8 +122,8 @@ func describeAcked(acks, other string) string {
 		return tr("the %s's TLS data", other)
 	case acks == "ACK":
 		return tr("nothing new (window update or keep-alive)")
-	case len(acks) == 3 && acks[0] >= '0' && acks[0] <= '9':
-		return tr("the %s's %s reply", other, acks)
+	case strings.HasPrefix(acks, "reply "):
+		return tr("the %s's %s reply", other, strings.TrimPrefix(acks, "reply "))
 	}
 	return tr("the %s command", Clean(acks))
 }
@@ -232,6 +232,9 @@ func explainReply(s *analyzer.Session, st *analyzer.Step) string {
 	}
 	if st.Unterminated {
 		b.WriteString(tr(" This multi-line reply never got its closing line."))
+	}
+	if st.Truncated {
+		b.WriteString(tr(" The line was longer than ftptrace keeps and was cut."))
 	}
 
 	return b.String()

@@ -41,30 +41,33 @@ func NewJSONWriter(w io.Writer) *JSONWriter {
 }
 
 type stepRecord struct {
-	Type      string   `json:"type"`
-	N         int      `json:"n"`
-	Time      string   `json:"time"`
-	Session   int      `json:"session"`
-	Conn      string   `json:"conn"`
-	DataID    int      `json:"data_id,omitempty"`
-	From      string   `json:"from"`
-	To        string   `json:"to"`
-	Sender    string   `json:"sender"`
-	Kind      string   `json:"kind"`
-	Flags     string   `json:"flags"`
-	Command   string   `json:"command,omitempty"`
-	Arg       string   `json:"arg,omitempty"`
-	Code      int      `json:"code,omitempty"`
-	Text      string   `json:"text,omitempty"`
-	Phase     string   `json:"phase,omitempty"`
-	Explain   string   `json:"explain"`
-	Packets   []packet `json:"packets,omitempty"`
-	Bytes     int64    `json:"bytes,omitempty"`
-	Segments  int      `json:"segments,omitempty"`
-	End       string   `json:"end,omitempty"`
-	Address   string   `json:"address,omitempty"`
-	Cleartext bool     `json:"cleartext,omitempty"`
-	Encrypted bool     `json:"encrypted,omitempty"`
+	Type         string   `json:"type"`
+	N            int      `json:"n"`
+	Frame        int      `json:"frame"`
+	Time         string   `json:"time"`
+	Session      int      `json:"session"`
+	Conn         string   `json:"conn"`
+	DataID       int      `json:"data_id,omitempty"`
+	From         string   `json:"from"`
+	To           string   `json:"to"`
+	Sender       string   `json:"sender"`
+	Kind         string   `json:"kind"`
+	Flags        string   `json:"flags"`
+	Command      string   `json:"command,omitempty"`
+	Arg          string   `json:"arg,omitempty"`
+	Code         int      `json:"code,omitempty"`
+	Text         string   `json:"text,omitempty"`
+	Phase        string   `json:"phase,omitempty"`
+	Explain      string   `json:"explain"`
+	Packets      []packet `json:"packets,omitempty"`
+	Bytes        int64    `json:"bytes,omitempty"`
+	Segments     int      `json:"segments,omitempty"`
+	End          string   `json:"end,omitempty"`
+	Address      string   `json:"address,omitempty"`
+	Cleartext    bool     `json:"cleartext,omitempty"`
+	Encrypted    bool     `json:"encrypted,omitempty"`
+	Truncated    bool     `json:"truncated,omitempty"`
+	Unterminated bool     `json:"unterminated,omitempty"`
 }
 
 type packet struct {
@@ -266,7 +269,7 @@ func (w *JSONWriter) Summary(r SummaryRecord) error {
 func sessionRec(s *analyzer.Session) sessionRecord {
 	r := sessionRecord{Type: "session", ID: s.ID, Client: jsonAddr(s.Client), Server: jsonAddr(s.Server),
 		Start: jsonTime(s.Start), End: jsonTime(s.End), User: s.User, Login: s.Login, TLS: s.TLS,
-		Commands: len(s.Commands), Transfers: len(s.Transfers), Complete: s.Complete, Banner: s.Banner,
+		Commands: len(s.Commands) + s.DroppedCommands, Transfers: len(s.Transfers), Complete: s.Complete, Banner: s.Banner,
 		DataConns: len(s.DataConns), Detected: s.Detected, Teardown: s.TeardownKind, Midstream: s.Midstream,
 		Software: s.Software, Ended: s.Ended, BytesDown: s.BytesDown, BytesUp: s.BytesUp}
 	for _, op := range s.FileOps {
@@ -277,7 +280,7 @@ func sessionRec(s *analyzer.Session) sessionRecord {
 }
 
 func stepRec(s *analyzer.Session, st *analyzer.Step) stepRecord {
-	r := stepRecord{Type: "step", N: st.N, Time: jsonTime(st.Time), Session: s.ID, Conn: string(st.Conn),
+	r := stepRecord{Type: "step", N: st.N, Frame: st.Frame, Truncated: st.Truncated, Unterminated: st.Unterminated, Time: jsonTime(st.Time), Session: s.ID, Conn: string(st.Conn),
 		DataID: st.DataID, From: jsonAddr(st.From), To: jsonAddr(st.To), Sender: side(st.FromClient),
 		Kind: string(st.Kind), Flags: st.Flags, Command: st.Command, Arg: st.Arg, Code: st.Code, Text: st.Text,
 		Phase: st.Phase, Explain: Explain(s, st), Bytes: st.Bytes, Segments: st.Segments, Cleartext: st.Cleartext,

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/ftptrace/ftptrace/analyzer"
 	"github.com/ftptrace/ftptrace/reassembly"
@@ -76,11 +77,13 @@ func analyze(cfg *config, emit func(*analyzer.Session)) (*result, error) {
 			continue
 		}
 		opened++
+		before := tr.Stats
 		if err := feed(src, tr); err != nil {
 			res.warnings = append(res.warnings, err.Error())
 			res.partial = true
 		}
 		src.Close()
+		res.warnings = append(res.warnings, captureWarnings(name, before, tr.Stats)...)
 	}
 	if opened == 0 {
 		if x != nil {
@@ -91,6 +94,9 @@ func analyze(cfg *config, emit func(*analyzer.Session)) (*result, error) {
 	tr.Close()
 	an.Finish()
 	res.stats = tr.Stats
+	if n := an.Dropped.Unanswered; n > 0 {
+		res.warnings = append(res.warnings, fmt.Sprintf("%d more connection attempts to an FTP port never got going (a SYN flood or a scan?): only the first 100 are shown as sessions", n))
+	}
 	if tr.Stats.Refused > 0 {
 		res.warnings = append(res.warnings, fmt.Sprintf("%d packets belong to connections ftptrace did not follow: more than %d were open at once (--max-conns)", tr.Stats.Refused, topts.MaxConnections))
 	}
@@ -98,6 +104,30 @@ func analyze(cfg *config, emit func(*analyzer.Session)) (*result, error) {
 		res.warnings = append(res.warnings, x.Close()...)
 	}
 	return res, nil
+}
+
+// captureWarnings says what was odd about one capture file: packets cut by
+// the snap length, timestamps going backwards or jumping ahead.
+func captureWarnings(name string, before, after reassembly.Stats) []string {
+	var out []string
+	if n := after.Snapped - before.Snapped; n > 0 {
+		out = append(out, fmt.Sprintf("capture %s: %d packets were cut by the capture's snap length; the bytes they lack are reported as missing", name, n))
+	}
+	if n := after.Backwards - before.Backwards; n > 0 {
+		first := after.FirstBackwards - before.Packets
+		if before.Backwards > 0 {
+			first = 0 // not this file's first
+		}
+		msg := fmt.Sprintf("capture %s: %d packets are more than a second earlier than the packet before them", name, n)
+		if first > 0 {
+			msg += fmt.Sprintf(" (the first is packet %d)", first)
+		}
+		out = append(out, msg+"; steps follow the order of the capture, and their times are shown as recorded")
+	}
+	if n := after.Jumps - before.Jumps; n > 0 {
+		out = append(out, fmt.Sprintf("capture %s: %d packets are stamped more than %v ahead of the traffic around them; their time was not trusted to close idle connections", name, n, 10*time.Minute))
+	}
+	return out
 }
 
 func feed(src *reassembly.FileSource, tr *reassembly.Tracker) error {
