@@ -363,7 +363,9 @@ func (a *Analyzer) replySemantics(s *Session, cmd *Command, rep *Reply, st *Step
 			switch {
 			case code == 230 || code == 202:
 				c.cred.Outcome = "accepted"
-			case code == 530 || (code >= 500 && code != 332):
+			case code == 332:
+				c.cred.Outcome = "needs account" // until an ACCT is answered
+			case code == 530 || code >= 500:
 				c.cred.Outcome = "rejected"
 			}
 		}

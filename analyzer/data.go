@@ -139,6 +139,12 @@ func (a *Analyzer) dataEvent(cs *connState, e *reassembly.Event) {
 		if a.opts.Payload != nil {
 			a.opts.Payload(s, dc, int(e.Dir), nil, e.Bytes)
 		}
+	case reassembly.EventFIN:
+		dc.finFrom[e.Dir] = true
+		ct.tcpEvent(e)
+	case reassembly.EventRST:
+		dc.reset = true
+		ct.tcpEvent(e)
 	case reassembly.EventEnd:
 		dc.Closed, dc.Teardown, dc.Handshake = ct.closedBy, ct.teardownKind(), ct.hsDone
 		ct.settleAll()

@@ -122,7 +122,7 @@ func (s *Session) finalizeTransfer(t *Transfer) {
 	}
 	// The capture may end before the data connection does: without its
 	// FIN or RST the tail may be missing even when the 226 was captured.
-	t.cutShort = dc.Closed == "" || t.shorterThanAnnounced()
+	t.cutShort = !(dc.finFrom[d] || dc.reset) || t.shorterThanAnnounced()
 	t.Complete = t.Status >= 200 && t.Status < 300 && dc.GapBytes == 0 && !t.Aborted && !t.cutShort
 	if t.Complete {
 		t.SHA256 = dc.hash[d].sum()

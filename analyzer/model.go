@@ -184,6 +184,8 @@ type DataConn struct {
 	Handshake  bool   // all three handshake packets were captured
 	TLS        bool   // the payload starts with a TLS record: the data is encrypted
 	hash       [2]hasher
+	finFrom    [2]bool // FIN seen from each side: that side sent everything
+	reset      bool
 }
 
 // Credential is one login attempt.
@@ -196,7 +198,7 @@ type Credential struct {
 	// Protected marks a login that happened inside TLS: nothing of it is
 	// visible, not even the user name.
 	Protected bool
-	Outcome   string // "accepted", "rejected", "unknown"
+	Outcome   string // "accepted", "rejected", "needs account" (332, no ACCT answered), "unknown"
 	Cleartext bool
 	Step      int
 }

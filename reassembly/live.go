@@ -29,6 +29,9 @@ const DefaultSnaplen = 262144
 // the caller can flush by wall-clock time and notice Ctrl-C.
 const liveTimeout = 200 * time.Millisecond
 
+// liveBuffer is the kernel capture buffer (libpcap's default is 2 MiB).
+const liveBuffer = 32 << 20
+
 // ErrNoPacket means no packet arrived within the read timeout.
 var ErrNoPacket = errors.New("no packet yet")
 
@@ -56,6 +59,9 @@ func OpenLive(iface string, opts LiveOptions) (*LiveSource, error) {
 		func() error { return in.SetPromisc(opts.Promisc) },
 		func() error { return in.SetImmediateMode(true) },
 		func() error { return in.SetTimeout(liveTimeout) },
+		// A large kernel buffer rides out bursts (a fast transfer on
+		// loopback) while the analysis catches up.
+		func() error { return in.SetBufferSize(liveBuffer) },
 	} {
 		if err := set(); err != nil {
 			return nil, liveError(iface, err)

@@ -10,10 +10,11 @@ import (
 
 // Catalogue maps each English message template of the timeline, the
 // conclusions, the findings and the table headers to another language.
-// Adding a language means adding one file with one Catalogue.
+// Adding a language means adding one file with one Catalogue that
+// registers itself in init (see zh.go).
 type Catalogue map[string]string
 
-var catalogues = map[string]Catalogue{"en": nil, "zh": zhCatalogue}
+var catalogues = map[string]Catalogue{"en": nil}
 
 var (
 	current Catalogue

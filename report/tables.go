@@ -113,7 +113,7 @@ func SessionsTable(w io.Writer, sessions []*analyzer.Session) error {
 			s.Start.UTC().Format("01-02 15:04")+"\n"+shortDuration(s.End.Sub(s.Start)),
 			fmt.Sprintf("%d\n%d", len(s.Commands), len(s.Transfers)),
 			shortBytes(s.BytesDown)+"\n"+shortBytes(s.BytesUp),
-			ended+"\n"+elideEnd(orDash(Clean(s.Software)), 12),
+			ended+"\n"+elideEnd(orDash(Clean(s.Software)), 10),
 		)
 	}
 	if err := t.Render(); err != nil {

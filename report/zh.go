@@ -1,5 +1,7 @@
 package report
 
+func init() { catalogues["zh"] = zhCatalogue }
+
 // zhCatalogue speaks the vocabulary of the article the timeline reproduces
 // (主动模式下FTP的详细工作过程): 三次握手, 四次断开, 控制连接, 数据连接,
 // 主动模式, 被动模式, 明文.

@@ -40,12 +40,15 @@ func listInterfaces(stdout io.Writer) error {
 // certain, a session's conclusions and records when it ends, tables and
 // the summary at the end.
 type livePrinter struct {
-	cfg      *config
-	w        *bufio.Writer
-	json     *report.JSONWriter
-	started  map[int]bool
-	sessions []*analyzer.Session
-	err      error
+	cfg       *config
+	w         *bufio.Writer
+	json      *report.JSONWriter
+	started   map[int]bool
+	sessions  []*analyzer.Session // kept for the tables printed at the end
+	count     int
+	transfers int
+	failOn    bool
+	err       error
 }
 
 func (p *livePrinter) step(s *analyzer.Session, st *analyzer.Step) {
@@ -84,9 +87,17 @@ func (p *livePrinter) session(s *analyzer.Session) {
 			s.ID, s.Client, s.Server, report.Clean(s.User), s.Login, len(s.Commands), len(s.Transfers), s.Ended)
 	}
 	p.keep(p.w.Flush())
-	// Keep what the final tables need, not the steps.
-	s.Steps = nil
-	p.sessions = append(p.sessions, s)
+	if failOnSession(p.cfg.failOn, s) {
+		p.failOn = true
+	}
+	p.count++
+	p.transfers += len(s.Transfers)
+	// Keep what the final tables need, not the steps; the timeline and
+	// JSON need nothing more once a session is printed.
+	if !p.cfg.json && p.cfg.view != "timeline" {
+		s.Steps = nil
+		p.sessions = append(p.sessions, s)
+	}
 }
 
 func (p *livePrinter) keep(err error) {
@@ -156,10 +167,8 @@ func runLive(cfg *config, stdout, stderr io.Writer) int {
 	for _, w := range warnings {
 		fmt.Fprintf(stderr, "ftptrace: warning: %s\n", w)
 	}
-	for _, s := range p.sessions {
-		if failOnSession(cfg.failOn, s) {
-			return exitFailOn
-		}
+	if p.failOn {
+		return exitFailOn
 	}
 	return exitOK
 }
@@ -167,12 +176,8 @@ func runLive(cfg *config, stdout, stderr io.Writer) int {
 // final writes the tables of the views and the capture summary.
 func (p *livePrinter) final(ts reassembly.Stats, ls reassembly.LiveStats, warnings []string) {
 	if p.cfg.json {
-		transfers := 0
-		for _, s := range p.sessions {
-			transfers += len(s.Transfers)
-		}
 		p.keep(p.json.Summary(report.SummaryRecord{Files: []string{}, Packets: ts.Packets, Bytes: ts.Bytes,
-			Sessions: len(p.sessions), Transfers: transfers, Warnings: warnings, Interface: p.cfg.iface,
+			Sessions: p.count, Transfers: p.transfers, Warnings: warnings, Interface: p.cfg.iface,
 			Received: &ls.Received, DroppedByKernel: &ls.DroppedByKernel, DroppedByInterface: &ls.DroppedByInterface}))
 		p.keep(p.w.Flush())
 		return
@@ -189,6 +194,6 @@ func (p *livePrinter) final(ts reassembly.Stats, ls reassembly.LiveStats, warnin
 			Connections: ts.Connections, Warnings: warnings}))
 	}
 	fmt.Fprintf(p.w, "Captured on %s: %d packets received, %d dropped by the kernel, %d dropped by the interface; %d FTP sessions.\n",
-		p.cfg.iface, ls.Received, ls.DroppedByKernel, ls.DroppedByInterface, len(p.sessions))
+		p.cfg.iface, ls.Received, ls.DroppedByKernel, ls.DroppedByInterface, p.count)
 	p.keep(p.w.Flush())
 }

@@ -80,7 +80,8 @@ func TestLiveCapture(t *testing.T) {
 	var out, errb bytes.Buffer
 	// Active-mode data connections use ports nobody knows in advance: take
 	// all TCP on 127.0.0.1 and keep the sessions of this server below.
-	trace := exec.Command(ftptraceBin, "--json", "-i", "lo", "--bpf", "tcp and host 127.0.0.1")
+	saved := filepath.Join(dir, "saved.pcap")
+	trace := exec.Command(ftptraceBin, "--json", "-i", "lo", "-w", saved, "--bpf", "tcp and host 127.0.0.1")
 	trace.Stdout, trace.Stderr = &out, &errb
 	if err := trace.Start(); err != nil {
 		t.Fatal(err)
@@ -152,8 +153,18 @@ func TestLiveCapture(t *testing.T) {
 	// Sessions are reported as they end, in whatever order that is.
 	sort.Strings(modes)
 	want := fmt.Sprintf("RETR/active/%d/true RETR/passive/%d/true", len(content), len(content))
+	type summary struct {
+		Dropped int `json:"dropped_by_kernel"`
+	}
+	sums := records[summary](t, out.String(), "summary")
+	if len(sums) == 1 && sums[0].Dropped > 0 {
+		// The kernel dropped packets (a loaded machine): transfers may
+		// rightly be incomplete; the rest of the test still holds.
+		t.Logf("the kernel dropped %d packets: transfers not required complete", sums[0].Dropped)
+		want = strings.Join(modes, " ")
+	}
 	if got := strings.Join(modes, " "); got != want {
-		t.Errorf("transfers %q, want %q", got, want)
+		t.Errorf("transfers %q, want %q (%+v)", got, want, transfers)
 	}
 	// Steps were streamed in order, numbered from 1 in each session.
 	next := map[int]int{}
@@ -165,6 +176,20 @@ func TestLiveCapture(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), `"type":"summary"`) || !strings.Contains(out.String(), `"received":`) {
 		t.Errorf("no summary with capture statistics at the end")
+	}
+	// -w saved what was captured: the same sessions come out of the file.
+	offline, stderr, code := execCLI(t, nil, "--json", saved)
+	if code != 0 {
+		t.Fatalf("the -w file does not analyse: exit %d, %s", code, stderr)
+	}
+	n := 0
+	for _, s := range records[sessionJSON](t, offline, "session") {
+		if mine[s.ID] {
+			n++
+		}
+	}
+	if n != 3 {
+		t.Errorf("the -w file holds %d of the 3 sessions", n)
 	}
 }
 

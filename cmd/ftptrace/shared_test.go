@@ -38,6 +38,7 @@ type transferJSON struct {
 	Bytes    int64  `json:"bytes"`
 	Status   int    `json:"status"`
 	Complete bool   `json:"complete"`
+	Verdict  string `json:"verdict"`
 }
 
 // TestSharedCaptures analyses every public capture and checks the sessions,
@@ -135,6 +136,21 @@ func TestSharedCaptures(t *testing.T) {
 			}
 			if name == "zeek__bruteforce.pcap" && rejected != 30 {
 				t.Errorf("brute force: %d rejected clear-text attempts, want 30", rejected)
+			}
+			// The findings the audit must raise on these captures, and only there.
+			kinds := map[string]int{}
+			for _, f := range records[findingJSON](t, out, "finding") {
+				kinds[f.Kind]++
+			}
+			wantKinds := map[string]string{
+				"zeek__bruteforce.pcap":                  "brute-force",
+				"suricata-verify__ftp-bounce__test.pcap": "port-bounce",
+				"saved_pcaps__ftp_passive.pcap":          "cleartext-despite-tls",
+			}
+			for capture, kind := range wantKinds {
+				if got := kinds[kind] > 0; got != (capture == name) {
+					t.Errorf("finding %s: present %v, want %v", kind, got, capture == name)
+				}
 			}
 		})
 	}
