@@ -184,6 +184,9 @@ func (a *Analyzer) newControl(cs *connState, why string) {
 	s.ctl = &control{track: ct}
 	a.sessions = append(a.sessions, s)
 	cs.kind, cs.sess, cs.track, cs.detect = connControl, s, ct, nil
+	if cs.orig != nil {
+		cs.orig.Watch() // retransmissions that change a command must not pass unnoticed
+	}
 }
 
 func (a *Analyzer) controlEvent(cs *connState, e *reassembly.Event) {
@@ -205,6 +208,8 @@ func (a *Analyzer) controlEvent(cs *connState, e *reassembly.Event) {
 	case reassembly.EventGap:
 		cs.track.tcpEvent(e)
 		a.controlGap(s, e)
+	case reassembly.EventConflict:
+		s.conflicts += e.Bytes
 	default:
 		cs.track.tcpEvent(e)
 	}

@@ -84,6 +84,10 @@ func (s *Session) sessionFindings() {
 	s.passiveAddressFindings()
 	s.dataFindings()
 	s.limitFindings()
+	if s.conflicts > 0 {
+		s.addFinding(SeverityWarning, "retransmission-conflict", -1,
+			"%d bytes of the control connection were sent again with different content; ftptrace shows the first copy, as the receiver most likely kept it (an evasion attempt or a broken TCP stack)", s.conflicts)
+	}
 }
 
 // dataWentToClient tells whether the active-mode announcement of step i

@@ -250,6 +250,7 @@ type Session struct {
 	DroppedSteps    int
 	DroppedCommands int
 
+	conflicts      int // bytes retransmitted with different content
 	limits         *Limits
 	scratch        Step
 	ctl            *control

@@ -15,18 +15,19 @@ type EventKind uint8
 
 // The kinds of connection events, in the words of TCP.
 const (
-	EventSYN     EventKind = iota + 1 // SYN without ACK: the client opens
-	EventSYNACK                       // SYN,ACK: the server accepts
-	EventACK                          // a segment with no payload and no SYN/FIN/RST
-	EventPayload                      // in-order bytes of one direction
-	EventFIN                          // FIN (after any payload it carries)
-	EventRST                          // RST
-	EventGap                          // bytes that were never captured
-	EventEnd                          // no more payload: both directions ended, went idle, or the capture ended
-	EventForget                       // the tracker forgot the connection: no event will follow
+	EventSYN      EventKind = iota + 1 // SYN without ACK: the client opens
+	EventSYNACK                        // SYN,ACK: the server accepts
+	EventACK                           // a segment with no payload and no SYN/FIN/RST
+	EventPayload                       // in-order bytes of one direction
+	EventFIN                           // FIN (after any payload it carries)
+	EventRST                           // RST
+	EventGap                           // bytes that were never captured
+	EventConflict                      // bytes sent again with content different from the first copy (watched connections)
+	EventEnd                           // no more payload: both directions ended, went idle, or the capture ended
+	EventForget                        // the tracker forgot the connection: no event will follow
 )
 
-var eventKindNames = [...]string{"?", "SYN", "SYN,ACK", "ACK", "payload", "FIN", "RST", "gap", "end", "forget"}
+var eventKindNames = [...]string{"?", "SYN", "SYN,ACK", "ACK", "payload", "FIN", "RST", "gap", "conflict", "end", "forget"}
 
 func (k EventKind) String() string {
 	if int(k) < len(eventKindNames) {
@@ -101,7 +102,13 @@ type Conn struct {
 	Handle any
 
 	ignored bool
+	watched bool
 }
+
+// Watch asks the tracker to compare retransmitted bytes with the copy it
+// delivered and report EventConflict when they differ (it keeps the last
+// few KiB of each direction for that).
+func (c *Conn) Watch() { c.watched = true }
 
 // Ignore tells the tracker that nobody needs this connection's events any
 // more: its packets are then dropped right after the TCP header, never

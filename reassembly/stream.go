@@ -29,6 +29,7 @@ type stream struct {
 	next, seenEnd, acked [2]uint32
 	hasNext, hasAcked    [2]bool
 	waiting              [2]time.Time
+	tail                 [2][]byte // the last bytes delivered, for watched connections
 	closed               bool
 	closedAt             time.Time
 	finSeen              uint8 // bit per direction, for ignored connections
@@ -112,6 +113,9 @@ func (s *stream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, gdir greassemb
 		s.lastFlags[dir] = flagsOf(tcp)
 	}
 	s.watchHoles(tcp, ci, dir, nextSeq)
+	if s.conn.watched && len(tcp.Payload) > 0 {
+		s.compareRetransmission(tcp, ci, dir)
+	}
 	if nextSeq == -1 && !tcp.SYN {
 		// The capture started after this direction's SYN: take this
 		// segment as the start instead of waiting for one forever.
@@ -155,6 +159,9 @@ func (s *stream) ReassembledSG(sg greassembly.ScatterGather, _ greassembly.Assem
 		s.t.h.HandleEvent(&s.conn, &s.ev)
 	}
 	s.delivered(dir, skip, length)
+	if s.conn.watched && length > 0 {
+		s.keepTail(dir, sg.Fetch(length))
+	}
 	if length == 0 {
 		return
 	}
@@ -199,6 +206,50 @@ func (s *stream) watchHoles(tcp *layers.TCP, ci gopacket.CaptureInfo, dir Direct
 		if !s.waiting[peer].IsZero() && s.hasNext[peer] && seqAfter(tcp.Ack, s.next[peer]) {
 			s.t.flushHole(s.waiting[peer])
 		}
+	}
+}
+
+// tailBytes is how much of each direction a watched connection keeps to
+// compare retransmissions with.
+const tailBytes = 4096
+
+func (s *stream) keepTail(dir Direction, p []byte) {
+	if len(p) >= tailBytes {
+		s.tail[dir] = append(s.tail[dir][:0], p[len(p)-tailBytes:]...)
+		return
+	}
+	t := append(s.tail[dir], p...)
+	if len(t) > tailBytes {
+		t = append(t[:0], t[len(t)-tailBytes:]...)
+	}
+	s.tail[dir] = t
+}
+
+// compareRetransmission checks the part of a segment that repeats bytes
+// already delivered against the copy kept: a different copy is an evasion
+// attempt (or a broken stack) and the reader must know which one counted.
+func (s *stream) compareRetransmission(tcp *layers.TCP, ci gopacket.CaptureInfo, dir Direction) {
+	if !s.hasNext[dir] || !seqAfter(s.next[dir], tcp.Seq) {
+		return
+	}
+	tail := s.tail[dir]
+	tailStart := s.next[dir] - uint32(len(tail))
+	differ := 0
+	for i, b := range tcp.Payload {
+		seq := tcp.Seq + uint32(i)
+		if !seqAfter(s.next[dir], seq) {
+			break // beyond what was delivered
+		}
+		if seqAfter(tailStart, seq) {
+			continue // older than the copy kept
+		}
+		if tail[seq-tailStart] != b {
+			differ++
+		}
+	}
+	if differ > 0 {
+		s.ev = Event{Kind: EventConflict, Time: ci.Timestamp, Index: s.t.Stats.Packets, Dir: dir, Bytes: differ}
+		s.t.h.HandleEvent(&s.conn, &s.ev)
 	}
 }
 

@@ -219,6 +219,8 @@ var zhCatalogue = Catalogue{
 	"the session has more steps than the %d kept: %d later steps are counted, not shown (raise --max-steps)":                                       "会话的步骤超过保留的%d步：之后的%d步只计数不显示（可调大--max-steps）",
 	"the session sent more commands than the %d kept: %d more were seen (their effects on transfers and logins still count)":                       "会话发送的指令超过保留的%d条：另有%d条（其对传输和登录的影响仍计入）",
 
+	"%d bytes of the control connection were sent again with different content; ftptrace shows the first copy, as the receiver most likely kept it (an evasion attempt or a broken TCP stack)": "控制连接中有%d字节被重传且内容与第一次不同；ftptrace显示第一次的内容，接收方很可能保留的是它（规避检测的企图或TCP协议栈有问题）",
+
 	// Command summaries (the command table).
 	"user name":                            "用户名",
 	"password":                             "密码",

@@ -149,9 +149,10 @@ func TestCraftedConflictingRetransmissions(t *testing.T) {
 	if a := cmds[0].Arg; a != "alice" && a != "mallo" && a != "bobby" {
 		t.Errorf("USER %q is none of the versions sent", a)
 	}
-	// ftptrace keeps the first copy of bytes sent twice, as gopacket's
-	// reassembly does; that the copies differed is not reported (see
-	// docs/LIMITS.md).
+	// The first copy counts; that a later one differed is a finding.
+	if fs := records[findingJSON](t, out, "finding"); !hasFinding(fs, "warning", "retransmission-conflict", "sent again with different content") {
+		t.Errorf("no retransmission-conflict finding: %+v", fs)
+	}
 }
 
 // A data connection that never closes: the transfer is not complete.
