@@ -2,8 +2,6 @@ package analyzer_test
 
 import (
 	"bytes"
-	"errors"
-	"io"
 	"net/netip"
 	"strings"
 	"testing"
@@ -52,20 +50,11 @@ func scriptCapture(t *testing.T, sessions ...[]string) []*analyzer.Session {
 	if err != nil {
 		t.Fatal(err)
 	}
-	an := analyzer.New(analyzer.Options{})
-	tr := reassembly.NewTracker(an, reassembly.DefaultOptions)
-	for {
-		data, ci, lt, err := src.ReadPacket()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		tr.Packet(data, ci, lt)
+	got, _, err := analyzer.Run(src, analyzer.Options{})
+	if err != nil {
+		t.Fatal(err)
 	}
-	tr.Close()
-	return an.Finish()
+	return got
 }
 
 func kinds(sessions []*analyzer.Session) string {

@@ -1,9 +1,7 @@
 package analyzer_test
 
 import (
-	"errors"
 	"fmt"
-	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -21,20 +19,11 @@ func analyzeFile(t *testing.T, path string) []*analyzer.Session {
 		t.Fatal(err)
 	}
 	defer src.Close()
-	an := analyzer.New(analyzer.Options{})
-	tr := reassembly.NewTracker(an, reassembly.DefaultOptions)
-	for {
-		data, ci, lt, err := src.ReadPacket()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		tr.Packet(data, ci, lt)
+	sessions, _, err := analyzer.Run(src, analyzer.Options{})
+	if err != nil {
+		t.Fatal(err)
 	}
-	tr.Close()
-	return an.Finish()
+	return sessions
 }
 
 // TestScenarioFacts compares what the analyzer finds in every synthetic

@@ -2,9 +2,7 @@ package report_test
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"io"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -64,20 +62,10 @@ func extractInto(t *testing.T, pcap []byte, dir string) []*analyzer.Session {
 	if err != nil {
 		t.Fatal(err)
 	}
-	an := analyzer.New(analyzer.Options{Payload: x.Payload})
-	tr := reassembly.NewTracker(an, reassembly.DefaultOptions)
-	for {
-		data, ci, lt, err := src.ReadPacket()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		tr.Packet(data, ci, lt)
+	sessions, _, err := analyzer.Run(src, analyzer.Options{Payload: x.Payload})
+	if err != nil {
+		t.Fatal(err)
 	}
-	tr.Close()
-	sessions := an.Finish()
 	if w := x.Finish(sessions); len(w) > 0 {
 		t.Fatalf("warnings: %v", w)
 	}

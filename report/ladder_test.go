@@ -3,7 +3,6 @@ package report_test
 import (
 	"bytes"
 	"encoding/xml"
-	"errors"
 	"fmt"
 	"io"
 	"net/netip"
@@ -37,20 +36,10 @@ func ladderCapture(t *testing.T, banner string, talk func(c *synth.Capture, ctl 
 	if err != nil {
 		t.Fatal(err)
 	}
-	an := analyzer.New(analyzer.Options{})
-	tr := reassembly.NewTracker(an, reassembly.DefaultOptions)
-	for {
-		data, ci, lt, err := src.ReadPacket()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		tr.Packet(data, ci, lt)
+	sessions, _, err := analyzer.Run(src, analyzer.Options{})
+	if err != nil {
+		t.Fatal(err)
 	}
-	tr.Close()
-	sessions := an.Finish()
 	if len(sessions) != 1 {
 		t.Fatalf("%d sessions, want 1", len(sessions))
 	}

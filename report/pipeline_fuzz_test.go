@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"errors"
-	"io"
 	"net/netip"
 	"testing"
 
@@ -57,20 +55,11 @@ func analyzeCapture(t *testing.T, pcap []byte) []*analyzer.Session {
 	if err != nil {
 		t.Fatal(err)
 	}
-	an := analyzer.New(analyzer.Options{})
-	tr := reassembly.NewTracker(an, reassembly.DefaultOptions)
-	for {
-		data, ci, lt, err := src.ReadPacket()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		tr.Packet(data, ci, lt)
+	sessions, _, err := analyzer.Run(src, analyzer.Options{})
+	if err != nil {
+		t.Fatal(err)
 	}
-	tr.Close()
-	return an.Finish()
+	return sessions
 }
 
 // FuzzPipeline feeds arbitrary control-connection bytes through reassembly,
