@@ -50,18 +50,9 @@ func CredsTable(w io.Writer, sessions []*analyzer.Session) error {
 	for _, s := range sessions {
 		for _, c := range s.Credentials {
 			rows++
-			exposure := "clear text"
-			switch {
-			case c.Protected:
-				exposure = "protected (TLS)"
-			case !c.HasPass && c.Outcome == "accepted":
-				exposure = "no password"
-			case !c.HasPass:
-				exposure = "user name only"
-			}
 			t.Append(fmt.Sprintf("%d/%d", s.ID, c.Step), elide(s.Client.String(), 21)+"\n"+elide(s.Server.String(), 21),
 				elideEnd(userCell(c), 24)+"\n"+elideEnd(passwordCell(c), 24),
-				c.Outcome+"\n"+c.Time.UTC().Format("01-02 15:04:05"), exposure)
+				c.Outcome+"\n"+c.Time.UTC().Format("01-02 15:04:05"), exposure(c))
 		}
 	}
 	if rows == 0 {
@@ -82,25 +73,47 @@ func findingText(f analyzer.Finding) string {
 	return tr(f.Template, f.Args...)
 }
 
+// exposure says who could read a login attempt.
+func exposure(c *analyzer.Credential) string {
+	switch {
+	case c.Protected:
+		return "protected (TLS)"
+	case !c.HasPass && c.Outcome == "accepted":
+		return "no password"
+	case !c.HasPass:
+		return "user name only"
+	}
+	return "clear text"
+}
+
+// sessionFinding is a finding with its session.
+type sessionFinding struct {
+	s *analyzer.Session
+	f analyzer.Finding
+}
+
+// sortedFindings lists every finding of the sessions, worst first, then in
+// session order.
+func sortedFindings(sessions []*analyzer.Session) []sessionFinding {
+	var all []sessionFinding
+	for _, s := range sessions {
+		for _, f := range s.Findings {
+			all = append(all, sessionFinding{s, f})
+		}
+	}
+	sort.SliceStable(all, func(i, j int) bool { return severityRank[all[i].f.Severity] < severityRank[all[j].f.Severity] })
+	return all
+}
+
 // severityRank orders findings, worst first.
 var severityRank = map[string]int{analyzer.SeverityCritical: 0, analyzer.SeverityWarning: 1, analyzer.SeverityInfo: 2}
 
 // writeFindings lists every finding, worst first, then by session.
 func writeFindings(w io.Writer, sessions []*analyzer.Session) error {
-	type item struct {
-		s *analyzer.Session
-		f analyzer.Finding
-	}
-	var all []item
-	for _, s := range sessions {
-		for _, f := range s.Findings {
-			all = append(all, item{s, f})
-		}
-	}
+	all := sortedFindings(sessions)
 	if len(all) == 0 {
 		return nil
 	}
-	sort.SliceStable(all, func(i, j int) bool { return severityRank[all[i].f.Severity] < severityRank[all[j].f.Severity] })
 	// The same finding in many sessions (a brute force, a scanner) is one
 	// line naming the sessions.
 	type group struct {

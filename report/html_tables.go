@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/ftptrace/ftptrace/analyzer"
@@ -86,19 +85,13 @@ func htmlCreds(w *errWriter, sessions []*analyzer.Session) {
 				htmlRow(w, true, "", "session/step", "client", "server", "user", "password", "outcome", "time", "exposure")
 			}
 			rows++
-			exposure, class := "clear text", "alert"
-			switch {
-			case c.Protected:
-				exposure, class = "protected (TLS)", ""
-			case !c.HasPass && c.Outcome == "accepted":
-				exposure, class = "no password", ""
-			case !c.HasPass:
-				exposure, class = "user name only", ""
-			case c.Anonymous:
-				class = ""
+			exposed := exposure(c)
+			class := ""
+			if exposed == "clear text" && !c.Anonymous {
+				class = "alert"
 			}
 			htmlRow(w, false, class, fmt.Sprintf("%d/%d", s.ID, c.Step), s.Client.String(), s.Server.String(),
-				userCell(c), passwordCell(c), c.Outcome, c.Time.UTC().Format("2006-01-02 15:04:05"), exposure)
+				userCell(c), passwordCell(c), c.Outcome, c.Time.UTC().Format("2006-01-02 15:04:05"), exposed)
 		}
 	}
 	if rows == 0 {
@@ -111,20 +104,10 @@ func htmlCreds(w *errWriter, sessions []*analyzer.Session) {
 
 // htmlFindings lists every finding of the capture, worst first.
 func htmlFindings(w *errWriter, sessions []*analyzer.Session) {
-	type item struct {
-		s *analyzer.Session
-		f analyzer.Finding
-	}
-	var all []item
-	for _, s := range sessions {
-		for _, f := range s.Findings {
-			all = append(all, item{s, f})
-		}
-	}
+	all := sortedFindings(sessions)
 	if len(all) == 0 {
 		return
 	}
-	sort.SliceStable(all, func(i, j int) bool { return severityRank[all[i].f.Severity] < severityRank[all[j].f.Severity] })
 	w.printf("<h2>Findings</h2>\n<ul>\n")
 	for _, it := range all {
 		where := fmt.Sprintf("session %d", it.s.ID)
@@ -132,7 +115,7 @@ func htmlFindings(w *errWriter, sessions []*analyzer.Session) {
 			where += fmt.Sprintf(" step %d", it.f.Step)
 		}
 		w.printf("<li><span class=\"sev-%s\">%s</span> %s: %s (%s)</li>\n", esc(it.f.Severity), esc(strings.ToUpper(it.f.Severity)),
-			esc(it.f.Kind), esc(Clean(it.f.Detail)), where)
+			esc(it.f.Kind), esc(Clean(findingText(it.f))), where)
 	}
 	w.printf("</ul>\n")
 }
