@@ -90,6 +90,7 @@ type Tracker struct {
 	last       time.Time // the previous packet's time
 	ahead      int       // packets seen far ahead of now, unconfirmed
 	roomTried  time.Time // when the table, full, was last swept for room
+	newFile    bool
 	holeBefore time.Time // flush queued data seen before this, after the packet
 	finEvent   Event
 	Stats      Stats
@@ -233,6 +234,12 @@ const timeJump = 10 * time.Minute
 // close every connection as idle. Packets earlier than the one before are
 // counted (a clock step, merged files).
 func (t *Tracker) clock(ts time.Time) {
+	if t.newFile {
+		// Files given one after the other need not be in time order.
+		t.newFile = false
+		t.now, t.last, t.ahead = ts, ts, 0
+		return
+	}
 	if ts.Before(t.last) && t.last.Sub(ts) > time.Second {
 		t.Stats.Backwards++
 		if t.Stats.FirstBackwards == 0 {
@@ -251,6 +258,10 @@ func (t *Tracker) clock(ts time.Time) {
 		t.Stats.Jumps++
 	}
 }
+
+// NewFile tells the tracker that the next packet starts another capture
+// file: its time is taken as it is, neither a jump nor a step back.
+func (t *Tracker) NewFile() { t.newFile = true }
 
 // Tick lets capture time pass without packets (an idle live capture), so
 // idle connections are still closed and held data still delivered.

@@ -197,3 +197,21 @@ func TestCLIFailOnAndRedact(t *testing.T) {
 		}
 	}
 }
+
+// Files given together are read one after the other, whatever their dates:
+// no warning about time going backwards between them, and every session of
+// each file is found.
+func TestCLISeveralFilesOutOfOrder(t *testing.T) {
+	late := filepath.Join("..", "..", "testdata", "pcaps", "vsftpd-passive.pcap") // 2026
+	out, stderr, code := execCLI(t, nil, "--json", late, article())               // then 2008
+	if code != 0 || stderr != "" {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	type sess struct {
+		Transfers int `json:"transfers"`
+	}
+	ss := records[sess](t, out, "session")
+	if len(ss) != 2 || ss[0].Transfers != 3 || ss[1].Transfers != 1 {
+		t.Errorf("sessions %+v, want the passive session's 3 transfers and the article's 1", ss)
+	}
+}
