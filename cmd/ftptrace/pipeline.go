@@ -131,7 +131,8 @@ func captureWarnings(name string, before, after reassembly.Stats) []string {
 	return out
 }
 
-func feed(src *reassembly.FileSource, tr *reassembly.Tracker) error {
+func feed(file *reassembly.FileSource, tr *reassembly.Tracker) error {
+	src := reassembly.NewPrefetch(file) // reading overlaps with the analysis
 	for {
 		data, ci, lt, err := src.ReadPacket()
 		if err == io.EOF {

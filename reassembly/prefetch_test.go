@@ -1,0 +1,69 @@
+package reassembly_test
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/ftptrace/ftptrace/reassembly"
+)
+
+type readPacket struct {
+	data []byte
+	n    int
+}
+
+func readAll(t *testing.T, r reassembly.PacketReader) ([]readPacket, error) {
+	t.Helper()
+	var out []readPacket
+	for {
+		data, ci, _, err := r.ReadPacket()
+		if err != nil {
+			return out, err
+		}
+		out = append(out, readPacket{bytes.Clone(data), ci.CaptureLength})
+	}
+}
+
+// TestPrefetchSameAsDirect reads captures through the prefetching reader and
+// directly: the same packets in the same order, then the same error (io.EOF,
+// or the damage after every packet before it).
+func TestPrefetchSameAsDirect(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "testdata", "pcaps", "vsftpd-passive.pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Sixty copies of the records: several batches of the prefetcher.
+	many := append([]byte{}, raw...)
+	for i := 0; i < 59; i++ {
+		many = append(many, raw[24:]...)
+	}
+	for name, data := range map[string][]byte{"whole": raw, "cut": raw[:len(raw)/2], "many": many, "many cut": many[:len(many)-7]} {
+		t.Run(name, func(t *testing.T) {
+			direct, err := reassembly.NewReader(bytes.NewReader(data), name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, wantErr := readAll(t, direct)
+			viaSrc, _ := reassembly.NewReader(bytes.NewReader(data), name)
+			got, gotErr := readAll(t, reassembly.NewPrefetch(viaSrc))
+			if len(got) != len(want) {
+				t.Fatalf("%d packets through prefetch, %d directly", len(got), len(want))
+			}
+			for i := range got {
+				if !bytes.Equal(got[i].data, want[i].data) || got[i].n != want[i].n {
+					t.Fatalf("packet %d differs", i+1)
+				}
+			}
+			if (gotErr == io.EOF) != (wantErr == io.EOF) || gotErr.Error() != wantErr.Error() {
+				t.Errorf("error %v through prefetch, %v directly", gotErr, wantErr)
+			}
+			if name != "whole" && name != "many" && errors.Is(wantErr, io.EOF) {
+				t.Error("the cut capture read to a clean end")
+			}
+		})
+	}
+}
