@@ -125,6 +125,9 @@ func captureWarnings(name string, before, after reassembly.Stats) []string {
 		}
 		out = append(out, msg+"; steps follow the order of the capture, and their times are shown as recorded")
 	}
+	if n := after.LatePackets - before.LatePackets; n > 0 {
+		out = append(out, fmt.Sprintf("capture %s: %d packets carried data after their connection had closed; that data is not analysed", name, n))
+	}
 	if n := after.Jumps - before.Jumps; n > 0 {
 		out = append(out, fmt.Sprintf("capture %s: %d packets are stamped more than %v ahead of the traffic around them; their time was not trusted to close idle connections", name, n, 10*time.Minute))
 	}
