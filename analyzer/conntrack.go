@@ -114,7 +114,7 @@ func (ct *connTrack) tcpEvent(e *reassembly.Event) bool {
 		return false
 	}
 	ct.sawTraffic = true
-	_ = other
+
 	return true
 }
 

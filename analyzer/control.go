@@ -1,8 +1,6 @@
 package analyzer
 
 import (
-	"fmt"
-	"net/netip"
 	"path"
 	"strconv"
 	"strings"
@@ -39,93 +37,6 @@ type control struct {
 	expects      []*Expectation
 	lines        []Line
 }
-
-// resync drops pending commands whose reply the capture lost: when a
-// success code cannot answer the oldest pending command but answers a later
-// one (or a command the capture lost), the commands before it got replies
-// that were not captured.
-func (c *control) resync(code int) {
-	if len(c.pending) < 2 || code >= 400 || code < 100 {
-		return
-	}
-	if answers(c.pending[0], code) {
-		return
-	}
-	for k := 1; k < len(c.pending); k++ {
-		if answers(c.pending[k], code) {
-			c.pending = c.pending[k:]
-			return
-		}
-	}
-}
-
-// answers tells whether a success or intermediate code can answer cmd.
-func answers(cmd *Command, code int) bool {
-	if cmd.lost {
-		return true
-	}
-	codes, ok := successReplies[cmd.Verb]
-	if !ok {
-		return true
-	}
-	for _, c := range codes {
-		if c == code {
-			return true
-		}
-	}
-	return false
-}
-
-// lostCommand stands for client bytes the capture missed: a command was
-// sent, its reply will come.
-func (c *control) lostCommand(t time.Time) {
-	if c.orphans > 0 {
-		// Replies already came with no command to answer: they answered
-		// the command the capture lost.
-		c.orphans = 0
-		return
-	}
-	if len(c.pending) >= maxPending {
-		return
-	}
-	c.pending = append(c.pending, &Command{Time: t, lost: true})
-}
-
-// controlGap handles bytes of the control connection the capture missed.
-// A gap inside a line (a snap length shorter than the packets) cuts that
-// line: what was seen of it still counts, marked as cut. A gap between
-// lines hides whole commands or replies.
-func (a *Analyzer) controlGap(s *Session, e *reassembly.Event) {
-	c := s.ctl
-	if c.encrypted {
-		return
-	}
-	if l, ok := c.split[e.Dir].flush(); ok {
-		l.Truncated = true
-		if e.Dir == reassembly.ClientToServer {
-			a.command(s, l, "")
-		} else {
-			a.replyLine(s, l, "")
-		}
-		return
-	}
-	if e.Dir == reassembly.ClientToServer {
-		c.lostCommand(e.Time)
-	} else {
-		c.lostReply()
-	}
-}
-
-// lostReply stands for server bytes the capture missed: most likely the
-// reply to the oldest pending command.
-func (c *control) lostReply() {
-	if len(c.pending) > 0 {
-		c.pending = c.pending[1:]
-	}
-}
-
-// maxSizes bounds the SIZE answers remembered for cross-checks.
-const maxSizes = 256
 
 // addStep records a step and returns its index, or -1 once the session
 // holds MaxSteps (the steps are then counted, not kept).
@@ -263,36 +174,6 @@ func (a *Analyzer) command(s *Session, l Line, flags string) {
 		c.cmdSinceOpen = true
 	}
 	c.track.lastWhat[reassembly.ClientToServer] = verb
-}
-
-func (a *Analyzer) announceActive(s *Session, cmd *Command, st *Step) {
-	var (
-		addr netip.AddrPort
-		err  error
-	)
-	switch cmd.Verb {
-	case "PORT":
-		addr, err = ParsePORT(cmd.Arg)
-	case "EPRT":
-		addr, err = ParseEPRT(cmd.Arg)
-	default:
-		addr, err = ParseLPRT(cmd.Arg)
-	}
-	if err != nil {
-		st.AddressNote = "invalid"
-		return
-	}
-	st.Address = addr
-	switch {
-	case addr.Addr() != s.Client.Addr():
-		st.AddressNote = "third-host"
-	case addr.Port() < 1024:
-		st.AddressNote = "privileged-port"
-	}
-	e := &Expectation{Mode: "active", Command: cmd.Verb, Announce: cmd.Verb + " " + cmd.Arg, Addr: addr, Time: cmd.Time,
-		Step: len(s.Steps)} // the PORT step is added next
-	cmd.expectsSet = e
-	a.expect(s, e)
 }
 
 func (a *Analyzer) replyLine(s *Session, l Line, flags string) {
@@ -436,80 +317,6 @@ func (a *Analyzer) replySemantics(s *Session, cmd *Command, rep *Reply, st *Step
 	}
 }
 
-func (c *control) rememberSize(path string, n int64) {
-	if c.sizes == nil || len(c.sizes) >= maxSizes {
-		c.sizes = make(map[string]int64)
-	}
-	c.sizes[path] = n
-}
-
-// mlstSize reads the size fact of an MLST reply (RFC 3659 section 7):
-// " size=1024;type=file;modify=... /path".
-func mlstSize(text string) (int64, bool) {
-	low := strings.ToLower(text)
-	i := strings.Index(low, "size=")
-	if i < 0 {
-		return 0, false
-	}
-	j := i + 5
-	for j < len(low) && isDigit(low[j]) {
-		j++
-	}
-	n, err := strconv.ParseInt(low[i+5:j], 10, 64)
-	return n, err == nil
-}
-
-// transferReply applies a reply to the transfer it concerns.
-func transferReply(s *Session, t *Transfer, code int, text string, rep *Reply) {
-	if code == 150 || code == 125 {
-		if n, ok := announcedBytes(text); ok && t.Announced < 0 {
-			t.Announced, t.AnnouncedBy = n, fmt.Sprintf("%d reply", code)
-		}
-	}
-	if t.Command == "STOU" && t.Stored == "" {
-		if name, ok := stouName(text); ok {
-			t.Stored = name
-			t.Path = s.resolve(name)
-		}
-	}
-	if code == 426 {
-		t.Aborted = true
-	}
-	if code >= 200 && t.Status == 0 {
-		t.Status = code
-		t.End = rep.Time
-	}
-}
-
-// announcedBytes finds "(1234 bytes)" in a 150 reply, as vsftpd, ProFTPD
-// and Pure-FTPd write it.
-func announcedBytes(text string) (int64, bool) {
-	i := strings.Index(text, " bytes)")
-	if i < 0 {
-		return 0, false
-	}
-	j := i
-	for j > 0 && isDigit(text[j-1]) {
-		j--
-	}
-	if j == i || j == 0 || text[j-1] != '(' {
-		return 0, false
-	}
-	n, err := strconv.ParseInt(text[j:i], 10, 64)
-	return n, err == nil
-}
-
-// stouName reads the stored name of a STOU reply: "150 FILE: name" (RFC
-// 1123 4.1.2.9) or vsftpd's "150 FILE: name".
-func stouName(text string) (string, bool) {
-	i := strings.Index(strings.ToUpper(text), "FILE:")
-	if i < 0 {
-		return "", false
-	}
-	name := strings.TrimSpace(firstLine(text[i+5:]))
-	return name, name != ""
-}
-
 // protectedLogin records that any login from here on is hidden by TLS.
 func (s *Session) protectedLogin(t time.Time) {
 	for _, c := range s.Credentials {
@@ -528,137 +335,11 @@ func isAnonymous(user string) bool {
 	return u == "anonymous" || u == "ftp"
 }
 
-// transferInProgress is the newest transfer without a final reply.
-func (s *Session) transferInProgress() *Transfer {
-	for i := len(s.Transfers) - 1; i >= 0; i-- {
-		if s.Transfers[i].Status == 0 {
-			return s.Transfers[i]
-		}
-	}
-	return nil
-}
-
-// fileOp records changes to the server's file system with their outcome.
-func (a *Analyzer) fileOp(s *Session, cmd *Command, code int) {
-	c := s.ctl
-	op := &FileOp{Time: cmd.Time, Code: code, OK: code/100 == 2, Step: cmd.Step}
-	switch cmd.Verb {
-	case "DELE":
-		op.Op, op.Path = "delete", s.resolve(cmd.Arg)
-	case "MKD", "XMKD":
-		op.Op, op.Path = "mkdir", s.resolve(cmd.Arg)
-	case "RMD", "XRMD":
-		op.Op, op.Path = "rmdir", s.resolve(cmd.Arg)
-	case "RNFR":
-		if code == 350 {
-			c.renameFrom = s.resolve(cmd.Arg)
-		}
-		return
-	case "RNTO":
-		op.Op, op.Path, op.Target = "rename", c.renameFrom, s.resolve(cmd.Arg)
-		c.renameFrom = ""
-	case "SITE":
-		f := strings.Fields(cmd.Arg)
-		if len(f) < 3 || !strings.EqualFold(f[0], "CHMOD") {
-			return
-		}
-		op.Op, op.Target = "chmod", f[1]
-		op.Path = s.resolve(strings.TrimSpace(cmd.Arg[strings.Index(cmd.Arg, f[1])+len(f[1]):]))
-	default:
-		return
-	}
-	if len(s.FileOps) < maxFileOps {
-		s.FileOps = append(s.FileOps, op)
-	}
-}
-
-// maxFileOps bounds the file-system operations kept per session.
-const maxFileOps = 10000
-
-func (a *Analyzer) announcePassive(s *Session, cmd *Command, code int, text string, st *Step) {
-	var (
-		addr netip.AddrPort
-		err  error
-	)
-	switch {
-	case cmd.Verb == "PASV" && code == 227:
-		addr, err = ParsePASVReply(text)
-	case cmd.Verb == "LPSV" && code == 228:
-		addr, err = ParseLPSVReply(text)
-	case cmd.Verb == "EPSV" && code == 229:
-		var ip netip.Addr
-		var port uint16
-		ip, port, err = ParseEPSVReply(text)
-		if !ip.IsValid() {
-			ip = s.Server.Addr()
-		}
-		addr = netip.AddrPortFrom(ip, port)
-	default:
-		return
-	}
-	if err != nil {
-		st.AddressNote = "invalid"
-		return
-	}
-	st.Address = addr
-	switch {
-	case addr.Addr().IsUnspecified():
-		st.AddressNote = "unspecified"
-	case addr.Addr() != s.Server.Addr():
-		st.AddressNote = "nat"
-	}
-	e := &Expectation{Mode: "passive", Command: cmd.Verb, Announce: strconv.Itoa(code) + " " + firstLine(text), Addr: addr, Time: st.Time}
-	a.expect(s, e)
-}
-
 func firstLine(s string) string {
 	if i := strings.IndexByte(s, '\n'); i >= 0 {
 		return s[:i]
 	}
 	return s
-}
-
-// startTransfer records a transfer command and ties it to the data
-// connection announced before it.
-func (a *Analyzer) startTransfer(s *Session, cmd *Command, info CommandInfo) {
-	c := s.ctl
-	t := &Transfer{ID: len(s.Transfers) + 1, Command: cmd.Verb, Arg: cmd.Arg, Direction: info.Direction,
-		Start: cmd.Time, cmd: cmd, TypeA: c.typeA, Prot: c.prot, Announced: -1}
-	if n, err := strconv.ParseInt(strings.TrimSpace(c.rest), 10, 64); err == nil && n > 0 {
-		t.Rest = n
-	}
-	if cmd.Arg != "" && !strings.HasPrefix(cmd.Arg, "-") {
-		t.Path = s.resolve(cmd.Arg)
-	} else if info.Direction == "listing" {
-		t.Path = c.cwd
-	}
-	if n, ok := c.sizes[t.Path]; ok && t.Direction == "download" {
-		t.Announced, t.AnnouncedBy = n, "SIZE reply"
-	}
-	cmd.transfer = t
-	if len(s.Transfers) >= s.limits.transfers() {
-		return
-	}
-	s.Transfers = append(s.Transfers, t)
-	var e *Expectation
-	for i := len(c.expects) - 1; i >= 0; i-- {
-		if x := c.expects[i]; x.Transfer == nil && !x.Rejected {
-			e = x
-			break
-		}
-	}
-	if e == nil {
-		// No PORT or PASV: RFC 959's default, the server connects from
-		// port 20 to the client's control port.
-		e = &Expectation{Mode: "active", Command: "default", Announce: "(none: RFC 959 default port)", Addr: s.Client, Time: cmd.Time}
-		a.expect(s, e)
-	}
-	e.Transfer = t
-	t.Mode, t.Announce = e.Mode, e.Announce
-	if e.Data != nil {
-		t.Data = e.Data
-	}
-	c.rest = ""
 }
 
 // resolve turns a path argument into an absolute path when the working
