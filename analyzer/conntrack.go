@@ -67,7 +67,6 @@ func seqGE(a, b uint32) bool { return int32(a-b) >= 0 }
 func (ct *connTrack) tcpEvent(e *reassembly.Event) bool {
 	s := ct.sess
 	dir := e.Dir
-	other := dir ^ 1
 	switch e.Kind {
 	case reassembly.EventSYN, reassembly.EventSYNACK:
 		from, to := ct.endpoints(dir)
