@@ -67,3 +67,44 @@ func TestPrefetchSameAsDirect(t *testing.T) {
 		})
 	}
 }
+
+// TestDecodingPrefetch: segments decoded ahead are the ones a decoder gives
+// on the spot, batch boundaries included.
+func TestDecodingPrefetch(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "testdata", "pcaps", "vsftpd-passive.pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	many := append([]byte{}, raw...)
+	for i := 0; i < 59; i++ {
+		many = append(many, raw[24:]...)
+	}
+	direct, _ := reassembly.NewReader(bytes.NewReader(many), "direct")
+	ahead, _ := reassembly.NewReader(bytes.NewReader(many), "ahead")
+	p := reassembly.NewDecodingPrefetch(ahead)
+	dec := reassembly.NewDecoder()
+	n := 0
+	for {
+		data, _, lt, err := direct.ReadPacket()
+		size, _, seg, ok, perr := p.NextSegment()
+		if err != nil || perr != nil {
+			if err != io.EOF || perr != io.EOF {
+				t.Fatalf("packet %d: errors %v and %v", n+1, err, perr)
+			}
+			break
+		}
+		n++
+		want, wok := dec.Decode(data, lt)
+		if ok != wok || size != len(data) {
+			t.Fatalf("packet %d: ok %v size %d, want %v %d", n, ok, size, wok, len(data))
+		}
+		if ok && (seg.Src != want.Src || seg.Dst != want.Dst || seg.TCP.Seq != want.TCP.Seq || seg.TCP.Ack != want.TCP.Ack ||
+			seg.TCP.SYN != want.TCP.SYN || seg.TCP.FIN != want.TCP.FIN || !bytes.Equal(seg.TCP.Payload, want.TCP.Payload) ||
+			seg.TCP.TransportFlow() != want.TCP.TransportFlow()) {
+			t.Fatalf("packet %d decoded ahead differs", n)
+		}
+	}
+	if n != 82*60 {
+		t.Errorf("%d packets, want %d", n, 82*60)
+	}
+}

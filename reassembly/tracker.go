@@ -116,12 +116,18 @@ func NewTracker(h Handler, opts Options) *Tracker {
 
 // Packet decodes one captured packet and follows its TCP segment, if any.
 func (t *Tracker) Packet(data []byte, ci gopacket.CaptureInfo, lt layers.LinkType) {
+	seg, ok := t.decoder.Decode(data, lt)
+	t.Decoded(len(data), ci, seg, ok)
+}
+
+// Decoded follows a packet another goroutine decoded already (see
+// Prefetch): size is its captured length, ok false when it holds no TCP.
+func (t *Tracker) Decoded(size int, ci gopacket.CaptureInfo, seg Segment, ok bool) {
 	t.Stats.Packets++
-	t.Stats.Bytes += int64(len(data))
+	t.Stats.Bytes += int64(size)
 	if ci.CaptureLength < ci.Length {
 		t.Stats.Snapped++
 	}
-	seg, ok := t.decoder.Decode(data, lt)
 	if !ok {
 		t.Stats.NotTCP++
 		return

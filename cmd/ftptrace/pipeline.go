@@ -135,15 +135,17 @@ func captureWarnings(name string, before, after reassembly.Stats) []string {
 }
 
 func feed(file *reassembly.FileSource, tr *reassembly.Tracker) error {
-	src := reassembly.NewPrefetch(file) // reading overlaps with the analysis
+	// Reading and decoding run on another goroutine, a batch ahead of the
+	// analysis.
+	src := reassembly.NewDecodingPrefetch(file)
 	for {
-		data, ci, lt, err := src.ReadPacket()
+		size, ci, seg, ok, err := src.NextSegment()
 		if err == io.EOF {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		tr.Packet(data, ci, lt)
+		tr.Decoded(size, ci, seg, ok)
 	}
 }
