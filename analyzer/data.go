@@ -85,7 +85,6 @@ func (a *Analyzer) newDataConn(cs *connState, s *Session, e *Expectation) {
 	ct := newConnTrack(s, RoleData, c)
 	ct.dataID = dc.ID
 	ct.tcpClientIsFTPClient = e.Mode == "passive"
-	s.openData++
 	cs.kind, cs.sess, cs.track, cs.data = connData, s, ct, dc
 }
 
@@ -148,7 +147,6 @@ func (a *Analyzer) dataEvent(cs *connState, e *reassembly.Event) {
 	case reassembly.EventEnd:
 		dc.Closed, dc.Teardown, dc.Handshake = ct.closedBy, ct.teardownKind(), ct.hsDone
 		ct.settleAll()
-		s.openData--
 	default:
 		ct.tcpEvent(e)
 	}

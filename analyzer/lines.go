@@ -142,9 +142,6 @@ func (l *lineSplitter) flush() (Line, bool) {
 	return l.take(), true
 }
 
-// pending reports whether a partial line is buffered.
-func (l *lineSplitter) pending() bool { return len(l.buf) > 0 }
-
 // ParseCommand splits a command line into its verb (upper-cased) and its
 // argument, which is kept exactly as sent: a password may hold spaces.
 func ParseCommand(line string) (verb, arg string) {

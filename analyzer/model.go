@@ -257,6 +257,5 @@ type Session struct {
 	printed        int // steps handed to OnStep so far (live output)
 	firstUnprinted int
 	ctlClosed      bool
-	openData       int
 	finished       bool
 }

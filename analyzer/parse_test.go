@@ -90,8 +90,8 @@ func TestLineSplitter(t *testing.T) {
 				if line, ok := l.flush(); ok {
 					got = append(got, line)
 				}
-				if l.pending() {
-					t.Errorf("pending() after flush")
+				if len(l.buf) > 0 {
+					t.Errorf("a partial line is left after flush")
 				}
 			}
 			if len(got) != len(tt.want) {

@@ -44,14 +44,6 @@ func (s *stream) dirFrom(src netip.AddrPort) Direction {
 	return ServerToClient
 }
 
-// flowFrom is the gopacket flow of a segment sent by src.
-func (s *stream) flowFrom(src netip.AddrPort) gopacket.Flow {
-	if s.dirFrom(src) == ClientToServer {
-		return s.c2s
-	}
-	return s.s2c
-}
-
 // dirOfGopacket translates gopacket's direction into ours.
 func (s *stream) dirOfGopacket(d greassembly.TCPFlowDirection) Direction {
 	if d == greassembly.TCPDirClientToServer {

@@ -172,18 +172,22 @@ func (t *Tracker) Segment(seg Segment, ci gopacket.CaptureInfo) {
 		t.conns[key] = s
 	}
 	// gopacket keeps the context of a segment it queues (out of order) and
-	// reads its capture time when the segment is finally delivered, so a
-	// segment with payload needs a context of its own.
+	// reads its capture info when the segment is finally delivered, so a
+	// segment with payload that may be queued needs a context of its own.
+	d := s.dirFrom(seg.Src)
 	var ac greassembly.AssemblerContext = &t.ctx
-	if d := s.dirFrom(seg.Src); len(tcp.Payload) > 0 && !(s.hasNext[d] && tcp.Seq == s.next[d]) {
-		ac = &captureContext{ci: ci} // may be queued: give it its own
+	if len(tcp.Payload) > 0 && !(s.hasNext[d] && tcp.Seq == s.next[d]) {
+		ac = &captureContext{ci: ci}
 	} else {
 		t.ctx.ci = ci
 	}
-	t.current = s
-	t.currentDir = s.dirFrom(seg.Src)
+	t.current, t.currentDir = s, d
 	t.pending = nil
-	t.asm.AssembleWithContext(s.flowFrom(seg.Src), tcp, ac)
+	flow := s.c2s
+	if d == ServerToClient {
+		flow = s.s2c
+	}
+	t.asm.AssembleWithContext(flow, tcp, ac)
 	if t.pending != nil {
 		t.h.HandleEvent(&s.conn, t.pending)
 		t.pending = nil

@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"net/netip"
 	"strings"
 	"time"
 	"unicode"
@@ -331,5 +330,3 @@ func humanDuration(d time.Duration) string {
 	}
 	return d.Round(time.Second).String()
 }
-
-func endpoint(a netip.AddrPort) string { return a.String() }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/ftptrace/ftptrace/analyzer"
+	"github.com/ftptrace/ftptrace/reassembly"
 	"github.com/ftptrace/ftptrace/report"
 )
 
@@ -21,10 +22,16 @@ type printer struct {
 	json *report.JSONWriter
 	res  *result
 	err  error
+
+	// Live capture: steps are printed as they come (step), a session's
+	// other records when it ends, and the capture's counts at the end.
+	live    bool
+	started map[int]bool // sessions whose header is out
+	counts  reassembly.LiveStats
 }
 
 func newPrinter(cfg *config, stdout io.Writer, res *result) *printer {
-	p := &printer{cfg: cfg, out: &lazyOutput{name: cfg.output, stdout: stdout}, res: res}
+	p := &printer{cfg: cfg, out: &lazyOutput{name: cfg.output, stdout: stdout}, res: res, started: map[int]bool{}}
 	p.w = bufio.NewWriterSize(p.out, 64<<10)
 	p.json = report.NewJSONWriter(p.w)
 	return p
@@ -44,10 +51,20 @@ func (p *printer) session(s *analyzer.Session) {
 		p.res.failOn = true
 	}
 	switch {
+	case p.cfg.json && p.live:
+		p.keep(p.json.SessionEnd(s)) // its steps are out already
 	case p.cfg.json:
 		p.keep(p.json.Session(s))
+	case p.cfg.view == "timeline" && p.live:
+		p.keep(report.LiveEnd(p.w, s))
 	case p.cfg.view == "timeline":
 		p.keep(report.Timeline(p.w, s, report.TimelineOptions{Brief: p.cfg.brief}))
+	case p.live:
+		fmt.Fprintf(p.w, "session %d ended: %s -> %s, user %q, login %s, %d commands, %d transfers (%s)\n",
+			s.ID, s.Client, s.Server, report.Clean(s.User), s.Login, len(s.Commands), len(s.Transfers), s.Ended)
+	}
+	if p.live {
+		p.keep(p.w.Flush())
 	}
 	if p.cfg.view != "ladder" {
 		// Nothing to come needs the steps or the listings: let them go, so
@@ -62,6 +79,29 @@ func (p *printer) session(s *analyzer.Session) {
 	}
 }
 
+// step prints a step of a live capture once it is certain.
+func (p *printer) step(s *analyzer.Session, st *analyzer.Step) {
+	if p.cfg.redact && (st.Command == "PASS" || st.Command == "ACCT") {
+		st.Arg = report.Mask(st.Arg)
+	}
+	switch {
+	case p.cfg.json:
+		p.keep(p.json.Step(s, st))
+	case p.cfg.view == "timeline":
+		if p.cfg.brief && report.IsStandaloneACK(st) {
+			return
+		}
+		if !p.started[s.ID] {
+			p.started[s.ID] = true
+			p.keep(report.LiveHeader(p.w, s))
+		}
+		p.keep(report.LiveStep(p.w, s, st))
+	default:
+		return
+	}
+	p.keep(p.w.Flush())
+}
+
 func (p *printer) keep(err error) {
 	if err != nil && p.err == nil {
 		p.err = err
@@ -74,8 +114,14 @@ func (p *printer) finish() error {
 	res, cfg := p.res, p.cfg
 	switch {
 	case cfg.json:
-		p.keep(p.json.Summary(report.SummaryRecord{Files: cfg.files, Packets: res.stats.Packets, Bytes: res.stats.Bytes,
-			Sessions: res.count, Transfers: res.transfers, Warnings: res.warnings, Partial: res.partial}))
+		sum := report.SummaryRecord{Files: cfg.files, Packets: res.stats.Packets, Bytes: res.stats.Bytes,
+			Sessions: res.count, Transfers: res.transfers, Warnings: res.warnings, Partial: res.partial}
+		if p.live {
+			c := p.counts
+			sum.Files, sum.Interface = []string{}, cfg.iface
+			sum.Received, sum.DroppedByKernel, sum.DroppedByInterface = &c.Received, &c.DroppedByKernel, &c.DroppedByInterface
+		}
+		p.keep(p.json.Summary(sum))
 	case cfg.view == "timeline":
 		if res.count == 0 {
 			fmt.Fprintf(p.w, "No FTP session found (%d packets, %d TCP connections).\n", res.stats.Packets, res.stats.Connections)
@@ -99,6 +145,11 @@ func (p *printer) finish() error {
 		} else {
 			p.keep(report.Ladder(p.w, s, report.LadderOptions{}))
 		}
+	}
+	if p.live && !cfg.json {
+		c := p.counts
+		fmt.Fprintf(p.w, "Captured on %s: %d packets received, %d dropped by the kernel, %d dropped by the interface; %d FTP sessions.\n",
+			cfg.iface, c.Received, c.DroppedByKernel, c.DroppedByInterface, res.count)
 	}
 	p.keep(p.w.Flush())
 	p.keep(p.out.Close())
