@@ -103,10 +103,7 @@ func New(opts Options) *Analyzer {
 
 // HandleEvent implements reassembly.Handler.
 func (a *Analyzer) HandleEvent(c *reassembly.Conn, e *reassembly.Event) {
-	if e.Time.After(a.now) {
-		a.now = e.Time
-		a.finishClosing(false)
-	}
+	a.advance(e.Time)
 	cs, _ := c.Handle.(*connState)
 	if e.Kind == reassembly.EventForget {
 		delete(a.conns, c.ID)
@@ -137,6 +134,27 @@ func (a *Analyzer) HandleEvent(c *reassembly.Conn, e *reassembly.Event) {
 		a.controlEvent(cs, e)
 	case connData:
 		a.dataEvent(cs, e)
+	}
+}
+
+// advance moves the analysis' clock.
+func (a *Analyzer) advance(t time.Time) {
+	if t.After(a.now) {
+		a.now = t
+		a.finishClosing(false)
+	}
+}
+
+// Classify sorts a new connection before its first event (the tracker
+// asks, see reassembly.Classifier): announced data connections go to the
+// tracker's bulk lane.
+func (a *Analyzer) Classify(c *reassembly.Conn, now time.Time) {
+	a.advance(now)
+	cs := a.classify(c)
+	a.conns[c.ID] = cs
+	c.Handle = cs
+	if cs.kind == connData {
+		c.Bulk()
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"hash"
-	"sync"
 )
 
 // hasher computes the SHA-256 of one direction of a data connection as its
@@ -19,10 +18,14 @@ type hasher struct {
 // hashChunk is how much payload travels to the worker in one message.
 const hashChunk = 64 << 10
 
+// hashChunks is how many chunks exist: they travel to the worker and come
+// back, so the bytes waiting to be hashed are bounded (and allocated once).
+const hashChunks = 16
+
 // hashWorker hashes chunks in the order they were written.
 type hashWorker struct {
 	jobs chan hashJob
-	pool sync.Pool
+	free chan *[]byte
 	// pending collects small payloads into one chunk per hasher.
 	buf   *[]byte
 	owner *hasher
@@ -35,14 +38,17 @@ type hashJob struct {
 }
 
 func newHashWorker() *hashWorker {
-	w := &hashWorker{jobs: make(chan hashJob, 64)}
-	w.pool.New = func() any { b := make([]byte, 0, hashChunk); return &b }
+	w := &hashWorker{jobs: make(chan hashJob, hashChunks), free: make(chan *[]byte, hashChunks)}
+	for range hashChunks {
+		b := make([]byte, 0, hashChunk)
+		w.free <- &b
+	}
 	go func() {
 		for j := range w.jobs {
 			if j.buf != nil {
 				j.h.Write(*j.buf)
 				*j.buf = (*j.buf)[:0]
-				w.pool.Put(j.buf)
+				w.free <- j.buf
 			}
 			if j.done != nil {
 				close(j.done)
@@ -74,7 +80,7 @@ func (h *hasher) write(p []byte) {
 	}
 	for len(p) > 0 {
 		if w.buf == nil {
-			w.buf, w.owner = w.pool.Get().(*[]byte), h
+			w.buf, w.owner = <-w.free, h
 		}
 		n := min(len(p), hashChunk-len(*w.buf))
 		*w.buf = append(*w.buf, p[:n]...)

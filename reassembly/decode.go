@@ -32,6 +32,22 @@ func firstLayer(lt layers.LinkType) (gopacket.LayerType, bool) {
 type Segment struct {
 	Src, Dst netip.AddrPort
 	TCP      *layers.TCP
+	// tcpBytes, when set, are the TCP header and payload TCP was rebuilt
+	// from with only the fields the tracker reads (Prefetch.NextSegment).
+	tcpBytes []byte
+}
+
+// full returns the segment's whole TCP layer, decoded again into scratch
+// when it was rebuilt from a few fields: gopacket's assembler needs all
+// of it (its transport flow).
+func (s Segment) full(scratch *layers.TCP) *layers.TCP {
+	if s.tcpBytes == nil {
+		return s.TCP
+	}
+	if err := scratch.DecodeFromBytes(s.tcpBytes, gopacket.NilDecodeFeedback); err != nil {
+		return s.TCP
+	}
+	return scratch
 }
 
 // Decoder decodes link, IP and TCP headers without allocating per packet.

@@ -103,6 +103,7 @@ type Conn struct {
 
 	ignored bool
 	watched bool
+	bulk    bool
 }
 
 // Watch asks the tracker to compare retransmitted bytes with the copy it

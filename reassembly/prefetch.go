@@ -15,10 +15,45 @@ type batch struct {
 	data  [][]byte
 	ci    []gopacket.CaptureInfo
 	lt    []layers.LinkType
-	seg   []Segment
+	seg   []Segment // without TCP: NextSegment rebuilds it from tcp
 	ok    []bool
-	tcp   []layers.TCP // what seg[i].TCP points to
-	err   error        // what ended the reading, after the packets above
+	tcp   []tcpFields
+	err   error // what ended the reading, after the packets above
+}
+
+// tcpFields is what the tracker reads of a TCP header, kept compact and
+// without pointers: copying gopacket's TCP layer per packet (and having the
+// garbage collector scan the copies) cost more than the decoding.
+type tcpFields struct {
+	seq, ack         uint32
+	srcPort, dstPort uint16
+	tcpStart         uint32 // the TCP header's place in the packet
+	payStart, payEnd uint32 // the payload's place in the packet
+	flags            Flags
+}
+
+func fieldsOf(tcp *layers.TCP, data []byte) tcpFields {
+	// The header and payload are slices of the packet: find where.
+	f := tcpFields{seq: tcp.Seq, ack: tcp.Ack, srcPort: uint16(tcp.SrcPort), dstPort: uint16(tcp.DstPort), flags: flagsOf(tcp),
+		tcpStart: uint32(cap(data) - cap(tcp.Contents))}
+	f.payStart = f.tcpStart + uint32(len(tcp.Contents))
+	f.payEnd = f.payStart
+	if n := len(tcp.Payload); n > 0 {
+		f.payStart = uint32(cap(data) - cap(tcp.Payload))
+		f.payEnd = f.payStart + uint32(n)
+	}
+	return f
+}
+
+// fill sets a TCP layer from the fields kept: what the tracker reads. The
+// TCP bytes go with the segment, for gopacket's assembler to decode again
+// (Segment.full).
+func (f *tcpFields) fill(tcp *layers.TCP, data []byte) {
+	tcp.Seq, tcp.Ack = f.seq, f.ack
+	tcp.SrcPort, tcp.DstPort = layers.TCPPort(f.srcPort), layers.TCPPort(f.dstPort)
+	tcp.FIN, tcp.SYN, tcp.RST = f.flags&FlagFIN != 0, f.flags&FlagSYN != 0, f.flags&FlagRST != 0
+	tcp.PSH, tcp.ACK, tcp.URG = f.flags&FlagPSH != 0, f.flags&FlagACK != 0, f.flags&FlagURG != 0
+	tcp.Payload = data[f.payStart:f.payEnd:f.payEnd]
 }
 
 // Prefetch reads packets on another goroutine, a batch ahead of the caller,
@@ -29,6 +64,7 @@ type Prefetch struct {
 	empty  chan *batch
 	cur    *batch
 	next   int
+	tcp    layers.TCP // the segment NextSegment returned last
 	err    error
 	decode bool
 }
@@ -55,46 +91,66 @@ func (p *Prefetch) fill(src PacketReader) {
 	if p.decode {
 		dec = NewDecoder()
 	}
+	var blocks *blockReader
+	if fs, ok := src.(*FileSource); ok && fs.pcap != nil && fs.header.valid {
+		blocks = newBlockReader(fs)
+	}
 	for {
 		b := <-p.empty
 		b.arena, b.data, b.ci, b.lt, b.err = b.arena[:0], b.data[:0], b.ci[:0], b.lt[:0], nil
 		b.seg, b.ok, b.tcp = b.seg[:0], b.ok[:0], b.tcp[:0]
-		for len(b.arena) < batchBytes-65536 && len(b.data) < 4096 {
-			data, ci, lt, err := src.ReadPacket()
-			if err != nil {
-				b.err = err
-				break
-			}
-			start := len(b.arena)
-			b.arena = append(b.arena, data...)
-			b.data = append(b.data, b.arena[start:len(b.arena):len(b.arena)])
-			b.ci = append(b.ci, ci)
-			b.lt = append(b.lt, lt)
-			if dec != nil {
-				// The decoder reuses one TCP layer: keep a copy, whose
-				// payload points into the arena.
-				seg, ok := dec.Decode(b.data[len(b.data)-1], lt)
-				b.ok = append(b.ok, ok)
-				if ok {
-					b.tcp = append(b.tcp, *seg.TCP)
-					seg.TCP = nil
-				}
-				b.seg = append(b.seg, seg)
-			}
+		if blocks != nil {
+			blocks.fill(b)
+		} else {
+			copyPackets(src, b)
 		}
 		if dec != nil {
-			k := 0
-			for i := range b.seg {
-				if b.ok[i] {
-					b.seg[i].TCP = &b.tcp[k]
-					k++
-				}
-			}
+			decodeBatch(dec, b)
 		}
 		p.full <- b
 		if b.err != nil {
 			return
 		}
+	}
+}
+
+// copyPackets fills a batch from a packet reader, copying each packet into
+// the batch's arena.
+func copyPackets(src PacketReader, b *batch) {
+	if cap(b.arena) != batchBytes {
+		b.arena = make([]byte, 0, batchBytes)
+	}
+	for len(b.arena) < batchBytes-65536 && len(b.data) < 4096 {
+		data, ci, lt, err := src.ReadPacket()
+		if err != nil {
+			b.err = err
+			return
+		}
+		if len(data) > cap(b.arena)-len(b.arena) {
+			// Longer than what is left (a huge record): a copy of its own.
+			b.data = append(b.data, append([]byte(nil), data...))
+		} else {
+			start := len(b.arena)
+			b.arena = append(b.arena, data...)
+			b.data = append(b.data, b.arena[start:len(b.arena):len(b.arena)])
+		}
+		b.ci = append(b.ci, ci)
+		b.lt = append(b.lt, lt)
+	}
+}
+
+// decodeBatch decodes the TCP segment of every packet in a batch.
+func decodeBatch(dec *Decoder, b *batch) {
+	for i, data := range b.data {
+		seg, ok := dec.Decode(data, b.lt[i])
+		b.ok = append(b.ok, ok)
+		var f tcpFields
+		if ok {
+			f = fieldsOf(seg.TCP, data)
+			seg.TCP = nil
+		}
+		b.tcp = append(b.tcp, f)
+		b.seg = append(b.seg, seg)
 	}
 }
 
@@ -109,14 +165,21 @@ func (p *Prefetch) ReadPacket() ([]byte, gopacket.CaptureInfo, layers.LinkType, 
 }
 
 // NextSegment returns the next packet decoded ahead (NewDecodingPrefetch):
-// its size, capture info and TCP segment (ok false when it holds none).
+// its size, capture info and TCP segment (ok false when it holds none). The
+// segment is valid until the next call.
 func (p *Prefetch) NextSegment() (size int, ci gopacket.CaptureInfo, seg Segment, ok bool, err error) {
 	if err := p.advance(); err != nil {
 		return 0, ci, seg, false, err
 	}
 	i := p.next
 	p.next++
-	return len(p.cur.data[i]), p.cur.ci[i], p.cur.seg[i], p.cur.ok[i], nil
+	b := p.cur
+	seg = b.seg[i]
+	if b.ok[i] {
+		b.tcp[i].fill(&p.tcp, b.data[i])
+		seg.TCP, seg.tcpBytes = &p.tcp, b.data[i][b.tcp[i].tcpStart:b.tcp[i].payEnd]
+	}
+	return len(b.data[i]), b.ci[i], seg, b.ok[i], nil
 }
 
 // advance moves to a batch with packets left, or returns the reader's error.

@@ -100,7 +100,8 @@ func TestDecodingPrefetch(t *testing.T) {
 		}
 		if ok && (seg.Src != want.Src || seg.Dst != want.Dst || seg.TCP.Seq != want.TCP.Seq || seg.TCP.Ack != want.TCP.Ack ||
 			seg.TCP.SYN != want.TCP.SYN || seg.TCP.FIN != want.TCP.FIN || !bytes.Equal(seg.TCP.Payload, want.TCP.Payload) ||
-			seg.TCP.TransportFlow() != want.TCP.TransportFlow()) {
+			seg.TCP.SrcPort != want.TCP.SrcPort || seg.TCP.DstPort != want.TCP.DstPort ||
+			seg.TCP.PSH != want.TCP.PSH || seg.TCP.RST != want.TCP.RST || seg.TCP.ACK != want.TCP.ACK || seg.TCP.URG != want.TCP.URG) {
 			t.Fatalf("packet %d decoded ahead differs", n)
 		}
 	}

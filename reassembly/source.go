@@ -14,9 +14,9 @@ import (
 	"github.com/gopacket/gopacket/pcapgo"
 )
 
-// readBufferSize is the bufio size under the pcap reader: 1 MiB measured
-// fastest on this project's machines (see performance-anchors.md).
-const readBufferSize = 1 << 20
+// readBufferSize is the bufio size under pcapgo's readers (pcapng, and
+// classic pcap read packet by packet); the block reader does not use it.
+const readBufferSize = 256 << 10
 
 // PacketReader yields captured packets one at a time. The data returned is
 // only valid until the next call.
@@ -37,6 +37,7 @@ type FileSource struct {
 	pcap    *pcapgo.Reader
 	ng      *pcapgo.NgReader
 	records int
+	header  pcapHeader // classic pcap: what the file header says
 }
 
 // countingReader counts the bytes read from the (decompressed) capture, so
@@ -85,31 +86,38 @@ func NewReader(r io.Reader, name string) (*FileSource, error) {
 }
 
 func newFileSource(name string, f io.ReadCloser) (*FileSource, error) {
-	br := bufio.NewReaderSize(f, readBufferSize)
+	// A small buffer to look at the first bytes; once they are read, the
+	// bytes come straight from the file (classic pcap is read in blocks
+	// with no copy in between, see blocks.go).
+	peek := bufio.NewReaderSize(f, 64<<10)
 	s := &FileSource{Name: name, closer: f}
-	magic, err := br.Peek(4)
+	magic, err := peek.Peek(4)
 	if len(magic) == 0 && (err == io.EOF || err == nil) {
 		return nil, fmt.Errorf("read capture %s: the file is empty", name)
 	}
+	var inner io.Reader = drainThen{peek, f}
 	if len(magic) >= 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
+		zr, err := gzip.NewReader(peek)
 		if err != nil {
 			return nil, fmt.Errorf("read capture %s: gzip: %w", name, err)
 		}
 		s.Compressed = true
-		br = bufio.NewReaderSize(zr, readBufferSize)
-		magic, _ = br.Peek(4)
+		inner = zr
 	}
+	s.counter = &countingReader{r: inner}
+	s.buf = bufio.NewReaderSize(s.counter, readBufferSize)
+	magic, _ = s.buf.Peek(4)
 	if len(magic) < 4 {
 		return nil, fmt.Errorf("read capture %s: too short to be a capture (%d bytes)", name, len(magic))
 	}
 	// pcapgo wraps its input in a bufio.Reader unless it already is one:
 	// handing it ours keeps the count of consumed bytes exact.
-	s.counter = &countingReader{r: br}
-	s.buf = bufio.NewReaderSize(s.counter, readBufferSize)
 	switch m := binary.LittleEndian.Uint32(magic); m {
 	case 0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1:
 		s.Format = "pcap"
+		if h, perr := s.buf.Peek(24); perr == nil {
+			s.header = parsePcapHeader(h)
+		}
 		s.pcap, err = pcapgo.NewReader(s.buf)
 	case 0x0a0d0d0a:
 		s.Format = "pcapng"

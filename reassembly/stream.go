@@ -34,6 +34,10 @@ type stream struct {
 	closedAt             time.Time
 	finSeen              uint8 // bit per direction, for ignored connections
 	ev                   Event // reused for every event
+	// The bulk lane's state (lane.go), when lane is set.
+	lane     bool
+	lh       [2]laneHalf
+	lastSeen time.Time
 }
 
 // dirFrom is the direction of a segment sent by src.
@@ -275,6 +279,15 @@ func (s *stream) finish() {
 	}
 	s.closed = true
 	s.closedAt = s.t.now
+	if s.lane {
+		t := s.t
+		delete(t.lanes, s)
+		delete(t.laneWaiting, s)
+		for d := range s.lh {
+			t.laneQueued -= s.lh[d].queued
+			s.lh[d].queue, s.lh[d].queued = nil, 0
+		}
+	}
 	s.t.closed = append(s.t.closed, s)
 	if s.t.current == s {
 		s.t.endPending = true

@@ -93,7 +93,14 @@ type Tracker struct {
 	newFile    bool
 	holeBefore time.Time // flush queued data seen before this, after the packet
 	finEvent   Event
-	Stats      Stats
+	// The bulk lane (lane.go): its connections, those with segments
+	// queued out of order, the bytes queued, and a buffer to join them.
+	lanes       map[*stream]struct{}
+	laneWaiting map[*stream]struct{}
+	laneQueued  int
+	laneBuf     []byte
+	fullTCP     layers.TCP // a segment decoded whole for gopacket
+	Stats       Stats
 }
 
 // captureContext carries a segment's capture info through gopacket. Its
@@ -106,7 +113,8 @@ func (c *captureContext) GetCaptureInfo() gopacket.CaptureInfo { return c.ci }
 
 // NewTracker returns a tracker that reports to h.
 func NewTracker(h Handler, opts Options) *Tracker {
-	t := &Tracker{h: h, opts: opts, decoder: NewDecoder(), conns: make(map[tupleKey]*stream)}
+	t := &Tracker{h: h, opts: opts, decoder: NewDecoder(), conns: make(map[tupleKey]*stream),
+		lanes: map[*stream]struct{}{}, laneWaiting: map[*stream]struct{}{}}
 	t.pool = greassembly.NewStreamPool(streamFactory{t})
 	t.asm = greassembly.NewAssembler(t.pool)
 	t.asm.MaxBufferedPagesTotal = opts.MaxBufferedPages
@@ -170,24 +178,25 @@ func (t *Tracker) Segment(seg Segment, ci gopacket.CaptureInfo) {
 		}
 		s = t.newStream(seg)
 		t.conns[key] = s
+		if c, ok := t.h.(Classifier); ok {
+			c.Classify(&s.conn, ci.Timestamp)
+			if s.conn.bulk && !s.conn.watched {
+				s.lane, s.started = true, true
+				t.lanes[s] = struct{}{}
+			}
+		}
 	}
 	// gopacket keeps the context of a segment it queues (out of order) and
 	// reads its capture info when the segment is finally delivered, so a
 	// segment with payload that may be queued needs a context of its own.
 	d := s.dirFrom(seg.Src)
-	var ac greassembly.AssemblerContext = &t.ctx
-	if len(tcp.Payload) > 0 && !(s.hasNext[d] && tcp.Seq == s.next[d]) {
-		ac = &captureContext{ci: ci}
-	} else {
-		t.ctx.ci = ci
-	}
 	t.current, t.currentDir = s, d
 	t.pending = nil
-	flow := s.c2s
-	if d == ServerToClient {
-		flow = s.s2c
+	if s.lane {
+		t.laneSegment(s, d, tcp, ci)
+	} else {
+		t.assemble(s, d, seg.full(&t.fullTCP), ci)
 	}
-	t.asm.AssembleWithContext(flow, tcp, ac)
 	if t.pending != nil {
 		t.h.HandleEvent(&s.conn, t.pending)
 		t.pending = nil
@@ -196,13 +205,36 @@ func (t *Tracker) Segment(seg Segment, ci gopacket.CaptureInfo) {
 	if !t.holeBefore.IsZero() {
 		// Push out data stuck behind holes that will never be filled, up
 		// to the hole just found (older ones are as hopeless).
-		t.asm.FlushWithOptions(greassembly.FlushOptions{T: t.holeBefore.Add(time.Nanosecond)})
+		t.flush(t.holeBefore.Add(time.Nanosecond), time.Time{})
 		t.holeBefore = time.Time{}
 	}
 	if t.endPending {
 		t.endPending = false
 		s.reportEnd()
 	}
+}
+
+// assemble hands a segment to gopacket's assembler.
+func (t *Tracker) assemble(s *stream, d Direction, tcp *layers.TCP, ci gopacket.CaptureInfo) {
+	var ac greassembly.AssemblerContext = &t.ctx
+	if len(tcp.Payload) > 0 && !(s.hasNext[d] && tcp.Seq == s.next[d]) {
+		ac = &captureContext{ci: ci}
+	} else {
+		t.ctx.ci = ci
+	}
+	flow := s.c2s
+	if d == ServerToClient {
+		flow = s.s2c
+	}
+	t.asm.AssembleWithContext(flow, tcp, ac)
+}
+
+// flush gives up holes in front of data seen before before, and closes
+// connections idle since idle (when not zero), in both gopacket's
+// assembler and the bulk lane.
+func (t *Tracker) flush(before, idle time.Time) {
+	t.asm.FlushWithOptions(greassembly.FlushOptions{T: before, TC: idle})
+	t.laneFlush(before, idle)
 }
 
 func (t *Tracker) newStream(seg Segment) *stream {
@@ -305,7 +337,7 @@ func (t *Tracker) roomForOne() bool {
 		return false
 	}
 	t.roomTried = t.now
-	t.asm.FlushWithOptions(greassembly.FlushOptions{T: t.now.Add(-t.opts.HoleTimeout), TC: t.now.Add(-time.Minute)})
+	t.flush(t.now.Add(-t.opts.HoleTimeout), t.now.Add(-time.Minute))
 	t.forgetClosed(t.now.Add(time.Nanosecond))
 	return len(t.conns) < max
 }
@@ -314,10 +346,7 @@ func (t *Tracker) roomForOne() bool {
 // closed ones, all by capture time.
 func (t *Tracker) sweep() {
 	t.flushed = t.now
-	t.asm.FlushWithOptions(greassembly.FlushOptions{
-		T:  t.now.Add(-t.opts.HoleTimeout),
-		TC: t.now.Add(-t.opts.IdleTimeout),
-	})
+	t.flush(t.now.Add(-t.opts.HoleTimeout), t.now.Add(-t.opts.IdleTimeout))
 	t.forgetClosed(t.now.Add(-t.opts.Linger))
 }
 
@@ -341,6 +370,7 @@ func (t *Tracker) forgetClosed(before time.Time) {
 // their last payload and close events.
 func (t *Tracker) Close() {
 	t.asm.FlushAll()
+	t.laneFlushAll()
 	// FlushAll only closes connections it can; make sure every stream ends,
 	// in the order the connections began so the output is deterministic.
 	open := make([]*stream, 0, len(t.conns))

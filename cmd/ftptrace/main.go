@@ -107,6 +107,16 @@ func main() {
 			os.Exit(code)
 		}
 	}
+	// FTPTRACE_MEMPROFILE=FILE writes the heap profile (allocations since
+	// the start, and what is still held) when the run ends.
+	if path := os.Getenv("FTPTRACE_MEMPROFILE"); path != "" {
+		code := run(os.Args[1:], os.Stdout, os.Stderr)
+		if f, err := os.Create(path); err == nil {
+			pprof.Lookup("allocs").WriteTo(f, 0)
+			f.Close()
+		}
+		os.Exit(code)
+	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 

@@ -1,0 +1,211 @@
+package reassembly
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+)
+
+// Classic pcap files are read in blocks straight into the prefetcher's
+// batches: one read system call per megabyte and no copy per packet, where
+// pcapgo copies each record out of its bufio.Reader. The records are the
+// same as pcapgo's, and so are the checks and the damage reports
+// (TestBlocksSameAsPcapgo, FuzzBlocks).
+
+// pcapHeader is what a classic pcap file header says.
+type pcapHeader struct {
+	valid   bool
+	order   binary.ByteOrder
+	nanos   bool
+	snaplen uint32
+	link    layers.LinkType
+}
+
+func parsePcapHeader(h []byte) pcapHeader {
+	var ph pcapHeader
+	switch binary.LittleEndian.Uint32(h) {
+	case 0xa1b2c3d4:
+		ph.order = binary.LittleEndian
+	case 0xa1b23c4d:
+		ph.order, ph.nanos = binary.LittleEndian, true
+	case 0xd4c3b2a1:
+		ph.order = binary.BigEndian
+	case 0x4d3cb2a1:
+		ph.order, ph.nanos = binary.BigEndian, true
+	default:
+		return ph
+	}
+	ph.valid = true
+	ph.snaplen = ph.order.Uint32(h[16:20])
+	ph.link = layers.LinkType(ph.order.Uint32(h[20:24]))
+	return ph
+}
+
+// maxRecord is the longest record taken, as pcapgo: the snap length, or
+// libpcap's maximum when the snap length is smaller (writers that do not
+// truncate to the snap length they declare).
+func (h pcapHeader) maxRecord() int {
+	if h.snaplen > 262144 {
+		return int(h.snaplen)
+	}
+	return 262144
+}
+
+// pcapRecordHeader is the size of a record header.
+const pcapRecordHeader = 16
+
+// blockReader cuts a classic pcap file into batches of whole records.
+type blockReader struct {
+	src     *FileSource
+	h       pcapHeader
+	r       io.Reader
+	base    int64  // offset in the (decompressed) capture of the next byte kept
+	carry   []byte // a record begun at the end of the last block
+	records int
+	done    bool
+}
+
+func newBlockReader(src *FileSource) *blockReader {
+	return &blockReader{src: src, h: src.header, r: drainThen{src.buf, src.counter}, base: src.offset(), carry: make([]byte, 0, 64<<10)}
+}
+
+// drainThen reads what a bufio.Reader holds already, then straight from the
+// reader under it: blocks are read into the batches with no copy between.
+type drainThen struct {
+	b *bufio.Reader
+	r io.Reader
+}
+
+func (d drainThen) Read(p []byte) (int, error) {
+	if n := d.b.Buffered(); n > 0 {
+		return d.b.Read(p[:min(len(p), n)])
+	}
+	return d.r.Read(p)
+}
+
+// fill reads the next block into b: its complete records, and b.err when
+// the capture ended (io.EOF) or is damaged after them.
+func (br *blockReader) fill(b *batch) {
+	if cap(b.arena) < batchBytes || cap(b.arena) > 2*batchBytes {
+		b.arena = make([]byte, 0, batchBytes)
+	}
+	buf := b.arena[:cap(b.arena)]
+	n := copy(buf, br.carry)
+	if n < len(br.carry) || br.oversized(buf[:n]) {
+		br.fillOne(b)
+		return
+	}
+	k, rerr := io.ReadFull(br.r, buf[n:])
+	end := n + k
+	pos := 0
+	for end-pos >= pcapRecordHeader {
+		hdr := buf[pos : pos+pcapRecordHeader]
+		ci, err := br.recordInfo(hdr)
+		if err != nil {
+			b.err = br.damage(pos, err)
+			break
+		}
+		next := pos + pcapRecordHeader + ci.CaptureLength
+		if next > end {
+			break
+		}
+		br.records++
+		b.data = append(b.data, buf[pos+pcapRecordHeader:next:next])
+		b.ci = append(b.ci, ci)
+		b.lt = append(b.lt, br.h.link)
+		pos = next
+	}
+	b.arena = buf[:pos]
+	br.carry = append(br.carry[:0], buf[pos:end]...)
+	if b.err != nil {
+		return
+	}
+	br.base += int64(pos)
+	switch {
+	case rerr == nil:
+	case errors.Is(rerr, io.EOF) || errors.Is(rerr, io.ErrUnexpectedEOF):
+		if len(br.carry) > 0 && !br.oversized(br.carry) {
+			b.err = br.damage(0, io.ErrUnexpectedEOF)
+		} else if len(br.carry) == 0 {
+			b.err = io.EOF
+		}
+		// An oversized record at the very end is reported by fillOne.
+	default:
+		b.err = br.damage(0, rerr)
+	}
+}
+
+// oversized tells whether the record that p begins with is longer than a
+// block (or is damaged: fill then reports it).
+func (br *blockReader) oversized(p []byte) bool {
+	if len(p) < pcapRecordHeader {
+		return false
+	}
+	ci, err := br.recordInfo(p[:pcapRecordHeader])
+	return err == nil && pcapRecordHeader+ci.CaptureLength > batchBytes
+}
+
+// fillOne reads one record longer than a block into a batch of its own; its
+// buffer grows with the bytes actually read, so a length field cannot make
+// the reader allocate more than the file holds.
+func (br *blockReader) fillOne(b *batch) {
+	ci, err := br.recordInfo(br.carry[:pcapRecordHeader])
+	if err != nil {
+		b.err = br.damage(0, err)
+		return
+	}
+	need := pcapRecordHeader + ci.CaptureLength
+	rec := append(make([]byte, 0, batchBytes), br.carry...)
+	for len(rec) < need {
+		chunk := min(need-len(rec), batchBytes)
+		start := len(rec)
+		rec = append(rec, make([]byte, chunk)...)
+		k, err := io.ReadFull(br.r, rec[start:])
+		rec = rec[:start+k]
+		if err != nil {
+			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+				err = io.ErrUnexpectedEOF
+			}
+			b.err = br.damage(0, err)
+			return
+		}
+	}
+	br.records++
+	b.arena = rec
+	b.data = append(b.data, rec[pcapRecordHeader:need:need])
+	b.ci = append(b.ci, ci)
+	b.lt = append(b.lt, br.h.link)
+	br.base += int64(need)
+	br.carry = br.carry[:0]
+}
+
+// recordInfo reads a record header, with pcapgo's checks.
+func (br *blockReader) recordInfo(hdr []byte) (gopacket.CaptureInfo, error) {
+	o := br.h.order
+	var ci gopacket.CaptureInfo
+	frac := int64(o.Uint32(hdr[4:8]))
+	if !br.h.nanos {
+		frac = int64(o.Uint32(hdr[4:8]) * 1000) // as pcapgo: microseconds in 32 bits
+	}
+	ci.Timestamp = time.Unix(int64(o.Uint32(hdr[0:4])), frac).UTC()
+	ci.CaptureLength = int(o.Uint32(hdr[8:12]))
+	ci.Length = int(o.Uint32(hdr[12:16]))
+	if ci.CaptureLength < 0 || ci.CaptureLength > br.h.maxRecord() {
+		return ci, fmt.Errorf("capture length exceeds snap length: %d > %d", ci.CaptureLength, br.h.snaplen)
+	}
+	if ci.CaptureLength > ci.Length {
+		return ci, fmt.Errorf("capture length exceeds original packet length: %d > %d", ci.CaptureLength, ci.Length)
+	}
+	return ci, nil
+}
+
+// damage reports the record at pos in the current block.
+func (br *blockReader) damage(pos int, err error) error {
+	return &DamageError{Name: br.src.Name, Offset: br.base + int64(pos), Record: br.records + 1, Compressed: br.src.Compressed, Err: err}
+}

@@ -1,0 +1,289 @@
+package reassembly
+
+import (
+	"sort"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	greassembly "github.com/gopacket/gopacket/reassembly"
+)
+
+// The bulk lane follows connections that carry bulk data (FTP data
+// connections) without gopacket's assembler. Such connections are almost
+// always in order, one full segment after the other, and gopacket's
+// general machinery (a locked connection pool, a scatter-gather per
+// segment) costs more than everything else the analysis does per packet.
+// The lane delivers in-order segments straight from the packet, queues the
+// rare out-of-order ones (copied, bounded) and otherwise keeps gopacket's
+// rules, so that the events are the same either way:
+//
+//   - the first segment starts a direction: after a SYN its sequence number
+//     plus one, otherwise the segment itself (a capture started mid-connection);
+//   - bytes already delivered are dropped from a retransmission;
+//   - a segment ahead of the next expected byte waits for the hole to be
+//     filled; it is given up (a gap) when the receiver acknowledged beyond the
+//     hole, after Options.HoleTimeout, when too much waits, or at the end;
+//   - a FIN or RST at the next expected byte closes its direction, and the
+//     connection ends when both directions are closed or it goes idle;
+//   - a RST ahead of the stream, a FIN before it and a SYN on a synchronized
+//     direction are not stream data.
+//
+// TestBulkLaneMatchesGopacket runs every capture through both paths.
+
+// laneSegment is a queued out-of-order segment.
+type laneSegment struct {
+	seq   uint32
+	data  []byte // a copy
+	fin   bool
+	ci    gopacket.CaptureInfo
+	flags Flags
+}
+
+// laneHalf is one direction of a bulk connection.
+type laneHalf struct {
+	queue  []laneSegment // sorted by seq
+	queued int           // bytes in queue
+	oldest time.Time     // when the oldest queued segment was seen
+	closed bool
+}
+
+// laneQueueBytes bounds what one direction of a bulk connection keeps out of
+// order; laneTotalBytes bounds all of them together. Beyond, the hole is
+// given up at once, as gopacket does when its page limits are reached.
+const (
+	laneQueueBytes = 4 << 20
+	laneTotalBytes = 32 << 20
+)
+
+// Bulk marks a connection as carrying bulk data: the tracker follows it in
+// its own in-order lane instead of gopacket's assembler, with the same
+// events. Call it from Classifier.Classify, before the first event.
+func (c *Conn) Bulk() { c.bulk = true }
+
+// A Classifier is a Handler that wants to see each connection before its
+// first event, to set its Handle or mark it Bulk or Ignore. now is the
+// capture time of the connection's first packet.
+type Classifier interface {
+	Classify(c *Conn, now time.Time)
+}
+
+// laneSegment follows one segment of a bulk connection: what
+// AssembleWithContext and the stream's callbacks do for the others.
+func (t *Tracker) laneSegment(s *stream, d Direction, tcp *layers.TCP, ci gopacket.CaptureInfo) {
+	if ci.Timestamp.After(s.lastSeen) {
+		s.lastSeen = ci.Timestamp
+	}
+	h := &s.lh[d]
+	next := greassembly.Sequence(-1)
+	if s.hasNext[d] {
+		next = greassembly.Sequence(s.next[d])
+	}
+	gdir := greassembly.TCPDirClientToServer
+	if d == ServerToClient {
+		gdir = greassembly.TCPDirServerToClient
+	}
+	var start bool
+	if !s.Accept(tcp, ci, gdir, next, &start, nil) || h.closed {
+		return
+	}
+	payload := tcp.Payload
+	switch {
+	case !s.hasNext[d]:
+		s.next[d], s.hasNext[d] = tcp.Seq, true
+		if tcp.SYN {
+			s.next[d]++
+		}
+	case tcp.SYN:
+		return // a SYN on a synchronized direction is not stream data
+	case seqAfter(tcp.Seq, s.next[d]):
+		if tcp.RST {
+			return // dropped by the receiver (RFC 5961)
+		}
+		t.laneQueue(s, d, tcp, ci)
+		return
+	case tcp.RST && tcp.Seq != s.next[d]:
+		return
+	case tcp.FIN && seqAfter(s.next[d], tcp.Seq+uint32(len(payload))):
+		return // a FIN before the stream
+	default:
+		payload = payload[min(len(payload), int(s.next[d]-tcp.Seq)):]
+	}
+	t.laneDeliver(s, d, 0, payload, 1, ci, tcp.FIN || tcp.RST)
+}
+
+// laneQueue keeps a copy of a segment that came before the bytes in front
+// of it. When the direction or all bulk connections hold too much already,
+// the hole is given up instead.
+func (t *Tracker) laneQueue(s *stream, d Direction, tcp *layers.TCP, ci gopacket.CaptureInfo) {
+	h := &s.lh[d]
+	if h.queued+len(tcp.Payload) > laneQueueBytes || t.laneQueued+len(tcp.Payload) > laneTotalBytes {
+		t.laneSkip(s, d)
+		if h.closed {
+			return
+		}
+	}
+	seg := laneSegment{seq: tcp.Seq, data: append([]byte(nil), tcp.Payload...), fin: tcp.FIN, ci: ci, flags: flagsOf(tcp)}
+	i := sort.Search(len(h.queue), func(i int) bool { return seqAfter(h.queue[i].seq, seg.seq) })
+	h.queue = append(h.queue, laneSegment{})
+	copy(h.queue[i+1:], h.queue[i:])
+	h.queue[i] = seg
+	if len(h.queue) == 1 || ci.Timestamp.Before(h.oldest) {
+		h.oldest = ci.Timestamp
+	}
+	h.queued += len(seg.data)
+	t.laneQueued += len(seg.data)
+	t.laneWaiting[s] = struct{}{}
+}
+
+// laneDeliver hands on payload that starts at the next expected byte (after
+// skip missing bytes), followed by any queued segments it makes contiguous,
+// as one event, and closes the direction at a FIN or RST.
+func (t *Tracker) laneDeliver(s *stream, d Direction, skip int, payload []byte, segments int, ci gopacket.CaptureInfo, end bool) {
+	h := &s.lh[d]
+	if skip > 0 {
+		s.ev = Event{Kind: EventGap, Time: ci.Timestamp, Dir: d, Bytes: skip, Index: ci.InterfaceIndex}
+		t.h.HandleEvent(&s.conn, &s.ev)
+	}
+	next := s.next[d] + uint32(skip) + uint32(len(payload))
+	if !end && len(h.queue) > 0 && !seqAfter(h.queue[0].seq, next) {
+		// The segment filled a hole: what waited behind it follows.
+		buf := append(t.laneBuf[:0], payload...)
+		for len(h.queue) > 0 && !seqAfter(h.queue[0].seq, next) && !end {
+			q := h.queue[0]
+			h.queue = h.queue[1:]
+			h.queued -= len(q.data)
+			t.laneQueued -= len(q.data)
+			if cut := int(next - q.seq); cut < len(q.data) {
+				buf = append(buf, q.data[cut:]...)
+				next += uint32(len(q.data) - cut)
+				segments++
+			}
+			end = q.fin && q.seq+uint32(len(q.data)) == next
+		}
+		t.laneBuf = buf
+		payload = buf
+		t.laneSettle(s, d)
+	}
+	s.delivered(d, skip, len(payload))
+	if len(payload) > 0 {
+		flags := s.lastFlags[d]
+		if flags == 0 {
+			flags = FlagPSH | FlagACK
+		}
+		s.ev = Event{Kind: EventPayload, Time: ci.Timestamp, Index: ci.InterfaceIndex, Dir: d, Flags: flags,
+			Payload: payload, Segments: segments, Bytes: len(payload)}
+		t.h.HandleEvent(&s.conn, &s.ev)
+	}
+	if end {
+		s.next[d]++
+		t.laneClose(s, d)
+	}
+}
+
+// laneSettle recomputes what a direction's queue holds after segments left it.
+func (t *Tracker) laneSettle(s *stream, d Direction) {
+	h := &s.lh[d]
+	if len(h.queue) == 0 {
+		h.queue = nil // let the copies go
+		if s.lh[d^1].queued == 0 {
+			delete(t.laneWaiting, s)
+		}
+		return
+	}
+	h.oldest = h.queue[0].ci.Timestamp
+	for _, q := range h.queue[1:] {
+		if q.ci.Timestamp.Before(h.oldest) {
+			h.oldest = q.ci.Timestamp
+		}
+	}
+}
+
+// laneSkip gives up the hole in front of a direction's queue: the first
+// queued segment is delivered after a gap (with what follows it).
+func (t *Tracker) laneSkip(s *stream, d Direction) {
+	h := &s.lh[d]
+	if len(h.queue) == 0 {
+		t.laneClose(s, d)
+		return
+	}
+	q := h.queue[0]
+	h.queue = h.queue[1:]
+	h.queued -= len(q.data)
+	t.laneQueued -= len(q.data)
+	skip := int(q.seq - s.next[d])
+	t.laneDeliver(s, d, skip, q.data, 1, q.ci, q.fin)
+	if len(h.queue) == 0 {
+		t.laneSettle(s, d)
+	}
+}
+
+// laneClose closes one direction; with both closed, the connection ends.
+func (t *Tracker) laneClose(s *stream, d Direction) {
+	h := &s.lh[d]
+	if h.closed {
+		return
+	}
+	h.closed = true
+	t.laneQueued -= h.queued
+	h.queue, h.queued = nil, 0
+	if s.lh[d^1].queued == 0 {
+		delete(t.laneWaiting, s)
+	}
+	if s.lh[d^1].closed {
+		delete(t.lanes, s)
+		s.finish()
+	}
+}
+
+// laneFlush does for bulk connections what gopacket's FlushWithOptions does
+// for the others: gives up holes in front of data seen before before, and
+// closes connections idle since idle (when not zero).
+func (t *Tracker) laneFlush(before, idle time.Time) {
+	if len(t.laneWaiting) > 0 {
+		for _, s := range t.laneOrder(t.laneWaiting) {
+			for d := ClientToServer; d <= ServerToClient; d++ {
+				h := &s.lh[d]
+				for len(h.queue) > 0 && h.oldest.Before(before) && !h.closed {
+					t.laneSkip(s, d)
+				}
+			}
+		}
+	}
+	if idle.IsZero() {
+		return
+	}
+	for _, s := range t.laneOrder(t.lanes) {
+		if !s.lastSeen.Before(idle) {
+			continue
+		}
+		for d := ClientToServer; d <= ServerToClient; d++ {
+			if len(s.lh[d].queue) == 0 {
+				t.laneClose(s, d)
+			}
+		}
+	}
+}
+
+// laneFlushAll delivers everything still queued, after gaps, and ends every
+// bulk connection: the capture ended.
+func (t *Tracker) laneFlushAll() {
+	for _, s := range t.laneOrder(t.lanes) {
+		for d := ClientToServer; d <= ServerToClient; d++ {
+			for !s.lh[d].closed {
+				t.laneSkip(s, d)
+			}
+		}
+	}
+}
+
+// laneOrder lists a set of bulk connections in the order they began, so
+// that what a flush reports does not depend on map order.
+func (t *Tracker) laneOrder(set map[*stream]struct{}) []*stream {
+	list := make([]*stream, 0, len(set))
+	for s := range set {
+		list = append(list, s)
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].conn.ID < list[j].conn.ID })
+	return list
+}
