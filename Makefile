@@ -29,6 +29,8 @@ test: libpcap
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$unformatted" ]; then echo "gofmt wants to reformat:"; echo "$$unformatted"; exit 1; fi
 	$(GO) test ./...
+	# The goroutines (prefetch, hashing in place, background writer) under the race detector.
+	$(GO) test -race -run 'TestGolden|TestPrefetch|TestDecodingPrefetch|TestBulkLane|TestCLI' ./cmd/ftptrace ./reassembly ./analyzer
 
 # Each parser's fuzz target for FUZZTIME (go test runs one -fuzz target at a time).
 fuzz:
@@ -37,6 +39,7 @@ fuzz:
 	$(GO) test ./analyzer -run '^$$' -fuzz '^FuzzDataAddress$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./analyzer -run '^$$' -fuzz '^FuzzControlStream$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./report -run '^$$' -fuzz '^FuzzPipeline$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
+	$(GO) test ./reassembly -run '^$$' -fuzz '^FuzzBlocks$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 
 # ftptrace against tshark over testdata/pcaps and ../shared/pcaps: fails on a
 # disagreement not listed in testdata/corpus-disagreements.txt, or a listed one gone.

@@ -4,69 +4,86 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"hash"
+
+	"github.com/ftptrace/ftptrace/reassembly"
 )
 
 // hasher computes the SHA-256 of one direction of a data connection as its
 // bytes go by, so payloads are never kept. Hashing is the most expensive
 // thing the analysis does per byte; it runs on a worker goroutine so it
-// overlaps with reading and reassembly on a second core.
+// overlaps with reading and reassembly on a second core. Payloads whose
+// memory can be kept (reassembly.Event.Keeper: packets read ahead from a
+// file) travel to the worker as they are; others are copied.
 type hasher struct {
 	h  hash.Hash
 	hw *hashWorker
 }
 
-// hashChunk is how much payload travels to the worker in one message.
-const hashChunk = 64 << 10
+// hashChunk is how much payload travels to the worker in one job at most,
+// hashParts how many payloads; hashJobs is how many jobs exist: they go to
+// the worker and come back, so what waits to be hashed is bounded.
+const (
+	hashChunk = 64 << 10
+	hashParts = 64
+	hashJobs  = 16
+)
 
-// hashChunks is how many chunks exist: they travel to the worker and come
-// back, so the bytes waiting to be hashed are bounded (and allocated once).
-const hashChunks = 16
-
-// hashWorker hashes chunks in the order they were written.
+// hashWorker hashes jobs in the order they were written.
 type hashWorker struct {
-	jobs chan hashJob
-	free chan *[]byte
-	// pending collects small payloads into one chunk per hasher.
-	buf   *[]byte
-	owner *hasher
+	jobs chan *hashJob
+	free chan *hashJob
+	cur  *hashJob // being filled
 }
 
+// hashJob is a run of payloads of one hasher.
 type hashJob struct {
-	h    hash.Hash
-	buf  *[]byte
-	done chan struct{}
+	h     hash.Hash
+	parts []hashPart
+	size  int
+	copy  []byte // room for payloads that must be copied (cap hashChunk)
+	done  chan struct{}
+}
+
+type hashPart struct {
+	p []byte
+	k reassembly.Keeper // nil for a copy in the job
 }
 
 func newHashWorker() *hashWorker {
-	w := &hashWorker{jobs: make(chan hashJob, hashChunks), free: make(chan *[]byte, hashChunks)}
-	for range hashChunks {
-		b := make([]byte, 0, hashChunk)
-		w.free <- &b
+	w := &hashWorker{jobs: make(chan *hashJob, hashJobs), free: make(chan *hashJob, hashJobs)}
+	for range hashJobs {
+		w.free <- &hashJob{parts: make([]hashPart, 0, hashParts), copy: make([]byte, 0, hashChunk)}
 	}
 	go func() {
 		for j := range w.jobs {
-			if j.buf != nil {
-				j.h.Write(*j.buf)
-				*j.buf = (*j.buf)[:0]
-				w.free <- j.buf
+			for i, part := range j.parts {
+				j.h.Write(part.p)
+				if part.k != nil {
+					part.k.Release()
+				}
+				j.parts[i] = hashPart{}
 			}
 			if j.done != nil {
 				close(j.done)
+				continue
 			}
+			j.h, j.parts, j.size, j.copy = nil, j.parts[:0], 0, j.copy[:0]
+			w.free <- j
 		}
 	}()
 	return w
 }
 
-// send hands the collected chunk to the worker.
+// send hands the job being filled to the worker.
 func (w *hashWorker) send() {
-	if w.buf != nil && len(*w.buf) > 0 {
-		w.jobs <- hashJob{h: w.owner.h, buf: w.buf}
-		w.buf, w.owner = nil, nil
+	if w.cur != nil {
+		w.jobs <- w.cur
+		w.cur = nil
 	}
 }
 
-func (h *hasher) write(p []byte) {
+// write hashes p; k keeps p's memory when it can be kept (nil: copy it).
+func (h *hasher) write(p []byte, k reassembly.Keeper) {
 	if h.h == nil {
 		h.h = sha256.New()
 	}
@@ -75,19 +92,30 @@ func (h *hasher) write(p []byte) {
 		h.h.Write(p)
 		return
 	}
-	if w.owner != h {
-		w.send()
-	}
 	for len(p) > 0 {
-		if w.buf == nil {
-			w.buf, w.owner = <-w.free, h
-		}
-		n := min(len(p), hashChunk-len(*w.buf))
-		*w.buf = append(*w.buf, p[:n]...)
-		p = p[n:]
-		if len(*w.buf) == hashChunk {
+		j := w.cur
+		if j != nil && (j.h != h.h || len(j.parts) == hashParts || j.size >= hashChunk ||
+			(k == nil && len(j.copy) == cap(j.copy))) {
 			w.send()
+			j = nil
 		}
+		if j == nil {
+			j = <-w.free
+			j.h = h.h
+			w.cur = j
+		}
+		if k != nil {
+			k.Keep()
+			j.parts = append(j.parts, hashPart{p: p, k: k})
+			j.size += len(p)
+			return
+		}
+		n := min(len(p), cap(j.copy)-len(j.copy))
+		start := len(j.copy)
+		j.copy = append(j.copy, p[:n]...)
+		j.parts = append(j.parts, hashPart{p: j.copy[start : start+n : start+n]})
+		j.size += n
+		p = p[n:]
 	}
 }
 
@@ -98,13 +126,13 @@ func (h *hasher) sum() string {
 	if w := h.hw; w != nil {
 		w.send()
 		done := make(chan struct{})
-		w.jobs <- hashJob{done: done}
+		w.jobs <- &hashJob{done: done}
 		<-done
 	}
 	return hex.EncodeToString(h.h.Sum(nil))
 }
 
-// close stops the worker once every chunk is hashed.
+// close stops the worker once every job is hashed.
 func (w *hashWorker) close() {
 	w.send()
 	close(w.jobs)

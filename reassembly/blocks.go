@@ -101,7 +101,7 @@ func (br *blockReader) fill(b *batch) {
 		br.fillOne(b)
 		return
 	}
-	k, rerr := io.ReadFull(br.r, buf[n:])
+	k, rerr := readBlock(br.r, buf[n:])
 	end := n + k
 	pos := 0
 	for end-pos >= pcapRecordHeader {
@@ -129,7 +129,7 @@ func (br *blockReader) fill(b *batch) {
 	br.base += int64(pos)
 	switch {
 	case rerr == nil:
-	case errors.Is(rerr, io.EOF) || errors.Is(rerr, io.ErrUnexpectedEOF):
+	case rerr == io.EOF:
 		if len(br.carry) > 0 && !br.oversized(br.carry) {
 			b.err = br.damage(0, io.ErrUnexpectedEOF)
 		} else if len(br.carry) == 0 {
@@ -139,6 +139,21 @@ func (br *blockReader) fill(b *batch) {
 	default:
 		b.err = br.damage(0, rerr)
 	}
+}
+
+// readBlock fills p from r. Unlike io.ReadFull, it returns io.EOF only
+// when r ended: an io.ErrUnexpectedEOF of r's own (a cut gzip stream) is
+// damage, not the end of the capture.
+func readBlock(r io.Reader, p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		k, err := r.Read(p[n:])
+		n += k
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 // oversized tells whether the record that p begins with is longer than a

@@ -35,6 +35,7 @@ type Segment struct {
 	// tcpBytes, when set, are the TCP header and payload TCP was rebuilt
 	// from with only the fields the tracker reads (Prefetch.NextSegment).
 	tcpBytes []byte
+	keeper   Keeper // the memory the segment lies in, when it can be kept
 }
 
 // full returns the segment's whole TCP layer, decoded again into scratch

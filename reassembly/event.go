@@ -126,8 +126,17 @@ type Event struct {
 	Flags    Flags
 	Seq, Ack uint32
 	Payload  []byte // EventPayload only
-	Segments int    // packets that carried Payload
-	Bytes    int    // len(Payload); the missing bytes of an EventGap; the payload a FIN carried
+	// Keeper, when not nil, can keep Payload valid after the call (with
+	// no copy): Keep before the call returns, Release when done.
+	Keeper   Keeper
+	Segments int // packets that carried Payload
+	Bytes    int // len(Payload); the missing bytes of an EventGap; the payload a FIN carried
+}
+
+// A Keeper keeps memory from being reused: see Event.Keeper.
+type Keeper interface {
+	Keep()
+	Release()
 }
 
 // Handler receives the events of every connection, in capture order for

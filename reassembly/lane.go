@@ -20,7 +20,8 @@ import (
 //
 //   - the first segment starts a direction: after a SYN its sequence number
 //     plus one, otherwise the segment itself (a capture started mid-connection);
-//   - bytes already delivered are dropped from a retransmission;
+//   - bytes already delivered are dropped from a retransmission; among
+//     copies waiting out of order, the newest counts;
 //   - a segment ahead of the next expected byte waits for the hole to be
 //     filled; it is given up (a gap) when the receiver acknowledged beyond the
 //     hole, after Options.HoleTimeout, when too much waits, or at the end;
@@ -109,7 +110,7 @@ func (t *Tracker) laneSegment(s *stream, d Direction, tcp *layers.TCP, ci gopack
 	default:
 		payload = payload[min(len(payload), int(s.next[d]-tcp.Seq)):]
 	}
-	t.laneDeliver(s, d, 0, payload, 1, ci, tcp.FIN || tcp.RST)
+	t.laneDeliver(s, d, 0, payload, t.keeper, 1, ci, tcp.FIN || tcp.RST)
 }
 
 // laneQueue keeps a copy of a segment that came before the bytes in front
@@ -121,6 +122,22 @@ func (t *Tracker) laneQueue(s *stream, d Direction, tcp *layers.TCP, ci gopacket
 		t.laneSkip(s, d)
 		if h.closed {
 			return
+		}
+	}
+	// Where it overlaps bytes already queued, the newer copy counts, as in
+	// gopacket (its checkOverlap): the queued copies take its bytes.
+	end := tcp.Seq + uint32(len(tcp.Payload))
+	for i := range h.queue {
+		q := &h.queue[i]
+		lo, hi := q.seq, q.seq+uint32(len(q.data))
+		if seqAfter(tcp.Seq, lo) {
+			lo = tcp.Seq
+		}
+		if seqAfter(hi, end) {
+			hi = end
+		}
+		if seqAfter(hi, lo) {
+			copy(q.data[lo-q.seq:hi-q.seq], tcp.Payload[lo-tcp.Seq:hi-tcp.Seq])
 		}
 	}
 	seg := laneSegment{seq: tcp.Seq, data: append([]byte(nil), tcp.Payload...), fin: tcp.FIN, ci: ci, flags: flagsOf(tcp)}
@@ -138,8 +155,9 @@ func (t *Tracker) laneQueue(s *stream, d Direction, tcp *layers.TCP, ci gopacket
 
 // laneDeliver hands on payload that starts at the next expected byte (after
 // skip missing bytes), followed by any queued segments it makes contiguous,
-// as one event, and closes the direction at a FIN or RST.
-func (t *Tracker) laneDeliver(s *stream, d Direction, skip int, payload []byte, segments int, ci gopacket.CaptureInfo, end bool) {
+// as one event, and closes the direction at a FIN or RST. keeper keeps
+// payload's memory, if it can be kept (Event.Keeper).
+func (t *Tracker) laneDeliver(s *stream, d Direction, skip int, payload []byte, keeper Keeper, segments int, ci gopacket.CaptureInfo, end bool) {
 	h := &s.lh[d]
 	if skip > 0 {
 		s.ev = Event{Kind: EventGap, Time: ci.Timestamp, Dir: d, Bytes: skip, Index: ci.InterfaceIndex}
@@ -147,6 +165,7 @@ func (t *Tracker) laneDeliver(s *stream, d Direction, skip int, payload []byte, 
 	}
 	next := s.next[d] + uint32(skip) + uint32(len(payload))
 	if !end && len(h.queue) > 0 && !seqAfter(h.queue[0].seq, next) {
+		keeper = nil // joined into laneBuf
 		// The segment filled a hole: what waited behind it follows.
 		buf := append(t.laneBuf[:0], payload...)
 		for len(h.queue) > 0 && !seqAfter(h.queue[0].seq, next) && !end {
@@ -172,7 +191,7 @@ func (t *Tracker) laneDeliver(s *stream, d Direction, skip int, payload []byte, 
 			flags = FlagPSH | FlagACK
 		}
 		s.ev = Event{Kind: EventPayload, Time: ci.Timestamp, Index: ci.InterfaceIndex, Dir: d, Flags: flags,
-			Payload: payload, Segments: segments, Bytes: len(payload)}
+			Payload: payload, Segments: segments, Bytes: len(payload), Keeper: keeper}
 		t.h.HandleEvent(&s.conn, &s.ev)
 	}
 	if end {
@@ -212,7 +231,7 @@ func (t *Tracker) laneSkip(s *stream, d Direction) {
 	h.queued -= len(q.data)
 	t.laneQueued -= len(q.data)
 	skip := int(q.seq - s.next[d])
-	t.laneDeliver(s, d, skip, q.data, 1, q.ci, q.fin)
+	t.laneDeliver(s, d, skip, q.data, nil, 1, q.ci, q.fin)
 	if len(h.queue) == 0 {
 		t.laneSettle(s, d)
 	}

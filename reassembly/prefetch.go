@@ -1,12 +1,19 @@
 package reassembly
 
 import (
+	"sync/atomic"
+
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 )
 
-// batchBytes is how much packet data one prefetched batch holds.
-const batchBytes = 1 << 20
+// batchBytes is how much packet data one prefetched batch holds; batches
+// is how many exist: one being read, two ready, and the rest for payloads
+// still waiting to be hashed (Keeper).
+const (
+	batchBytes = 1 << 20
+	batches    = 6
+)
 
 // batch is a run of packets read ahead, copied into one arena, and, when
 // the prefetcher decodes too, their TCP segments.
@@ -19,6 +26,20 @@ type batch struct {
 	ok    []bool
 	tcp   []tcpFields
 	err   error // what ended the reading, after the packets above
+	// refs counts who uses the batch's memory: the reader of the
+	// Prefetch, and the Keep calls of payloads handed on (Keeper).
+	refs  atomic.Int32
+	empty chan *batch // where it goes once nobody uses it
+}
+
+// Keep keeps the batch's memory from being reused until Release.
+func (b *batch) Keep() { b.refs.Add(1) }
+
+// Release ends one use of the batch; the last one recycles it.
+func (b *batch) Release() {
+	if b.refs.Add(-1) == 0 {
+		b.empty <- b
+	}
 }
 
 // tcpFields is what the tracker reads of a TCP header, kept compact and
@@ -78,9 +99,9 @@ func NewPrefetch(src PacketReader) *Prefetch { return newPrefetch(src, false) }
 func NewDecodingPrefetch(src PacketReader) *Prefetch { return newPrefetch(src, true) }
 
 func newPrefetch(src PacketReader, decode bool) *Prefetch {
-	p := &Prefetch{full: make(chan *batch, 2), empty: make(chan *batch, 3), decode: decode}
-	for i := 0; i < 3; i++ {
-		p.empty <- &batch{arena: make([]byte, 0, batchBytes)}
+	p := &Prefetch{full: make(chan *batch, 2), empty: make(chan *batch, batches), decode: decode}
+	for i := 0; i < batches; i++ {
+		p.empty <- &batch{arena: make([]byte, 0, batchBytes), empty: p.empty}
 	}
 	go p.fill(src)
 	return p
@@ -107,6 +128,7 @@ func (p *Prefetch) fill(src PacketReader) {
 		if dec != nil {
 			decodeBatch(dec, b)
 		}
+		b.refs.Store(1) // the reader's
 		p.full <- b
 		if b.err != nil {
 			return
@@ -177,7 +199,7 @@ func (p *Prefetch) NextSegment() (size int, ci gopacket.CaptureInfo, seg Segment
 	seg = b.seg[i]
 	if b.ok[i] {
 		b.tcp[i].fill(&p.tcp, b.data[i])
-		seg.TCP, seg.tcpBytes = &p.tcp, b.data[i][b.tcp[i].tcpStart:b.tcp[i].payEnd]
+		seg.TCP, seg.tcpBytes, seg.keeper = &p.tcp, b.data[i][b.tcp[i].tcpStart:b.tcp[i].payEnd], b
 	}
 	return len(b.data[i]), b.ci[i], seg, b.ok[i], nil
 }
@@ -193,7 +215,7 @@ func (p *Prefetch) advance() error {
 				p.err = p.cur.err
 				continue
 			}
-			p.empty <- p.cur
+			p.cur.Release()
 		}
 		p.cur, p.next = <-p.full, 0
 	}

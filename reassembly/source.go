@@ -181,6 +181,11 @@ func (s *FileSource) ReadPacket() ([]byte, gopacket.CaptureInfo, layers.LinkType
 		}
 	}
 	if err != nil {
+		if err == io.EOF && s.pcap != nil && s.offset() > start {
+			// pcapgo says EOF when the file ends right after a record
+			// header: the record is cut, not the capture complete.
+			err = io.ErrUnexpectedEOF
+		}
 		if err == io.EOF {
 			return nil, ci, lt, io.EOF
 		}

@@ -100,6 +100,7 @@ type Tracker struct {
 	laneQueued  int
 	laneBuf     []byte
 	fullTCP     layers.TCP // a segment decoded whole for gopacket
+	keeper      Keeper     // the current segment's memory
 	Stats       Stats
 }
 
@@ -193,7 +194,9 @@ func (t *Tracker) Segment(seg Segment, ci gopacket.CaptureInfo) {
 	t.current, t.currentDir = s, d
 	t.pending = nil
 	if s.lane {
+		t.keeper = seg.keeper
 		t.laneSegment(s, d, tcp, ci)
+		t.keeper = nil
 	} else {
 		t.assemble(s, d, seg.full(&t.fullTCP), ci)
 	}

@@ -273,7 +273,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	res := &result{}
 	p := newPrinter(cfg, stdout, res)
-	r, err := analyze(cfg, p.session)
+	emit, wait := p.session, func() {}
+	if p.streams() {
+		emit, wait = inBackground(p.session)
+	}
+	r, err := analyze(cfg, emit)
+	wait()
 	if err != nil {
 		fmt.Fprintf(stderr, "ftptrace: %v\n", err)
 		return exitError

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/ftptrace/ftptrace/analyzer"
@@ -42,6 +43,30 @@ func (o *inOrder) add(s *analyzer.Session) {
 		o.next++
 		o.emit(s)
 	}
+}
+
+// inBackground calls f for each session on another goroutine, in the order
+// given: writing the streamed views (encoding JSON above all) overlaps with
+// the analysis on a second core. wait returns once every session is written.
+// The analysis hands a session on once it is done with it, but for one
+// thing: a brute-force finding is kept up to date in place as later
+// sessions fail (for the tables drawn at the end). The session handed on
+// gets its own copy of its findings, as they stood when it ended: what the
+// streamed views always showed.
+func inBackground(f func(*analyzer.Session)) (emit func(*analyzer.Session), wait func()) {
+	sessions := make(chan *analyzer.Session, 64)
+	done := make(chan struct{})
+	go func() {
+		for s := range sessions {
+			f(s)
+		}
+		close(done)
+	}()
+	emit = func(s *analyzer.Session) {
+		s.Findings = slices.Clone(s.Findings)
+		sessions <- s
+	}
+	return emit, func() { close(sessions); <-done }
 }
 
 // analyze reads the capture files in order, as one continuous capture, and
