@@ -164,6 +164,14 @@ func copyPackets(src PacketReader, b *batch) {
 // decodeBatch decodes the TCP segment of every packet in a batch.
 func decodeBatch(dec *Decoder, b *batch) {
 	for i, data := range b.data {
+		if b.lt[i] == layers.LinkTypeEthernet {
+			if src, dst, f, ok, handled := decodeFast(data); handled {
+				b.ok = append(b.ok, ok)
+				b.tcp = append(b.tcp, f)
+				b.seg = append(b.seg, Segment{Src: src, Dst: dst})
+				continue
+			}
+		}
 		seg, ok := dec.Decode(data, b.lt[i])
 		b.ok = append(b.ok, ok)
 		var f tcpFields
