@@ -146,14 +146,17 @@ func (a *Analyzer) advance(t time.Time) {
 }
 
 // Classify sorts a new connection before its first event (the tracker
-// asks, see reassembly.Classifier): announced data connections go to the
-// tracker's bulk lane.
+// asks, see reassembly.Classifier). Announced data connections, and the
+// connections off the FTP ports that FTP content might yet be found on
+// (most are other protocols, dropped once their first bytes are seen), go
+// to the tracker's bulk lane; connections to the FTP ports keep gopacket's
+// assembler.
 func (a *Analyzer) Classify(c *reassembly.Conn, now time.Time) {
 	a.advance(now)
 	cs := a.classify(c)
 	a.conns[c.ID] = cs
 	c.Handle = cs
-	if cs.kind == connData {
+	if cs.kind == connData || (cs.kind == connUnknown && !cs.detect.control && !cs.detect.portHint) {
 		c.Bulk()
 	}
 }

@@ -116,9 +116,7 @@ func (br *blockReader) fill(b *batch) {
 			break
 		}
 		br.records++
-		b.data = append(b.data, buf[pos+pcapRecordHeader:next:next])
-		b.ci = append(b.ci, ci)
-		b.lt = append(b.lt, br.h.link)
+		b.add(pos+pcapRecordHeader, next, ci, br.h.link)
 		pos = next
 	}
 	b.arena = buf[:pos]
@@ -193,9 +191,7 @@ func (br *blockReader) fillOne(b *batch) {
 	}
 	br.records++
 	b.arena = rec
-	b.data = append(b.data, rec[pcapRecordHeader:need:need])
-	b.ci = append(b.ci, ci)
-	b.lt = append(b.lt, br.h.link)
+	b.add(pcapRecordHeader, need, ci, br.h.link)
 	br.base += int64(need)
 	br.carry = br.carry[:0]
 }

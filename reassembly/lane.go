@@ -57,9 +57,10 @@ const (
 	laneTotalBytes = 32 << 20
 )
 
-// Bulk marks a connection as carrying bulk data: the tracker follows it in
-// its own in-order lane instead of gopacket's assembler, with the same
-// events. Call it from Classifier.Classify, before the first event.
+// Bulk asks the tracker to follow the connection in its own in-order lane
+// instead of gopacket's assembler, with the same events: for connections
+// that carry bulk data, or that will most likely be ignored after their
+// first bytes. Call it from Classifier.Classify, before the first event.
 func (c *Conn) Bulk() { c.bulk = true }
 
 // A Classifier is a Handler that wants to see each connection before its
@@ -185,6 +186,9 @@ func (t *Tracker) laneDeliver(s *stream, d Direction, skip int, payload []byte, 
 		t.laneSettle(s, d)
 	}
 	s.delivered(d, skip, len(payload))
+	if s.conn.watched && len(payload) > 0 {
+		s.keepTail(d, payload) // to compare retransmissions with (Conn.Watch)
+	}
 	if len(payload) > 0 {
 		flags := s.lastFlags[d]
 		if flags == 0 {

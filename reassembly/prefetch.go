@@ -1,7 +1,9 @@
 package reassembly
 
 import (
+	"net/netip"
 	"sync/atomic"
+	"time"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
@@ -15,21 +17,61 @@ const (
 	batches    = 6
 )
 
-// batch is a run of packets read ahead, copied into one arena, and, when
-// the prefetcher decodes too, their TCP segments.
+// batch is a run of packets read ahead into one arena, and, when the
+// prefetcher decodes too, their TCP segments. What it keeps per packet has
+// no pointers: nothing for the garbage collector to scan, and a fraction of
+// the bytes to hand from one core to the other.
 type batch struct {
 	arena []byte
-	data  [][]byte
-	ci    []gopacket.CaptureInfo
-	lt    []layers.LinkType
-	seg   []Segment // without TCP: NextSegment rebuilds it from tcp
-	ok    []bool
-	tcp   []tcpFields
+	meta  []packetMeta
 	err   error // what ended the reading, after the packets above
 	// refs counts who uses the batch's memory: the reader of the
 	// Prefetch, and the Keep calls of payloads handed on (Keeper).
 	refs  atomic.Int32
 	empty chan *batch // where it goes once nobody uses it
+}
+
+// packetMeta is one packet of a batch.
+type packetMeta struct {
+	start, end uint32 // the packet is arena[start:end]
+	length     uint32 // its length on the wire
+	nsec       uint32
+	sec        int64
+	lt         layers.LinkType
+	ok, v4     bool // a TCP segment; over IPv4
+	src, dst   [16]byte
+	tcp        tcpFields
+}
+
+// add appends a packet that lies at arena[start:end].
+func (b *batch) add(start, end int, ci gopacket.CaptureInfo, lt layers.LinkType) {
+	b.meta = append(b.meta, packetMeta{start: uint32(start), end: uint32(end), length: uint32(ci.Length),
+		sec: ci.Timestamp.Unix(), nsec: uint32(ci.Timestamp.Nanosecond()), lt: lt})
+}
+
+func (b *batch) data(m *packetMeta) []byte { return b.arena[m.start:m.end:m.end] }
+
+func (m *packetMeta) captureInfo() gopacket.CaptureInfo {
+	return gopacket.CaptureInfo{Timestamp: time.Unix(m.sec, int64(m.nsec)).UTC(),
+		CaptureLength: int(m.end - m.start), Length: int(m.length)}
+}
+
+func (m *packetMeta) setAddrs(src, dst netip.Addr) {
+	m.v4 = src.Is4()
+	if m.v4 {
+		a, b := src.As4(), dst.As4()
+		copy(m.src[:], a[:])
+		copy(m.dst[:], b[:])
+		return
+	}
+	m.src, m.dst = src.As16(), dst.As16()
+}
+
+func (m *packetMeta) addrs() (src, dst netip.Addr) {
+	if m.v4 {
+		return netip.AddrFrom4([4]byte(m.src[:4])), netip.AddrFrom4([4]byte(m.dst[:4]))
+	}
+	return netip.AddrFrom16(m.src), netip.AddrFrom16(m.dst)
 }
 
 // Keep keeps the batch's memory from being reused until Release.
@@ -118,8 +160,7 @@ func (p *Prefetch) fill(src PacketReader) {
 	}
 	for {
 		b := <-p.empty
-		b.arena, b.data, b.ci, b.lt, b.err = b.arena[:0], b.data[:0], b.ci[:0], b.lt[:0], nil
-		b.seg, b.ok, b.tcp = b.seg[:0], b.ok[:0], b.tcp[:0]
+		b.arena, b.meta, b.err = b.arena[:0], b.meta[:0], nil
 		if blocks != nil {
 			blocks.fill(b)
 		} else {
@@ -137,50 +178,42 @@ func (p *Prefetch) fill(src PacketReader) {
 }
 
 // copyPackets fills a batch from a packet reader, copying each packet into
-// the batch's arena.
+// the batch's arena (grown for a packet longer than what is left of it).
 func copyPackets(src PacketReader, b *batch) {
 	if cap(b.arena) != batchBytes {
 		b.arena = make([]byte, 0, batchBytes)
 	}
-	for len(b.arena) < batchBytes-65536 && len(b.data) < 4096 {
+	for len(b.arena) < batchBytes-65536 && len(b.meta) < 4096 {
 		data, ci, lt, err := src.ReadPacket()
 		if err != nil {
 			b.err = err
 			return
 		}
-		if len(data) > cap(b.arena)-len(b.arena) {
-			// Longer than what is left (a huge record): a copy of its own.
-			b.data = append(b.data, append([]byte(nil), data...))
-		} else {
-			start := len(b.arena)
-			b.arena = append(b.arena, data...)
-			b.data = append(b.data, b.arena[start:len(b.arena):len(b.arena)])
-		}
-		b.ci = append(b.ci, ci)
-		b.lt = append(b.lt, lt)
+		start := len(b.arena)
+		b.arena = append(b.arena, data...)
+		b.add(start, len(b.arena), ci, lt)
 	}
 }
 
 // decodeBatch decodes the TCP segment of every packet in a batch.
 func decodeBatch(dec *Decoder, b *batch) {
-	for i, data := range b.data {
-		if b.lt[i] == layers.LinkTypeEthernet {
+	for i := range b.meta {
+		m := &b.meta[i]
+		data := b.data(m)
+		if m.lt == layers.LinkTypeEthernet {
 			if src, dst, f, ok, handled := decodeFast(data); handled {
-				b.ok = append(b.ok, ok)
-				b.tcp = append(b.tcp, f)
-				b.seg = append(b.seg, Segment{Src: src, Dst: dst})
+				if m.ok = ok; ok {
+					m.tcp = f
+					m.setAddrs(src.Addr(), dst.Addr())
+				}
 				continue
 			}
 		}
-		seg, ok := dec.Decode(data, b.lt[i])
-		b.ok = append(b.ok, ok)
-		var f tcpFields
-		if ok {
-			f = fieldsOf(seg.TCP, data)
-			seg.TCP = nil
+		seg, ok := dec.Decode(data, m.lt)
+		if m.ok = ok; ok {
+			m.tcp = fieldsOf(seg.TCP, data)
+			m.setAddrs(seg.Src.Addr(), seg.Dst.Addr())
 		}
-		b.tcp = append(b.tcp, f)
-		b.seg = append(b.seg, seg)
 	}
 }
 
@@ -189,9 +222,9 @@ func (p *Prefetch) ReadPacket() ([]byte, gopacket.CaptureInfo, layers.LinkType, 
 	if err := p.advance(); err != nil {
 		return nil, gopacket.CaptureInfo{}, 0, err
 	}
-	i := p.next
+	m := &p.cur.meta[p.next]
 	p.next++
-	return p.cur.data[i], p.cur.ci[i], p.cur.lt[i], nil
+	return p.cur.data(m), m.captureInfo(), m.lt, nil
 }
 
 // NextSegment returns the next packet decoded ahead (NewDecodingPrefetch):
@@ -201,20 +234,22 @@ func (p *Prefetch) NextSegment() (size int, ci gopacket.CaptureInfo, seg Segment
 	if err := p.advance(); err != nil {
 		return 0, ci, seg, false, err
 	}
-	i := p.next
-	p.next++
 	b := p.cur
-	seg = b.seg[i]
-	if b.ok[i] {
-		b.tcp[i].fill(&p.tcp, b.data[i])
-		seg.TCP, seg.tcpBytes, seg.keeper = &p.tcp, b.data[i][b.tcp[i].tcpStart:b.tcp[i].payEnd], b
+	m := &b.meta[p.next]
+	p.next++
+	if m.ok {
+		data := b.data(m)
+		m.tcp.fill(&p.tcp, data)
+		src, dst := m.addrs()
+		seg = Segment{Src: netip.AddrPortFrom(src, m.tcp.srcPort), Dst: netip.AddrPortFrom(dst, m.tcp.dstPort),
+			TCP: &p.tcp, tcpBytes: data[m.tcp.tcpStart:m.tcp.payEnd], keeper: b}
 	}
-	return len(b.data[i]), b.ci[i], seg, b.ok[i], nil
+	return int(m.end - m.start), m.captureInfo(), seg, m.ok, nil
 }
 
 // advance moves to a batch with packets left, or returns the reader's error.
 func (p *Prefetch) advance() error {
-	for p.cur == nil || p.next >= len(p.cur.data) {
+	for p.cur == nil || p.next >= len(p.cur.meta) {
 		if p.err != nil {
 			return p.err
 		}

@@ -28,6 +28,10 @@ type Options struct {
 	// connections idle for a minute are closed early, and if that is not
 	// enough new connections are not followed (Stats.Refused counts them).
 	MaxConnections int
+	// MaxLingering bounds the closed connections kept for Linger: beyond
+	// it, the oldest are forgotten early, so memory does not grow with the
+	// rate at which connections close.
+	MaxLingering int
 }
 
 // DefaultOptions suit both files and live capture.
@@ -38,6 +42,7 @@ var DefaultOptions = Options{
 	MaxBufferedPages:        16384,
 	MaxBufferedPagesPerConn: 2048,
 	MaxConnections:          50000,
+	MaxLingering:            8192,
 }
 
 // flushEvery is how much capture time passes between sweeps of the
@@ -181,7 +186,7 @@ func (t *Tracker) Segment(seg Segment, ci gopacket.CaptureInfo) {
 		t.conns[key] = s
 		if c, ok := t.h.(Classifier); ok {
 			c.Classify(&s.conn, ci.Timestamp)
-			if s.conn.bulk && !s.conn.watched {
+			if s.conn.bulk {
 				s.lane, s.started = true, true
 				t.lanes[s] = struct{}{}
 			}
@@ -215,6 +220,21 @@ func (t *Tracker) Segment(seg Segment, ci gopacket.CaptureInfo) {
 		t.endPending = false
 		s.reportEnd()
 	}
+	if max := t.opts.MaxLingering; max > 0 && len(t.closed) > max {
+		t.forgetOldest(len(t.closed) - max)
+	}
+}
+
+// forgetOldest forgets the n connections that closed first.
+func (t *Tracker) forgetOldest(n int) {
+	for _, s := range t.closed[:n] {
+		key := keyOf(s.conn.Client, s.conn.Server)
+		if t.conns[key] == s {
+			delete(t.conns, key)
+		}
+		s.reportForget()
+	}
+	t.closed = append(t.closed[:0], t.closed[n:]...)
 }
 
 // assemble hands a segment to gopacket's assembler.
@@ -355,18 +375,10 @@ func (t *Tracker) sweep() {
 
 func (t *Tracker) forgetClosed(before time.Time) {
 	n := 0
-	for _, s := range t.closed {
-		if !s.closedAt.Before(before) {
-			break
-		}
-		key := keyOf(s.conn.Client, s.conn.Server)
-		if t.conns[key] == s {
-			delete(t.conns, key)
-		}
-		s.reportForget()
+	for n < len(t.closed) && t.closed[n].closedAt.Before(before) {
 		n++
 	}
-	t.closed = append(t.closed[:0], t.closed[n:]...)
+	t.forgetOldest(n)
 }
 
 // Close flushes every connection still open (the capture ended) and reports

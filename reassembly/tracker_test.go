@@ -152,3 +152,46 @@ func TestLinkTypes(t *testing.T) {
 		}
 	}
 }
+
+// TestMaxLingering: closed connections are remembered for late packets, but
+// no more of them than MaxLingering; the oldest are forgotten first, while
+// the capture goes on.
+func TestMaxLingering(t *testing.T) {
+	src, err := reassembly.Open(filepath.Join("..", "testdata", "pcaps", "vsftpd-passive.pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	r := &recorder{}
+	opts := reassembly.DefaultOptions
+	opts.MaxLingering = 1
+	tr := reassembly.NewTracker(r, opts)
+	for {
+		data, ci, lt, err := src.ReadPacket()
+		if err != nil {
+			break
+		}
+		tr.Packet(data, ci, lt)
+	}
+	forgotten := map[uint64]bool{}
+	var ended []uint64
+	for _, e := range r.events {
+		switch e.kind {
+		case reassembly.EventForget:
+			forgotten[e.conn] = true
+		case reassembly.EventEnd:
+			ended = append(ended, e.conn)
+		}
+	}
+	// Every connection that closed is forgotten as soon as another one
+	// closes, long before the two-minute linger; the last one lingers.
+	if len(ended) < 2 {
+		t.Fatalf("%d connections closed, the test needs two or more", len(ended))
+	}
+	for i, id := range ended {
+		if last := i == len(ended)-1; forgotten[id] == last {
+			t.Errorf("connection %d (closed %d of %d): forgotten %v", id, i+1, len(ended), forgotten[id])
+		}
+	}
+	tr.Close()
+}
