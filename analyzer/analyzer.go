@@ -205,6 +205,7 @@ func (a *Analyzer) newControl(cs *connState, why string) {
 	s.ctl = &control{track: ct}
 	a.sessions = append(a.sessions, s)
 	cs.kind, cs.sess, cs.track, cs.detect = connControl, s, ct, nil
+	s.conns = append(s.conns, cs)
 	if cs.orig != nil {
 		cs.orig.Watch() // retransmissions that change a command must not pass unnoticed
 	}
@@ -305,6 +306,13 @@ func (a *Analyzer) finish(s *Session) {
 	for _, e := range s.ctl.expects {
 		a.unexpect(e)
 	}
+	// Packets that still come for its connections (the tracker remembers
+	// closed connections for a while) are of no use: the connections stop
+	// pointing at the session, so that memory does not hold on to it.
+	for _, cs := range s.conns {
+		cs.kind, cs.sess, cs.track, cs.data, cs.detect = connIgnored, nil, nil, nil, nil
+	}
+	s.conns = nil
 	s.finalize(a.opts.OnStep)
 	a.bruteForce(s)
 	for i, x := range a.sessions {

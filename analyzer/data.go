@@ -86,6 +86,7 @@ func (a *Analyzer) newDataConn(cs *connState, s *Session, e *Expectation) {
 	ct.dataID = dc.ID
 	ct.tcpClientIsFTPClient = e.Mode == "passive"
 	cs.kind, cs.sess, cs.track, cs.data = connData, s, ct, dc
+	s.conns = append(s.conns, cs)
 }
 
 func (a *Analyzer) dataEvent(cs *connState, e *reassembly.Event) {

@@ -258,4 +258,5 @@ type Session struct {
 	firstUnprinted int
 	ctlClosed      bool
 	finished       bool
+	conns          []*connState // the connections of the session, let go when it is finished
 }

@@ -42,7 +42,7 @@ var DefaultOptions = Options{
 	MaxBufferedPages:        16384,
 	MaxBufferedPagesPerConn: 2048,
 	MaxConnections:          50000,
-	MaxLingering:            8192,
+	MaxLingering:            4096,
 }
 
 // flushEvery is how much capture time passes between sweeps of the
