@@ -102,7 +102,9 @@ func (a *Analyzer) dataEvent(cs *connState, e *reassembly.Event) {
 		d := e.Dir
 		dc.Bytes[d] += int64(e.Bytes)
 		dc.Segments[d] += e.Segments
-		dc.hash[d].hw = a.hashes
+		if !dc.hash[d].placed {
+			dc.hash[d].place(a.hashes)
+		}
 		dc.hash[d].write(e.Payload, e.Keeper)
 		if t := dc.Expect.Transfer; t != nil && t.Direction == "listing" && len(t.Listing) < MaxListing {
 			n := min(len(e.Payload), MaxListing-len(t.Listing))

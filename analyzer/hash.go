@@ -15,8 +15,25 @@ import (
 // memory can be kept (reassembly.Event.Keeper: packets read ahead from a
 // file) travel to the worker as they are; others are copied.
 type hasher struct {
-	h  hash.Hash
-	hw *hashWorker
+	h      hash.Hash
+	hw     *hashWorker // nil: hashed on the caller's goroutine
+	placed bool
+}
+
+// place decides where a hasher's bytes are hashed: on the worker, or on the
+// analysis goroutine. Sending everything to the worker made the analysis
+// wait for it (and then wait again for a core once woken); keeping half of
+// the connections balances the two cores. A hasher stays where it is put,
+// so its bytes are hashed in order either way.
+func (h *hasher) place(w *hashWorker) {
+	h.placed = true
+	if w == nil {
+		return
+	}
+	w.placed++
+	if w.placed%2 == 1 {
+		h.hw = w
+	}
 }
 
 // hashChunk is how much payload travels to the worker in one job at most,
@@ -30,9 +47,10 @@ const (
 
 // hashWorker hashes jobs in the order they were written.
 type hashWorker struct {
-	jobs chan *hashJob
-	free chan *hashJob
-	cur  *hashJob // being filled
+	jobs   chan *hashJob
+	free   chan *hashJob
+	cur    *hashJob // being filled
+	placed int      // hashers placed so far (hasher.place)
 }
 
 // hashJob is a run of payloads of one hasher.
