@@ -23,6 +23,7 @@ SEED=${BENCH_SEED:-1}
 OUT=${BENCH_OUT:-BENCHMARKS.md}
 TSHARK_PAIRS=${TSHARK_PAIRS:-2}
 set -- ${BENCH_SIZES:-200MB 2GB}
+TSHARK_SIZE_SET=${TSHARK_SIZE:-}
 TSHARK_SIZE=${TSHARK_SIZE:-${!#}} # the largest capture by default
 DATA=bench-data
 TMP=$(mktemp -d)
@@ -62,6 +63,12 @@ timed() {
 }
 
 load=$(cut -d' ' -f1-3 /proc/loadavg)
+# What is measured, noted before anything is written (BENCHMARKS.md itself
+# is rewritten at the end).
+commit="$(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD 2>/dev/null || echo ' with uncommitted changes')"
+command="make bench"
+[ -n "${BENCH_SIZES:-}" ] && command="BENCH_SIZES=\"$BENCH_SIZES\" $command"
+[ -n "${TSHARK_SIZE_SET:-}" ] && command="TSHARK_SIZE=$TSHARK_SIZE $command"
 rows=() tshark_rows=() failed=0
 declare -A secs bytes
 for size in $SIZES; do
@@ -144,8 +151,8 @@ fi
   echo
   echo "- Machine: $(nproc) CPUs, $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(free -g | awk '/^Mem/ {print $2}') GB RAM, Linux $(uname -r); load average $load at the start"
   echo "- $(go version)"
-  echo "- ftptrace: commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD 2>/dev/null || echo ' with uncommitted changes')"
-  echo "- Command: \`make bench\` (captures: \`bin/ftpbench-gen -size SIZE -seed $SEED -o bench-data/SIZE.pcap\`)"
+  echo "- ftptrace: commit $commit"
+  echo "- Command: \`$command\` (captures: \`bin/ftpbench-gen -size SIZE -seed $SEED -o bench-data/SIZE.pcap\`)"
   echo
   echo "Each run is the whole process on a capture in the page cache: the read loop"
   echo "(\`bin/readloop FILE\`: pcapgo \`ReadPacketData\` over a 1 MiB bufio.Reader) and"
