@@ -359,3 +359,43 @@ func TestBulkLaneMatchesGopacketCrafted(t *testing.T) {
 		})
 	}
 }
+
+// TestBulkLaneWatchesFTPFoundByContent: a control connection off the FTP
+// ports starts in the bulk lane (most such connections are other protocols)
+// and is found to be FTP by its content. Its retransmitted bytes must still
+// be compared with the copy delivered: the conflicting USER below is
+// reported, as it is for the same connection followed by gopacket.
+func TestBulkLaneWatchesFTPFoundByContent(t *testing.T) {
+	capt := synth.New(synth.Options{})
+	c := capt.Conn(netip.MustParseAddrPort("192.0.2.10:40000"), netip.MustParseAddrPort("198.51.100.21:2121"))
+	c.Handshake()
+	c.ServerSend("220 crafted\r\n")
+	c.ClientSend("USER alice\r\n")
+	c.SendAt(synth.Client, 0, "USER mallo\r\n") // same seq, conflicting bytes
+	c.ServerSend("331 Password please.\r\n")
+	c.ClientSend("PASS secret\r\n")
+	c.ServerSend("230 Logged in.\r\n")
+	c.ClientSend("QUIT\r\n")
+	c.ServerSend("221 Bye.\r\n")
+	c.Close(synth.Server)
+	path := filepath.Join(t.TempDir(), "content.pcap")
+	if err := capt.WriteFile(path); err != nil {
+		t.Fatal(err)
+	}
+	lane := analyse(t, path, true)
+	compareAnalyses(t, lane, analyse(t, path, false))
+	if len(lane.sessions) != 1 {
+		t.Fatalf("%d sessions, want the one found by content:\n%s", len(lane.sessions), strings.Join(lane.lines, "\n"))
+	}
+	s := lane.sessions[0]
+	if s.User != "alice" {
+		t.Errorf("user %q, want alice (the first copy counts)", s.User)
+	}
+	found := false
+	for _, f := range s.Findings {
+		found = found || f.Kind == "retransmission-conflict"
+	}
+	if !found {
+		t.Errorf("no retransmission-conflict finding: %v", s.Findings)
+	}
+}

@@ -186,9 +186,6 @@ func (t *Tracker) laneDeliver(s *stream, d Direction, skip int, payload []byte, 
 		t.laneSettle(s, d)
 	}
 	s.delivered(d, skip, len(payload))
-	if s.conn.watched && len(payload) > 0 {
-		s.keepTail(d, payload) // to compare retransmissions with (Conn.Watch)
-	}
 	if len(payload) > 0 {
 		flags := s.lastFlags[d]
 		if flags == 0 {
@@ -197,6 +194,9 @@ func (t *Tracker) laneDeliver(s *stream, d Direction, skip int, payload []byte, 
 		s.ev = Event{Kind: EventPayload, Time: ci.Timestamp, Index: ci.InterfaceIndex, Dir: d, Flags: flags,
 			Payload: payload, Segments: segments, Bytes: len(payload), Keeper: keeper}
 		t.h.HandleEvent(&s.conn, &s.ev)
+		if s.conn.watched {
+			s.keepTail(d, payload) // to compare retransmissions with (Conn.Watch), as stream.ReassembledSG
+		}
 	}
 	if end {
 		s.next[d]++

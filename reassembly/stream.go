@@ -155,9 +155,6 @@ func (s *stream) ReassembledSG(sg greassembly.ScatterGather, _ greassembly.Assem
 		s.t.h.HandleEvent(&s.conn, &s.ev)
 	}
 	s.delivered(dir, skip, length)
-	if s.conn.watched && length > 0 {
-		s.keepTail(dir, sg.Fetch(length))
-	}
 	if length == 0 {
 		return
 	}
@@ -165,9 +162,15 @@ func (s *stream) ReassembledSG(sg greassembly.ScatterGather, _ greassembly.Assem
 	if flags == 0 {
 		flags = FlagPSH | FlagACK
 	}
+	payload := sg.Fetch(length)
 	s.ev = Event{Kind: EventPayload, Time: ci.Timestamp, Index: ci.InterfaceIndex, Dir: dir, Flags: flags,
-		Payload: sg.Fetch(length), Segments: sg.Stats().Packets, Bytes: length}
+		Payload: payload, Segments: sg.Stats().Packets, Bytes: length}
 	s.t.h.HandleEvent(&s.conn, &s.ev)
+	if s.conn.watched {
+		// After the handler: the bytes that made it watch the connection
+		// (FTP found by content) are kept too.
+		s.keepTail(dir, payload)
+	}
 }
 
 func seqAfter(a, b uint32) bool { return int32(a-b) > 0 }
