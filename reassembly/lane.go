@@ -89,6 +89,12 @@ func (t *Tracker) laneSegment(s *stream, d Direction, tcp *layers.TCP, ci gopack
 	if !s.Accept(tcp, ci, gdir, next, &start, nil) || h.closed {
 		return
 	}
+	t.laneData(s, d, tcp, ci)
+}
+
+// laneData places a segment's bytes in the stream: delivered, queued, or
+// dropped.
+func (t *Tracker) laneData(s *stream, d Direction, tcp *layers.TCP, ci gopacket.CaptureInfo) {
 	payload := tcp.Payload
 	switch {
 	case !s.hasNext[d]:
@@ -116,14 +122,24 @@ func (t *Tracker) laneSegment(s *stream, d Direction, tcp *layers.TCP, ci gopack
 
 // laneQueue keeps a copy of a segment that came before the bytes in front
 // of it. When the direction or all bulk connections hold too much already,
-// the hole is given up instead.
+// the holes in front of this direction are given up instead: what it holds
+// is delivered after gaps, then the segment itself, not queued (as gopacket
+// does when its page limits are reached).
 func (t *Tracker) laneQueue(s *stream, d Direction, tcp *layers.TCP, ci gopacket.CaptureInfo) {
 	h := &s.lh[d]
 	if h.queued+len(tcp.Payload) > laneQueueBytes || t.laneQueued+len(tcp.Payload) > laneTotalBytes {
-		t.laneSkip(s, d)
+		for len(h.queue) > 0 && !h.closed {
+			t.laneSkip(s, d)
+		}
 		if h.closed {
 			return
 		}
+		if seqAfter(tcp.Seq, s.next[d]) {
+			t.laneDeliver(s, d, int(tcp.Seq-s.next[d]), tcp.Payload, t.keeper, 1, ci, tcp.FIN)
+		} else {
+			t.laneData(s, d, tcp, ci) // the queue's bytes reached it
+		}
+		return
 	}
 	// Where it overlaps bytes already queued, the newer copy counts, as in
 	// gopacket (its checkOverlap): the queued copies take its bytes.
