@@ -43,10 +43,12 @@ type laneSegment struct {
 
 // laneHalf is one direction of a bulk connection.
 type laneHalf struct {
-	queue  []laneSegment // sorted by seq
-	queued int           // bytes in queue
-	oldest time.Time     // when the oldest queued segment was seen
-	closed bool
+	queue    []laneSegment // sorted by seq
+	queued   int           // bytes in queue
+	oldest   time.Time     // when the oldest queued segment was seen
+	closed   bool
+	finAhead bool   // a FIN without bytes came ahead of the stream,
+	finSeq   uint32 // there: the stream ends when its bytes reach it
 }
 
 // laneQueueBytes bounds what one direction of a bulk connection keeps out of
@@ -105,8 +107,16 @@ func (t *Tracker) laneData(s *stream, d Direction, tcp *layers.TCP, ci gopacket.
 	case tcp.SYN:
 		return // a SYN on a synchronized direction is not stream data
 	case seqAfter(tcp.Seq, s.next[d]):
-		if tcp.RST {
+		switch {
+		case tcp.RST:
 			return // dropped by the receiver (RFC 5961)
+		case len(payload) == 0:
+			if tcp.FIN {
+				// Nothing to wait for but the end: noted where it is, as
+				// gopacket does (finSeq), not queued.
+				s.lh[d].finAhead, s.lh[d].finSeq = true, tcp.Seq
+			}
+			return
 		}
 		t.laneQueue(s, d, tcp, ci)
 		return
@@ -141,33 +151,57 @@ func (t *Tracker) laneQueue(s *stream, d Direction, tcp *layers.TCP, ci gopacket
 		}
 		return
 	}
-	// Where it overlaps bytes already queued, the newer copy counts, as in
-	// gopacket (its checkOverlap): the queued copies take its bytes.
+	// Where it overlaps bytes already queued, the newer copy counts, by
+	// gopacket's rules (its checkOverlap): a queued segment it covers is
+	// dropped, one it overlaps at an end is cut there, and one it lies
+	// inside takes its bytes (the segment itself is then not queued).
 	end := tcp.Seq + uint32(len(tcp.Payload))
-	for i := range h.queue {
-		q := &h.queue[i]
-		lo, hi := q.seq, q.seq+uint32(len(q.data))
-		if seqAfter(tcp.Seq, lo) {
-			lo = tcp.Seq
+	kept := make([]laneSegment, 0, len(h.queue)+1)
+	inside := false
+	for _, q := range h.queue {
+		qEnd := q.seq + uint32(len(q.data))
+		switch {
+		case !seqAfter(qEnd, tcp.Seq) || !seqAfter(end, q.seq): // no overlap
+		case !seqAfter(q.seq, tcp.Seq) && !seqAfter(end, qEnd) && !(q.seq == tcp.Seq && qEnd == end): // inside q
+			copy(q.data[tcp.Seq-q.seq:], tcp.Payload)
+			inside = true
+		case !seqAfter(tcp.Seq, q.seq) && !seqAfter(qEnd, end): // covers q
+			h.queued -= len(q.data)
+			t.laneQueued -= len(q.data)
+			if q.fin {
+				h.finAhead, h.finSeq = true, qEnd // its end stays the stream's end
+			}
+			continue
+		case seqAfter(tcp.Seq, q.seq): // over q's end
+			cut := len(q.data) - int(tcp.Seq-q.seq)
+			q.data, q.fin = q.data[:tcp.Seq-q.seq], false
+			h.queued -= cut
+			t.laneQueued -= cut
+		default: // over q's start
+			cut := int(end - q.seq)
+			q.seq, q.data = end, q.data[cut:]
+			h.queued -= cut
+			t.laneQueued -= cut
 		}
-		if seqAfter(hi, end) {
-			hi = end
+		kept = append(kept, q)
+	}
+	h.queue = kept
+	if inside {
+		if tcp.FIN {
+			h.finAhead, h.finSeq = true, end
 		}
-		if seqAfter(hi, lo) {
-			copy(q.data[lo-q.seq:hi-q.seq], tcp.Payload[lo-tcp.Seq:hi-tcp.Seq])
-		}
+		t.laneSettle(s, d)
+		return
 	}
 	seg := laneSegment{seq: tcp.Seq, data: append([]byte(nil), tcp.Payload...), fin: tcp.FIN, ci: ci, flags: flagsOf(tcp)}
 	i := sort.Search(len(h.queue), func(i int) bool { return seqAfter(h.queue[i].seq, seg.seq) })
 	h.queue = append(h.queue, laneSegment{})
 	copy(h.queue[i+1:], h.queue[i:])
 	h.queue[i] = seg
-	if len(h.queue) == 1 || ci.Timestamp.Before(h.oldest) {
-		h.oldest = ci.Timestamp
-	}
 	h.queued += len(seg.data)
 	t.laneQueued += len(seg.data)
 	t.laneWaiting[s] = struct{}{}
+	t.laneSettle(s, d)
 }
 
 // laneDeliver hands on payload that starts at the next expected byte (after
@@ -200,6 +234,9 @@ func (t *Tracker) laneDeliver(s *stream, d Direction, skip int, payload []byte, 
 		t.laneBuf = buf
 		payload = buf
 		t.laneSettle(s, d)
+	}
+	if !end && h.finAhead && next == h.finSeq {
+		end = true // the bytes reached a FIN that came ahead of them
 	}
 	s.delivered(d, skip, len(payload))
 	if len(payload) > 0 {
@@ -252,8 +289,8 @@ func (t *Tracker) laneSkip(s *stream, d Direction) {
 	t.laneQueued -= len(q.data)
 	skip := int(q.seq - s.next[d])
 	t.laneDeliver(s, d, skip, q.data, nil, 1, q.ci, q.fin)
-	if len(h.queue) == 0 {
-		t.laneSettle(s, d)
+	if !h.closed {
+		t.laneSettle(s, d) // what waits now waits since the oldest of the rest
 	}
 }
 
