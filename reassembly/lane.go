@@ -75,10 +75,10 @@ type Classifier interface {
 // laneSegment follows one segment of a bulk connection: what
 // AssembleWithContext and the stream's callbacks do for the others.
 func (t *Tracker) laneSegment(s *stream, d Direction, tcp *layers.TCP, ci gopacket.CaptureInfo) {
-	if ci.Timestamp.After(s.lastSeen) {
-		s.lastSeen = ci.Timestamp
+	if ci.Timestamp.After(s.lane.lastSeen) {
+		s.lane.lastSeen = ci.Timestamp
 	}
-	h := &s.lh[d]
+	h := &s.lane.lh[d]
 	next := greassembly.Sequence(-1)
 	if s.hasNext[d] {
 		next = greassembly.Sequence(s.next[d])
@@ -114,7 +114,7 @@ func (t *Tracker) laneData(s *stream, d Direction, tcp *layers.TCP, ci gopacket.
 			if tcp.FIN {
 				// Nothing to wait for but the end: noted where it is, as
 				// gopacket does (finSeq), not queued.
-				s.lh[d].finAhead, s.lh[d].finSeq = true, tcp.Seq
+				s.lane.lh[d].finAhead, s.lane.lh[d].finSeq = true, tcp.Seq
 			}
 			return
 		}
@@ -136,7 +136,7 @@ func (t *Tracker) laneData(s *stream, d Direction, tcp *layers.TCP, ci gopacket.
 // is delivered after gaps, then the segment itself, not queued (as gopacket
 // does when its page limits are reached).
 func (t *Tracker) laneQueue(s *stream, d Direction, tcp *layers.TCP, ci gopacket.CaptureInfo) {
-	h := &s.lh[d]
+	h := &s.lane.lh[d]
 	if h.queued+len(tcp.Payload) > laneQueueBytes || t.laneQueued+len(tcp.Payload) > laneTotalBytes {
 		for len(h.queue) > 0 && !h.closed {
 			t.laneSkip(s, d)
@@ -209,7 +209,7 @@ func (t *Tracker) laneQueue(s *stream, d Direction, tcp *layers.TCP, ci gopacket
 // as one event, and closes the direction at a FIN or RST. keeper keeps
 // payload's memory, if it can be kept (Event.Keeper).
 func (t *Tracker) laneDeliver(s *stream, d Direction, skip int, payload []byte, keeper Keeper, segments int, ci gopacket.CaptureInfo, end bool) {
-	h := &s.lh[d]
+	h := &s.lane.lh[d]
 	if skip > 0 {
 		s.ev = Event{Kind: EventGap, Time: ci.Timestamp, Dir: d, Bytes: skip, Index: ci.InterfaceIndex}
 		t.h.HandleEvent(&s.conn, &s.ev)
@@ -259,10 +259,10 @@ func (t *Tracker) laneDeliver(s *stream, d Direction, skip int, payload []byte, 
 
 // laneSettle recomputes what a direction's queue holds after segments left it.
 func (t *Tracker) laneSettle(s *stream, d Direction) {
-	h := &s.lh[d]
+	h := &s.lane.lh[d]
 	if len(h.queue) == 0 {
 		h.queue = nil // let the copies go
-		if s.lh[d^1].queued == 0 {
+		if s.lane.lh[d^1].queued == 0 {
 			delete(t.laneWaiting, s)
 		}
 		return
@@ -278,7 +278,7 @@ func (t *Tracker) laneSettle(s *stream, d Direction) {
 // laneSkip gives up the hole in front of a direction's queue: the first
 // queued segment is delivered after a gap (with what follows it).
 func (t *Tracker) laneSkip(s *stream, d Direction) {
-	h := &s.lh[d]
+	h := &s.lane.lh[d]
 	if len(h.queue) == 0 {
 		t.laneClose(s, d)
 		return
@@ -296,17 +296,17 @@ func (t *Tracker) laneSkip(s *stream, d Direction) {
 
 // laneClose closes one direction; with both closed, the connection ends.
 func (t *Tracker) laneClose(s *stream, d Direction) {
-	h := &s.lh[d]
+	h := &s.lane.lh[d]
 	if h.closed {
 		return
 	}
 	h.closed = true
 	t.laneQueued -= h.queued
 	h.queue, h.queued = nil, 0
-	if s.lh[d^1].queued == 0 {
+	if s.lane.lh[d^1].queued == 0 {
 		delete(t.laneWaiting, s)
 	}
-	if s.lh[d^1].closed {
+	if s.lane.lh[d^1].closed {
 		delete(t.lanes, s)
 		s.finish()
 	}
@@ -319,7 +319,7 @@ func (t *Tracker) laneFlush(before, idle time.Time) {
 	if len(t.laneWaiting) > 0 {
 		for _, s := range t.laneOrder(t.laneWaiting) {
 			for d := ClientToServer; d <= ServerToClient; d++ {
-				h := &s.lh[d]
+				h := &s.lane.lh[d]
 				for len(h.queue) > 0 && h.oldest.Before(before) && !h.closed {
 					t.laneSkip(s, d)
 				}
@@ -330,11 +330,11 @@ func (t *Tracker) laneFlush(before, idle time.Time) {
 		return
 	}
 	for _, s := range t.laneOrder(t.lanes) {
-		if !s.lastSeen.Before(idle) {
+		if !s.lane.lastSeen.Before(idle) {
 			continue
 		}
 		for d := ClientToServer; d <= ServerToClient; d++ {
-			if len(s.lh[d].queue) == 0 {
+			if len(s.lane.lh[d].queue) == 0 {
 				t.laneClose(s, d)
 			}
 		}
@@ -346,7 +346,7 @@ func (t *Tracker) laneFlush(before, idle time.Time) {
 func (t *Tracker) laneFlushAll() {
 	for _, s := range t.laneOrder(t.lanes) {
 		for d := ClientToServer; d <= ServerToClient; d++ {
-			for !s.lh[d].closed {
+			for !s.lane.lh[d].closed {
 				t.laneSkip(s, d)
 			}
 		}

@@ -34,8 +34,14 @@ type stream struct {
 	closedAt             time.Time
 	finSeen              uint8 // bit per direction, for ignored connections
 	ev                   Event // reused for every event
-	// The bulk lane's state (lane.go), when lane is set.
-	lane     bool
+	// The bulk lane's state (lane.go), nil when gopacket follows the
+	// connection.
+	lane *laneState
+}
+
+// laneState is what the bulk lane keeps of a connection: its directions
+// and when a packet was last seen.
+type laneState struct {
 	lh       [2]laneHalf
 	lastSeen time.Time
 }
@@ -282,13 +288,13 @@ func (s *stream) finish() {
 	}
 	s.closed = true
 	s.closedAt = s.t.now
-	if s.lane {
+	if s.lane != nil {
 		t := s.t
 		delete(t.lanes, s)
 		delete(t.laneWaiting, s)
-		for d := range s.lh {
-			t.laneQueued -= s.lh[d].queued
-			s.lh[d].queue, s.lh[d].queued = nil, 0
+		for d := range s.lane.lh {
+			t.laneQueued -= s.lane.lh[d].queued
+			s.lane.lh[d].queue, s.lane.lh[d].queued = nil, 0
 		}
 	}
 	s.t.closed = append(s.t.closed, s)

@@ -187,7 +187,7 @@ func (t *Tracker) Segment(seg Segment, ci gopacket.CaptureInfo) {
 		if c, ok := t.h.(Classifier); ok {
 			c.Classify(&s.conn, ci.Timestamp)
 			if s.conn.bulk {
-				s.lane, s.started = true, true
+				s.lane, s.started = &laneState{}, true
 				t.lanes[s] = struct{}{}
 			}
 		}
@@ -198,7 +198,7 @@ func (t *Tracker) Segment(seg Segment, ci gopacket.CaptureInfo) {
 	d := s.dirFrom(seg.Src)
 	t.current, t.currentDir = s, d
 	t.pending = nil
-	if s.lane {
+	if s.lane != nil {
 		t.keeper = seg.keeper
 		t.laneSegment(s, d, tcp, ci)
 		t.keeper = nil
