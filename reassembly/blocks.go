@@ -6,9 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"time"
 
-	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 )
 
@@ -68,7 +66,6 @@ type blockReader struct {
 	base    int64  // offset in the (decompressed) capture of the next byte kept
 	carry   []byte // a record begun at the end of the last block
 	records int
-	done    bool
 }
 
 func newBlockReader(src *FileSource) *blockReader {
@@ -106,17 +103,17 @@ func (br *blockReader) fill(b *batch) {
 	pos := 0
 	for end-pos >= pcapRecordHeader {
 		hdr := buf[pos : pos+pcapRecordHeader]
-		ci, err := br.recordInfo(hdr)
+		r, err := br.record(hdr)
 		if err != nil {
 			b.err = br.damage(pos, err)
 			break
 		}
-		next := pos + pcapRecordHeader + ci.CaptureLength
+		next := pos + pcapRecordHeader + r.caplen
 		if next > end {
 			break
 		}
 		br.records++
-		b.add(pos+pcapRecordHeader, next, ci, br.h.link)
+		b.add(pos+pcapRecordHeader, next, r.sec, r.nsec, r.length, br.h.link)
 		pos = next
 	}
 	b.arena = buf[:pos]
@@ -160,20 +157,20 @@ func (br *blockReader) oversized(p []byte) bool {
 	if len(p) < pcapRecordHeader {
 		return false
 	}
-	ci, err := br.recordInfo(p[:pcapRecordHeader])
-	return err == nil && pcapRecordHeader+ci.CaptureLength > batchBytes
+	r, err := br.record(p[:pcapRecordHeader])
+	return err == nil && pcapRecordHeader+r.caplen > batchBytes
 }
 
 // fillOne reads one record longer than a block into a batch of its own; its
 // buffer grows with the bytes actually read, so a length field cannot make
 // the reader allocate more than the file holds.
 func (br *blockReader) fillOne(b *batch) {
-	ci, err := br.recordInfo(br.carry[:pcapRecordHeader])
+	r, err := br.record(br.carry[:pcapRecordHeader])
 	if err != nil {
 		b.err = br.damage(0, err)
 		return
 	}
-	need := pcapRecordHeader + ci.CaptureLength
+	need := pcapRecordHeader + r.caplen
 	rec := append(make([]byte, 0, batchBytes), br.carry...)
 	for len(rec) < need {
 		chunk := min(need-len(rec), batchBytes)
@@ -191,29 +188,35 @@ func (br *blockReader) fillOne(b *batch) {
 	}
 	br.records++
 	b.arena = rec
-	b.add(pcapRecordHeader, need, ci, br.h.link)
+	b.add(pcapRecordHeader, need, r.sec, r.nsec, r.length, br.h.link)
 	br.base += int64(need)
 	br.carry = br.carry[:0]
 }
 
-// recordInfo reads a record header, with pcapgo's checks.
-func (br *blockReader) recordInfo(hdr []byte) (gopacket.CaptureInfo, error) {
+// recordHeader is what a record header says. The time is kept as the file
+// has it (a fraction past a second is normalised when it is read, as
+// pcapgo does with time.Unix).
+type recordHeader struct {
+	sec            int64
+	nsec           uint32
+	caplen, length int
+}
+
+// record reads a record header, with pcapgo's checks.
+func (br *blockReader) record(hdr []byte) (recordHeader, error) {
 	o := br.h.order
-	var ci gopacket.CaptureInfo
-	frac := int64(o.Uint32(hdr[4:8]))
+	r := recordHeader{sec: int64(o.Uint32(hdr[0:4])), nsec: o.Uint32(hdr[4:8]),
+		caplen: int(o.Uint32(hdr[8:12])), length: int(o.Uint32(hdr[12:16]))}
 	if !br.h.nanos {
-		frac = int64(o.Uint32(hdr[4:8]) * 1000) // as pcapgo: microseconds in 32 bits
+		r.nsec *= 1000 // as pcapgo: microseconds times 1000 in 32 bits
 	}
-	ci.Timestamp = time.Unix(int64(o.Uint32(hdr[0:4])), frac).UTC()
-	ci.CaptureLength = int(o.Uint32(hdr[8:12]))
-	ci.Length = int(o.Uint32(hdr[12:16]))
-	if ci.CaptureLength < 0 || ci.CaptureLength > br.h.maxRecord() {
-		return ci, fmt.Errorf("capture length exceeds snap length: %d > %d", ci.CaptureLength, br.h.snaplen)
+	if r.caplen < 0 || r.caplen > br.h.maxRecord() {
+		return r, fmt.Errorf("capture length exceeds snap length: %d > %d", r.caplen, br.h.snaplen)
 	}
-	if ci.CaptureLength > ci.Length {
-		return ci, fmt.Errorf("capture length exceeds original packet length: %d > %d", ci.CaptureLength, ci.Length)
+	if r.caplen > r.length {
+		return r, fmt.Errorf("capture length exceeds original packet length: %d > %d", r.caplen, r.length)
 	}
-	return ci, nil
+	return r, nil
 }
 
 // damage reports the record at pos in the current block.

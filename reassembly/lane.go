@@ -34,11 +34,10 @@ import (
 
 // laneSegment is a queued out-of-order segment.
 type laneSegment struct {
-	seq   uint32
-	data  []byte // a copy
-	fin   bool
-	ci    gopacket.CaptureInfo
-	flags Flags
+	seq  uint32
+	data []byte // a copy
+	fin  bool
+	ci   gopacket.CaptureInfo
 }
 
 // laneHalf is one direction of a bulk connection.
@@ -70,6 +69,12 @@ func (c *Conn) Bulk() { c.bulk = true }
 // capture time of the connection's first packet.
 type Classifier interface {
 	Classify(c *Conn, now time.Time)
+}
+
+// unqueued counts n bytes of a direction's queue as gone from it.
+func (t *Tracker) unqueued(h *laneHalf, n int) {
+	h.queued -= n
+	t.laneQueued -= n
 }
 
 // laneSegment follows one segment of a bulk connection: what
@@ -156,35 +161,31 @@ func (t *Tracker) laneQueue(s *stream, d Direction, tcp *layers.TCP, ci gopacket
 	// dropped, one it overlaps at an end is cut there, and one it lies
 	// inside takes its bytes (the segment itself is then not queued).
 	end := tcp.Seq + uint32(len(tcp.Payload))
-	kept := make([]laneSegment, 0, len(h.queue)+1)
+	kept := h.queue[:0]
 	inside := false
 	for _, q := range h.queue {
 		qEnd := q.seq + uint32(len(q.data))
 		switch {
 		case !seqAfter(qEnd, tcp.Seq) || !seqAfter(end, q.seq): // no overlap
-		case !seqAfter(q.seq, tcp.Seq) && !seqAfter(end, qEnd) && !(q.seq == tcp.Seq && qEnd == end): // inside q
-			copy(q.data[tcp.Seq-q.seq:], tcp.Payload)
-			inside = true
 		case !seqAfter(tcp.Seq, q.seq) && !seqAfter(qEnd, end): // covers q
-			h.queued -= len(q.data)
-			t.laneQueued -= len(q.data)
+			t.unqueued(h, len(q.data))
 			if q.fin {
 				h.finAhead, h.finSeq = true, qEnd // its end stays the stream's end
 			}
 			continue
+		case !seqAfter(q.seq, tcp.Seq) && !seqAfter(end, qEnd): // inside q
+			copy(q.data[tcp.Seq-q.seq:], tcp.Payload)
+			inside = true
 		case seqAfter(tcp.Seq, q.seq): // over q's end
-			cut := len(q.data) - int(tcp.Seq-q.seq)
+			t.unqueued(h, int(qEnd-tcp.Seq))
 			q.data, q.fin = q.data[:tcp.Seq-q.seq], false
-			h.queued -= cut
-			t.laneQueued -= cut
 		default: // over q's start
-			cut := int(end - q.seq)
-			q.seq, q.data = end, q.data[cut:]
-			h.queued -= cut
-			t.laneQueued -= cut
+			t.unqueued(h, int(end-q.seq))
+			q.seq, q.data = end, q.data[end-q.seq:]
 		}
 		kept = append(kept, q)
 	}
+	clear(h.queue[len(kept):]) // let the dropped copies go
 	h.queue = kept
 	if inside {
 		if tcp.FIN {
@@ -193,13 +194,12 @@ func (t *Tracker) laneQueue(s *stream, d Direction, tcp *layers.TCP, ci gopacket
 		t.laneSettle(s, d)
 		return
 	}
-	seg := laneSegment{seq: tcp.Seq, data: append([]byte(nil), tcp.Payload...), fin: tcp.FIN, ci: ci, flags: flagsOf(tcp)}
+	seg := laneSegment{seq: tcp.Seq, data: append([]byte(nil), tcp.Payload...), fin: tcp.FIN, ci: ci}
 	i := sort.Search(len(h.queue), func(i int) bool { return seqAfter(h.queue[i].seq, seg.seq) })
 	h.queue = append(h.queue, laneSegment{})
 	copy(h.queue[i+1:], h.queue[i:])
 	h.queue[i] = seg
-	h.queued += len(seg.data)
-	t.laneQueued += len(seg.data)
+	t.unqueued(h, -len(seg.data))
 	t.laneWaiting[s] = struct{}{}
 	t.laneSettle(s, d)
 }
@@ -222,8 +222,7 @@ func (t *Tracker) laneDeliver(s *stream, d Direction, skip int, payload []byte, 
 		for len(h.queue) > 0 && !seqAfter(h.queue[0].seq, next) && !end {
 			q := h.queue[0]
 			h.queue = h.queue[1:]
-			h.queued -= len(q.data)
-			t.laneQueued -= len(q.data)
+			t.unqueued(h, len(q.data))
 			if cut := int(next - q.seq); cut < len(q.data) {
 				buf = append(buf, q.data[cut:]...)
 				next += uint32(len(q.data) - cut)
@@ -285,8 +284,7 @@ func (t *Tracker) laneSkip(s *stream, d Direction) {
 	}
 	q := h.queue[0]
 	h.queue = h.queue[1:]
-	h.queued -= len(q.data)
-	t.laneQueued -= len(q.data)
+	t.unqueued(h, len(q.data))
 	skip := int(q.seq - s.next[d])
 	t.laneDeliver(s, d, skip, q.data, nil, 1, q.ci, q.fin)
 	if !h.closed {
@@ -301,14 +299,25 @@ func (t *Tracker) laneClose(s *stream, d Direction) {
 		return
 	}
 	h.closed = true
-	t.laneQueued -= h.queued
-	h.queue, h.queued = nil, 0
+	t.unqueued(h, h.queued)
+	h.queue = nil
 	if s.lane.lh[d^1].queued == 0 {
 		delete(t.laneWaiting, s)
 	}
 	if s.lane.lh[d^1].closed {
-		delete(t.lanes, s)
 		s.finish()
+	}
+}
+
+// laneRelease lets a bulk connection go when it ends (stream.finish),
+// however it ends: what it still queues is dropped.
+func (t *Tracker) laneRelease(s *stream) {
+	delete(t.lanes, s)
+	delete(t.laneWaiting, s)
+	for d := range s.lane.lh {
+		h := &s.lane.lh[d]
+		t.unqueued(h, h.queued)
+		h.queue = nil
 	}
 }
 
@@ -316,23 +325,21 @@ func (t *Tracker) laneClose(s *stream, d Direction) {
 // for the others: gives up holes in front of data seen before before, and
 // closes connections idle since idle (when not zero).
 func (t *Tracker) laneFlush(before, idle time.Time) {
-	if len(t.laneWaiting) > 0 {
-		for _, s := range t.laneOrder(t.laneWaiting) {
-			for d := ClientToServer; d <= ServerToClient; d++ {
-				h := &s.lane.lh[d]
-				for len(h.queue) > 0 && h.oldest.Before(before) && !h.closed {
-					t.laneSkip(s, d)
-				}
+	waited := func(s *stream) bool {
+		return s.lane.lh[0].waitedSince(before) || s.lane.lh[1].waitedSince(before)
+	}
+	for _, s := range laneOrder(t.laneWaiting, waited) {
+		for d := ClientToServer; d <= ServerToClient; d++ {
+			h := &s.lane.lh[d]
+			for h.waitedSince(before) && !h.closed {
+				t.laneSkip(s, d)
 			}
 		}
 	}
 	if idle.IsZero() {
 		return
 	}
-	for _, s := range t.laneOrder(t.lanes) {
-		if !s.lane.lastSeen.Before(idle) {
-			continue
-		}
+	for _, s := range laneOrder(t.lanes, func(s *stream) bool { return s.lane.lastSeen.Before(idle) }) {
 		for d := ClientToServer; d <= ServerToClient; d++ {
 			if len(s.lane.lh[d].queue) == 0 {
 				t.laneClose(s, d)
@@ -341,10 +348,15 @@ func (t *Tracker) laneFlush(before, idle time.Time) {
 	}
 }
 
+// waitedSince tells whether bytes have waited behind a hole since before.
+func (h *laneHalf) waitedSince(before time.Time) bool {
+	return len(h.queue) > 0 && h.oldest.Before(before)
+}
+
 // laneFlushAll delivers everything still queued, after gaps, and ends every
 // bulk connection: the capture ended.
 func (t *Tracker) laneFlushAll() {
-	for _, s := range t.laneOrder(t.lanes) {
+	for _, s := range laneOrder(t.lanes, nil) {
 		for d := ClientToServer; d <= ServerToClient; d++ {
 			for !s.lane.lh[d].closed {
 				t.laneSkip(s, d)
@@ -353,12 +365,15 @@ func (t *Tracker) laneFlushAll() {
 	}
 }
 
-// laneOrder lists a set of bulk connections in the order they began, so
-// that what a flush reports does not depend on map order.
-func (t *Tracker) laneOrder(set map[*stream]struct{}) []*stream {
-	list := make([]*stream, 0, len(set))
+// laneOrder lists the bulk connections of a set that pass keep (all when
+// keep is nil) in the order they began, so that what a flush reports does
+// not depend on map order.
+func laneOrder(set map[*stream]struct{}, keep func(*stream) bool) []*stream {
+	var list []*stream
 	for s := range set {
-		list = append(list, s)
+		if keep == nil || keep(s) {
+			list = append(list, s)
+		}
 	}
 	sort.Slice(list, func(i, j int) bool { return list[i].conn.ID < list[j].conn.ID })
 	return list

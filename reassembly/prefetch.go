@@ -43,10 +43,11 @@ type packetMeta struct {
 	tcp        tcpFields
 }
 
-// add appends a packet that lies at arena[start:end].
-func (b *batch) add(start, end int, ci gopacket.CaptureInfo, lt layers.LinkType) {
-	b.meta = append(b.meta, packetMeta{start: uint32(start), end: uint32(end), length: uint32(ci.Length),
-		sec: ci.Timestamp.Unix(), nsec: uint32(ci.Timestamp.Nanosecond()), lt: lt})
+// add appends a packet that lies at arena[start:end], captured at sec and
+// nsec (time.Unix's arguments), length bytes long on the wire.
+func (b *batch) add(start, end int, sec int64, nsec uint32, length int, lt layers.LinkType) {
+	b.meta = append(b.meta, packetMeta{start: uint32(start), end: uint32(end), length: uint32(length),
+		sec: sec, nsec: nsec, lt: lt})
 }
 
 func (b *batch) data(m *packetMeta) []byte { return b.arena[m.start:m.end:m.end] }
@@ -191,7 +192,7 @@ func copyPackets(src PacketReader, b *batch) {
 		}
 		start := len(b.arena)
 		b.arena = append(b.arena, data...)
-		b.add(start, len(b.arena), ci, lt)
+		b.add(start, len(b.arena), ci.Timestamp.Unix(), uint32(ci.Timestamp.Nanosecond()), ci.Length, lt)
 	}
 }
 

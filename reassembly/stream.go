@@ -289,13 +289,7 @@ func (s *stream) finish() {
 	s.closed = true
 	s.closedAt = s.t.now
 	if s.lane != nil {
-		t := s.t
-		delete(t.lanes, s)
-		delete(t.laneWaiting, s)
-		for d := range s.lane.lh {
-			t.laneQueued -= s.lane.lh[d].queued
-			s.lane.lh[d].queue, s.lane.lh[d].queued = nil, 0
-		}
+		s.t.laneRelease(s)
 	}
 	s.t.closed = append(s.t.closed, s)
 	if s.t.current == s {

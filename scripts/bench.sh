@@ -22,9 +22,10 @@ SIZES=${BENCH_SIZES:-"200MB 2GB"}
 SEED=${BENCH_SEED:-1}
 OUT=${BENCH_OUT:-BENCHMARKS.md}
 TSHARK_PAIRS=${TSHARK_PAIRS:-2}
-set -- ${BENCH_SIZES:-200MB 2GB}
-TSHARK_SIZE_SET=${TSHARK_SIZE:-}
-TSHARK_SIZE=${TSHARK_SIZE:-${!#}} # the largest capture by default
+set -- $SIZES
+first=$1 last=${!#} # the smallest and the largest capture
+tshark_given=${TSHARK_SIZE:-}
+TSHARK_SIZE=${TSHARK_SIZE:-$last}
 DATA=bench-data
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
@@ -68,7 +69,7 @@ load=$(cut -d' ' -f1-3 /proc/loadavg)
 commit="$(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD 2>/dev/null || echo ' with uncommitted changes')"
 command="make bench"
 [ -n "${BENCH_SIZES:-}" ] && command="BENCH_SIZES=\"$BENCH_SIZES\" $command"
-[ -n "${TSHARK_SIZE_SET:-}" ] && command="TSHARK_SIZE=$TSHARK_SIZE $command"
+[ -n "$tshark_given" ] && command="TSHARK_SIZE=$TSHARK_SIZE $command"
 rows=() tshark_rows=() failed=0
 declare -A secs bytes
 for size in $SIZES; do
@@ -135,8 +136,6 @@ for size in $SIZES; do
 done
 
 # Linearity: time per byte of the largest capture over that of the smallest.
-set -- $SIZES
-first=$1 last=${!#}
 linear="only one size measured"
 if [ "$first" != "$last" ]; then
   linear=$(printf '%s takes %.2f× the time of %s for %.2f× the bytes: time per byte ×%.2f (1.00 is linear)' \
