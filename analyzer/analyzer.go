@@ -29,6 +29,10 @@ type Options struct {
 	// OnSession, when set, receives each session once it has ended, in the
 	// order sessions end; the analyzer then forgets it.
 	OnSession func(*Session)
+	// NoHash skips the SHA-256 of transfers (Transfer.SHA256 stays empty),
+	// for outputs that do not show it: hashing is most of the work per
+	// byte of a large capture.
+	NoHash bool
 }
 
 // Dropped counts what the analyzer did not report in full, for the user.
@@ -97,7 +101,9 @@ func New(opts Options) *Analyzer {
 	for _, p := range opts.Ports {
 		a.ports[p] = true
 	}
-	a.hashes = newHashWorker()
+	if !opts.NoHash {
+		a.hashes = newHashWorker()
+	}
 	return a
 }
 

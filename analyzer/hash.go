@@ -18,6 +18,7 @@ type hasher struct {
 	h      hash.Hash
 	hw     *hashWorker // nil: hashed on the caller's goroutine
 	placed bool
+	off    bool // Options.NoHash: no hashing, an empty sum
 }
 
 // place decides where a hasher's bytes are hashed: on the worker, or on the
@@ -27,7 +28,7 @@ type hasher struct {
 // so its bytes are hashed in order either way.
 func (h *hasher) place(w *hashWorker) {
 	h.placed = true
-	if w == nil {
+	if w == nil || h.off {
 		return
 	}
 	w.placed++
@@ -102,6 +103,9 @@ func (w *hashWorker) send() {
 
 // write hashes p; k keeps p's memory when it can be kept (nil: copy it).
 func (h *hasher) write(p []byte, k reassembly.Keeper) {
+	if h.off {
+		return
+	}
 	if h.h == nil {
 		h.h = sha256.New()
 	}
@@ -137,7 +141,11 @@ func (h *hasher) write(p []byte, k reassembly.Keeper) {
 	}
 }
 
+// sum is the SHA-256 in hex, "" when the hasher is off.
 func (h *hasher) sum() string {
+	if h.off {
+		return ""
+	}
 	if h.h == nil {
 		h.h = sha256.New()
 	}
@@ -152,6 +160,9 @@ func (h *hasher) sum() string {
 
 // close stops the worker once every job is hashed.
 func (w *hashWorker) close() {
+	if w == nil {
+		return
+	}
 	w.send()
 	close(w.jobs)
 }

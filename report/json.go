@@ -30,51 +30,16 @@ func jsonAddr(a netip.AddrPort) string {
 // object per line. encoding/json escapes control characters and replaces
 // invalid UTF-8, so the output is always valid.
 type JSONWriter struct {
+	w   io.Writer
 	enc *json.Encoder
+	buf []byte // the hand-written records (jsonenc.go)
 }
 
 // NewJSONWriter writes to w.
 func NewJSONWriter(w io.Writer) *JSONWriter {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
-	return &JSONWriter{enc: enc}
-}
-
-type stepRecord struct {
-	Type         string   `json:"type"`
-	N            int      `json:"n"`
-	Frame        int      `json:"frame"`
-	Time         string   `json:"time"`
-	Session      int      `json:"session"`
-	Conn         string   `json:"conn"`
-	DataID       int      `json:"data_id,omitempty"`
-	From         string   `json:"from"`
-	To           string   `json:"to"`
-	Sender       string   `json:"sender"`
-	Kind         string   `json:"kind"`
-	Flags        string   `json:"flags"`
-	Command      string   `json:"command,omitempty"`
-	Arg          string   `json:"arg,omitempty"`
-	Code         int      `json:"code,omitempty"`
-	Text         string   `json:"text,omitempty"`
-	Phase        string   `json:"phase,omitempty"`
-	Explain      string   `json:"explain"`
-	Packets      []packet `json:"packets,omitempty"`
-	Bytes        int64    `json:"bytes,omitempty"`
-	Segments     int      `json:"segments,omitempty"`
-	End          string   `json:"end,omitempty"`
-	Address      string   `json:"address,omitempty"`
-	Cleartext    bool     `json:"cleartext,omitempty"`
-	Encrypted    bool     `json:"encrypted,omitempty"`
-	Truncated    bool     `json:"truncated,omitempty"`
-	Unterminated bool     `json:"unterminated,omitempty"`
-}
-
-type packet struct {
-	Time  string `json:"time"`
-	From  string `json:"from"`
-	To    string `json:"to"`
-	Flags string `json:"flags"`
+	return &JSONWriter{w: w, enc: enc}
 }
 
 type sessionRecord struct {
@@ -110,19 +75,6 @@ type fileOpRecord struct {
 	Target string `json:"target,omitempty"`
 	Code   int    `json:"code"`
 	OK     bool   `json:"ok"`
-}
-
-type commandRecord struct {
-	Type      string `json:"type"`
-	Session   int    `json:"session"`
-	Time      string `json:"time"`
-	Step      int    `json:"step"`
-	Command   string `json:"command"`
-	Arg       string `json:"arg"`
-	Prelim    int    `json:"preliminary_code,omitempty"`
-	ReplyCode int    `json:"reply_code,omitempty"`
-	ReplyText string `json:"reply_text,omitempty"`
-	ReplyTime string `json:"reply_time,omitempty"`
 }
 
 type transferRecord struct {
@@ -216,7 +168,9 @@ func (w *JSONWriter) Session(s *analyzer.Session) error {
 
 // Step writes one step record (live output writes them as they happen).
 func (w *JSONWriter) Step(s *analyzer.Session, st *analyzer.Step) error {
-	return w.enc.Encode(stepRec(s, st))
+	w.buf = appendStep(w.buf[:0], s, st)
+	_, err := w.w.Write(w.buf)
+	return err
 }
 
 // SessionEnd writes the records of a session but its steps.
@@ -229,9 +183,8 @@ func (w *JSONWriter) SessionEnd(s *analyzer.Session) error {
 
 func (w *JSONWriter) sessionRest(s *analyzer.Session) error {
 	for _, c := range s.Commands {
-		if err := w.enc.Encode(commandRecord{Type: "command", Session: s.ID, Time: jsonTime(c.Time), Step: c.Step,
-			Command: c.Verb, Arg: c.Arg, Prelim: c.Prelim, ReplyCode: c.ReplyCode, ReplyText: c.ReplyText,
-			ReplyTime: jsonTime(c.ReplyTime)}); err != nil {
+		w.buf = appendCommand(w.buf[:0], s, c)
+		if _, err := w.w.Write(w.buf); err != nil {
 			return err
 		}
 	}
@@ -275,32 +228,6 @@ func sessionRec(s *analyzer.Session) sessionRecord {
 	for _, op := range s.FileOps {
 		r.FileOps = append(r.FileOps, fileOpRecord{Time: jsonTime(op.Time), Step: op.Step, Op: op.Op, Path: op.Path,
 			Target: op.Target, Code: op.Code, OK: op.OK})
-	}
-	return r
-}
-
-func stepRec(s *analyzer.Session, st *analyzer.Step) stepRecord {
-	r := stepRecord{Type: "step", N: st.N, Frame: st.Frame, Truncated: st.Truncated, Unterminated: st.Unterminated, Time: jsonTime(st.Time), Session: s.ID, Conn: string(st.Conn),
-		DataID: st.DataID, From: jsonAddr(st.From), To: jsonAddr(st.To), Sender: side(st.FromClient),
-		Kind: string(st.Kind), Flags: st.Flags, Command: st.Command, Arg: st.Arg, Code: st.Code, Text: st.Text,
-		Phase: st.Phase, Explain: Explain(s, st), Bytes: st.Bytes, Segments: st.Segments, Cleartext: st.Cleartext,
-		Encrypted: st.Encrypted}
-	if st.Address.IsValid() {
-		r.Address = st.Address.String()
-	}
-	if !st.End.IsZero() {
-		r.End = jsonTime(st.End)
-	}
-	if st.Kind == analyzer.KindHandshake {
-		flags := ""
-		for i, p := range st.Packets {
-			r.Packets = append(r.Packets, packet{Time: jsonTime(p.Time), From: jsonAddr(p.From), To: jsonAddr(p.To), Flags: p.Flags})
-			if i > 0 {
-				flags += " "
-			}
-			flags += p.Flags
-		}
-		r.Flags = flags
 	}
 	return r
 }

@@ -48,7 +48,7 @@ func runLive(cfg *config, stdout, stderr io.Writer) int {
 	p := newPrinter(cfg, stdout, res)
 	p.live = true
 	an := analyzer.New(analyzer.Options{Ports: cfg.ports, BruteForce: cfg.bruteForce, OnStep: p.step, OnSession: p.session,
-		Limits: analyzer.Limits{Steps: cfg.maxSteps}})
+		Limits: analyzer.Limits{Steps: cfg.maxSteps}, NoHash: !cfg.showsHashes()})
 	topts := reassembly.DefaultOptions
 	topts.MaxConnections = cfg.maxConns
 	tr := reassembly.NewTracker(an, topts)

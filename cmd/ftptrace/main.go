@@ -11,6 +11,7 @@ import (
 	"os"
 	"runtime/debug"
 	"runtime/pprof"
+	"runtime/trace"
 	"strconv"
 	"strings"
 	"time"
@@ -96,29 +97,42 @@ func main() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(softMemoryLimit)
 	}
-	// FTPTRACE_CPUPROFILE=FILE writes a CPU profile for go tool pprof
-	// (performance work; see BENCHMARKS.md).
-	if path := os.Getenv("FTPTRACE_CPUPROFILE"); path != "" {
-		if f, err := os.Create(path); err == nil {
-			pprof.StartCPUProfile(f)
-			code := run(os.Args[1:], os.Stdout, os.Stderr)
-			pprof.StopCPUProfile()
-			f.Close()
-			os.Exit(code)
-		}
-	}
-	// FTPTRACE_MEMPROFILE=FILE writes the heap profile (allocations since
-	// the start, and what is still held) when the run ends.
-	if path := os.Getenv("FTPTRACE_MEMPROFILE"); path != "" {
-		code := run(os.Args[1:], os.Stdout, os.Stderr)
-		if f, err := os.Create(path); err == nil {
-			pprof.Lookup("allocs").WriteTo(f, 0)
-			f.Close()
-		}
-		os.Exit(code)
-	}
+	// For performance work (see BENCHMARKS.md): FTPTRACE_CPUPROFILE=FILE
+	// writes a CPU profile for go tool pprof, FTPTRACE_TRACE=FILE an
+	// execution trace for go tool trace (which goroutine ran when, and what
+	// each waited for), FTPTRACE_MEMPROFILE=FILE the heap profile when the
+	// run ends (allocations since the start, and what is still held).
+	profile("FTPTRACE_CPUPROFILE", pprof.StartCPUProfile, func(io.Writer) { pprof.StopCPUProfile() })
+	profile("FTPTRACE_TRACE", trace.Start, func(io.Writer) { trace.Stop() })
+	profile("FTPTRACE_MEMPROFILE", func(io.Writer) error { return nil },
+		func(w io.Writer) { pprof.Lookup("allocs").WriteTo(w, 0) })
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
+
+// profile runs the analysis between start and stop, writing to the file
+// the environment variable names, and exits; it returns when the variable
+// is unset or the file cannot be created.
+func profile(env string, start func(io.Writer) error, stop func(io.Writer)) {
+	path := os.Getenv(env)
+	if path == "" {
+		return
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "ftptrace: %s: %v\n", env, err)
+		return
+	}
+	start(f)
+	code := run(os.Args[1:], os.Stdout, os.Stderr)
+	stop(f)
+	f.Close()
+	os.Exit(code)
+}
+
+// showsHashes tells whether the output shows the SHA-256 of transfers:
+// only the JSON records carry it, and hashing is most of the work per byte
+// of a large capture, so the other views skip it.
+func (cfg *config) showsHashes() bool { return cfg.json }
 
 // parseArgs accepts flags before, between and after the view and the files.
 func parseArgs(args []string, stderr io.Writer) (*config, error) {

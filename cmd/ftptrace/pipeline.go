@@ -75,7 +75,7 @@ func analyze(cfg *config, emit func(*analyzer.Session)) (*result, error) {
 	res := &result{}
 	order := &inOrder{next: 1, waiting: map[int]*analyzer.Session{}, emit: emit}
 	opts := analyzer.Options{Ports: cfg.ports, BruteForce: cfg.bruteForce, Limits: analyzer.Limits{Steps: cfg.maxSteps},
-		OnSession: order.add}
+		OnSession: order.add, NoHash: !cfg.showsHashes()}
 	var x *report.Extractor
 	if cfg.extract != "" {
 		var err error
