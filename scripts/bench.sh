@@ -3,8 +3,9 @@
 #
 # Generates the synthetic captures under bench-data/ when missing
 # (cmd/ftpbench-gen, deterministic by seed), then for each size runs the read
-# loop (cmd/readloop) and `ftptrace --json -o OUT FILE` alternately,
-# N times, checks every ftptrace result against the generator's truth, and
+# loop (cmd/readloop), `ftptrace --json -o OUT FILE` and the password audit
+# `ftptrace creds -o OUT FILE` alternately, N times, checks every ftptrace
+# result against the generator's truth, and
 # reports medians: MB/s, packets/s, peak RSS, ftptrace's time as a multiple
 # of the read loop's, and how time grows with size. When tshark is installed
 # it is compared on the largest capture (`tshark -q -z credentials`, slow:
@@ -70,7 +71,7 @@ commit="$(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 
 command="make bench"
 [ -n "${BENCH_SIZES:-}" ] && command="BENCH_SIZES=\"$BENCH_SIZES\" $command"
 [ -n "$tshark_given" ] && command="TSHARK_SIZE=$TSHARK_SIZE $command"
-rows=() tshark_rows=() failed=0
+rows=() creds_rows=() tshark_rows=() failed=0
 declare -A secs bytes
 for size in $SIZES; do
   pcap=$DATA/$size.pcap truth=$DATA/$size.json
@@ -86,7 +87,7 @@ for size in $SIZES; do
   packets=$(awk -F'[:,]' '/"packets"/ {gsub(/ /,""); print $2; exit}' "$truth")
   cat "$pcap" >/dev/null # warm the page cache, as every later run has it
   bin/readloop "$pcap" >/dev/null
-  rl_t=() rl_m=() ft_t=() ft_m=() ratio=()
+  rl_t=() rl_m=() ft_t=() ft_m=() ratio=() cr_t=() cr_m=() cr_ratio=()
   check=OK
   rm -f "$DATA/$size.check.txt"
   for i in $(seq "$runs"); do
@@ -110,6 +111,19 @@ for size in $SIZES; do
     fi
     printf '  %-6s run %d: readloop %.3f s, ftptrace %.3f s (x%.2f)  %s\n' \
       "$size" "$i" "${rl_t[-1]}" "$T" "${ratio[-1]}" "$verdict"
+    # The password audit: the creds view, which needs no SHA-256 (only the
+    # JSON shows it), checked against the truth's credentials.
+    timed bin/ftptrace creds -o "$TMP/creds.txt" "$pcap"
+    set +e
+    bin/benchcheck -creds -truth "$truth" <"$TMP/creds.txt" >"$TMP/verdict"
+    st=("$RC" "$?")
+    set -e
+    cr_t+=("$T") cr_m+=("$M") cr_ratio+=("$(calc "$T / ${rl_t[-1]}")")
+    if [ "${st[0]}" != 0 ] || [ "${st[1]}" != 0 ]; then
+      failed=1 check="MISMATCH (see $DATA/$size.check.txt)"
+      { echo "ftptrace creds exit ${st[0]}, benchcheck -creds exit ${st[1]}"; cat "$TMP/verdict"; } >>"$DATA/$size.check.txt"
+    fi
+    printf '  %-6s run %d: ftptrace creds %.3f s (x%.2f)  %s\n' "$size" "$i" "$T" "${cr_ratio[-1]}" "$(head -1 "$TMP/verdict")"
   done
   mb=$(calc "$file_bytes / 1e6")
   rt=$(median "${rl_t[@]}") ftt=$(median "${ft_t[@]}") r=$(median "${ratio[@]}")
@@ -117,6 +131,9 @@ for size in $SIZES; do
   rows+=("$(printf '| %s | %.0f | %s | %d | %.0f MB/s | %.0f MB/s | %.0f | %.0f MiB | %.0f MiB | **%.2f** | %s |' \
     "$size" "$(calc "$mb")" "$packets" "$runs" "$(calc "$mb / $rt")" "$(calc "$mb / $ftt")" \
     "$(calc "$packets / $ftt")" "$(calc "$(median "${rl_m[@]}") / 1024")" "$(calc "$(median "${ft_m[@]}") / 1024")" "$r" "$check")")
+  crt=$(median "${cr_t[@]}")
+  creds_rows+=("$(printf '| %s | %d | %.0f MB/s | %.0f MB/s | %.0f MiB | **%.2f** |' \
+    "$size" "$runs" "$(calc "$mb / $rt")" "$(calc "$mb / $crt")" "$(calc "$(median "${cr_m[@]}") / 1024")" "$(median "${cr_ratio[@]}")")")
 
   if [ "$size" = "$TSHARK_SIZE" ] && [ "$TSHARK_PAIRS" -gt 0 ] && command -v tshark >/dev/null; then
     tt=() tm=() tr=()
@@ -167,6 +184,15 @@ fi
   echo "| capture | MB | packets | runs | read loop | ftptrace | ftptrace packets/s | read loop RSS | ftptrace RSS | × read loop | check |"
   echo "|---|---|---|---|---|---|---|---|---|---|---|"
   printf '%s\n' "${rows[@]}"
+  echo
+  echo "The password audit, \`bin/ftptrace creds -o OUT FILE\`, timed in the same alternation (after"
+  echo "each ftptrace run; checked with \`bin/benchcheck -creds\`: one row per credential of the"
+  echo "truth, every user and password shown). Only the JSON shows the transfers' SHA-256, so the"
+  echo "other views skip hashing, the largest single cost per byte:"
+  echo
+  echo "| capture | runs | read loop | ftptrace creds | ftptrace creds RSS | × read loop |"
+  echo "|---|---|---|---|---|---|"
+  printf '%s\n' "${creds_rows[@]}"
   echo
   echo "Linearity: $linear."
   if [ ${#tshark_rows[@]} -gt 0 ]; then

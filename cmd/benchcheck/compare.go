@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 )
 
@@ -120,4 +121,28 @@ func announceKind(s string) string {
 		return s[:4]
 	}
 	return fmt.Sprintf("%q", s)
+}
+
+// credsRow is the first line of a row of the creds view: "step/steps" of
+// the login, then the client.
+var credsRow = regexp.MustCompile(`(?m)^ *[0-9]+/[0-9]+ `)
+
+// compareCreds checks the creds view (ftptrace creds FILE, the password
+// audit, which skips hashing) against the truth: one row per credential,
+// and every user and password of the truth shown.
+func compareCreds(t *truth, view string) []string {
+	var diffs []string
+	if rows := len(credsRow.FindAllString(view, -1)); rows != t.Credentials {
+		diffs = append(diffs, fmt.Sprintf("creds view: %d rows; truth %d credentials", rows, t.Credentials))
+	}
+	for i, s := range t.Sessions {
+		for _, c := range s.Credentials {
+			for _, v := range []string{c.User, c.Password} {
+				if v != "" && !strings.Contains(view, v) {
+					diffs = append(diffs, fmt.Sprintf("creds view: session %d (%s): %q not shown", i+1, s.Client, v))
+				}
+			}
+		}
+	}
+	return diffs
 }

@@ -42,3 +42,28 @@ func TestCompare(t *testing.T) {
 		}
 	}
 }
+
+func TestCompareCreds(t *testing.T) {
+	var tr truth
+	if err := json.Unmarshal([]byte(truthJSON), &tr); err != nil {
+		t.Fatal(err)
+	}
+	const view = ` s/step  client                 user     outcome   exposure
+         server                 password time
+-------------------------------------------------------------
+    1/6  192.0.2.1:10001        bob      accepted  clear text
+         203.0.113.10:21        pw       01-01 00:00:00
+`
+	tests := []struct{ name, view, want string }{
+		{"agree", view, ""},
+		{"password missing", strings.Replace(view, " pw ", " ** ", 1), `"pw" not shown`},
+		{"extra row", view + "    2/9  192.0.2.1:10001        eve      rejected  clear text\n", "2 rows; truth 1 credentials"},
+		{"no rows", "no credentials\n", "0 rows; truth 1 credentials"},
+	}
+	for _, tt := range tests {
+		diffs := strings.Join(compareCreds(&tr, tt.view), "\n")
+		if tt.want == "" && diffs != "" || !strings.Contains(diffs, tt.want) {
+			t.Errorf("%s: differences %q, want %q", tt.name, diffs, tt.want)
+		}
+	}
+}

@@ -7,6 +7,12 @@
 // credential (user, password, outcome), every transfer (command, mode, data
 // announcement, bytes, completeness, SHA-256) and the packet and byte totals,
 // prints a one-line verdict, and exits 1 on any difference, listing the first.
+//
+// With -creds it reads the creds view instead (the password audit, which
+// skips hashing): one row per credential of the truth, each user and
+// password shown.
+//
+//	ftptrace creds bench-data/200MB.pcap | benchcheck -creds -truth bench-data/200MB.json
 package main
 
 import (
@@ -24,9 +30,10 @@ const maxShown = 20
 
 func main() {
 	truthName := flag.String("truth", "", "truth JSON written by ftpbench-gen (required)")
+	creds := flag.Bool("creds", false, "read the creds view (ftptrace creds FILE) instead of the JSON Lines")
 	flag.Parse()
 	if *truthName == "" || flag.NArg() > 0 {
-		fmt.Fprintln(os.Stderr, "usage: ftptrace --json FILE | benchcheck -truth FILE.json")
+		fmt.Fprintln(os.Stderr, "usage: ftptrace --json FILE | benchcheck -truth FILE.json\n       ftptrace creds FILE | benchcheck -creds -truth FILE.json")
 		os.Exit(2)
 	}
 	t, err := readTruth(*truthName)
@@ -34,15 +41,28 @@ func main() {
 		fmt.Fprintln(os.Stderr, "benchcheck:", err)
 		os.Exit(2)
 	}
+	if *creds {
+		view, err := io.ReadAll(os.Stdin)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "benchcheck: read ftptrace creds output:", err)
+			os.Exit(1)
+		}
+		verdict(compareCreds(t, string(view)), fmt.Sprintf("%d credentials shown as in the truth", t.Credentials))
+		return
+	}
 	got, err := readAnalysis(os.Stdin)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "benchcheck: read ftptrace --json output:", err)
 		os.Exit(1)
 	}
-	diffs := compare(t, got)
+	verdict(compare(t, got), fmt.Sprintf("%d sessions, %d credentials, %d transfers, %d packets, %d bytes agree with the truth",
+		len(t.Sessions), t.Credentials, t.Transfers, t.Packets, t.Bytes))
+}
+
+// verdict prints OK and what agreed, or the differences, and exits 1.
+func verdict(diffs []string, agreed string) {
 	if len(diffs) == 0 {
-		fmt.Printf("benchcheck: OK: %d sessions, %d credentials, %d transfers, %d packets, %d bytes agree with the truth\n",
-			len(t.Sessions), t.Credentials, t.Transfers, t.Packets, t.Bytes)
+		fmt.Println("benchcheck: OK: " + agreed)
 		return
 	}
 	fmt.Printf("benchcheck: MISMATCH: %d differences with the truth (first %d below)\n", len(diffs), min(len(diffs), maxShown))
