@@ -71,28 +71,43 @@ func (s *Session) numberSteps(onStep func(*Session, *Step)) {
 		// Live: steps already printed keep their numbers; the rest follow.
 		s.emitSteps(time.Time{}, time.Time{}, onStep)
 	}
-	order := make([]int, len(s.Steps))
-	for i := range order {
-		order[i] = i
-	}
-	if onStep != nil {
-		sort.Slice(order, func(i, j int) bool { return s.Steps[order[i]].N < s.Steps[order[j]].N })
-	} else {
-		sort.SliceStable(order, func(i, j int) bool { return s.Steps[order[i]].Frame < s.Steps[order[j]].Frame })
-	}
-	number := make([]int, len(s.Steps))
-	sorted := make([]Step, len(s.Steps))
-	for n, idx := range order {
-		sorted[n] = s.Steps[idx]
-		sorted[n].N = n + 1
-		number[idx] = n + 1
-	}
-	s.Steps = sorted
-	num := func(idx int) int {
-		if idx >= 0 && idx < len(number) {
-			return number[idx]
+	var num func(idx int) int
+	if onStep == nil && stepsInFrameOrder(s.Steps) {
+		// Almost always: steps are made in capture order. Numbering them
+		// in place spares a copy of every step.
+		for i := range s.Steps {
+			s.Steps[i].N = i + 1
 		}
-		return 0
+		num = func(idx int) int {
+			if idx >= 0 && idx < len(s.Steps) {
+				return idx + 1
+			}
+			return 0
+		}
+	} else {
+		order := make([]int, len(s.Steps))
+		for i := range order {
+			order[i] = i
+		}
+		if onStep != nil {
+			sort.Slice(order, func(i, j int) bool { return s.Steps[order[i]].N < s.Steps[order[j]].N })
+		} else {
+			sort.SliceStable(order, func(i, j int) bool { return s.Steps[order[i]].Frame < s.Steps[order[j]].Frame })
+		}
+		number := make([]int, len(s.Steps))
+		sorted := make([]Step, len(s.Steps))
+		for n, idx := range order {
+			sorted[n] = s.Steps[idx]
+			sorted[n].N = n + 1
+			number[idx] = n + 1
+		}
+		s.Steps = sorted
+		num = func(idx int) int {
+			if idx >= 0 && idx < len(number) {
+				return number[idx]
+			}
+			return 0
+		}
 	}
 	for _, c := range s.Commands {
 		c.Step = num(c.Step)
@@ -184,4 +199,15 @@ func sizeNote(t *Transfer) string {
 		return fmt.Sprintf("%s announced %d bytes, the data connection carried %d: TYPE A converts line ends on the wire", t.AnnouncedBy, want, t.Bytes)
 	}
 	return fmt.Sprintf("%s announced %d bytes, the data connection carried %d", t.AnnouncedBy, want, t.Bytes)
+}
+
+// stepsInFrameOrder reports whether no step comes before the one made
+// before it.
+func stepsInFrameOrder(steps []Step) bool {
+	for i := 1; i < len(steps); i++ {
+		if steps[i].Frame < steps[i-1].Frame {
+			return false
+		}
+	}
+	return true
 }
