@@ -63,8 +63,11 @@ func (s *Session) addCredential(c *Credential) {
 // not kept), so callers need no special case.
 func (s *Session) step(idx int) *Step {
 	if idx < 0 || idx >= len(s.Steps) {
-		s.scratch = Step{}
-		return &s.scratch
+		if s.scratch == nil {
+			s.scratch = new(Step) // rare: only once steps are over the limit
+		}
+		*s.scratch = Step{}
+		return s.scratch
 	}
 	return &s.Steps[idx]
 }

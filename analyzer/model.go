@@ -250,13 +250,36 @@ type Session struct {
 	DroppedSteps    int
 	DroppedCommands int
 
+	released       int // commands let go by Release
 	conflicts      int // bytes retransmitted with different content
 	limits         *Limits
-	scratch        Step
+	scratch        *Step // step(-1), made when first needed
 	ctl            *control
 	printed        int // steps handed to OnStep so far (live output)
 	firstUnprinted int
 	ctlClosed      bool
 	finished       bool
 	conns          []*connState // the connections of the session, let go when it is finished
+}
+
+// NumCommands is the number of commands kept for the session, including
+// those Release let go of (not those Limits kept out: DroppedCommands).
+func (s *Session) NumCommands() int { return len(s.Commands) + s.released }
+
+// Release lets go of what only the step-by-step outputs (timeline, JSON
+// Lines, ladder) read, once the session is finished: the steps, the
+// commands (NumCommands still counts them), the listings, the data
+// connections no transfer names, and the control connection's parsing
+// state. The tables and the summary read nothing else, so a program that
+// keeps every session for them grows by a few kilobytes per session, not by
+// everything the session said.
+func (s *Session) Release() {
+	if !s.finished {
+		return
+	}
+	s.released += len(s.Commands)
+	s.Commands, s.Steps, s.DataConns, s.ctl, s.scratch = nil, nil, nil, nil, nil
+	for _, t := range s.Transfers {
+		t.Listing = ""
+	}
 }

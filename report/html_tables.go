@@ -28,7 +28,7 @@ func htmlSessions(w *errWriter, sessions []*analyzer.Session) {
 			ended += " (incomplete capture)"
 		}
 		htmlRow(w, false, "", fmt.Sprint(s.ID), s.Client.String(), s.Server.String(), orDash(Clean(s.User)), login,
-			stamp(s.Start), shortDuration(s.End.Sub(s.Start)), fmt.Sprint(len(s.Commands)), fmt.Sprint(len(s.Transfers)),
+			stamp(s.Start), shortDuration(s.End.Sub(s.Start)), fmt.Sprint(s.NumCommands()), fmt.Sprint(len(s.Transfers)),
 			shortBytes(s.BytesDown), shortBytes(s.BytesUp), ended, orDash(Clean(s.Software)))
 	}
 	w.printf("</table>\n")

@@ -111,7 +111,7 @@ func SessionsTable(w io.Writer, sessions []*analyzer.Session) error {
 			elide(s.Client.String(), 21)+"\n"+elide(s.Server.String(), 21),
 			elideEnd(orDash(Clean(s.User)), 10)+"\n"+login,
 			s.Start.UTC().Format("01-02 15:04")+"\n"+shortDuration(s.End.Sub(s.Start)),
-			fmt.Sprintf("%d\n%d", len(s.Commands), len(s.Transfers)),
+			fmt.Sprintf("%d\n%d", s.NumCommands(), len(s.Transfers)),
 			shortBytes(s.BytesDown)+"\n"+shortBytes(s.BytesUp),
 			ended+"\n"+elideEnd(orDash(Clean(s.Software)), 10),
 		)

@@ -61,18 +61,16 @@ func (p *printer) session(s *analyzer.Session) {
 		p.keep(report.Timeline(p.w, s, report.TimelineOptions{Brief: p.cfg.brief}))
 	case p.live:
 		fmt.Fprintf(p.w, "session %d ended: %s -> %s, user %q, login %s, %d commands, %d transfers (%s)\n",
-			s.ID, s.Client, s.Server, report.Clean(s.User), s.Login, len(s.Commands), len(s.Transfers), s.Ended)
+			s.ID, s.Client, s.Server, report.Clean(s.User), s.Login, s.NumCommands(), len(s.Transfers), s.Ended)
 	}
 	if p.live {
 		p.keep(p.w.Flush())
 	}
 	if p.cfg.view != "ladder" {
-		// Nothing to come needs the steps or the listings: let them go, so
-		// memory does not grow with the capture.
-		s.Steps = nil
-		for _, t := range s.Transfers {
-			t.Listing = ""
-		}
+		// Nothing to come needs more than the tables read (steps, commands,
+		// listings are out already or never shown): let the rest go, so that
+		// memory does not grow with what every session said.
+		s.Release()
 	}
 	if !p.streams() {
 		p.res.sessions = append(p.res.sessions, s)
