@@ -151,7 +151,7 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 	cfg := &config{view: "timeline"}
 	fs := flag.NewFlagSet("ftptrace", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.BoolVar(&cfg.json, "json", false, "JSON Lines on stdout instead of text")
+	fs.BoolVar(&cfg.json, "json", false, "JSON Lines on stdout instead of text (the only output with each transfer's SHA-256)")
 	fs.BoolVar(&cfg.brief, "brief", false, "timeline without stand-alone ACK steps")
 	portList := fs.String("ports", "", "comma-separated control `ports` to treat as FTP besides 21")
 	fs.StringVar(&cfg.lang, "lang", report.LanguageFromEnv(), "language of the sentences: "+strings.Join(report.Languages(), ", ")+" (default from LANG)")
