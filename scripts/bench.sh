@@ -45,6 +45,8 @@ mkdir -p bin "$DATA"
 go build -o bin/ftptrace ./cmd/ftptrace
 for c in ftpbench-gen readloop benchcheck; do go build -o "bin/$c" "./cmd/$c"; done
 
+# spread prints the smallest and largest of its arguments, "min-max".
+spread() { printf '%s\n' "$@" | sort -g | awk 'NR == 1 {lo = $1} {hi = $1} END {printf "%.2f-%.2f", lo, hi}'; }
 # median prints the median of its arguments.
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 # calc evaluates an awk expression.
@@ -128,12 +130,14 @@ for size in $SIZES; do
   mb=$(calc "$file_bytes / 1e6")
   rt=$(median "${rl_t[@]}") ftt=$(median "${ft_t[@]}") r=$(median "${ratio[@]}")
   secs[$size]=$ftt bytes[$size]=$file_bytes
-  rows+=("$(printf '| %s | %.0f | %s | %d | %.0f MB/s | %.0f MB/s | %.0f | %.0f MiB | %.0f MiB | **%.2f** | %s |' \
+  rows+=("$(printf '| %s | %.0f | %s | %d | %.0f MB/s | %.0f MB/s | %.0f | %.0f MiB | %.0f MiB | **%.2f** (%s) | %s |' \
     "$size" "$(calc "$mb")" "$packets" "$runs" "$(calc "$mb / $rt")" "$(calc "$mb / $ftt")" \
-    "$(calc "$packets / $ftt")" "$(calc "$(median "${rl_m[@]}") / 1024")" "$(calc "$(median "${ft_m[@]}") / 1024")" "$r" "$check")")
+    "$(calc "$packets / $ftt")" "$(calc "$(median "${rl_m[@]}") / 1024")" "$(calc "$(median "${ft_m[@]}") / 1024")" "$r" \
+    "$(spread "${ratio[@]}")" "$check")")
   crt=$(median "${cr_t[@]}")
-  creds_rows+=("$(printf '| %s | %d | %.0f MB/s | %.0f MB/s | %.0f MiB | **%.2f** |' \
-    "$size" "$runs" "$(calc "$mb / $rt")" "$(calc "$mb / $crt")" "$(calc "$(median "${cr_m[@]}") / 1024")" "$(median "${cr_ratio[@]}")")")
+  creds_rows+=("$(printf '| %s | %d | %.0f MB/s | %.0f MB/s | %.0f MiB | **%.2f** (%s) |' \
+    "$size" "$runs" "$(calc "$mb / $rt")" "$(calc "$mb / $crt")" "$(calc "$(median "${cr_m[@]}") / 1024")" "$(median "${cr_ratio[@]}")" \
+    "$(spread "${cr_ratio[@]}")")")
 
   if [ "$size" = "$TSHARK_SIZE" ] && [ "$TSHARK_PAIRS" -gt 0 ] && command -v tshark >/dev/null; then
     tt=() tm=() tr=()
@@ -175,7 +179,7 @@ fi
   echo "\`bin/ftptrace --json -o OUT FILE\` (the full analysis: every view's data, SHA-256 of"
   echo "every transfer; then \`bin/benchcheck -truth FILE.json <OUT\`, not timed), run"
   echo "alternately; times are wall clock, medians;"
-  echo "**× read loop** is the median of the per-pair ratios (trust it over absolute times, which"
+  echo "**× read loop** is the median of the per-pair ratios, the smallest and largest in parentheses (trust it over absolute times, which"
   echo "move with the machine's load). Peak RSS is GNU time's maximum resident set size."
   echo "MB = 10⁶ bytes of pcap file. *check*: benchcheck compared every session, credential"
   echo "(user, password, outcome), transfer (command, mode, announcement, bytes, SHA-256) and the"
