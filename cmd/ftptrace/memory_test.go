@@ -43,6 +43,9 @@ func TestTableViewsKeepReleasedSessions(t *testing.T) {
 					view, s.ID, len(s.Steps), len(s.Commands), len(s.DataConns))
 			}
 			commands += s.NumCommands()
+			if view == "creds" && s.Transfers != nil {
+				t.Errorf("creds: session %d kept with its %d transfers", s.ID, len(s.Transfers))
+			}
 		}
 		if commands == 0 {
 			t.Errorf("%s: the kept sessions count no commands", view)

@@ -72,6 +72,11 @@ func (p *printer) session(s *analyzer.Session) {
 		// memory does not grow with what every session said.
 		s.Release()
 	}
+	if p.cfg.view == "creds" {
+		// The audit's table reads the credentials and findings only: the
+		// transfers (counted above) and their data connections can go too.
+		s.Transfers = nil
+	}
 	if !p.streams() {
 		p.res.sessions = append(p.res.sessions, s)
 	}
