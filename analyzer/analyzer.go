@@ -273,7 +273,7 @@ func (a *Analyzer) finishClosing(all bool) {
 	}
 	n := 0
 	for _, s := range a.closing {
-		if !all && a.now.Before(s.End.Add(closeGrace)) { // a.now.Sub(s.End) < closeGrace, cheaper: once per packet
+		if !all && a.now.Before(s.End.Add(closeGrace)) { // a.now.Sub(s.End) < closeGrace, without Sub's cost (once per packet)
 			break
 		}
 		a.finish(s)

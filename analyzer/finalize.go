@@ -71,18 +71,13 @@ func (s *Session) numberSteps(onStep func(*Session, *Step)) {
 		// Live: steps already printed keep their numbers; the rest follow.
 		s.emitSteps(time.Time{}, time.Time{}, onStep)
 	}
-	var num func(idx int) int
+	// number maps a step's index to its number; nil when the steps are in
+	// frame order already (almost always: they are made in capture order),
+	// and are then numbered in place instead of copied.
+	var number []int
 	if onStep == nil && stepsInFrameOrder(s.Steps) {
-		// Almost always: steps are made in capture order. Numbering them
-		// in place spares a copy of every step.
 		for i := range s.Steps {
 			s.Steps[i].N = i + 1
-		}
-		num = func(idx int) int {
-			if idx >= 0 && idx < len(s.Steps) {
-				return idx + 1
-			}
-			return 0
 		}
 	} else {
 		order := make([]int, len(s.Steps))
@@ -94,7 +89,7 @@ func (s *Session) numberSteps(onStep func(*Session, *Step)) {
 		} else {
 			sort.SliceStable(order, func(i, j int) bool { return s.Steps[order[i]].Frame < s.Steps[order[j]].Frame })
 		}
-		number := make([]int, len(s.Steps))
+		number = make([]int, len(s.Steps))
 		sorted := make([]Step, len(s.Steps))
 		for n, idx := range order {
 			sorted[n] = s.Steps[idx]
@@ -102,12 +97,15 @@ func (s *Session) numberSteps(onStep func(*Session, *Step)) {
 			number[idx] = n + 1
 		}
 		s.Steps = sorted
-		num = func(idx int) int {
-			if idx >= 0 && idx < len(number) {
-				return number[idx]
-			}
+	}
+	num := func(idx int) int {
+		switch {
+		case idx < 0 || idx >= len(s.Steps):
 			return 0
+		case number == nil:
+			return idx + 1
 		}
+		return number[idx]
 	}
 	for _, c := range s.Commands {
 		c.Step = num(c.Step)
