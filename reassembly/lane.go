@@ -38,6 +38,10 @@ type laneSegment struct {
 	data []byte // a copy
 	fin  bool
 	ci   gopacket.CaptureInfo
+	// seen is how long the segment counts as waiting: when it was captured,
+	// or earlier, when a segment queued behind it waited longer at a flush
+	// (laneAge).
+	seen time.Time
 }
 
 // laneHalf is one direction of a bulk connection.
@@ -194,7 +198,7 @@ func (t *Tracker) laneQueue(s *stream, d Direction, tcp *layers.TCP, ci gopacket
 		t.laneSettle(s, d)
 		return
 	}
-	seg := laneSegment{seq: tcp.Seq, data: append([]byte(nil), tcp.Payload...), fin: tcp.FIN, ci: ci}
+	seg := laneSegment{seq: tcp.Seq, data: append([]byte(nil), tcp.Payload...), fin: tcp.FIN, ci: ci, seen: ci.Timestamp}
 	i := sort.Search(len(h.queue), func(i int) bool { return seqAfter(h.queue[i].seq, seg.seq) })
 	h.queue = append(h.queue, laneSegment{})
 	copy(h.queue[i+1:], h.queue[i:])
@@ -266,10 +270,23 @@ func (t *Tracker) laneSettle(s *stream, d Direction) {
 		}
 		return
 	}
-	h.oldest = h.queue[0].ci.Timestamp
+	h.oldest = h.queue[0].seen
 	for _, q := range h.queue[1:] {
-		if q.ci.Timestamp.Before(h.oldest) {
-			h.oldest = q.ci.Timestamp
+		if q.seen.Before(h.oldest) {
+			h.oldest = q.seen
+		}
+	}
+}
+
+// laneAge passes on, as gopacket's assembler does at every flush
+// (flushClose), the age of each queued segment to the ones in front of it:
+// bytes cannot be delivered before those in front, so those wait as long.
+// The age stays with a segment even when the older one behind it is later
+// dropped (covered by a newer copy), as it does with gopacket's pages.
+func (h *laneHalf) laneAge() {
+	for i := len(h.queue) - 2; i >= 0; i-- {
+		if h.queue[i+1].seen.Before(h.queue[i].seen) {
+			h.queue[i].seen = h.queue[i+1].seen
 		}
 	}
 }
@@ -325,6 +342,10 @@ func (t *Tracker) laneRelease(s *stream) {
 // for the others: gives up holes in front of data seen before before, and
 // closes connections idle since idle (when not zero).
 func (t *Tracker) laneFlush(before, idle time.Time) {
+	for s := range t.laneWaiting {
+		s.lane.lh[0].laneAge()
+		s.lane.lh[1].laneAge()
+	}
 	waited := func(s *stream) bool {
 		return s.lane.lh[0].waitedSince(before) || s.lane.lh[1].waitedSince(before)
 	}
