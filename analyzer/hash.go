@@ -28,7 +28,7 @@ type hasher struct {
 // so its bytes are hashed in order either way.
 func (h *hasher) place(w *hashWorker) {
 	h.placed = true
-	if w == nil || h.off {
+	if w == nil { // there is none with Options.NoHash
 		return
 	}
 	w.placed++

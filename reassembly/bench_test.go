@@ -48,10 +48,10 @@ func BenchmarkDecodeParser(b *testing.B) {
 }
 
 // manyCopies is a classic pcap with the records of a capture n times over.
-func manyCopies(b *testing.B, name string, n int) []byte {
+func manyCopies(tb testing.TB, name string, n int) []byte {
 	raw, err := os.ReadFile(filepath.Join("..", "testdata", "pcaps", name))
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	out := append([]byte{}, raw...)
 	for i := 1; i < n; i++ {

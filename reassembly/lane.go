@@ -40,7 +40,7 @@ type laneSegment struct {
 	ci   gopacket.CaptureInfo
 	// seen is how long the segment counts as waiting: when it was captured,
 	// or earlier, when a segment queued behind it waited longer at a flush
-	// (laneAge).
+	// (laneAge). After laneAge the first segment's is the oldest.
 	seen time.Time
 }
 
@@ -48,7 +48,6 @@ type laneSegment struct {
 type laneHalf struct {
 	queue    []laneSegment // sorted by seq
 	queued   int           // bytes in queue
-	oldest   time.Time     // when the oldest queued segment was seen
 	closed   bool
 	finAhead bool   // a FIN without bytes came ahead of the stream,
 	finSeq   uint32 // there: the stream ends when its bytes reach it
@@ -195,7 +194,6 @@ func (t *Tracker) laneQueue(s *stream, d Direction, tcp *layers.TCP, ci gopacket
 		if tcp.FIN {
 			h.finAhead, h.finSeq = true, end
 		}
-		t.laneSettle(s, d)
 		return
 	}
 	seg := laneSegment{seq: tcp.Seq, data: append([]byte(nil), tcp.Payload...), fin: tcp.FIN, ci: ci, seen: ci.Timestamp}
@@ -205,7 +203,6 @@ func (t *Tracker) laneQueue(s *stream, d Direction, tcp *layers.TCP, ci gopacket
 	h.queue[i] = seg
 	t.unqueued(h, -len(seg.data))
 	t.laneWaiting[s] = struct{}{}
-	t.laneSettle(s, d)
 }
 
 // laneDeliver hands on payload that starts at the next expected byte (after
@@ -260,20 +257,13 @@ func (t *Tracker) laneDeliver(s *stream, d Direction, skip int, payload []byte, 
 	}
 }
 
-// laneSettle recomputes what a direction's queue holds after segments left it.
+// laneSettle lets go of a direction's queue once segments left it empty.
 func (t *Tracker) laneSettle(s *stream, d Direction) {
 	h := &s.lane.lh[d]
 	if len(h.queue) == 0 {
 		h.queue = nil // let the copies go
 		if s.lane.lh[d^1].queued == 0 {
 			delete(t.laneWaiting, s)
-		}
-		return
-	}
-	h.oldest = h.queue[0].seen
-	for _, q := range h.queue[1:] {
-		if q.seen.Before(h.oldest) {
-			h.oldest = q.seen
 		}
 	}
 }
@@ -305,7 +295,7 @@ func (t *Tracker) laneSkip(s *stream, d Direction) {
 	skip := int(q.seq - s.next[d])
 	t.laneDeliver(s, d, skip, q.data, nil, 1, q.ci, q.fin)
 	if !h.closed {
-		t.laneSettle(s, d) // what waits now waits since the oldest of the rest
+		t.laneSettle(s, d)
 	}
 }
 
@@ -369,9 +359,11 @@ func (t *Tracker) laneFlush(before, idle time.Time) {
 	}
 }
 
-// waitedSince tells whether bytes have waited behind a hole since before.
+// waitedSince tells whether bytes have waited behind a hole since before:
+// the first queued segment's age, once laneAge passed the oldest on to it
+// (gopacket's flushClose checks its first page the same way).
 func (h *laneHalf) waitedSince(before time.Time) bool {
-	return len(h.queue) > 0 && h.oldest.Before(before)
+	return len(h.queue) > 0 && h.queue[0].seen.Before(before)
 }
 
 // laneFlushAll delivers everything still queued, after gaps, and ends every

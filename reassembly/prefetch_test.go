@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/ftptrace/ftptrace/reassembly"
@@ -32,15 +30,8 @@ func readAll(t *testing.T, r reassembly.PacketReader) ([]readPacket, error) {
 // directly: the same packets in the same order, then the same error (io.EOF,
 // or the damage after every packet before it).
 func TestPrefetchSameAsDirect(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join("..", "testdata", "pcaps", "vsftpd-passive.pcap"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Sixty copies of the records: several batches of the prefetcher.
-	many := append([]byte{}, raw...)
-	for i := 0; i < 59; i++ {
-		many = append(many, raw[24:]...)
-	}
+	raw := reassembly.ManyCopies(t, "vsftpd-passive.pcap", 1)
+	many := reassembly.ManyCopies(t, "vsftpd-passive.pcap", 60) // several batches of the prefetcher
 	for name, data := range map[string][]byte{"whole": raw, "cut": raw[:len(raw)/2], "many": many, "many cut": many[:len(many)-7]} {
 		t.Run(name, func(t *testing.T) {
 			direct, err := reassembly.NewReader(bytes.NewReader(data), name)
@@ -71,14 +62,7 @@ func TestPrefetchSameAsDirect(t *testing.T) {
 // TestDecodingPrefetch: segments decoded ahead are the ones a decoder gives
 // on the spot, batch boundaries included.
 func TestDecodingPrefetch(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join("..", "testdata", "pcaps", "vsftpd-passive.pcap"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	many := append([]byte{}, raw...)
-	for i := 0; i < 59; i++ {
-		many = append(many, raw[24:]...)
-	}
+	many := reassembly.ManyCopies(t, "vsftpd-passive.pcap", 60)
 	direct, _ := reassembly.NewReader(bytes.NewReader(many), "direct")
 	ahead, _ := reassembly.NewReader(bytes.NewReader(many), "ahead")
 	p := reassembly.NewDecodingPrefetch(ahead)

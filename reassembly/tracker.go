@@ -86,8 +86,7 @@ type Tracker struct {
 	closed     []*stream // closed streams lingering in conns, oldest first
 	nextID     uint64
 	now        time.Time
-	flushed    time.Time // when the last sweep ran
-	nextSweep  time.Time // flushed + flushEvery (compared once per packet)
+	nextSweep  time.Time // a second of capture time after the last sweep (zero before the first packet)
 	ctx        captureContext
 	current    *stream // the stream that owns the packet being assembled
 	currentDir Direction
@@ -155,8 +154,8 @@ func (t *Tracker) Segment(seg Segment, ci gopacket.CaptureInfo) {
 	t.Stats.TCPPackets++
 	t.clock(ci.Timestamp)
 	ci.InterfaceIndex = t.Stats.Packets
-	if t.flushed.IsZero() {
-		t.flushed, t.nextSweep = t.now, t.now.Add(flushEvery)
+	if t.nextSweep.IsZero() {
+		t.nextSweep = t.now.Add(flushEvery)
 	} else if !t.now.Before(t.nextSweep) {
 		t.sweep()
 	}
@@ -335,7 +334,7 @@ func (t *Tracker) Tick(now time.Time) {
 	if now.After(t.now) {
 		t.now = now
 	}
-	if !t.flushed.IsZero() && !t.now.Before(t.nextSweep) {
+	if !t.nextSweep.IsZero() && !t.now.Before(t.nextSweep) {
 		t.sweep()
 	}
 }
@@ -369,7 +368,7 @@ func (t *Tracker) roomForOne() bool {
 // sweep flushes data waiting for holes, closes idle connections and forgets
 // closed ones, all by capture time.
 func (t *Tracker) sweep() {
-	t.flushed, t.nextSweep = t.now, t.now.Add(flushEvery)
+	t.nextSweep = t.now.Add(flushEvery)
 	t.flush(t.now.Add(-t.opts.HoleTimeout), t.now.Add(-t.opts.IdleTimeout))
 	t.forgetClosed(t.now.Add(-t.opts.Linger))
 }
