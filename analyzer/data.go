@@ -78,6 +78,7 @@ func (a *Analyzer) newDataConn(cs *connState, s *Session, e *Expectation) {
 	a.unexpect(e)
 	dc := &DataConn{ID: len(s.DataConns) + 1, Client: c.Client, Server: c.Server, Expect: e, SawSYN: !c.Midstream}
 	dc.hash[0].off, dc.hash[1].off = a.opts.NoHash, a.opts.NoHash
+	dc.hash[0].hw, dc.hash[1].hw = a.hashes, a.hashes
 	e.Data = dc
 	if e.Transfer != nil {
 		e.Transfer.Data = dc
@@ -103,9 +104,6 @@ func (a *Analyzer) dataEvent(cs *connState, e *reassembly.Event) {
 		d := e.Dir
 		dc.Bytes[d] += int64(e.Bytes)
 		dc.Segments[d] += e.Segments
-		if !dc.hash[d].placed {
-			dc.hash[d].place(a.hashes)
-		}
 		dc.hash[d].write(e.Payload, e.Keeper)
 		if t := dc.Expect.Transfer; t != nil && t.Direction == "listing" && len(t.Listing) < MaxListing {
 			n := min(len(e.Payload), MaxListing-len(t.Listing))

@@ -138,7 +138,7 @@ func (s *Session) finalizeTransfer(t *Transfer) {
 	t.cutShort = !(dc.finFrom[d] || dc.reset) || t.shorterThanAnnounced()
 	t.Complete = t.Status >= 200 && t.Status < 300 && dc.GapBytes == 0 && !t.Aborted && !t.cutShort
 	if t.Complete {
-		t.SHA256 = dc.hash[d].sum()
+		dc.hash[d].sumInto(&t.SHA256, &s.hashes)
 		t.SizeNote = sizeNote(t)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"hash"
+	"sync"
 
 	"github.com/ftptrace/ftptrace/reassembly"
 )
@@ -15,27 +16,17 @@ import (
 // memory can be kept (reassembly.Event.Keeper: packets read ahead from a
 // file) travel to the worker as they are; others are copied.
 type hasher struct {
-	h      hash.Hash
-	hw     *hashWorker // nil: hashed on the caller's goroutine
-	placed bool
-	off    bool // Options.NoHash: no hashing, an empty sum
+	h   hash.Hash
+	hw  *hashWorker // nil: hashed on the caller's goroutine
+	off bool        // Options.NoHash: no hashing, an empty sum
 }
 
-// place decides where a hasher's bytes are hashed: on the worker, or on the
-// analysis goroutine. Sending everything to the worker made the analysis
-// wait for it (and then wait again for a core once woken); keeping half of
-// the connections balances the two cores. A hasher stays where it is put,
-// so its bytes are hashed in order either way.
-func (h *hasher) place(w *hashWorker) {
-	h.placed = true
-	if w == nil { // there is none with Options.NoHash
-		return
-	}
-	w.placed++
-	if w.placed%2 == 1 {
-		h.hw = w
-	}
-}
+// Every hasher's bytes go to the worker. Keeping half of the connections
+// on the analysis goroutine, as was done while jobs held the payloads of
+// one hasher, balanced the cores better then; since a job carries the
+// payloads of all the transfers in the order they came (transfers
+// interleave), the worker keeps up with everything and the analysis
+// goroutine, the longest of the pipeline, hashes nothing.
 
 // hashChunk is how much payload travels to the worker in one job at most,
 // hashParts how many payloads; hashJobs is how many jobs exist: they go to
@@ -50,40 +41,48 @@ const (
 type hashWorker struct {
 	jobs   chan *hashJob
 	free   chan *hashJob
-	cur    *hashJob // being filled
-	placed int      // hashers placed so far (hasher.place)
+	cur    *hashJob      // being filled
+	exited chan struct{} // closed when the worker is done
 }
 
-// hashJob is a run of payloads of one hasher.
+// hashJob is a run of payloads, each with its hasher (transfers
+// interleave: a job per hasher would carry a segment or two), or a request
+// for one hasher's digest (h, sumTo).
 type hashJob struct {
-	h     hash.Hash
+	h     hash.Hash // the hasher of a digest request
 	parts []hashPart
 	size  int
 	copy  []byte // room for payloads that must be copied (cap hashChunk)
-	done  chan struct{}
+	// sumTo, when set, is where the digest goes, in hex, once every byte
+	// written before is hashed; sumDone is told then.
+	sumTo   *string
+	sumDone *sync.WaitGroup
 }
 
 type hashPart struct {
+	h hash.Hash
 	p []byte
 	k reassembly.Keeper // nil for a copy in the job
 }
 
 func newHashWorker() *hashWorker {
-	w := &hashWorker{jobs: make(chan *hashJob, hashJobs), free: make(chan *hashJob, hashJobs)}
+	w := &hashWorker{jobs: make(chan *hashJob, hashJobs), free: make(chan *hashJob, hashJobs), exited: make(chan struct{})}
 	for range hashJobs {
 		w.free <- &hashJob{parts: make([]hashPart, 0, hashParts), copy: make([]byte, 0, hashChunk)}
 	}
 	go func() {
+		defer close(w.exited)
 		for j := range w.jobs {
 			for i, part := range j.parts {
-				j.h.Write(part.p)
+				part.h.Write(part.p)
 				if part.k != nil {
 					part.k.Release()
 				}
 				j.parts[i] = hashPart{}
 			}
-			if j.done != nil {
-				close(j.done)
+			if j.sumTo != nil {
+				*j.sumTo = hex.EncodeToString(j.h.Sum(nil))
+				j.sumDone.Done()
 				continue
 			}
 			j.h, j.parts, j.size, j.copy = nil, j.parts[:0], 0, j.copy[:0]
@@ -116,53 +115,58 @@ func (h *hasher) write(p []byte, k reassembly.Keeper) {
 	}
 	for len(p) > 0 {
 		j := w.cur
-		if j != nil && (j.h != h.h || len(j.parts) == hashParts || j.size >= hashChunk ||
+		if j != nil && (len(j.parts) == hashParts || j.size >= hashChunk ||
 			(k == nil && len(j.copy) == cap(j.copy))) {
 			w.send()
 			j = nil
 		}
 		if j == nil {
 			j = <-w.free
-			j.h = h.h
 			w.cur = j
 		}
 		if k != nil {
 			k.Keep()
-			j.parts = append(j.parts, hashPart{p: p, k: k})
+			j.parts = append(j.parts, hashPart{h: h.h, p: p, k: k})
 			j.size += len(p)
 			return
 		}
 		n := min(len(p), cap(j.copy)-len(j.copy))
 		start := len(j.copy)
 		j.copy = append(j.copy, p[:n]...)
-		j.parts = append(j.parts, hashPart{p: j.copy[start : start+n : start+n]})
+		j.parts = append(j.parts, hashPart{h: h.h, p: j.copy[start : start+n : start+n]})
 		j.size += n
 		p = p[n:]
 	}
 }
 
-// sum is the SHA-256 in hex, "" when the hasher is off.
-func (h *hasher) sum() string {
+// sumInto sets *dst to the SHA-256 in hex of the bytes written so far
+// ("" when the hasher is off). A hasher on the worker sets it there, after
+// the bytes queued before, and tells done: the analysis does not wait.
+func (h *hasher) sumInto(dst *string, done *sync.WaitGroup) {
 	if h.off {
-		return ""
+		*dst = ""
+		return
 	}
 	if h.h == nil {
 		h.h = sha256.New()
 	}
-	if w := h.hw; w != nil {
-		w.send()
-		done := make(chan struct{})
-		w.jobs <- &hashJob{done: done}
-		<-done
+	w := h.hw
+	if w == nil {
+		*dst = hex.EncodeToString(h.h.Sum(nil))
+		return
 	}
-	return hex.EncodeToString(h.h.Sum(nil))
+	w.send()
+	done.Add(1)
+	w.jobs <- &hashJob{h: h.h, sumTo: dst, sumDone: done}
 }
 
-// close stops the worker once every job is hashed.
+// close stops the worker and waits until every job is hashed and every
+// digest asked for is set.
 func (w *hashWorker) close() {
 	if w == nil {
 		return
 	}
 	w.send()
 	close(w.jobs)
+	<-w.exited
 }

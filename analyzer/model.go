@@ -5,6 +5,7 @@ package analyzer
 
 import (
 	"net/netip"
+	"sync"
 	"time"
 )
 
@@ -122,8 +123,11 @@ type Transfer struct {
 	End       time.Time
 	Status    int
 	Complete  bool
-	SHA256    string
-	Bytes     int64
+	// SHA256 is the file's digest in hex. It may still be computed on the
+	// hashing goroutine when the session is handed to OnSession: read it
+	// after Session.WaitHashes (or after Finish).
+	SHA256 string
+	Bytes  int64
 
 	// Verdict sums up the transfer: "complete", "partial" (REST: the
 	// payload is a byte range), "appended" (APPE), "aborted" (ABOR, 426),
@@ -259,8 +263,15 @@ type Session struct {
 	firstUnprinted int
 	ctlClosed      bool
 	finished       bool
-	conns          []*connState // the connections of the session, let go when it is finished
+	conns          []*connState   // the connections of the session, let go when it is finished
+	hashes         sync.WaitGroup // digests of its transfers still being computed
 }
+
+// WaitHashes waits until the SHA-256 of every transfer of the session is
+// set. A session is handed to OnSession once it is finished, but the
+// digests of its transfers may still be in the hashing goroutine's queue:
+// the analysis goes on meanwhile instead of waiting for them.
+func (s *Session) WaitHashes() { s.hashes.Wait() }
 
 // NumCommands is the number of commands kept for the session, including
 // those Release let go of (not those Limits kept out: DroppedCommands).

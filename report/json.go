@@ -233,6 +233,7 @@ func sessionRec(s *analyzer.Session) sessionRecord {
 }
 
 func transferRec(s *analyzer.Session, t *analyzer.Transfer) transferRecord {
+	s.WaitHashes() // the digests may still be being computed
 	r := transferRecord{Type: "transfer", Session: s.ID, ID: t.ID, Command: t.Command, Arg: t.Arg, Path: t.Path,
 		Mode: t.Mode, Announce: t.Announce, Direction: t.Direction, Bytes: t.Bytes, Start: jsonTime(t.Start),
 		End: jsonTime(t.End), Status: t.Status, Complete: t.Complete, SHA256: t.SHA256, Verdict: t.Verdict,

@@ -3,7 +3,8 @@
 #
 # Generates the synthetic captures under bench-data/ when missing
 # (cmd/ftpbench-gen, deterministic by seed), then for each size runs the read
-# loop (cmd/readloop), `ftptrace --json -o OUT FILE` and the password audit
+# loop (cmd/readloop), the least work any full analysis must do
+# (cmd/workfloor), `ftptrace --json -o OUT FILE` and the password audit
 # `ftptrace creds -o OUT FILE` alternately, N times, checks every ftptrace
 # result against the generator's truth, and
 # reports medians: MB/s, packets/s, peak RSS, ftptrace's time as a multiple
@@ -43,7 +44,7 @@ fi
 
 mkdir -p bin "$DATA"
 go build -o bin/ftptrace ./cmd/ftptrace
-for c in ftpbench-gen readloop benchcheck; do go build -o "bin/$c" "./cmd/$c"; done
+for c in ftpbench-gen readloop workfloor benchcheck; do go build -o "bin/$c" "./cmd/$c"; done
 
 # spread prints the smallest and largest of its arguments, "min-max".
 spread() { printf '%s\n' "$@" | sort -g | awk 'NR == 1 {lo = $1} {hi = $1} END {printf "%.2f-%.2f", lo, hi}'; }
@@ -73,7 +74,7 @@ commit="$(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 
 command="make bench"
 [ -n "${BENCH_SIZES:-}" ] && command="BENCH_SIZES=\"$BENCH_SIZES\" $command"
 [ -n "$tshark_given" ] && command="TSHARK_SIZE=$TSHARK_SIZE $command"
-rows=() creds_rows=() tshark_rows=() failed=0
+rows=() creds_rows=() floor_rows=() tshark_rows=() failed=0
 declare -A secs bytes
 for size in $SIZES; do
   pcap=$DATA/$size.pcap truth=$DATA/$size.json
@@ -89,13 +90,20 @@ for size in $SIZES; do
   packets=$(awk -F'[:,]' '/"packets"/ {gsub(/ /,""); print $2; exit}' "$truth")
   cat "$pcap" >/dev/null # warm the page cache, as every later run has it
   bin/readloop "$pcap" >/dev/null
-  rl_t=() rl_m=() ft_t=() ft_m=() ratio=() cr_t=() cr_m=() cr_ratio=()
+  rl_t=() rl_m=() ft_t=() ft_m=() ratio=() cr_t=() cr_m=() cr_ratio=() fl_t=() fl_ratio=()
   check=OK
   rm -f "$DATA/$size.check.txt"
   for i in $(seq "$runs"); do
     timed bin/readloop "$pcap"
     rl_t+=("$T") rl_m+=("$M")
     [ "$RC" = 0 ] || { echo "readloop failed: $(cat "$TMP/stderr")"; exit 1; }
+    # The floor: reading, finding each TCP payload and hashing the file
+    # data, on both cores, and nothing else; it checks that it hashed
+    # exactly the truth's transfer bytes.
+    timed bin/workfloor -truth "$truth" "$pcap"
+    [ "$RC" = 0 ] || { echo "workfloor failed: $(grep -v '^Command exited' "$TMP/stderr")"; exit 1; }
+    fl_t+=("$T") fl_ratio+=("$(calc "$T / ${rl_t[-1]}")")
+    printf '  %-6s run %d: workfloor %.3f s (x%.2f)\n' "$size" "$i" "$T" "${fl_ratio[-1]}"
     # ftptrace alone is timed, writing its JSON Lines to a file; benchcheck
     # then checks that file against the truth (not timed: on two cores it
     # would take CPU from the run it checks).
@@ -134,7 +142,10 @@ for size in $SIZES; do
     "$size" "$(calc "$mb")" "$packets" "$runs" "$(calc "$mb / $rt")" "$(calc "$mb / $ftt")" \
     "$(calc "$packets / $ftt")" "$(calc "$(median "${rl_m[@]}") / 1024")" "$(calc "$(median "${ft_m[@]}") / 1024")" "$r" \
     "$(spread "${ratio[@]}")" "$check")")
-  crt=$(median "${cr_t[@]}")
+  crt=$(median "${cr_t[@]}") flt=$(median "${fl_t[@]}")
+  floor_rows+=("$(printf '| %s | %d | %.0f MB/s | %.0f MB/s | **%.2f** (%s) | %.0f MB/s | **%.2f** |' \
+    "$size" "$runs" "$(calc "$mb / $rt")" "$(calc "$mb / $flt")" "$(median "${fl_ratio[@]}")" "$(spread "${fl_ratio[@]}")" \
+    "$(calc "$mb / $ftt")" "$(calc "$ftt / $flt")")")
   creds_rows+=("$(printf '| %s | %d | %.0f MB/s | %.0f MB/s | %.0f MiB | **%.2f** (%s) |' \
     "$size" "$runs" "$(calc "$mb / $rt")" "$(calc "$mb / $crt")" "$(calc "$(median "${cr_m[@]}") / 1024")" "$(median "${cr_ratio[@]}")" \
     "$(spread "${cr_ratio[@]}")")")
@@ -197,6 +208,19 @@ fi
   echo "| capture | runs | read loop | ftptrace creds | ftptrace creds RSS | × read loop |"
   echo "|---|---|---|---|---|---|"
   printf '%s\n' "${creds_rows[@]}"
+  echo
+  echo "The floor: \`bin/workfloor -truth FILE.json FILE\` does only the work no full analysis"
+  echo "can skip: it reads the file (1 MiB blocks, no copy per packet), finds every packet's TCP"
+  echo "payload and computes SHA-256 over the payloads of the file transfers (it knows the"
+  echo "generator's ports, and fails unless it hashed exactly the truth's transfer bytes), on"
+  echo "both cores with nothing tracked, reassembled, parsed or written. Timed in the same"
+  echo "alternation; its × read loop is the best any analyser that hashes every transfer could"
+  echo "reach here, and *ftptrace ÷ floor* is what following the connections and the FTP"
+  echo "sessions and writing the JSON add to it:"
+  echo
+  echo "| capture | runs | read loop | floor | floor × read loop | ftptrace \`--json\` | ftptrace ÷ floor |"
+  echo "|---|---|---|---|---|---|---|"
+  printf '%s\n' "${floor_rows[@]}"
   echo
   echo "Linearity: $linear."
   if [ ${#tshark_rows[@]} -gt 0 ]; then
