@@ -11,7 +11,7 @@ import (
 )
 
 // Classic pcap files are read in blocks straight into the prefetcher's
-// batches: one read system call per megabyte and no copy per packet, where
+// batches: one read system call per batch (256 KiB) and no copy per packet, where
 // pcapgo copies each record out of its bufio.Reader. The records are the
 // same as pcapgo's, and so are the checks and the damage reports
 // (TestBlocksSameAsPcapgo, FuzzBlocks).

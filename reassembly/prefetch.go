@@ -11,10 +11,12 @@ import (
 
 // batchBytes is how much packet data one prefetched batch holds; batches
 // is how many exist: one being read, two ready, and the rest for payloads
-// still waiting to be hashed (Keeper).
+// still waiting to be hashed (Keeper). A batch of 256 KiB stays in the
+// core's cache while it is decoded (the 2 GB benchmark capture took about
+// 5% less CPU than with batches of 1 MiB, the same memory in all).
 const (
-	batchBytes = 1 << 20
-	batches    = 6
+	batchBytes = 256 << 10
+	batches    = 24
 )
 
 // batch is a run of packets read ahead into one arena, and, when the
