@@ -48,6 +48,9 @@ func (s *Session) addStep(st Step) int {
 		s.DroppedSteps++
 		return -1
 	}
+	if s.Steps == nil {
+		s.Steps = newSteps()
+	}
 	s.Steps = append(s.Steps, st)
 	return len(s.Steps) - 1
 }

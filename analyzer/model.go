@@ -289,8 +289,35 @@ func (s *Session) Release() {
 		return
 	}
 	s.released += len(s.Commands)
+	recycleSteps(s.Steps)
 	s.Commands, s.Steps, s.DataConns, s.ctl, s.scratch = nil, nil, nil, nil, nil
 	for _, t := range s.Transfers {
 		t.Listing = ""
 	}
+}
+
+// stepArrays holds the step arrays of sessions let go (Release) for the
+// sessions to come: steps are most of what the analysis allocates, and a
+// session's array grows by copying as its steps come.
+var stepArrays sync.Pool
+
+// maxRecycledSteps bounds the arrays kept: a session with more steps than
+// that is rare, and its array would be too big for the many small ones.
+const maxRecycledSteps = 1024
+
+func recycleSteps(steps []Step) {
+	if cap(steps) == 0 || cap(steps) > maxRecycledSteps {
+		return
+	}
+	clear(steps) // no strings or packets kept alive by an array waiting
+	steps = steps[:0]
+	stepArrays.Put(&steps)
+}
+
+// newSteps returns an empty step array, recycled when there is one.
+func newSteps() []Step {
+	if p, ok := stepArrays.Get().(*[]Step); ok {
+		return *p
+	}
+	return make([]Step, 0, 16)
 }

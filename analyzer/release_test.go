@@ -2,6 +2,8 @@ package analyzer
 
 import (
 	"path/filepath"
+	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/ftptrace/ftptrace/reassembly"
@@ -54,5 +56,61 @@ func TestReleaseKeepsWhatTheTablesRead(t *testing.T) {
 	s.Release()
 	if len(s.Commands) != 1 || len(s.Steps) != 1 || s.NumCommands() != 1 {
 		t.Error("Release let go of an unfinished session")
+	}
+}
+
+// TestRecycledStepsChangeNothing analyses the project's captures twice:
+// once keeping every session, once releasing each as soon as it is handed
+// on, so that the step arrays of sessions let go are reused by the
+// sessions still to come. The steps must be the same.
+func TestRecycledStepsChangeNothing(t *testing.T) {
+	paths, _ := filepath.Glob(filepath.Join("..", "testdata", "pcaps", "*.pcap"))
+	steps := func(path string, release bool) map[int][]Step {
+		src, err := reassembly.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer src.Close()
+		got := map[int][]Step{}
+		opts := Options{OnSession: func(s *Session) {
+			got[s.ID] = slices.Clone(s.Steps)
+			if release {
+				s.Release()
+			}
+		}}
+		sessions, _, err := Run(src, opts)
+		if err != nil {
+			t.Logf("%s: %v", path, err)
+		}
+		for _, s := range sessions {
+			got[s.ID] = slices.Clone(s.Steps)
+		}
+		return got
+	}
+	compared := 0
+	for _, path := range paths {
+		kept, recycled := steps(path, false), steps(path, true)
+		for id, want := range kept {
+			if !reflect.DeepEqual(recycled[id], want) {
+				t.Errorf("%s session %d: the steps differ when the arrays of released sessions are reused", path, id)
+			}
+			compared += len(want)
+		}
+	}
+	if compared < 500 {
+		t.Fatalf("only %d steps compared: the captures were not read", compared)
+	}
+}
+
+func TestRecycledStepArraysAreEmpty(t *testing.T) {
+	recycleSteps(append(make([]Step, 0, 8), Step{N: 1, Command: "PASS", Arg: "secret"}, Step{N: 2}))
+	got := newSteps()
+	if len(got) != 0 {
+		t.Fatalf("a step array from the pool holds %d steps", len(got))
+	}
+	for i, st := range got[:cap(got)] {
+		if !reflect.DeepEqual(st, Step{}) {
+			t.Errorf("element %d of a recycled array still holds %+v", i, st)
+		}
 	}
 }
