@@ -36,6 +36,7 @@ type Segment struct {
 	// from with only the fields the tracker reads (Prefetch.NextSegment).
 	tcpBytes []byte
 	keeper   Keeper // the memory the segment lies in, when it can be kept
+	flow     uint64 // flowHash(Src, Dst) when computed ahead, or 0
 }
 
 // full returns the segment's whole TCP layer, decoded again into scratch

@@ -43,6 +43,7 @@ type packetMeta struct {
 	ok, v4     bool // a TCP segment; over IPv4
 	src, dst   [16]byte
 	tcp        tcpFields
+	flow       uint64 // flowHash of the two endpoints
 }
 
 // add appends a packet that lies at arena[start:end], captured at sec and
@@ -59,15 +60,19 @@ func (m *packetMeta) captureInfo() gopacket.CaptureInfo {
 		CaptureLength: int(m.end - m.start), Length: int(m.length)}
 }
 
+// setAddrs keeps the addresses, and the hash of the endpoints that the
+// tracker files connections by (the ports are set already).
 func (m *packetMeta) setAddrs(src, dst netip.Addr) {
 	m.v4 = src.Is4()
 	if m.v4 {
 		a, b := src.As4(), dst.As4()
+		m.src, m.dst = [16]byte{}, [16]byte{}
 		copy(m.src[:], a[:])
 		copy(m.dst[:], b[:])
-		return
+	} else {
+		m.src, m.dst = src.As16(), dst.As16()
 	}
-	m.src, m.dst = src.As16(), dst.As16()
+	m.flow = flowHashOf(endpointHash(&m.src, m.v4, m.tcp.srcPort), endpointHash(&m.dst, m.v4, m.tcp.dstPort))
 }
 
 func (m *packetMeta) addrs() (src, dst netip.Addr) {
@@ -245,7 +250,7 @@ func (p *Prefetch) NextSegment() (size int, ci gopacket.CaptureInfo, seg Segment
 		m.tcp.fill(&p.tcp, data)
 		src, dst := m.addrs()
 		seg = Segment{Src: netip.AddrPortFrom(src, m.tcp.srcPort), Dst: netip.AddrPortFrom(dst, m.tcp.dstPort),
-			TCP: &p.tcp, tcpBytes: data[m.tcp.tcpStart:m.tcp.payEnd], keeper: b}
+			TCP: &p.tcp, tcpBytes: data[m.tcp.tcpStart:m.tcp.payEnd], keeper: b, flow: m.flow}
 	}
 	return int(m.end - m.start), m.captureInfo(), seg, m.ok, nil
 }

@@ -37,6 +37,10 @@ type stream struct {
 	// The bulk lane's state (lane.go), nil when gopacket follows the
 	// connection.
 	lane *laneState
+	// flow is the hash of the endpoints the tracker's table files the
+	// connection by; sameHash the next connection with the same hash.
+	flow     uint64
+	sameHash *stream
 }
 
 // laneState is what the bulk lane keeps of a connection: its directions

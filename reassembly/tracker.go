@@ -2,7 +2,6 @@ package reassembly
 
 import (
 	"encoding/binary"
-	"net/netip"
 	"sort"
 	"time"
 
@@ -65,15 +64,6 @@ type Stats struct {
 	Snapped                   int // packets cut by the capture's snap length
 }
 
-type tupleKey struct{ lo, hi netip.AddrPort }
-
-func keyOf(a, b netip.AddrPort) tupleKey {
-	if a.Addr().Less(b.Addr()) || (a.Addr() == b.Addr() && a.Port() < b.Port()) {
-		return tupleKey{a, b}
-	}
-	return tupleKey{b, a}
-}
-
 // Tracker follows every TCP connection in a stream of packets and reports
 // connection events to a Handler. Feed it packets in capture order.
 type Tracker struct {
@@ -82,7 +72,7 @@ type Tracker struct {
 	decoder    *Decoder
 	pool       *greassembly.StreamPool
 	asm        *greassembly.Assembler
-	conns      map[tupleKey]*stream
+	conns      connTable
 	closed     []*stream // closed streams lingering in conns, oldest first
 	nextID     uint64
 	now        time.Time
@@ -119,7 +109,7 @@ func (c *captureContext) GetCaptureInfo() gopacket.CaptureInfo { return c.ci }
 
 // NewTracker returns a tracker that reports to h.
 func NewTracker(h Handler, opts Options) *Tracker {
-	t := &Tracker{h: h, opts: opts, decoder: NewDecoder(), conns: make(map[tupleKey]*stream),
+	t := &Tracker{h: h, opts: opts, decoder: NewDecoder(), conns: newConnTable(),
 		lanes: map[*stream]struct{}{}, laneWaiting: map[*stream]struct{}{}}
 	t.pool = greassembly.NewStreamPool(streamFactory{t})
 	t.asm = greassembly.NewAssembler(t.pool)
@@ -160,8 +150,11 @@ func (t *Tracker) Segment(seg Segment, ci gopacket.CaptureInfo) {
 		t.sweep()
 	}
 	tcp := seg.TCP
-	key := keyOf(seg.Src, seg.Dst)
-	s := t.conns[key]
+	flow := seg.flow
+	if flow == 0 {
+		flow = flowHash(seg.Src, seg.Dst)
+	}
+	s := t.conns.find(flow, seg.Src, seg.Dst)
 	if s != nil && s.conn.ignored && !(tcp.SYN && !tcp.ACK && s.reusedBy(seg)) {
 		s.ignoredSegment(seg)
 		return
@@ -183,7 +176,8 @@ func (t *Tracker) Segment(seg Segment, ci gopacket.CaptureInfo) {
 			return
 		}
 		s = t.newStream(seg)
-		t.conns[key] = s
+		s.flow = flow
+		t.conns.put(s)
 		if c, ok := t.h.(Classifier); ok {
 			c.Classify(&s.conn, ci.Timestamp)
 			if s.conn.bulk {
@@ -228,10 +222,7 @@ func (t *Tracker) Segment(seg Segment, ci gopacket.CaptureInfo) {
 // forgetOldest forgets the n connections that closed first.
 func (t *Tracker) forgetOldest(n int) {
 	for _, s := range t.closed[:n] {
-		key := keyOf(s.conn.Client, s.conn.Server)
-		if t.conns[key] == s {
-			delete(t.conns, key)
-		}
+		t.conns.remove(s) // unless a new connection took its place
 		s.reportForget()
 	}
 	t.closed = append(t.closed[:0], t.closed[n:]...)
@@ -351,7 +342,7 @@ func (t *Tracker) flushHole(at time.Time) {
 // closing connections idle for a minute; it reports whether there is room.
 func (t *Tracker) roomForOne() bool {
 	max := t.opts.MaxConnections
-	if max <= 0 || len(t.conns) < max {
+	if max <= 0 || t.conns.len() < max {
 		return true
 	}
 	// Closing idle connections walks the whole table: at most once a
@@ -362,7 +353,7 @@ func (t *Tracker) roomForOne() bool {
 	t.roomTried = t.now
 	t.flush(t.now.Add(-t.opts.HoleTimeout), t.now.Add(-time.Minute))
 	t.forgetClosed(t.now.Add(time.Nanosecond))
-	return len(t.conns) < max
+	return t.conns.len() < max
 }
 
 // sweep flushes data waiting for holes, closes idle connections and forgets
@@ -388,26 +379,23 @@ func (t *Tracker) Close() {
 	t.laneFlushAll()
 	// FlushAll only closes connections it can; make sure every stream ends,
 	// in the order the connections began so the output is deterministic.
-	open := make([]*stream, 0, len(t.conns))
-	for _, s := range t.conns {
-		open = append(open, s)
-	}
+	open := t.conns.all()
 	sort.Slice(open, func(i, j int) bool { return open[i].conn.ID < open[j].conn.ID })
 	for _, s := range open {
 		s.finish()
 	}
 	t.forgetClosed(t.now.Add(time.Hour))
 	for _, s := range open {
-		if t.conns[keyOf(s.conn.Client, s.conn.Server)] != nil {
+		if t.conns.find(s.flow, s.conn.Client, s.conn.Server) != nil {
 			s.reportForget()
 		}
 	}
-	t.conns = map[tupleKey]*stream{}
+	t.conns = newConnTable()
 	t.closed = nil
 }
 
 // OpenConnections is how many connections the tracker holds now.
-func (t *Tracker) OpenConnections() int { return len(t.conns) - len(t.closed) }
+func (t *Tracker) OpenConnections() int { return t.conns.len() - len(t.closed) }
 
 type streamFactory struct{ t *Tracker }
 
