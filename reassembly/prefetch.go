@@ -136,6 +136,7 @@ type Prefetch struct {
 	cur    *batch
 	next   int
 	tcp    layers.TCP // the segment NextSegment returned last
+	seg    Segment    // the segment Follow handed on last
 	err    error
 	decode bool
 }
@@ -246,13 +247,39 @@ func (p *Prefetch) NextSegment() (size int, ci gopacket.CaptureInfo, seg Segment
 	m := &b.meta[p.next]
 	p.next++
 	if m.ok {
-		data := b.data(m)
-		m.tcp.fill(&p.tcp, data)
-		src, dst := m.addrs()
-		seg = Segment{Src: netip.AddrPortFrom(src, m.tcp.srcPort), Dst: netip.AddrPortFrom(dst, m.tcp.dstPort),
-			TCP: &p.tcp, tcpBytes: data[m.tcp.tcpStart:m.tcp.payEnd], keeper: b, flow: m.flow}
+		p.segment(&seg, b, m)
 	}
 	return int(m.end - m.start), m.captureInfo(), seg, m.ok, nil
+}
+
+// Follow hands every packet decoded ahead (NewDecodingPrefetch) to t, as
+// NextSegment and Tracker.Decoded would one call at a time, without copying
+// each segment through them. It returns the reader's error: io.EOF at the
+// end of the capture.
+func (p *Prefetch) Follow(t *Tracker) error {
+	for {
+		if err := p.advance(); err != nil {
+			return err
+		}
+		b := p.cur
+		for p.next < len(b.meta) {
+			m := &b.meta[p.next]
+			p.next++
+			if m.ok {
+				p.segment(&p.seg, b, m)
+			}
+			t.decoded(int(m.end-m.start), m.captureInfo(), &p.seg, m.ok)
+		}
+	}
+}
+
+// segment sets seg to packet m of batch b, its TCP layer in p.tcp.
+func (p *Prefetch) segment(seg *Segment, b *batch, m *packetMeta) {
+	data := b.data(m)
+	m.tcp.fill(&p.tcp, data)
+	src, dst := m.addrs()
+	*seg = Segment{Src: netip.AddrPortFrom(src, m.tcp.srcPort), Dst: netip.AddrPortFrom(dst, m.tcp.dstPort),
+		TCP: &p.tcp, tcpBytes: data[m.tcp.tcpStart:m.tcp.payEnd], keeper: b, flow: m.flow}
 }
 
 // advance moves to a batch with packets left, or returns the reader's error.

@@ -93,3 +93,37 @@ func TestDecodingPrefetch(t *testing.T) {
 		t.Errorf("%d packets, want %d", n, 82*60)
 	}
 }
+
+// TestFollowSameAsPacket: a tracker fed by Prefetch.Follow reports the
+// events and counts one fed packet by packet (Tracker.Packet) does, over
+// many batches, on every capture of the project.
+func TestFollowSameAsPacket(t *testing.T) {
+	eachCapture(t, func(name string, want *recorder) {
+		sameEventsByConn(t, name+" through Follow", trackWith(t, name, true), want)
+	})
+
+	// Across batch boundaries: the same capture many times over.
+	many := reassembly.ManyCopies(t, "vsftpd-passive.pcap", 60)
+	count := func(follow bool) reassembly.Stats {
+		src, _ := reassembly.NewReader(bytes.NewReader(many), "many")
+		tr := reassembly.NewTracker(&recorder{}, reassembly.DefaultOptions)
+		if follow {
+			if err := reassembly.NewDecodingPrefetch(src).Follow(tr); err != io.EOF {
+				t.Fatalf("Follow ended with %v", err)
+			}
+		} else {
+			for {
+				data, ci, lt, err := src.ReadPacket()
+				if err != nil {
+					break
+				}
+				tr.Packet(data, ci, lt)
+			}
+		}
+		tr.Close()
+		return tr.Stats
+	}
+	if got, want := count(true), count(false); got != want || want.Packets != 82*60 {
+		t.Errorf("stats through Follow %+v, packet by packet %+v (want %d packets)", got, want, 82*60)
+	}
+}

@@ -91,7 +91,7 @@ func flagsOf(tcp *layers.TCP) Flags {
 
 // reusedBy tells whether a SYN on this 4-tuple starts a new connection
 // (port reuse) rather than retransmitting the first one.
-func (s *stream) reusedBy(seg Segment) bool {
+func (s *stream) reusedBy(seg *Segment) bool {
 	if s.conn.Midstream {
 		return true
 	}
@@ -315,7 +315,7 @@ func (s *stream) reportForget() {
 
 // ignoredSegment follows an ignored connection just enough to know when it
 // ends, so its slot is freed and a reused 4-tuple starts afresh.
-func (s *stream) ignoredSegment(seg Segment) {
+func (s *stream) ignoredSegment(seg *Segment) {
 	if s.closed {
 		return
 	}
@@ -333,7 +333,7 @@ func (s *stream) ignoredSegment(seg Segment) {
 
 // late handles a packet that arrives after the connection closed: the final
 // ACK of a teardown, a retransmitted FIN or RST.
-func (s *stream) late(seg Segment, ci gopacket.CaptureInfo) {
+func (s *stream) late(seg *Segment, ci gopacket.CaptureInfo) {
 	tcp := seg.TCP
 	dir := s.dirFrom(seg.Src)
 	switch {

@@ -127,6 +127,10 @@ func (t *Tracker) Packet(data []byte, ci gopacket.CaptureInfo, lt layers.LinkTyp
 // Decoded follows a packet another goroutine decoded already (see
 // Prefetch): size is its captured length, ok false when it holds no TCP.
 func (t *Tracker) Decoded(size int, ci gopacket.CaptureInfo, seg Segment, ok bool) {
+	t.decoded(size, ci, &seg, ok)
+}
+
+func (t *Tracker) decoded(size int, ci gopacket.CaptureInfo, seg *Segment, ok bool) {
 	t.Stats.Packets++
 	t.Stats.Bytes += int64(size)
 	if ci.CaptureLength < ci.Length {
@@ -136,11 +140,13 @@ func (t *Tracker) Decoded(size int, ci gopacket.CaptureInfo, seg Segment, ok boo
 		t.Stats.NotTCP++
 		return
 	}
-	t.Segment(seg, ci)
+	t.segment(seg, ci)
 }
 
 // Segment follows one decoded TCP segment.
-func (t *Tracker) Segment(seg Segment, ci gopacket.CaptureInfo) {
+func (t *Tracker) Segment(seg Segment, ci gopacket.CaptureInfo) { t.segment(&seg, ci) }
+
+func (t *Tracker) segment(seg *Segment, ci gopacket.CaptureInfo) {
 	t.Stats.TCPPackets++
 	t.clock(ci.Timestamp)
 	ci.InterfaceIndex = t.Stats.Packets
@@ -251,7 +257,7 @@ func (t *Tracker) flush(before, idle time.Time) {
 	t.laneFlush(before, idle)
 }
 
-func (t *Tracker) newStream(seg Segment) *stream {
+func (t *Tracker) newStream(seg *Segment) *stream {
 	t.nextID++
 	t.Stats.Connections++
 	s := &stream{t: t}

@@ -27,7 +27,11 @@ func (r *recorder) HandleEvent(c *reassembly.Conn, e *reassembly.Event) {
 	r.events = append(r.events, recorded{c.ID, c.Client.String(), e.Kind, e.Dir, string(e.Payload), e.Bytes})
 }
 
-func track(t *testing.T, name string) *recorder {
+func track(t *testing.T, name string) *recorder { return trackWith(t, name, false) }
+
+// trackWith follows a capture of the project packet by packet
+// (Tracker.Packet), or decoded ahead (Prefetch.Follow) when ahead is set.
+func trackWith(t *testing.T, name string, ahead bool) *recorder {
 	t.Helper()
 	src, err := reassembly.Open(filepath.Join("..", "testdata", "pcaps", name))
 	if err != nil {
@@ -36,6 +40,13 @@ func track(t *testing.T, name string) *recorder {
 	defer src.Close()
 	r := &recorder{}
 	tr := reassembly.NewTracker(r, reassembly.DefaultOptions)
+	if ahead {
+		if err := reassembly.NewDecodingPrefetch(src).Follow(tr); err != io.EOF {
+			t.Errorf("%s: Follow ended with %v, want io.EOF", name, err)
+		}
+		tr.Close()
+		return r
+	}
 	for {
 		data, ci, lt, err := src.ReadPacket()
 		if errors.Is(err, io.EOF) {
@@ -200,11 +211,39 @@ func TestMaxLingering(t *testing.T) {
 // TestTrackerSameWhenAllFlowsCollide follows every capture of the project
 // twice: as usual, then with every connection filed under the same hash,
 // so that each packet's connection is told apart from all the others by its
-// endpoints alone. Each connection's events must be the same. (Connections
-// closed by one flush of gopacket's assembler report their ends in the
-// order of its map, which differs from run to run; the analyzer's output
-// does not depend on it.)
+// endpoints alone. Each connection's events must be the same.
 func TestTrackerSameWhenAllFlowsCollide(t *testing.T) {
+	eachCapture(t, func(name string, want *recorder) {
+		restore := reassembly.CollideAllFlows()
+		got := track(t, name)
+		restore()
+		sameEventsByConn(t, name+", all connections colliding", got, want)
+	})
+}
+
+// eachCapture calls check with every capture of the project and the
+// events a tracker fed packet by packet reports for it.
+func eachCapture(t *testing.T, check func(name string, want *recorder)) {
+	paths, _ := filepath.Glob(filepath.Join("..", "testdata", "pcaps", "*.pcap*"))
+	events := 0
+	for _, path := range paths {
+		name := filepath.Base(path)
+		want := track(t, name)
+		check(name, want)
+		events += len(want.events)
+	}
+	if events < 1000 {
+		t.Fatalf("only %d events compared: the captures were not read", events)
+	}
+}
+
+// sameEventsByConn checks that every connection had the same events in
+// got as in want. Connections closed by one flush of gopacket's assembler
+// report their ends in the order of its map, which differs from run to
+// run (the analyzer's output does not depend on it): the order between
+// connections is not compared.
+func sameEventsByConn(t *testing.T, what string, got, want *recorder) {
+	t.Helper()
 	byConn := func(r *recorder) map[uint64][]recorded {
 		m := map[uint64][]recorded{}
 		for _, e := range r.events {
@@ -212,28 +251,16 @@ func TestTrackerSameWhenAllFlowsCollide(t *testing.T) {
 		}
 		return m
 	}
-	paths, _ := filepath.Glob(filepath.Join("..", "testdata", "pcaps", "*.pcap*"))
-	events := 0
-	for _, path := range paths {
-		name := filepath.Base(path)
-		want := track(t, name)
-		restore := reassembly.CollideAllFlows()
-		got := track(t, name)
-		restore()
-		if g, w := byConn(got), byConn(want); !reflect.DeepEqual(g, w) {
-			for id := range w {
-				if !reflect.DeepEqual(g[id], w[id]) {
-					t.Errorf("%s connection %d: events %s when all connections collide, %s otherwise",
-						name, id, got.kinds(id), want.kinds(id))
-				}
-			}
-			if len(g) != len(w) {
-				t.Errorf("%s: %d connections when all collide, %d otherwise", name, len(g), len(w))
-			}
-		}
-		events += len(want.events)
+	g, w := byConn(got), byConn(want)
+	if reflect.DeepEqual(g, w) {
+		return
 	}
-	if events < 1000 {
-		t.Fatalf("only %d events compared: the captures were not read", events)
+	for id := range w {
+		if !reflect.DeepEqual(g[id], w[id]) {
+			t.Errorf("%s: connection %d has events %s, want %s", what, id, got.kinds(id), want.kinds(id))
+		}
+	}
+	if len(g) != len(w) {
+		t.Errorf("%s: %d connections, want %d", what, len(g), len(w))
 	}
 }

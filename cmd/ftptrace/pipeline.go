@@ -162,15 +162,9 @@ func captureWarnings(name string, before, after reassembly.Stats) []string {
 func feed(file *reassembly.FileSource, tr *reassembly.Tracker) error {
 	// Reading and decoding run on another goroutine, a batch ahead of the
 	// analysis.
-	src := reassembly.NewDecodingPrefetch(file)
-	for {
-		size, ci, seg, ok, err := src.NextSegment()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		tr.Decoded(size, ci, seg, ok)
+	err := reassembly.NewDecodingPrefetch(file).Follow(tr)
+	if err == io.EOF {
+		return nil
 	}
+	return err
 }

@@ -73,7 +73,7 @@ func TestFloorHashesOnlyFileData(t *testing.T) {
 			frame(t, false, 40000, 21, "USER anonymous\r\n"),
 			frame(t, false, 50000, 80, big),
 			frame(t, true, 22, 50001, big),
-			frame(t, i%2 == 0, 20, 40001, big),    // active mode
+			frame(t, i%2 == 0, 20, 40001, big),     // active mode
 			frame(t, false, 40002, 30000, big[:7]), // passive mode, upload
 		)
 		want += int64(len(big) + 7)
