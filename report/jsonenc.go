@@ -122,13 +122,47 @@ func (j *jsonBuf) time(k string, t time.Time) {
 	j.b = appendTime(j.b, t)
 }
 
+// appendTime appends a time quoted, as jsonTime formats it: the digits of
+// timeFormat written one by one (AppendFormat reads its layout again for
+// every time, a sixth of the JSON writer's work), with AppendFormat itself
+// for years of other than four digits.
 func appendTime(b []byte, t time.Time) []byte {
 	if t.IsZero() {
 		return append(b, '"', '"')
 	}
+	t = t.UTC()
+	year, month, day := t.Date()
+	if year < 0 || year > 9999 {
+		b = append(b, '"')
+		b = t.AppendFormat(b, timeFormat)
+		return append(b, '"')
+	}
+	hour, minute, sec := t.Clock()
 	b = append(b, '"')
-	b = t.UTC().AppendFormat(b, timeFormat)
-	return append(b, '"')
+	b = appendDigits(b, year, 4)
+	b = append(b, '-')
+	b = appendDigits(b, int(month), 2)
+	b = append(b, '-')
+	b = appendDigits(b, day, 2)
+	b = append(b, 'T')
+	b = appendDigits(b, hour, 2)
+	b = append(b, ':')
+	b = appendDigits(b, minute, 2)
+	b = append(b, ':')
+	b = appendDigits(b, sec, 2)
+	b = append(b, '.')
+	b = appendDigits(b, t.Nanosecond(), 9)
+	return append(b, 'Z', '"')
+}
+
+// appendDigits appends the n last decimal digits of v (v >= 0), zero-padded.
+func appendDigits(b []byte, v, n int) []byte {
+	var d [9]byte
+	for i := n - 1; i >= 0; i-- {
+		d[i] = byte('0' + v%10)
+		v /= 10
+	}
+	return append(b, d[:n]...)
 }
 
 func (j *jsonBuf) addr(k string, a netip.AddrPort) {

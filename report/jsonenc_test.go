@@ -195,3 +195,43 @@ func FuzzAppendString(f *testing.F) {
 		}
 	})
 }
+
+// FuzzAppendTime: any time, in any zone, is written as jsonTime writes it
+// (time.Format with timeFormat, in UTC), quoted.
+func FuzzAppendTime(f *testing.F) {
+	for _, c := range []struct {
+		sec  int64
+		nsec int64
+		zone int
+	}{
+		{0, 0, 0}, {1704067200, 6680000, 0}, {1704067200, 999999999, 3600}, {-62135596800, 0, 0}, // year 1
+		{-62135596801, 5, 0}, {253402300799, 999999999, 0}, {253402300800, 0, -7200}, // years 0 and 10000
+		{-1 << 40, 1, 0}, {1 << 40, 7, 19800}, {1225879200, 50000, -36000},
+	} {
+		f.Add(c.sec, c.nsec, c.zone)
+	}
+	f.Fuzz(func(t *testing.T, sec, nsec int64, zone int) {
+		tm := time.Unix(sec, nsec).In(time.FixedZone("z", zone%(26*3600)))
+		want := `"` + jsonTime(tm) + `"`
+		if got := string(appendTime(nil, tm)); got != want {
+			t.Fatalf("time.Unix(%d, %d) in zone %d: got %s, want %s", sec, nsec, zone, got, want)
+		}
+	})
+}
+
+// BenchmarkAppendTime: a step's time, as the JSON writer appends it (the
+// stdlib's AppendFormat for comparison).
+func BenchmarkAppendTime(b *testing.B) {
+	tm := time.Unix(1704067200, 6680000)
+	buf := make([]byte, 0, 64)
+	b.Run("appendTime", func(b *testing.B) {
+		for range b.N {
+			buf = appendTime(buf[:0], tm)
+		}
+	})
+	b.Run("AppendFormat", func(b *testing.B) {
+		for range b.N {
+			buf = tm.UTC().AppendFormat(buf[:0], timeFormat)
+		}
+	})
+}
