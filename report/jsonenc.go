@@ -1,6 +1,7 @@
 package report
 
 import (
+	"encoding/binary"
 	"net/netip"
 	"strconv"
 	"time"
@@ -26,10 +27,29 @@ func appendString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
+const (
+	lsb8 = 0x0101010101010101
+	msb8 = 0x8080808080808080
+)
+
+// plain8 tells whether none of the eight bytes in x needs an escape: no
+// control character, quote or backslash, and nothing beyond ASCII.
+func plain8(x uint64) bool {
+	zero := func(v uint64) uint64 { return (v - lsb8) & ^v & msb8 } // a zero byte in v
+	return (x&msb8)|((x-0x20*lsb8)&^x&msb8)|zero(x^'"'*lsb8)|zero(x^'\\'*lsb8) == 0
+}
+
 // appendStringBody is appendString without the quotes.
 func appendStringBody(b []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
+		// Most text needs no escape: skip it eight bytes at a time.
+		for i+8 <= len(s) && plain8(binary.LittleEndian.Uint64([]byte(s[i:i+8]))) {
+			i += 8
+		}
+		if i >= len(s) {
+			break
+		}
 		if c := s[i]; c < utf8.RuneSelf {
 			if c >= 0x20 && c != '"' && c != '\\' {
 				i++

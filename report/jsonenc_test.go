@@ -235,3 +235,14 @@ func BenchmarkAppendTime(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkAppendString: a step's explanation, the longest string of most
+// records.
+func BenchmarkAppendString(b *testing.B) {
+	s := "Three-way handshake: the client opens the control connection from its port 14583 to the server's port 21."
+	buf := make([]byte, 0, 256)
+	b.SetBytes(int64(len(s)))
+	for range b.N {
+		buf = appendString(buf[:0], s)
+	}
+}
