@@ -48,8 +48,8 @@ func (s *Session) addStep(st Step) int {
 		s.DroppedSteps++
 		return -1
 	}
-	if s.Steps == nil {
-		s.Steps = newSteps()
+	if len(s.Steps) == cap(s.Steps) {
+		s.Steps = growSteps(s.Steps)
 	}
 	s.Steps = append(s.Steps, st)
 	return len(s.Steps) - 1

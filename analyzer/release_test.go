@@ -103,8 +103,8 @@ func TestRecycledStepsChangeNothing(t *testing.T) {
 }
 
 func TestRecycledStepArraysAreEmpty(t *testing.T) {
-	recycleSteps(append(make([]Step, 0, 8), Step{N: 1, Command: "PASS", Arg: "secret"}, Step{N: 2}))
-	got := newSteps()
+	recycleSteps(append(make([]Step, 0, minSteps), Step{N: 1, Command: "PASS", Arg: "secret"}, Step{N: 2}))
+	got := newSteps(minSteps)
 	if len(got) != 0 {
 		t.Fatalf("a step array from the pool holds %d steps", len(got))
 	}
