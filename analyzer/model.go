@@ -313,7 +313,7 @@ var stepArrays struct {
 
 const (
 	minSteps         = 16
-	stepClasses      = 7       // 16, 32, ... 1024 steps
+	stepClasses      = 7 // 16, 32, ... 1024 steps
 	maxRecycledBytes = 2 << 20
 )
 
