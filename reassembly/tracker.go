@@ -97,6 +97,12 @@ type Tracker struct {
 	fullTCP     layers.TCP // a segment decoded whole for gopacket
 	keeper      Keeper     // the current segment's memory
 	Stats       Stats
+
+	// jumpAt is timeJump after now as it was when last computed: now only
+	// moves on (but for NewFile, which clears it), so a packet no later
+	// than jumpAt is no jump, and jumpAt is computed again only for one
+	// that is later (refreshJump), not for every packet.
+	jumpAt time.Time
 }
 
 // captureContext carries a segment's capture info through gopacket. Its
@@ -300,6 +306,7 @@ func (t *Tracker) clock(ts time.Time) {
 		// Files given one after the other need not be in time order.
 		t.newFile = false
 		t.now, t.last, t.ahead = ts, ts, 0
+		t.jumpAt = time.Time{} // now may have gone back
 		return
 	}
 	if ts.Before(t.last) && t.last.Sub(ts) > time.Second {
@@ -311,7 +318,7 @@ func (t *Tracker) clock(ts time.Time) {
 	t.last = ts
 	switch {
 	case !ts.After(t.now):
-	case t.now.IsZero() || !ts.After(t.now.Add(timeJump)): // ts.Sub(t.now) <= timeJump, at half the cost
+	case t.now.IsZero() || !ts.After(t.jumpAt) || !ts.After(t.refreshJump()): // ts.Sub(t.now) <= timeJump
 		t.now, t.ahead = ts, 0
 	case t.ahead > 0:
 		t.now, t.ahead = ts, 0 // a second packet that far ahead: a real pause
@@ -319,6 +326,11 @@ func (t *Tracker) clock(ts time.Time) {
 		t.ahead++
 		t.Stats.Jumps++
 	}
+}
+
+func (t *Tracker) refreshJump() time.Time {
+	t.jumpAt = t.now.Add(timeJump)
+	return t.jumpAt
 }
 
 // NewFile tells the tracker that the next packet starts another capture
