@@ -77,8 +77,7 @@ func (a *Analyzer) newDataConn(cs *connState, s *Session, e *Expectation) {
 	c := &cs.conn
 	a.unexpect(e)
 	dc := &DataConn{ID: len(s.DataConns) + 1, Client: c.Client, Server: c.Server, Expect: e, SawSYN: !c.Midstream}
-	dc.hash[0].off, dc.hash[1].off = a.opts.NoHash, a.opts.NoHash
-	dc.hash[0].hw, dc.hash[1].hw = a.hashes, a.hashes
+	dc.hash[0].hw, dc.hash[1].hw = a.hashes, a.hashes // nil with Options.NoHash
 	e.Data = dc
 	if e.Transfer != nil {
 		e.Transfer.Data = dc

@@ -15,18 +15,17 @@ import (
 // overlaps with reading and reassembly on a second core. Payloads whose
 // memory can be kept (reassembly.Event.Keeper: packets read ahead from a
 // file) travel to the worker as they are; others are copied.
-type hasher struct {
-	h   hash.Hash
-	hw  *hashWorker // nil: hashed on the caller's goroutine
-	off bool        // Options.NoHash: no hashing, an empty sum
-}
-
+//
 // Every hasher's bytes go to the worker. Keeping half of the connections
 // on the analysis goroutine, as was done while jobs held the payloads of
 // one hasher, balanced the cores better then; since a job carries the
 // payloads of all the transfers in the order they came (transfers
 // interleave), the worker keeps up with everything and the analysis
 // goroutine, the longest of the pipeline, hashes nothing.
+type hasher struct {
+	h  hash.Hash
+	hw *hashWorker // nil with Options.NoHash: no hashing, an empty sum
+}
 
 // hashChunk is how much payload travels to the worker in one job at most,
 // hashParts how many payloads; hashJobs is how many jobs exist: they go to
@@ -102,16 +101,12 @@ func (w *hashWorker) send() {
 
 // write hashes p; k keeps p's memory when it can be kept (nil: copy it).
 func (h *hasher) write(p []byte, k reassembly.Keeper) {
-	if h.off {
+	w := h.hw
+	if w == nil {
 		return
 	}
 	if h.h == nil {
 		h.h = sha256.New()
-	}
-	w := h.hw
-	if w == nil {
-		h.h.Write(p)
-		return
 	}
 	for len(p) > 0 {
 		j := w.cur
@@ -139,21 +134,17 @@ func (h *hasher) write(p []byte, k reassembly.Keeper) {
 	}
 }
 
-// sumInto sets *dst to the SHA-256 in hex of the bytes written so far
-// ("" when the hasher is off). A hasher on the worker sets it there, after
-// the bytes queued before, and tells done: the analysis does not wait.
+// sumInto has the worker set *dst to the SHA-256 in hex of the bytes
+// written so far, after the bytes queued before, and tell done: the
+// analysis does not wait. With no worker (Options.NoHash), *dst is "".
 func (h *hasher) sumInto(dst *string, done *sync.WaitGroup) {
-	if h.off {
+	w := h.hw
+	if w == nil {
 		*dst = ""
 		return
 	}
 	if h.h == nil {
 		h.h = sha256.New()
-	}
-	w := h.hw
-	if w == nil {
-		*dst = hex.EncodeToString(h.h.Sum(nil))
-		return
 	}
 	w.send()
 	done.Add(1)

@@ -315,6 +315,7 @@ const (
 	minSteps         = 16
 	stepClasses      = 7 // 16, 32, ... 1024 steps
 	maxRecycledBytes = 2 << 20
+	stepBytes        = int(unsafe.Sizeof(Step{}))
 )
 
 // stepClass is the class of an array of capacity n, or -1 when n is not
@@ -335,7 +336,7 @@ func recycleSteps(steps []Step) {
 	}
 	stepArrays.Lock()
 	defer stepArrays.Unlock()
-	size := cap(steps) * int(unsafe.Sizeof(Step{}))
+	size := cap(steps) * stepBytes
 	if stepArrays.bytes+size > maxRecycledBytes {
 		return
 	}
@@ -354,7 +355,7 @@ func newSteps(n int) []Step {
 			steps := stepArrays.free[c][k-1]
 			stepArrays.free[c][k-1] = nil
 			stepArrays.free[c] = stepArrays.free[c][:k-1]
-			stepArrays.bytes -= cap(steps) * int(unsafe.Sizeof(Step{}))
+			stepArrays.bytes -= cap(steps) * stepBytes
 			return steps
 		}
 	}

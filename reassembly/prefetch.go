@@ -135,7 +135,7 @@ type Prefetch struct {
 	empty  chan *batch
 	cur    *batch
 	next   int
-	tcp    layers.TCP // the segment NextSegment returned last
+	tcp    layers.TCP // the TCP layer of the segment handed on last
 	seg    Segment    // the segment Follow handed on last
 	err    error
 	decode bool

@@ -12,11 +12,12 @@ import (
 // timeFormat is RFC 3339 with nanoseconds, always nine digits, UTC.
 const timeFormat = "2006-01-02T15:04:05.000000000Z07:00"
 
+// jsonTime formats a time for the records ("" when zero).
 func jsonTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.UTC().Format(timeFormat)
+	return string(appendTimeDigits(nil, t))
 }
 
 func jsonAddr(a netip.AddrPort) string {

@@ -142,23 +142,26 @@ func (j *jsonBuf) time(k string, t time.Time) {
 	j.b = appendTime(j.b, t)
 }
 
-// appendTime appends a time quoted, as jsonTime formats it: the digits of
-// timeFormat written one by one (AppendFormat reads its layout again for
-// every time, a sixth of the JSON writer's work), with AppendFormat itself
-// for years of other than four digits.
+// appendTime appends jsonTime(t), quoted.
 func appendTime(b []byte, t time.Time) []byte {
-	if t.IsZero() {
-		return append(b, '"', '"')
+	b = append(b, '"')
+	if !t.IsZero() {
+		b = appendTimeDigits(b, t)
 	}
+	return append(b, '"')
+}
+
+// appendTimeDigits appends t in timeFormat: its digits written one by one
+// (AppendFormat reads its layout again for every time, a sixth of the JSON
+// writer's work), with AppendFormat itself for years of other than four
+// digits.
+func appendTimeDigits(b []byte, t time.Time) []byte {
 	t = t.UTC()
 	year, month, day := t.Date()
 	if year < 0 || year > 9999 {
-		b = append(b, '"')
-		b = t.AppendFormat(b, timeFormat)
-		return append(b, '"')
+		return t.AppendFormat(b, timeFormat)
 	}
 	hour, minute, sec := t.Clock()
-	b = append(b, '"')
 	b = appendDigits(b, year, 4)
 	b = append(b, '-')
 	b = appendDigits(b, int(month), 2)
@@ -172,7 +175,7 @@ func appendTime(b []byte, t time.Time) []byte {
 	b = appendDigits(b, sec, 2)
 	b = append(b, '.')
 	b = appendDigits(b, t.Nanosecond(), 9)
-	return append(b, 'Z', '"')
+	return append(b, 'Z')
 }
 
 // appendDigits appends the n last decimal digits of v (v >= 0), zero-padded.

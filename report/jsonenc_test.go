@@ -196,8 +196,9 @@ func FuzzAppendString(f *testing.F) {
 	})
 }
 
-// FuzzAppendTime: any time, in any zone, is written as jsonTime writes it
-// (time.Format with timeFormat, in UTC), quoted.
+// FuzzAppendTime: any time, in any zone, is written as time.Format writes
+// it with timeFormat, in UTC, quoted ("" for the zero time), by jsonTime
+// and appendTime alike.
 func FuzzAppendTime(f *testing.F) {
 	for _, c := range []struct {
 		sec  int64
@@ -212,9 +213,15 @@ func FuzzAppendTime(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, sec, nsec int64, zone int) {
 		tm := time.Unix(sec, nsec).In(time.FixedZone("z", zone%(26*3600)))
-		want := `"` + jsonTime(tm) + `"`
-		if got := string(appendTime(nil, tm)); got != want {
-			t.Fatalf("time.Unix(%d, %d) in zone %d: got %s, want %s", sec, nsec, zone, got, want)
+		want := tm.UTC().Format(timeFormat)
+		if tm.IsZero() {
+			want = ""
+		}
+		if got := jsonTime(tm); got != want {
+			t.Fatalf("jsonTime(time.Unix(%d, %d)) in zone %d: got %s, want %s", sec, nsec, zone, got, want)
+		}
+		if got := string(appendTime(nil, tm)); got != `"`+want+`"` {
+			t.Fatalf("appendTime(time.Unix(%d, %d)) in zone %d: got %s, want %q", sec, nsec, zone, got, want)
 		}
 	})
 }
