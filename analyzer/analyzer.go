@@ -81,10 +81,13 @@ type Analyzer struct {
 	conns    map[uint64]*connState
 	sessions []*Session // not yet handed to OnSession
 	closing  []*Session
-	done     []*Session
-	expects  map[uint16][]*Expectation // by the port the data connection goes to
-	failures map[pairKey]*failCount    // failed logins per client and server
-	hashes   *hashWorker
+	// closingDue is the earliest the first of closing can be finished:
+	// until then no packet needs to look.
+	closingDue time.Time
+	done       []*Session
+	expects    map[uint16][]*Expectation // by the port the data connection goes to
+	failures   map[pairKey]*failCount    // failed logins per client and server
+	hashes     *hashWorker
 	// unanswered counts connection attempts shown as sessions though they
 	// never got going.
 	unanswered int
@@ -145,9 +148,11 @@ func (a *Analyzer) HandleEvent(c *reassembly.Conn, e *reassembly.Event) {
 
 // advance moves the analysis' clock.
 func (a *Analyzer) advance(t time.Time) {
-	if t.After(a.now) {
+	if at := reassembly.StampOf(t); at.After(reassembly.StampOf(a.now)) {
 		a.now = t
-		a.finishClosing(false)
+		if len(a.closing) > 0 && !at.Before(reassembly.StampOf(a.closingDue)) {
+			a.finishClosing(false)
+		}
 	}
 }
 
@@ -262,6 +267,9 @@ func (a *Analyzer) endControl(s *Session) {
 			a.reply(s, rep, "")
 		}
 	}
+	if len(a.closing) == 0 {
+		a.closingDue = s.End.Add(closeGrace)
+	}
 	a.closing = append(a.closing, s)
 }
 
@@ -280,6 +288,9 @@ func (a *Analyzer) finishClosing(all bool) {
 		n++
 	}
 	a.closing = append(a.closing[:0], a.closing[n:]...)
+	if len(a.closing) > 0 {
+		a.closingDue = a.closing[0].End.Add(closeGrace) // End only grows: never later than due
+	}
 }
 
 // Finish ends every session still open (the capture ended) and returns the

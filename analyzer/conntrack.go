@@ -118,9 +118,15 @@ func (ct *connTrack) tcpEvent(e *reassembly.Event) bool {
 }
 
 func (ct *connTrack) ack(e *reassembly.Event) {
+	ct.ackStep(e)
+	ct.lastAck[e.Dir], ct.hasLastAck[e.Dir] = e.Ack, true
+}
+
+// ackStep shows a pure ACK: in the handshake's step, as a step of its own,
+// or counted in the transfer step it acknowledges.
+func (ct *connTrack) ackStep(e *reassembly.Event) {
 	s := ct.sess
 	dir, other := e.Dir, e.Dir^1
-	defer func() { ct.lastAck[dir], ct.hasLastAck[dir] = e.Ack, true }()
 	// The third packet of the handshake.
 	if ct.hsStarted && ct.hsSynAck && !ct.hsDone && dir == reassembly.ClientToServer {
 		from, to := ct.endpoints(dir)

@@ -95,7 +95,8 @@ func (a *Analyzer) dataEvent(cs *connState, e *reassembly.Event) {
 	if dc.Start.IsZero() {
 		dc.Start = e.Time
 	}
-	if e.Time.After(dc.End) && e.Kind != reassembly.EventEnd {
+	at := reassembly.StampOf(e.Time) // compared three times over
+	if at.After(reassembly.StampOf(dc.End)) && e.Kind != reassembly.EventEnd {
 		dc.End = e.Time
 	}
 	switch e.Kind {
@@ -126,10 +127,10 @@ func (a *Analyzer) dataEvent(cs *connState, e *reassembly.Event) {
 		st := s.step(ct.dataStep[d])
 		st.Bytes += int64(e.Bytes)
 		st.Segments += e.Segments
-		if e.Time.After(st.End) {
+		if at.After(reassembly.StampOf(st.End)) {
 			st.End = e.Time
 		}
-		if e.Time.After(s.End) {
+		if at.After(reassembly.StampOf(s.End)) {
 			s.End = e.Time
 		}
 		ct.lastWhat[d] = "data"

@@ -20,6 +20,7 @@ import (
 type pcapHeader struct {
 	valid   bool
 	order   binary.ByteOrder
+	big     bool // order is big-endian (record reads the fields itself)
 	nanos   bool
 	snaplen uint32
 	link    layers.LinkType
@@ -39,7 +40,7 @@ func parsePcapHeader(h []byte) pcapHeader {
 	default:
 		return ph
 	}
-	ph.valid = true
+	ph.valid, ph.big = true, ph.order == binary.BigEndian
 	ph.snaplen = ph.order.Uint32(h[16:20])
 	ph.link = layers.LinkType(ph.order.Uint32(h[20:24]))
 	return ph
@@ -66,10 +67,13 @@ type blockReader struct {
 	base    int64  // offset in the (decompressed) capture of the next byte kept
 	carry   []byte // a record begun at the end of the last block
 	records int
+	// maxRecord is h.maxRecord(), asked once per packet.
+	maxRecord int
 }
 
 func newBlockReader(src *FileSource) *blockReader {
-	return &blockReader{src: src, h: src.header, r: drainThen{src.buf, src.counter}, base: src.offset(), carry: make([]byte, 0, 64<<10)}
+	return &blockReader{src: src, h: src.header, r: drainThen{src.buf, src.counter}, base: src.offset(), carry: make([]byte, 0, 64<<10),
+		maxRecord: src.header.maxRecord()}
 }
 
 // drainThen reads what a bufio.Reader holds already, then straight from the
@@ -204,13 +208,20 @@ type recordHeader struct {
 
 // record reads a record header, with pcapgo's checks.
 func (br *blockReader) record(hdr []byte) (recordHeader, error) {
-	o := br.h.order
-	r := recordHeader{sec: int64(o.Uint32(hdr[0:4])), nsec: o.Uint32(hdr[4:8]),
-		caplen: int(o.Uint32(hdr[8:12])), length: int(o.Uint32(hdr[12:16]))}
+	// Read without the ByteOrder interface: four calls per packet.
+	hdr = hdr[:pcapRecordHeader]
+	var r recordHeader
+	if br.h.big {
+		r = recordHeader{sec: int64(binary.BigEndian.Uint32(hdr[0:4])), nsec: binary.BigEndian.Uint32(hdr[4:8]),
+			caplen: int(binary.BigEndian.Uint32(hdr[8:12])), length: int(binary.BigEndian.Uint32(hdr[12:16]))}
+	} else {
+		r = recordHeader{sec: int64(binary.LittleEndian.Uint32(hdr[0:4])), nsec: binary.LittleEndian.Uint32(hdr[4:8]),
+			caplen: int(binary.LittleEndian.Uint32(hdr[8:12])), length: int(binary.LittleEndian.Uint32(hdr[12:16]))}
+	}
 	if !br.h.nanos {
 		r.nsec *= 1000 // as pcapgo: microseconds times 1000 in 32 bits
 	}
-	if r.caplen < 0 || r.caplen > br.h.maxRecord() {
+	if r.caplen < 0 || r.caplen > br.maxRecord {
 		return r, fmt.Errorf("capture length exceeds snap length: %d > %d", r.caplen, br.h.snaplen)
 	}
 	if r.caplen > r.length {

@@ -1,6 +1,8 @@
 package reassembly
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"net/netip"
 	"slices"
 	"testing"
@@ -78,8 +80,56 @@ func TestConnTableCollisions(t *testing.T) {
 	for _, s := range []*stream{v6, a, b2} { // the middle, the last, the only one left
 		c.remove(s)
 	}
-	if c.len() != 0 || len(c.heads) != 0 || len(c.all()) != 0 {
-		t.Errorf("after removing all: len %d, %d hashes, %d connections", c.len(), len(c.heads), len(c.all()))
+	if c.len() != 0 || c.used != 0 || len(c.all()) != 0 {
+		t.Errorf("after removing all: len %d, %d hashes, %d connections", c.len(), c.used, len(c.all()))
+	}
+}
+
+// TestConnTableProbing puts and removes connections at random, their
+// hashes crowded into a few home slots (the last slots among them, so that
+// probe runs wrap around the table's end) and sometimes equal, and checks
+// after every step against a plain map: every connection in it is found,
+// none removed is, the table counts right, and it grew from its smallest
+// size. Removing from the middle of a probe run must not cut the hashes
+// after it off from their home.
+func TestConnTableProbing(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	c := newConnTable()
+	homes := []uint64{0, 1, 2, 5, minConnSlots - 2, minConnSlots - 1} // with the table's first shift
+	live := map[uint64]*stream{}                                      // by connection ID
+	var nextID uint64
+	for step := 0; step < 20000; step++ {
+		if len(live) > 0 && rng.IntN(2) == 0 {
+			for id, s := range live { // any one
+				c.remove(s)
+				delete(live, id)
+				break
+			}
+		} else {
+			nextID++
+			home := homes[rng.IntN(len(homes))]
+			h := home<<54 | uint64(rng.IntN(4))<<1 | 1 // few low bits: equal hashes happen
+			s := testStream(nextID, fmt.Sprintf("192.0.2.%d:%d", nextID%200, 1024+nextID), "198.51.100.1:21", h)
+			c.put(s)
+			live[nextID] = s
+		}
+		hashes := map[uint64]bool{}
+		for _, s := range live {
+			hashes[s.flow] = true
+			if got := c.find(s.flow, s.conn.Server, s.conn.Client); got != s {
+				t.Fatalf("step %d: connection %d (hash %x) not found", step, s.conn.ID, s.flow)
+			}
+		}
+		if c.len() != len(live) || c.used != len(hashes) || len(c.all()) != len(live) {
+			t.Fatalf("step %d: len %d, %d hashes, %d listed; want %d, %d, %d", step, c.len(), c.used, len(c.all()), len(live), len(hashes), len(live))
+		}
+	}
+	many := newConnTable()
+	for id := uint64(1); id <= 3*minConnSlots; id++ {
+		many.put(testStream(id, fmt.Sprintf("192.0.2.1:%d", id), "198.51.100.1:21", flowHash(netip.MustParseAddrPort(fmt.Sprintf("192.0.2.1:%d", id)), netip.MustParseAddrPort("198.51.100.1:21"))))
+	}
+	if len(many.slots) < 6*minConnSlots || many.len() != 3*minConnSlots {
+		t.Errorf("%d connections in %d slots: the table did not grow to stay half empty", many.len(), len(many.slots))
 	}
 }
 

@@ -74,6 +74,22 @@ var flagNames = []struct {
 
 // String writes the flags the way Wireshark does ("SYN,ACK", "FIN,ACK").
 func (f Flags) String() string {
+	if int(f) < len(flagStrings) {
+		return flagStrings[f]
+	}
+	return f.format()
+}
+
+// flagStrings holds every combination of the six flags, written once:
+// steps name the flags of many packets.
+var flagStrings = func() (all [64]string) {
+	for f := range all {
+		all[f] = Flags(f).format()
+	}
+	return all
+}()
+
+func (f Flags) format() string {
 	var b strings.Builder
 	for _, fn := range flagNames {
 		if f&fn.f != 0 {

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"net/netip"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -24,16 +25,23 @@ func parserFields(dec *Decoder, data []byte) (seg Segment, f tcpFields, ok bool)
 // checkFast compares decodeFast with the parser on one packet.
 func checkFast(t *testing.T, dec *Decoder, data []byte, what string) (handled bool) {
 	t.Helper()
-	src, dst, f, ok, handled := decodeFast(data)
+	var m packetMeta
+	m.src = [16]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff} // what an earlier packet left
+	ok, handled := decodeFast(data, &m)
 	if !handled {
 		return false
 	}
+	srcIP, dstIP := m.addrs()
+	src, dst, f := netip.AddrPortFrom(srcIP, m.tcp.srcPort), netip.AddrPortFrom(dstIP, m.tcp.dstPort), m.tcp
 	want, wantF, wantOK := parserFields(dec, data)
 	if ok != wantOK {
 		t.Fatalf("%s: fast decoding says TCP %v, the parser %v (% x)", what, ok, wantOK, data[:min(len(data), 80)])
 	}
 	if ok && (src != want.Src || dst != want.Dst || f != wantF) {
 		t.Fatalf("%s: fast decoding gives %v %v %+v, the parser %v %v %+v", what, src, dst, f, want.Src, want.Dst, wantF)
+	}
+	if ok && m.flow != flowHash(want.Src, want.Dst) {
+		t.Fatalf("%s: fast decoding's flow hash %x, want %x", what, m.flow, flowHash(want.Src, want.Dst))
 	}
 	return true
 }
@@ -149,10 +157,11 @@ func TestDecodeFastEdges(t *testing.T) {
 	for name, data := range cases {
 		t.Run(name, func(t *testing.T) { checkFast(t, dec, data, name) })
 	}
-	if _, _, _, ok, handled := decodeFast(cases["ipv4 tcp"]); !ok || !handled {
+	var m packetMeta
+	if ok, handled := decodeFast(cases["ipv4 tcp"], &m); !ok || !handled {
 		t.Error("a plain IPv4 TCP segment is not taken by the fast path")
 	}
-	if _, _, _, ok, handled := decodeFast(cases["ipv6 tcp"]); !ok || !handled {
+	if ok, handled := decodeFast(cases["ipv6 tcp"], &m); !ok || !handled {
 		t.Error("a plain IPv6 TCP segment is not taken by the fast path")
 	}
 }

@@ -83,7 +83,7 @@ func (t *Tracker) unqueued(h *laneHalf, n int) {
 // laneSegment follows one segment of a bulk connection: what
 // AssembleWithContext and the stream's callbacks do for the others.
 func (t *Tracker) laneSegment(s *stream, d Direction, tcp *layers.TCP, ci gopacket.CaptureInfo) {
-	if ci.Timestamp.After(s.lane.lastSeen) {
+	if StampOf(ci.Timestamp).After(StampOf(s.lane.lastSeen)) {
 		s.lane.lastSeen = ci.Timestamp
 	}
 	h := &s.lane.lh[d]

@@ -72,6 +72,11 @@ func (m *packetMeta) setAddrs(src, dst netip.Addr) {
 	} else {
 		m.src, m.dst = src.As16(), dst.As16()
 	}
+	m.setFlow()
+}
+
+// setFlow computes the hash of the endpoints, from the addresses and ports.
+func (m *packetMeta) setFlow() {
 	m.flow = flowHashOf(endpointHash(&m.src, m.v4, m.tcp.srcPort), endpointHash(&m.dst, m.v4, m.tcp.dstPort))
 }
 
@@ -210,11 +215,8 @@ func decodeBatch(dec *Decoder, b *batch) {
 		m := &b.meta[i]
 		data := b.data(m)
 		if m.lt == layers.LinkTypeEthernet {
-			if src, dst, f, ok, handled := decodeFast(data); handled {
-				if m.ok = ok; ok {
-					m.tcp = f
-					m.setAddrs(src.Addr(), dst.Addr())
-				}
+			if ok, handled := decodeFast(data, m); handled {
+				m.ok = ok
 				continue
 			}
 		}
@@ -278,8 +280,12 @@ func (p *Prefetch) segment(seg *Segment, b *batch, m *packetMeta) {
 	data := b.data(m)
 	m.tcp.fill(&p.tcp, data)
 	src, dst := m.addrs()
-	*seg = Segment{Src: netip.AddrPortFrom(src, m.tcp.srcPort), Dst: netip.AddrPortFrom(dst, m.tcp.dstPort),
-		TCP: &p.tcp, tcpBytes: data[m.tcp.tcpStart:m.tcp.payEnd], keeper: b, flow: m.flow}
+	// Field by field: a composite literal was built aside and copied.
+	seg.Src, seg.Dst = netip.AddrPortFrom(src, m.tcp.srcPort), netip.AddrPortFrom(dst, m.tcp.dstPort)
+	seg.TCP, seg.tcpBytes, seg.flow = &p.tcp, data[m.tcp.tcpStart:m.tcp.payEnd], m.flow
+	if seg.keeper != Keeper(b) {
+		seg.keeper = b
+	}
 }
 
 // advance moves to a batch with packets left, or returns the reader's error.

@@ -158,7 +158,7 @@ func (t *Tracker) segment(seg *Segment, ci gopacket.CaptureInfo) {
 	ci.InterfaceIndex = t.Stats.Packets
 	if t.nextSweep.IsZero() {
 		t.nextSweep = t.now.Add(flushEvery)
-	} else if !t.now.Before(t.nextSweep) {
+	} else if !StampOf(t.now).Before(StampOf(t.nextSweep)) {
 		t.sweep()
 	}
 	tcp := seg.TCP
@@ -309,7 +309,8 @@ func (t *Tracker) clock(ts time.Time) {
 		t.jumpAt = time.Time{} // now may have gone back
 		return
 	}
-	if ts.Before(t.last) && t.last.Sub(ts) > time.Second {
+	at := StampOf(ts)
+	if at.Before(StampOf(t.last)) && t.last.Sub(ts) > time.Second {
 		t.Stats.Backwards++
 		if t.Stats.FirstBackwards == 0 {
 			t.Stats.FirstBackwards = t.Stats.Packets
@@ -317,8 +318,8 @@ func (t *Tracker) clock(ts time.Time) {
 	}
 	t.last = ts
 	switch {
-	case !ts.After(t.now):
-	case t.now.IsZero() || !ts.After(t.jumpAt) || !ts.After(t.refreshJump()): // ts.Sub(t.now) <= timeJump
+	case !at.After(StampOf(t.now)):
+	case t.now.IsZero() || !at.After(StampOf(t.jumpAt)) || !ts.After(t.refreshJump()): // ts.Sub(t.now) <= timeJump
 		t.now, t.ahead = ts, 0
 	case t.ahead > 0:
 		t.now, t.ahead = ts, 0 // a second packet that far ahead: a real pause

@@ -264,3 +264,25 @@ func sameEventsByConn(t *testing.T, what string, got, want *recorder) {
 		t.Errorf("%s: %d connections, want %d", what, len(g), len(w))
 	}
 }
+
+// TestFlagsString: flags are written as Wireshark writes them, from the
+// table of every combination or, with bits beyond the six, by hand.
+func TestFlagsString(t *testing.T) {
+	tests := []struct {
+		f    reassembly.Flags
+		want string
+	}{
+		{0, ""},
+		{reassembly.FlagSYN, "SYN"},
+		{reassembly.FlagSYN | reassembly.FlagACK, "SYN,ACK"},
+		{reassembly.FlagFIN | reassembly.FlagACK, "FIN,ACK"},
+		{reassembly.FlagPSH | reassembly.FlagACK | reassembly.FlagURG, "PSH,URG,ACK"},
+		{reassembly.FlagFIN | reassembly.FlagSYN | reassembly.FlagRST | reassembly.FlagPSH | reassembly.FlagACK | reassembly.FlagURG, "SYN,FIN,RST,PSH,URG,ACK"},
+		{0xc0 | reassembly.FlagRST, "RST"},
+	}
+	for _, tt := range tests {
+		if got := tt.f.String(); got != tt.want {
+			t.Errorf("Flags(%#x).String() = %q, want %q", uint8(tt.f), got, tt.want)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -89,5 +90,68 @@ func tr(format string, args ...any) string {
 	if len(args) == 0 {
 		return format
 	}
-	return fmt.Sprintf(format, args...)
+	return fill(format, args)
+}
+
+// fill is fmt.Sprintf for the templates' common case, %s of strings and %d
+// of integers, without fmt's reflection (the JSON view explains every step
+// of a large capture); anything else goes to fmt.Sprintf.
+func fill(format string, args []any) string {
+	b := make([]byte, 0, len(format)+16*len(args))
+	next := 0
+	for i := 0; i < len(format); i++ {
+		c := format[i]
+		if c != '%' {
+			b = append(b, c)
+			continue
+		}
+		if i+1 == len(format) {
+			return fmt.Sprintf(format, args...)
+		}
+		i++
+		verb := format[i]
+		if verb == '%' {
+			b = append(b, '%')
+			continue
+		}
+		if next == len(args) {
+			return fmt.Sprintf(format, args...)
+		}
+		var ok bool
+		b, ok = appendArg(b, verb, args[next])
+		if !ok {
+			return fmt.Sprintf(format, args...)
+		}
+		next++
+	}
+	if next != len(args) {
+		return fmt.Sprintf(format, args...)
+	}
+	return string(b)
+}
+
+// appendArg appends arg as verb formats it, if it is one fill knows.
+func appendArg(b []byte, verb byte, arg any) ([]byte, bool) {
+	switch verb {
+	case 's':
+		if s, ok := arg.(string); ok {
+			return append(b, s...), true
+		}
+	case 'd':
+		switch v := arg.(type) {
+		case int:
+			return strconv.AppendInt(b, int64(v), 10), true
+		case int64:
+			return strconv.AppendInt(b, v, 10), true
+		case int32:
+			return strconv.AppendInt(b, int64(v), 10), true
+		case uint16:
+			return strconv.AppendUint(b, uint64(v), 10), true
+		case uint32:
+			return strconv.AppendUint(b, uint64(v), 10), true
+		case uint64:
+			return strconv.AppendUint(b, v, 10), true
+		}
+	}
+	return b, false
 }

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"regexp"
 	"sort"
 	"strings"
@@ -45,4 +46,20 @@ func TestLanguageFromEnv(t *testing.T) {
 			t.Errorf("LANG=%s: %s, want %s", tt.lang, got, tt.want)
 		}
 	}
+}
+
+// FuzzFill: the templates' own formatter writes what fmt.Sprintf writes,
+// whatever the template and however many arguments it is given.
+func FuzzFill(f *testing.F) {
+	f.Add("The %s opens port %d (%d bytes, 100%%).", "client", int64(-7), uint16(21), 3)
+	f.Add("%[2]d %[1]s", "x", int64(1), uint16(2), 2)
+	f.Add("%5d%", "", int64(0), uint16(0), 1)
+	f.Add("%q %x %v", "a\x1b", int64(1<<40), uint16(65535), 3)
+	f.Fuzz(func(t *testing.T, format, s string, n int64, u uint16, count int) {
+		args := []any{s, n, u, int(n), uint32(u), uint64(n), int32(n)}
+		args = args[:max(0, min(count, len(args)))]
+		if got, want := fill(format, args), fmt.Sprintf(format, args...); got != want {
+			t.Errorf("fill(%q, %v) = %q, want %q", format, args, got, want)
+		}
+	})
 }
