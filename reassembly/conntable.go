@@ -134,6 +134,37 @@ func addrPortHash(ap netip.AddrPort) uint64 {
 	return endpointHash(&raw, v4, ap.Port())
 }
 
+// rawEndpoint is an address and port as packetMeta holds them: an IPv4
+// address in the first 4 bytes of addr, with v4 set.
+type rawEndpoint struct {
+	addr [16]byte
+	port uint16
+	v4   bool
+}
+
+func rawEndpointOf(ap netip.AddrPort) rawEndpoint {
+	e := rawEndpoint{port: ap.Port(), v4: ap.Addr().Is4()}
+	if e.v4 {
+		a4 := ap.Addr().As4()
+		copy(e.addr[:], a4[:])
+	} else {
+		e.addr = ap.Addr().As16()
+	}
+	return e
+}
+
+// sameRaw tells whether packet m is of connection s, as same would from
+// the packet's netip.AddrPorts.
+func (s *stream) sameRaw(m *packetMeta) bool {
+	c, v := &s.ends[0], &s.ends[1]
+	if m.v4 != c.v4 || m.v4 != v.v4 {
+		return false
+	}
+	sp, dp := m.tcp.srcPort, m.tcp.dstPort
+	return (sp == c.port && dp == v.port && m.src == c.addr && m.dst == v.addr) ||
+		(sp == v.port && dp == c.port && m.src == v.addr && m.dst == c.addr)
+}
+
 // same tells whether s is the connection between a and b.
 func (s *stream) same(a, b netip.AddrPort) bool {
 	c := &s.conn

@@ -267,10 +267,17 @@ func (p *Prefetch) Follow(t *Tracker) error {
 		for p.next < len(b.meta) {
 			m := &b.meta[p.next]
 			p.next++
-			if m.ok {
-				p.segment(&p.seg, b, m)
+			ci := m.captureInfo()
+			if !t.count(int(m.end-m.start), &ci, m.ok) {
+				continue
 			}
-			t.decoded(int(m.end-m.start), m.captureInfo(), &p.seg, m.ok)
+			t.arrive(ci.Timestamp)
+			s, found, skip := t.skipIgnored(m)
+			if skip {
+				continue
+			}
+			p.segment(&p.seg, b, m)
+			t.follow(&p.seg, ci, s, found)
 		}
 	}
 }

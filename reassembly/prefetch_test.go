@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/ftptrace/ftptrace/reassembly"
 )
@@ -126,4 +129,85 @@ func TestFollowSameAsPacket(t *testing.T) {
 	if got, want := count(true), count(false); got != want || want.Packets != 82*60 {
 		t.Errorf("stats through Follow %+v, packet by packet %+v (want %d packets)", got, want, 82*60)
 	}
+}
+
+// ignoring records events, and ignores connections as the analyzer does:
+// those off port 21 at once (Classify), and every other control
+// connection after its first payload (HandleEvent). Follow skips the
+// segments of ignored connections without making them (skipIgnored).
+type ignoring struct{ recorder }
+
+func (r *ignoring) Classify(c *reassembly.Conn, _ time.Time) {
+	if c.Server.Port() != 21 && c.Client.Port() != 21 {
+		c.Ignore()
+	}
+}
+
+func (r *ignoring) HandleEvent(c *reassembly.Conn, e *reassembly.Event) {
+	r.recorder.HandleEvent(c, e)
+	if e.Kind == reassembly.EventPayload && c.ID%2 == 0 {
+		c.Ignore()
+	}
+}
+
+// TestFollowSkipsIgnoredAsPacket: with connections ignored, from the start
+// or midway, Follow gives the events and counts that packet-by-packet
+// tracking gives, in every capture of the project and across batches.
+func TestFollowSkipsIgnoredAsPacket(t *testing.T) {
+	run := func(raw []byte, follow bool) (*ignoring, reassembly.Stats) {
+		src, err := reassembly.NewReader(bytes.NewReader(raw), "capture")
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := &ignoring{}
+		tr := reassembly.NewTracker(r, reassembly.DefaultOptions)
+		if follow {
+			if err := reassembly.NewDecodingPrefetch(src).Follow(tr); err != io.EOF {
+				t.Fatalf("Follow ended with %v", err)
+			}
+		} else {
+			for {
+				data, ci, lt, err := src.ReadPacket()
+				if err != nil {
+					break
+				}
+				tr.Packet(data, ci, lt)
+			}
+		}
+		tr.Close()
+		return r, tr.Stats
+	}
+	paths, _ := filepath.Glob(filepath.Join("..", "testdata", "pcaps", "*.pcap"))
+	events := 0
+	for _, collide := range []bool{false, true} {
+		if collide { // every connection under one hash: skipIgnored must tell them apart
+			defer reassembly.CollideAllFlows()()
+		}
+		events += followIgnoring(t, paths, run)
+	}
+	if events < 2000 {
+		t.Fatalf("only %d events compared: the captures were not read", events)
+	}
+}
+
+func followIgnoring(t *testing.T, paths []string, run func(raw []byte, follow bool) (*ignoring, reassembly.Stats)) (events int) {
+	for _, path := range paths {
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			what string
+			raw  []byte
+		}{{filepath.Base(path), raw}, {filepath.Base(path) + " 40 times over", reassembly.ManyCopies(t, filepath.Base(path), 40)}} {
+			want, wantStats := run(c.raw, false)
+			got, gotStats := run(c.raw, true)
+			sameEventsByConn(t, c.what+" through Follow", &got.recorder, &want.recorder)
+			if gotStats != wantStats {
+				t.Errorf("%s: stats through Follow %+v, packet by packet %+v", c.what, gotStats, wantStats)
+			}
+			events += len(want.events)
+		}
+	}
+	return events
 }

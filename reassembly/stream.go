@@ -41,6 +41,9 @@ type stream struct {
 	// connection by; sameHash the next connection with the same hash.
 	flow     uint64
 	sameHash *stream
+	// ends are Client and Server as packetMeta holds addresses, for
+	// Tracker.skipIgnored to compare without making netip values.
+	ends [2]rawEndpoint
 }
 
 // laneState is what the bulk lane keeps of a connection: its directions

@@ -67,27 +67,29 @@ type Stats struct {
 // Tracker follows every TCP connection in a stream of packets and reports
 // connection events to a Handler. Feed it packets in capture order.
 type Tracker struct {
-	h          Handler
-	opts       Options
-	decoder    *Decoder
-	pool       *greassembly.StreamPool
-	asm        *greassembly.Assembler
-	conns      connTable
-	closed     []*stream // closed streams lingering in conns, oldest first
-	nextID     uint64
-	now        time.Time
-	nextSweep  time.Time // a second of capture time after the last sweep (zero before the first packet)
-	ctx        captureContext
-	current    *stream // the stream that owns the packet being assembled
-	currentDir Direction
-	pending    *Event    // a FIN to report once the packet's payload is out
-	endPending bool      // the current stream ended during assembly
-	last       time.Time // the previous packet's time
-	ahead      int       // packets seen far ahead of now, unconfirmed
-	roomTried  time.Time // when the table, full, was last swept for room
-	newFile    bool
-	holeBefore time.Time // flush queued data seen before this, after the packet
-	finEvent   Event
+	h         Handler
+	opts      Options
+	decoder   *Decoder
+	pool      *greassembly.StreamPool
+	asm       *greassembly.Assembler
+	conns     connTable
+	closed    []*stream // closed streams lingering in conns, oldest first
+	nextID    uint64
+	now       time.Time
+	nextSweep time.Time // a second of capture time after the last sweep (zero before the first packet)
+	// nowS and sweepS are now and nextSweep as stamps, compared per packet
+	// (set with them); lastS is the previous packet's time.
+	nowS, sweepS, lastS Stamp
+	ctx                 captureContext
+	current             *stream // the stream that owns the packet being assembled
+	currentDir          Direction
+	pending             *Event    // a FIN to report once the packet's payload is out
+	endPending          bool      // the current stream ended during assembly
+	ahead               int       // packets seen far ahead of now, unconfirmed
+	roomTried           time.Time // when the table, full, was last swept for room
+	newFile             bool
+	holeBefore          time.Time // flush queued data seen before this, after the packet
+	finEvent            Event
 	// The bulk lane (lane.go): its connections, those with segments
 	// queued out of order, the bytes queued, and a buffer to join them.
 	lanes       map[*stream]struct{}
@@ -102,8 +104,11 @@ type Tracker struct {
 	// moves on (but for NewFile, which clears it), so a packet no later
 	// than jumpAt is no jump, and jumpAt is computed again only for one
 	// that is later (refreshJump), not for every packet.
-	jumpAt time.Time
+	jumpAt Stamp
 }
+
+// zeroStamp is the zero time.Time's stamp: where the tracker's clock starts.
+var zeroStamp = StampOf(time.Time{})
 
 // captureContext carries a segment's capture info through gopacket. Its
 // InterfaceIndex holds the packet's number in the capture instead (the
@@ -116,7 +121,8 @@ func (c *captureContext) GetCaptureInfo() gopacket.CaptureInfo { return c.ci }
 // NewTracker returns a tracker that reports to h.
 func NewTracker(h Handler, opts Options) *Tracker {
 	t := &Tracker{h: h, opts: opts, decoder: NewDecoder(), conns: newConnTable(),
-		lanes: map[*stream]struct{}{}, laneWaiting: map[*stream]struct{}{}}
+		lanes: map[*stream]struct{}{}, laneWaiting: map[*stream]struct{}{},
+		nowS: zeroStamp, sweepS: zeroStamp, lastS: zeroStamp, jumpAt: zeroStamp}
 	t.pool = greassembly.NewStreamPool(streamFactory{t})
 	t.asm = greassembly.NewAssembler(t.pool)
 	t.asm.MaxBufferedPagesTotal = opts.MaxBufferedPages
@@ -137,6 +143,13 @@ func (t *Tracker) Decoded(size int, ci gopacket.CaptureInfo, seg Segment, ok boo
 }
 
 func (t *Tracker) decoded(size int, ci gopacket.CaptureInfo, seg *Segment, ok bool) {
+	if t.count(size, &ci, ok) {
+		t.segment(seg, ci)
+	}
+}
+
+// count counts a packet, and tells whether it holds a TCP segment.
+func (t *Tracker) count(size int, ci *gopacket.CaptureInfo, ok bool) bool {
 	t.Stats.Packets++
 	t.Stats.Bytes += int64(size)
 	if ci.CaptureLength < ci.Length {
@@ -144,29 +157,59 @@ func (t *Tracker) decoded(size int, ci gopacket.CaptureInfo, seg *Segment, ok bo
 	}
 	if !ok {
 		t.Stats.NotTCP++
-		return
 	}
-	t.segment(seg, ci)
+	return ok
+}
+
+// skipIgnored tells whether packet m, decoded ahead, belongs to a
+// connection the handler ignores and carries nothing that changes it (no
+// SYN, FIN or RST): follow would do nothing with it, so its segment need
+// not even be made. Most packets of a mixed capture are of such
+// connections. Call it after arrive, as follow. When it looked the
+// connection up (found), s is what follow would find: nil for none.
+func (t *Tracker) skipIgnored(m *packetMeta) (s *stream, found, skip bool) {
+	if m.tcp.flags&(FlagSYN|FlagFIN|FlagRST) != 0 {
+		return nil, false, false
+	}
+	s = t.conns.slots[t.conns.slot(m.flow)].s
+	for s != nil && !s.sameRaw(m) {
+		s = s.sameHash
+	}
+	return s, true, s != nil && s.conn.ignored
 }
 
 // Segment follows one decoded TCP segment.
 func (t *Tracker) Segment(seg Segment, ci gopacket.CaptureInfo) { t.segment(&seg, ci) }
 
 func (t *Tracker) segment(seg *Segment, ci gopacket.CaptureInfo) {
+	t.arrive(ci.Timestamp)
+	t.follow(seg, ci, nil, false)
+}
+
+// arrive lets the capture time of a TCP segment pass: the clock, and a
+// sweep when one is due.
+func (t *Tracker) arrive(ts time.Time) {
 	t.Stats.TCPPackets++
-	t.clock(ci.Timestamp)
-	ci.InterfaceIndex = t.Stats.Packets
+	t.clock(ts)
 	if t.nextSweep.IsZero() {
-		t.nextSweep = t.now.Add(flushEvery)
-	} else if !StampOf(t.now).Before(StampOf(t.nextSweep)) {
+		t.setNextSweep()
+	} else if !t.nowS.Before(t.sweepS) {
 		t.sweep()
 	}
+}
+
+// follow follows a segment whose time has arrived: of connection s, if
+// found says it was looked up already.
+func (t *Tracker) follow(seg *Segment, ci gopacket.CaptureInfo, s *stream, found bool) {
+	ci.InterfaceIndex = t.Stats.Packets
 	tcp := seg.TCP
 	flow := seg.flow
 	if flow == 0 {
 		flow = flowHash(seg.Src, seg.Dst)
 	}
-	s := t.conns.find(flow, seg.Src, seg.Dst)
+	if !found {
+		s = t.conns.find(flow, seg.Src, seg.Dst)
+	}
 	if s != nil && s.conn.ignored && !(tcp.SYN && !tcp.ACK && s.reusedBy(seg)) {
 		s.ignoredSegment(seg)
 		return
@@ -282,6 +325,7 @@ func (t *Tracker) newStream(seg *Segment) *stream {
 			s.conn.Client, s.conn.Server = seg.Src, seg.Dst
 		}
 	}
+	s.ends = [2]rawEndpoint{rawEndpointOf(s.conn.Client), rawEndpointOf(s.conn.Server)}
 	// gopacket keys connections by flow; we key them by our connection ID so
 	// that a reused 4-tuple is a new connection for gopacket too.
 	var a, b [9]byte
@@ -305,32 +349,33 @@ func (t *Tracker) clock(ts time.Time) {
 	if t.newFile {
 		// Files given one after the other need not be in time order.
 		t.newFile = false
-		t.now, t.last, t.ahead = ts, ts, 0
-		t.jumpAt = time.Time{} // now may have gone back
+		at := StampOf(ts)
+		t.now, t.nowS, t.lastS, t.ahead = ts, at, at, 0
+		t.jumpAt = zeroStamp // now may have gone back
 		return
 	}
 	at := StampOf(ts)
-	if at.Before(StampOf(t.last)) && t.last.Sub(ts) > time.Second {
+	if at.Before(t.lastS) && time.Unix(t.lastS.sec, int64(t.lastS.nsec)).Sub(ts) > time.Second {
 		t.Stats.Backwards++
 		if t.Stats.FirstBackwards == 0 {
 			t.Stats.FirstBackwards = t.Stats.Packets
 		}
 	}
-	t.last = ts
+	t.lastS = at
 	switch {
-	case !at.After(StampOf(t.now)):
-	case t.now.IsZero() || !at.After(StampOf(t.jumpAt)) || !ts.After(t.refreshJump()): // ts.Sub(t.now) <= timeJump
-		t.now, t.ahead = ts, 0
+	case !at.After(t.nowS):
+	case t.now.IsZero() || !at.After(t.jumpAt) || !at.After(t.refreshJump()): // ts.Sub(t.now) <= timeJump
+		t.now, t.nowS, t.ahead = ts, at, 0
 	case t.ahead > 0:
-		t.now, t.ahead = ts, 0 // a second packet that far ahead: a real pause
+		t.now, t.nowS, t.ahead = ts, at, 0 // a second packet that far ahead: a real pause
 	default:
 		t.ahead++
 		t.Stats.Jumps++
 	}
 }
 
-func (t *Tracker) refreshJump() time.Time {
-	t.jumpAt = t.now.Add(timeJump)
+func (t *Tracker) refreshJump() Stamp {
+	t.jumpAt = StampOf(t.now.Add(timeJump))
 	return t.jumpAt
 }
 
@@ -342,11 +387,16 @@ func (t *Tracker) NewFile() { t.newFile = true }
 // idle connections are still closed and held data still delivered.
 func (t *Tracker) Tick(now time.Time) {
 	if now.After(t.now) {
-		t.now = now
+		t.now, t.nowS = now, StampOf(now)
 	}
-	if !t.nextSweep.IsZero() && !t.now.Before(t.nextSweep) {
+	if !t.nextSweep.IsZero() && !t.nowS.Before(t.sweepS) {
 		t.sweep()
 	}
+}
+
+func (t *Tracker) setNextSweep() {
+	t.nextSweep = t.now.Add(flushEvery)
+	t.sweepS = StampOf(t.nextSweep)
 }
 
 // flushHole asks for queued data up to time t to be delivered once the
@@ -378,7 +428,7 @@ func (t *Tracker) roomForOne() bool {
 // sweep flushes data waiting for holes, closes idle connections and forgets
 // closed ones, all by capture time.
 func (t *Tracker) sweep() {
-	t.nextSweep = t.now.Add(flushEvery)
+	t.setNextSweep()
 	t.flush(t.now.Add(-t.opts.HoleTimeout), t.now.Add(-t.opts.IdleTimeout))
 	t.forgetClosed(t.now.Add(-t.opts.Linger))
 }
