@@ -97,6 +97,32 @@ func TestDecodingPrefetch(t *testing.T) {
 	}
 }
 
+// trackRaw follows a capture held in memory with a tracker reporting to h,
+// through Prefetch.Follow or packet by packet, and returns its counts.
+func trackRaw(t *testing.T, raw []byte, h reassembly.Handler, follow bool) reassembly.Stats {
+	t.Helper()
+	src, err := reassembly.NewReader(bytes.NewReader(raw), "capture")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := reassembly.NewTracker(h, reassembly.DefaultOptions)
+	if follow {
+		if err := reassembly.NewDecodingPrefetch(src).Follow(tr); err != io.EOF {
+			t.Fatalf("Follow ended with %v", err)
+		}
+	} else {
+		for {
+			data, ci, lt, err := src.ReadPacket()
+			if err != nil {
+				break
+			}
+			tr.Packet(data, ci, lt)
+		}
+	}
+	tr.Close()
+	return tr.Stats
+}
+
 // TestFollowSameAsPacket: a tracker fed by Prefetch.Follow reports the
 // events and counts one fed packet by packet (Tracker.Packet) does, over
 // many batches, on every capture of the project.
@@ -107,25 +133,7 @@ func TestFollowSameAsPacket(t *testing.T) {
 
 	// Across batch boundaries: the same capture many times over.
 	many := reassembly.ManyCopies(t, "vsftpd-passive.pcap", 60)
-	count := func(follow bool) reassembly.Stats {
-		src, _ := reassembly.NewReader(bytes.NewReader(many), "many")
-		tr := reassembly.NewTracker(&recorder{}, reassembly.DefaultOptions)
-		if follow {
-			if err := reassembly.NewDecodingPrefetch(src).Follow(tr); err != io.EOF {
-				t.Fatalf("Follow ended with %v", err)
-			}
-		} else {
-			for {
-				data, ci, lt, err := src.ReadPacket()
-				if err != nil {
-					break
-				}
-				tr.Packet(data, ci, lt)
-			}
-		}
-		tr.Close()
-		return tr.Stats
-	}
+	count := func(follow bool) reassembly.Stats { return trackRaw(t, many, &recorder{}, follow) }
 	if got, want := count(true), count(false); got != want || want.Packets != 82*60 {
 		t.Errorf("stats through Follow %+v, packet by packet %+v (want %d packets)", got, want, 82*60)
 	}
@@ -155,27 +163,8 @@ func (r *ignoring) HandleEvent(c *reassembly.Conn, e *reassembly.Event) {
 // tracking gives, in every capture of the project and across batches.
 func TestFollowSkipsIgnoredAsPacket(t *testing.T) {
 	run := func(raw []byte, follow bool) (*ignoring, reassembly.Stats) {
-		src, err := reassembly.NewReader(bytes.NewReader(raw), "capture")
-		if err != nil {
-			t.Fatal(err)
-		}
 		r := &ignoring{}
-		tr := reassembly.NewTracker(r, reassembly.DefaultOptions)
-		if follow {
-			if err := reassembly.NewDecodingPrefetch(src).Follow(tr); err != io.EOF {
-				t.Fatalf("Follow ended with %v", err)
-			}
-		} else {
-			for {
-				data, ci, lt, err := src.ReadPacket()
-				if err != nil {
-					break
-				}
-				tr.Packet(data, ci, lt)
-			}
-		}
-		tr.Close()
-		return r, tr.Stats
+		return r, trackRaw(t, raw, r, follow)
 	}
 	paths, _ := filepath.Glob(filepath.Join("..", "testdata", "pcaps", "*.pcap"))
 	events := 0
