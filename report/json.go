@@ -31,9 +31,10 @@ func jsonAddr(a netip.AddrPort) string {
 // object per line. encoding/json escapes control characters and replaces
 // invalid UTF-8, so the output is always valid.
 type JSONWriter struct {
-	w   io.Writer
-	enc *json.Encoder
-	buf []byte // the hand-written records (jsonenc.go)
+	w     io.Writer
+	enc   *json.Encoder
+	buf   []byte    // the hand-written records (jsonenc.go)
+	times timeCache // their times' last second
 }
 
 // NewJSONWriter writes to w.
@@ -169,7 +170,7 @@ func (w *JSONWriter) Session(s *analyzer.Session) error {
 
 // Step writes one step record (live output writes them as they happen).
 func (w *JSONWriter) Step(s *analyzer.Session, st *analyzer.Step) error {
-	w.buf = appendStep(w.buf[:0], s, st)
+	w.buf = appendStep(w.buf[:0], s, st, &w.times)
 	_, err := w.w.Write(w.buf)
 	return err
 }
@@ -184,7 +185,7 @@ func (w *JSONWriter) SessionEnd(s *analyzer.Session) error {
 
 func (w *JSONWriter) sessionRest(s *analyzer.Session) error {
 	for _, c := range s.Commands {
-		w.buf = appendCommand(w.buf[:0], s, c)
+		w.buf = appendCommand(w.buf[:0], s, c, &w.times)
 		if _, err := w.w.Write(w.buf); err != nil {
 			return err
 		}

@@ -101,6 +101,37 @@ func appendStringBody(b []byte, s string) []byte {
 type jsonBuf struct {
 	b      []byte
 	fields int
+	times  *timeCache // nil: times written in full
+}
+
+// timeCache keeps the date and time of day of the second written last:
+// the steps of a capture come many to a second, and only their
+// nanoseconds differ.
+type timeCache struct {
+	valid  bool
+	sec    int64    // Unix seconds
+	prefix [20]byte // "2006-01-02T15:04:05."
+}
+
+// appendTime appends t as the package-level appendTime does.
+func (c *timeCache) appendTime(b []byte, t time.Time) []byte {
+	if t.IsZero() {
+		return append(b, '"', '"')
+	}
+	b = append(b, '"')
+	sec := t.Unix()
+	if c.valid && sec == c.sec {
+		b = append(b, c.prefix[:]...)
+		b = appendDigits(b, t.Nanosecond(), 9)
+		return append(b, 'Z', '"')
+	}
+	start := len(b)
+	b = appendTimeDigits(b, t)
+	if len(b)-start == len(c.prefix)+10 { // a four-digit year
+		copy(c.prefix[:], b[start:])
+		c.valid, c.sec = true, sec
+	}
+	return append(b, '"')
 }
 
 func (j *jsonBuf) key(k string) {
@@ -139,6 +170,10 @@ func (j *jsonBuf) trueOmit(k string, v bool) {
 // time appends a time as jsonTime formats it ("" when zero).
 func (j *jsonBuf) time(k string, t time.Time) {
 	j.key(k)
+	if j.times != nil {
+		j.b = j.times.appendTime(j.b, t)
+		return
+	}
 	j.b = appendTime(j.b, t)
 }
 
@@ -200,9 +235,10 @@ func (j *jsonBuf) addr(k string, a netip.AddrPort) {
 }
 
 // appendStep appends a step record and its newline, the same bytes as
-// encoding/json's for stepRecord.
-func appendStep(b []byte, s *analyzer.Session, st *analyzer.Step) []byte {
-	j := jsonBuf{b: append(b, '{')}
+// encoding/json's for stepRecord. times, when not nil, remembers the last
+// second written.
+func appendStep(b []byte, s *analyzer.Session, st *analyzer.Step, times *timeCache) []byte {
+	j := jsonBuf{b: append(b, '{'), times: times}
 	j.str("type", "step")
 	j.int("n", int64(st.N))
 	j.int("frame", int64(st.Frame))
@@ -241,7 +277,7 @@ func appendStep(b []byte, s *analyzer.Session, st *analyzer.Step) []byte {
 			if i > 0 {
 				j.b = append(j.b, ',')
 			}
-			pj := jsonBuf{b: append(j.b, '{')}
+			pj := jsonBuf{b: append(j.b, '{'), times: times}
 			pj.time("time", p.Time)
 			pj.addr("from", p.From)
 			pj.addr("to", p.To)
@@ -267,8 +303,8 @@ func appendStep(b []byte, s *analyzer.Session, st *analyzer.Step) []byte {
 
 // appendCommand appends a command record and its newline, the same bytes
 // as encoding/json's for commandRecord.
-func appendCommand(b []byte, s *analyzer.Session, c *analyzer.Command) []byte {
-	j := jsonBuf{b: append(b, '{')}
+func appendCommand(b []byte, s *analyzer.Session, c *analyzer.Command, times *timeCache) []byte {
+	j := jsonBuf{b: append(b, '{'), times: times}
 	j.str("type", "command")
 	j.int("session", int64(s.ID))
 	j.time("time", c.Time)

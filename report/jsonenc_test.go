@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"net/netip"
 	"path/filepath"
 	"strings"
@@ -127,7 +128,7 @@ func TestStepEncoderMatchesEncodingJSON(t *testing.T) {
 				steps++
 			}
 			for _, c := range s.Commands {
-				if got, want := string(appendCommand(nil, s, c)), encodingJSON(t, commandRec(s, c)); got != want {
+				if got, want := string(appendCommand(nil, s, c, nil)), encodingJSON(t, commandRec(s, c)); got != want {
 					t.Errorf("%s: command %d:\n got %s\nwant %s", path, c.Step, got, want)
 				}
 				commands++
@@ -154,7 +155,7 @@ func TestStepEncoderMatchesEncodingJSON(t *testing.T) {
 			compareStep(t, "odd", s, st)
 		}
 		c := &analyzer.Command{Verb: text, Arg: text, ReplyText: text, Prelim: 150, ReplyCode: 226, Time: when, ReplyTime: when}
-		if got, want := string(appendCommand(nil, s, c)), encodingJSON(t, commandRec(s, c)); got != want {
+		if got, want := string(appendCommand(nil, s, c, nil)), encodingJSON(t, commandRec(s, c)); got != want {
 			t.Errorf("odd command %q:\n got %s\nwant %s", text, got, want)
 		}
 	}
@@ -162,10 +163,21 @@ func TestStepEncoderMatchesEncodingJSON(t *testing.T) {
 
 func compareStep(t *testing.T, where string, s *analyzer.Session, st *analyzer.Step) {
 	t.Helper()
-	if got, want := string(appendStep(nil, s, st)), encodingJSON(t, stepRec(s, st)); got != want {
+	want := encodingJSON(t, stepRec(s, st))
+	if got := string(appendStep(nil, s, st, nil)); got != want {
 		t.Errorf("%s: session %d step %d:\n got %s\nwant %s", where, s.ID, st.N, got, want)
 	}
+	// With the times' last second remembered, from this step or an earlier.
+	for range 2 {
+		if got := string(appendStep(nil, s, st, &stepTimes)); got != want {
+			t.Errorf("%s: session %d step %d, times cached:\n got %s\nwant %s", where, s.ID, st.N, got, want)
+		}
+	}
 }
+
+// stepTimes and fuzzTimes are time caches kept from one comparison to the
+// next, as a writer keeps its own.
+var stepTimes, fuzzTimes timeCache
 
 func analyzePath(t *testing.T, path string) []*analyzer.Session {
 	src, err := reassembly.Open(path)
@@ -223,6 +235,19 @@ func FuzzAppendTime(f *testing.F) {
 		if got := string(appendTime(nil, tm)); got != `"`+want+`"` {
 			t.Fatalf("appendTime(time.Unix(%d, %d)) in zone %d: got %s, want %q", sec, nsec, zone, got, want)
 		}
+		// Through a cache: filled by this time, then by the same second
+		// with other nanoseconds, and by the times of earlier runs.
+		for _, tc := range []*timeCache{{}, &fuzzTimes} {
+			for _, x := range []time.Time{tm, tm, tm.Add(time.Duration(-tm.Nanosecond())), time.Unix(sec, 999999999)} {
+				wantX := `"` + x.UTC().Format(timeFormat) + `"`
+				if x.IsZero() {
+					wantX = `""`
+				}
+				if got := string(tc.appendTime(nil, x)); got != wantX {
+					t.Fatalf("timeCache.appendTime(%v): got %s, want %s", x, got, wantX)
+				}
+			}
+		}
 	})
 }
 
@@ -252,4 +277,35 @@ func BenchmarkAppendString(b *testing.B) {
 	for range b.N {
 		buf = appendString(buf[:0], s)
 	}
+}
+
+// BenchmarkJSONSessions: the JSON view of every session of the project's
+// captures, written to nowhere (the records of a large capture cost the
+// writer about this much each).
+func BenchmarkJSONSessions(b *testing.B) {
+	paths, _ := filepath.Glob(filepath.Join("..", "testdata", "pcaps", "*.pcap"))
+	var sessions []*analyzer.Session
+	for _, path := range paths {
+		src, err := reassembly.Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		got, _, _ := analyzer.Run(src, analyzer.Options{})
+		src.Close()
+		sessions = append(sessions, got...)
+	}
+	w := NewJSONWriter(io.Discard)
+	records := 0
+	for _, s := range sessions {
+		records += 1 + len(s.Steps) + len(s.Commands) + len(s.Transfers) + len(s.Credentials) + len(s.Findings)
+	}
+	b.ResetTimer()
+	for range b.N {
+		for _, s := range sessions {
+			if err := w.Session(s); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*records), "ns/record")
 }
