@@ -12,8 +12,16 @@ import (
 // stream is one TCP connection as gopacket's assembler sees it. It turns the
 // assembler's callbacks into Events.
 type stream struct {
-	t        *Tracker
-	conn     Conn
+	t    *Tracker
+	conn Conn
+	// ends are Client and Server as packetMeta holds addresses, for
+	// Tracker.skipIgnored to compare without making netip values; next to
+	// conn.ignored, which it reads then, as are the table's links.
+	ends [2]rawEndpoint
+	// flow is the hash of the endpoints the tracker's table files the
+	// connection by; sameHash the next connection with the same hash.
+	flow     uint64
+	sameHash *stream
 	c2s, s2c gopacket.Flow // the flows gopacket knows this connection by
 	// firstDir is the direction of the first packet gopacket saw: gopacket
 	// calls that direction "client to server".
@@ -37,13 +45,6 @@ type stream struct {
 	// The bulk lane's state (lane.go), nil when gopacket follows the
 	// connection.
 	lane *laneState
-	// flow is the hash of the endpoints the tracker's table files the
-	// connection by; sameHash the next connection with the same hash.
-	flow     uint64
-	sameHash *stream
-	// ends are Client and Server as packetMeta holds addresses, for
-	// Tracker.skipIgnored to compare without making netip values.
-	ends [2]rawEndpoint
 }
 
 // laneState is what the bulk lane keeps of a connection: its directions
