@@ -56,12 +56,18 @@ type hashJob struct {
 	// written before is hashed; sumDone is told then.
 	sumTo   *string
 	sumDone *sync.WaitGroup
+	// kept is the memory the last part lies in: the job holds it once
+	// (Keep) for all its parts in a row there, and releases it once they
+	// are hashed. Consecutive payloads are mostly of one batch; a Keep and
+	// a Release per payload made the batch's counter travel between the
+	// cores with every segment.
+	kept reassembly.Keeper
 }
 
 type hashPart struct {
 	h hash.Hash
 	p []byte
-	k reassembly.Keeper // nil for a copy in the job
+	k reassembly.Keeper // to release once the job is hashed: the first part in a kept memory, else nil
 }
 
 func newHashWorker() *hashWorker {
@@ -72,8 +78,10 @@ func newHashWorker() *hashWorker {
 	go func() {
 		defer close(w.exited)
 		for j := range w.jobs {
-			for i, part := range j.parts {
+			for _, part := range j.parts {
 				part.h.Write(part.p)
+			}
+			for i, part := range j.parts {
 				if part.k != nil {
 					part.k.Release()
 				}
@@ -84,7 +92,7 @@ func newHashWorker() *hashWorker {
 				j.sumDone.Done()
 				continue
 			}
-			j.h, j.parts, j.size, j.copy = nil, j.parts[:0], 0, j.copy[:0]
+			j.h, j.parts, j.size, j.copy, j.kept = nil, j.parts[:0], 0, j.copy[:0], nil
 			w.free <- j
 		}
 	}()
@@ -120,8 +128,12 @@ func (h *hasher) write(p []byte, k reassembly.Keeper) {
 			w.cur = j
 		}
 		if k != nil {
-			k.Keep()
-			j.parts = append(j.parts, hashPart{h: h.h, p: p, k: k})
+			part := hashPart{h: h.h, p: p}
+			if k != j.kept {
+				k.Keep()
+				part.k, j.kept = k, k
+			}
+			j.parts = append(j.parts, part)
 			j.size += len(p)
 			return
 		}
