@@ -55,6 +55,15 @@ func (b *batch) add(start, end int, sec int64, nsec uint32, length int, lt layer
 
 func (b *batch) data(m *packetMeta) []byte { return b.arena[m.start:m.end:m.end] }
 
+// stamp is the packet's capture time, as StampOf(m.captureInfo().Timestamp)
+// but without making the time.Time.
+func (m *packetMeta) stamp() Stamp {
+	if m.nsec < 1e9 {
+		return Stamp{m.sec, int32(m.nsec)}
+	}
+	return StampOf(time.Unix(m.sec, int64(m.nsec))) // as time.Unix carries the surplus over
+}
+
 func (m *packetMeta) captureInfo() gopacket.CaptureInfo {
 	return gopacket.CaptureInfo{Timestamp: time.Unix(m.sec, int64(m.nsec)).UTC(),
 		CaptureLength: int(m.end - m.start), Length: int(m.length)}
@@ -267,17 +276,16 @@ func (p *Prefetch) Follow(t *Tracker) error {
 		for p.next < len(b.meta) {
 			m := &b.meta[p.next]
 			p.next++
-			ci := m.captureInfo()
-			if !t.count(int(m.end-m.start), &ci, m.ok) {
+			if !t.count(int(m.end-m.start), m.end-m.start < m.length, m.ok) {
 				continue
 			}
-			t.arrive(ci.Timestamp)
+			t.arrive(m.stamp())
 			s, found, skip := t.skipIgnored(m)
 			if skip {
 				continue
 			}
 			p.segment(&p.seg, b, m)
-			t.follow(&p.seg, ci, s, found)
+			t.follow(&p.seg, m.captureInfo(), s, found)
 		}
 	}
 }

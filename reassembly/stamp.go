@@ -20,5 +20,9 @@ func StampOf(t time.Time) Stamp { return Stamp{t.Unix(), int32(t.Nanosecond())} 
 // After tells whether a is later than b.
 func (a Stamp) After(b Stamp) bool { return a.sec > b.sec || a.sec == b.sec && a.nsec > b.nsec }
 
+// time is the instant as a time.Time in UTC: the same value as the
+// time.Unix(sec, nsec).UTC() it was made from.
+func (a Stamp) time() time.Time { return time.Unix(a.sec, int64(a.nsec)).UTC() }
+
 // Before tells whether a is earlier than b.
 func (a Stamp) Before(b Stamp) bool { return b.After(a) }

@@ -295,7 +295,7 @@ func (s *stream) finish() {
 		return
 	}
 	s.closed = true
-	s.closedAt = s.t.now
+	s.closedAt = s.t.now()
 	if s.lane != nil {
 		s.t.laneRelease(s)
 	}
@@ -308,12 +308,12 @@ func (s *stream) finish() {
 }
 
 func (s *stream) reportEnd() {
-	s.ev = Event{Kind: EventEnd, Time: s.t.now, Index: s.t.Stats.Packets}
+	s.ev = Event{Kind: EventEnd, Time: s.t.now(), Index: s.t.Stats.Packets}
 	s.t.h.HandleEvent(&s.conn, &s.ev)
 }
 
 func (s *stream) reportForget() {
-	s.ev = Event{Kind: EventForget, Time: s.t.now, Index: s.t.Stats.Packets}
+	s.ev = Event{Kind: EventForget, Time: s.t.now(), Index: s.t.Stats.Packets}
 	s.t.h.HandleEvent(&s.conn, &s.ev)
 }
 

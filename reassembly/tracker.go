@@ -75,10 +75,10 @@ type Tracker struct {
 	conns     connTable
 	closed    []*stream // closed streams lingering in conns, oldest first
 	nextID    uint64
-	now       time.Time
 	nextSweep time.Time // a second of capture time after the last sweep (zero before the first packet)
-	// nowS and sweepS are now and nextSweep as stamps, compared per packet
-	// (set with them); lastS is the previous packet's time.
+	// nowS is the capture's time (now makes a time.Time of it only when
+	// asked: most packets just move it on), sweepS is nextSweep, lastS the
+	// previous packet's time.
 	nowS, sweepS, lastS Stamp
 	ctx                 captureContext
 	current             *stream // the stream that owns the packet being assembled
@@ -143,16 +143,17 @@ func (t *Tracker) Decoded(size int, ci gopacket.CaptureInfo, seg Segment, ok boo
 }
 
 func (t *Tracker) decoded(size int, ci gopacket.CaptureInfo, seg *Segment, ok bool) {
-	if t.count(size, &ci, ok) {
+	if t.count(size, ci.CaptureLength < ci.Length, ok) {
 		t.segment(seg, ci)
 	}
 }
 
-// count counts a packet, and tells whether it holds a TCP segment.
-func (t *Tracker) count(size int, ci *gopacket.CaptureInfo, ok bool) bool {
+// count counts a packet (snapped: cut by the snap length), and tells
+// whether it holds a TCP segment.
+func (t *Tracker) count(size int, snapped, ok bool) bool {
 	t.Stats.Packets++
 	t.Stats.Bytes += int64(size)
-	if ci.CaptureLength < ci.Length {
+	if snapped {
 		t.Stats.Snapped++
 	}
 	if !ok {
@@ -182,15 +183,15 @@ func (t *Tracker) skipIgnored(m *packetMeta) (s *stream, found, skip bool) {
 func (t *Tracker) Segment(seg Segment, ci gopacket.CaptureInfo) { t.segment(&seg, ci) }
 
 func (t *Tracker) segment(seg *Segment, ci gopacket.CaptureInfo) {
-	t.arrive(ci.Timestamp)
+	t.arrive(StampOf(ci.Timestamp))
 	t.follow(seg, ci, nil, false)
 }
 
 // arrive lets the capture time of a TCP segment pass: the clock, and a
 // sweep when one is due.
-func (t *Tracker) arrive(ts time.Time) {
+func (t *Tracker) arrive(at Stamp) {
 	t.Stats.TCPPackets++
-	t.clock(ts)
+	t.clock(at)
 	if t.nextSweep.IsZero() {
 		t.setNextSweep()
 	} else if !t.nowS.Before(t.sweepS) {
@@ -345,17 +346,15 @@ const timeJump = 10 * time.Minute
 // only once a second packet confirms the jump: one bad timestamp must not
 // close every connection as idle. Packets earlier than the one before are
 // counted (a clock step, merged files).
-func (t *Tracker) clock(ts time.Time) {
+func (t *Tracker) clock(at Stamp) {
 	if t.newFile {
 		// Files given one after the other need not be in time order.
 		t.newFile = false
-		at := StampOf(ts)
-		t.now, t.nowS, t.lastS, t.ahead = ts, at, at, 0
+		t.nowS, t.lastS, t.ahead = at, at, 0
 		t.jumpAt = zeroStamp // now may have gone back
 		return
 	}
-	at := StampOf(ts)
-	if at.Before(t.lastS) && time.Unix(t.lastS.sec, int64(t.lastS.nsec)).Sub(ts) > time.Second {
+	if at.Before(t.lastS) && t.lastS.time().Sub(at.time()) > time.Second {
 		t.Stats.Backwards++
 		if t.Stats.FirstBackwards == 0 {
 			t.Stats.FirstBackwards = t.Stats.Packets
@@ -364,10 +363,10 @@ func (t *Tracker) clock(ts time.Time) {
 	t.lastS = at
 	switch {
 	case !at.After(t.nowS):
-	case t.now.IsZero() || !at.After(t.jumpAt) || !at.After(t.refreshJump()): // ts.Sub(t.now) <= timeJump
-		t.now, t.nowS, t.ahead = ts, at, 0
+	case t.nowS == zeroStamp || !at.After(t.jumpAt) || !at.After(t.refreshJump()): // at - now <= timeJump
+		t.nowS, t.ahead = at, 0
 	case t.ahead > 0:
-		t.now, t.nowS, t.ahead = ts, at, 0 // a second packet that far ahead: a real pause
+		t.nowS, t.ahead = at, 0 // a second packet that far ahead: a real pause
 	default:
 		t.ahead++
 		t.Stats.Jumps++
@@ -375,7 +374,7 @@ func (t *Tracker) clock(ts time.Time) {
 }
 
 func (t *Tracker) refreshJump() Stamp {
-	t.jumpAt = StampOf(t.now.Add(timeJump))
+	t.jumpAt = StampOf(t.now().Add(timeJump))
 	return t.jumpAt
 }
 
@@ -386,16 +385,19 @@ func (t *Tracker) NewFile() { t.newFile = true }
 // Tick lets capture time pass without packets (an idle live capture), so
 // idle connections are still closed and held data still delivered.
 func (t *Tracker) Tick(now time.Time) {
-	if now.After(t.now) {
-		t.now, t.nowS = now, StampOf(now)
+	if at := StampOf(now); at.After(t.nowS) {
+		t.nowS = at
 	}
 	if !t.nextSweep.IsZero() && !t.nowS.Before(t.sweepS) {
 		t.sweep()
 	}
 }
 
+// now is the capture's time: the latest packet's, but for jumps (clock).
+func (t *Tracker) now() time.Time { return t.nowS.time() }
+
 func (t *Tracker) setNextSweep() {
-	t.nextSweep = t.now.Add(flushEvery)
+	t.nextSweep = t.now().Add(flushEvery)
 	t.sweepS = StampOf(t.nextSweep)
 }
 
@@ -416,12 +418,13 @@ func (t *Tracker) roomForOne() bool {
 	}
 	// Closing idle connections walks the whole table: at most once a
 	// second of capture time, or a flood would make every packet pay it.
-	if !t.roomTried.IsZero() && t.now.Sub(t.roomTried) < time.Second {
+	now := t.now()
+	if !t.roomTried.IsZero() && now.Sub(t.roomTried) < time.Second {
 		return false
 	}
-	t.roomTried = t.now
-	t.flush(t.now.Add(-t.opts.HoleTimeout), t.now.Add(-time.Minute))
-	t.forgetClosed(t.now.Add(time.Nanosecond))
+	t.roomTried = now
+	t.flush(now.Add(-t.opts.HoleTimeout), now.Add(-time.Minute))
+	t.forgetClosed(now.Add(time.Nanosecond))
 	return t.conns.len() < max
 }
 
@@ -429,8 +432,9 @@ func (t *Tracker) roomForOne() bool {
 // closed ones, all by capture time.
 func (t *Tracker) sweep() {
 	t.setNextSweep()
-	t.flush(t.now.Add(-t.opts.HoleTimeout), t.now.Add(-t.opts.IdleTimeout))
-	t.forgetClosed(t.now.Add(-t.opts.Linger))
+	now := t.now()
+	t.flush(now.Add(-t.opts.HoleTimeout), now.Add(-t.opts.IdleTimeout))
+	t.forgetClosed(now.Add(-t.opts.Linger))
 }
 
 func (t *Tracker) forgetClosed(before time.Time) {
@@ -453,7 +457,7 @@ func (t *Tracker) Close() {
 	for _, s := range open {
 		s.finish()
 	}
-	t.forgetClosed(t.now.Add(time.Hour))
+	t.forgetClosed(t.now().Add(time.Hour))
 	for _, s := range open {
 		if t.conns.find(s.flow, s.conn.Client, s.conn.Server) != nil {
 			s.reportForget()
