@@ -8,7 +8,8 @@
 # `ftptrace creds -o OUT FILE` alternately, N times, checks every ftptrace
 # result against the generator's truth, and
 # reports medians: MB/s, packets/s, peak RSS, ftptrace's time as a multiple
-# of the read loop's, and how time grows with size. When tshark is installed
+# of the read loop's, how time grows with size, and peak RSS on the first N MB
+# of the largest capture (where memory stops growing). When tshark is installed
 # it is compared on the largest capture (`tshark -q -z credentials`, slow:
 # two pairs). The results are written to BENCHMARKS.md.
 #
@@ -167,6 +168,24 @@ for size in $SIZES; do
   fi
 done
 
+# Memory by length analysed: the largest capture's first N MB through a pipe
+# (ftptrace reads '-'), once each: peak RSS as the analysis goes on, to show
+# where it stops growing. A prefix ends mid-record: ftptrace warns, exit 0.
+mem_rows=()
+largest=$DATA/$last.pcap
+largest_mb=$(( $(stat -c %s "$largest") / 1000000 ))
+for n in 200 500 1000 1500 2000 4000 8000; do
+  [ "$n" -le $((largest_mb * 101 / 100)) ] || continue # the whole capture for the last
+  set +e
+  /usr/bin/time -o "$TMP/time" -f '%M' bin/ftptrace --json -o "$TMP/prefix.jsonl" - < <(head -c "${n}000000" "$largest") >/dev/null 2>"$TMP/stderr"
+  rc=$?
+  set -e
+  [ "$rc" = 0 ] || { echo "ftptrace on the first $n MB of $largest failed: $(head -3 "$TMP/stderr")"; exit 1; }
+  m=$(tail -1 "$TMP/time")
+  printf '  first %5d MB of %s: peak RSS %d MiB\n' "$n" "$last" "$((m / 1024))"
+  mem_rows+=("$(printf '| %d MB | %d MiB |' "$n" "$((m / 1024))")")
+done
+
 # Linearity: time per byte of the largest capture over that of the smallest.
 linear="only one size measured"
 if [ "$first" != "$last" ]; then
@@ -223,6 +242,14 @@ fi
   printf '%s\n' "${floor_rows[@]}"
   echo
   echo "Linearity: $linear."
+  echo
+  echo "Memory as the analysis goes on: \`bin/ftptrace --json -o OUT -\` reading the first N MB of"
+  echo "the $last capture from a pipe, once each, peak RSS. It grows while the sessions open at"
+  echo "once and the analysis's buffers fill, then stays; the size of the capture does not count:"
+  echo
+  echo "| analysed | ftptrace RSS |"
+  echo "|---|---|"
+  printf '%s\n' "${mem_rows[@]}"
   if [ ${#tshark_rows[@]} -gt 0 ]; then
     echo
     echo "Against tshark ($tshark_version), alternated with ftptrace, median of the pairs:"
