@@ -170,7 +170,7 @@ done
 
 # Memory by length analysed: the largest capture's first N MB through a pipe
 # (ftptrace reads '-'), once each: peak RSS as the analysis goes on, to show
-# where it stops growing. A prefix ends mid-record: ftptrace warns, exit 0.
+# where it stops growing.
 mem_rows=()
 largest=$DATA/$last.pcap
 largest_mb=$(( $(stat -c %s "$largest") / 1000000 ))
@@ -180,7 +180,11 @@ for n in 200 500 1000 1500 2000 4000 8000; do
   /usr/bin/time -o "$TMP/time" -f '%M' bin/ftptrace --json -o "$TMP/prefix.jsonl" - < <(head -c "${n}000000" "$largest") >/dev/null 2>"$TMP/stderr"
   rc=$?
   set -e
-  [ "$rc" = 0 ] || { echo "ftptrace on the first $n MB of $largest failed: $(head -3 "$TMP/stderr")"; exit 1; }
+  # A prefix ends inside a record: ftptrace says so and exits 1, having
+  # analysed everything before it.
+  if [ "$rc" != 0 ] && ! { [ "$rc" = 1 ] && grep -q 'is cut short' "$TMP/stderr"; }; then
+    echo "ftptrace on the first $n MB of $largest failed: $(head -3 "$TMP/stderr")"; exit 1
+  fi
   m=$(tail -1 "$TMP/time")
   printf '  first %5d MB of %s: peak RSS %d MiB\n' "$n" "$last" "$((m / 1024))"
   mem_rows+=("$(printf '| %d MB | %d MiB |' "$n" "$((m / 1024))")")
