@@ -263,10 +263,12 @@ func (p *Prefetch) NextSegment() (size int, ci gopacket.CaptureInfo, seg Segment
 	return int(m.end - m.start), m.captureInfo(), seg, m.ok, nil
 }
 
-// Follow hands every packet decoded ahead (NewDecodingPrefetch) to t, as
-// NextSegment and Tracker.Decoded would one call at a time, without copying
-// each segment through them. It returns the reader's error: io.EOF at the
-// end of the capture.
+// Follow hands every packet decoded ahead (NewDecodingPrefetch) to t, with
+// the result NextSegment and Tracker.Decoded would give one call at a time,
+// without copying each segment through them; a packet of a connection the
+// handler ignores is done once its connection is found (skipIgnored), its
+// segment never made. It returns the reader's error: io.EOF at the end of
+// the capture.
 func (p *Prefetch) Follow(t *Tracker) error {
 	for {
 		if err := p.advance(); err != nil {
