@@ -157,7 +157,8 @@ type Keeper interface {
 
 // Handler receives the events of every connection, in capture order for
 // everything but payload that arrived out of order (delivered once the hole
-// is filled, with the time of its first packet).
+// is filled, with the time of its first packet). The event is the
+// tracker's for the length of the call: copy what is to be kept.
 type Handler interface {
 	HandleEvent(c *Conn, e *Event)
 }

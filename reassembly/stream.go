@@ -41,7 +41,6 @@ type stream struct {
 	closed               bool
 	closedAt             time.Time
 	finSeen              uint8 // bit per direction, for ignored connections
-	ev                   Event // reused for every event
 	// The bulk lane's state (lane.go), nil when gopacket follows the
 	// connection.
 	lane *laneState
@@ -103,11 +102,11 @@ func (s *stream) reusedBy(seg *Segment) bool {
 }
 
 func (s *stream) emit(kind EventKind, ts time.Time, dir Direction, tcp *layers.TCP) {
-	s.ev = Event{Kind: kind, Time: ts, Dir: dir, Index: s.t.Stats.Packets}
+	s.t.ev = Event{Kind: kind, Time: ts, Dir: dir, Index: s.t.Stats.Packets}
 	if tcp != nil {
-		s.ev.Flags, s.ev.Seq, s.ev.Ack = flagsOf(tcp), tcp.Seq, tcp.Ack
+		s.t.ev.Flags, s.t.ev.Seq, s.t.ev.Ack = flagsOf(tcp), tcp.Seq, tcp.Ack
 	}
-	s.t.h.HandleEvent(&s.conn, &s.ev)
+	s.t.h.HandleEvent(&s.conn, &s.t.ev)
 }
 
 // Accept sees every packet of the connection in capture order, before
@@ -165,8 +164,8 @@ func (s *stream) ReassembledSG(sg greassembly.ScatterGather, _ greassembly.Assem
 	gdir, _, _, _ := sg.Info()
 	dir := s.dirOfGopacket(gdir)
 	if skip > 0 {
-		s.ev = Event{Kind: EventGap, Time: ci.Timestamp, Dir: dir, Bytes: skip, Index: ci.InterfaceIndex}
-		s.t.h.HandleEvent(&s.conn, &s.ev)
+		s.t.ev = Event{Kind: EventGap, Time: ci.Timestamp, Dir: dir, Bytes: skip, Index: ci.InterfaceIndex}
+		s.t.h.HandleEvent(&s.conn, &s.t.ev)
 	}
 	s.delivered(dir, skip, length)
 	if length == 0 {
@@ -177,9 +176,9 @@ func (s *stream) ReassembledSG(sg greassembly.ScatterGather, _ greassembly.Assem
 		flags = FlagPSH | FlagACK
 	}
 	payload := sg.Fetch(length)
-	s.ev = Event{Kind: EventPayload, Time: ci.Timestamp, Index: ci.InterfaceIndex, Dir: dir, Flags: flags,
+	s.t.ev = Event{Kind: EventPayload, Time: ci.Timestamp, Index: ci.InterfaceIndex, Dir: dir, Flags: flags,
 		Payload: payload, Segments: sg.Stats().Packets, Bytes: length}
-	s.t.h.HandleEvent(&s.conn, &s.ev)
+	s.t.h.HandleEvent(&s.conn, &s.t.ev)
 	if s.conn.watched {
 		// After the handler: the bytes that made it watch the connection
 		// (FTP found by content) are kept too.
@@ -261,8 +260,8 @@ func (s *stream) compareRetransmission(tcp *layers.TCP, ci gopacket.CaptureInfo,
 		}
 	}
 	if differ > 0 {
-		s.ev = Event{Kind: EventConflict, Time: ci.Timestamp, Index: s.t.Stats.Packets, Dir: dir, Bytes: differ}
-		s.t.h.HandleEvent(&s.conn, &s.ev)
+		s.t.ev = Event{Kind: EventConflict, Time: ci.Timestamp, Index: s.t.Stats.Packets, Dir: dir, Bytes: differ}
+		s.t.h.HandleEvent(&s.conn, &s.t.ev)
 	}
 }
 
@@ -308,13 +307,13 @@ func (s *stream) finish() {
 }
 
 func (s *stream) reportEnd() {
-	s.ev = Event{Kind: EventEnd, Time: s.t.now(), Index: s.t.Stats.Packets}
-	s.t.h.HandleEvent(&s.conn, &s.ev)
+	s.t.ev = Event{Kind: EventEnd, Time: s.t.now(), Index: s.t.Stats.Packets}
+	s.t.h.HandleEvent(&s.conn, &s.t.ev)
 }
 
 func (s *stream) reportForget() {
-	s.ev = Event{Kind: EventForget, Time: s.t.now(), Index: s.t.Stats.Packets}
-	s.t.h.HandleEvent(&s.conn, &s.ev)
+	s.t.ev = Event{Kind: EventForget, Time: s.t.now(), Index: s.t.Stats.Packets}
+	s.t.h.HandleEvent(&s.conn, &s.t.ev)
 }
 
 // ignoredSegment follows an ignored connection just enough to know when it
