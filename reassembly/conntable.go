@@ -122,16 +122,8 @@ func flowHash(a, b netip.AddrPort) uint64 {
 }
 
 func addrPortHash(ap netip.AddrPort) uint64 {
-	var raw [16]byte
-	addr := ap.Addr()
-	v4 := addr.Is4()
-	if v4 {
-		a4 := addr.As4()
-		copy(raw[:], a4[:])
-	} else {
-		raw = addr.As16()
-	}
-	return endpointHash(&raw, v4, ap.Port())
+	e := rawEndpointOf(ap)
+	return endpointHash(&e.addr, e.v4, e.port)
 }
 
 // rawEndpoint is an address and port as packetMeta holds them: an IPv4
@@ -143,14 +135,18 @@ type rawEndpoint struct {
 }
 
 func rawEndpointOf(ap netip.AddrPort) rawEndpoint {
-	e := rawEndpoint{port: ap.Port(), v4: ap.Addr().Is4()}
-	if e.v4 {
-		a4 := ap.Addr().As4()
-		copy(e.addr[:], a4[:])
-	} else {
-		e.addr = ap.Addr().As16()
+	addr, v4 := rawAddr(ap.Addr())
+	return rawEndpoint{addr: addr, port: ap.Port(), v4: v4}
+}
+
+// rawAddr is an address as packetMeta holds it.
+func rawAddr(a netip.Addr) (addr [16]byte, v4 bool) {
+	if a.Is4() {
+		a4 := a.As4()
+		copy(addr[:], a4[:])
+		return addr, true
 	}
-	return e
+	return a.As16(), false
 }
 
 // sameRaw tells whether packet m is of connection s, as same would from
@@ -175,6 +171,17 @@ func (s *stream) same(a, b netip.AddrPort) bool {
 func (c *connTable) find(h uint64, a, b netip.AddrPort) *stream {
 	for s := c.slots[c.slot(h)].s; s != nil; s = s.sameHash {
 		if s.same(a, b) {
+			return s
+		}
+	}
+	return nil
+}
+
+// findRaw returns the connection packet m (decoded ahead) belongs to, as
+// find would from its netip.AddrPorts, or nil.
+func (c *connTable) findRaw(m *packetMeta) *stream {
+	for s := c.slots[c.slot(m.flow)].s; s != nil; s = s.sameHash {
+		if s.sameRaw(m) {
 			return s
 		}
 	}

@@ -212,8 +212,7 @@ func (t *Tracker) laneQueue(s *stream, d Direction, tcp *layers.TCP, ci gopacket
 func (t *Tracker) laneDeliver(s *stream, d Direction, skip int, payload []byte, keeper Keeper, segments int, ci gopacket.CaptureInfo, end bool) {
 	h := &s.lane.lh[d]
 	if skip > 0 {
-		t.ev = Event{Kind: EventGap, Time: ci.Timestamp, Dir: d, Bytes: skip, Index: ci.InterfaceIndex}
-		t.h.HandleEvent(&s.conn, &t.ev)
+		s.handle(Event{Kind: EventGap, Time: ci.Timestamp, Dir: d, Bytes: skip, Index: ci.InterfaceIndex})
 	}
 	next := s.next[d] + uint32(skip) + uint32(len(payload))
 	if !end && len(h.queue) > 0 && !seqAfter(h.queue[0].seq, next) {
@@ -244,9 +243,8 @@ func (t *Tracker) laneDeliver(s *stream, d Direction, skip int, payload []byte, 
 		if flags == 0 {
 			flags = FlagPSH | FlagACK
 		}
-		t.ev = Event{Kind: EventPayload, Time: ci.Timestamp, Index: ci.InterfaceIndex, Dir: d, Flags: flags,
-			Payload: payload, Segments: segments, Bytes: len(payload), Keeper: keeper}
-		t.h.HandleEvent(&s.conn, &t.ev)
+		s.handle(Event{Kind: EventPayload, Time: ci.Timestamp, Index: ci.InterfaceIndex, Dir: d, Flags: flags,
+			Payload: payload, Segments: segments, Bytes: len(payload), Keeper: keeper})
 		if s.conn.watched {
 			s.keepTail(d, payload) // to compare retransmissions with (Conn.Watch), as stream.ReassembledSG
 		}

@@ -72,15 +72,8 @@ func (m *packetMeta) captureInfo() gopacket.CaptureInfo {
 // setAddrs keeps the addresses, and the hash of the endpoints that the
 // tracker files connections by (the ports are set already).
 func (m *packetMeta) setAddrs(src, dst netip.Addr) {
-	m.v4 = src.Is4()
-	if m.v4 {
-		a, b := src.As4(), dst.As4()
-		m.src, m.dst = [16]byte{}, [16]byte{}
-		copy(m.src[:], a[:])
-		copy(m.dst[:], b[:])
-	} else {
-		m.src, m.dst = src.As16(), dst.As16()
-	}
+	m.src, m.v4 = rawAddr(src)
+	m.dst, _ = rawAddr(dst)
 	m.setFlow()
 }
 

@@ -102,10 +102,17 @@ func (s *stream) reusedBy(seg *Segment) bool {
 }
 
 func (s *stream) emit(kind EventKind, ts time.Time, dir Direction, tcp *layers.TCP) {
-	s.t.ev = Event{Kind: kind, Time: ts, Dir: dir, Index: s.t.Stats.Packets}
+	e := Event{Kind: kind, Time: ts, Dir: dir, Index: s.t.Stats.Packets}
 	if tcp != nil {
-		s.t.ev.Flags, s.t.ev.Seq, s.t.ev.Ack = flagsOf(tcp), tcp.Seq, tcp.Ack
+		e.Flags, e.Seq, e.Ack = flagsOf(tcp), tcp.Seq, tcp.Ack
 	}
+	s.handle(e)
+}
+
+// handle reports e, in the tracker's event buffer (Handler gets it for
+// the length of the call).
+func (s *stream) handle(e Event) {
+	s.t.ev = e
 	s.t.h.HandleEvent(&s.conn, &s.t.ev)
 }
 
@@ -164,8 +171,7 @@ func (s *stream) ReassembledSG(sg greassembly.ScatterGather, _ greassembly.Assem
 	gdir, _, _, _ := sg.Info()
 	dir := s.dirOfGopacket(gdir)
 	if skip > 0 {
-		s.t.ev = Event{Kind: EventGap, Time: ci.Timestamp, Dir: dir, Bytes: skip, Index: ci.InterfaceIndex}
-		s.t.h.HandleEvent(&s.conn, &s.t.ev)
+		s.handle(Event{Kind: EventGap, Time: ci.Timestamp, Dir: dir, Bytes: skip, Index: ci.InterfaceIndex})
 	}
 	s.delivered(dir, skip, length)
 	if length == 0 {
@@ -176,9 +182,8 @@ func (s *stream) ReassembledSG(sg greassembly.ScatterGather, _ greassembly.Assem
 		flags = FlagPSH | FlagACK
 	}
 	payload := sg.Fetch(length)
-	s.t.ev = Event{Kind: EventPayload, Time: ci.Timestamp, Index: ci.InterfaceIndex, Dir: dir, Flags: flags,
-		Payload: payload, Segments: sg.Stats().Packets, Bytes: length}
-	s.t.h.HandleEvent(&s.conn, &s.t.ev)
+	s.handle(Event{Kind: EventPayload, Time: ci.Timestamp, Index: ci.InterfaceIndex, Dir: dir, Flags: flags,
+		Payload: payload, Segments: sg.Stats().Packets, Bytes: length})
 	if s.conn.watched {
 		// After the handler: the bytes that made it watch the connection
 		// (FTP found by content) are kept too.
@@ -260,8 +265,7 @@ func (s *stream) compareRetransmission(tcp *layers.TCP, ci gopacket.CaptureInfo,
 		}
 	}
 	if differ > 0 {
-		s.t.ev = Event{Kind: EventConflict, Time: ci.Timestamp, Index: s.t.Stats.Packets, Dir: dir, Bytes: differ}
-		s.t.h.HandleEvent(&s.conn, &s.t.ev)
+		s.handle(Event{Kind: EventConflict, Time: ci.Timestamp, Index: s.t.Stats.Packets, Dir: dir, Bytes: differ})
 	}
 }
 
@@ -307,13 +311,11 @@ func (s *stream) finish() {
 }
 
 func (s *stream) reportEnd() {
-	s.t.ev = Event{Kind: EventEnd, Time: s.t.now(), Index: s.t.Stats.Packets}
-	s.t.h.HandleEvent(&s.conn, &s.t.ev)
+	s.handle(Event{Kind: EventEnd, Time: s.t.now(), Index: s.t.Stats.Packets})
 }
 
 func (s *stream) reportForget() {
-	s.t.ev = Event{Kind: EventForget, Time: s.t.now(), Index: s.t.Stats.Packets}
-	s.t.h.HandleEvent(&s.conn, &s.t.ev)
+	s.handle(Event{Kind: EventForget, Time: s.t.now(), Index: s.t.Stats.Packets})
 }
 
 // ignoredSegment follows an ignored connection just enough to know when it

@@ -67,29 +67,29 @@ type Stats struct {
 // Tracker follows every TCP connection in a stream of packets and reports
 // connection events to a Handler. Feed it packets in capture order.
 type Tracker struct {
-	h         Handler
-	opts      Options
-	decoder   *Decoder
-	pool      *greassembly.StreamPool
-	asm       *greassembly.Assembler
-	conns     connTable
-	closed    []*stream // closed streams lingering in conns, oldest first
-	nextID    uint64
-	nextSweep time.Time // a second of capture time after the last sweep (zero before the first packet)
+	h       Handler
+	opts    Options
+	decoder *Decoder
+	pool    *greassembly.StreamPool
+	asm     *greassembly.Assembler
+	conns   connTable
+	closed  []*stream // closed streams lingering in conns, oldest first
+	nextID  uint64
 	// nowS is the capture's time (now makes a time.Time of it only when
-	// asked: most packets just move it on), sweepS is nextSweep, lastS the
-	// previous packet's time.
-	nowS, sweepS, lastS Stamp
-	ctx                 captureContext
-	current             *stream // the stream that owns the packet being assembled
-	currentDir          Direction
-	pending             *Event    // a FIN to report once the packet's payload is out
-	endPending          bool      // the current stream ended during assembly
-	ahead               int       // packets seen far ahead of now, unconfirmed
-	roomTried           time.Time // when the table, full, was last swept for room
-	newFile             bool
-	holeBefore          time.Time // flush queued data seen before this, after the packet
-	finEvent            Event
+	// asked: most packets just move it on), nextSweep a second of capture
+	// time after the last sweep (zeroStamp before the first packet), lastS
+	// the previous packet's time.
+	nowS, nextSweep, lastS Stamp
+	ctx                    captureContext
+	current                *stream // the stream that owns the packet being assembled
+	currentDir             Direction
+	pending                *Event    // a FIN to report once the packet's payload is out
+	endPending             bool      // the current stream ended during assembly
+	ahead                  int       // packets seen far ahead of now, unconfirmed
+	roomTried              time.Time // when the table, full, was last swept for room
+	newFile                bool
+	holeBefore             time.Time // flush queued data seen before this, after the packet
+	finEvent               Event
 	// ev is every other event, reused: handlers get it for the length of
 	// the call (one per connection cost 112 bytes a connection held).
 	ev Event
@@ -125,7 +125,7 @@ func (c *captureContext) GetCaptureInfo() gopacket.CaptureInfo { return c.ci }
 func NewTracker(h Handler, opts Options) *Tracker {
 	t := &Tracker{h: h, opts: opts, decoder: NewDecoder(), conns: newConnTable(),
 		lanes: map[*stream]struct{}{}, laneWaiting: map[*stream]struct{}{},
-		nowS: zeroStamp, sweepS: zeroStamp, lastS: zeroStamp, jumpAt: zeroStamp}
+		nowS: zeroStamp, nextSweep: zeroStamp, lastS: zeroStamp, jumpAt: zeroStamp}
 	t.pool = greassembly.NewStreamPool(streamFactory{t})
 	t.asm = greassembly.NewAssembler(t.pool)
 	t.asm.MaxBufferedPagesTotal = opts.MaxBufferedPages
@@ -175,10 +175,7 @@ func (t *Tracker) skipIgnored(m *packetMeta) (s *stream, found, skip bool) {
 	if m.tcp.flags&(FlagSYN|FlagFIN|FlagRST) != 0 {
 		return nil, false, false
 	}
-	s = t.conns.slots[t.conns.slot(m.flow)].s
-	for s != nil && !s.sameRaw(m) {
-		s = s.sameHash
-	}
+	s = t.conns.findRaw(m)
 	return s, true, s != nil && s.conn.ignored
 }
 
@@ -195,9 +192,9 @@ func (t *Tracker) segment(seg *Segment, ci gopacket.CaptureInfo) {
 func (t *Tracker) arrive(at Stamp) {
 	t.Stats.TCPPackets++
 	t.clock(at)
-	if t.nextSweep.IsZero() {
+	if t.nextSweep == zeroStamp {
 		t.setNextSweep()
-	} else if !t.nowS.Before(t.sweepS) {
+	} else if !t.nowS.Before(t.nextSweep) {
 		t.sweep()
 	}
 }
@@ -391,7 +388,7 @@ func (t *Tracker) Tick(now time.Time) {
 	if at := StampOf(now); at.After(t.nowS) {
 		t.nowS = at
 	}
-	if !t.nextSweep.IsZero() && !t.nowS.Before(t.sweepS) {
+	if t.nextSweep != zeroStamp && !t.nowS.Before(t.nextSweep) {
 		t.sweep()
 	}
 }
@@ -400,8 +397,7 @@ func (t *Tracker) Tick(now time.Time) {
 func (t *Tracker) now() time.Time { return t.nowS.time() }
 
 func (t *Tracker) setNextSweep() {
-	t.nextSweep = t.now().Add(flushEvery)
-	t.sweepS = StampOf(t.nextSweep)
+	t.nextSweep = StampOf(t.now().Add(flushEvery))
 }
 
 // flushHole asks for queued data up to time t to be delivered once the
