@@ -81,9 +81,9 @@ type Analyzer struct {
 	conns    map[uint64]*connState
 	sessions []*Session // not yet handed to OnSession
 	closing  []*Session
-	// closingDue is the earliest the first of closing can be finished:
-	// until then no packet needs to look.
-	closingDue time.Time
+	// closingDue is the earliest the first of closing can be finished
+	// (setClosingDue): until then no packet needs to look.
+	closingDue reassembly.Stamp
 	done       []*Session
 	expects    map[uint16][]*Expectation // by the port the data connection goes to
 	failures   map[pairKey]*failCount    // failed logins per client and server
@@ -150,7 +150,7 @@ func (a *Analyzer) HandleEvent(c *reassembly.Conn, e *reassembly.Event) {
 func (a *Analyzer) advance(t time.Time) {
 	if at := reassembly.StampOf(t); at.After(reassembly.StampOf(a.now)) {
 		a.now = t
-		if len(a.closing) > 0 && !at.Before(reassembly.StampOf(a.closingDue)) {
+		if len(a.closing) > 0 && !at.Before(a.closingDue) {
 			a.finishClosing(false)
 		}
 	}
@@ -267,10 +267,10 @@ func (a *Analyzer) endControl(s *Session) {
 			a.reply(s, rep, "")
 		}
 	}
-	if len(a.closing) == 0 {
-		a.closingDue = s.End.Add(closeGrace)
-	}
 	a.closing = append(a.closing, s)
+	if len(a.closing) == 1 {
+		a.setClosingDue()
+	}
 }
 
 // finishClosing finalises sessions whose control connection closed long
@@ -288,8 +288,14 @@ func (a *Analyzer) finishClosing(all bool) {
 		n++
 	}
 	a.closing = append(a.closing[:0], a.closing[n:]...)
+	a.setClosingDue()
+}
+
+// setClosingDue sets closingDue from the first session closing. Its End
+// only grows after that, so the session is never due before closingDue.
+func (a *Analyzer) setClosingDue() {
 	if len(a.closing) > 0 {
-		a.closingDue = a.closing[0].End.Add(closeGrace) // End only grows: never later than due
+		a.closingDue = reassembly.StampOf(a.closing[0].End.Add(closeGrace))
 	}
 }
 

@@ -107,15 +107,21 @@ func (w *hashWorker) send() {
 	}
 }
 
+// start makes the hasher's digest on first use: connections that carry no
+// data need none.
+func (h *hasher) start() {
+	if h.h == nil {
+		h.h = sha256.New()
+	}
+}
+
 // write hashes p; k keeps p's memory when it can be kept (nil: copy it).
 func (h *hasher) write(p []byte, k reassembly.Keeper) {
 	w := h.hw
 	if w == nil {
 		return
 	}
-	if h.h == nil {
-		h.h = sha256.New()
-	}
+	h.start()
 	for len(p) > 0 {
 		j := w.cur
 		if j != nil && (len(j.parts) == hashParts || j.size >= hashChunk ||
@@ -155,9 +161,7 @@ func (h *hasher) sumInto(dst *string, done *sync.WaitGroup) {
 		*dst = ""
 		return
 	}
-	if h.h == nil {
-		h.h = sha256.New()
-	}
+	h.start()
 	w.send()
 	done.Add(1)
 	w.jobs <- &hashJob{h: h.h, sumTo: dst, sumDone: done}
