@@ -113,17 +113,17 @@ type timeCache struct {
 	prefix [20]byte // "2006-01-02T15:04:05."
 }
 
-// appendTime appends t as the package-level appendTime does.
-func (c *timeCache) appendTime(b []byte, t time.Time) []byte {
-	if t.IsZero() {
-		return append(b, '"', '"')
+// digits appends t as appendTimeDigits does, from the date and time kept
+// when t is in the same second (c nil: in full).
+func (c *timeCache) digits(b []byte, t time.Time) []byte {
+	if c == nil {
+		return appendTimeDigits(b, t)
 	}
-	b = append(b, '"')
 	sec := t.Unix()
 	if c.valid && sec == c.sec {
 		b = append(b, c.prefix[:]...)
 		b = appendDigits(b, t.Nanosecond(), 9)
-		return append(b, 'Z', '"')
+		return append(b, 'Z')
 	}
 	start := len(b)
 	b = appendTimeDigits(b, t)
@@ -131,7 +131,7 @@ func (c *timeCache) appendTime(b []byte, t time.Time) []byte {
 		copy(c.prefix[:], b[start:])
 		c.valid, c.sec = true, sec
 	}
-	return append(b, '"')
+	return b
 }
 
 func (j *jsonBuf) key(k string) {
@@ -170,18 +170,15 @@ func (j *jsonBuf) trueOmit(k string, v bool) {
 // time appends a time as jsonTime formats it ("" when zero).
 func (j *jsonBuf) time(k string, t time.Time) {
 	j.key(k)
-	if j.times != nil {
-		j.b = j.times.appendTime(j.b, t)
-		return
-	}
-	j.b = appendTime(j.b, t)
+	j.b = appendTime(j.b, t, j.times)
 }
 
-// appendTime appends jsonTime(t), quoted.
-func appendTime(b []byte, t time.Time) []byte {
+// appendTime appends jsonTime(t), quoted; times, when not nil, keeps the
+// date and time of the second written last.
+func appendTime(b []byte, t time.Time, times *timeCache) []byte {
 	b = append(b, '"')
 	if !t.IsZero() {
-		b = appendTimeDigits(b, t)
+		b = times.digits(b, t)
 	}
 	return append(b, '"')
 }
