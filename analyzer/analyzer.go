@@ -224,6 +224,7 @@ func (a *Analyzer) newControl(cs *connState, why string) {
 
 func (a *Analyzer) controlEvent(cs *connState, e *reassembly.Event) {
 	s := cs.sess
+	s.ctl.clientEvent(e)
 	if e.Kind != reassembly.EventEnd {
 		if s.Start.IsZero() {
 			s.Start = e.Time
@@ -255,18 +256,7 @@ func (a *Analyzer) endControl(s *Session) {
 		return
 	}
 	s.ctlClosed = true
-	c := s.ctl
-	if !c.encrypted {
-		if l, ok := c.split[reassembly.ClientToServer].flush(); ok {
-			a.command(s, l, "")
-		}
-		if l, ok := c.split[reassembly.ServerToClient].flush(); ok {
-			a.replyLine(s, l, "")
-		}
-		if rep := c.replies.flush(); rep != nil {
-			a.reply(s, rep, "")
-		}
-	}
+	a.flushLines(s)
 	a.closing = append(a.closing, s)
 	if len(a.closing) == 1 {
 		a.setClosingDue()

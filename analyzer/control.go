@@ -24,18 +24,30 @@ type control struct {
 	cmdSinceOpen bool
 	pending      []*Command
 	encrypted    bool
-	greeted      bool
-	cred         *Credential
-	cwd          string
-	rest         string
-	typeA        bool
-	sizes        map[string]int64 // SIZE and MLST answers, by resolved path
-	renameFrom   string
-	orphans      int // replies with no command pending since the last command
-	prot         string
-	offersTLS    bool // FEAT listed AUTH TLS or AUTH SSL
-	expects      []*Expectation
-	lines        []Line
+	// greeted is set once the greeting is over: the first reply on the
+	// connection (and a 120 before it) greets, whatever commands wait.
+	greeted    bool
+	cred       *Credential
+	cwd        string
+	rest       string
+	typeA      bool
+	sizes      map[string]int64 // SIZE and MLST answers, by resolved path
+	renameFrom string
+	orphans    int // replies with no command pending since the last command
+	prot       string
+	offersTLS  bool // FEAT listed AUTH TLS or AUTH SSL
+	expects    []*Expectation
+	lines      []Line
+	// client is how far the client's bytes go (the sequence number after
+	// the last one seen); a reply that acknowledges more answers bytes the
+	// capture missed (clientSeq).
+	client clientSeq
+	// notFTP is 1 + the index of the step of non-FTP lines each side is
+	// sending, 0 when none is open: consecutive lines make one step.
+	notFTP [2]int
+	// mechanism is the security mechanism AUTH asked for (TLS, GSSAPI...),
+	// until the server accepts or refuses it.
+	mechanism string
 }
 
 // addStep records a step and returns its index, or -1 once the session
@@ -86,21 +98,22 @@ func (a *Analyzer) controlPayload(s *Session, e *reassembly.Event) {
 		s.warn("clear-text commands follow the TLS part of the control connection (CCC)")
 	}
 	if c.encrypted {
+		c.track.sent(e, "TLS")
 		st := c.track.newStep(e, KindData)
 		st.Encrypted, st.Bytes, st.Segments = true, int64(e.Bytes), e.Segments
 		s.addStep(st)
 		c.track.lastWhat[e.Dir] = "TLS"
 		return
 	}
-	c.split[e.Dir].index = e.Index
+	if e.Dir == reassembly.ServerToClient {
+		c.replyAcks(e)
+	}
+	c.split[e.Dir].index, c.split[e.Dir].urgent = e.Index, e.Flags&reassembly.FlagURG != 0
 	c.lines = c.split[e.Dir].feed(e.Payload, e.Time, c.lines[:0])
+	defer func() { c.track.sent(e, c.arriving(e.Dir)) }() // what the bytes were, once parsed
 	flags := e.Flags.String()
 	for i, l := range c.lines {
-		if e.Dir == reassembly.ClientToServer {
-			a.command(s, l, flags)
-		} else {
-			a.replyLine(s, l, flags)
-		}
+		a.line(s, e.Dir, l, flags)
 		if c.encrypted {
 			// The rest of this segment, if any, is already TLS.
 			c.split = [2]lineSplitter{}
@@ -109,6 +122,35 @@ func (a *Analyzer) controlPayload(s *Session, e *reassembly.Event) {
 			}
 			break
 		}
+	}
+}
+
+// line hands on one line of a side: Telnet commands, a command, a reply.
+func (a *Analyzer) line(s *Session, dir reassembly.Direction, l Line, flags string) {
+	switch {
+	case l.Telnet != "":
+		a.telnet(s, dir, l)
+	case dir == reassembly.ClientToServer:
+		a.command(s, l, flags)
+	default:
+		a.replyLine(s, l, flags)
+	}
+}
+
+// flushLines hands on what the line splitters still hold when the
+// connection ends, and a multi-line reply never closed.
+func (a *Analyzer) flushLines(s *Session) {
+	c := s.ctl
+	if c.encrypted {
+		return
+	}
+	for _, dir := range []reassembly.Direction{reassembly.ClientToServer, reassembly.ServerToClient} {
+		for l, ok := c.split[dir].flush(); ok; l, ok = c.split[dir].flush() {
+			a.line(s, dir, l, "")
+		}
+	}
+	if rep := c.replies.flush(); rep != nil {
+		a.reply(s, rep, "")
 	}
 }
 
@@ -130,6 +172,12 @@ func looksLikeCommand(p []byte) bool {
 
 func (a *Analyzer) command(s *Session, l Line, flags string) {
 	c := s.ctl
+	if strings.TrimSpace(l.Text) == "" && !l.Truncated {
+		// An empty line is no command: servers that answer it at all
+		// answer it as nothing, and it must not take a reply.
+		a.notFTP(s, reassembly.ClientToServer, l, flags)
+		return
+	}
 	verb, arg := ParseCommand(l.Text)
 	from, to := c.track.conn.Client, c.track.conn.Server
 	st := Step{Time: l.Time, Frame: l.Index, Conn: RoleControl, From: from, To: to, FromClient: true, Kind: KindCommand,
@@ -185,7 +233,11 @@ func (a *Analyzer) command(s *Session, l Line, flags string) {
 func (a *Analyzer) replyLine(s *Session, l Line, flags string) {
 	c := s.ctl
 	for _, rep := range c.replies.line(l, c.cmdSinceOpen) {
-		a.reply(s, rep, flags)
+		if rep.Valid {
+			a.reply(s, rep, flags)
+		} else {
+			a.notFTP(s, reassembly.ServerToClient, Line{Text: rep.Text(), Time: rep.Time, Index: rep.Index, Truncated: rep.Truncated}, flags)
+		}
 	}
 	if c.replies.open == nil {
 		c.cmdSinceOpen = false
@@ -198,8 +250,19 @@ func (a *Analyzer) reply(s *Session, rep *Reply, flags string) {
 	st := Step{Time: rep.Time, Frame: rep.Index, Conn: RoleControl, From: c.track.conn.Server, To: c.track.conn.Client,
 		Kind: KindReply, Flags: flags, Code: rep.Code, Text: text, Unterminated: rep.Unterminated, Truncated: rep.Truncated}
 	var cmd *Command
-	c.resync(rep.Code)
+	greeting := !c.greeted && !s.Midstream
+	if !greeting {
+		c.resync(rep.Code)
+	}
 	switch {
+	case greeting:
+		// The first reply greets, whatever waits: a client may send its
+		// commands before the greeting arrives, and they are answered
+		// after it, in order.
+		st.ReplyTo = "connection"
+		if rep.Code == 220 {
+			s.Banner = text
+		}
 	case rep.Code >= 100 && rep.Code < 200 && len(c.pending) > 0:
 		cmd = c.pending[0]
 		if cmd.Prelim == 0 {
@@ -211,19 +274,17 @@ func (a *Analyzer) reply(s *Session, rep *Reply, flags string) {
 		cmd.ReplyCode, cmd.ReplyText, cmd.ReplyTime, cmd.replied = rep.Code, text, rep.Time, true
 	case !c.greeted && s.Midstream:
 		st.ReplyTo = "unseen" // its command was sent before the capture began
-	case !c.greeted:
-		st.ReplyTo = "connection"
-		if rep.Code == 220 {
-			s.Banner = text
-		}
 	default:
 		st.ReplyTo = "unsolicited"
 		c.orphans++
 	}
-	if rep.Code == 220 || rep.Code == 120 {
-		c.greeted = true
+	if rep.Code != 120 {
+		c.greeted = true // 120 says the greeting (220) comes later
 	}
-	if cmd != nil {
+	switch {
+	case cmd != nil && cmd.lost:
+		st.ReplyTo = "uncaptured" // client bytes the server acknowledged, not in the capture
+	case cmd != nil:
 		st.ReplyTo = cmd.Verb
 		a.replySemantics(s, cmd, rep, &st)
 	}

@@ -33,6 +33,13 @@ const (
 	KindFIN       StepKind = "fin"
 	KindRST       StepKind = "rst"
 	KindGap       StepKind = "gap"
+	// KindNotFTP is a line on the control connection that is no FTP
+	// command or reply (an SSH banner, binary bytes, a reply line without
+	// its code, an empty line): it answers nothing and waits for nothing.
+	KindNotFTP StepKind = "not-ftp"
+	// KindTelnet is Telnet commands on the control connection (RFC 854),
+	// IAC IP and the Synch (IAC DM) before ABOR above all.
+	KindTelnet StepKind = "telnet"
 )
 
 // Packet is one TCP segment listed under a step (the three packets of a
@@ -86,6 +93,9 @@ type Step struct {
 	End          time.Time
 	Active       bool // data handshake: active mode (server connects)
 	Unanswered   bool // handshake without SYN,ACK
+	Lines        int    // not-ftp steps: how many lines (Text holds the first)
+	Telnet       string // telnet steps: the commands by name ("IP, DM", "WILL 1")
+	Urgent       bool   // telnet steps: sent as TCP urgent data (URG), as the Synch is
 
 	// open is true while the step may still grow: a handshake waiting for
 	// its last packets, a transfer still sending. Live output waits for it.

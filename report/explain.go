@@ -48,6 +48,10 @@ func Explain(s *analyzer.Session, st *analyzer.Step) string {
 		return tr("The %s resets %s (RST): it ends at once, without the four-packet teardown.", sideWord(st.FromClient), connName(st))
 	case analyzer.KindGap:
 		return tr("%s of this direction were never captured (lost by the capture, not necessarily by the network).", humanBytes(st.Bytes))
+	case analyzer.KindNotFTP:
+		return explainNotFTP(st)
+	case analyzer.KindTelnet:
+		return explainTelnet(s, st)
 	}
 	return ""
 }
@@ -121,23 +125,39 @@ func describeAcked(acks, other string) string {
 		return tr("the %s's TLS data", other)
 	case acks == "ACK":
 		return tr("nothing new (window update or keep-alive)")
+	case acks == "not FTP", acks == "line partial":
+		return tr("the %s's non-FTP data", other)
+	case acks == "Telnet":
+		return tr("the %s's Telnet commands", other)
+	case acks == "command partial":
+		return tr("the first part of the %s's next command", other)
+	case strings.HasPrefix(acks, "reply ") && strings.HasSuffix(acks, " partial"):
+		return tr("the first part of the %s's %s reply (the rest is still to come)", other, strings.TrimSuffix(strings.TrimPrefix(acks, "reply "), " partial"))
 	case strings.HasPrefix(acks, "reply "):
 		return tr("the %s's %s reply", other, strings.TrimPrefix(acks, "reply "))
+	case strings.HasSuffix(acks, " partial"):
+		return tr("part of the %s command", Clean(strings.TrimSuffix(acks, " partial")))
 	}
 	return tr("the %s command", Clean(acks))
 }
 
 func explainCommand(s *analyzer.Session, st *analyzer.Step) string {
-	arg := Clean(st.Arg)
+	arg := inline(st.Arg)
 	var b strings.Builder
 	switch st.Command {
 	case "USER":
 		b.WriteString(tr("The client sends the user name \"%s\".", arg))
 	case "PASS":
-		if st.Cleartext {
-			b.WriteString(tr("The client sends the password \"%s\" in clear text: anyone on the path can read it.", arg))
-		} else {
+		c := credentialAt(s, st.N)
+		switch {
+		case !st.Cleartext:
 			b.WriteString(tr("The client sends the password."))
+		case c != nil && c.Anonymous && looksLikeEmail(st.Arg):
+			b.WriteString(tr("The client sends \"%s\" as the anonymous password: by custom an e-mail address, no secret.", arg))
+		case c != nil && c.Anonymous:
+			b.WriteString(tr("The client sends \"%s\" as the anonymous password (anonymous FTP asks for an e-mail address; this is none): no secret, anyone may log in so.", arg))
+		default:
+			b.WriteString(tr("The client sends the password \"%s\" in clear text: anyone on the path can read it.", arg))
 		}
 	case "PORT", "EPRT", "LPRT":
 		explainActive(&b, s, st)
@@ -151,7 +171,7 @@ func explainCommand(s *analyzer.Session, st *analyzer.Step) string {
 		info, ok := analyzer.LookupCommand(st.Command)
 		switch {
 		case !ok:
-			b.WriteString(tr("The client sends \"%s\", a command ftptrace does not know.", Clean(st.Command)))
+			b.WriteString(tr("The client sends \"%s\", a command ftptrace does not know.", inline(st.Command)))
 		case info.Class == analyzer.ClassTransfer:
 			b.WriteString(tr("The client sends %s: %s%s; this needs a data connection.", st.Command, tr(info.Summary), argSuffix(arg)))
 			if st.Command == "LIST" || st.Command == "NLST" {
@@ -166,6 +186,55 @@ func explainCommand(s *analyzer.Session, st *analyzer.Step) string {
 	}
 	return b.String()
 }
+
+// credentialAt is the login attempt whose PASS is step n, if any.
+func credentialAt(s *analyzer.Session, n int) *analyzer.Credential {
+	for _, c := range s.Credentials {
+		if c.Step == n {
+			return c
+		}
+	}
+	return nil
+}
+
+// looksLikeEmail tells an anonymous password that is an e-mail address
+// (or the "user@" many clients send), as RFC 1635 asks for.
+func looksLikeEmail(p string) bool {
+	i := strings.IndexByte(p, '@')
+	return i > 0 && strings.IndexByte(p[i+1:], '@') < 0 && !strings.ContainsAny(p, " \t")
+}
+
+// maxShown is how many characters of a command's argument or a reply line
+// the timeline shows; a longer one is cut in the middle (JSON has it all).
+const maxShown = 160
+
+// maxInline is the longest argument a sentence repeats; a longer one is
+// shown once, on the step's own line.
+const maxInline = 60
+
+// elideMiddle cleans s and, when it is longer than n characters, keeps its start
+// and end with the number of characters left out between them.
+func elideMiddle(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return Clean(s)
+	}
+	head, tail := n*2/3, n/4
+	return Clean(string(r[:head])) + tr(" [... %d characters ...] ", len(r)-head-tail) + Clean(string(r[len(r)-tail:]))
+}
+
+// inline is s for a sentence: whole when short, otherwise a pointer to
+// the step's line, where it is shown (cut in the middle).
+func inline(s string) string {
+	if n := utf8.RuneCountInString(s); n > maxInline {
+		return tr("%d characters, shown above", n)
+	}
+	return Clean(s)
+}
+
+// shortText is a command verb or other word from the capture, cut in the
+// middle when long.
+func shortText(s string) string { return elideMiddle(s, maxInline) }
 
 func argSuffix(arg string) string {
 	if arg == "" {
@@ -202,16 +271,20 @@ func explainReply(s *analyzer.Session, st *analyzer.Step) string {
 	var b strings.Builder
 	meaning := tr(analyzer.ReplyMeaning(st.Code))
 	switch {
-	case st.ReplyTo == "connection":
+	case st.ReplyTo == "connection" && st.Code == 120:
+		b.WriteString(tr("The server greets the client but is not ready yet (%d: %s): its 220 follows.", st.Code, meaning))
+	case st.ReplyTo == "connection" && st.Code/100 == 2:
 		b.WriteString(tr("The server greets the client: the control connection is ready (%d: %s).", st.Code, meaning))
+	case st.ReplyTo == "connection":
+		b.WriteString(tr("The server's greeting refuses the client: %d, %s.", st.Code, meaning))
 	case st.ReplyTo == "unseen":
 		b.WriteString(tr("The server answers a command sent before the capture began: %d, %s.", st.Code, meaning))
+	case st.ReplyTo == "uncaptured":
+		b.WriteString(tr("The server answers client bytes that are not in the capture (the server acknowledged them, the capture missed them): %d, %s. Which command it answers cannot be told.", st.Code, meaning))
 	case st.ReplyTo == "unsolicited":
 		b.WriteString(tr("The server sends %d (%s) without a command waiting for it.", st.Code, meaning))
-	case st.Code == 0:
-		b.WriteString(tr("The server sends a line without a reply code."))
 	default:
-		b.WriteString(tr("The server answers %s: %d, %s.", Clean(st.ReplyTo), st.Code, meaning))
+		b.WriteString(tr("The server answers %s: %d, %s.", shortText(st.ReplyTo), st.Code, meaning))
 	}
 	switch {
 	case st.Code == 227 || st.Code == 229 || st.Code == 228:
@@ -294,6 +367,78 @@ func explainFIN(st *analyzer.Step) string {
 		return tr("The %s sends its FIN again: the first was not acknowledged in time.", who)
 	}
 	return tr("The %s closes its side of %s (FIN) while the other side closes too.", who, connName(st))
+}
+
+// explainNotFTP says what a line that is no FTP command or reply means.
+func explainNotFTP(st *analyzer.Step) string {
+	switch {
+	case st.FromClient && st.Lines == 1 && strings.TrimSpace(st.Text) == "":
+		return tr("The client sends an empty line: no command, so nothing is waiting for a reply.")
+	case st.FromClient:
+		return tr("Non-FTP data on the control connection: the client sends %s that are no FTP commands.", plural(st.Lines, "line"))
+	case st.Lines == 1:
+		return tr("Non-FTP data on the control connection: the server sends a line that is no FTP reply (no three-digit reply code): it answers no command, and the commands waiting still wait for their replies.")
+	}
+	return tr("Non-FTP data on the control connection: the server sends %s that are no FTP replies (no three-digit reply code): they answer no command, and the commands waiting still wait for their replies.", plural(st.Lines, "line"))
+}
+
+// telnetMeaning names what a Telnet command asks (RFC 854, 855).
+var telnetMeaning = map[string]string{
+	"IP": "interrupt process", "DM": "data mark", "AO": "abort output", "AYT": "are you there",
+	"BRK": "break", "EC": "erase character", "EL": "erase line", "GA": "go ahead", "NOP": "no operation",
+	"SB": "subnegotiation", "SE": "end of subnegotiation", "WILL": "option offered", "WONT": "option refused",
+	"DO": "option asked for", "DONT": "option declined",
+}
+
+// explainTelnet says what Telnet commands on the control connection mean:
+// RFC 959 (section 4.1.3) has the client interrupt the server with IAC IP
+// and the Synch (IAC DM, its IAC sent as TCP urgent data) before ABOR.
+func explainTelnet(s *analyzer.Session, st *analyzer.Step) string {
+	var names []string
+	for _, c := range strings.Split(st.Telnet, ", ") {
+		name, _, _ := strings.Cut(c, " ")
+		if m, ok := telnetMeaning[name]; ok {
+			names = append(names, tr("IAC %s (%s)", Clean(c), tr(m)))
+		} else {
+			names = append(names, "IAC "+Clean(c))
+		}
+	}
+	var b strings.Builder
+	b.WriteString(tr("The %s sends Telnet commands on the control connection: %s.", sideWord(st.FromClient), strings.Join(names, ", ")))
+	if !st.FromClient || !hasTelnet(st.Telnet, "IP") && !hasTelnet(st.Telnet, "DM") {
+		return b.String()
+	}
+	b.WriteString(tr(" This is how RFC 959 interrupts the server: IAC IP stops what it is doing"))
+	if st.Urgent {
+		b.WriteString(tr(", and the Synch (IAC DM, sent as TCP urgent data) makes it read the control connection at once, even while it is busy sending"))
+	}
+	b.WriteString(".")
+	if nextCommand(s, st) == "ABOR" {
+		b.WriteString(tr(" The ABOR that follows aborts the transfer in progress."))
+	} else {
+		b.WriteString(tr(" No ABOR follows it."))
+	}
+	return b.String()
+}
+
+// hasTelnet tells whether a telnet step holds the command name.
+func hasTelnet(list, name string) bool {
+	for _, c := range strings.Split(list, ", ") {
+		if c == name {
+			return true
+		}
+	}
+	return false
+}
+
+// nextCommand is the verb of the first command after step st, "" if none.
+func nextCommand(s *analyzer.Session, st *analyzer.Step) string {
+	for i := st.N; i < len(s.Steps); i++ { // st.N is 1-based: Steps[st.N] comes next
+		if next := &s.Steps[i]; next.Kind == analyzer.KindCommand {
+			return next.Command
+		}
+	}
+	return ""
 }
 
 // capitalize upper-cases the first letter (a no-op for scripts without case).

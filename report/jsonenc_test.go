@@ -47,6 +47,10 @@ type stepRecord struct {
 	Encrypted    bool     `json:"encrypted,omitempty"`
 	Truncated    bool     `json:"truncated,omitempty"`
 	Unterminated bool     `json:"unterminated,omitempty"`
+	ReplyTo      string   `json:"reply_to,omitempty"`
+	Lines        int      `json:"lines,omitempty"`
+	Telnet       string   `json:"telnet,omitempty"`
+	Urgent       bool     `json:"urgent,omitempty"`
 }
 
 type packet struct {
@@ -74,7 +78,7 @@ func stepRec(s *analyzer.Session, st *analyzer.Step) stepRecord {
 		DataID: st.DataID, From: jsonAddr(st.From), To: jsonAddr(st.To), Sender: side(st.FromClient),
 		Kind: string(st.Kind), Flags: st.Flags, Command: st.Command, Arg: st.Arg, Code: st.Code, Text: st.Text,
 		Phase: st.Phase, Explain: Explain(s, st), Bytes: st.Bytes, Segments: st.Segments, Cleartext: st.Cleartext,
-		Encrypted: st.Encrypted}
+		Encrypted: st.Encrypted, ReplyTo: st.ReplyTo, Lines: st.Lines, Telnet: st.Telnet, Urgent: st.Urgent}
 	if st.Address.IsValid() {
 		r.Address = st.Address.String()
 	}
