@@ -199,7 +199,7 @@ func (a *Analyzer) classify(rc *reassembly.Conn) *connState {
 	if c.Server.Port() == implicitFTPSPort {
 		a.newControl(cs, "port 990 (implicit FTPS)")
 		cs.sess.ctl.encrypted, cs.sess.TLS = true, true
-		cs.sess.protectedLogin(time.Time{})
+		cs.sess.protectedLogin(time.Time{}, "TLS")
 		return cs
 	}
 	cs.kind, cs.detect = connUnknown, &detector{}

@@ -194,7 +194,8 @@ func (a *Analyzer) command(s *Session, l Line, flags string) {
 			s.addCredential(c.cred)
 		}
 		c.cred.Password, c.cred.HasPass = arg, true
-		st.Cleartext = true
+		c.cred.Time = l.Time // the attempt happens when the password is sent
+		st.Cleartext, st.Anonymous = true, c.cred.Anonymous
 	case "ACCT":
 		st.Cleartext = true
 	case "PORT", "EPRT", "LPRT":
@@ -203,7 +204,7 @@ func (a *Analyzer) command(s *Session, l Line, flags string) {
 		c.rest = arg
 	case "ABOR":
 		if t := s.transferInProgress(); t != nil {
-			t.Aborted = true
+			t.abortAsked(l.Time)
 		}
 	}
 	if info, ok := LookupCommand(verb); ok && info.Class == ClassTransfer {
@@ -318,10 +319,22 @@ func (a *Analyzer) replySemantics(s *Session, cmd *Command, rep *Reply, st *Step
 			}
 		}
 	case "AUTH":
-		if code == 234 {
+		switch {
+		case code == 234:
 			c.encrypted, s.TLS = true, true
 			c.offersTLS = true
-			s.protectedLogin(rep.Time)
+			s.protectedLogin(rep.Time, "TLS")
+		case code == 334:
+			c.mechanism = strings.ToUpper(strings.TrimSpace(cmd.Arg))
+		}
+	case "ADAT":
+		if code == 235 && s.Protection == "" {
+			s.protectedLogin(rep.Time, c.mechanismName())
+		}
+	case "MIC", "CONF", "ENC":
+		if code/100 == 6 && s.Protection == "" {
+			// The exchange that set up the protection was not captured.
+			s.protectedLogin(rep.Time, c.mechanismName())
 		}
 	case "PORT", "EPRT", "LPRT":
 		if code >= 400 && cmd.expectsSet != nil {
@@ -384,16 +397,35 @@ func (a *Analyzer) replySemantics(s *Session, cmd *Command, rep *Reply, st *Step
 	}
 }
 
-// protectedLogin records that any login from here on is hidden by TLS.
-func (s *Session) protectedLogin(t time.Time) {
+// protectedLogin records that the control connection is protected from
+// here on (by TLS, or an RFC 2228 mechanism), and that any login from here
+// on is hidden by it.
+func (s *Session) protectedLogin(t time.Time, by string) {
+	s.Protection = by
 	for _, c := range s.Credentials {
 		if c.Outcome == "accepted" {
-			return // logged in before TLS began
+			return // logged in before the protection began
 		}
 	}
-	c := &Credential{Time: t, Outcome: "unknown", Protected: true, Step: len(s.Steps)}
+	c := &Credential{Time: t, Outcome: "unknown", Protected: true, Protection: by, Step: len(s.Steps)}
 	s.addCredential(c)
 	s.ctl.cred = nil
+}
+
+// mechanismName is the RFC 2228 mechanism AUTH asked for, or a name that
+// says the capture did not show it.
+func (c *control) mechanismName() string {
+	if c.mechanism != "" {
+		return c.mechanism
+	}
+	return "RFC 2228"
+}
+
+// LooksLikeEmail tells an anonymous password that is an e-mail address (or
+// the "user@" many clients send), as RFC 1635 asks for.
+func LooksLikeEmail(p string) bool {
+	i := strings.IndexByte(p, '@')
+	return i > 0 && strings.IndexByte(p[i+1:], '@') < 0 && !strings.ContainsAny(p, " \t")
 }
 
 // isAnonymous tells the user names that mean anonymous FTP (RFC 1635).

@@ -50,10 +50,13 @@ func (s *Session) sessionFindings() {
 		case c.Anonymous && c.Outcome == "accepted" && !c.HasPass:
 			s.addFinding(SeverityInfo, "anonymous-login", c.Step,
 				"anonymous login as %q without a password: anyone may log in", c.User)
-		case c.Anonymous && c.Outcome == "accepted":
+		case c.Anonymous && c.Outcome == "accepted" && LooksLikeEmail(c.Password):
 			s.addFinding(SeverityInfo, "anonymous-login", c.Step,
 				"anonymous login as %q (password %q, by custom an e-mail address): anyone may log in", c.User, c.Password)
-		case c.HasPass && c.Cleartext && !c.Anonymous:
+		case c.Anonymous && c.Outcome == "accepted":
+			s.addFinding(SeverityInfo, "anonymous-login", c.Step,
+				"anonymous login as %q (password %q, which anonymous FTP takes for an e-mail address): anyone may log in", c.User, c.Password)
+		case c.ExposesSecret():
 			s.addFinding(SeverityCritical, "cleartext-password", c.Step,
 				"the password of user %q crossed the network unencrypted (%s): anyone on the path can read it", c.User, c.Outcome)
 			if s.ctl.offersTLS {

@@ -83,6 +83,7 @@ type Step struct {
 	Address      netip.AddrPort // address decoded from PORT/EPRT/LPRT or a passive reply
 	AddressNote  string         // "nat", "unspecified", "third-host", "privileged-port" when it departs
 	Cleartext    bool           // PASS/ACCT sent without TLS
+	Anonymous    bool           // PASS of an anonymous login: no secret, whatever it says
 	Encrypted    bool           // TLS bytes on the control connection
 	ReplyTo      string         // the command a reply answers
 	Unterminated bool           // a multi-line reply that never ended properly
@@ -91,8 +92,8 @@ type Step struct {
 	Segments     int
 	ACKs         int // ACKs folded into a data step
 	End          time.Time
-	Active       bool // data handshake: active mode (server connects)
-	Unanswered   bool // handshake without SYN,ACK
+	Active       bool   // data handshake: active mode (server connects)
+	Unanswered   bool   // handshake without SYN,ACK
 	Lines        int    // not-ftp steps: how many lines (Text holds the first)
 	Telnet       string // telnet steps: the commands by name ("IP, DM", "WILL 1")
 	Urgent       bool   // telnet steps: sent as TCP urgent data (URG), as the Synch is
@@ -138,7 +139,9 @@ type Transfer struct {
 	// hashing goroutine when the session is handed to OnSession: read it
 	// after Session.WaitHashes (or after Finish).
 	SHA256 string
-	Bytes  int64
+	// Bytes is what crossed the wire in the file's direction, the bytes
+	// the capture missed (Gaps) included.
+	Bytes int64
 
 	// Verdict sums up the transfer: "complete", "partial" (REST: the
 	// payload is a byte range), "appended" (APPE), "aborted" (ABOR, 426),
@@ -150,7 +153,7 @@ type Transfer struct {
 	Aborted bool   // the client sent ABOR, or the server answered 426
 	TypeA   bool   // TYPE A (text): bytes on the wire differ from the file
 	Prot    string // PROT level in force ("C" clear, "P" private), "" when never set
-	Gaps    int64  // bytes the capture missed
+	Gaps    int64  // bytes of the file's direction the capture missed (part of Bytes)
 	Stored  string // the name the server chose for STOU
 	Listing string // the text of a listing (first MaxListing bytes)
 	// Announced is the size the server stated (SIZE reply, "(N bytes)" in
@@ -164,6 +167,19 @@ type Transfer struct {
 	Extracted string
 	cmd       *Command
 	cutShort  bool // the capture ended inside the data connection, or it carried less than announced
+	abort     abortState
+	expect    *Expectation // the announcement it took, until a refusal gives it back
+}
+
+// abortState is what had arrived of a transfer when the client sent ABOR
+// or the server answered 426: a file all of whose bytes had arrived by then
+// is complete, whatever the replies say (some clients send ABOR after every
+// download).
+type abortState struct {
+	asked bool
+	at    time.Time
+	bytes int64 // bytes of the file's direction that had crossed the wire
+	fin   bool  // the sender had closed its side: it had sent everything
 }
 
 // MaxListing bounds the listing text kept with a transfer.
@@ -190,7 +206,8 @@ type DataConn struct {
 	Start, End time.Time
 	Bytes      [2]int64 // by direction: [0] initiator->responder, [1] back
 	Segments   [2]int
-	GapBytes   int64
+	GapBytes   int64    // bytes the capture missed, both ways
+	Missing    [2]int64 // the same by direction, as Bytes
 	FirstData  time.Time
 	LastData   time.Time
 	SawSYN     bool
@@ -199,7 +216,9 @@ type DataConn struct {
 	Handshake  bool   // all three handshake packets were captured
 	TLS        bool   // the payload starts with a TLS record: the data is encrypted
 	hash       [2]hasher
-	finFrom    [2]bool // FIN seen from each side: that side sent everything
+	finFrom    [2]bool   // FIN seen from each side: that side sent everything
+	seqEnd     [2]uint32 // sequence number after the last byte delivered or missed, per side
+	finEnd     [2]uint32 // where each side's FIN says its bytes end
 	reset      bool
 }
 
@@ -210,12 +229,22 @@ type Credential struct {
 	Password  string
 	HasPass   bool
 	Anonymous bool // user "anonymous" or "ftp": the password is an e-mail address by custom
-	// Protected marks a login that happened inside TLS: nothing of it is
-	// visible, not even the user name.
-	Protected bool
-	Outcome   string // "accepted", "rejected", "needs account" (332, no ACCT answered), "unknown"
-	Cleartext bool
-	Step      int
+	// Protected marks a login that happened inside TLS or another
+	// protection (Protection names it): nothing of it is visible, not even
+	// the user name.
+	Protected  bool
+	Protection string
+	Outcome    string // "accepted", "rejected", "needs account" (332, no ACCT answered), "unknown"
+	Cleartext  bool
+	Step       int
+}
+
+// ExposesSecret tells whether a password that is a secret crossed the
+// network in clear text: one policy for every view and --fail-on. An
+// anonymous login's password is no secret (by custom an e-mail address),
+// and a protected login shows none.
+func (c *Credential) ExposesSecret() bool {
+	return c.HasPass && c.Cleartext && !c.Anonymous && !c.Protected
 }
 
 // Finding is something an auditor should know.
@@ -233,13 +262,18 @@ type Finding struct {
 
 // Session is one FTP control connection with its data connections.
 type Session struct {
-	ID          int
-	Client      netip.AddrPort
-	Server      netip.AddrPort
-	Start, End  time.Time
-	User        string
-	Login       string // "success", "failed", "none"
-	TLS         bool
+	ID         int
+	Client     netip.AddrPort
+	Server     netip.AddrPort
+	Start, End time.Time
+	User       string
+	Login      string // "success", "failed", "none"
+	TLS        bool
+	// Protection names what protects the control connection from some
+	// point on: "TLS" (AUTH TLS/SSL accepted, or port 990), or the RFC
+	// 2228 mechanism (GSSAPI, KERBEROS_V4...) once its security data
+	// exchange completed; "" when nothing does.
+	Protection  string
 	Banner      string
 	Steps       []Step
 	Commands    []*Command

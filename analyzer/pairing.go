@@ -176,6 +176,8 @@ func (c *control) dropUnansweredLost() {
 func (c *control) arriving(dir reassembly.Direction) string {
 	partial := c.split[dir].buf
 	switch {
+	case len(partial) == 0 && c.split[dir].telnetN > 0:
+		return "Telnet" // handed on with the next line
 	case dir == reassembly.ServerToClient && c.replies.open != nil:
 		return "reply " + strconv.Itoa(c.replies.open.Code) + " partial"
 	case len(partial) == 0:

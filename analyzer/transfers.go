@@ -8,6 +8,9 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/ftptrace/ftptrace/reassembly"
 )
 
 // maxSizes bounds the SIZE answers remembered for cross-checks.
@@ -80,11 +83,14 @@ func transferReply(s *Session, t *Transfer, code int, text string, rep *Reply) {
 		}
 	}
 	if code == 426 {
-		t.Aborted = true
+		t.abortAsked(rep.Time)
 	}
 	if code >= 200 && t.Status == 0 {
 		t.Status = code
 		t.End = rep.Time
+	}
+	if code >= 400 && t.cmd.Prelim == 0 && t.Data == nil {
+		t.releaseExpectation()
 	}
 }
 
@@ -115,6 +121,44 @@ func stouName(text string) (string, bool) {
 	}
 	name := strings.TrimSpace(firstLine(text[i+5:]))
 	return name, name != ""
+}
+
+// abortAsked notes the first ABOR (or 426) of a transfer and how far the
+// data had come by then.
+func (t *Transfer) abortAsked(at time.Time) {
+	if t.abort.asked {
+		return
+	}
+	t.abort.asked, t.abort.at = true, at
+	if dc := t.Data; dc != nil {
+		d := dc.FileDirection(t)
+		t.abort.bytes, t.abort.fin = dc.Bytes[d]+dc.Missing[d], dc.finFrom[d]
+	}
+}
+
+// wholeBeforeAbort tells whether every byte of the file had crossed the
+// wire when the abort came: the size announced (SIZE, the 150 reply, MLST)
+// had arrived, or, without one, the sender had closed its side (in stream
+// mode the end of the data connection is the end of the file).
+func (t *Transfer) wholeBeforeAbort() bool {
+	switch {
+	case !t.abort.asked || t.Data == nil || t.Gaps > 0:
+		return false
+	case t.Announced >= 0 && !t.TypeA:
+		return t.abort.bytes >= t.Announced-t.Rest && t.Bytes == t.abort.bytes
+	}
+	return t.abort.fin
+}
+
+// releaseExpectation puts back the data connection a transfer was to use,
+// when the server refused the command before any data connection (550 to
+// RETR, 530, 450): the PASV or PORT before it stays in force for the next
+// transfer command, as servers keep it.
+func (t *Transfer) releaseExpectation() {
+	if e := t.expect; e != nil && e.Transfer == t && e.Data == nil {
+		e.Transfer = nil
+		t.expect = nil
+	}
 }
 
 // transferInProgress is the newest transfer without a final reply.
@@ -149,7 +193,11 @@ func (a *Analyzer) announcePassive(s *Session, cmd *Command, code int, text stri
 		return
 	}
 	if err != nil {
+		// Passive mode all the same: the server listens, somewhere. The
+		// transfer that follows is passive; its data connection cannot be
+		// matched by an address.
 		st.AddressNote = "invalid"
+		a.expect(s, &Expectation{Mode: "passive", Command: cmd.Verb, Announce: strconv.Itoa(code) + " " + firstLine(text), Time: st.Time, Undecoded: true})
 		return
 	}
 	st.Address = addr
@@ -199,9 +247,47 @@ func (a *Analyzer) startTransfer(s *Session, cmd *Command, info CommandInfo) {
 		a.expect(s, e)
 	}
 	e.Transfer = t
+	t.expect = e
 	t.Mode, t.Announce = e.Mode, e.Announce
 	if e.Data != nil {
 		t.Data = e.Data
 	}
 	c.rest = ""
 }
+
+// dataGap counts bytes of a data connection the capture missed.
+func (a *Analyzer) dataGap(cs *connState, e *reassembly.Event) {
+	dc := cs.data
+	dc.GapBytes += int64(e.Bytes)
+	dc.Missing[e.Dir] += int64(e.Bytes)
+	dc.seqEnd[e.Dir] = e.Seq + uint32(e.Bytes)
+	cs.track.tcpEvent(e)
+	if a.opts.Payload != nil {
+		a.opts.Payload(cs.sess, dc, int(e.Dir), nil, e.Bytes)
+	}
+}
+
+// missingTail finds bytes missing at the end of a side of a data
+// connection: its FIN says where its bytes end, and when the bytes seen stop
+// short of it, the rest crossed the wire but not into the capture (a snap
+// length cuts the last segment as any other; no later segment shows the
+// hole). They are missing bytes, reported as a gap before the end.
+func (a *Analyzer) missingTail(cs *connState, e *reassembly.Event) {
+	dc := cs.data
+	for d := range dc.finFrom {
+		if !dc.finFrom[d] || dc.Bytes[d]+dc.Missing[d] == 0 || !seqGT(dc.finEnd[d], dc.seqEnd[d]) {
+			continue
+		}
+		n := int(dc.finEnd[d] - dc.seqEnd[d])
+		if n > maxTail {
+			continue // not the end of these bytes: a FIN from another connection's numbers
+		}
+		gap := *e
+		gap.Kind, gap.Dir, gap.Seq, gap.Bytes, gap.Flags = reassembly.EventGap, reassembly.Direction(d), dc.seqEnd[d], n, 0
+		a.dataGap(cs, &gap)
+	}
+}
+
+// maxTail bounds the bytes a FIN may show missing at the end of a side: a
+// snap length cuts at most a segment, and a few segments may be lost.
+const maxTail = 16 << 20

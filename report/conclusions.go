@@ -24,8 +24,14 @@ func Conclusions(s *analyzer.Session) []string {
 	if c := cleartextCount(s); c > 0 {
 		out = append(out, tr("%s crossed the network in clear text: anyone on the path could read it.", plural(c, "password")))
 	}
-	if s.TLS {
+	if n := anonymousPasswords(s); n > 0 {
+		out = append(out, tr("%s of anonymous logins crossed in clear text too: anonymous FTP asks for an e-mail address, which is no secret.", plural(n, "password")))
+	}
+	switch {
+	case s.TLS:
 		out = append(out, tr("The control connection switched to TLS (AUTH accepted): what followed is encrypted."))
+	case s.Protection != "":
+		out = append(out, tr("The control connection is protected by %s (RFC 2228: AUTH, then ADAT): the commands inside MIC, CONF or ENC and the 63x replies cannot be read, logins included.", Clean(s.Protection)))
 	}
 	return out
 }
@@ -233,7 +239,18 @@ func departures(s *analyzer.Session) []string {
 func cleartextCount(s *analyzer.Session) int {
 	n := 0
 	for _, c := range s.Credentials {
-		if c.HasPass && c.Cleartext {
+		if c.ExposesSecret() {
+			n++
+		}
+	}
+	return n
+}
+
+// anonymousPasswords counts the passwords anonymous logins sent in clear.
+func anonymousPasswords(s *analyzer.Session) int {
+	n := 0
+	for _, c := range s.Credentials {
+		if c.Anonymous && c.HasPass && c.Cleartext {
 			n++
 		}
 	}

@@ -17,7 +17,7 @@ import (
 func passwordCell(c *analyzer.Credential) string {
 	switch {
 	case c.Protected:
-		return "(hidden by TLS)"
+		return tr("(hidden by %s)", protectionName(c.Protection))
 	case !c.HasPass:
 		return "(none)"
 	case c.Password == "":
@@ -28,7 +28,7 @@ func passwordCell(c *analyzer.Credential) string {
 
 func userCell(c *analyzer.Credential) string {
 	if c.Protected {
-		return "(hidden by TLS)"
+		return tr("(hidden by %s)", protectionName(c.Protection))
 	}
 	u := Clean(c.User)
 	if c.User == "" {
@@ -65,6 +65,14 @@ func CredsTable(w io.Writer, sessions []*analyzer.Session) error {
 	return writeFindings(w, sessions)
 }
 
+// protectionName names what hid a login: TLS unless a mechanism is named.
+func protectionName(p string) string {
+	if p == "" {
+		return "TLS"
+	}
+	return Clean(p)
+}
+
 // findingText is a finding's detail in the current language.
 func findingText(f analyzer.Finding) string {
 	if f.Template == "" {
@@ -77,7 +85,9 @@ func findingText(f analyzer.Finding) string {
 func exposure(c *analyzer.Credential) string {
 	switch {
 	case c.Protected:
-		return "protected (TLS)"
+		return tr("protected (%s)", protectionName(c.Protection))
+	case c.Anonymous && c.HasPass:
+		return tr("anonymous: no secret")
 	case !c.HasPass && c.Outcome == "accepted":
 		return "no password"
 	case !c.HasPass:

@@ -148,14 +148,13 @@ func explainCommand(s *analyzer.Session, st *analyzer.Step) string {
 	case "USER":
 		b.WriteString(tr("The client sends the user name \"%s\".", arg))
 	case "PASS":
-		c := credentialAt(s, st.N)
 		switch {
+		case st.Anonymous && analyzer.LooksLikeEmail(st.Arg):
+			b.WriteString(tr("The client sends \"%s\" as the anonymous password: by custom an e-mail address, no secret.", arg))
+		case st.Anonymous:
+			b.WriteString(tr("The client sends \"%s\" as the anonymous password (anonymous FTP asks for an e-mail address; this is none): no secret, anyone may log in so.", arg))
 		case !st.Cleartext:
 			b.WriteString(tr("The client sends the password."))
-		case c != nil && c.Anonymous && looksLikeEmail(st.Arg):
-			b.WriteString(tr("The client sends \"%s\" as the anonymous password: by custom an e-mail address, no secret.", arg))
-		case c != nil && c.Anonymous:
-			b.WriteString(tr("The client sends \"%s\" as the anonymous password (anonymous FTP asks for an e-mail address; this is none): no secret, anyone may log in so.", arg))
 		default:
 			b.WriteString(tr("The client sends the password \"%s\" in clear text: anyone on the path can read it.", arg))
 		}
@@ -167,6 +166,10 @@ func explainCommand(s *analyzer.Session, st *analyzer.Step) string {
 		b.WriteString(tr("The client asks to protect the control connection with %s.", arg))
 	case "QUIT":
 		b.WriteString(tr("The client logs out and asks the server to close the control connection."))
+	case "ADAT":
+		b.WriteString(tr("The client sends security data for the mechanism AUTH named (ADAT, RFC 2228): a step of its authentication, in base64."))
+	case "MIC", "CONF", "ENC":
+		b.WriteString(tr("The client sends a protected command (%s, RFC 2228: %s): the command inside the base64 token cannot be read here.", st.Command, tr(protectionLevel[st.Command])))
 	default:
 		info, ok := analyzer.LookupCommand(st.Command)
 		switch {
@@ -187,21 +190,11 @@ func explainCommand(s *analyzer.Session, st *analyzer.Step) string {
 	return b.String()
 }
 
-// credentialAt is the login attempt whose PASS is step n, if any.
-func credentialAt(s *analyzer.Session, n int) *analyzer.Credential {
-	for _, c := range s.Credentials {
-		if c.Step == n {
-			return c
-		}
-	}
-	return nil
-}
-
-// looksLikeEmail tells an anonymous password that is an e-mail address
-// (or the "user@" many clients send), as RFC 1635 asks for.
-func looksLikeEmail(p string) bool {
-	i := strings.IndexByte(p, '@')
-	return i > 0 && strings.IndexByte(p[i+1:], '@') < 0 && !strings.ContainsAny(p, " \t")
+// protectionLevel says what each RFC 2228 command wrapper protects.
+var protectionLevel = map[string]string{
+	"MIC":  "integrity only",
+	"CONF": "confidentiality only",
+	"ENC":  "integrity and confidentiality",
 }
 
 // maxShown is how many characters of a command's argument or a reply line
@@ -301,6 +294,10 @@ func explainReply(s *analyzer.Session, st *analyzer.Step) string {
 		b.WriteString(tr(" The data connection has done its job."))
 	case st.Code == 221:
 		b.WriteString(tr(" The session is over; the teardown follows."))
+	case st.Code == 235:
+		b.WriteString(tr(" The security exchange is complete: commands may now travel protected (MIC, CONF, ENC)."))
+	case st.Code/100 == 6:
+		b.WriteString(tr(" The reply inside the base64 token is protected and cannot be read here."))
 	}
 	if st.Unterminated {
 		b.WriteString(tr(" This multi-line reply never got its closing line."))
@@ -314,7 +311,7 @@ func explainReply(s *analyzer.Session, st *analyzer.Step) string {
 
 func explainPassive(b *strings.Builder, s *analyzer.Session, st *analyzer.Step) {
 	if !st.Address.IsValid() {
-		b.WriteString(tr(" ftptrace could not decode the address in it."))
+		b.WriteString(tr(" The server is in passive mode, but ftptrace could not decode the address in the reply: the data connection that follows cannot be matched by its port."))
 		return
 	}
 	p := st.Address.Port()

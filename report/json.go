@@ -54,6 +54,7 @@ type sessionRecord struct {
 	User      string         `json:"user"`
 	Login     string         `json:"login"`
 	TLS       bool           `json:"tls"`
+	Protect   string         `json:"protection,omitempty"`
 	Commands  int            `json:"commands"`
 	Transfers int            `json:"transfers"`
 	Complete  bool           `json:"complete"`
@@ -125,6 +126,7 @@ type credentialRecord struct {
 	HasPass   bool   `json:"password_sent"`
 	Anonymous bool   `json:"anonymous,omitempty"`
 	Protected bool   `json:"protected,omitempty"`
+	Protect   string `json:"protection,omitempty"`
 }
 
 type findingRecord struct {
@@ -199,7 +201,7 @@ func (w *JSONWriter) sessionRest(s *analyzer.Session) error {
 		if err := w.enc.Encode(credentialRecord{Type: "credential", Session: s.ID, Time: jsonTime(c.Time), Step: c.Step,
 			Client: jsonAddr(s.Client), Server: jsonAddr(s.Server), User: c.User, Password: c.Password,
 			Outcome: c.Outcome, Cleartext: c.Cleartext && c.HasPass, HasPass: c.HasPass, Anonymous: c.Anonymous,
-			Protected: c.Protected}); err != nil {
+			Protected: c.Protected, Protect: c.Protection}); err != nil {
 			return err
 		}
 	}
@@ -223,7 +225,7 @@ func (w *JSONWriter) Summary(r SummaryRecord) error {
 
 func sessionRec(s *analyzer.Session) sessionRecord {
 	r := sessionRecord{Type: "session", ID: s.ID, Client: jsonAddr(s.Client), Server: jsonAddr(s.Server),
-		Start: jsonTime(s.Start), End: jsonTime(s.End), User: s.User, Login: s.Login, TLS: s.TLS,
+		Start: jsonTime(s.Start), End: jsonTime(s.End), User: s.User, Login: s.Login, TLS: s.TLS, Protect: s.Protection,
 		Commands: len(s.Commands) + s.DroppedCommands, Transfers: len(s.Transfers), Complete: s.Complete, Banner: s.Banner,
 		DataConns: len(s.DataConns), Detected: s.Detected, Teardown: s.TeardownKind, Midstream: s.Midstream,
 		Software: s.Software, Ended: s.Ended, BytesDown: s.BytesDown, BytesUp: s.BytesUp}

@@ -117,7 +117,11 @@ func stepWhat(st *analyzer.Step) string {
 		}
 		what += flagsNote(st.Flags)
 	case analyzer.KindNotFTP:
-		what = tr("not FTP: %s", elideMiddle(st.Text, maxShown))
+		text := elideMiddle(st.Text, maxShown)
+		if st.Text == "" {
+			text = tr("(an empty line)")
+		}
+		what = tr("not FTP: %s", text)
 		if st.Lines > 1 {
 			what += tr("  [+%d more lines]", st.Lines-1)
 		}

@@ -255,7 +255,7 @@ func failOnSession(what string, s *analyzer.Session) bool {
 	switch what {
 	case "cleartext":
 		for _, c := range s.Credentials {
-			if c.HasPass && c.Cleartext && !c.Anonymous && !c.Protected {
+			if c.ExposesSecret() {
 				return true
 			}
 		}

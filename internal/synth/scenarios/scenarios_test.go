@@ -105,11 +105,18 @@ func find(conns []*conn, a, b netip.AddrPort, nth int) *conn {
 
 var replyRE = regexp.MustCompile(`^(\d{3}) `)
 
-// lines splits a control stream into lines, dropping Telnet IP/DM bytes.
+// lines splits a control stream into lines, dropping Telnet IP/DM bytes,
+// the zeros that stand for bytes the capture missed, and empty lines (no
+// command).
 func lines(b []byte) []string {
 	s := strings.ReplaceAll(string(b), "\xff\xf4\xff\xf2", "")
-	out := strings.Split(s, "\r\n")
-	return out[:len(out)-1]
+	var out []string
+	for _, l := range strings.Split(s, "\r\n") {
+		if l = strings.TrimLeft(l, "\x00"); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 func TestScenarios(t *testing.T) {

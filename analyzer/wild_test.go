@@ -1,0 +1,255 @@
+package analyzer_test
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ftptrace/ftptrace/analyzer"
+)
+
+// Captures from the wild (issue 15): each test reads one capture of the
+// project that shows one messy behaviour and checks what a user would read
+// in the timeline: which reply answers which command, what a login's
+// outcome is, which steps stand alone.
+
+func fixture(t *testing.T, name string) *analyzer.Session {
+	t.Helper()
+	sessions := analyzeFile(t, filepath.Join("..", "testdata", "pcaps", name))
+	if len(sessions) != 1 {
+		t.Fatalf("%s: %d sessions, want 1", name, len(sessions))
+	}
+	return sessions[0]
+}
+
+// replies lists each command with the final reply it got: "USER 331".
+func replies(s *analyzer.Session) string {
+	var out []string
+	for _, c := range s.Commands {
+		r := c.Verb
+		if c.ReplyCode != 0 {
+			r += " " + itoa(c.ReplyCode)
+		} else {
+			r += " -"
+		}
+		out = append(out, r)
+	}
+	return strings.Join(out, ", ")
+}
+
+func itoa(n int) string {
+	var b []byte
+	for n > 0 || len(b) == 0 {
+		b = append([]byte{byte('0' + n%10)}, b...)
+		n /= 10
+	}
+	return string(b)
+}
+
+func stepsOf(s *analyzer.Session, kind analyzer.StepKind) []*analyzer.Step {
+	var out []*analyzer.Step
+	for i := range s.Steps {
+		if s.Steps[i].Kind == kind {
+			out = append(out, &s.Steps[i])
+		}
+	}
+	return out
+}
+
+// TestCommandsBeforeGreeting: a client that sends its commands before the
+// server's 220 arrives (recorded from vsftpd with a scripted client). The
+// 220 greets; 331 answers USER, 230 PASS, and so on: nothing shifts by one.
+func TestCommandsBeforeGreeting(t *testing.T) {
+	s := fixture(t, "vsftpd-early-commands.pcap")
+	if got, want := replies(s), "USER 331, PASS 230, SYST 215, PWD 257, QUIT 221"; got != want {
+		t.Errorf("pairs %s, want %s", got, want)
+	}
+	first := stepsOf(s, analyzer.KindCommand)[0]
+	greeting := stepsOf(s, analyzer.KindReply)[0]
+	if greeting.Frame < first.Frame {
+		t.Errorf("the capture does not show a command before the greeting (frames %d, %d): re-record it", first.Frame, greeting.Frame)
+	}
+	if greeting.Code != 220 || greeting.ReplyTo != "connection" || s.Banner == "" {
+		t.Errorf("first reply %d answers %q (banner %q), want the 220 greeting", greeting.Code, greeting.ReplyTo, s.Banner)
+	}
+	if s.Login != "success" || s.Credentials[0].Outcome != "accepted" {
+		t.Errorf("login %s, want success", s.Login)
+	}
+}
+
+// TestNotFTPLines: an SSH banner, binary bytes and a line without a reply
+// code from the server, an empty line from the client: none answers a
+// command or waits for a reply; the 530 after them still rejects PASS.
+func TestNotFTPLines(t *testing.T) {
+	s := fixture(t, "synth-not-ftp.pcap")
+	if got, want := replies(s), "USER 331, PASS 530, NOOP 200, QUIT 221"; got != want {
+		t.Errorf("pairs %s, want %s", got, want)
+	}
+	if c := s.Credentials[0]; c.Outcome != "rejected" || s.Login != "failed" {
+		t.Errorf("login %s (attempt %s), want the PASS rejected", s.Login, c.Outcome)
+	}
+	var got []string
+	for _, st := range stepsOf(s, analyzer.KindNotFTP) {
+		got = append(got, side(st.FromClient)+":"+itoa(st.Lines))
+	}
+	if strings.Join(got, " ") != "server:1 server:2 client:1" {
+		t.Errorf("not-ftp steps %v, want the SSH banner, the two lines before the 530, the empty line", got)
+	}
+	for _, st := range stepsOf(s, analyzer.KindReply) {
+		if st.Code == 0 {
+			t.Errorf("step %d is a reply with code 0 (%q)", st.N, st.Text)
+		}
+	}
+}
+
+func side(client bool) string {
+	if client {
+		return "client"
+	}
+	return "server"
+}
+
+// TestReplyToUncapturedCommand: the client's PASS is not in the capture,
+// but the server's 530 acknowledges its bytes. The 530 answers a command
+// not captured (not USER, not nothing), the attempt's outcome stays
+// unknown, and the gap that later shows the same bytes is no second
+// command.
+func TestReplyToUncapturedCommand(t *testing.T) {
+	s := fixture(t, "synth-uncaptured-command.pcap")
+	if got, want := replies(s), "USER 331, USER 331, PASS 230, QUIT 221"; got != want {
+		t.Errorf("pairs %s, want %s", got, want)
+	}
+	var to []string
+	for _, st := range stepsOf(s, analyzer.KindReply) {
+		to = append(to, itoa(st.Code)+":"+st.ReplyTo)
+	}
+	if got, want := strings.Join(to, " "), "220:connection 331:USER 530:uncaptured 331:USER 230:PASS 221:QUIT"; got != want {
+		t.Errorf("replies answer %s, want %s", got, want)
+	}
+	if len(s.Credentials) != 2 || s.Credentials[0].Outcome != "unknown" || s.Credentials[1].Outcome != "accepted" {
+		for _, c := range s.Credentials {
+			t.Logf("attempt %q/%q: %s", c.User, c.Password, c.Outcome)
+		}
+		t.Errorf("the first attempt must stay unknown, the second be accepted")
+	}
+	if gaps := stepsOf(s, analyzer.KindGap); len(gaps) != 1 || gaps[0].Bytes != int64(len("PASS wrong-one\r\n")) {
+		t.Errorf("%d gap steps, want the 16 bytes of the lost PASS once", len(gaps))
+	}
+}
+
+// TestRFC2228Protection: AUTH GSSAPI, ADAT, then commands inside MIC, ENC
+// and CONF answered by 631, 633 (multi-line) and 632: the replies pair
+// with their commands, and the session is protected as a TLS one is.
+func TestRFC2228Protection(t *testing.T) {
+	s := fixture(t, "synth-gssapi.pcap")
+	if got, want := replies(s), "AUTH 334, ADAT 235, PBSZ 200, PROT 200, MIC 631, ENC 633, CONF 632, CCC 200, QUIT 221"; got != want {
+		t.Errorf("pairs %s, want %s", got, want)
+	}
+	for _, v := range []string{"ADAT", "ENC", "MIC", "CONF", "PBSZ", "PROT", "CCC"} {
+		if _, ok := analyzer.LookupCommand(v); !ok {
+			t.Errorf("%s is not a known command", v)
+		}
+	}
+	if s.Protection != "GSSAPI" || s.TLS {
+		t.Errorf("protection %q (TLS %v), want GSSAPI", s.Protection, s.TLS)
+	}
+	if len(s.Credentials) != 1 || !s.Credentials[0].Protected || s.Credentials[0].Protection != "GSSAPI" {
+		t.Errorf("want one login hidden by GSSAPI, got %d", len(s.Credentials))
+	}
+	for _, st := range stepsOf(s, analyzer.KindReply) {
+		if st.Code == 633 && !strings.Contains(st.Text, "\n") {
+			t.Errorf("the 633 reply lost its second line: %q", st.Text)
+		}
+	}
+}
+
+// TestTelnetInterruptWithoutABOR: IAC IP and the Synch (IAC DM, urgent)
+// in the middle of a download, and no ABOR: a step of their own, and the
+// transfer, which the server finished, is complete.
+func TestTelnetInterruptWithoutABOR(t *testing.T) {
+	s := fixture(t, "synth-telnet-interrupt.pcap")
+	tel := stepsOf(s, analyzer.KindTelnet)
+	if len(tel) != 1 || tel[0].Telnet != "IP, DM" || !tel[0].Urgent || !tel[0].FromClient {
+		t.Fatalf("Telnet steps %+v, want one urgent IP, DM from the client", tel)
+	}
+	if got, want := replies(s), "USER 331, PASS 230, PASV 227, RETR 226, QUIT 221"; got != want {
+		t.Errorf("pairs %s, want %s", got, want)
+	}
+	if tr := s.Transfers[0]; tr.Verdict != "complete" || tr.Aborted {
+		t.Errorf("transfer %s (aborted %v), want complete", tr.Verdict, tr.Aborted)
+	}
+	// The step comes where its first byte was captured, before the rest
+	// of the download, though the splitter hands it on with QUIT.
+	for i := range s.Steps {
+		if st := &s.Steps[i]; st.Kind == analyzer.KindCommand && st.Command == "QUIT" && st.N < tel[0].N {
+			t.Errorf("the Telnet step %d comes after QUIT (step %d)", tel[0].N, st.N)
+		}
+	}
+}
+
+// TestPASVStaysInForce: one PASV, a RETR the server refuses with 550, then
+// a RETR over the data connection that PASV announced (recorded from
+// vsftpd): the refusal does not use the announcement up.
+func TestPASVStaysInForce(t *testing.T) {
+	s := fixture(t, "vsftpd-pasv-reuse.pcap")
+	if len(s.Transfers) != 2 {
+		t.Fatalf("%d transfers, want 2", len(s.Transfers))
+	}
+	refused, used := s.Transfers[0], s.Transfers[1]
+	if refused.Verdict != "failed" || refused.Status != 550 || refused.Data != nil {
+		t.Errorf("refused RETR: %s %d (data %v), want failed 550 without data", refused.Verdict, refused.Status, refused.Data != nil)
+	}
+	if used.Mode != "passive" || used.Data == nil || used.Verdict != "complete" || used.Bytes != 65536 {
+		t.Errorf("second RETR: %s mode, data %v, %s, %d bytes; want passive over the PASV's connection, complete, 65536 bytes",
+			used.Mode, used.Data != nil, used.Verdict, used.Bytes)
+	}
+}
+
+// TestPassiveReplyWithoutAddress: a 227 and a 229 that name no address
+// still put the server in passive mode: the transfers after them are
+// passive, not "active (default port)".
+func TestPassiveReplyWithoutAddress(t *testing.T) {
+	s := fixture(t, "synth-pasv-undecoded.pcap")
+	for _, tr := range s.Transfers {
+		if tr.Mode != "passive" || !strings.HasPrefix(tr.Announce, "22") {
+			t.Errorf("%s: mode %s announced by %q, want passive by the 227/229", tr.Command, tr.Mode, tr.Announce)
+		}
+	}
+}
+
+// TestABORAfterEveryByte: the client sends ABOR once the 65536 bytes SIZE
+// announced are in, before the 226 (recorded from vsftpd): the transfer is
+// complete, its status the 226 (not the 225 that answers ABOR). The tnftp
+// capture that interrupts a download half-way stays aborted, status 426.
+func TestABORAfterEveryByte(t *testing.T) {
+	s := fixture(t, "vsftpd-abor-complete.pcap")
+	tr := s.Transfers[0]
+	if tr.Verdict != "complete" || tr.Aborted || tr.Status != 226 || !tr.Complete {
+		t.Errorf("RETR after ABOR: %s (aborted %v, status %d, complete %v), want complete 226", tr.Verdict, tr.Aborted, tr.Status, tr.Complete)
+	}
+	if got := replies(s); !strings.Contains(got, "RETR 226, ABOR 225") {
+		t.Errorf("pairs %s, want RETR 226 then ABOR 225", got)
+	}
+	s = fixture(t, "vsftpd-rest-abort.pcap")
+	tr = s.Transfers[len(s.Transfers)-1]
+	if tr.Verdict != "aborted" || tr.Status != 426 {
+		t.Errorf("interrupted RETR: %s status %d, want aborted 426", tr.Verdict, tr.Status)
+	}
+}
+
+// TestSnapLength: recorded with a snap length of 200 bytes, every data
+// segment lost most of its bytes, the last one too (the FIN behind it
+// shows how long it was): bytes counts what crossed the wire, Gaps what
+// the capture lacks, and the verdict is truncated.
+func TestSnapLength(t *testing.T) {
+	s := fixture(t, "vsftpd-snaplen.pcap")
+	for _, tr := range s.Transfers {
+		captured := tr.Data.Bytes[tr.Data.FileDirection(tr)]
+		if tr.Verdict != "truncated" || tr.Gaps == 0 || tr.Bytes != captured+tr.Gaps {
+			t.Errorf("%s: %s, %d bytes, %d missing, %d captured; want truncated, bytes = captured + missing", tr.Command, tr.Verdict, tr.Bytes, tr.Gaps, captured)
+		}
+		if tr.Command == "RETR" && tr.Bytes != 65536 {
+			t.Errorf("RETR data.bin: %d bytes on the wire, want 65536", tr.Bytes)
+		}
+	}
+}

@@ -1,0 +1,208 @@
+package scenarios
+
+// Captures from the wild (issue 15): control connections that do not keep
+// to the textbook, each built so that one way of pairing replies with
+// commands is right and the tempting ones are wrong.
+
+import (
+	"encoding/base64"
+
+	"github.com/ftptrace/ftptrace/internal/synth"
+)
+
+var (
+	notFTPClient   = ap("192.0.2.10:41000")
+	notFTPServer   = ap("198.51.100.21:21")
+	uncapClient    = ap("192.0.2.10:41100")
+	uncapServer    = ap("198.51.100.21:21")
+	gssClient      = ap("192.0.2.10:41200")
+	gssServer      = ap("198.51.100.22:21")
+	interruptCli   = ap("192.0.2.10:41300")
+	interruptSrv   = ap("198.51.100.21:21")
+	interruptData  = ap("192.0.2.10:41301")
+	interruptPasv  = ap("198.51.100.21:50130") // 195*256+210
+	interruptBytes = 40000
+	undecodedCli   = ap("192.0.2.10:41400")
+	undecodedSrv   = ap("198.51.100.21:21")
+)
+
+func init() {
+	register(Scenario{
+		Name:        "not-ftp",
+		File:        "synth-not-ftp.pcap",
+		Description: "lines that are no FTP reply (an SSH banner, binary bytes, a line without a code) and an empty client line: they answer nothing, the 530 still rejects PASS",
+		Build:       buildNotFTP,
+		Facts: Facts{Sessions: []Session{{
+			Client: notFTPClient, Server: notFTPServer, User: "mallory", Password: "hunter2",
+			Commands: []string{"USER mallory", "PASS hunter2", "NOOP", "QUIT"},
+			Replies:  []int{220, 331, 530, 200, 221},
+		}}},
+	})
+	register(Scenario{
+		Name:        "uncaptured-command",
+		File:        "synth-uncaptured-command.pcap",
+		Description: "the PASS segment is missing from the capture; the server's 530 acknowledges it: the 530 answers a command not captured, the login outcome stays unknown",
+		Build:       buildUncaptured,
+		Facts: Facts{Sessions: []Session{{
+			Client: uncapClient, Server: uncapServer, User: "alice", Password: "right-one", LoggedIn: true,
+			Commands: []string{"USER alice", "USER alice", "PASS right-one", "QUIT"},
+			Replies:  []int{220, 331, 530, 331, 230, 221},
+		}}},
+	})
+	register(Scenario{
+		Name:        "gssapi",
+		File:        "synth-gssapi.pcap",
+		Description: "RFC 2228: AUTH GSSAPI, ADAT, then commands in MIC/ENC/CONF answered by 631/632/633 (single and multi-line): a protected session",
+		Build:       buildGSSAPI,
+		Facts: Facts{Sessions: []Session{{
+			Client: gssClient, Server: gssServer,
+			Commands: []string{"AUTH GSSAPI", "ADAT " + gssToken("client init"), "PBSZ 0", "PROT C",
+				"MIC " + gssToken("USER alice"), "ENC " + gssToken("PWD"), "CONF " + gssToken("SYST"), "CCC", "QUIT"},
+			Replies: []int{220, 334, 235, 200, 200, 631, 633, 632, 200, 221},
+		}}},
+	})
+	register(Scenario{
+		Name:        "pasv-undecoded",
+		File:        "synth-pasv-undecoded.pcap",
+		Description: "a 227 and a 229 whose address cannot be read (captured on port 21 only): passive mode all the same",
+		Build:       buildPasvUndecoded,
+		Facts: Facts{Sessions: []Session{{
+			Client: undecodedCli, Server: undecodedSrv, User: "olga", Password: "passive", LoggedIn: true,
+			Commands: []string{"USER olga", "PASS passive", "PASV", "LIST", "EPSV", "NLST", "QUIT"},
+			Replies:  []int{220, 331, 230, 227, 150, 226, 229, 150, 226, 221},
+		}}},
+	})
+	register(Scenario{
+		Name:        "telnet-interrupt",
+		File:        "synth-telnet-interrupt.pcap",
+		Description: "during a download the client sends IAC IP and the Synch (IAC DM as urgent data) but no ABOR; the transfer completes",
+		Build:       buildTelnetInterrupt,
+		Facts: Facts{Sessions: []Session{{
+			Client: interruptCli, Server: interruptSrv, User: "ivan", Password: "interrupt", LoggedIn: true,
+			Commands: []string{"USER ivan", "PASS interrupt", "PASV", "RETR big.txt", "QUIT"},
+			Replies:  []int{220, 331, 230, 227, 150, 226, 221},
+			Transfers: []Transfer{{
+				Command: "RETR big.txt", Setup: "PASV", Client: interruptData, Server: interruptPasv, Bytes: interruptBytes,
+			}},
+		}}},
+	})
+}
+
+// buildNotFTP: something that is not an FTP server speaks first on port
+// 21 (an SSH banner, as when a port is forwarded to the wrong service),
+// then the FTP server's greeting. After PASS the server sends binary bytes
+// and a line without a reply code before its 530: neither answers PASS,
+// which the 530 rejects. The client sends an empty line before NOOP: it is
+// no command, the 200 answers NOOP.
+func buildNotFTP() *synth.Capture {
+	capt := synth.New(synth.Options{})
+	f := &ftp{capt: capt, ctl: capt.Conn(notFTPClient, notFTPServer)}
+	f.ctl.Handshake()
+	f.reply("SSH-2.0-OpenSSH_9.2p1 Debian-2")
+	f.reply("220 FTP server ready.")
+	f.ack()
+	f.do("USER mallory", "331 Password required for mallory.")
+	f.cmd("PASS hunter2")
+	f.reply("\x00\x01\xfe\xfd binary \x1b[31m junk")
+	f.reply("Checking the password, please wait")
+	f.reply("530 Login incorrect.")
+	f.ack()
+	f.cmd("")
+	f.do("NOOP", "200 NOOP ok.")
+	f.quit()
+	return capt
+}
+
+// buildUncaptured: the client's first PASS is not in the capture (the
+// sniffer dropped it), but the server's 530 acknowledges its bytes. That
+// 530 answers a command not captured: the first attempt's outcome is
+// unknown, not "rejected" (the 530 must not be pinned on USER). The next
+// client segment starts after the hole, which reassembly then reports as
+// a gap: the same lost bytes, not a second command.
+func buildUncaptured() *synth.Capture {
+	capt := synth.New(synth.Options{})
+	f := open(capt, uncapClient, uncapServer, "220 FTP server ready.")
+	f.do("USER alice", "331 Password required for alice.")
+	capt.Advance(typing)
+	f.ctl.Skip(synth.Client, len("PASS wrong-one\r\n"))
+	f.reply("530 Login incorrect.")
+	f.ack()
+	f.do("USER alice", "331 Password required for alice.")
+	f.do("PASS right-one", "230 User alice logged in.")
+	f.quit()
+	return capt
+}
+
+// gssToken stands for a GSS-API token: deterministic base64, as a
+// Kerberos exchange would put on the wire.
+func gssToken(what string) string {
+	return base64.StdEncoding.EncodeToString([]byte("gss:" + what))
+}
+
+// buildGSSAPI follows RFC 2228 with the GSSAPI mechanism (RFC 2228 and
+// the Kerberos V FTP clients): AUTH GSSAPI is accepted with 334, one ADAT
+// exchange completes with 235, then the client sends its commands inside
+// MIC (integrity), ENC (privacy) and CONF (confidentiality) and the server
+// answers with 631, 632 and 633, one of them multi-line. Nothing of the
+// login is readable: the session is protected, as a TLS one is.
+func buildGSSAPI() *synth.Capture {
+	capt := synth.New(synth.Options{})
+	f := open(capt, gssClient, gssServer, "220 krb5 FTP server ready.")
+	f.do("AUTH GSSAPI", "334 Using authentication type GSSAPI; ADAT must follow")
+	f.do("ADAT "+gssToken("client init"), "235 ADAT="+gssToken("server reply"))
+	f.do("PBSZ 0", "200 PBSZ=0")
+	f.do("PROT C", "200 Protection level set to Clear")
+	f.do("MIC "+gssToken("USER alice"), "631 "+gssToken("232 User alice logged in."))
+	f.do("ENC "+gssToken("PWD"), "633-"+gssToken("257 part one"), "633 "+gssToken("257 part two"))
+	f.do("CONF "+gssToken("SYST"), "632 "+gssToken("215 UNIX Type: L8"))
+	f.do("CCC", "200 Command channel cleared.")
+	f.quit()
+	return capt
+}
+
+// buildPasvUndecoded: a server whose 227 names no address ("227 Entering
+// Passive Mode." alone, as some embedded servers write it when NAT broke
+// their configuration) and whose 229 holds an empty port. The capture
+// filtered port 21, so the data connections are not in it. Both replies
+// still put the server in passive mode: the LIST and NLST after them are
+// passive transfers whose data connection is not captured.
+func buildPasvUndecoded() *synth.Capture {
+	capt := synth.New(synth.Options{})
+	f := open(capt, undecodedCli, undecodedSrv, "220 FTP server ready.")
+	f.login("olga", "passive")
+	f.do("PASV", "227 Entering Passive Mode.")
+	f.do("LIST", "150 Here comes the directory listing.")
+	f.reply("226 Directory send OK.")
+	f.ack()
+	f.do("EPSV", "229 Entering Extended Passive Mode (|||)")
+	f.do("NLST", "150 Here comes the directory listing.")
+	f.reply("226 Directory send OK.")
+	f.ack()
+	f.quit()
+	return capt
+}
+
+// buildTelnetInterrupt: while a download runs the client sends IAC IP in
+// a segment marked urgent, then IAC DM (the Synch: RFC 959 section 4.1.3),
+// but no ABOR follows; the server finishes the transfer and answers 226.
+func buildTelnetInterrupt() *synth.Capture {
+	capt := synth.New(synth.Options{})
+	f := open(capt, interruptCli, interruptSrv, "220 FTP server ready.")
+	f.login("ivan", "interrupt")
+	f.do("PASV", "227 Entering Passive Mode (198,51,100,21,195,210).")
+	d := f.dial(interruptData, interruptPasv)
+	f.cmd("RETR big.txt")
+	f.reply("150 Opening BINARY mode data connection for big.txt (40000 bytes).")
+	content := text(interruptBytes)
+	push(capt, d, synth.Server, content[:20000])
+	f.ctl.SendUrgent(synth.Client, "\xff\xf4\xff", 3)
+	f.ctl.Send(synth.Client, "\xf2")
+	f.ctl.ServerAck()
+	push(capt, d, synth.Server, content[20000:])
+	capt.Advance(think)
+	d.Close(synth.Server)
+	f.reply("226 Transfer complete.")
+	f.ack()
+	f.quit()
+	return capt
+}
