@@ -142,6 +142,7 @@ func (a *Analyzer) dataEvent(cs *connState, e *reassembly.Event) {
 	case reassembly.EventFIN:
 		if !dc.finFrom[e.Dir] {
 			dc.finEnd[e.Dir] = e.Seq + uint32(e.Bytes)
+			dc.finTime[e.Dir], dc.finIndex[e.Dir] = e.Time, e.Index
 		}
 		dc.finFrom[e.Dir] = true
 		ct.tcpEvent(e)
@@ -149,7 +150,7 @@ func (a *Analyzer) dataEvent(cs *connState, e *reassembly.Event) {
 		dc.reset = true
 		ct.tcpEvent(e)
 	case reassembly.EventEnd:
-		a.missingTail(cs, e)
+		a.missingTail(cs)
 		dc.Closed, dc.Teardown, dc.Handshake = ct.closedBy, ct.teardownKind(), ct.hsDone
 		ct.settleAll()
 	default:

@@ -71,19 +71,11 @@ func (s *Session) sessionFindings() {
 			continue
 		}
 		switch {
-		case (st.Command == "PORT" || st.Command == "EPRT" || st.Command == "LPRT") && st.AddressNote == "third-host" && s.dataWentToClient(i):
-			s.addFinding(SeverityInfo, "port-address-mismatch", i,
-				"%s announces %s, yet the server connected to the client's own address %s: the client sits behind NAT", st.Command, st.Address.Addr(), s.Client.Addr())
-		case (st.Command == "PORT" || st.Command == "EPRT" || st.Command == "LPRT") && st.AddressNote == "third-host":
-			s.addFinding(SeverityCritical, "port-bounce", i,
-				"%s asks the server to connect to %s, not to the client %s: an FTP bounce (the server would scan or attack a third host)", st.Command, st.Address, s.Client.Addr())
-		case (st.Command == "PORT" || st.Command == "EPRT" || st.Command == "LPRT") && st.AddressNote == "privileged-port":
-			s.addFinding(SeverityWarning, "port-bounce", i,
-				"%s names the privileged port %d: clients never need one, bounce attacks do", st.Command, st.Address.Port())
 		case st.Command == "SITE" && strings.HasPrefix(strings.ToUpper(strings.TrimSpace(st.Arg)), "EXEC"):
 			s.addFinding(SeverityCritical, "site-exec", i, "SITE EXEC asks the server to run a program: %q", st.Arg)
 		}
 	}
+	s.activeFindings()
 	s.passiveAddressFindings()
 	s.dataFindings()
 	s.limitFindings()
@@ -91,18 +83,6 @@ func (s *Session) sessionFindings() {
 		s.addFinding(SeverityWarning, "retransmission-conflict", -1,
 			"%d bytes of the control connection were sent again with different content; ftptrace shows the first copy, as the receiver most likely kept it (an evasion attempt or a broken TCP stack)", s.conflicts)
 	}
-}
-
-// dataWentToClient tells whether the active-mode announcement of step i
-// led to a data connection to the client's own address (NAT), not to the
-// address announced.
-func (s *Session) dataWentToClient(i int) bool {
-	for _, dc := range s.DataConns {
-		if dc.Expect != nil && dc.Expect.Step == i && dc.Server.Addr() == s.Client.Addr() {
-			return true
-		}
-	}
-	return false
 }
 
 // passiveAddressFindings reports, once per address, passive replies that
@@ -174,6 +154,18 @@ func gapBytes(s *Session) int64 {
 	}
 	return n
 }
+
+// Phrase is a part of a finding's detail made from a template of its own
+// (what became of a transfer, say), so that a report can say it in another
+// language as it does the detail's template.
+type Phrase struct {
+	Format string
+	Args   []any
+}
+
+func (p Phrase) String() string { return fmt.Sprintf(p.Format, p.Args...) }
+
+func phrase(format string, args ...any) Phrase { return Phrase{format, args} }
 
 func plural(n int, what string) string {
 	if n == 1 {

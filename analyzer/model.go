@@ -81,7 +81,7 @@ type Step struct {
 	Acks         string         // what a stand-alone ACK acknowledges ("220", "USER", "FIN", "data")
 	DupACK       bool           // the same acknowledgement again
 	Address      netip.AddrPort // address decoded from PORT/EPRT/LPRT or a passive reply
-	AddressNote  string         // "nat", "unspecified", "third-host", "privileged-port" when it departs
+	AddressNote  string         // "nat", "unspecified" (passive); "other-address", "third-host", "privileged-port" (active); "invalid"
 	Cleartext    bool           // PASS/ACCT sent without TLS
 	Anonymous    bool           // PASS of an anonymous login: no secret, whatever it says
 	Encrypted    bool           // TLS bytes on the control connection
@@ -216,9 +216,11 @@ type DataConn struct {
 	Handshake  bool   // all three handshake packets were captured
 	TLS        bool   // the payload starts with a TLS record: the data is encrypted
 	hash       [2]hasher
-	finFrom    [2]bool   // FIN seen from each side: that side sent everything
-	seqEnd     [2]uint32 // sequence number after the last byte delivered or missed, per side
-	finEnd     [2]uint32 // where each side's FIN says its bytes end
+	finFrom    [2]bool      // FIN seen from each side: that side sent everything
+	seqEnd     [2]uint32    // sequence number after the last byte delivered or missed, per side
+	finEnd     [2]uint32    // where each side's FIN says its bytes end
+	finTime    [2]time.Time // each side's FIN: when, and which packet (finIndex), for a tail it shows missing
+	finIndex   [2]int
 	reset      bool
 }
 

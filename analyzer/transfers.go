@@ -34,12 +34,7 @@ func (a *Analyzer) announceActive(s *Session, cmd *Command, st *Step) {
 		return
 	}
 	st.Address = addr
-	switch {
-	case addr.Addr() != s.Client.Addr():
-		st.AddressNote = "third-host"
-	case addr.Port() < 1024:
-		st.AddressNote = "privileged-port"
-	}
+	st.AddressNote = activeNote(addr, s.Client.Addr())
 	e := &Expectation{Mode: "active", Command: cmd.Verb, Announce: cmd.Verb + " " + cmd.Arg, Addr: addr, Time: cmd.Time,
 		Step: len(s.Steps)} // the PORT step is added next
 	cmd.expectsSet = e
@@ -89,8 +84,8 @@ func transferReply(s *Session, t *Transfer, code int, text string, rep *Reply) {
 		t.Status = code
 		t.End = rep.Time
 	}
-	if code >= 400 && t.cmd.Prelim == 0 && t.Data == nil {
-		t.releaseExpectation()
+	if code >= 400 && code != 425 && code != 426 && t.cmd.Prelim == 0 && t.Data == nil {
+		t.releaseExpectation() // refused, not tried: 425 and 426 say the server tried
 	}
 }
 
@@ -272,7 +267,7 @@ func (a *Analyzer) dataGap(cs *connState, e *reassembly.Event) {
 // short of it, the rest crossed the wire but not into the capture (a snap
 // length cuts the last segment as any other; no later segment shows the
 // hole). They are missing bytes, reported as a gap before the end.
-func (a *Analyzer) missingTail(cs *connState, e *reassembly.Event) {
+func (a *Analyzer) missingTail(cs *connState) {
 	dc := cs.data
 	for d := range dc.finFrom {
 		if !dc.finFrom[d] || dc.Bytes[d]+dc.Missing[d] == 0 || !seqGT(dc.finEnd[d], dc.seqEnd[d]) {
@@ -282,8 +277,10 @@ func (a *Analyzer) missingTail(cs *connState, e *reassembly.Event) {
 		if n > maxTail {
 			continue // not the end of these bytes: a FIN from another connection's numbers
 		}
-		gap := *e
-		gap.Kind, gap.Dir, gap.Seq, gap.Bytes, gap.Flags = reassembly.EventGap, reassembly.Direction(d), dc.seqEnd[d], n, 0
+		// The gap is shown where the FIN was captured, whenever the
+		// connection's end is reported.
+		gap := reassembly.Event{Kind: reassembly.EventGap, Time: dc.finTime[d], Index: dc.finIndex[d],
+			Dir: reassembly.Direction(d), Seq: dc.seqEnd[d], Bytes: n}
 		a.dataGap(cs, &gap)
 	}
 }

@@ -253,3 +253,37 @@ func TestSnapLength(t *testing.T) {
 		}
 	}
 }
+
+// TestNATIsNotABounce: a client behind NAT announces its private address
+// (captured on the server's side): port-address-mismatch saying what the
+// server did, never port-bounce. A PORT to another public host, or to a
+// privileged port of another host, is a bounce.
+func TestNATIsNotABounce(t *testing.T) {
+	sessions := analyzeFile(t, filepath.Join("..", "testdata", "pcaps", "synth-port-nat.pcap"))
+	if len(sessions) != 2 {
+		t.Fatalf("%d sessions, want 2", len(sessions))
+	}
+	kinds := func(s *analyzer.Session) (out []string) {
+		for _, f := range s.Findings {
+			if strings.HasPrefix(f.Kind, "port-") {
+				out = append(out, f.Severity+" "+f.Kind+": "+f.Detail[strings.LastIndex(f.Detail, "; ")+2:])
+			}
+		}
+		return out
+	}
+	want := []string{
+		"info port-address-mismatch: the server connected to 198.51.100.77:40010 instead, the client's address as it sees it (data connection #1)",
+		"info port-address-mismatch: the server tried 192.168.1.20:40011 (data connection #2), and no handshake completed",
+		"info port-address-mismatch: the server could not open the data connection (425)",
+	}
+	if got := kinds(sessions[0]); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("client behind NAT:\n got  %q\n want %q", got, want)
+	}
+	want = []string{
+		"critical port-bounce: the server tried 198.51.100.200:8080 (data connection #1), and no handshake completed",
+		"critical port-bounce: the server refused it (500)",
+	}
+	if got := kinds(sessions[1]); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("bounce:\n got  %q\n want %q", got, want)
+	}
+}

@@ -78,7 +78,16 @@ func findingText(f analyzer.Finding) string {
 	if f.Template == "" {
 		return f.Detail
 	}
-	return tr(f.Template, f.Args...)
+	args, copied := f.Args, false
+	for i, a := range f.Args {
+		if p, ok := a.(analyzer.Phrase); ok {
+			if !copied {
+				args, copied = append([]any(nil), f.Args...), true // the finding's own stay as they are
+			}
+			args[i] = tr(p.Format, p.Args...)
+		}
+	}
+	return tr(f.Template, args...)
 }
 
 // exposure says who could read a login attempt.

@@ -253,10 +253,12 @@ func explainActive(b *strings.Builder, s *analyzer.Session, st *analyzer.Step) {
 		b.WriteString(tr(" That is the client's control port N+%d.", n))
 	}
 	switch st.AddressNote {
+	case "other-address":
+		b.WriteString(tr(" The address is not the one the client connects from (%s), but by a NAT reading it is the client's own: a client behind NAT that no FTP helper rewrote (or one that announces its public address). The findings say whether the server reached it.", s.Client.Addr()))
 	case "third-host":
-		b.WriteString(tr(" The address is not the client's (%s): the server is told to connect to a third host (FTP bounce).", s.Client.Addr()))
+		b.WriteString(tr(" That is not the client (%s) by any reading: the server is told to connect to a third host (an FTP bounce).", s.Client.Addr()))
 	case "privileged-port":
-		b.WriteString(tr(" The port is privileged (below 1024), which clients never need: a bounce attempt?"))
+		b.WriteString(tr(" The port is privileged (below 1024), which clients do not need; it is the client's own address, so no bounce."))
 	}
 }
 

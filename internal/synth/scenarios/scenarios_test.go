@@ -23,6 +23,10 @@ type stream struct {
 	rst   bool
 }
 
+// reset tells whether the side sent a RST (false for a side that sent
+// nothing, as the end of a SYN nobody answered).
+func (s *stream) reset() bool { return s != nil && s.rst }
+
 func (s *stream) data() []byte {
 	out := make([]byte, 0, s.end)
 	for i := 0; i < s.end; i++ {
@@ -199,7 +203,7 @@ func checkFacts(t *testing.T, facts Facts, conns []*conn) {
 				t.Errorf("session %d transfer %d: %d bytes (%d captured), want %d (%d missing)",
 					i, j, from.end, len(from.bytes), tr.Bytes, tr.Missing)
 			}
-			if rst := d.dir[tr.Server].rst || d.dir[tr.Client].rst; rst != tr.Reset {
+			if rst := d.dir[tr.Server].reset() || d.dir[tr.Client].reset(); rst != tr.Reset {
 				t.Errorf("session %d transfer %d: reset %v", i, j, rst)
 			}
 		}

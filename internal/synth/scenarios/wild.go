@@ -6,6 +6,7 @@ package scenarios
 
 import (
 	"encoding/base64"
+	"net/netip"
 
 	"github.com/ftptrace/ftptrace/internal/synth"
 )
@@ -24,6 +25,11 @@ var (
 	interruptBytes = 40000
 	undecodedCli   = ap("192.0.2.10:41400")
 	undecodedSrv   = ap("198.51.100.21:21")
+	natClient      = ap("198.51.100.77:41500") // the NAT's public address, as the server sees the client
+	natServer      = ap("203.0.113.21:21")
+	natInside      = "192,168,1,20" // the client's own address behind the NAT
+	bounceClient   = ap("198.51.100.78:41600")
+	bounceServer   = ap("203.0.113.21:21")
 )
 
 func init() {
@@ -70,6 +76,31 @@ func init() {
 			Client: undecodedCli, Server: undecodedSrv, User: "olga", Password: "passive", LoggedIn: true,
 			Commands: []string{"USER olga", "PASS passive", "PASV", "LIST", "EPSV", "NLST", "QUIT"},
 			Replies:  []int{220, 331, 230, 227, 150, 226, 229, 150, 226, 221},
+		}}},
+	})
+	register(Scenario{
+		Name:        "port-nat",
+		File:        "synth-port-nat.pcap",
+		Description: "a client behind NAT announces its private address (PORT, EPRT); another client bounces (a public third host, a privileged port inside)",
+		Build:       buildPortNAT,
+		Facts: Facts{Sessions: []Session{{
+			Client: natClient, Server: natServer, User: "nina", Password: "behind-nat", LoggedIn: true,
+			Commands: []string{"USER nina", "PASS behind-nat", "PORT " + natInside + ",156,74", "LIST",
+				"PORT " + natInside + ",156,75", "LIST", "EPRT |1|192.168.1.20|40012|", "RETR notes.txt", "QUIT"},
+			Replies: []int{220, 331, 230, 200, 150, 226, 200, 150, 425, 200, 425, 221},
+			Transfers: []Transfer{{
+				Command: "LIST", Setup: "PORT", Client: ap("198.51.100.77:40010"), Server: ap("203.0.113.21:20"), Bytes: len(listing),
+			}, {
+				Command: "LIST", Setup: "PORT", Client: ap("192.168.1.20:40011"), Server: ap("203.0.113.21:20"), // a SYN, unanswered
+			}},
+		}, {
+			Client: bounceClient, Server: bounceServer, User: "anonymous", Password: "scan@example.org", LoggedIn: true,
+			Commands: []string{"USER anonymous", "PASS scan@example.org", "PORT 198,51,100,200,31,144", "LIST",
+				"PORT 192,168,1,25,0,25", "RETR mail.txt", "QUIT"},
+			Replies: []int{220, 331, 230, 200, 150, 425, 500, 503, 221},
+			Transfers: []Transfer{{
+				Command: "LIST", Setup: "PORT", Client: ap("198.51.100.200:8080"), Server: ap("203.0.113.21:20"), // a SYN, unanswered
+			}},
 		}}},
 	})
 	register(Scenario{
@@ -180,6 +211,57 @@ func buildPasvUndecoded() *synth.Capture {
 	f.ack()
 	f.quit()
 	return capt
+}
+
+// buildPortNAT: captured on the server's side of a NAT. Session 1: the
+// client (seen as the NAT's public 198.51.100.77) announces its inside
+// address 192.168.1.20. For the first LIST the server connects to the
+// client's public address instead (as vsftpd, pure-ftpd and IIS may: they
+// take the control connection's address); for the second it tries the
+// private address, and no answer comes (425); the EPRT of the third is the
+// private address again and the RETR fails with 425 at once. None of this
+// is an attack: port-address-mismatch, with what became of each. Session 2
+// is a bounce: PORT to a public host that is not the client (the server
+// tries it: a port scan through FTP), then PORT to port 25 of an inside
+// host, which the server refuses.
+func buildPortNAT() *synth.Capture {
+	capt := synth.New(synth.Options{})
+	f := open(capt, natClient, natServer, "220 FTP server ready.")
+	f.login("nina", "behind-nat")
+	f.do("PORT "+natInside+",156,74", "200 PORT command successful.")
+	f.cmd("LIST")
+	f.reply("150 Opening ASCII mode data connection for file list.")
+	d := f.dial(ap("203.0.113.21:20"), ap("198.51.100.77:40010"))
+	f.transfer(d, synth.Client, listing, false)
+	f.do("PORT "+natInside+",156,75", "200 PORT command successful.")
+	f.cmd("LIST")
+	f.reply("150 Opening ASCII mode data connection for file list.")
+	syn(capt, ap("203.0.113.21:20"), ap("192.168.1.20:40011"))
+	f.reply("425 Can't open data connection.")
+	f.ack()
+	f.do("EPRT |1|192.168.1.20|40012|", "200 EPRT command successful.")
+	f.do("RETR notes.txt", "425 Can't open data connection.")
+	f.quit()
+
+	g := open(capt, bounceClient, bounceServer, "220 FTP server ready.")
+	g.login("anonymous", "scan@example.org")
+	g.do("PORT 198,51,100,200,31,144", "200 PORT command successful.")
+	g.cmd("LIST")
+	g.reply("150 Opening ASCII mode data connection for file list.")
+	syn(capt, ap("203.0.113.21:20"), ap("198.51.100.200:8080"))
+	g.reply("425 Can't open data connection.")
+	g.ack()
+	g.do("PORT 192,168,1,25,0,25", "500 Illegal PORT command.")
+	g.do("RETR mail.txt", "503 Use PORT or PASV first.")
+	g.quit()
+	return capt
+}
+
+// syn sends a SYN from client to server that nothing answers.
+func syn(capt *synth.Capture, client, server netip.AddrPort) {
+	capt.Advance(think)
+	c := capt.Conn(client, server)
+	c.Emit(synth.Segment{From: synth.Client, Flags: synth.SYN, Seq: c.NextSeq(synth.Client) - 1})
 }
 
 // buildTelnetInterrupt: while a download runs the client sends IAC IP in
