@@ -83,11 +83,12 @@ type Analyzer struct {
 	closing  []*Session
 	// closingDue is the earliest the first of closing can be finished
 	// (setClosingDue): until then no packet needs to look.
-	closingDue reassembly.Stamp
-	done       []*Session
-	expects    map[uint16][]*Expectation // by the port the data connection goes to
-	failures   map[pairKey]*failCount    // failed logins per client and server
-	hashes     *hashWorker
+	closingDue  reassembly.Stamp
+	done        []*Session
+	expects     map[uint16][]*Expectation // by the port the data connection goes to
+	failures    map[pairKey]*failCount    // failed logins per client and server
+	bruteForces []*failCount              // the pairs that reached the threshold, in that order
+	hashes      *hashWorker
 	// unanswered counts connection attempts shown as sessions though they
 	// never got going.
 	unanswered int
@@ -290,7 +291,9 @@ func (a *Analyzer) setClosingDue() {
 }
 
 // Finish ends every session still open (the capture ended) and returns the
-// sessions not handed to OnSession, by ID.
+// sessions not handed to OnSession, by ID, each with the findings that span
+// sessions (CrossFindings) it was the first to show. Sessions handed to
+// OnSession are the caller's: CrossFindings has those findings.
 func (a *Analyzer) Finish() []*Session {
 	for _, cs := range a.conns {
 		if cs.kind == connControl {
@@ -306,6 +309,12 @@ func (a *Analyzer) Finish() []*Session {
 	a.hashes.close()
 	a.hashes = nil
 	sort.Slice(a.done, func(i, j int) bool { return a.done[i].ID < a.done[j].ID })
+	for _, f := range a.CrossFindings() {
+		i := sort.Search(len(a.done), func(i int) bool { return a.done[i].ID >= f.Session })
+		if i < len(a.done) && a.done[i].ID == f.Session {
+			a.done[i].Findings = append(a.done[i].Findings, f.Finding)
+		}
+	}
 	out := a.done
 	a.done = nil
 	return out

@@ -150,6 +150,10 @@ func (ct *connTrack) ackStep(e *reassembly.Event) {
 		switch {
 		case ct.fin[dir].seen && ct.threePacket:
 			st.Phase = "teardown 3/3"
+		case ct.fin[dir].seen && !ct.fin[dir].acked:
+			// Both FINs crossed (a simultaneous close): this side's FIN
+			// is still to be acknowledged, by the last packet.
+			st.Phase = "teardown 3/4"
 		case ct.fin[dir].seen:
 			st.Phase = "teardown 4/4"
 		default:

@@ -118,6 +118,9 @@ func (s *Session) numberSteps(onStep func(*Session, *Step)) {
 	}
 	for i := range s.Findings {
 		s.Findings[i].Step = num(s.Findings[i].Step)
+		if s.Findings[i].LastStep != 0 {
+			s.Findings[i].LastStep = num(s.Findings[i].LastStep)
+		}
 	}
 }
 

@@ -256,6 +256,12 @@ type Finding struct {
 	Detail   string
 	Time     time.Time
 	Step     int // the step that shows it, 0 when none does
+	// LastStep, for a finding that stands for several (Count of them), is
+	// the step of the last one; Step is the first's.
+	LastStep int
+	// Count is how many things the finding counts: the failed logins of a
+	// brute force, the findings a group stands for; 0 for one thing.
+	Count int
 	// Template and Args make Detail (fmt.Sprintf), so a report can say it
 	// in another language.
 	Template string
@@ -301,8 +307,10 @@ type Session struct {
 	DroppedSteps    int
 	DroppedCommands int
 
-	released       int // commands let go by Release
-	conflicts      int // bytes retransmitted with different content
+	released       int                      // commands let go by Release
+	findingKinds   map[string]*findingGroup // findings by kind: how many, the ones past the itemized bound
+	findingsOver   int                      // findings not kept at all (past maxFindings)
+	conflicts      int                      // bytes retransmitted with different content
 	limits         *Limits
 	scratch        *Step // step(-1), made when first needed
 	ctl            *control

@@ -287,3 +287,87 @@ func TestNATIsNotABounce(t *testing.T) {
 		t.Errorf("bounce:\n got  %q\n want %q", got, want)
 	}
 }
+
+// TestFindingsGroupedNotDropped: a port scan through the server (40 PORT
+// commands to a third host in one session): ten bounce findings itemized,
+// the other thirty counted in one finding from its first step to its last,
+// and a limit-reached finding that says what was not itemized.
+func TestFindingsGroupedNotDropped(t *testing.T) {
+	s := fixture(t, "synth-bounce-scan.pcap")
+	var items, grouped, limit []analyzer.Finding
+	for _, f := range s.Findings {
+		switch {
+		case f.Kind == "port-bounce" && f.Count == 0:
+			items = append(items, f)
+		case f.Kind == "port-bounce":
+			grouped = append(grouped, f)
+		case f.Kind == "limit-reached":
+			limit = append(limit, f)
+		}
+	}
+	if len(items) != 10 || len(grouped) != 1 || len(limit) != 1 {
+		t.Fatalf("%d bounce findings itemized, %d grouped, %d limit-reached; want 10, 1, 1", len(items), len(grouped), len(limit))
+	}
+	g := grouped[0]
+	if g.Count != 30 || g.Severity != "critical" || g.Step <= items[9].Step || g.LastStep <= g.Step {
+		t.Errorf("group: %d findings, %s, steps %d-%d (last itemized at step %d); want 30, critical, after the itemized ones", g.Count, g.Severity, g.Step, g.LastStep, items[9].Step)
+	}
+	if !strings.Contains(limit[0].Detail, "port-bounce 30") {
+		t.Errorf("limit-reached does not say what was not itemized: %q", limit[0].Detail)
+	}
+}
+
+// TestSimultaneousClose: both FINs cross; the two ACKs are teardown 3/4
+// and 4/4, not 4/4 twice.
+func TestSimultaneousClose(t *testing.T) {
+	s := fixture(t, "synth-not-ftp.pcap")
+	var phases []string
+	for _, st := range stepsOf(s, analyzer.KindACK) {
+		if strings.HasPrefix(st.Phase, "teardown") {
+			phases = append(phases, st.Phase)
+		}
+	}
+	if got := strings.Join(phases, ", "); got != "teardown 3/4, teardown 4/4" {
+		t.Errorf("teardown ACKs %s, want 3/4 then 4/4", got)
+	}
+}
+
+// TestBruteForceFinalCount: the brute-force finding counts every failed
+// login of the capture, not those seen when it first fired; it names the
+// session and step where the count reached the threshold.
+func TestBruteForceFinalCount(t *testing.T) {
+	sessions := analyzeFile(t, filepath.Join("..", "testdata", "pcaps", "vsftpd-bruteforce.pcap"))
+	var found []analyzer.Finding
+	for _, s := range sessions {
+		for _, f := range s.Findings {
+			if f.Kind == "brute-force" {
+				found = append(found, f)
+				if s.ID != 5 {
+					t.Errorf("brute force shown with session %d, want 5 (the fifth failure)", s.ID)
+				}
+			}
+		}
+	}
+	if len(found) != 1 || found[0].Count != 6 || !strings.HasPrefix(found[0].Detail, "6 failed logins") {
+		t.Fatalf("brute-force findings %+v, want one counting the 6 failures", found)
+	}
+}
+
+// TestACKOfAReplyStillArriving: vsftpd sends its FEAT reply a line per
+// segment and lftp acknowledges them as they come (recorded): those ACKs
+// acknowledge the 211 reply still arriving, not the reply before it.
+func TestACKOfAReplyStillArriving(t *testing.T) {
+	s := fixture(t, "vsftpd-passive.pcap")
+	partial := 0
+	for _, st := range stepsOf(s, analyzer.KindACK) {
+		if st.FromClient && st.Acks == "reply 211 partial" {
+			partial++
+		}
+		if st.FromClient && st.Acks == "SYN" {
+			t.Errorf("step %d: an ACK after the handshake acknowledges %q", st.N, st.Acks)
+		}
+	}
+	if partial == 0 {
+		t.Errorf("no ACK acknowledges the 211 reply still arriving")
+	}
+}

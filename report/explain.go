@@ -85,7 +85,7 @@ func explainHandshake(s *analyzer.Session, st *analyzer.Step) string {
 	}
 	switch {
 	case st.Unanswered:
-		b.WriteString(tr(" No SYN,ACK came back (SYN sent %d times): the connection was never accepted.", syns))
+		b.WriteString(tr(" No SYN,ACK came back (SYN sent %s): the connection was never accepted.", plural(syns, "time")))
 	case syns > 1:
 		b.WriteString(tr(" The SYN was sent %d times before the answer.", syns))
 	}
@@ -102,6 +102,8 @@ func explainACK(st *analyzer.Step) string {
 		return tr("The %s acknowledges the %s's FIN: %s is now half-closed (the %s may still send).", who, other, connName(st), who)
 	case strings.HasPrefix(st.Phase, "teardown 4/4"), strings.HasPrefix(st.Phase, "teardown 3/3"):
 		return tr("The %s acknowledges the %s's FIN: %s is closed.", who, other, connName(st))
+	case strings.HasPrefix(st.Phase, "teardown 3/4"):
+		return tr("The %s acknowledges the %s's FIN; its own FIN, sent at the same time, waits for the last acknowledgement.", who, other)
 	}
 	what := describeAcked(st.Acks, other)
 	s := tr("The %s acknowledges %s (a stand-alone ACK, no data).", who, what)
@@ -132,7 +134,7 @@ func describeAcked(acks, other string) string {
 	case acks == "command partial":
 		return tr("the first part of the %s's next command", other)
 	case strings.HasPrefix(acks, "reply ") && strings.HasSuffix(acks, " partial"):
-		return tr("the first part of the %s's %s reply (the rest is still to come)", other, strings.TrimSuffix(strings.TrimPrefix(acks, "reply "), " partial"))
+		return tr("the %s's %s reply so far (the rest is still to come)", other, strings.TrimSuffix(strings.TrimPrefix(acks, "reply "), " partial"))
 	case strings.HasPrefix(acks, "reply "):
 		return tr("the %s's %s reply", other, strings.TrimPrefix(acks, "reply "))
 	case strings.HasSuffix(acks, " partial"):

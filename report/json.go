@@ -134,6 +134,8 @@ type findingRecord struct {
 	Session  int    `json:"session"`
 	Time     string `json:"time"`
 	Step     int    `json:"step,omitempty"`
+	LastStep int    `json:"last_step,omitempty"`
+	Count    int    `json:"count,omitempty"`
 	Severity string `json:"severity"`
 	Kind     string `json:"kind"`
 	Detail   string `json:"detail"`
@@ -206,12 +208,19 @@ func (w *JSONWriter) sessionRest(s *analyzer.Session) error {
 		}
 	}
 	for _, f := range s.Findings {
-		if err := w.enc.Encode(findingRecord{Type: "finding", Session: s.ID, Time: jsonTime(f.Time), Step: max(f.Step, 0),
-			Severity: f.Severity, Kind: f.Kind, Detail: f.Detail}); err != nil {
+		if err := w.Finding(s.ID, f); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// Finding writes a finding record of session id: one of the session's, or
+// one that spans sessions, written once the capture has ended (a brute
+// force, with its final count).
+func (w *JSONWriter) Finding(id int, f analyzer.Finding) error {
+	return w.enc.Encode(findingRecord{Type: "finding", Session: id, Time: jsonTime(f.Time), Step: max(f.Step, 0),
+		LastStep: f.LastStep, Count: f.Count, Severity: f.Severity, Kind: f.Kind, Detail: f.Detail})
 }
 
 // Summary writes the closing summary record.

@@ -6,6 +6,7 @@ package scenarios
 
 import (
 	"encoding/base64"
+	"fmt"
 	"net/netip"
 
 	"github.com/ftptrace/ftptrace/internal/synth"
@@ -30,6 +31,9 @@ var (
 	natInside      = "192,168,1,20" // the client's own address behind the NAT
 	bounceClient   = ap("198.51.100.78:41600")
 	bounceServer   = ap("203.0.113.21:21")
+	scanClient     = ap("198.51.100.79:41700")
+	scanServer     = ap("203.0.113.21:21")
+	scanPorts      = 40 // ports of the third host probed through the server
 )
 
 func init() {
@@ -104,6 +108,16 @@ func init() {
 		}}},
 	})
 	register(Scenario{
+		Name:        "bounce-scan",
+		File:        "synth-bounce-scan.pcap",
+		Description: "a port scan through the server: 40 PORT commands to ports of a third host, each tried by a LIST: findings past 10 of a kind are grouped",
+		Build:       buildBounceScan,
+		Facts: Facts{Sessions: []Session{{
+			Client: scanClient, Server: scanServer, User: "anonymous", Password: "nmap@", LoggedIn: true,
+			Commands: scanCommands(), Replies: scanReplies(),
+		}}},
+	})
+	register(Scenario{
 		Name:        "telnet-interrupt",
 		File:        "synth-telnet-interrupt.pcap",
 		Description: "during a download the client sends IAC IP and the Synch (IAC DM as urgent data) but no ABOR; the transfer completes",
@@ -124,7 +138,8 @@ func init() {
 // then the FTP server's greeting. After PASS the server sends binary bytes
 // and a line without a reply code before its 530: neither answers PASS,
 // which the 530 rejects. The client sends an empty line before NOOP: it is
-// no command, the 200 answers NOOP.
+// no command, the 200 answers NOOP. The connection ends with a
+// simultaneous close: one teardown 3/4 and one 4/4.
 func buildNotFTP() *synth.Capture {
 	capt := synth.New(synth.Options{})
 	f := &ftp{capt: capt, ctl: capt.Conn(notFTPClient, notFTPServer)}
@@ -140,8 +155,21 @@ func buildNotFTP() *synth.Capture {
 	f.ack()
 	f.cmd("")
 	f.do("NOOP", "200 NOOP ok.")
-	f.quit()
+	f.cmd("QUIT")
+	f.reply("221 Goodbye.")
+	simultaneousClose(f.ctl)
 	return capt
+}
+
+// simultaneousClose: both sides send FIN before either has seen the
+// other's (RFC 793 section 3.5), then each acknowledges the other's.
+func simultaneousClose(c *synth.Conn) {
+	cli := c.NextSeq(synth.Client)
+	c.Fin(synth.Client)
+	c.Emit(synth.Segment{From: synth.Server, Flags: synth.FIN | synth.ACK, Seq: c.NextSeq(synth.Server), Ack: cli})
+	c.Skip(synth.Server, 1) // the FIN's sequence number
+	c.Ack(synth.Client)
+	c.Ack(synth.Server)
 }
 
 // buildUncaptured: the client's first PASS is not in the capture (the
@@ -255,6 +283,55 @@ func buildPortNAT() *synth.Capture {
 	g.do("RETR mail.txt", "503 Use PORT or PASV first.")
 	g.quit()
 	return capt
+}
+
+// buildBounceScan: nmap's FTP bounce scan (-b) as a server's capture shows
+// it: an anonymous login, then for each port of the target a PORT naming
+// it and a LIST the server answers 425 (closed port) or 150 and 226 (open
+// port). Forty bounce findings in one session: the first ten are itemized,
+// the others grouped in one finding with their count and steps.
+func buildBounceScan() *synth.Capture {
+	capt := synth.New(synth.Options{})
+	f := open(capt, scanClient, scanServer, "220 FTP server ready.")
+	f.login("anonymous", "nmap@")
+	for i := range scanPorts {
+		f.do(scanPort(i), "200 PORT command successful.")
+		if i%8 == 7 {
+			f.do("LIST", "150 Opening ASCII mode data connection.")
+			f.reply("226 Transfer complete.")
+			f.ack()
+		} else {
+			f.do("LIST", "425 Can't build data connection: Connection refused.")
+		}
+	}
+	f.quit()
+	return capt
+}
+
+func scanPort(i int) string {
+	p := 1000 + i*7
+	return fmt.Sprintf("PORT 198,51,100,250,%d,%d", p>>8, p&255)
+}
+
+func scanCommands() []string {
+	out := []string{"USER anonymous", "PASS nmap@"}
+	for i := range scanPorts {
+		out = append(out, scanPort(i), "LIST")
+	}
+	return append(out, "QUIT")
+}
+
+func scanReplies() []int {
+	out := []int{220, 331, 230}
+	for i := range scanPorts {
+		out = append(out, 200)
+		if i%8 == 7 {
+			out = append(out, 150, 226)
+		} else {
+			out = append(out, 425)
+		}
+	}
+	return append(out, 221)
 }
 
 // syn sends a SYN from client to server that nothing answers.
