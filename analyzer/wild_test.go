@@ -2,6 +2,7 @@ package analyzer_test
 
 import (
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -28,22 +29,13 @@ func replies(s *analyzer.Session) string {
 	for _, c := range s.Commands {
 		r := c.Verb
 		if c.ReplyCode != 0 {
-			r += " " + itoa(c.ReplyCode)
+			r += " " + strconv.Itoa(c.ReplyCode)
 		} else {
 			r += " -"
 		}
 		out = append(out, r)
 	}
 	return strings.Join(out, ", ")
-}
-
-func itoa(n int) string {
-	var b []byte
-	for n > 0 || len(b) == 0 {
-		b = append([]byte{byte('0' + n%10)}, b...)
-		n /= 10
-	}
-	return string(b)
 }
 
 func stepsOf(s *analyzer.Session, kind analyzer.StepKind) []*analyzer.Step {
@@ -90,7 +82,7 @@ func TestNotFTPLines(t *testing.T) {
 	}
 	var got []string
 	for _, st := range stepsOf(s, analyzer.KindNotFTP) {
-		got = append(got, side(st.FromClient)+":"+itoa(st.Lines))
+		got = append(got, side(st.FromClient)+":"+strconv.Itoa(st.Lines))
 	}
 	if strings.Join(got, " ") != "server:1 server:2 client:1" {
 		t.Errorf("not-ftp steps %v, want the SSH banner, the two lines before the 530, the empty line", got)
@@ -121,7 +113,7 @@ func TestReplyToUncapturedCommand(t *testing.T) {
 	}
 	var to []string
 	for _, st := range stepsOf(s, analyzer.KindReply) {
-		to = append(to, itoa(st.Code)+":"+st.ReplyTo)
+		to = append(to, strconv.Itoa(st.Code)+":"+st.ReplyTo)
 	}
 	if got, want := strings.Join(to, " "), "220:connection 331:USER 530:uncaptured 331:USER 230:PASS 221:QUIT"; got != want {
 		t.Errorf("replies answer %s, want %s", got, want)

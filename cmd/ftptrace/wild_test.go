@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -74,19 +75,10 @@ func TestSnapLengthExtract(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got = append(got, filepath.Base(n)+":"+itoa(fi.Size()))
+		got = append(got, filepath.Base(n)+":"+strconv.FormatInt(fi.Size(), 10))
 	}
 	want := "s1-t1-data.bin:65536 s1-t2-data.bin.truncated:65536"
 	if strings.Join(got, " ") != want {
 		t.Errorf("extracted %v, want %s", got, want)
 	}
-}
-
-func itoa(n int64) string {
-	var b []byte
-	for n > 0 || len(b) == 0 {
-		b = append([]byte{byte('0' + n%10)}, b...)
-		n /= 10
-	}
-	return string(b)
 }
