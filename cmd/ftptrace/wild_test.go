@@ -82,3 +82,29 @@ func TestSnapLengthExtract(t *testing.T) {
 		t.Errorf("extracted %v, want %s", got, want)
 	}
 }
+
+// TestLongArgumentShownOnce: a 5 000-character MKD argument appears once
+// in the timeline, cut in the middle with the count of what was left out,
+// and whole in the JSON step.
+func TestLongArgumentShownOnce(t *testing.T) {
+	out, _, code := runCLI(t, pcap("synth-long-argument.pcap"))
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if n := strings.Count(out, "/d0000-d0001"); n != 1 {
+		t.Errorf("the argument's start appears %d times in the timeline, want once", n)
+	}
+	if !strings.Contains(out, "characters ...]") || strings.Contains(out, "d0500-") {
+		t.Errorf("the argument is not cut in the middle")
+	}
+	js, _, _ := runCLI(t, "--json", pcap("synth-long-argument.pcap"))
+	type step struct {
+		Command string `json:"command"`
+		Arg     string `json:"arg"`
+	}
+	for _, st := range records[step](t, js, "step") {
+		if st.Command == "MKD" && len(st.Arg) != 5000 {
+			t.Errorf("JSON MKD argument has %d characters, want 5000", len(st.Arg))
+		}
+	}
+}

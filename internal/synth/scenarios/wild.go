@@ -34,7 +34,19 @@ var (
 	scanClient     = ap("198.51.100.79:41700")
 	scanServer     = ap("203.0.113.21:21")
 	scanPorts      = 40 // ports of the third host probed through the server
+	longClient     = ap("192.0.2.10:41800")
+	longServer     = ap("198.51.100.21:21")
 )
+
+// longPath is a 5 000-character argument: "/" and 4 999 letters that
+// spell where they are, so that a cut in the middle shows.
+var longPath = func() string {
+	b := []byte("/")
+	for i := 0; len(b) < 5000; i++ {
+		b = append(b, fmt.Sprintf("d%04d-", i)...)
+	}
+	return string(b[:5000])
+}()
 
 func init() {
 	register(Scenario{
@@ -115,6 +127,17 @@ func init() {
 		Facts: Facts{Sessions: []Session{{
 			Client: scanClient, Server: scanServer, User: "anonymous", Password: "nmap@", LoggedIn: true,
 			Commands: scanCommands(), Replies: scanReplies(),
+		}}},
+	})
+	register(Scenario{
+		Name:        "long-argument",
+		File:        "synth-long-argument.pcap",
+		Description: "an MKD with a 5 000-character argument, refused: the timeline shows it once, cut in the middle; JSON has it whole",
+		Build:       buildLongArgument,
+		Facts: Facts{Sessions: []Session{{
+			Client: longClient, Server: longServer, User: "lena", Password: "long", LoggedIn: true,
+			Commands: []string{"USER lena", "PASS long", "MKD " + longPath, "QUIT"},
+			Replies:  []int{220, 331, 230, 553, 221},
 		}}},
 	})
 	register(Scenario{
@@ -332,6 +355,17 @@ func scanReplies() []int {
 		}
 	}
 	return append(out, 221)
+}
+
+// buildLongArgument: MKD with a path of 5 000 characters (a fuzzer, or a
+// client probing for a buffer overflow), which the server refuses.
+func buildLongArgument() *synth.Capture {
+	capt := synth.New(synth.Options{})
+	f := open(capt, longClient, longServer, "220 FTP server ready.")
+	f.login("lena", "long")
+	f.do("MKD "+longPath, "553 Could not create directory: file name too long.")
+	f.quit()
+	return capt
 }
 
 // syn sends a SYN from client to server that nothing answers.
