@@ -1,6 +1,7 @@
 package analyzer
 
 import (
+	"slices"
 	"sort"
 	"time"
 
@@ -88,7 +89,10 @@ type Analyzer struct {
 	expects     map[uint16][]*Expectation // by the port the data connection goes to
 	failures    map[pairKey]*failCount    // failed logins per client and server
 	bruteForces []*failCount              // the pairs that reached the threshold, in that order
-	hashes      *hashWorker
+	// encrypted are the open sessions whose control connection is TLS:
+	// their PASV and PORT are not visible (encryptedDataConn).
+	encrypted []*Session
+	hashes    *hashWorker
 	// unanswered counts connection attempts shown as sessions though they
 	// never got going.
 	unanswered int
@@ -200,6 +204,7 @@ func (a *Analyzer) classify(rc *reassembly.Conn) *connState {
 	if c.Server.Port() == implicitFTPSPort {
 		a.newControl(cs, "port 990 (implicit FTPS)")
 		cs.sess.ctl.encrypted, cs.sess.TLS = true, true
+		a.encrypted = append(a.encrypted, cs.sess)
 		cs.sess.protectedLogin(time.Time{}, "TLS")
 		return cs
 	}
@@ -328,6 +333,7 @@ func (a *Analyzer) finish(s *Session) {
 	for _, e := range s.ctl.expects {
 		a.unexpect(e)
 	}
+	a.encrypted = slices.DeleteFunc(a.encrypted, func(x *Session) bool { return x == s })
 	// Packets that still come for its connections (the tracker remembers
 	// closed connections for a while) are of no use: the connections stop
 	// pointing at the session, so that memory does not hold on to it.

@@ -33,7 +33,8 @@ type control struct {
 	typeA      bool
 	sizes      map[string]int64 // SIZE and MLST answers, by resolved path
 	renameFrom string
-	orphans    int // replies with no command pending since the last command
+	restCmd    *Command // the REST that set rest: a refusal (500, 501) cancels it
+	orphans    int      // replies with no command pending since the last command
 	prot       string
 	offersTLS  bool // FEAT listed AUTH TLS or AUTH SSL
 	expects    []*Expectation
@@ -201,7 +202,7 @@ func (a *Analyzer) command(s *Session, l Line, flags string) {
 	case "PORT", "EPRT", "LPRT":
 		a.announceActive(s, cmd, &st)
 	case "REST":
-		c.rest = arg
+		c.rest, c.restCmd = arg, cmd
 	case "ABOR":
 		if t := s.transferInProgress(); t != nil {
 			t.abortAsked(l.Time)
@@ -322,6 +323,7 @@ func (a *Analyzer) replySemantics(s *Session, cmd *Command, rep *Reply, st *Step
 		switch {
 		case code == 234:
 			c.encrypted, s.TLS = true, true
+			a.encrypted = append(a.encrypted, s)
 			c.offersTLS = true
 			s.protectedLogin(rep.Time, "TLS")
 		case code == 334:

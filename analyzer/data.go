@@ -49,6 +49,9 @@ func (a *Analyzer) matchExpectation(c *reassembly.Conn) (s *Session, e *Expectat
 			return e.sess, e, true
 		}
 	}
+	if s, e := a.encryptedDataConn(c); e != nil {
+		return s, e, false
+	}
 	return nil, nil, false
 }
 

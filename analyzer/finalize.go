@@ -126,6 +126,9 @@ func (s *Session) numberSteps(onStep func(*Session, *Step)) {
 
 func (s *Session) finalizeTransfer(t *Transfer) {
 	defer func() { t.Verdict = transferVerdict(t) }()
+	if r := t.restCmd; r != nil && r.ReplyCode >= 400 {
+		t.Rest = 0 // the server refused the REST (a Huawei router answers 500): the transfer starts at 0
+	}
 	dc := t.Data
 	if dc == nil {
 		t.Aborted = t.abort.asked

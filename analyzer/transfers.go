@@ -213,7 +213,7 @@ func (a *Analyzer) startTransfer(s *Session, cmd *Command, info CommandInfo) {
 	t := &Transfer{ID: len(s.Transfers) + 1, Command: cmd.Verb, Arg: cmd.Arg, Direction: info.Direction,
 		Start: cmd.Time, cmd: cmd, TypeA: c.typeA, Prot: c.prot, Announced: -1}
 	if n, err := strconv.ParseInt(strings.TrimSpace(c.rest), 10, 64); err == nil && n > 0 {
-		t.Rest = n
+		t.Rest, t.restCmd = n, c.restCmd
 	}
 	if cmd.Arg != "" && !strings.HasPrefix(cmd.Arg, "-") {
 		t.Path = s.resolve(cmd.Arg)
@@ -247,7 +247,7 @@ func (a *Analyzer) startTransfer(s *Session, cmd *Command, info CommandInfo) {
 	if e.Data != nil {
 		t.Data = e.Data
 	}
-	c.rest = ""
+	c.rest, c.restCmd = "", nil
 }
 
 // dataGap counts bytes of a data connection the capture missed.
@@ -288,3 +288,36 @@ func (a *Analyzer) missingTail(cs *connState) {
 // maxTail bounds the bytes a FIN may show missing at the end of a side: a
 // snap length cuts at most a segment, and a few segments may be lost.
 const maxTail = 16 << 20
+
+// encryptedDataConn finds the session a new connection is a data
+// connection of when that session's control connection is encrypted:
+// PASV, PORT and the transfer commands travel inside TLS, so no
+// announcement can be matched, but a connection between the same two hosts
+// (to a port of the server other than its control port, or from the
+// server to the client) while the session is open is one of its data
+// connections (FTPS with PROT P: its bytes are TLS too).
+func (a *Analyzer) encryptedDataConn(c *reassembly.Conn) (*Session, *Expectation) {
+	if c.Midstream || a.ports[c.Server.Port()] || c.Server.Port() == implicitFTPSPort {
+		return nil, nil // a control connection, not a data one
+	}
+	// The newest session first: an older one may still be open when a
+	// client opens the next.
+	for i := len(a.encrypted) - 1; i >= 0; i-- {
+		s := a.encrypted[i]
+		if !s.ctl.encrypted {
+			continue
+		}
+		mode := ""
+		switch {
+		case c.Client.Addr() == s.Client.Addr() && c.Server.Addr() == s.Server.Addr() && c.Server.Port() >= 1024:
+			mode = "passive"
+		case c.Client.Addr() == s.Server.Addr() && c.Server.Addr() == s.Client.Addr() &&
+			(c.Client.Port() == 20 || c.Client.Port() == s.Server.Port()-1):
+			mode = "active" // from the data port of RFC 959 (L-1 of the control port L)
+		default:
+			continue
+		}
+		return s, &Expectation{Mode: mode, Announce: "(inside TLS: not visible)", Addr: c.Server, Time: s.End, sess: s, Undecoded: true}
+	}
+	return nil, nil
+}

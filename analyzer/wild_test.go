@@ -206,6 +206,9 @@ func TestPassiveReplyWithoutAddress(t *testing.T) {
 		if tr.Mode != "passive" || !strings.HasPrefix(tr.Announce, "22") {
 			t.Errorf("%s: mode %s announced by %q, want passive by the 227/229", tr.Command, tr.Mode, tr.Announce)
 		}
+		if tr.Rest != 0 {
+			t.Errorf("%s restarts at %d, but the server refused the REST", tr.Command, tr.Rest)
+		}
 	}
 }
 
@@ -361,5 +364,26 @@ func TestACKOfAReplyStillArriving(t *testing.T) {
 	}
 	if partial == 0 {
 		t.Errorf("no ACK acknowledges the 211 reply still arriving")
+	}
+}
+
+// TestEncryptedDataConnections: after AUTH TLS the PASV replies and the
+// transfer commands are encrypted, so no announcement can be matched; the
+// connections between the same hosts while the session is open are its
+// data connections (recorded: curl, then lftp, two each), TLS themselves.
+func TestEncryptedDataConnections(t *testing.T) {
+	sessions := analyzeFile(t, filepath.Join("..", "testdata", "pcaps", "vsftpd-ftps.pcap"))
+	if len(sessions) != 2 {
+		t.Fatalf("%d sessions, want 2 (the second control connection is no data connection)", len(sessions))
+	}
+	for _, s := range sessions {
+		if len(s.DataConns) != 2 {
+			t.Errorf("session %d: %d data connections, want 2", s.ID, len(s.DataConns))
+		}
+		for _, dc := range s.DataConns {
+			if !dc.TLS || dc.Expect.Mode != "passive" {
+				t.Errorf("session %d data #%d: TLS %v, mode %s; want TLS, passive", s.ID, dc.ID, dc.TLS, dc.Expect.Mode)
+			}
+		}
 	}
 }

@@ -90,8 +90,8 @@ func init() {
 		Build:       buildPasvUndecoded,
 		Facts: Facts{Sessions: []Session{{
 			Client: undecodedCli, Server: undecodedSrv, User: "olga", Password: "passive", LoggedIn: true,
-			Commands: []string{"USER olga", "PASS passive", "PASV", "LIST", "EPSV", "NLST", "QUIT"},
-			Replies:  []int{220, 331, 230, 227, 150, 226, 229, 150, 226, 221},
+			Commands: []string{"USER olga", "PASS passive", "PASV", "LIST", "EPSV", "REST 100", "NLST", "QUIT"},
+			Replies:  []int{220, 331, 230, 227, 150, 226, 229, 500, 150, 226, 221},
 		}}},
 	})
 	register(Scenario{
@@ -247,7 +247,8 @@ func buildGSSAPI() *synth.Capture {
 // their configuration) and whose 229 holds an empty port. The capture
 // filtered port 21, so the data connections are not in it. Both replies
 // still put the server in passive mode: the LIST and NLST after them are
-// passive transfers whose data connection is not captured.
+// passive transfers whose data connection is not captured. The server
+// refuses the REST before NLST (as a Huawei router does): no offset.
 func buildPasvUndecoded() *synth.Capture {
 	capt := synth.New(synth.Options{})
 	f := open(capt, undecodedCli, undecodedSrv, "220 FTP server ready.")
@@ -257,6 +258,7 @@ func buildPasvUndecoded() *synth.Capture {
 	f.reply("226 Directory send OK.")
 	f.ack()
 	f.do("EPSV", "229 Entering Extended Passive Mode (|||)")
+	f.do("REST 100", "500 Command not implemented.")
 	f.do("NLST", "150 Here comes the directory listing.")
 	f.reply("226 Directory send OK.")
 	f.ack()
