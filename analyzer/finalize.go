@@ -144,7 +144,12 @@ func (s *Session) finalizeTransfer(t *Transfer) {
 	}
 	// The capture may end before the data connection does: without its
 	// FIN or RST the tail may be missing even when the 226 was captured.
-	t.cutShort = !(dc.finFrom[d] || dc.reset) || t.shorterThanAnnounced()
+	// When the capture goes on after the 226 (and the data connection's
+	// last bytes), the data connection's end is only not in it (a capture
+	// filtered to packets with payload): nothing shows bytes missing.
+	ended := dc.finFrom[d] || dc.reset
+	goesOn := t.Status >= 200 && t.Status < 300 && s.End.After(t.End) && s.End.After(dc.LastData)
+	t.cutShort = !(ended || goesOn) || t.shorterThanAnnounced()
 	// ABOR (or a 426) aborts a transfer still under way; one whose bytes
 	// had all arrived is complete, whatever the 426 or 226 after it says.
 	whole := t.wholeBeforeAbort()

@@ -387,3 +387,17 @@ func TestEncryptedDataConnections(t *testing.T) {
 		}
 	}
 }
+
+// TestPayloadOnlyCapture: data connections captured by their data segments
+// alone. The LIST's 226 is followed by more of the session: complete. The
+// capture ends at the RETR's 226: truncated (its end is not in it).
+func TestPayloadOnlyCapture(t *testing.T) {
+	s := fixture(t, "synth-payload-only.pcap")
+	var got []string
+	for _, tr := range s.Transfers {
+		got = append(got, tr.Command+":"+tr.Verdict)
+	}
+	if strings.Join(got, " ") != "LIST:complete RETR:truncated" {
+		t.Errorf("verdicts %v, want LIST complete, RETR truncated", got)
+	}
+}

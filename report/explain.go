@@ -337,8 +337,13 @@ func explainData(s *analyzer.Session, st *analyzer.Step) string {
 		return tr("The %s sends %s of TLS-encrypted data on the control connection.", sideWord(st.FromClient), humanBytes(st.Bytes))
 	}
 	what := tr("data")
+	for _, dc := range s.DataConns {
+		if dc.ID == st.DataID && dc.TLS {
+			what = tr("TLS-encrypted data (PROT P: what it carries cannot be read)")
+		}
+	}
 	for _, t := range s.Transfers {
-		if t.Data != nil && t.Data.ID == st.DataID {
+		if t.Data != nil && t.Data.ID == st.DataID && !t.Data.TLS {
 			switch t.Direction {
 			case "listing":
 				what = tr("the %s listing", t.Command)

@@ -432,4 +432,5 @@ var zhCatalogue = Catalogue{
 	"In %d transfers (%s) the %d reply came after the data connection's handshake.":                    "在%d次传输（%s）中，%d应答在数据连接三次握手之后到达。",
 	"In %d transfers (%s) the %d reply came before the data connection's handshake.":                   "在%d次传输（%s）中，%d应答在数据连接三次握手之前到达。",
 	"%s, ... (%d in all)": "%s，……（共%d个）",
+	"TLS-encrypted data (PROT P: what it carries cannot be read)": "TLS加密的数据（PROT P：其内容无法读取）",
 }

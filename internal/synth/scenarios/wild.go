@@ -36,6 +36,8 @@ var (
 	scanPorts      = 40 // ports of the third host probed through the server
 	longClient     = ap("192.0.2.10:41800")
 	longServer     = ap("198.51.100.21:21")
+	payloadCli     = ap("192.0.2.10:41900")
+	payloadSrv     = ap("198.51.100.21:21")
 )
 
 // longPath is a 5 000-character argument: "/" and 4 999 letters that
@@ -138,6 +140,22 @@ func init() {
 			Client: longClient, Server: longServer, User: "lena", Password: "long", LoggedIn: true,
 			Commands: []string{"USER lena", "PASS long", "MKD " + longPath, "QUIT"},
 			Replies:  []int{220, 331, 230, 553, 221},
+		}}},
+	})
+	register(Scenario{
+		Name:        "payload-only",
+		File:        "synth-payload-only.pcap",
+		Description: "data connections captured by their data segments alone (a filter on payload): a LIST the session goes on after, a RETR the capture ends at",
+		Build:       buildPayloadOnly,
+		Facts: Facts{Sessions: []Session{{
+			Client: payloadCli, Server: payloadSrv, User: "pia", Password: "payload", LoggedIn: true,
+			Commands: []string{"USER pia", "PASS payload", "PASV", "LIST", "PWD", "PASV", "RETR notes.txt"},
+			Replies:  []int{220, 331, 230, 227, 150, 226, 257, 227, 150, 226},
+			Transfers: []Transfer{{
+				Command: "LIST", Setup: "PASV", Client: ap("192.0.2.10:41901"), Server: ap("198.51.100.21:50140"), Bytes: len(listing),
+			}, {
+				Command: "RETR notes.txt", Setup: "PASV", Client: ap("192.0.2.10:41902"), Server: ap("198.51.100.21:50141"), Bytes: 600,
+			}},
 		}}},
 	})
 	register(Scenario{
@@ -367,6 +385,32 @@ func buildLongArgument() *synth.Capture {
 	f.login("lena", "long")
 	f.do("MKD "+longPath, "553 Could not create directory: file name too long.")
 	f.quit()
+	return capt
+}
+
+// buildPayloadOnly: a capture filtered to the packets that carry payload
+// (as some CTF captures are): each data connection is one data segment,
+// with no handshake and no FIN. The LIST's 226 is followed by more of the
+// session: nothing shows bytes missing, the transfer is complete. The
+// capture ends at the RETR's 226: its data connection's end is not in it,
+// and its last bytes may be missing (truncated).
+func buildPayloadOnly() *synth.Capture {
+	capt := synth.New(synth.Options{})
+	f := open(capt, payloadCli, payloadSrv, "220 FTP server ready.")
+	f.login("pia", "payload")
+	f.do("PASV", "227 Entering Passive Mode (198,51,100,21,195,220).")
+	f.cmd("LIST")
+	f.reply("150 Here comes the directory listing.")
+	d := capt.Conn(ap("192.0.2.10:41901"), ap("198.51.100.21:50140"))
+	d.Send(synth.Server, listing)
+	f.reply("226 Directory send OK.")
+	f.do("PWD", `257 "/" is the current directory`)
+	f.do("PASV", "227 Entering Passive Mode (198,51,100,21,195,221).")
+	f.cmd("RETR notes.txt")
+	f.reply("150 Opening BINARY mode data connection for notes.txt.")
+	d = capt.Conn(ap("192.0.2.10:41902"), ap("198.51.100.21:50141"))
+	d.Send(synth.Server, text(600))
+	f.reply("226 Transfer complete.")
 	return capt
 }
 
