@@ -304,7 +304,7 @@ func (a *Analyzer) replySemantics(s *Session, cmd *Command, rep *Reply, st *Step
 			switch {
 			case code == 230:
 				c.cred.Outcome = "accepted" // logged in without a password
-			case code == 530 || code >= 500:
+			case loginRefused(code):
 				c.cred.Outcome = "rejected"
 			}
 		}
@@ -315,7 +315,7 @@ func (a *Analyzer) replySemantics(s *Session, cmd *Command, rep *Reply, st *Step
 				c.cred.Outcome = "accepted"
 			case code == 332:
 				c.cred.Outcome = "needs account" // until an ACCT is answered
-			case code == 530 || code >= 500:
+			case loginRefused(code):
 				c.cred.Outcome = "rejected"
 			}
 		}
@@ -397,6 +397,16 @@ func (a *Analyzer) replySemantics(s *Session, cmd *Command, rep *Reply, st *Step
 	if t := cmd.transfer; t != nil {
 		transferReply(s, t, code, text, rep)
 	}
+}
+
+// loginRefused tells the replies to USER, PASS or ACCT that refuse the
+// login: 530 (not logged in), 430 (invalid user name or password), 535
+// (failed security check), 550 (a server that denies the user). A syntax
+// error (500-504, an empty USER), a server error ("500 OOPS") or a
+// temporary failure (421) says nothing of the credentials: the outcome
+// stays unknown.
+func loginRefused(code int) bool {
+	return code == 530 || code == 430 || code == 535 || code == 550
 }
 
 // protectedLogin records that the control connection is protected from

@@ -401,3 +401,22 @@ func TestPayloadOnlyCapture(t *testing.T) {
 		t.Errorf("verdicts %v, want LIST complete, RETR truncated", got)
 	}
 }
+
+// TestLoginOutcomeOfErrors: a syntax error or a server error is no
+// refusal of the credentials (an empty USER answered 501, vsftpd's "500
+// OOPS"): the outcome stays unknown; 530 rejects.
+func TestLoginOutcomeOfErrors(t *testing.T) {
+	sessions := scriptCapture(t,
+		[]string{"S 220 ready", "C USER ", "S 501 'USER': Invalid number of parameters."},
+		[]string{"S 220 ready", "C USER bob", "S 331 password?", "C PASS x", "S 500 OOPS: child died"},
+		[]string{"S 220 ready", "C USER bob", "S 331 password?", "C PASS y", "S 530 Login incorrect."})
+	var got []string
+	for _, s := range sessions {
+		for _, c := range s.Credentials {
+			got = append(got, c.Outcome)
+		}
+	}
+	if strings.Join(got, " ") != "unknown unknown rejected" {
+		t.Errorf("outcomes %v, want unknown (501), unknown (500 OOPS), rejected (530)", got)
+	}
+}
