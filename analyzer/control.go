@@ -286,6 +286,11 @@ func (a *Analyzer) reply(s *Session, rep *Reply, flags string) {
 	switch {
 	case cmd != nil && cmd.lost:
 		st.ReplyTo = "uncaptured" // client bytes the server acknowledged, not in the capture
+		if verb, ok := passiveReplies[rep.Code]; ok {
+			// A passive reply says what it answers: the data
+			// connection it announces is used all the same.
+			a.announcePassive(s, &Command{Verb: verb}, rep.Code, text, &st)
+		}
 	case cmd != nil:
 		st.ReplyTo = cmd.Verb
 		a.replySemantics(s, cmd, rep, &st)

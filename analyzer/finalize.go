@@ -153,6 +153,9 @@ func (s *Session) finalizeTransfer(t *Transfer) {
 	// ABOR (or a 426) aborts a transfer still under way; one whose bytes
 	// had all arrived is complete, whatever the 426 or 226 after it says.
 	whole := t.wholeBeforeAbort()
+	if whole {
+		t.cutShort = false // the size announced, all of it there, proves the length
+	}
 	t.Aborted = t.abort.asked && !whole
 	t.Complete = (t.Status >= 200 && t.Status < 300 || whole) && t.Gaps == 0 && !t.Aborted && !t.cutShort
 	if t.Complete {

@@ -116,6 +116,7 @@ type Command struct {
 	ReplyTime  time.Time
 	replied    bool
 	lost       bool // stands for a command the capture missed
+	prelimLost bool // its preliminary reply is in bytes the capture missed
 	transfer   *Transfer
 	expectsSet *Expectation
 }

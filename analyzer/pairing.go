@@ -91,11 +91,18 @@ func (a *Analyzer) controlGap(s *Session, e *reassembly.Event) {
 }
 
 // lostReply stands for server bytes the capture missed: most likely the
-// reply to the oldest pending command.
+// reply to the oldest pending command, or, when that command needs a data
+// connection and has had no preliminary reply yet, its 150 or 125: the
+// final reply is still to come (resync catches a reply it cannot be).
 func (c *control) lostReply() {
-	if len(c.pending) > 0 {
-		c.pending = c.pending[1:]
+	if len(c.pending) == 0 {
+		return
 	}
+	if cmd := c.pending[0]; cmd.transfer != nil && cmd.Prelim == 0 && !cmd.prelimLost {
+		cmd.prelimLost = true
+		return
+	}
+	c.pending = c.pending[1:]
 }
 
 // clientSeq follows how far the client's bytes on the control connection

@@ -84,7 +84,7 @@ func transferReply(s *Session, t *Transfer, code int, text string, rep *Reply) {
 		t.Status = code
 		t.End = rep.Time
 	}
-	if code >= 400 && code != 425 && code != 426 && t.cmd.Prelim == 0 && t.Data == nil {
+	if code >= 400 && code != 425 && code != 426 && t.cmd.Prelim == 0 && !t.cmd.prelimLost && t.Data == nil {
 		t.releaseExpectation() // refused, not tried: 425 and 426 say the server tried
 	}
 }
@@ -165,6 +165,14 @@ func (s *Session) transferInProgress() *Transfer {
 	}
 	return nil
 }
+
+// passiveReplies are the replies that announce where the server listens,
+// by the command each answers.
+var passiveReplies = map[int]string{227: "PASV", 228: "LPSV", 229: "EPSV"}
+
+// PassiveReply names the command a passive reply code answers (227: PASV),
+// "" for other codes.
+func PassiveReply(code int) string { return passiveReplies[code] }
 
 func (a *Analyzer) announcePassive(s *Session, cmd *Command, code int, text string, st *Step) {
 	var (

@@ -108,14 +108,14 @@ func side(client bool) string {
 // command.
 func TestReplyToUncapturedCommand(t *testing.T) {
 	s := fixture(t, "synth-uncaptured-command.pcap")
-	if got, want := replies(s), "USER 331, USER 331, PASS 230, QUIT 221"; got != want {
+	if got, want := replies(s), "USER 331, USER 331, PASS 230, LIST 226, QUIT 221"; got != want {
 		t.Errorf("pairs %s, want %s", got, want)
 	}
 	var to []string
 	for _, st := range stepsOf(s, analyzer.KindReply) {
 		to = append(to, strconv.Itoa(st.Code)+":"+st.ReplyTo)
 	}
-	if got, want := strings.Join(to, " "), "220:connection 331:USER 530:uncaptured 331:USER 230:PASS 221:QUIT"; got != want {
+	if got, want := strings.Join(to, " "), "220:connection 331:USER 530:uncaptured 331:USER 230:PASS 227:uncaptured 226:LIST 221:QUIT"; got != want {
 		t.Errorf("replies answer %s, want %s", got, want)
 	}
 	if len(s.Credentials) != 2 || s.Credentials[0].Outcome != "unknown" || s.Credentials[1].Outcome != "accepted" {
@@ -124,8 +124,15 @@ func TestReplyToUncapturedCommand(t *testing.T) {
 		}
 		t.Errorf("the first attempt must stay unknown, the second be accepted")
 	}
-	if gaps := stepsOf(s, analyzer.KindGap); len(gaps) != 1 || gaps[0].Bytes != int64(len("PASS wrong-one\r\n")) {
-		t.Errorf("%d gap steps, want the 16 bytes of the lost PASS once", len(gaps))
+	var gaps []string
+	for _, st := range stepsOf(s, analyzer.KindGap) {
+		gaps = append(gaps, side(st.FromClient)+":"+strconv.FormatInt(st.Bytes, 10))
+	}
+	if got := strings.Join(gaps, " "); got != "client:16 client:6 server:39" {
+		t.Errorf("gap steps %s, want the lost PASS (16 bytes), PASV (6) and 150 (39), once each", got)
+	}
+	if tr := s.Transfers[0]; tr.Mode != "passive" || tr.Data == nil || tr.Verdict != "complete" {
+		t.Errorf("LIST: %s mode, data %v, %s; want passive over the lost PASV's connection, complete", tr.Mode, tr.Data != nil, tr.Verdict)
 	}
 }
 

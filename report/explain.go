@@ -276,6 +276,8 @@ func explainReply(s *analyzer.Session, st *analyzer.Step) string {
 		b.WriteString(tr("The server's greeting refuses the client: %d, %s.", st.Code, meaning))
 	case st.ReplyTo == "unseen":
 		b.WriteString(tr("The server answers a command sent before the capture began: %d, %s.", st.Code, meaning))
+	case st.ReplyTo == "uncaptured" && analyzer.PassiveReply(st.Code) != "":
+		b.WriteString(tr("The server answers client bytes that are not in the capture (the server acknowledged them, the capture missed them): %d, %s; the reply shows they were a %s.", st.Code, meaning, analyzer.PassiveReply(st.Code)))
 	case st.ReplyTo == "uncaptured":
 		b.WriteString(tr("The server answers client bytes that are not in the capture (the server acknowledged them, the capture missed them): %d, %s. Which command it answers cannot be told.", st.Code, meaning))
 	case st.ReplyTo == "unsolicited":
@@ -292,6 +294,8 @@ func explainReply(s *analyzer.Session, st *analyzer.Step) string {
 		b.WriteString(tr(" The login failed."))
 	case st.Code == 234:
 		b.WriteString(tr(" From here on the control connection is encrypted: commands and passwords are no longer visible."))
+	case st.ReplyTo == "ABOR" && st.Code/100 == 2:
+		b.WriteString(tr(" The abort is done: no transfer is in progress any more."))
 	case st.Code == 150 || st.Code == 125:
 		b.WriteString(tr(" The data follows on the data connection."))
 	case st.Code == 226:
@@ -420,7 +424,7 @@ func explainTelnet(s *analyzer.Session, st *analyzer.Step) string {
 	}
 	b.WriteString(".")
 	if nextCommand(s, st) == "ABOR" {
-		b.WriteString(tr(" The ABOR that follows aborts the transfer in progress."))
+		b.WriteString(tr(" The ABOR that follows asks the server to abort the transfer in progress."))
 	} else {
 		b.WriteString(tr(" No ABOR follows it."))
 	}

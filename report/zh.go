@@ -433,4 +433,6 @@ var zhCatalogue = Catalogue{
 	"In %d transfers (%s) the %d reply came before the data connection's handshake.":                   "在%d次传输（%s）中，%d应答在数据连接三次握手之前到达。",
 	"%s, ... (%d in all)": "%s，……（共%d个）",
 	"TLS-encrypted data (PROT P: what it carries cannot be read)": "TLS加密的数据（PROT P：其内容无法读取）",
+	"The server answers client bytes that are not in the capture (the server acknowledged them, the capture missed them): %d, %s; the reply shows they were a %s.": "服务器应答的是抓包中没有的客户端数据（服务器确认收到了，抓包却漏掉了）：%d，%s；从应答可知那是一条%s。",
+	" The abort is done: no transfer is in progress any more.": "中止已完成：不再有正在进行的传输。",
 }

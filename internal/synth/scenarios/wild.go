@@ -65,12 +65,15 @@ func init() {
 	register(Scenario{
 		Name:        "uncaptured-command",
 		File:        "synth-uncaptured-command.pcap",
-		Description: "the PASS segment is missing from the capture; the server's 530 acknowledges it: the 530 answers a command not captured, the login outcome stays unknown",
+		Description: "segments missing from the capture: a PASS (the 530 acknowledges it: unknown outcome), a PASV (its 227 still announces the data connection), a 150 (the 226 still answers LIST)",
 		Build:       buildUncaptured,
 		Facts: Facts{Sessions: []Session{{
 			Client: uncapClient, Server: uncapServer, User: "alice", Password: "right-one", LoggedIn: true,
-			Commands: []string{"USER alice", "USER alice", "PASS right-one", "QUIT"},
-			Replies:  []int{220, 331, 530, 331, 230, 221},
+			Commands: []string{"USER alice", "USER alice", "PASS right-one", "LIST", "QUIT"},
+			Replies:  []int{220, 331, 530, 331, 230, 227, 226, 221},
+			Transfers: []Transfer{{
+				Command: "LIST", Setup: "PASV", Client: ap("192.0.2.10:41101"), Server: ap("198.51.100.21:50110"), Bytes: len(listing),
+			}},
 		}}},
 	})
 	register(Scenario{
@@ -218,7 +221,9 @@ func simultaneousClose(c *synth.Conn) {
 // 530 answers a command not captured: the first attempt's outcome is
 // unknown, not "rejected" (the 530 must not be pinned on USER). The next
 // client segment starts after the hole, which reassembly then reports as
-// a gap: the same lost bytes, not a second command.
+// a gap: the same lost bytes, not a second command. Then the PASV is lost
+// but not its 227 (which announces the data connection all the same), and
+// the 150 to LIST is lost but not the 226 (which still answers LIST).
 func buildUncaptured() *synth.Capture {
 	capt := synth.New(synth.Options{})
 	f := open(capt, uncapClient, uncapServer, "220 FTP server ready.")
@@ -229,6 +234,16 @@ func buildUncaptured() *synth.Capture {
 	f.ack()
 	f.do("USER alice", "331 Password required for alice.")
 	f.do("PASS right-one", "230 User alice logged in.")
+	// The PASV is lost, its 227 is not; then the 150 is lost, the 226 not.
+	capt.Advance(typing)
+	f.ctl.Skip(synth.Client, len("PASV\r\n"))
+	f.reply("227 Entering Passive Mode (198,51,100,21,195,190).")
+	f.ack()
+	d := f.dial(ap("192.0.2.10:41101"), ap("198.51.100.21:50110"))
+	f.cmd("LIST")
+	capt.Advance(think)
+	f.ctl.Skip(synth.Server, len("150 Here comes the directory listing.\r\n"))
+	f.transfer(d, synth.Server, listing, false)
 	f.quit()
 	return capt
 }
