@@ -341,7 +341,7 @@ var zhCatalogue = Catalogue{
 	"The %s sends Telnet commands on the control connection: %s.":                                                                   "%s在控制连接上发送Telnet命令：%s。",
 	" This is how RFC 959 interrupts the server: IAC IP stops what it is doing":                                                     "这是RFC 959中断服务器的方式：IAC IP让服务器停下正在做的事",
 	", and the Synch (IAC DM, sent as TCP urgent data) makes it read the control connection at once, even while it is busy sending": "，而Synch（以TCP紧急数据发送的IAC DM）让服务器即使正忙于发送也立即读取控制连接",
-	" The ABOR that follows aborts the transfer in progress.":                                                                       "随后的ABOR中止正在进行的传输。",
+	" The ABOR that follows asks the server to abort the transfer in progress.":                                                     "随后的ABOR请求服务器中止正在进行的传输。",
 	" No ABOR follows it.": "其后没有ABOR。",
 	"The client sends an empty line: no command, so nothing is waiting for a reply.":                                                                                                                  "客户端发送了一个空行：它不是指令，因此没有等待应答的内容。",
 	"Non-FTP data on the control connection: the client sends %s that are no FTP commands.":                                                                                                           "控制连接上的非FTP数据：客户端发送了%s，都不是FTP指令。",
