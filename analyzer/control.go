@@ -238,7 +238,9 @@ func (a *Analyzer) replyLine(s *Session, l Line, flags string) {
 		if rep.Valid {
 			a.reply(s, rep, flags)
 		} else {
-			a.notFTP(s, reassembly.ServerToClient, Line{Text: rep.Text(), Time: rep.Time, Index: rep.Index, Truncated: rep.Truncated}, flags)
+			// A line that is no reply is always the line just read (it
+			// never opens a multi-line reply): shown whole, "99 ..." too.
+			a.notFTP(s, reassembly.ServerToClient, l, flags)
 		}
 	}
 	if c.replies.open == nil {
