@@ -29,7 +29,9 @@ func jsonAddr(a netip.AddrPort) string {
 
 // JSONWriter writes the records of the JSON Lines contract (DESIGN.md), one
 // object per line. encoding/json escapes control characters and replaces
-// invalid UTF-8, so the output is always valid.
+// invalid UTF-8, so the output is always valid; what it leaves raw but a
+// terminal or a viewer would obey (C1 and bidirectional controls) is
+// escaped after it (safeJSONWriter).
 type JSONWriter struct {
 	w     io.Writer
 	enc   *json.Encoder
@@ -39,7 +41,7 @@ type JSONWriter struct {
 
 // NewJSONWriter writes to w.
 func NewJSONWriter(w io.Writer) *JSONWriter {
-	enc := json.NewEncoder(w)
+	enc := json.NewEncoder(&safeJSONWriter{w: w})
 	enc.SetEscapeHTML(false)
 	return &JSONWriter{w: w, enc: enc}
 }
