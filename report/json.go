@@ -111,6 +111,11 @@ type transferRecord struct {
 	SizeNote    string `json:"size_note,omitempty"`
 	Listing     string `json:"listing,omitempty"`
 	Extracted   string `json:"extracted,omitempty"`
+	// With --extract: the length of the file written, and why it stops
+	// short or was not written (its sha256 is then left out: it would
+	// describe bytes that are not in the file).
+	ExtractedBytes *int64 `json:"extracted_bytes,omitempty"`
+	ExtractError   string `json:"extract_error,omitempty"`
 }
 
 type credentialRecord struct {
@@ -246,6 +251,13 @@ func transferRec(s *analyzer.Session, t *analyzer.Transfer) transferRecord {
 	if t.Announced >= 0 {
 		n := t.Announced
 		r.Announced = &n
+	}
+	if t.Extracted != "" || t.ExtractError != "" {
+		n := t.ExtractedBytes
+		r.ExtractedBytes, r.ExtractError = &n, t.ExtractError
+	}
+	if t.ExtractError != "" {
+		r.SHA256 = ""
 	}
 	if t.Data != nil {
 		r.Client, r.Server, r.DataID = jsonAddr(t.Data.Client), jsonAddr(t.Data.Server), t.Data.ID
