@@ -14,9 +14,9 @@ type Options struct {
 	// finds the others.
 	Ports []uint16
 	// Payload, when set, receives every data-connection byte as it passes
-	// (dir is the index of DataConn.Bytes), for extraction; missing > 0
-	// (with p nil) says that many bytes were never captured.
-	Payload func(s *Session, dc *DataConn, dir int, p []byte, missing int)
+	// (dir is the index of DataConn.Bytes), for extraction; a gap (with p
+	// nil) says that bytes were never captured.
+	Payload func(s *Session, dc *DataConn, dir int, p []byte, gap Gap)
 	// BruteForce is the number of failed logins from one client to one
 	// server that makes a brute-force finding (DefaultBruteForce when 0).
 	BruteForce int
@@ -100,6 +100,7 @@ type Analyzer struct {
 	Dropped Dropped
 	nextID  int
 	now     time.Time
+	file    string // the capture being read (SetFile)
 }
 
 // New returns an analyzer.
@@ -216,7 +217,7 @@ func (a *Analyzer) classify(rc *reassembly.Conn) *connState {
 func (a *Analyzer) newControl(cs *connState, why string) {
 	a.nextID++
 	c := &cs.conn
-	s := &Session{ID: a.nextID, Client: c.Client, Server: c.Server, Login: "none", Detected: why, Midstream: c.Midstream,
+	s := &Session{ID: a.nextID, File: a.file, Client: c.Client, Server: c.Server, Login: "none", Detected: why, Midstream: c.Midstream,
 		limits: &a.opts.Limits}
 	ct := newConnTrack(s, RoleControl, c)
 	s.ctl = &control{track: ct}
@@ -234,6 +235,7 @@ func (a *Analyzer) controlEvent(cs *connState, e *reassembly.Event) {
 	if e.Kind != reassembly.EventEnd {
 		if s.Start.IsZero() {
 			s.Start = e.Time
+			s.UID = sessionUID(s.Client, s.Server, e.Time)
 		}
 		if e.Time.After(s.End) {
 			s.End = e.Time
@@ -315,8 +317,8 @@ func (a *Analyzer) Finish() []*Session {
 	a.hashes = nil
 	sort.Slice(a.done, func(i, j int) bool { return a.done[i].ID < a.done[j].ID })
 	for _, f := range a.CrossFindings() {
-		i := sort.Search(len(a.done), func(i int) bool { return a.done[i].ID >= f.Session })
-		if i < len(a.done) && a.done[i].ID == f.Session {
+		i := sort.Search(len(a.done), func(i int) bool { return a.done[i].ID >= f.Session.ID })
+		if i < len(a.done) && a.done[i].ID == f.Session.ID {
 			a.done[i].Findings = append(a.done[i].Findings, f.Finding)
 		}
 	}

@@ -305,7 +305,7 @@ func (a *Analyzer) bruteForce(s *Session) {
 			a.failures[k] = fc
 		}
 		failed++
-		fc.note(failAt{s.ID, c.Step, c.Time}, threshold)
+		fc.note(failAt{s.ID, c.Step, c.Time, nil}, threshold, s)
 	}
 	if failed == 0 {
 		return
@@ -326,16 +326,18 @@ func (a *Analyzer) threshold() int {
 	return a.opts.BruteForce
 }
 
-// failAt is one failed login: its session, its step there, its time.
+// failAt is one failed login: its session, its step there, its time, and
+// the session's identity (identity) to write the finding with.
 type failAt struct {
 	session, step int
 	time          time.Time
+	who           *Session
 }
 
 // note keeps the earliest failed logins, in the order of the sessions (not
 // the order they end in), up to the threshold: the last of them is where
 // the brute force became one.
-func (fc *failCount) note(f failAt, threshold int) {
+func (fc *failCount) note(f failAt, threshold int, s *Session) {
 	i := sort.Search(len(fc.earliest), func(i int) bool {
 		e := fc.earliest[i]
 		return e.session > f.session || (e.session == f.session && e.step > f.step)
@@ -343,6 +345,7 @@ func (fc *failCount) note(f failAt, threshold int) {
 	if i >= threshold {
 		return
 	}
+	f.who = s.identity()
 	fc.earliest = append(fc.earliest, failAt{})
 	copy(fc.earliest[i+1:], fc.earliest[i:])
 	fc.earliest[i] = f
@@ -351,10 +354,18 @@ func (fc *failCount) note(f failAt, threshold int) {
 	}
 }
 
-// SessionFinding is a finding with the session it is written with.
+// SessionFinding is a finding with the session it is written with: its
+// identity only (ID, UID, File, Client, Server, Start), as the session
+// itself may be written out and let go of long before.
 type SessionFinding struct {
-	Session int
+	Session *Session
 	Finding
+}
+
+// identity is a copy of the session's identity, for a finding written
+// after it.
+func (s *Session) identity() *Session {
+	return &Session{ID: s.ID, UID: s.UID, File: s.File, Client: s.Client, Server: s.Server, Start: s.Start}
 }
 
 // CrossFindings returns the findings that span sessions, with their final
@@ -367,10 +378,10 @@ func (a *Analyzer) CrossFindings() []SessionFinding {
 	for _, fc := range a.bruteForces {
 		at := fc.earliest[len(fc.earliest)-1] // the failed login that reached the threshold
 		args := []any{fc.failed, fc.client, fc.server, fc.sessions, fc.first, fc.last}
-		out = append(out, SessionFinding{Session: at.session, Finding: Finding{Severity: SeverityWarning, Kind: "brute-force",
+		out = append(out, SessionFinding{Session: at.who, Finding: Finding{Severity: SeverityWarning, Kind: "brute-force",
 			Detail: fmt.Sprintf(msg, args...), Template: msg, Args: args, Time: at.time, Step: at.step, Count: fc.failed}})
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Session < out[j].Session })
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Session.ID < out[j].Session.ID })
 	return out
 }
 

@@ -266,7 +266,7 @@ func (a *Analyzer) dataGap(cs *connState, e *reassembly.Event) {
 	dc.seqEnd[e.Dir] = e.Seq + uint32(e.Bytes)
 	cs.track.tcpEvent(e)
 	if a.opts.Payload != nil {
-		a.opts.Payload(cs.sess, dc, int(e.Dir), nil, e.Bytes)
+		a.opts.Payload(cs.sess, dc, int(e.Dir), nil, gapOf(e))
 	}
 }
 
@@ -288,7 +288,8 @@ func (a *Analyzer) missingTail(cs *connState) {
 		// The gap is shown where the FIN was captured, whenever the
 		// connection's end is reported.
 		gap := reassembly.Event{Kind: reassembly.EventGap, Time: dc.finTime[d], Index: dc.finIndex[d],
-			Dir: reassembly.Direction(d), Seq: dc.seqEnd[d], Bytes: n}
+			Dir: reassembly.Direction(d), Seq: dc.seqEnd[d], Bytes: n,
+			Flags: reassembly.FlagACK, Ack: dc.finEnd[d]} // the FIN proves they were sent
 		a.dataGap(cs, &gap)
 	}
 }

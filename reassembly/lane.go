@@ -213,7 +213,7 @@ func (t *Tracker) laneDeliver(s *stream, d Direction, skip int, payload []byte, 
 	h := &s.lane.lh[d]
 	seq := s.next[d] // the first missing byte, then the first delivered
 	if skip > 0 {
-		s.handle(Event{Kind: EventGap, Time: ci.Timestamp, Dir: d, Bytes: skip, Index: ci.InterfaceIndex, Seq: seq})
+		s.handle(s.gapEvent(d, skip, ci))
 		seq += uint32(skip)
 	}
 	next := seq + uint32(len(payload))

@@ -309,9 +309,9 @@ func CrossFindings(w io.Writer, fs []analyzer.SessionFinding) error {
 	ew := &errWriter{w: w}
 	ew.printf("%s", tr("Findings across sessions:\n"))
 	for _, f := range fs {
-		where := tr(" (from session %d)", f.Session)
+		where := tr(" (from session %d)", f.Session.ID)
 		if f.Step > 0 {
-			where = tr(" (from session %d, step %d)", f.Session, f.Step)
+			where = tr(" (from session %d, step %d)", f.Session.ID, f.Step)
 		}
 		ew.printf("  %-8s %s: %s%s\n", strings.ToUpper(f.Severity), f.Kind, Clean(findingText(f.Finding)), where)
 	}

@@ -435,4 +435,8 @@ var zhCatalogue = Catalogue{
 	"TLS-encrypted data (PROT P: what it carries cannot be read)": "TLS加密的数据（PROT P：其内容无法读取）",
 	"The server answers client bytes that are not in the capture (the server acknowledged them, the capture missed them): %d, %s; the reply shows they were a %s.": "服务器应答的是抓包中没有的客户端数据（服务器确认收到了，抓包却漏掉了）：%d，%s；从应答可知那是一条%s。",
 	" The abort is done: no transfer is in progress any more.": "中止已完成：不再有正在进行的传输。",
+
+	// Extraction (report/extract.go).
+	"%s: cut at %d of %d bytes (%s): %s.": "%s：在第%d字节处截断（共%d字节；%s）：%s。",
+	"%s: not extracted (%s).":             "%s：未提取（%s）。",
 }

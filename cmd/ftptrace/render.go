@@ -33,7 +33,7 @@ type printer struct {
 func newPrinter(cfg *config, stdout io.Writer, res *result) *printer {
 	p := &printer{cfg: cfg, out: &lazyOutput{name: cfg.output, stdout: stdout}, res: res, started: map[int]bool{}}
 	p.w = bufio.NewWriterSize(p.out, 64<<10)
-	p.json = report.NewJSONWriter(p.w)
+	p.json = report.NewJSONWriter(p.w, report.JSONOptions{Records: cfg.records, File: len(cfg.files) > 1})
 	return p
 }
 
@@ -176,7 +176,7 @@ func (p *printer) crossFindings() {
 		case p.streams():
 		default:
 			for _, s := range res.sessions {
-				if s.ID == f.Session {
+				if s.ID == f.Session.ID {
 					s.Findings = append(s.Findings, f.Finding)
 				}
 			}
