@@ -439,4 +439,5 @@ var zhCatalogue = Catalogue{
 	// Extraction (report/extract.go).
 	"%s: cut at %d of %d bytes (%s): %s.": "%s：在第%d字节处截断（共%d字节；%s）：%s。",
 	"%s: not extracted (%s).":             "%s：未提取（%s）。",
+	"in each of %s":                       "分别见于%s",
 }
