@@ -13,9 +13,9 @@ type Options struct {
 	// finds the others.
 	Ports []uint16
 	// Payload, when set, receives every data-connection byte as it passes
-	// (dir is the index of DataConn.Bytes), for extraction; missing > 0
-	// (with p nil) says that many bytes were never captured.
-	Payload func(s *Session, dc *DataConn, dir int, p []byte, missing int)
+	// (dir is the index of DataConn.Bytes), for extraction; a gap (with p
+	// nil) says that bytes were never captured.
+	Payload func(s *Session, dc *DataConn, dir int, p []byte, gap Gap)
 	// BruteForce is the number of failed logins from one client to one
 	// server that makes a brute-force finding (DefaultBruteForce when 0).
 	BruteForce int

@@ -150,8 +150,14 @@ type Transfer struct {
 	// SizeNote says when the bytes seen disagree with Announced.
 	SizeNote string
 	// Extracted is the file the payload was written to (relative to the
-	// extraction directory), set by the extractor.
-	Extracted string
+	// extraction directory), ExtractedBytes its length (holes included);
+	// ExtractError says why the file stops before the payload's end, or,
+	// with Extracted empty, why none was written ("disk full", the
+	// --extract-max bound, a hole the extraction does not leave). All
+	// three are set by the extractor.
+	Extracted      string
+	ExtractedBytes int64
+	ExtractError   string
 	cmd       *Command
 	cutShort  bool // the capture ended inside the data connection, or it carried less than announced
 }

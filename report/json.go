@@ -45,7 +45,9 @@ type JSONOptions struct {
 // JSONWriter writes the records of the JSON Lines contract (docs/JSON.md,
 // checked against schema/ftptrace.schema.json), one object per line.
 // encoding/json escapes control characters and replaces invalid UTF-8, so
-// the output is always valid.
+// the output is always valid; what it leaves raw but a terminal or a viewer
+// would obey (C1 and bidirectional controls) is escaped after it
+// (safeJSONWriter).
 type JSONWriter struct {
 	w     io.Writer
 	enc   *json.Encoder
@@ -57,7 +59,7 @@ type JSONWriter struct {
 
 // NewJSONWriter writes to w.
 func NewJSONWriter(w io.Writer, opts JSONOptions) *JSONWriter {
-	enc := json.NewEncoder(w)
+	enc := json.NewEncoder(&safeJSONWriter{w: w})
 	enc.SetEscapeHTML(false)
 	if opts.Records == 0 {
 		opts.Records = AllRecords
@@ -178,6 +180,11 @@ type transferRecord struct {
 	SizeNote    string `json:"size_note,omitempty"`
 	Listing     string `json:"listing,omitempty"`
 	Extracted   string `json:"extracted,omitempty"`
+	// With --extract: the length of the file written, and why it stops
+	// short or was not written (its sha256 is then left out: it would
+	// describe bytes that are not in the file).
+	ExtractedBytes *int64 `json:"extracted_bytes,omitempty"`
+	ExtractError   string `json:"extract_error,omitempty"`
 }
 
 type credentialRecord struct {
@@ -341,6 +348,13 @@ func (w *JSONWriter) transferRec(s *analyzer.Session, t *analyzer.Transfer) tran
 	if t.Announced >= 0 {
 		n := t.Announced
 		r.Announced = &n
+	}
+	if t.Extracted != "" || t.ExtractError != "" {
+		n := t.ExtractedBytes
+		r.ExtractedBytes, r.ExtractError = &n, t.ExtractError
+	}
+	if t.ExtractError != "" {
+		r.SHA256 = ""
 	}
 	if d := t.Data; d != nil {
 		r.DataID = d.ID

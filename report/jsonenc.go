@@ -20,7 +20,10 @@ const hexDigits = "0123456789abcdef"
 
 // appendString appends s as a JSON string, escaped as encoding/json does
 // with SetEscapeHTML(false): quote, backslash and control characters
-// escaped, U+2028 and U+2029 escaped, invalid UTF-8 replaced by U+FFFD.
+// escaped, U+2028 and U+2029 escaped, invalid UTF-8 replaced by U+FFFD;
+// and, as JSONWriter escapes encoding/json's output, the C1 controls and
+// the bidirectional controls too (jsonUnsafe), so that printing the JSON
+// (cat, jq -r) cannot drive a terminal or reorder a line.
 func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	b = appendStringBody(b, s)
@@ -84,9 +87,9 @@ func appendStringBody(b []byte, s string) []byte {
 			start = i
 			continue
 		}
-		if r == '\u2028' || r == '\u2029' {
+		if r == '\u2028' || r == '\u2029' || jsonUnsafe(r) {
 			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			b = appendUEscape(b, r)
 			i += size
 			start = i
 			continue

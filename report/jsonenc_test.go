@@ -110,8 +110,9 @@ func commandRec(w *JSONWriter, s *analyzer.Session, c *analyzer.Command) command
 		ReplyTime: jsonTime(c.ReplyTime)}
 }
 
-// encodingJSON is what encoding/json writes for v, as JSONWriter's encoder
-// is set up.
+// encodingJSON is what JSONWriter writes for v through encoding/json: its
+// encoder's bytes, set up as JSONWriter sets it up, with the C1 and
+// bidirectional controls escaped after it (escapeJSONUnsafe).
 func encodingJSON(t testing.TB, v any) string {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
@@ -119,7 +120,7 @@ func encodingJSON(t testing.TB, v any) string {
 	if err := enc.Encode(v); err != nil {
 		t.Fatal(err)
 	}
-	return b.String()
+	return string(escapeJSONUnsafe(nil, b.Bytes()))
 }
 
 // TestStepEncoderMatchesEncodingJSON writes every step and command of the
@@ -151,10 +152,12 @@ func TestStepEncoderMatchesEncodingJSON(t *testing.T) {
 	}
 	t.Logf("%d steps and %d commands from %d captures: the same bytes", steps, commands, len(paths))
 
-	// Fields with quotes, controls, invalid UTF-8, U+2028, every flag set.
+	// Fields with quotes, controls, invalid UTF-8, U+2028, C1 and
+	// bidirectional controls, every flag set.
 	when := time.Date(2024, 2, 29, 23, 59, 59, 7, time.FixedZone("UTC+1", 3600))
 	v4, v6 := netip.MustParseAddrPort("192.0.2.1:20"), netip.MustParseAddrPort("[2001:db8::1%eth0]:50000")
-	odd := []string{"", "\"\\/", "\x00\x01\x08\x0c\x1f\x7f", "\n\r\t", "\xff\xfe", "a\u2028b\u2029c", "<&>", "é漢字\U0001F600", "\xed\xa0\x80"}
+	odd := []string{"", "\"\\/", "\x00\x01\x08\x0c\x1f\x7f", "\n\r\t", "\xff\xfe", "a\u2028b\u2029c", "<&>", "é漢字\U0001F600", "\xed\xa0\x80",
+		"\u0080\u009b[31m\u009f\u00a0", "a\u202ecba\u202c \u2066x\u2069\u202a\u202b\u202d\u2067\u2068", "\u2065\u206a\u2029\u202f"}
 	for _, text := range odd {
 		s := &analyzer.Session{ID: 7, UID: "CNfVqyi5n8Tp3pQvDo", File: text}
 		for _, kind := range []analyzer.StepKind{analyzer.KindHandshake, analyzer.KindCommand, analyzer.KindReply, analyzer.KindData, analyzer.KindFIN} {
@@ -219,9 +222,12 @@ func analyzePath(t *testing.T, path string) []*analyzer.Session {
 }
 
 // FuzzAppendString: any string, valid UTF-8 or not, is written as
-// encoding/json writes it.
+// JSONWriter writes it through encoding/json (escapeJSONUnsafe after it),
+// decodes to what encoding/json's own bytes decode to, and leaves no rune
+// raw that could drive a terminal or reorder a line.
 func FuzzAppendString(f *testing.F) {
-	for _, s := range []string{"", "plain", "\"\\", "\x00\x1f\x7f", "\xff", "\u2028\u2029", "\xe2\x80", "漢\xf0\x9f"} {
+	for _, s := range []string{"", "plain", "\"\\", "\x00\x1f\x7f", "\xff", "\u2028\u2029", "\xe2\x80", "漢\xf0\x9f",
+		"\u009b2J\u0085", "\xc2\x9b", "\u202e\u2066\u2069", "\xe2\x80\xae\xe2\x81", "0123456\u0080"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -232,6 +238,19 @@ func FuzzAppendString(f *testing.F) {
 		}
 		if !utf8.ValidString(got) {
 			t.Fatalf("%q: invalid UTF-8 written", s)
+		}
+		for _, r := range got {
+			if UnsafeRune(r) && r != '\n' && r != 0x7f { // DEL moves nothing: encoding/json keeps it
+				t.Fatalf("%q: %U written raw in %s", s, r, got)
+			}
+		}
+		raw, _ := json.Marshal(s)
+		var fromRaw, fromGot string
+		if err := json.Unmarshal(raw, &fromRaw); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal([]byte(got), &fromGot); err != nil || fromGot != fromRaw {
+			t.Fatalf("%q: %s decodes to %q (%v), encoding/json's to %q", s, got, fromGot, err, fromRaw)
 		}
 	})
 }

@@ -43,7 +43,8 @@ func fullSession() *analyzer.Session {
 	s.Transfers = []*analyzer.Transfer{{ID: 1, Command: "RETR", Arg: "a.txt", Path: "/a.txt", Mode: "active",
 		Announce: "PORT 192,0,2,10,156,65", Direction: "download", Data: dc, Start: at(10), End: at(40), Status: 226,
 		SHA256: strings.Repeat("ab", 32), Bytes: 5, Verdict: "partial", Rest: 2, Aborted: true, TypeA: true, Gaps: 1,
-		Stored: "a.1", Listing: "x", Announced: 7, AnnouncedBy: "SIZE reply", SizeNote: "SIZE reply announced 5 bytes", Extracted: "s3-t1-a.txt"}}
+		Stored: "a.1", Listing: "x", Announced: 7, AnnouncedBy: "SIZE reply", SizeNote: "SIZE reply announced 5 bytes", Extracted: "s3-t1-a.txt.truncated",
+		ExtractedBytes: 4, ExtractError: "disk full"}}
 	s.Credentials = []*analyzer.Credential{{Time: at(5), User: "anonymous", Password: "a@b", HasPass: true, Anonymous: true,
 		Protected: true, Outcome: "accepted", Cleartext: true, Step: 2}}
 	s.Findings = []analyzer.Finding{{Severity: "critical", Kind: "cleartext-password", Detail: "d", Time: at(5), Step: 2}}

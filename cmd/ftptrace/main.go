@@ -184,7 +184,7 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 	fs.IntVar(&cfg.count, "count", 0, "with -i, stop after this many packets")
 	fs.StringVar(&cfg.extract, "extract", "", "write every transferred file under `DIR` (never outside it)")
 	fs.BoolVar(&cfg.extractListings, "extract-listings", false, "with --extract, also write LIST/NLST/MLSD output as files")
-	fs.Int64Var(&cfg.extractMax, "extract-max", 0, "with --extract, write at most this many `bytes` in all (0: no bound)")
+	fs.Int64Var(&cfg.extractMax, "extract-max", report.DefaultExtractMax, "with --extract, write files of at most this many `bytes` in all, holes included (0: no bound)")
 	fs.StringVar(&cfg.output, "o", "", "write the output to `FILE` instead of standard output")
 	fs.BoolVar(&cfg.html, "html", false, "with ladder, write a self-contained HTML report instead of the SVG")
 	fs.IntVar(&cfg.session, "session", 0, "with ladder, draw session `N` (default: the first)")
@@ -334,7 +334,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ftptrace: %v\n", err)
 		return exitError
 	}
-	res.stats, res.warnings, res.partial = r.stats, r.warnings, r.partial
+	res.stats, res.warnings, res.partial, res.failed = r.stats, r.warnings, r.partial, r.failed
 	if err := p.finish(); err != nil {
 		fmt.Fprintf(stderr, "ftptrace: %v\n", err)
 		if cfg.session != 0 {
@@ -344,6 +344,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	for _, w := range res.warnings {
 		fmt.Fprintf(stderr, "ftptrace: warning: %s\n", w)
+	}
+	if res.failed != "" {
+		fmt.Fprintf(stderr, "ftptrace: %s\n", res.failed)
+		return exitError
 	}
 	if res.partial {
 		return exitError
