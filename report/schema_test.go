@@ -44,7 +44,9 @@ func fullSession() *analyzer.Session {
 		Announce: "PORT 192,0,2,10,156,65", Direction: "download", Data: dc, Start: at(10), End: at(40), Status: 226,
 		SHA256: strings.Repeat("ab", 32), Bytes: 5, Verdict: "partial", Rest: 2, Aborted: true, TypeA: true, Gaps: 1,
 		Stored: "a.1", Listing: "x", Announced: 7, AnnouncedBy: "SIZE reply", SizeNote: "SIZE reply announced 5 bytes", Extracted: "s3-t1-a.txt.truncated",
-		ExtractedBytes: 4, ExtractError: "disk full"}}
+		ExtractedBytes: 4, ExtractError: "disk full"}, // an extraction cut short has no sha256
+		{ID: 2, Command: "LIST", Mode: "passive", Announce: "227 Entering Passive Mode (198,51,100,21,195,80)",
+			Direction: "listing", Start: at(60), Status: 226, Complete: true, SHA256: strings.Repeat("cd", 32), Verdict: "complete", Announced: -1}}
 	s.Credentials = []*analyzer.Credential{{Time: at(5), User: "anonymous", Password: "a@b", HasPass: true, Anonymous: true,
 		Protected: true, Outcome: "accepted", Cleartext: true, Step: 2}}
 	s.Findings = []analyzer.Finding{{Severity: "critical", Kind: "cleartext-password", Detail: "d", Time: at(5), Step: 2}}
