@@ -299,15 +299,22 @@ func (w *JSONWriter) sessionRest(s *analyzer.Session) error {
 			}
 		}
 	}
-	if w.Writes(RecordFinding) {
-		for _, f := range s.Findings {
-			if err := w.enc.Encode(findingRecord{recordHead: w.head("finding", s, f.Time), Step: max(f.Step, 0),
-				controlEnds: sessionEnds(s), Severity: f.Severity, Kind: f.Kind, Detail: f.Detail}); err != nil {
-				return err
-			}
+	for _, f := range s.Findings {
+		if err := w.Finding(s, f); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// Finding writes a finding record of session s (when the writer writes
+// findings): one of the session's, or one written after it.
+func (w *JSONWriter) Finding(s *analyzer.Session, f analyzer.Finding) error {
+	if !w.Writes(RecordFinding) {
+		return nil
+	}
+	return w.enc.Encode(findingRecord{recordHead: w.head("finding", s, f.Time), Step: max(f.Step, 0),
+		controlEnds: sessionEnds(s), Severity: f.Severity, Kind: f.Kind, Detail: f.Detail})
 }
 
 // Summary writes the closing summary record, when the writer writes it.
