@@ -1,8 +1,9 @@
 package main
 
 import (
-	"bufio"
 	"context"
+	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -47,39 +48,63 @@ func codeBlocks(t *testing.T, path, heading, lang string) []string {
 }
 
 // TestDocsShowRealRecords: every JSON record the README and docs/JSON.md
-// show is a line ftptrace writes for the article's capture, word for word.
+// show is a line ftptrace writes for the article's capture, word for word
+// (-update puts today's lines in their place).
 func TestDocsShowRealRecords(t *testing.T) {
 	out, stderr, code := runCLI(t, "--json", article())
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	out = strings.ReplaceAll(out, article(), "testdata/pcaps/article-active.pcap") // as run from the repository
-	written := map[string]bool{}
-	for _, l := range strings.Split(out, "\n") {
-		written[l] = true
+	written := map[string]string{}                                                 // line by recordKey
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		written[recordKey(t, l)] = l
 	}
 	for _, d := range jsonDocs {
+		doc, err := os.ReadFile(d.path)
+		if err != nil {
+			t.Fatal(err)
+		}
 		shown := 0
-		sc := bufio.NewScanner(strings.NewReader(strings.Join(codeBlocks(t, d.path, sectionOfExamples(d.path), "json"), "")))
-		sc.Buffer(nil, 1<<20)
-		for sc.Scan() {
+		lines := strings.Split(string(doc), "\n")
+		for i, l := range lines {
+			if !strings.HasPrefix(l, `{"type":`) {
+				continue
+			}
 			shown++
-			if !written[sc.Text()] {
-				t.Errorf("%s shows a record ftptrace does not write for the article's capture:\n%s", d.path, sc.Text())
+			now := written[recordKey(t, l)]
+			switch {
+			case now == l:
+			case *update && now != "":
+				lines[i] = now
+			default:
+				t.Errorf("%s shows a record ftptrace does not write for the article's capture (go test -update puts today's in its place):\n%s", d.path, l)
 			}
 		}
 		if shown < 7 {
 			t.Errorf("%s shows %d records, not one of each of the 7 types", d.path, shown)
 		}
+		if *update {
+			if err := os.WriteFile(d.path, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 }
 
-// sectionOfExamples is the section that shows one record of each type.
-func sectionOfExamples(path string) string {
-	if strings.HasSuffix(path, "JSON.md") {
-		return "## One record of each type"
+// recordKey tells a record of the article's capture from the others of its
+// type: by its step number, or the step it names, or its transfer number.
+func recordKey(t *testing.T, line string) string {
+	var r struct {
+		Type     string `json:"type"`
+		N        int    `json:"n"`
+		Step     int    `json:"step"`
+		Transfer int    `json:"transfer"`
 	}
-	return "## JSON Lines"
+	if err := json.Unmarshal([]byte(line), &r); err != nil {
+		t.Fatalf("not a JSON record: %q: %v", line, err)
+	}
+	return fmt.Sprintf("%s/%d/%d/%d", r.Type, r.N, r.Step, r.Transfer)
 }
 
 // recipeCaptures are captures the recipes run on: a login in clear text
