@@ -145,11 +145,18 @@ func TestJSONFileAndUID(t *testing.T) {
 	}
 	alone := uids(second)
 	both := uids(article(), second)
+	count := func(byFile map[string][]rec) map[string]int {
+		n := map[string]int{}
+		for f, recs := range byFile {
+			n[f] = len(recs)
+		}
+		return n
+	}
 	if len(alone) != 1 || len(alone[""]) == 0 {
-		t.Fatalf("one capture: records name a file: %v", alone)
+		t.Fatalf("one capture: records by the file they name: %v", count(alone))
 	}
 	if len(both) != 2 || len(both[article()]) == 0 || len(both[second]) != len(alone[""]) {
-		t.Fatalf("two captures: records by file %v", both)
+		t.Fatalf("two captures: records by the file they name: %v", count(both))
 	}
 	for i, r := range both[second] {
 		a := alone[""][i]
