@@ -22,7 +22,7 @@ func fullSession() *analyzer.Session {
 	client, server := netip.MustParseAddrPort("192.0.2.10:40000"), netip.MustParseAddrPort("198.51.100.21:21")
 	dataFrom, dataTo := netip.MustParseAddrPort("198.51.100.21:20"), netip.MustParseAddrPort("192.0.2.10:40001")
 	s := &analyzer.Session{ID: 3, UID: "C0VsUWADXgFcQIABLJ", File: "monday.pcap", Client: client, Server: server,
-		Start: at(0), End: at(900), User: "alice", Login: "success", TLS: true, Banner: "220 hi", Complete: true,
+		Start: at(0), End: at(900), User: "alice", Login: "success", TLS: true, Protection: "TLS", Banner: "220 hi", Complete: true,
 		Detected: "port 21", Midstream: true, TeardownKind: "4-packet", Software: "vsFTPd", Ended: "quit",
 		BytesDown: 5, BytesUp: 0}
 	s.Steps = []analyzer.Step{
@@ -32,7 +32,11 @@ func fullSession() *analyzer.Session {
 		{N: 2, Frame: 4, Time: at(10), Conn: analyzer.RoleControl, From: client, To: server, FromClient: true, Kind: analyzer.KindCommand,
 			Flags: "PSH,ACK", Command: "PORT", Arg: "192,0,2,10,156,65", Address: dataTo, Cleartext: true, Truncated: true},
 		{N: 3, Frame: 5, Time: at(20), Conn: analyzer.RoleControl, From: server, To: client, Kind: analyzer.KindReply,
-			Flags: "PSH,ACK", Code: 226, Text: "done", Unterminated: true, Encrypted: true},
+			Flags: "PSH,ACK", Code: 226, Text: "done", ReplyTo: "RETR", Unterminated: true, Encrypted: true},
+		{N: 5, Frame: 7, Time: at(21), Conn: analyzer.RoleControl, From: client, To: server, FromClient: true, Kind: analyzer.KindTelnet,
+			Flags: "PSH,ACK,URG", Telnet: "IP, DM", Urgent: true},
+		{N: 6, Frame: 8, Time: at(22), Conn: analyzer.RoleControl, From: server, To: client, Kind: analyzer.KindNotFTP,
+			Flags: "PSH,ACK", Text: "SSH-2.0-OpenSSH_9.2", Lines: 2},
 		{N: 4, Frame: 6, Time: at(30), End: at(40), Conn: analyzer.RoleData, DataID: 1, From: dataFrom, To: dataTo,
 			Kind: analyzer.KindData, Flags: "PSH,ACK", Bytes: 5, Segments: 1},
 	}
@@ -48,8 +52,8 @@ func fullSession() *analyzer.Session {
 		{ID: 2, Command: "LIST", Mode: "passive", Announce: "227 Entering Passive Mode (198,51,100,21,195,80)",
 			Direction: "listing", Start: at(60), Status: 226, Complete: true, SHA256: strings.Repeat("cd", 32), Verdict: "complete", Announced: -1}}
 	s.Credentials = []*analyzer.Credential{{Time: at(5), User: "anonymous", Password: "a@b", HasPass: true, Anonymous: true,
-		Protected: true, Outcome: "accepted", Cleartext: true, Step: 2}}
-	s.Findings = []analyzer.Finding{{Severity: "critical", Kind: "cleartext-password", Detail: "d", Time: at(5), Step: 2}}
+		Protected: true, Protection: "TLS", Outcome: "accepted", Cleartext: true, Step: 2}}
+	s.Findings = []analyzer.Finding{{Severity: "critical", Kind: "cleartext-password", Detail: "d", Time: at(5), Step: 2, LastStep: 3, Count: 2}}
 	s.FileOps = []*analyzer.FileOp{{Time: at(50), Op: "rename", Path: "a", Target: "b", Code: 250, OK: true, Step: 2}}
 	return s
 }
