@@ -172,11 +172,11 @@ type Transfer struct {
 	Extracted      string
 	ExtractedBytes int64
 	ExtractError   string
-	cmd       *Command
-	cutShort  bool // the capture ended inside the data connection, or it carried less than announced
-	abort     abortState
-	expect    *Expectation // the announcement it took, until a refusal gives it back
-	restCmd   *Command     // the REST before it: refused, it set no offset
+	cmd            *Command
+	cutShort       bool // the capture ended inside the data connection, or it carried less than announced
+	abort          abortState
+	expect         *Expectation // the announcement it took, until a refusal gives it back
+	restCmd        *Command     // the REST before it: refused, it set no offset
 }
 
 // abortState is what had arrived of a transfer when the client sent ABOR
