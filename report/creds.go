@@ -34,8 +34,8 @@ func userCell(c *analyzer.Credential) string {
 	if c.User == "" {
 		u = "(no USER)"
 	}
-	if c.Anonymous {
-		u += " (anonymous)"
+	if c.Anonymous && !strings.EqualFold(strings.TrimSpace(c.User), "anonymous") {
+		u += " (anonymous)" // "ftp": say what it means; "anonymous" says it already
 	}
 	return u
 }
