@@ -131,7 +131,8 @@ type iseriesReader struct {
 	pendingAt  int64          // where that line is
 	packets    int
 	data       []byte
-	err        error
+	err        error // what ended the reading
+	later      error // damage found past the record being read: said after it
 }
 
 // newISeriesReader reads the header page of a trace from r.
@@ -389,6 +390,9 @@ func (ir *iseriesReader) when(clock time.Duration) time.Time {
 // line (found unless pending) to the first line of the record after it,
 // kept pending.
 func (ir *iseriesReader) readRecord() (*iseriesRecord, error) {
+	if ir.later != nil {
+		return nil, ir.later
+	}
 	for ir.pending == nil {
 		line, at, err := ir.lines.next()
 		if err != nil {
@@ -421,8 +425,9 @@ func (ir *iseriesReader) readRecord() (*iseriesRecord, error) {
 			continue
 		}
 		next, err := parseISeriesRecord(string(line))
-		if err != nil {
-			return nil, ir.damage(at, err)
+		if err != nil { // the next record's line: this one is whole
+			ir.later = ir.damageIn(ir.packets+2, at, err)
+			return rec, nil
 		}
 		if next != nil {
 			ir.pending, ir.pendingAt = next, at
@@ -431,10 +436,15 @@ func (ir *iseriesReader) readRecord() (*iseriesRecord, error) {
 	}
 }
 
-// damage reports err at byte off of the trace; io.EOF is its end.
+// damage reports err at byte off of the trace, in the record being read;
+// io.EOF is the trace's end.
 func (ir *iseriesReader) damage(off int64, err error) error {
+	return ir.damageIn(ir.packets+1, off, err)
+}
+
+func (ir *iseriesReader) damageIn(record int, off int64, err error) error {
 	if errors.Is(err, io.EOF) {
 		return io.EOF
 	}
-	return &DamageError{Name: ir.name, Offset: off, Record: ir.packets + 1, Compressed: ir.compressed, Err: err}
+	return &DamageError{Name: ir.name, Offset: off, Record: record, Compressed: ir.compressed, Err: err}
 }

@@ -34,6 +34,8 @@ func TestISeries(t *testing.T) {
 	if !strings.Contains(base, first) || !strings.Contains(base, firstTCP) {
 		t.Fatalf("the synthetic trace changed: its first record is not\n%s\n%s", first, firstTCP)
 	}
+	fifth := base[strings.Index(base, "      5   "):]
+	fifth = fifth[:strings.Index(fifth, "\r\n")]
 	edit := func(old, new string) string { return strings.Replace(base, old, new, 1) }
 	at := func(clock string) string {
 		return edit(first, strings.Replace(first, "10:00:00.00000", clock, 1))
@@ -44,41 +46,43 @@ func TestISeries(t *testing.T) {
 		packets  int
 		damageAt int    // the record where it stops (0: the end)
 		says     string // in the error
+		where    string // the line the damage is reported at
 		check    func(t *testing.T, p []capPacket)
 	}{
-		{"as written", base, 33, 0, "", func(t *testing.T, p []capPacket) {
+		{"as written", base, 33, 0, "", "", func(t *testing.T, p []capPacket) {
 			if p[0].caplen != 60 || p[0].wirelen != 60 || !p[0].ts.Equal(time.Date(2008, 11, 5, 10, 0, 0, 0, time.UTC)) {
 				t.Errorf("record 1: %d/%d bytes at %v", p[0].caplen, p[0].wirelen, p[0].ts)
 			}
 		}},
 		// Wireshark reads .06266 as .6266 s.
-		{"a fraction with a leading zero", at("10:00:00.06266"), 33, 0, "", func(t *testing.T, p []capPacket) {
+		{"a fraction with a leading zero", at("10:00:00.06266"), 33, 0, "", "", func(t *testing.T, p []capPacket) {
 			if p[0].ts.Nanosecond() != 62660000 {
 				t.Errorf("record 1 at %v, want .06266", p[0].ts)
 			}
 		}},
-		{"a controller name", edit(first, strings.Replace(first, "               0", "    ETHLINE    0", 1)), 33, 0, "", nil},
-		{"without a start date", strings.Replace(base, "   Start date/Time", "   Begun at", 1), 33, 0, "", func(t *testing.T, p []capPacket) {
+		{"a controller name", edit(first, strings.Replace(first, "               0", "    ETHLINE    0", 1)), 33, 0, "", "", nil},
+		{"without a start date", strings.Replace(base, "   Start date/Time", "   Begun at", 1), 33, 0, "", "", func(t *testing.T, p []capPacket) {
 			if p[0].ts.Year() != 1970 {
 				t.Errorf("record 1 at %v, want 1970-01-01 (no date)", p[0].ts)
 			}
 		}},
 		// Wireshark skips a line with a lower-case digit: the packet lacks it.
-		{"a lower-case hex line", edit(firstTCP, strings.ToLower(firstTCP)), 33, 0, "", func(t *testing.T, p []capPacket) {
+		{"a lower-case hex line", edit(firstTCP, strings.ToLower(firstTCP)), 33, 0, "", "", func(t *testing.T, p []capPacket) {
 			if p[0].caplen != 60-24 || p[0].wirelen != 60 {
 				t.Errorf("record 1: %d/%d bytes, want 36/60", p[0].caplen, p[0].wirelen)
 			}
 		}},
-		{"cut inside record 10", base[:strings.Index(base, "     10   ")+600], 10, 0, "", func(t *testing.T, p []capPacket) {
+		{"cut inside record 10", base[:strings.Index(base, "     10   ")+600], 10, 0, "", "", func(t *testing.T, p []capPacket) {
 			if p[9].caplen >= p[9].wirelen {
 				t.Errorf("record 10 is whole (%d/%d bytes)", p[9].caplen, p[9].wirelen)
 			}
 		}},
-		{"an odd number of digits", edit(firstTCP, firstTCP+"A"), 0, 1, "odd number of hex digits", nil},
-		{"more bytes than the length", edit(firstTCP, firstTCP+"0102"), 0, 1, "holds more bytes than its length (46)", nil},
-		{"hour 25", at("25:00:00.00000"), 0, 1, "out of range", nil},
-		{"a bad MAC address", edit("000C29000215  000C2900020A", "000C2900021   000C2900020A"), 0, 1, "destination MAC address", nil},
-		{"a long line", edit(first, first+"\r\n"+strings.Repeat("X", 100000)), 33, 0, "", nil},
+		{"an odd number of digits", edit(firstTCP, firstTCP+"A"), 0, 1, "odd number of hex digits", firstTCP, nil},
+		{"more bytes than the length", edit(firstTCP, firstTCP+"0102"), 0, 1, "holds more bytes than its length (46)", first[:20], nil},
+		{"hour 25", at("25:00:00.00000"), 0, 1, "out of range", first[:20], nil},
+		{"hour 25 in record 5", edit(fifth, strings.Replace(fifth, "10:00:00.", "25:00:00.", 1)), 4, 5, "record 5: the time", fifth[:20], nil},
+		{"a bad MAC address", edit("000C29000215  000C2900020A", "000C2900021   000C2900020A"), 0, 1, "destination MAC address", first[:20], nil},
+		{"a long line", edit(first, first+"\r\n"+strings.Repeat("X", 100000)), 33, 0, "", "", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -88,8 +92,8 @@ func TestISeries(t *testing.T) {
 			}
 			got, err := readPackets(reassembly.NewPrefetch(src))
 			d := checkEnd(t, got, err, tt.packets, tt.damageAt, tt.says)
-			if d != nil && d.Offset != int64(strings.Index(tt.trace, first[:20])) && d.Offset != int64(strings.Index(tt.trace, firstTCP)) {
-				t.Errorf("damage at byte %d: not the record's line nor the bad one", d.Offset)
+			if want := strings.Index(tt.trace, tt.where); d != nil && d.Offset != int64(want) {
+				t.Errorf("damage at byte %d, want %d (the line %q)", d.Offset, want, tt.where)
 			}
 			if tt.check != nil && len(got) > 0 {
 				tt.check(t, got)
