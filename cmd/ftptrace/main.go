@@ -39,6 +39,9 @@ type config struct {
 	view  string
 	files []string
 	json  bool
+	// format is --format: "" for the view's text, or one of formats
+	// (formats.go).
+	format string
 	// records are the JSON record types written: the view's (viewRecords),
 	// or --records.
 	records report.Records
@@ -147,7 +150,9 @@ func profile(env string, start func(io.Writer) error, stop func(io.Writer)) {
 // showsHashes tells whether the output shows the SHA-256 of transfers:
 // only the JSON records carry it, and hashing is most of the work per byte
 // of a large capture, so the other views skip it.
-func (cfg *config) showsHashes() bool { return cfg.json && cfg.records.Has(report.RecordTransfer) }
+func (cfg *config) showsHashes() bool {
+	return cfg.json && cfg.records.Has(report.RecordTransfer) || cfg.logFormat()
+}
 
 // viewRecords are the JSON records each view writes with --json: the
 // records its text is made from.
@@ -165,6 +170,7 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 	fs := flag.NewFlagSet("ftptrace", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.BoolVar(&cfg.json, "json", false, "JSON Lines on stdout instead of text: the view's records (the timeline's: all of them, with each transfer's SHA-256)")
+	fs.StringVar(&cfg.format, "format", "", "write `FORMAT` instead of the view's text: "+strings.Join(formatNames(), ", "))
 	recordList := fs.String("records", "", "with --json, the record `TYPES` to write, comma-separated: "+strings.Join(report.RecordTypes(), ", "))
 	fs.BoolVar(&cfg.brief, "brief", false, "timeline without stand-alone ACK steps")
 	portList := fs.String("ports", "", "comma-separated control `ports` to treat as FTP besides 21")
@@ -235,6 +241,9 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 	}
 	if cfg.view == "ladder" && (cfg.json || *recordList != "") {
 		return nil, errors.New("the ladder view draws SVG or HTML, not JSON: drop --json")
+	}
+	if err := cfg.checkFormat(); err != nil {
+		return nil, err
 	}
 	cfg.records = viewRecords[cfg.view]
 	if *recordList != "" {

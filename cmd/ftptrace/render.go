@@ -20,6 +20,7 @@ type printer struct {
 	out  *lazyOutput
 	w    *bufio.Writer
 	json *report.JSONWriter
+	logs sessionLog // --format zeek, zeek-json, ecs
 	res  *result
 	err  error
 
@@ -34,11 +35,16 @@ func newPrinter(cfg *config, stdout io.Writer, res *result) *printer {
 	p := &printer{cfg: cfg, out: &lazyOutput{name: cfg.output, stdout: stdout}, res: res, started: map[int]bool{}}
 	p.w = bufio.NewWriterSize(p.out, 64<<10)
 	p.json = report.NewJSONWriter(p.w, report.JSONOptions{Records: cfg.records, File: len(cfg.files) > 1})
+	if cfg.logFormat() {
+		var err error
+		p.logs, err = newSessionLog(cfg, p.w)
+		p.keep(err)
+	}
 	return p
 }
 
 // streams tells whether the view prints each session as it ends.
-func (p *printer) streams() bool { return p.cfg.json || p.cfg.view == "timeline" }
+func (p *printer) streams() bool { return p.cfg.json || p.cfg.view == "timeline" || p.cfg.logFormat() }
 
 // session is called for each session in order, once it ended.
 func (p *printer) session(s *analyzer.Session) {
@@ -51,6 +57,10 @@ func (p *printer) session(s *analyzer.Session) {
 		p.res.failOn = true
 	}
 	switch {
+	case p.cfg.logFormat():
+		if p.logs != nil {
+			p.keep(p.logs.Session(s))
+		}
 	case p.cfg.json && p.live:
 		p.keep(p.json.SessionEnd(s)) // its steps are out already
 	case p.cfg.json:
@@ -116,6 +126,10 @@ func (p *printer) keep(err error) {
 func (p *printer) finish() error {
 	res, cfg := p.res, p.cfg
 	switch {
+	case cfg.logFormat():
+		if p.logs != nil {
+			p.keep(p.logs.Close())
+		}
 	case cfg.json:
 		sum := report.SummaryRecord{Files: cfg.files, Packets: res.stats.Packets, Bytes: res.stats.Bytes,
 			Sessions: res.count, Transfers: res.transfers, Warnings: res.warnings, Partial: res.partial}
