@@ -69,6 +69,11 @@ type config struct {
 	duration   time.Duration
 	count      int
 
+	// --each: every file (or directory) given is a capture of its own,
+	// analysed -j at once (parallel.go).
+	each bool
+	jobs int
+
 	output  string // -o: write here instead of stdout
 	html    bool   // ladder: the HTML report instead of the SVG
 	session int    // ladder: the session to draw, 0 for the first
@@ -191,6 +196,8 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&cfg.extract, "extract", "", "write every transferred file under `DIR` (never outside it)")
 	fs.BoolVar(&cfg.extractListings, "extract-listings", false, "with --extract, also write LIST/NLST/MLSD output as files")
 	fs.Int64Var(&cfg.extractMax, "extract-max", report.DefaultExtractMax, "with --extract, write files of at most this many `bytes` in all, holes included (0: no bound)")
+	fs.BoolVar(&cfg.each, "each", false, "every FILE or directory is a capture of its own (one per sensor): analysed in parallel, output in the order given")
+	fs.IntVar(&cfg.jobs, "j", 0, "with --each, captures analysed at once (default: the number of cores)")
 	fs.StringVar(&cfg.output, "o", "", "write the output to `FILE` instead of standard output")
 	fs.BoolVar(&cfg.html, "html", false, "with ladder, write a self-contained HTML report instead of the SVG")
 	fs.IntVar(&cfg.session, "session", 0, "with ladder, draw session `N` (default: the first)")
@@ -243,6 +250,9 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 		return nil, errors.New("the ladder view draws SVG or HTML, not JSON: drop --json")
 	}
 	if err := cfg.checkFormat(); err != nil {
+		return nil, err
+	}
+	if err := cfg.checkJobs(); err != nil {
 		return nil, err
 	}
 	cfg.records = viewRecords[cfg.view]
@@ -331,6 +341,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if cfg.iface != "" {
 		return runLive(cfg, stdout, stderr)
 	}
+	if cfg.each {
+		return runEach(cfg, stdout, stderr)
+	}
+	return runCapture(cfg, stdout, stderr)
+}
+
+// runCapture analyses the capture files of cfg, read in order as one
+// capture, and writes the view.
+func runCapture(cfg *config, stdout, stderr io.Writer) int {
 	res := &result{}
 	p := newPrinter(cfg, stdout, res)
 	emit, wait := p.session, func() {}
