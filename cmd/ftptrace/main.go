@@ -29,7 +29,7 @@ const (
 	exitFailOn = 3
 )
 
-var views = []string{"timeline", "sessions", "transfers", "creds", "summary", "ladder"}
+var views = []string{"timeline", "sessions", "transfers", "creds", "summary", "ladder", "report"}
 
 // laterViews are in DESIGN.md but not built yet: say so instead of treating
 // the word as a file name.
@@ -75,9 +75,13 @@ type config struct {
 	jobs int
 
 	output  string // -o: write here instead of stdout
-	html    bool   // ladder: the HTML report instead of the SVG
-	session int    // ladder: the session to draw, 0 for the first
+	html    bool   // ladder: the HTML report (the report view) instead of the SVG
+	session int    // ladder: the session to draw, 0 for the first; report: the only session shown
 }
+
+// draws tells the views that draw sessions: the ladder's SVG, and the
+// HTML report (ladder --html is the report).
+func (cfg *config) draws() bool { return cfg.view == "ladder" || cfg.view == "report" }
 
 const usageText = `ftptrace explains every FTP session in a capture, step by step.
 
@@ -92,8 +96,9 @@ Views:
   transfers  one row per data transfer: command, path, mode, bytes, rate, reply, verdict
   creds      one row per login attempt (user, password, outcome, clear text or not), then findings
   summary    totals for the whole capture, with the findings
-  ladder     sequence diagram of one session as SVG (-o session.svg), or with --html a
-             self-contained page: diagram, timeline, sessions, transfers, credentials
+  ladder     sequence diagram of one session as SVG (-o session.svg); ladder --html is report
+  report     the report to share, one self-contained HTML page (-o report.html): summary,
+             findings, an index of the sessions, each session's diagram and timeline
 
 Flags:
 `
@@ -240,14 +245,14 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 		fs.Usage()
 		return nil, errors.New("no capture file given (use '-' for standard input, or -i IFACE to capture live)")
 	}
-	if (cfg.html || cfg.session != 0) && cfg.view != "ladder" {
-		return nil, errors.New("--html and --session go with the ladder view: ftptrace ladder --html FILE")
+	if cfg.html && cfg.view != "ladder" || cfg.session != 0 && !cfg.draws() {
+		return nil, errors.New("--html and --session go with the ladder and report views: ftptrace report FILE -o report.html")
 	}
-	if cfg.iface != "" && (cfg.view == "ladder" || cfg.output != "") {
-		return nil, errors.New("ladder and -o read capture files: record with -i IFACE -w FILE first, then draw FILE")
+	if cfg.iface != "" && (cfg.draws() || cfg.output != "") {
+		return nil, fmt.Errorf("%s and -o read capture files: record with -i IFACE -w FILE first, then draw FILE", cfg.view)
 	}
-	if cfg.view == "ladder" && (cfg.json || *recordList != "") {
-		return nil, errors.New("the ladder view draws SVG or HTML, not JSON: drop --json")
+	if cfg.draws() && (cfg.json || *recordList != "") {
+		return nil, fmt.Errorf("the %s view draws SVG or HTML, not JSON: drop --json", cfg.view)
 	}
 	if err := cfg.checkFormat(); err != nil {
 		return nil, err

@@ -22,8 +22,8 @@ func (cfg *config) checkJobs() error {
 		return fmt.Errorf("-j %d analyses independent captures at once: add --each (without it the files given are one capture, read in order)", cfg.jobs)
 	case cfg.each && cfg.iface != "":
 		return errors.New("--each reads capture files: drop it with -i")
-	case cfg.each && cfg.view == "ladder":
-		return errors.New("--each and the ladder view: draw one capture at a time")
+	case cfg.each && cfg.draws():
+		return fmt.Errorf("--each and the %s view: draw one capture at a time", cfg.view)
 	case cfg.each && outputDir(cfg):
 		return fmt.Errorf("--each and -o %s: Zeek's logs of every capture go to one stream; give -o a file, or run once per capture for a directory each", cfg.output)
 	}

@@ -76,7 +76,7 @@ func (p *printer) session(s *analyzer.Session) {
 	if p.live {
 		p.keep(p.w.Flush())
 	}
-	if p.cfg.view != "ladder" {
+	if !p.cfg.draws() {
 		// Nothing to come needs more than the tables read (steps, commands,
 		// listings are out already or never shown): let the rest go, so that
 		// memory does not grow with what every session said.
@@ -152,16 +152,22 @@ func (p *printer) finish() error {
 	case cfg.view == "summary":
 		p.keep(report.Summary(p.w, res.sessions, report.Totals{Files: cfg.files, Packets: res.stats.Packets,
 			Bytes: res.stats.Bytes, Connections: res.stats.Connections, Warnings: res.warnings}))
+	case cfg.view == "report" || cfg.view == "ladder" && cfg.html:
+		sessions := res.sessions
+		if cfg.session != 0 {
+			s, err := ladderSession(cfg, res)
+			if err != nil {
+				return err
+			}
+			sessions = []*analyzer.Session{s}
+		}
+		p.keep(report.HTML(p.w, report.HTMLPage{Capture: captureName(cfg.files), Sessions: sessions}))
 	case cfg.view == "ladder":
 		s, err := ladderSession(cfg, res)
 		if err != nil {
 			return err
 		}
-		if cfg.html {
-			p.keep(report.HTML(p.w, report.HTMLPage{Capture: captureName(cfg.files), Session: s, Sessions: res.sessions}))
-		} else {
-			p.keep(report.Ladder(p.w, s, report.LadderOptions{}))
-		}
+		p.keep(report.Ladder(p.w, s, report.LadderOptions{}))
 	}
 	if p.live && !cfg.json {
 		c := p.counts
@@ -176,7 +182,7 @@ func (p *printer) finish() error {
 // ladderSession picks the session the ladder view draws: --session N, or
 // the first. Other views need none.
 func ladderSession(cfg *config, res *result) (*analyzer.Session, error) {
-	if cfg.view != "ladder" || cfg.json {
+	if !cfg.draws() || cfg.json {
 		return nil, nil
 	}
 	if len(res.sessions) == 0 {
