@@ -166,8 +166,8 @@ func htmlIndex(w *errWriter, sessions []*analyzer.Session) {
 			}
 		}
 		login := tr(s.Login)
-		if s.TLS {
-			login = tr("%s, TLS", login)
+		if s.Protection != "" {
+			login = tr("%s, %s", login, Clean(s.Protection))
 		}
 		w.printf("<tr><td class=\"num\"><a href=\"#%s\">%d</a></td><td class=\"m\">%s</td><td class=\"m\">%s</td><td>%s</td><td class=\"login-%s\">%s</td><td class=\"num\">%d</td><td>%s</td><td class=\"nw\"><a href=\"#%s-diagram\">%s</a> · <a href=\"#%s-timeline\">%s</a></td></tr>\n",
 			id, s.ID, esc(s.Client.String()), esc(s.Server.String()), esc(orDash(Clean(s.User))), esc(s.Login), esc(login),

@@ -65,8 +65,12 @@ func htmlCreds(w *errWriter, sessions []*analyzer.Session) {
 			if exposed == "clear text" && !c.Anonymous {
 				class = "alert"
 			}
+			switch exposed {
+			case "clear text", "no password", "user name only": // exposure leaves these to its callers
+				exposed = tr(exposed)
+			}
 			htmlRow(w, false, class, fmt.Sprint(s.ID), fmt.Sprint(c.Step), s.Client.String(), s.Server.String(),
-				userCell(c), passwordCell(c), tr(c.Outcome), c.Time.UTC().Format("2006-01-02 15:04:05"), tr(exposed))
+				userCell(c), passwordCell(c), tr(c.Outcome), c.Time.UTC().Format("2006-01-02 15:04:05"), exposed)
 		}
 	}
 	if rows == 0 {

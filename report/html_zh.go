@@ -62,7 +62,6 @@ var htmlZH = Catalogue{
 	"rejected":        "被拒绝",
 	"unknown":         "未知",
 	"needs account":   "需要账户",
-	"%s, TLS":         "%s，TLS",
 	"active":          "主动模式",
 	"passive":         "被动模式",
 	"complete":        "完整",

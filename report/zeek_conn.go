@@ -214,7 +214,7 @@ func (z *ZeekWriter) fileRecords(s *analyzer.Session) {
 		row = append(row, connID(dc.Client, dc.Server)...)
 		var unset zeekValue
 		row = append(row, zStr("FTP_DATA"), zCount(0), analyzers, zOptStr(dc.MIME), unset,
-			zInterval(durationBetween(dc.FirstData, dc.LastData)), unset, zBoolean(isOrig), zCount(t.Bytes), unset,
+			zInterval(durationBetween(dc.FirstData, dc.LastData)), unset, zBoolean(isOrig), zCount(t.Bytes-t.Gaps), unset,
 			zCount(t.Gaps), zCount(0), zBoolean(false), unset, unset, unset, sha, zOptStr(t.Extracted), unset, unset)
 		z.files.write(row)
 	}
