@@ -19,8 +19,8 @@ func TestGoldenFormats(t *testing.T) {
 				runs   [][]string
 			}{
 				{".zeek.log", [][]string{{"--format", "zeek"}}},
-				{".zeek.jsonl", [][]string{{"--format", "zeek-json"}}},
-				{".ecs.jsonl", [][]string{{"--format", "ecs"}}},
+				{".zeek-json.log", [][]string{{"--format", "zeek-json"}}},
+				{".ecs.ndjson", [][]string{{"--format", "ecs"}}},
 				{".tables.csv", [][]string{{"sessions", "--format", "csv"}, {"transfers", "--format", "csv"}, {"creds", "--format", "csv"}}},
 				{".tables.tsv", [][]string{{"sessions", "--format", "tsv"}, {"transfers", "--format", "tsv"}, {"creds", "--format", "tsv"}}},
 			} {
