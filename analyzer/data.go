@@ -123,6 +123,9 @@ func (a *Analyzer) dataEvent(cs *connState, e *reassembly.Event) {
 			dc.FirstData = e.Time
 			// A TLS record: handshake (0x16) or application data (0x17), version 3.x.
 			dc.TLS = len(e.Payload) >= 3 && (e.Payload[0] == 0x16 || e.Payload[0] == 0x17) && e.Payload[1] == 3
+			if !dc.TLS {
+				dc.MIME = sniffMIME(e.Payload)
+			}
 		}
 		dc.LastData = e.Time
 		if ct.dataStep[d] < 0 {
