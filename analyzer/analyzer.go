@@ -95,6 +95,7 @@ type Analyzer struct {
 	Dropped Dropped
 	nextID  int
 	now     time.Time
+	file    string // the capture being read (SetFile)
 }
 
 // New returns an analyzer.
@@ -210,7 +211,7 @@ func (a *Analyzer) classify(rc *reassembly.Conn) *connState {
 func (a *Analyzer) newControl(cs *connState, why string) {
 	a.nextID++
 	c := &cs.conn
-	s := &Session{ID: a.nextID, Client: c.Client, Server: c.Server, Login: "none", Detected: why, Midstream: c.Midstream,
+	s := &Session{ID: a.nextID, File: a.file, Client: c.Client, Server: c.Server, Login: "none", Detected: why, Midstream: c.Midstream,
 		limits: &a.opts.Limits}
 	ct := newConnTrack(s, RoleControl, c)
 	s.ctl = &control{track: ct}
@@ -227,6 +228,7 @@ func (a *Analyzer) controlEvent(cs *connState, e *reassembly.Event) {
 	if e.Kind != reassembly.EventEnd {
 		if s.Start.IsZero() {
 			s.Start = e.Time
+			s.UID = sessionUID(s.Client, s.Server, e.Time)
 		}
 		if e.Time.After(s.End) {
 			s.End = e.Time

@@ -104,7 +104,7 @@ func analyse(t *testing.T, path string, bulkLane bool) analysis {
 	sessions := an.Finish()
 
 	var out bytes.Buffer
-	w := report.NewJSONWriter(&out)
+	w := report.NewJSONWriter(&out, report.JSONOptions{})
 	for _, s := range sessions {
 		if err := w.Session(s); err != nil {
 			t.Fatal(err)

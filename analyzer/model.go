@@ -230,7 +230,14 @@ type Finding struct {
 
 // Session is one FTP control connection with its data connections.
 type Session struct {
-	ID          int
+	ID int
+	// UID names the session across runs: the same capture gives the same
+	// uid whatever else is read with it (sessionUID). Set with Start.
+	UID string
+	// File is the capture file the session was recognised in (as named on
+	// the command line; "-" for standard input), set by whoever feeds the
+	// analyzer several files (Analyzer.SetFile).
+	File        string
 	Client      netip.AddrPort
 	Server      netip.AddrPort
 	Start, End  time.Time

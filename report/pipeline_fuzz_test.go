@@ -96,7 +96,7 @@ func FuzzPipeline(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sessions := analyzeCapture(t, captureFromFuzz(data))
 		var text, js bytes.Buffer
-		jw := report.NewJSONWriter(&js)
+		jw := report.NewJSONWriter(&js, report.JSONOptions{})
 		for _, s := range sessions {
 			if err := report.Timeline(&text, s, report.TimelineOptions{}); err != nil {
 				t.Fatal(err)

@@ -39,8 +39,11 @@ type config struct {
 	view  string
 	files []string
 	json  bool
-	brief bool
-	ports []uint16
+	// records are the JSON record types written: the view's (viewRecords),
+	// or --records.
+	records report.Records
+	brief   bool
+	ports   []uint16
 
 	redact     bool
 	lang       string
@@ -144,14 +147,25 @@ func profile(env string, start func(io.Writer) error, stop func(io.Writer)) {
 // showsHashes tells whether the output shows the SHA-256 of transfers:
 // only the JSON records carry it, and hashing is most of the work per byte
 // of a large capture, so the other views skip it.
-func (cfg *config) showsHashes() bool { return cfg.json }
+func (cfg *config) showsHashes() bool { return cfg.json && cfg.records.Has(report.RecordTransfer) }
+
+// viewRecords are the JSON records each view writes with --json: the
+// records its text is made from.
+var viewRecords = map[string]report.Records{
+	"timeline":  report.AllRecords,
+	"sessions":  report.RecordSession,
+	"transfers": report.RecordTransfer,
+	"creds":     report.RecordCredential | report.RecordFinding,
+	"summary":   report.RecordSummary | report.RecordFinding,
+}
 
 // parseArgs accepts flags before, between and after the view and the files.
 func parseArgs(args []string, stderr io.Writer) (*config, error) {
 	cfg := &config{view: "timeline"}
 	fs := flag.NewFlagSet("ftptrace", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.BoolVar(&cfg.json, "json", false, "JSON Lines on stdout instead of text (the only output with each transfer's SHA-256)")
+	fs.BoolVar(&cfg.json, "json", false, "JSON Lines on stdout instead of text: the view's records (the timeline's: all of them, with each transfer's SHA-256)")
+	recordList := fs.String("records", "", "with --json, the record `TYPES` to write, comma-separated: "+strings.Join(report.RecordTypes(), ", "))
 	fs.BoolVar(&cfg.brief, "brief", false, "timeline without stand-alone ACK steps")
 	portList := fs.String("ports", "", "comma-separated control `ports` to treat as FTP besides 21")
 	fs.StringVar(&cfg.lang, "lang", report.LanguageFromEnv(), "language of the sentences: "+strings.Join(report.Languages(), ", ")+" (default from LANG)")
@@ -219,8 +233,19 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 	if cfg.iface != "" && (cfg.view == "ladder" || cfg.output != "") {
 		return nil, errors.New("ladder and -o read capture files: record with -i IFACE -w FILE first, then draw FILE")
 	}
-	if cfg.view == "ladder" && cfg.json {
+	if cfg.view == "ladder" && (cfg.json || *recordList != "") {
 		return nil, errors.New("the ladder view draws SVG or HTML, not JSON: drop --json")
+	}
+	cfg.records = viewRecords[cfg.view]
+	if *recordList != "" {
+		if !cfg.json {
+			return nil, fmt.Errorf("--records %s selects JSON records: add --json", *recordList)
+		}
+		r, err := report.ParseRecords(*recordList)
+		if err != nil {
+			return nil, fmt.Errorf("--records: %w", err)
+		}
+		cfg.records = r
 	}
 	if cfg.session < 0 {
 		return nil, fmt.Errorf("--session %d: give a session number, 1 or more", cfg.session)

@@ -106,6 +106,7 @@ func analyze(cfg *config, emit func(*analyzer.Session)) (*result, error) {
 		opened++
 		before := tr.Stats
 		tr.NewFile()
+		an.SetFile(name)
 		if err := feed(src, tr); err != nil {
 			res.warnings = append(res.warnings, err.Error())
 			res.partial = true
