@@ -1,0 +1,59 @@
+package main
+
+import (
+	"os"
+	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
+)
+
+// The garbage collector lets the heap grow to one and a half times the
+// live data (gcPercent; Go's default is twice), and, for the few MiB more
+// that matter on small machines, under a soft memory limit of
+// memoryFloor: the live data of the streamed views (timeline, JSON) is
+// about 25 MiB whatever the capture's size. But what grows with a capture
+// (the sessions the tables keep, the sessions and connections open at
+// once, within the bounds of docs/LIMITS.md) may pass any fixed limit, and
+// a fixed limit of 64 MiB then made the collector run without pause:
+// 100 000 sessions that never closed took 64 s, half of it collecting, and
+// a busy server's short sessions five times as long as without it. So
+// after each collection the limit follows the live data (followLiveHeap):
+// never less than memoryFloor, never less than a quarter above the live
+// data, so that a collection always frees room for a quarter of it. GOGC
+// and GOMEMLIMIT set the collector instead, when given.
+const (
+	gcPercent   = 50
+	memoryFloor = 64 << 20
+)
+
+func setUpCollector() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(memoryFloor)
+		followLiveHeap()
+	}
+}
+
+// sentinel is what followLiveHeap's finalizer hangs on: an object with a
+// pointer, so that it is not one of the tiny ones a finalizer may never
+// run for.
+type sentinel struct{ _ *int }
+
+// followLiveHeap sets the soft memory limit from the live data after every
+// collection: a finalizer runs once a cycle, on an object nothing holds,
+// and arms itself again.
+func followLiveHeap() {
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	var arm func(*sentinel)
+	arm = func(p *sentinel) {
+		metrics.Read(sample)
+		if sample[0].Value.Kind() == metrics.KindUint64 {
+			live := int64(sample[0].Value.Uint64())
+			debug.SetMemoryLimit(max(memoryFloor, live+live/2))
+		}
+		runtime.SetFinalizer(p, arm)
+	}
+	runtime.SetFinalizer(&sentinel{}, arm)
+}
