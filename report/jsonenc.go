@@ -344,6 +344,10 @@ func appendStep(b []byte, s *analyzer.Session, st *analyzer.Step, h *handEncoder
 	j.trueOmit("encrypted", st.Encrypted)
 	j.trueOmit("truncated", st.Truncated)
 	j.trueOmit("unterminated", st.Unterminated)
+	j.strOmit("reply_to", st.ReplyTo)
+	j.intOmit("lines", int64(st.Lines))
+	j.strOmit("telnet", st.Telnet)
+	j.trueOmit("urgent", st.Urgent)
 	return append(j.b, '}', '\n')
 }
 

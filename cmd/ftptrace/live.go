@@ -99,7 +99,7 @@ func runLive(cfg *config, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ftptrace: %v\n", terr) // the last packets gathered did not fit
 	}
 	stats.NotSaved, stats.SaveError = src.NotSaved()
-	res.stats, res.warnings, p.counts = tr.Stats, warnings, stats
+	res.stats, res.warnings, p.counts, res.cross = tr.Stats, warnings, stats, an.CrossFindings()
 	if err := p.finish(); err != nil {
 		fmt.Fprintf(stderr, "ftptrace: write output: %v\n", err)
 		return exitError
