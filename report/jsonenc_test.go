@@ -48,8 +48,8 @@ type stepRecord struct {
 	End       string   `json:"end,omitempty"`
 	*address
 
-	Cleartext    bool `json:"cleartext,omitempty"`
-	Encrypted    bool `json:"encrypted,omitempty"`
+	Cleartext    bool   `json:"cleartext,omitempty"`
+	Encrypted    bool   `json:"encrypted,omitempty"`
 	Truncated    bool   `json:"truncated,omitempty"`
 	Unterminated bool   `json:"unterminated,omitempty"`
 	ReplyTo      string `json:"reply_to,omitempty"`
