@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
+	"sync/atomic"
 )
 
 // The garbage collector lets the heap grow to one and a half times the
@@ -43,11 +44,15 @@ type sentinel struct{ _ *int }
 
 // followLiveHeap sets the soft memory limit from the live data after every
 // collection: a finalizer runs once a cycle, on an object nothing holds,
-// and arms itself again.
-func followLiveHeap() {
+// and arms itself again, until stop is called.
+func followLiveHeap() (stop func()) {
+	var stopped atomic.Bool
 	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 	var arm func(*sentinel)
 	arm = func(p *sentinel) {
+		if stopped.Load() {
+			return
+		}
 		metrics.Read(sample)
 		if sample[0].Value.Kind() == metrics.KindUint64 {
 			live := int64(sample[0].Value.Uint64())
@@ -56,4 +61,5 @@ func followLiveHeap() {
 		runtime.SetFinalizer(p, arm)
 	}
 	runtime.SetFinalizer(&sentinel{}, arm)
+	return func() { stopped.Store(true) }
 }
