@@ -221,16 +221,19 @@ func (l *lineSplitter) take() Line {
 	return line
 }
 
-// flush returns what is left when the connection ends: Telnet commands
-// no text followed, then the partial line; call it until ok is false.
+// flush returns what is left when the connection ends: the partial line,
+// then the Telnet commands that came inside it, or those no text followed;
+// call it until ok is false.
 func (l *lineSplitter) flush() (Line, bool) {
-	if l.telnetN > 0 {
+	switch {
+	case len(l.buf) > 0 || l.truncated:
+		// Telnet commands still held came inside this line (those before
+		// it went out with its first byte): they follow it, as in feed.
+		return l.take(), true
+	case l.telnetN > 0:
 		return l.takeTelnet(), true
 	}
-	if len(l.buf) == 0 && !l.truncated {
-		return Line{}, false
-	}
-	return l.take(), true
+	return Line{}, false
 }
 
 // ParseCommand splits a command line into its verb (upper-cased) and its
