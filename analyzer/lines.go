@@ -222,15 +222,13 @@ func (l *lineSplitter) take() Line {
 }
 
 // flush returns what is left when the connection ends: the partial line,
-// then the Telnet commands that came inside it, or those no text followed;
-// call it until ok is false.
+// then Telnet commands no text followed (they came inside that line, or
+// after the last one); call it until ok is false.
 func (l *lineSplitter) flush() (Line, bool) {
-	switch {
-	case len(l.buf) > 0 || l.truncated:
-		// Telnet commands still held came inside this line (those before
-		// it went out with its first byte): they follow it, as in feed.
+	if len(l.buf) > 0 || l.truncated {
 		return l.take(), true
-	case l.telnetN > 0:
+	}
+	if l.telnetN > 0 {
 		return l.takeTelnet(), true
 	}
 	return Line{}, false

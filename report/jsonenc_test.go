@@ -47,7 +47,6 @@ type stepRecord struct {
 	Segments  int      `json:"segments,omitempty"`
 	End       string   `json:"end,omitempty"`
 	*address
-
 	Cleartext    bool   `json:"cleartext,omitempty"`
 	Encrypted    bool   `json:"encrypted,omitempty"`
 	Truncated    bool   `json:"truncated,omitempty"`

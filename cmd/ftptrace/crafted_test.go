@@ -45,6 +45,7 @@ func TestCraftedLongLine(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
+	checkSchema(t, out)
 	type step struct {
 		Kind      string `json:"kind"`
 		Code      int    `json:"reply_code"`
@@ -77,6 +78,7 @@ func TestCraftedManyCommands(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
+	checkSchema(t, out)
 	fs := records[findingJSON](t, out, "finding")
 	if !hasFinding(fs, "warning", "limit-reached", "more steps than the 1000 kept") {
 		t.Errorf("no limit-reached finding for the steps: %+v", fs)
@@ -187,6 +189,7 @@ func TestCraftedPassiveFlood(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
+	checkSchema(t, out) // "ended": "limit reached" among them
 	want := "ftptrace: warning: 2000 sessions were ended early to make room: more than 10000 were open at once"
 	check(t, strings.Contains(stderr, want), "stderr %q lacks %q", stderr, want)
 	type session struct {

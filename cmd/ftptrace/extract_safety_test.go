@@ -104,6 +104,7 @@ func TestExtractMaxCutsAndSaysSo(t *testing.T) {
 	dir = t.TempDir()
 	out, _, code = execCLI(t, nil, "--json", "--extract", dir, "--extract-max", "15000", path)
 	check(t, code == 1, "--json: exit %d, want 1", code)
+	checkSchema(t, out)
 	ts := records[extractJSON](t, out, "transfer")
 	if len(ts) != 3 {
 		t.Fatalf("%d transfer records, want 3", len(ts))
@@ -184,6 +185,7 @@ func TestExtractDiskFull(t *testing.T) {
 	errs := errorLines(stderr)
 	check(t, code == 1, "exit %d, want 1 (%s)", code, stderr)
 	check(t, len(errs) == 1 && strings.Contains(errs[0], "(disk full)"), "want one error line saying the disk is full, got %q", stderr)
+	checkSchema(t, out)
 	ts := records[extractJSON](t, out, "transfer")
 	if len(ts) != 3 {
 		t.Fatalf("%d transfer records, want 3", len(ts))

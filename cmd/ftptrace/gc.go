@@ -19,9 +19,11 @@ import (
 // 100 000 sessions that never closed took 64 s, half of it collecting, and
 // a busy server's short sessions five times as long as without it. So
 // after each collection the limit follows the live data (followLiveHeap):
-// never less than memoryFloor, never less than a quarter above the live
-// data, so that a collection always frees room for a quarter of it. GOGC
-// and GOMEMLIMIT set the collector instead, when given.
+// never less than memoryFloor (for each analysis running at once, with
+// -j), and never less than one and a half times the live data, what
+// gcPercent lets the heap grow to anyway: above the floor the limit never
+// makes the collector run more often than gcPercent does. GOGC and
+// GOMEMLIMIT set the collector instead, when given.
 const (
 	gcPercent   = 50
 	memoryFloor = 64 << 20
@@ -32,9 +34,23 @@ func setUpCollector() {
 		debug.SetGCPercent(gcPercent)
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(memoryFloor)
+		setMemoryFloor(memoryFloor)
 		followLiveHeap()
 	}
+}
+
+// floor is the soft memory limit's least: memoryFloor, or that for each
+// analysis running at once (-j N).
+var floor atomic.Int64
+
+// setMemoryFloor sets the soft memory limit's least, unless GOMEMLIMIT
+// sets the limit.
+func setMemoryFloor(n int64) {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	floor.Store(n)
+	debug.SetMemoryLimit(n) // followLiveHeap raises it with the live data
 }
 
 // sentinel is what followLiveHeap's finalizer hangs on: an object with a
@@ -56,7 +72,7 @@ func followLiveHeap() (stop func()) {
 		metrics.Read(sample)
 		if sample[0].Value.Kind() == metrics.KindUint64 {
 			live := int64(sample[0].Value.Uint64())
-			debug.SetMemoryLimit(max(memoryFloor, live+live/2))
+			debug.SetMemoryLimit(max(floor.Load(), live+live/2))
 		}
 		runtime.SetFinalizer(p, arm)
 	}

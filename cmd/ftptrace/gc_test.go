@@ -13,6 +13,7 @@ import (
 // limit becomes about one and a half times that, not 64 MiB.
 func TestMemoryLimitFollowsLiveData(t *testing.T) {
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(memoryFloor))
+	floor.Store(memoryFloor)
 	stop := followLiveHeap()
 	defer stop()
 	live := make([][]byte, 192)

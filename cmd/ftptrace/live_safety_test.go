@@ -224,6 +224,7 @@ c.recv(100); time.sleep(60)`)
 	check(t, code == 1, "exit %d, want 1; stderr %s", code, errb.String())
 	check(t, strings.Contains(errb.String(), vethA+" went away after ") && strings.Contains(errb.String(), " s ("),
 		"stderr does not say the interface went away and when: %q", errb.String())
+	checkSchema(t, out.String())
 	creds := records[credentialJSON](t, out.String(), "credential")
 	check(t, len(creds) == 1 && creds[0].User == "alice" && creds[0].Password == "secret",
 		"the login captured before the interface went away is not reported: %+v\n%s", creds, out.String())

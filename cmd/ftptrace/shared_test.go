@@ -215,6 +215,7 @@ func TestSharedCaptures(t *testing.T) {
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, stderr)
 			}
+			checkSchema(t, out)
 			sessions := records[sessionJSON](t, out, "session")
 			creds := records[credentialJSON](t, out, "credential")
 			transfers := records[transferJSON](t, out, "transfer")
