@@ -154,10 +154,17 @@ func (l *LiveSource) readError(err error) error {
 	}
 	_, ierr := net.InterfaceByName(l.Iface)
 	if ierr != nil || strings.Contains(strings.ToLower(detail.Error()), "disappeared") {
-		return fmt.Errorf("%s went away after %s (%v): %w", l.Iface, sinceStart(l.started), detail, ErrInterfaceGone)
+		return goneError(fmt.Sprintf("%s went away after %s (libpcap: %v)", l.Iface, sinceStart(l.started), detail))
 	}
 	return fmt.Errorf("capture on %s: %v", l.Iface, detail)
 }
+
+// goneError says that and when the interface went away; it is
+// ErrInterfaceGone for errors.Is.
+type goneError string
+
+func (e goneError) Error() string        { return string(e) }
+func (e goneError) Is(target error) bool { return target == ErrInterfaceGone }
 
 // sinceStart says how long ago start was, in seconds ("12 s"), or as a
 // duration when longer than two minutes ("1h2m3s").

@@ -128,6 +128,7 @@ func TestLiveSaveOnAFullDisk(t *testing.T) {
 	check(t, strings.Contains(errb.String(), "the capture goes on"), "stderr does not say the capture goes on: %q", errb.String())
 	trace.Process.Signal(syscall.SIGINT)
 	code := stopped(t, trace, 15*time.Second)
+	t.Logf("stderr: %s\nstdout's end: %s", errb.String(), out.String()[max(0, len(out.String())-300):])
 	check(t, code == 1, "exit %d, want 1; stderr %s", code, errb.String())
 	check(t, strings.Contains(out.String(), "packets were not saved to "+saved+" (disk full)"), "the summary does not count the packets not saved:\n%s", out.String())
 	check(t, strings.Contains(errb.String(), "packets were not saved (disk full)"), "no closing error line: %q", errb.String())
@@ -221,6 +222,7 @@ c.recv(100); time.sleep(60)`)
 	time.Sleep(2 * time.Second) // the login, and past the reordering window
 	mustRun(t, ns(nsA, "ip", "link", "del", vethA))
 	code := stopped(t, trace, 15*time.Second)
+	t.Logf("stderr: %s", errb.String())
 	check(t, code == 1, "exit %d, want 1; stderr %s", code, errb.String())
 	check(t, strings.Contains(errb.String(), vethA+" went away after ") && strings.Contains(errb.String(), " s ("),
 		"stderr does not say the interface went away and when: %q", errb.String())
