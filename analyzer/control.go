@@ -151,7 +151,11 @@ func (a *Analyzer) flushLines(s *Session) {
 			a.line(s, dir, l, "")
 		}
 	}
-	if rep := c.replies.flush(); rep != nil {
+	by := UnterminatedByCaptureEnd
+	if c.track.closedBy != "" || c.track.fin[reassembly.ServerToClient].seen {
+		by = UnterminatedByClose
+	}
+	if rep := c.replies.flush(by); rep != nil {
 		a.reply(s, rep, "")
 	}
 }
@@ -184,6 +188,9 @@ func (a *Analyzer) command(s *Session, l Line, flags string) {
 	from, to := c.track.conn.Client, c.track.conn.Server
 	st := Step{Time: l.Time, Frame: l.Index, Conn: RoleControl, From: from, To: to, FromClient: true, Kind: KindCommand,
 		Flags: flags, Command: verb, Arg: arg, Truncated: l.Truncated}
+	if sent := l.Text[:len(verb)]; sent != verb {
+		st.Verb = sent
+	}
 	cmd := &Command{Time: l.Time, Verb: verb, Arg: arg}
 	switch verb {
 	case "USER":
@@ -253,11 +260,12 @@ func (a *Analyzer) reply(s *Session, rep *Reply, flags string) {
 	c := s.ctl
 	text := rep.Text()
 	st := Step{Time: rep.Time, Frame: rep.Index, Conn: RoleControl, From: c.track.conn.Server, To: c.track.conn.Client,
-		Kind: KindReply, Flags: flags, Code: rep.Code, Text: text, Unterminated: rep.Unterminated, Truncated: rep.Truncated}
+		Kind: KindReply, Flags: flags, Code: rep.Code, Text: text, Unterminated: rep.Unterminated, UnterminatedBy: rep.UnterminatedBy,
+		Truncated: rep.Truncated}
 	var cmd *Command
 	greeting := !c.greeted && !s.Midstream
 	if !greeting {
-		c.resync(rep.Code)
+		c.resync(rep.Code, text)
 	}
 	switch {
 	case greeting:
@@ -389,7 +397,7 @@ func (a *Analyzer) replySemantics(s *Session, cmd *Command, rep *Reply, st *Step
 		}
 	case "SYST":
 		if code == 215 && s.Software == "" {
-			s.Software = firstLine(text)
+			s.Software = FirstText(text)
 		}
 	case "FEAT":
 		up := strings.ToUpper(text)

@@ -41,8 +41,8 @@ func (s *Session) finalize(onStep func(*Session, *Step)) {
 			s.BytesDown += t.Bytes
 		}
 	}
-	if s.Software == "" || (s.Banner != "" && s.Software != firstLine(s.Banner)) {
-		if b := firstLine(s.Banner); b != "" {
+	if s.Software == "" || (s.Banner != "" && s.Software != FirstText(s.Banner)) {
+		if b := FirstText(s.Banner); b != "" {
 			if s.Software != "" {
 				b += " (SYST: " + s.Software + ")"
 			}

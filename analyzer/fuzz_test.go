@@ -134,7 +134,7 @@ func FuzzReplyReader(f *testing.F) {
 			nLines++
 			replies = append(replies, rr.line(l, false)...)
 		}
-		if rep := rr.flush(); rep != nil {
+		if rep := rr.flush(UnterminatedByCaptureEnd); rep != nil {
 			replies = append(replies, rep)
 		}
 		if rr.open != nil {

@@ -42,6 +42,14 @@ const (
 	KindTelnet StepKind = "telnet"
 )
 
+// SentVerb is a command step's verb as the client sent it.
+func (st *Step) SentVerb() string {
+	if st.Verb != "" {
+		return st.Verb
+	}
+	return st.Command
+}
+
 // Packet is one TCP segment listed under a step (the three packets of a
 // handshake, for instance).
 type Packet struct {
@@ -71,32 +79,43 @@ type Step struct {
 	Packets    []Packet // handshake packets, retransmitted SYNs
 
 	Command string // command verb, upper case
-	Arg     string // command argument, exactly as sent
-	Code    int    // reply code
-	Text    string // reply text, lines joined with "\n"
+	// Verb is the verb exactly as the client sent it, when that is not
+	// upper case ("cwd", "Retr"): a verb means the same in any case (RFC
+	// 959 section 5.3), but the timeline quotes the client as it spoke.
+	Verb string
+	Arg  string // command argument, exactly as sent
+	Code int    // reply code
+	Text string // reply text, lines joined with "\n"
 
 	Phase string // "handshake", "teardown 1/4", "reset", ...
 
 	// Facts the explanation is made from.
-	Acks         string         // what a stand-alone ACK acknowledges ("220", "USER", "FIN", "data")
-	DupACK       bool           // the same acknowledgement again
-	Address      netip.AddrPort // address decoded from PORT/EPRT/LPRT or a passive reply
-	AddressNote  string         // "nat", "unspecified" (passive); "other-address", "third-host", "privileged-port" (active); "invalid"
-	Cleartext    bool           // PASS/ACCT sent without TLS
-	Anonymous    bool           // PASS of an anonymous login: no secret, whatever it says
-	Encrypted    bool           // TLS bytes on the control connection
-	ReplyTo      string         // the command a reply answers
-	Unterminated bool           // a multi-line reply that never ended properly
-	Truncated    bool           // a line longer than the limit, cut
-	Bytes        int64          // data and gap steps
-	Segments     int
-	ACKs         int // ACKs folded into a data step
-	End          time.Time
-	Active       bool   // data handshake: active mode (server connects)
-	Unanswered   bool   // handshake without SYN,ACK
-	Lines        int    // not-ftp steps: how many lines (Text holds the first)
-	Telnet       string // telnet steps: the commands by name ("IP, DM", "WILL 1")
-	Urgent       bool   // telnet steps: sent as TCP urgent data (URG), as the Synch is
+	Acks        string         // what a stand-alone ACK acknowledges ("220", "USER", "FIN", "data")
+	DupACK      bool           // the same acknowledgement again
+	Address     netip.AddrPort // address decoded from PORT/EPRT/LPRT or a passive reply
+	AddressNote string         // "nat", "unspecified" (passive); "other-address", "third-host", "privileged-port" (active); "invalid"
+	// AddressError says why the address of a PORT-like argument or a
+	// passive reply breaks its RFC's form (an AddressError's text); the
+	// address may still be read (an EPRT without its closing delimiter).
+	AddressError string
+	Cleartext    bool   // PASS/ACCT sent without TLS
+	Anonymous    bool   // PASS of an anonymous login: no secret, whatever it says
+	Encrypted    bool   // TLS bytes on the control connection
+	ReplyTo      string // the command a reply answers
+	Unterminated bool   // a multi-line reply that never ended properly
+	// UnterminatedBy says what came instead of its closing line
+	// (UnterminatedByNextReply, ...).
+	UnterminatedBy string
+	Truncated      bool  // a line longer than the limit, cut
+	Bytes          int64 // data and gap steps
+	Segments       int
+	ACKs           int // ACKs folded into a data step
+	End            time.Time
+	Active         bool   // data handshake: active mode (server connects)
+	Unanswered     bool   // handshake without SYN,ACK
+	Lines          int    // not-ftp steps: how many lines (Text holds the first)
+	Telnet         string // telnet steps: the commands by name ("IP, DM", "WILL 1")
+	Urgent         bool   // telnet steps: sent as TCP urgent data (URG), as the Synch is
 
 	// open is true while the step may still grow: a handshake waiting for
 	// its last packets, a transfer still sending. Live output waits for it.

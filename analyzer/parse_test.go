@@ -278,7 +278,7 @@ func TestReplyReader(t *testing.T) {
 				got = append(got, r.line(Line{Text: in.text, Time: at(i), Truncated: in.trunc}, in.cmd)...)
 			}
 			if tt.flush {
-				if rep := r.flush(); rep != nil {
+				if rep := r.flush(UnterminatedByCaptureEnd); rep != nil {
 					got = append(got, rep)
 				}
 			}

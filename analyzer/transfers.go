@@ -30,6 +30,9 @@ func (a *Analyzer) announceActive(s *Session, cmd *Command, st *Step) {
 		addr, err = ParseLPRT(cmd.Arg)
 	}
 	if err != nil {
+		st.AddressError = err.Error()
+	}
+	if !addr.IsValid() {
 		st.AddressNote = "invalid"
 		return
 	}
@@ -199,7 +202,7 @@ func (a *Analyzer) announcePassive(s *Session, cmd *Command, code int, text stri
 		// Passive mode all the same: the server listens, somewhere. The
 		// transfer that follows is passive; its data connection cannot be
 		// matched by an address.
-		st.AddressNote = "invalid"
+		st.AddressNote, st.AddressError = "invalid", err.Error()
 		a.expect(s, &Expectation{Mode: "passive", Command: cmd.Verb, Announce: strconv.Itoa(code) + " " + firstLine(text), Time: st.Time, Undecoded: true})
 		return
 	}

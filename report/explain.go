@@ -176,7 +176,7 @@ func explainCommand(s *analyzer.Session, st *analyzer.Step) string {
 		info, ok := analyzer.LookupCommand(st.Command)
 		switch {
 		case !ok:
-			b.WriteString(tr("The client sends \"%s\", a command ftptrace does not know.", inline(st.Command)))
+			b.WriteString(tr("The client sends \"%s\", a command ftptrace does not know.", inline(st.SentVerb())))
 		case info.Class == analyzer.ClassTransfer:
 			b.WriteString(tr("The client sends %s: %s%s; this needs a data connection.", st.Command, tr(info.Summary), argSuffix(arg)))
 			if st.Command == "LIST" || st.Command == "NLST" {
@@ -240,9 +240,15 @@ func argSuffix(arg string) string {
 
 func explainActive(b *strings.Builder, s *analyzer.Session, st *analyzer.Step) {
 	if st.AddressNote == "invalid" || !st.Address.IsValid() {
-		b.WriteString(tr("The client sends %s with an argument ftptrace cannot decode.", st.Command))
+		if st.AddressError == "" {
+			b.WriteString(tr("The client sends %s with an argument ftptrace cannot decode.", st.Command))
+		} else {
+			b.WriteString(tr("The client sends %s with a malformed argument: %s.", st.Command, tr(st.AddressError)))
+		}
+		serverVerdict(b, s, st)
 		return
 	}
+	defer serverVerdict(b, s, st)
 	addr := st.Address
 	b.WriteString(tr("The client announces where the server shall connect for data (active mode): "))
 	if st.Command == "PORT" {
@@ -254,6 +260,9 @@ func explainActive(b *strings.Builder, s *analyzer.Session, st *analyzer.Step) {
 	if n := int(addr.Port()) - int(s.Client.Port()); n > 0 && n < 100 && addr.Addr() == s.Client.Addr() {
 		b.WriteString(tr(" That is the client's control port N+%d.", n))
 	}
+	if st.AddressError != "" {
+		b.WriteString(tr(" But the argument is malformed: %s.", tr(st.AddressError)))
+	}
 	switch st.AddressNote {
 	case "other-address":
 		b.WriteString(tr(" The address is not the one the client connects from (%s), but by a NAT reading it is the client's own: a client behind NAT that no FTP helper rewrote (or one that announces its public address). The findings say whether the server reached it.", s.Client.Addr()))
@@ -262,6 +271,32 @@ func explainActive(b *strings.Builder, s *analyzer.Session, st *analyzer.Step) {
 	case "privileged-port":
 		b.WriteString(tr(" The port is privileged (below 1024), which clients do not need; it is the client's own address, so no bounce."))
 	}
+}
+
+// serverVerdict says what the server answered to a malformed PORT-like
+// argument: refused it, or took it all the same.
+func serverVerdict(b *strings.Builder, s *analyzer.Session, st *analyzer.Step) {
+	if st.AddressError == "" {
+		return
+	}
+	c := commandAt(s, st)
+	switch {
+	case c == nil || c.ReplyCode == 0:
+	case c.ReplyCode >= 400:
+		b.WriteString(tr(" The server refuses it (%d).", c.ReplyCode))
+	default:
+		b.WriteString(tr(" The server takes it all the same (%d).", c.ReplyCode))
+	}
+}
+
+// commandAt is the command a command step sent, nil when not kept.
+func commandAt(s *analyzer.Session, st *analyzer.Step) *analyzer.Command {
+	for _, c := range s.Commands {
+		if c.Step == st.N {
+			return c
+		}
+	}
+	return nil
 }
 
 func explainReply(s *analyzer.Session, st *analyzer.Step) string {
@@ -311,7 +346,7 @@ func explainReply(s *analyzer.Session, st *analyzer.Step) string {
 		b.WriteString(tr(" \"500 OOPS\" is vsftpd's: the server process failed (not the command); the connection closes."))
 	}
 	if st.Unterminated {
-		b.WriteString(tr(" This multi-line reply never got its closing line."))
+		b.WriteString(tr(unterminatedWords[st.UnterminatedBy]))
 	}
 	if st.Truncated {
 		b.WriteString(tr(" The line was longer than ftptrace keeps and was cut."))
@@ -320,8 +355,21 @@ func explainReply(s *analyzer.Session, st *analyzer.Step) string {
 	return b.String()
 }
 
+// unterminatedWords says why a multi-line reply has no closing line.
+var unterminatedWords = map[string]string{
+	"":                                " This multi-line reply never got its closing line.",
+	analyzer.UnterminatedByNextReply:  " This multi-line reply never got its closing line: the server went on with its next reply.",
+	analyzer.UnterminatedByGap:        " The rest of this multi-line reply, its closing line at least, is in bytes the capture missed.",
+	analyzer.UnterminatedByClose:      " This multi-line reply never got its closing line: the connection closed first.",
+	analyzer.UnterminatedByCaptureEnd: " The capture ends before this multi-line reply's closing line.",
+}
+
 func explainPassive(b *strings.Builder, s *analyzer.Session, st *analyzer.Step) {
 	if !st.Address.IsValid() {
+		if st.AddressError != "" {
+			b.WriteString(tr(" The server is in passive mode, but the address in its reply cannot be read (%s): the data connection that follows cannot be matched by its port.", tr(st.AddressError)))
+			return
+		}
 		b.WriteString(tr(" The server is in passive mode, but ftptrace could not decode the address in the reply: the data connection that follows cannot be matched by its port."))
 		return
 	}

@@ -333,6 +333,7 @@ func appendStep(b []byte, s *analyzer.Session, st *analyzer.Step, h *handEncoder
 		j.b = appendString(j.b, st.Flags)
 	}
 	j.strOmit("command", st.Command)
+	j.strOmit("verb", st.Verb)
 	j.strOmit("arg", st.Arg)
 	j.intOmit("reply_code", int64(st.Code))
 	j.strOmit("reply_text", st.Text)

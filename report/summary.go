@@ -55,7 +55,7 @@ func Summary(w io.Writer, sessions []*analyzer.Session, t Totals) error {
 			}
 		}
 	}
-	ew.printf("%s\n", tr("Capture: %d packets, %s, %d TCP connections", t.Packets, humanBytes(t.Bytes), t.Connections))
+	ew.printf("%s\n", tr("Capture: %s, %s, %s", plural(t.Packets, "packet"), humanBytes(t.Bytes), plural(t.Connections, "TCP connection")))
 	ew.printf("%s\n", tr("FTP sessions: %d (%d protected by TLS or an RFC 2228 mechanism)", len(sessions), tlsSessions))
 	logins := tr("Logins: %d accepted, %d rejected; %s sent in clear text", accepted, rejected, plural(cleartext, "password"))
 	if anonymous > 0 {
