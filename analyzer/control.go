@@ -212,12 +212,17 @@ func (a *Analyzer) command(s *Session, l Line, flags string) {
 	case "REST":
 		c.rest, c.restCmd = arg, cmd
 	case "ABOR":
-		if t := s.transferInProgress(); t != nil {
-			t.abortAsked(l.Time)
+		cmd.aborts, cmd.abortFound = s.abortAsked(l.Time)
+		st.Abort = cmd.abortFound
+		if cmd.aborts != nil {
+			st.Transfer = cmd.aborts.ID
 		}
 	}
 	if info, ok := LookupCommand(verb); ok && info.Class == ClassTransfer {
 		a.startTransfer(s, cmd, info)
+		if n := len(s.Transfers); n > 0 && s.Transfers[n-1] == cmd.transfer {
+			st.Transfer = cmd.transfer.ID
+		}
 	}
 	idx := s.addStep(st)
 	cmd.Step = idx
@@ -395,6 +400,15 @@ func (a *Analyzer) replySemantics(s *Session, cmd *Command, rep *Reply, st *Step
 		if code == 221 {
 			s.Ended = "quit"
 		}
+	case "ABOR":
+		if t := cmd.aborts; t != nil {
+			st.Transfer = t.ID
+			if cmd.abortFound != AbortNothing && (t.Status < 200 || t.Status >= 300) {
+				st.Abort = AbortDone
+				break
+			}
+		}
+		st.Abort = AbortNothing // the transfer had ended with a success, before the abort or crossing it
 	case "SYST":
 		if code == 215 && s.Software == "" {
 			s.Software = FirstText(text)
@@ -412,6 +426,9 @@ func (a *Analyzer) replySemantics(s *Session, cmd *Command, rep *Reply, st *Step
 	a.fileOp(s, cmd, code)
 	if t := cmd.transfer; t != nil {
 		transferReply(s, t, code, text, rep)
+		if n := len(s.Transfers); n > 0 && t.ID <= n && s.Transfers[t.ID-1] == t {
+			st.Transfer = t.ID
+		}
 	}
 }
 

@@ -111,11 +111,18 @@ type Step struct {
 	Segments       int
 	ACKs           int // ACKs folded into a data step
 	End            time.Time
-	Active         bool   // data handshake: active mode (server connects)
-	Unanswered     bool   // handshake without SYN,ACK
-	Lines          int    // not-ftp steps: how many lines (Text holds the first)
-	Telnet         string // telnet steps: the commands by name ("IP, DM", "WILL 1")
-	Urgent         bool   // telnet steps: sent as TCP urgent data (URG), as the Synch is
+	Active         bool // data handshake: active mode (server connects)
+	Unanswered     bool // handshake without SYN,ACK
+	// Transfer is the ID of the transfer the step concerns: a transfer
+	// command and its replies, an ABOR and its reply (the transfer it
+	// aborts, or, when none is in progress, the last one); 0 for none.
+	Transfer int
+	// Abort says, on an ABOR and its reply, what there was to abort
+	// (AbortInProgress, AbortArrived, AbortNothing, AbortDone).
+	Abort  string
+	Lines  int    // not-ftp steps: how many lines (Text holds the first)
+	Telnet string // telnet steps: the commands by name ("IP, DM", "WILL 1")
+	Urgent bool   // telnet steps: sent as TCP urgent data (URG), as the Synch is
 
 	// open is true while the step may still grow: a handshake waiting for
 	// its last packets, a transfer still sending. Live output waits for it.
@@ -138,6 +145,8 @@ type Command struct {
 	prelimLost bool // its preliminary reply is in bytes the capture missed
 	transfer   *Transfer
 	expectsSet *Expectation
+	aborts     *Transfer // ABOR: the transfer in progress, or the last one when none was
+	abortFound string    // ABOR: what it found to abort (Step.Abort)
 }
 
 // Transfer is the data transfer the command asked for (RETR, STOR, LIST
@@ -197,10 +206,19 @@ type Transfer struct {
 	ExtractError   string
 	cmd            *Command
 	cutShort       bool // the capture ended inside the data connection, or it carried less than announced
+	dataEnded      bool // the sender closed its side of the data connection (FIN) or it was reset
 	abort          abortState
 	expect         *Expectation // the announcement it took, until a refusal gives it back
 	restCmd        *Command     // the REST before it: refused, it set no offset
 }
+
+// What an ABOR found (Step.Abort).
+const (
+	AbortInProgress = "in progress" // a transfer whose bytes were still coming
+	AbortArrived    = "arrived"     // a transfer every byte of which had arrived, its final reply still to come
+	AbortNothing    = "nothing"     // no transfer in progress: the last had ended with its reply (on the reply too: it ended so before the abort took effect)
+	AbortDone       = "aborted"     // on the reply: the server aborted the transfer (426, or no other final reply)
+)
 
 // abortState is what had arrived of a transfer when the client sent ABOR
 // or the server answered 426: a file all of whose bytes had arrived by then

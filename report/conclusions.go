@@ -84,7 +84,7 @@ func dataPortConclusion(s *analyzer.Session) []string {
 				nPlus = false
 			}
 		}
-		line := tr("Active mode: the server connected from port %s to the client's port %s.", joinUniq(from), listSome(to))
+		line := tr("Active mode: the server connected from %s to the client's %s.", portWords(joinUniq(from)), portWords(listSome(to)))
 		if nPlus {
 			line += tr(" The client's data ports follow the N+1, N+2, ... rule.")
 		} else {
@@ -96,13 +96,40 @@ func dataPortConclusion(s *analyzer.Session) []string {
 		out = append(out, line)
 	}
 	if len(passive) > 0 {
-		var to []string
-		for _, dc := range passive {
-			to = append(to, fmt.Sprint(dc.Server.Port()))
-		}
-		out = append(out, tr("Passive mode: the client connected to the server's port %s, which the server announced; the data connection is turned around compared with the textbook's active mode.", listSome(to)))
+		out = append(out, passiveConclusion(passive))
 	}
 	return out
+}
+
+// passiveConclusion says what passive mode changed from the textbook's
+// point 3: the client opens the data connection, from a port of its own to
+// the one the server announced, where in active mode the server connects
+// from port 20. Which way the data flows does not change.
+func passiveConclusion(passive []*analyzer.DataConn) string {
+	var from, to, by []string
+	for _, dc := range passive {
+		from = append(from, fmt.Sprint(dc.Client.Port()))
+		to = append(to, fmt.Sprint(dc.Server.Port()))
+		if dc.Expect == nil || dc.Expect.Command == "" {
+			by = append(by, tr("inside TLS"))
+		} else {
+			by = append(by, dc.Expect.Command)
+		}
+	}
+	if len(passive) == 1 {
+		return tr("Passive mode: the client opened the data connection itself, from its port %s to the server's port %s, which the server announced (%s); in the textbook's active mode the server opens it, from port 20. Only the opening is turned around: the data flows as each command asks.",
+			from[0], to[0], by[0])
+	}
+	return tr("Passive mode: the client opened the data connections itself, from its ports %s to the server's ports %s, which the server announced (%s); in the textbook's active mode the server opens them, from port 20. Only the opening is turned around: the data flows as each command asks.",
+		listSome(from), listSome(to), joinUniq(by))
+}
+
+// portWords is "port 20" or "ports 20, 21" for a list of ports.
+func portWords(list string) string {
+	if strings.Contains(list, ",") {
+		return tr("ports %s", list)
+	}
+	return tr("port %s", list)
 }
 
 // maxListed is how many ports, transfers or commands a conclusion names

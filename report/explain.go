@@ -168,6 +168,8 @@ func explainCommand(s *analyzer.Session, st *analyzer.Step) string {
 		b.WriteString(tr("The client asks to protect the control connection with %s.", arg))
 	case "QUIT":
 		b.WriteString(tr("The client logs out and asks the server to close the control connection."))
+	case "ABOR":
+		explainABOR(&b, s, st)
 	case "ADAT":
 		b.WriteString(tr("The client sends security data for the mechanism AUTH named (ADAT, RFC 2228): a step of its authentication, in base64."))
 	case "MIC", "CONF", "ENC":
@@ -190,6 +192,39 @@ func explainCommand(s *analyzer.Session, st *analyzer.Step) string {
 		b.WriteString(tr(" The line was longer than ftptrace keeps and was cut."))
 	}
 	return b.String()
+}
+
+// explainABOR says what an ABOR finds to abort: the transfer in progress,
+// one every byte of which had already arrived, or nothing (the last
+// transfer had ended with its reply: some clients send ABOR after every
+// download).
+func explainABOR(b *strings.Builder, s *analyzer.Session, st *analyzer.Step) {
+	t := transferByID(s, st.Transfer)
+	switch {
+	case st.Abort == analyzer.AbortNothing && t != nil && t.Status != 0:
+		b.WriteString(tr("The client sends ABOR, but no transfer is in progress: transfer %d (%s) had already ended with its %d reply. There is nothing left to abort.", t.ID, t.Command, t.Status))
+	case st.Abort == analyzer.AbortNothing:
+		b.WriteString(tr("The client sends ABOR, but no transfer is in progress: there is nothing to abort."))
+	case st.Abort == analyzer.AbortArrived && t != nil:
+		b.WriteString(tr("The client sends ABOR once every byte of transfer %d (%s) has arrived, before the server's final reply: little is left to abort (some clients end every download so).", t.ID, t.Command))
+	case t != nil:
+		b.WriteString(tr("The client sends ABOR: it asks the server to abort transfer %d (%s), whose data is still coming (a control command, answered on the control connection).", t.ID, t.Command))
+	default:
+		b.WriteString(tr("The client sends ABOR: abort the transfer in progress (a control command, answered on the control connection)."))
+	}
+}
+
+// transferByID is the session's transfer with that ID, nil when none.
+func transferByID(s *analyzer.Session, id int) *analyzer.Transfer {
+	if id > 0 && id <= len(s.Transfers) && s.Transfers[id-1].ID == id {
+		return s.Transfers[id-1]
+	}
+	for _, t := range s.Transfers {
+		if t.ID == id {
+			return t
+		}
+	}
+	return nil
 }
 
 // protectionLevel says what each RFC 2228 command wrapper protects.
@@ -329,8 +364,16 @@ func explainReply(s *analyzer.Session, st *analyzer.Step) string {
 		b.WriteString(tr(" The login failed."))
 	case st.Code == 234:
 		b.WriteString(tr(" From here on the control connection is encrypted: commands and passwords are no longer visible."))
+	case st.ReplyTo == "ABOR" && st.Abort == analyzer.AbortNothing:
+		if t := transferByID(s, st.Transfer); t != nil && t.Status != 0 {
+			b.WriteString(tr(" There was nothing left to abort: transfer %d (%s) had ended with its %d reply.", t.ID, t.Command, t.Status))
+		} else {
+			b.WriteString(tr(" There was nothing to abort."))
+		}
 	case st.ReplyTo == "ABOR" && st.Code/100 == 2:
 		b.WriteString(tr(" The abort is done: no transfer is in progress any more."))
+	case st.Code == 426 && wholeDespiteAbort(s, st):
+		b.WriteString(tr(" Every byte of the file had arrived before the abort: the transfer is complete all the same."))
 	case st.Code == 150 || st.Code == 125:
 		b.WriteString(tr(" The data follows on the data connection."))
 	case st.Code == 226:
@@ -355,6 +398,13 @@ func explainReply(s *analyzer.Session, st *analyzer.Step) string {
 	return b.String()
 }
 
+// wholeDespiteAbort tells a reply of the transfer that says it was aborted
+// while the file had arrived whole (its verdict is complete).
+func wholeDespiteAbort(s *analyzer.Session, st *analyzer.Step) bool {
+	t := transferByID(s, st.Transfer)
+	return t != nil && t.Verdict == "complete"
+}
+
 // unterminatedWords says why a multi-line reply has no closing line.
 var unterminatedWords = map[string]string{
 	"":                                " This multi-line reply never got its closing line.",
@@ -367,7 +417,7 @@ var unterminatedWords = map[string]string{
 func explainPassive(b *strings.Builder, s *analyzer.Session, st *analyzer.Step) {
 	if !st.Address.IsValid() {
 		if st.AddressError != "" {
-			b.WriteString(tr(" The server is in passive mode, but the address in its reply cannot be read (%s): the data connection that follows cannot be matched by its port.", tr(st.AddressError)))
+			b.WriteString(tr(" The server is in passive mode, but the address in its reply cannot be read: %s. The data connection that follows cannot be matched by its port.", tr(st.AddressError)))
 			return
 		}
 		b.WriteString(tr(" The server is in passive mode, but ftptrace could not decode the address in the reply: the data connection that follows cannot be matched by its port."))
@@ -474,10 +524,20 @@ func explainTelnet(s *analyzer.Session, st *analyzer.Step) string {
 		b.WriteString(tr(", and the Synch (IAC DM, sent as TCP urgent data) makes it read the control connection at once, even while it is busy sending"))
 	}
 	b.WriteString(".")
-	if nextCommand(s, st) == "ABOR" {
-		b.WriteString(tr(" The ABOR that follows asks the server to abort the transfer in progress."))
-	} else {
+	next := nextCommand(s, st)
+	switch {
+	case next == nil || next.Command != "ABOR":
 		b.WriteString(tr(" No ABOR follows it."))
+	case next.Abort == analyzer.AbortNothing:
+		if t := transferByID(s, next.Transfer); t != nil && t.Status != 0 {
+			b.WriteString(tr(" The ABOR that follows finds no transfer in progress: transfer %d (%s) had already ended with its %d reply.", t.ID, t.Command, t.Status))
+		} else {
+			b.WriteString(tr(" The ABOR that follows finds no transfer in progress."))
+		}
+	case next.Abort == analyzer.AbortArrived:
+		b.WriteString(tr(" The ABOR that follows comes once every byte of the transfer has arrived."))
+	default:
+		b.WriteString(tr(" The ABOR that follows asks the server to abort the transfer in progress."))
 	}
 	return b.String()
 }
@@ -492,14 +552,14 @@ func hasTelnet(list, name string) bool {
 	return false
 }
 
-// nextCommand is the verb of the first command after step st, "" if none.
-func nextCommand(s *analyzer.Session, st *analyzer.Step) string {
+// nextCommand is the first command step after step st, nil if none.
+func nextCommand(s *analyzer.Session, st *analyzer.Step) *analyzer.Step {
 	for i := st.N; i < len(s.Steps); i++ { // st.N is 1-based: Steps[st.N] comes next
 		if next := &s.Steps[i]; next.Kind == analyzer.KindCommand {
-			return next.Command
+			return next
 		}
 	}
-	return ""
+	return nil
 }
 
 // capitalize upper-cases the first letter (a no-op for scripts without case).
