@@ -268,7 +268,9 @@ func (a *Analyzer) reply(s *Session, rep *Reply, flags string) {
 		Kind: KindReply, Flags: flags, Code: rep.Code, Text: text, Unterminated: rep.Unterminated, UnterminatedBy: rep.UnterminatedBy,
 		Truncated: rep.Truncated}
 	var cmd *Command
-	greeting := !c.greeted && !s.Midstream
+	// A capture that starts inside the handshake still shows the greeting:
+	// 220 answers no command but the connection (REIN's aside).
+	greeting := !c.greeted && (!s.Midstream || (rep.Code == 220 || rep.Code == 120) && len(c.pending) == 0)
 	if !greeting {
 		c.resync(rep.Code, text)
 	}
@@ -277,7 +279,7 @@ func (a *Analyzer) reply(s *Session, rep *Reply, flags string) {
 		// The first reply greets, whatever waits: a client may send its
 		// commands before the greeting arrives, and they are answered
 		// after it, in order.
-		st.ReplyTo = "connection"
+		st.ReplyTo = ReplyToGreeting
 		if rep.Code == 220 {
 			s.Banner = text
 		}
@@ -291,9 +293,11 @@ func (a *Analyzer) reply(s *Session, rep *Reply, flags string) {
 		c.pending = c.pending[1:]
 		cmd.ReplyCode, cmd.ReplyText, cmd.ReplyTime, cmd.replied = rep.Code, text, rep.Time, true
 	case !c.greeted && s.Midstream:
-		st.ReplyTo = "unseen" // its command was sent before the capture began
+		st.ReplyTo = ReplyToUnseen
+	case c.track.fin[reassembly.ClientToServer].seen:
+		st.ReplyTo = ReplyToClose
 	default:
-		st.ReplyTo = "unsolicited"
+		st.ReplyTo = ReplyToUnsolicited
 		c.orphans++
 	}
 	if rep.Code != 120 {
@@ -301,7 +305,7 @@ func (a *Analyzer) reply(s *Session, rep *Reply, flags string) {
 	}
 	switch {
 	case cmd != nil && cmd.lost:
-		st.ReplyTo = "uncaptured" // client bytes the server acknowledged, not in the capture
+		st.ReplyTo = ReplyToUncaptured
 		if verb, ok := passiveReplies[rep.Code]; ok {
 			// A passive reply says what it answers: the data
 			// connection it announces is used all the same.

@@ -50,8 +50,10 @@ func (s *Session) finalize(onStep func(*Session, *Step)) {
 		}
 	}
 	if s.Ended == "" {
-		switch s.ClosedBy {
-		case "fin", "rst":
+		switch {
+		case ct.hsStarted && !ct.hsSynAck && s.ClosedBy == "" && s.NumCommands() == 0 && s.Banner == "":
+			s.Ended = "unanswered" // SYNs only: nothing ever accepted the connection
+		case s.ClosedBy == "fin", s.ClosedBy == "rst":
 			s.Ended = s.ClosedBy
 		default:
 			s.Ended = "capture ended"

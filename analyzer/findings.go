@@ -134,8 +134,16 @@ var findingNouns = map[string][2]string{
 	"cleartext-despite-tls": {"clear-text login though the server offers TLS", "clear-text logins though the server offers TLS"},
 	"anonymous-login":       {"anonymous login", "anonymous logins"},
 	"site-exec":             {"SITE EXEC command", "SITE EXEC commands"},
+	"backdoor-trigger":      {"user name with the vsftpd backdoor's trigger", "user names with the vsftpd backdoor's trigger"},
 	"port-theft":            {"data connection taken by another host", "data connections taken by another host"},
 	"prot-mismatch":         {"transfer under PROT P that carried plain bytes", "transfers under PROT P that carried plain bytes"},
+}
+
+// BackdoorTrigger tells a user name that ends in ":)", which opens the
+// backdoor someone slipped into the vsftpd 2.3.4 download in 2011
+// (CVE-2011-2523): Metasploit's exploit and the scanners send one.
+func BackdoorTrigger(user string) bool {
+	return strings.HasSuffix(strings.TrimSpace(user), ":)")
 }
 
 // stepIndex finds the index of the first step matching, or -1.
@@ -165,7 +173,7 @@ func (s *Session) sessionFindings() {
 				"anonymous login as %q (password %q, which anonymous FTP takes for an e-mail address): anyone may log in", c.User, c.Password)
 		case c.ExposesSecret():
 			s.addFinding(SeverityCritical, "cleartext-password", c.Step,
-				"the password of user %q crossed the network unencrypted (%s): anyone on the path can read it", c.User, c.Outcome)
+				"the password of user %q crossed the network unencrypted (%s): anyone on the path can read it", c.User, phrase(c.Outcome))
 			if s.ctl.offersTLS {
 				s.addFinding(SeverityWarning, "cleartext-despite-tls", c.Step,
 					"the server offers AUTH TLS, yet user %q logged in without it", c.User)
@@ -180,6 +188,12 @@ func (s *Session) sessionFindings() {
 		switch {
 		case st.Command == "SITE" && strings.HasPrefix(strings.ToUpper(strings.TrimSpace(st.Arg)), "EXEC"):
 			s.addFinding(SeverityCritical, "site-exec", i, "SITE EXEC asks the server to run a program: %q", st.Arg)
+		case st.Command == "USER" && BackdoorTrigger(st.Arg) && strings.Contains(s.Banner, "vsFTPd 2.3.4"):
+			s.addFinding(SeverityCritical, "backdoor-trigger", i,
+				"USER %q ends in \":)\", the trigger of the backdoor planted in vsftpd 2.3.4 (CVE-2011-2523), and the banner says vsFTPd 2.3.4: the server opens a root shell on its port 6200 to anyone who connects", st.Arg)
+		case st.Command == "USER" && BackdoorTrigger(st.Arg):
+			s.addFinding(SeverityCritical, "backdoor-trigger", i,
+				"USER %q ends in \":)\", the trigger of the backdoor planted in vsftpd 2.3.4 (CVE-2011-2523): such a server opens a root shell on its port 6200 to anyone who connects", st.Arg)
 		}
 	}
 	s.activeFindings()

@@ -101,7 +101,7 @@ type Step struct {
 	Cleartext    bool   // PASS/ACCT sent without TLS
 	Anonymous    bool   // PASS of an anonymous login: no secret, whatever it says
 	Encrypted    bool   // TLS bytes on the control connection
-	ReplyTo      string // the command a reply answers
+	ReplyTo      string // the command a reply answers, or what else (ReplyToGreeting, ...)
 	Unterminated bool   // a multi-line reply that never ended properly
 	// UnterminatedBy says what came instead of its closing line
 	// (UnterminatedByNextReply, ...).
@@ -357,7 +357,7 @@ type Session struct {
 	Warnings     []string
 	Detected     string // why this is FTP: "port 21", "content"
 	Software     string // from the 220 banner or the SYST reply
-	Ended        string // "quit" (221 to QUIT), "fin", "rst", "capture ended", "limit reached" (Limits.Sessions)
+	Ended        string // "quit" (221 to QUIT), "fin", "rst", "unanswered" (SYNs nothing answered), "capture ended", "limit reached" (Limits.Sessions)
 	BytesDown    int64  // file and listing bytes from server to client
 	BytesUp      int64
 	// ControlBytes counts the control connection's payload bytes by TCP

@@ -19,7 +19,7 @@ func (c *control) resync(code int, text string) {
 	if len(c.pending) < 2 {
 		return
 	}
-	if verb := echoedVerb(text); verb != "" && c.pending[0].Verb != verb {
+	if verb := EchoedVerb(text); verb != "" && c.pending[0].Verb != verb {
 		for k := 1; k < len(c.pending); k++ {
 			if c.pending[k].Verb == verb {
 				c.pending = c.pending[k:]
@@ -41,10 +41,10 @@ func (c *control) resync(code int, text string) {
 	}
 }
 
-// echoedVerb is the command a reply names as many servers word it: "200
+// EchoedVerb is the command a reply names as many servers word it: "200
 // NOOP command successful.", "250 CWD command successful." (wu-ftpd, the
 // BSD ftpd, IIS); "" when the reply names none.
-func echoedVerb(text string) string {
+func EchoedVerb(text string) string {
 	verb, rest, ok := strings.Cut(firstLine(text), " ")
 	if !ok || !strings.HasPrefix(strings.ToLower(rest), "command") {
 		return ""
@@ -53,6 +53,22 @@ func echoedVerb(text string) string {
 		return ""
 	}
 	return strings.ToUpper(verb)
+}
+
+// ReplyFits tells whether a reply code is one the RFCs list for a verb:
+// any 4xx or 5xx is (an error can answer anything); known is false when
+// the verb's success replies are not in the table.
+func ReplyFits(verb string, code int) (fits, known bool) {
+	codes, known := successReplies[strings.ToUpper(verb)]
+	if !known || code >= 400 {
+		return true, known
+	}
+	for _, c := range codes {
+		if c == code {
+			return true, true
+		}
+	}
+	return false, true
 }
 
 // answers tells whether a success or intermediate code can answer cmd.

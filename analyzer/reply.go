@@ -28,6 +28,16 @@ const (
 	UnterminatedByCaptureEnd = "capture end" // the capture holds no more of the connection
 )
 
+// What a reply answers when it answers no command the capture shows
+// (Step.ReplyTo; otherwise the verb of the command it answers).
+const (
+	ReplyToGreeting    = "connection"  // the greeting: the connection opened
+	ReplyToUnseen      = "unseen"      // a command sent before the capture began
+	ReplyToUncaptured  = "uncaptured"  // client bytes the server acknowledged, not in the capture
+	ReplyToClose       = "close"       // the client's FIN: it closed without QUIT (vsftpd's "500 OOPS", "221 You could at least say goodbye.")
+	ReplyToUnsolicited = "unsolicited" // nothing asked for it
+)
+
 // FirstText is the first line of a reply's text that is not blank (a
 // multi-line reply may begin with a bare "220-"), "" when none is.
 func FirstText(text string) string {

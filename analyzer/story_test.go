@@ -1,6 +1,7 @@
 package analyzer_test
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -139,5 +140,51 @@ func TestCaptureEndsInsideDownload(t *testing.T) {
 	}
 	if want := "SIZE reply announced 4980924 bytes; the capture ends after 5808 of them"; tr.SizeNote != want {
 		t.Errorf("size note %q, want %q", tr.SizeNote, want)
+	}
+}
+
+// TestVsftpdBackdoorTrigger: a USER ending in ":)" to vsFTPd 2.3.4 is the
+// trigger of its planted backdoor (CVE-2011-2523, as on Metasploitable):
+// a critical finding at the USER, and the shell on port 6200 is no FTP.
+func TestVsftpdBackdoorTrigger(t *testing.T) {
+	s := fixture(t, "synth-vsftpd-backdoor.pcap")
+	var found []analyzer.Finding
+	for _, f := range s.Findings {
+		if f.Kind == "backdoor-trigger" {
+			found = append(found, f)
+		}
+	}
+	user := commandSteps(s, "USER")
+	if len(found) != 1 || found[0].Severity != analyzer.SeverityCritical || len(user) != 1 || found[0].Step != user[0].N ||
+		!strings.Contains(found[0].Detail, "CVE-2011-2523") || !strings.Contains(found[0].Detail, "the banner says vsFTPd 2.3.4") {
+		t.Errorf("findings %+v, want one critical backdoor-trigger at the USER step naming CVE-2011-2523 and the banner", found)
+	}
+}
+
+// TestSessionEdges: a client that closes without QUIT gets NetBSD-ftpd's
+// "221 You could at least say goodbye." or vsftpd's "500 OOPS": both answer
+// its FIN, no command; a capture that begins after the handshake still
+// shows the greeting; SYNs nothing answers are a session that never
+// opened.
+func TestSessionEdges(t *testing.T) {
+	sessions := analyzeFile(t, filepath.Join("..", "testdata", "pcaps", "synth-session-edges.pcap"))
+	if len(sessions) != 4 {
+		t.Fatalf("%d sessions, want 4", len(sessions))
+	}
+	for i, code := range []int{221, 500} {
+		last := stepsOf(sessions[i], analyzer.KindReply)
+		if r := last[len(last)-1]; r.Code != code || r.ReplyTo != analyzer.ReplyToClose {
+			t.Errorf("session %d: last reply %d answers %q, want %d answering the client's FIN", i+1, r.Code, r.ReplyTo, code)
+		}
+	}
+	midway := sessions[2]
+	if greeting := stepsOf(midway, analyzer.KindReply)[0]; !midway.Midstream || greeting.ReplyTo != analyzer.ReplyToGreeting || midway.Banner != "FTP server ready." {
+		t.Errorf("midstream %v, first reply answers %q, banner %q; want the greeting", midway.Midstream, greeting.ReplyTo, midway.Banner)
+	}
+	if got, want := replies(midway), "USER 331, PASS 230, QUIT 221"; got != want {
+		t.Errorf("pairs %s, want %s", got, want)
+	}
+	if denied := sessions[3]; denied.Ended != "unanswered" || denied.Login != "none" {
+		t.Errorf("SYNs only: ended %q, login %q; want unanswered, none", denied.Ended, denied.Login)
 	}
 }

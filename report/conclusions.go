@@ -26,7 +26,10 @@ func Conclusions(s *analyzer.Session) []string {
 	if c := cleartextCount(s); c > 0 {
 		out = append(out, tr("%s crossed the network in clear text: anyone on the path could read it.", plural(c, "password")))
 	}
-	if n := anonymousPasswords(s); n > 0 {
+	switch n := anonymousPasswords(s); {
+	case n == 1:
+		out = append(out, tr("The password of an anonymous login crossed in clear text too: anonymous FTP asks for an e-mail address, which is no secret."))
+	case n > 1:
 		out = append(out, tr("%s of anonymous logins crossed in clear text too: anonymous FTP asks for an e-mail address, which is no secret.", plural(n, "password")))
 	}
 	switch {
@@ -160,6 +163,9 @@ func joinUniq(xs []string) string {
 // connectionShapes checks point 5: every connection opens with 3 packets and
 // closes with 4.
 func connectionShapes(s *analyzer.Session) string {
+	if s.Ended == "unanswered" {
+		return tr("The control connection never opened: no SYN,ACK answered the client's SYN.")
+	}
 	var odd []string
 	if !s.SawHandshake {
 		if s.Midstream {
@@ -226,6 +232,9 @@ func commandClasses(s *analyzer.Session) string {
 		}
 		return strings.Join(v, ", ")
 	}
+	if len(classes) == 0 && len(unknown) == 0 {
+		return tr("The client sent no command.")
+	}
 	line := tr("Commands: control commands %s; commands that need a data connection %s; data-connection setup %s; login and security %s.",
 		list(analyzer.ClassControl), list(analyzer.ClassTransfer), list(analyzer.ClassDataSetup), list(analyzer.ClassAccess))
 	if len(unknown) > 0 {
@@ -253,6 +262,9 @@ func departures(s *analyzer.Session) []string {
 		case lastCmd != nil && !st.FromClient:
 			lastCmd = nil
 		}
+	}
+	if c := unanswered(s); len(c) > 0 {
+		out = append(out, tr("%s got no reply in the capture: %s.", plural(len(c), "command"), listSome(c)))
 	}
 	if piggy > 0 {
 		msg := "%s were acknowledged by the reply itself (piggybacked ACK) rather than by a stand-alone ACK first."
@@ -301,6 +313,22 @@ func departures(s *analyzer.Session) []string {
 		default:
 			out = append(out, tr("In %d transfers (%s) the %d reply came before the data connection's handshake.", len(ids), listSome(ids), k.code))
 		}
+	}
+	return out
+}
+
+// unanswered lists the commands that got no final reply ("PWD (step 11)"),
+// the last one left out when the capture ends before its reply could come.
+func unanswered(s *analyzer.Session) []string {
+	var out []string
+	for i, c := range s.Commands {
+		if c.ReplyCode != 0 || c.Step == 0 {
+			continue
+		}
+		if i == len(s.Commands)-1 && s.Ended == "capture ended" {
+			break // its reply may well have come after the capture ended
+		}
+		out = append(out, tr("%s (step %d)", shortText(c.Verb), c.Step))
 	}
 	return out
 }

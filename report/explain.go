@@ -59,6 +59,16 @@ func Explain(s *analyzer.Session, st *analyzer.Step) string {
 func explainHandshake(s *analyzer.Session, st *analyzer.Step) string {
 	opener := sideWord(st.FromClient)
 	var b strings.Builder
+	if st.Unanswered {
+		syns := 0
+		for _, p := range st.Packets {
+			if p.Flags == "SYN" {
+				syns++
+			}
+		}
+		return tr("The %s tries to open %s from its port %d to port %d of the %s, but no SYN,ACK comes back (SYN sent %s): nothing accepted the connection, no handshake took place.",
+			opener, connName(st), st.From.Port(), st.To.Port(), sideWord(!st.FromClient), plural(syns, "time"))
+	}
 	if st.Conn == analyzer.RoleControl {
 		b.WriteString(tr("Three-way handshake: the client opens the control connection from its port %d to the server's port %d.", st.From.Port(), st.To.Port()))
 	} else if st.Active {
@@ -84,8 +94,6 @@ func explainHandshake(s *analyzer.Session, st *analyzer.Step) string {
 		}
 	}
 	switch {
-	case st.Unanswered:
-		b.WriteString(tr(" No SYN,ACK came back (SYN sent %s): the connection was never accepted.", plural(syns, "time")))
 	case syns > 1:
 		b.WriteString(tr(" The SYN was sent %d times before the answer.", syns))
 	}
@@ -149,6 +157,9 @@ func explainCommand(s *analyzer.Session, st *analyzer.Step) string {
 	switch st.Command {
 	case "USER":
 		b.WriteString(tr("The client sends the user name \"%s\".", arg))
+		if analyzer.BackdoorTrigger(st.Arg) {
+			b.WriteString(tr(" Its \":)\" is the trigger of the backdoor planted in vsftpd 2.3.4 (CVE-2011-2523): such a server opens a root shell on its port 6200."))
+		}
 	case "PASS":
 		switch {
 		case st.Anonymous && analyzer.LooksLikeEmail(st.Arg):
@@ -177,6 +188,8 @@ func explainCommand(s *analyzer.Session, st *analyzer.Step) string {
 	default:
 		info, ok := analyzer.LookupCommand(st.Command)
 		switch {
+		case !ok && utf8.RuneCountInString(st.SentVerb()) > maxInline:
+			b.WriteString(tr("The client sends a command ftptrace does not know (%s).", inline(st.SentVerb())))
 		case !ok:
 			b.WriteString(tr("The client sends \"%s\", a command ftptrace does not know.", inline(st.SentVerb())))
 		case info.Class == analyzer.ClassTransfer:
@@ -308,6 +321,21 @@ func explainActive(b *strings.Builder, s *analyzer.Session, st *analyzer.Step) {
 	}
 }
 
+// explainOOPS says what vsftpd's "500 OOPS: ..." is: its report that the
+// server process failed (a privilege-separation error, a client gone),
+// after which it closes the connection; not a verdict on any command.
+func explainOOPS(b *strings.Builder, st *analyzer.Step) {
+	what := strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(analyzer.FirstText(st.Text), "OOPS"), ":"))
+	switch st.ReplyTo {
+	case analyzer.ReplyToClose:
+		b.WriteString(tr("The server answers the client's FIN with \"500 OOPS: %s\": vsftpd's report that its process failed as the client left; the connection closes.", inline(what)))
+	case analyzer.ReplyToUnsolicited, analyzer.ReplyToUnseen, analyzer.ReplyToUncaptured, analyzer.ReplyToGreeting:
+		b.WriteString(tr("The server sends \"500 OOPS: %s\": vsftpd's report that its process failed, not a reply to a command; the connection closes.", inline(what)))
+	default:
+		b.WriteString(tr("The server answers %s with \"500 OOPS: %s\": vsftpd's report that its process failed, not a verdict on the command; the connection closes.", shortText(st.ReplyTo), inline(what)))
+	}
+}
+
 // serverVerdict says what the server answered to a malformed PORT-like
 // argument: refused it, or took it all the same.
 func serverVerdict(b *strings.Builder, s *analyzer.Session, st *analyzer.Step) {
@@ -337,6 +365,10 @@ func commandAt(s *analyzer.Session, st *analyzer.Step) *analyzer.Command {
 func explainReply(s *analyzer.Session, st *analyzer.Step) string {
 	var b strings.Builder
 	meaning := tr(analyzer.ReplyMeaning(st.Code))
+	if st.Code == 500 && strings.HasPrefix(st.Text, "OOPS") {
+		explainOOPS(&b, st)
+		return b.String()
+	}
 	switch {
 	case st.ReplyTo == "connection" && st.Code == 120:
 		b.WriteString(tr("The server greets the client but is not ready yet (%d: %s): its 220 follows.", st.Code, meaning))
@@ -348,12 +380,21 @@ func explainReply(s *analyzer.Session, st *analyzer.Step) string {
 		b.WriteString(tr("The server answers a command sent before the capture began: %d, %s.", st.Code, meaning))
 	case st.ReplyTo == "uncaptured" && analyzer.PassiveReply(st.Code) != "":
 		b.WriteString(tr("The server answers client bytes that are not in the capture (the server acknowledged them, the capture missed them): %d, %s; the reply shows they were a %s.", st.Code, meaning, analyzer.PassiveReply(st.Code)))
+	case st.ReplyTo == "uncaptured" && analyzer.EchoedVerb(st.Text) != "":
+		b.WriteString(tr("The server answers client bytes that are not in the capture (the server acknowledged them, the capture missed them): %d, %s; the reply names the command, a %s.", st.Code, meaning, analyzer.EchoedVerb(st.Text)))
+	case st.ReplyTo == "uncaptured" && (st.Code == 150 || st.Code == 125 || st.Code == 226 || st.Code == 425 || st.Code == 426):
+		b.WriteString(tr("The server answers client bytes that are not in the capture (the server acknowledged them, the capture missed them): %d, %s; the reply shows they were a command that uses a data connection (LIST, RETR, STOR...).", st.Code, meaning))
 	case st.ReplyTo == "uncaptured":
 		b.WriteString(tr("The server answers client bytes that are not in the capture (the server acknowledged them, the capture missed them): %d, %s. Which command it answers cannot be told.", st.Code, meaning))
+	case st.ReplyTo == analyzer.ReplyToClose:
+		b.WriteString(tr("The server answers the client's FIN (the client closed the control connection without QUIT): %d, %s.", st.Code, meaning))
 	case st.ReplyTo == "unsolicited":
 		b.WriteString(tr("The server sends %d (%s) without a command waiting for it.", st.Code, meaning))
 	default:
 		b.WriteString(tr("The server answers %s: %d, %s.", shortText(st.ReplyTo), st.Code, meaning))
+		if fits, known := analyzer.ReplyFits(st.ReplyTo, st.Code); known && !fits && st.Code >= 100 && st.Code < 400 {
+			b.WriteString(tr(" No RFC lists %d among the replies to %s.", st.Code, shortText(st.ReplyTo)))
+		}
 	}
 	switch {
 	case st.Code == 227 || st.Code == 229 || st.Code == 228:
@@ -378,15 +419,14 @@ func explainReply(s *analyzer.Session, st *analyzer.Step) string {
 		b.WriteString(tr(" The data follows on the data connection."))
 	case st.Code == 226:
 		b.WriteString(tr(" The data connection has done its job."))
+	case st.Code == 221 && st.ReplyTo == analyzer.ReplyToClose:
+		b.WriteString(tr(" The session is over: the server closes its side too."))
 	case st.Code == 221:
 		b.WriteString(tr(" The session is over; the teardown follows."))
 	case st.Code == 235:
 		b.WriteString(tr(" The security exchange is complete: commands may now travel protected (MIC, CONF, ENC)."))
 	case st.Code/100 == 6:
 		b.WriteString(tr(" The reply inside the base64 token is protected and cannot be read here."))
-	case st.Code == 500 && strings.HasPrefix(st.Text, "OOPS"):
-		// vsftpd reports its own failures so, then closes the connection.
-		b.WriteString(tr(" \"500 OOPS\" is vsftpd's: the server process failed (not the command); the connection closes."))
 	}
 	if st.Unterminated {
 		b.WriteString(tr(unterminatedWords[st.UnterminatedBy]))

@@ -140,6 +140,7 @@ var htmlZH = Catalogue{
 	"PASV address differs":                    "PASV地址不符",
 	"port theft":                              "端口劫持",
 	"SITE EXEC":                               "SITE EXEC",
+	"backdoor trigger":                        "后门触发",
 	"anonymous login":                         "匿名登录",
 	"unencrypted transfer":                    "未加密传输",
 	"PROT mismatch":                           "PROT不一致",

@@ -85,6 +85,7 @@ var findingLabels = map[string]string{
 	"pasv-address-mismatch":   "PASV address differs",
 	"port-theft":              "port theft",
 	"site-exec":               "SITE EXEC",
+	"backdoor-trigger":        "backdoor trigger",
 	"anonymous-login":         "anonymous login",
 	"unencrypted-transfer":    "unencrypted transfer",
 	"prot-mismatch":           "PROT mismatch",

@@ -251,6 +251,7 @@ func TestSharedCaptures(t *testing.T) {
 				"port-address-mismatch": {"suricata-verify__ftp-ippair-leak-5204__input.pcap"},
 				"cleartext-despite-tls": {"saved_pcaps__ftp_passive.pcap"},
 				"pasv-address-mismatch": {"zeek__cwd-navigation.pcap"},
+				"backdoor-trigger":      {"cyber-security__ftp-traffic.pcapng"},
 			}
 			for kind, captures := range wantKinds {
 				if got, want := kinds[kind] > 0, slices.Contains(captures, name); got != want {

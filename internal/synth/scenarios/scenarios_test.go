@@ -28,6 +28,9 @@ type stream struct {
 func (s *stream) reset() bool { return s != nil && s.rst }
 
 func (s *stream) data() []byte {
+	if s == nil {
+		return nil // a side that sent nothing (a SYN nobody answered)
+	}
 	out := make([]byte, 0, s.end)
 	for i := 0; i < s.end; i++ {
 		out = append(out, s.bytes[i])
@@ -211,7 +214,7 @@ func checkFacts(t *testing.T, facts Facts, conns []*conn) {
 		if !slices.Equal(codes, s.Replies) {
 			t.Errorf("session %d replies %v, want %v", i, codes, s.Replies)
 		}
-		if rst := c.dir[s.Client].rst || c.dir[s.Server].rst; rst != s.Reset {
+		if rst := c.dir[s.Client].reset() || c.dir[s.Server].reset(); rst != s.Reset {
 			t.Errorf("session %d: reset %v, want %v", i, rst, s.Reset)
 		}
 		if s.Midstream == c.syn {

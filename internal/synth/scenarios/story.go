@@ -7,7 +7,9 @@ package scenarios
 
 import (
 	"fmt"
+	"net/netip"
 	"strings"
+	"time"
 
 	"github.com/ftptrace/ftptrace/internal/synth"
 )
@@ -25,6 +27,14 @@ var (
 	cutPasv      = ap("198.51.100.21:50420") // 196*256+244
 	cutSize      = 4980924                   // the size SIZE and the 150 announce
 	cutSeen      = 5808                      // what crosses before the capture ends
+	doorClient   = ap("192.0.2.66:42200")
+	doorServer   = ap("198.51.100.23:21")
+	doorShell    = ap("198.51.100.23:6200") // where the backdoor's root shell listens
+	edgeBSD      = ap("192.0.2.10:42300")
+	edgeVsftpd   = ap("192.0.2.10:42301")
+	edgeMidway   = ap("192.0.2.10:42302")
+	edgeDenied   = ap("192.0.2.10:42303")
+	edgeServer   = ap("198.51.100.24:21")
 )
 
 func init() {
@@ -52,6 +62,38 @@ func init() {
 			Client: gapClient, Server: gapServer, User: "gail", Password: "gap", LoggedIn: true,
 			Commands: []string{"USER gail", "PASS gap", "HELP", "NOOP", "CWD /pub", "QUIT"},
 			Replies:  []int{220, 331, 230, 214, 200, 250, 221},
+		}}},
+	})
+	register(Scenario{
+		Name:        "vsftpd-backdoor",
+		File:        "synth-vsftpd-backdoor.pcap",
+		Description: "vsftpd 2.3.4's backdoor (CVE-2011-2523): USER ending in \":)\", a PASS never answered, then a shell on the server's port 6200",
+		Build:       buildBackdoor,
+		Facts: Facts{Sessions: []Session{{
+			Client: doorClient, Server: doorServer, User: "dani:)", Password: "dani",
+			Commands: []string{"USER dani:)", "PASS dani"},
+			Replies:  []int{220, 331},
+		}}, NotFTP: []netip.AddrPort{doorShell}},
+	})
+	register(Scenario{
+		Name:        "session-edges",
+		File:        "synth-session-edges.pcap",
+		Description: "how sessions begin and end off the textbook: a client that closes without QUIT (NetBSD-ftpd's 221, vsftpd's 500 OOPS), a capture that begins after the handshake with the greeting, SYNs nothing answers",
+		Build:       buildSessionEdges,
+		Facts: Facts{Sessions: []Session{{
+			Client: edgeBSD, Server: edgeServer, User: "nina", Password: "netbsd", LoggedIn: true,
+			Commands: []string{"USER nina", "PASS netbsd", "PWD"},
+			Replies:  []int{220, 331, 230, 257, 221},
+		}, {
+			Client: edgeVsftpd, Server: edgeServer, User: "vera", Password: "wrong",
+			Commands: []string{"USER vera", "PASS wrong"},
+			Replies:  []int{220, 331, 530, 500},
+		}, {
+			Client: edgeMidway, Server: edgeServer, Midstream: true, User: "mia", Password: "midway", LoggedIn: true,
+			Commands: []string{"USER mia", "PASS midway", "QUIT"},
+			Replies:  []int{220, 331, 230, 221},
+		}, {
+			Client: edgeDenied, Server: edgeServer,
 		}}},
 	})
 	register(Scenario{
@@ -133,6 +175,65 @@ func buildMultilineGap() *synth.Capture {
 	f.ack()
 	f.do("CWD /pub", "250 CWD command successful.")
 	f.quit()
+	return capt
+}
+
+// buildBackdoor: the Metasploitable exploit of vsftpd 2.3.4's backdoor
+// (CVE-2011-2523): USER ending in ":)" and any PASS make the server listen
+// on port 6200, where a root shell answers; the PASS is never answered.
+func buildBackdoor() *synth.Capture {
+	capt := synth.New(synth.Options{})
+	f := open(capt, doorClient, doorServer, "220 (vsFTPd 2.3.4)")
+	f.do("USER dani:)", "331 Please specify the password.")
+	f.cmd("PASS dani")
+	capt.Advance(delack)
+	f.ctl.ServerAck()
+	shell := f.dial(ap("192.0.2.66:42201"), doorShell)
+	capt.Advance(typing)
+	shell.Send(synth.Client, "id\n")
+	capt.Advance(think)
+	shell.Send(synth.Server, "uid=0(root) gid=0(root)\n")
+	shell.Ack(synth.Client)
+	capt.Advance(typing)
+	shell.Close(synth.Client)
+	return capt
+}
+
+// buildSessionEdges: (1) the client closes without QUIT and NetBSD-ftpd
+// answers its FIN with "221 You could at least say goodbye."; (2) after a
+// 530 the client closes, and vsftpd's process reports "500 OOPS:
+// vsf_sysutil_recv_peek: no data"; (3) the capture begins after the
+// handshake, with the greeting; (4) three SYNs nothing answers.
+func buildSessionEdges() *synth.Capture {
+	capt := synth.New(synth.Options{})
+	f := open(capt, edgeBSD, edgeServer, "220 ftp.example.org FTP server (NetBSD-ftpd 20041119) ready.")
+	f.login("nina", "netbsd")
+	f.do("PWD", `257 "/home/nina" is the current directory.`)
+	capt.Advance(typing)
+	f.ctl.ClientFin()
+	f.reply("221 You could at least say goodbye.")
+	f.ctl.ServerFin()
+	f.ctl.ClientAck()
+
+	f = open(capt, edgeVsftpd, edgeServer, "220 (vsFTPd 2.3.4)")
+	f.do("USER vera", "331 Please specify the password.")
+	f.do("PASS wrong", "530 Login incorrect.")
+	capt.Advance(typing)
+	f.ctl.ClientFin()
+	f.reply("500 OOPS: vsf_sysutil_recv_peek: no data")
+	f.ctl.ServerFin()
+	f.ctl.ClientAck()
+
+	f = &ftp{capt: capt, ctl: capt.Conn(edgeMidway, edgeServer)}
+	f.reply("220 FTP server ready.")
+	f.ack()
+	f.login("mia", "midway")
+	f.quit()
+
+	for range 3 {
+		syn(capt, edgeDenied, edgeServer)
+		capt.Advance(3 * time.Second)
+	}
 	return capt
 }
 
