@@ -236,6 +236,10 @@ func (t *Transfer) SizeNotePhrase() (p Phrase, ok bool) {
 		return Phrase{}, false
 	case t.Status == 0 && !t.dataEnded && t.Bytes < want:
 		return phrase("%s announced %d bytes; the capture ends after %d of them", by, want, t.Bytes), true
+	case !t.dataEnded && t.Bytes < want:
+		// No FIN says where the bytes end: the capture, not the data
+		// connection, stopped short (a capture trimmed to its first packets).
+		return phrase("%s announced %d bytes; the capture holds %d of them, not the data connection's end", by, want, t.Bytes), true
 	case t.TypeA:
 		return phrase("%s announced %d bytes, the data connection carried %d: TYPE A converts line ends on the wire", by, want, t.Bytes), true
 	}

@@ -186,6 +186,7 @@ var zhCatalogue = Catalogue{
 	" No RFC lists %d among the replies to %s.":                                                    "没有哪个RFC把%d列为%s的应答。",
 	"The client sends a command ftptrace does not know (%s).":                                      "客户端发送了一条ftptrace不认识的指令（%s）。",
 	"%s announced %d bytes; the capture ends after %d of them":                                     "%s宣告了%d字节；抓包在其中的%d字节之后就结束了",
+	"%s announced %d bytes; the capture holds %d of them, not the data connection's end":           "%s宣告了%d字节；抓包中只有其中的%d字节，没有数据连接的结尾",
 	"%s announced %d bytes, the data connection carried %d: TYPE A converts line ends on the wire": "%s宣告了%d字节，数据连接传输了%d字节：TYPE A在线路上会转换行尾",
 	"%s announced %d bytes, the data connection carried %d":                                        "%s宣告了%d字节，数据连接传输了%d字节",
 	"SIZE reply": "SIZE应答",

@@ -52,6 +52,9 @@ func TestStoriesOfThePublicCaptures(t *testing.T) {
 		{"the capture ends inside a download", []string{"transfers"}, []string{"packets__ppa1e-ftp.pcap"}, []string{
 			"unfinished", "1.1: SIZE reply announced 4980924 bytes; the capture ends after 5808 of them.",
 		}, []string{"truncated"}},
+		{"a capture trimmed before the data connection's end", []string{"transfers"}, []string{"ndpi__ftp.pcap"}, []string{
+			"1.2: SIZE reply announced 1048576 bytes; the capture holds 109440 of them, not the data connection's end.",
+		}, []string{"the data connection carried 109440"}},
 		{"one TCP connection", []string{"summary"}, []string{"packets__ftpclientdenied.pcap"}, []string{
 			"Capture: 3 packets, 186 bytes, 1 TCP connection\n",
 		}, nil},
