@@ -70,9 +70,11 @@ bench: build
 	$(GO) test ./... -run '^$$' -bench . -benchmem -benchtime 200ms
 	BENCH_SIZES="$(BENCH_SIZES)" bash scripts/bench.sh
 
-# Recorded fixtures: real servers and clients on loopback (needs root).
+# Recorded fixtures: real servers and clients on loopback, and the failures
+# `ftptrace diagnose` names, in network namespaces (needs root).
 fixtures:
 	bash scripts/record-fixtures.sh
+	bash scripts/record-diagnose.sh
 
 # Synthesized fixtures, byte-identical on every run.
 fixtures-synth:
