@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ftptrace/ftptrace/analyzer"
+	"github.com/ftptrace/ftptrace/diagnose"
 )
 
 // timeFormat is RFC 3339 with nanoseconds, always nine digits, UTC.
@@ -209,7 +210,7 @@ func (w *JSONWriter) sessionRest(s *analyzer.Session) error {
 			return err
 		}
 	}
-	return nil
+	return w.Diagnoses(diagnose.Session(s))
 }
 
 // Summary writes the closing summary record.

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ftptrace/ftptrace/analyzer"
+	"github.com/ftptrace/ftptrace/diagnose"
 	"github.com/ftptrace/ftptrace/reassembly"
 )
 
@@ -66,7 +67,8 @@ type commandRecord struct {
 	Prelim    int    `json:"preliminary_code,omitempty"`
 	ReplyCode int    `json:"reply_code,omitempty"`
 	ReplyText string `json:"reply_text,omitempty"`
-	ReplyTime string `json:"reply_time,omitempty"`
+	ReplyTime string   `json:"reply_time,omitempty"`
+	Latency   *float64 `json:"latency_ms,omitempty"`
 }
 
 func stepRec(s *analyzer.Session, st *analyzer.Step) stepRecord {
@@ -95,7 +97,14 @@ func stepRec(s *analyzer.Session, st *analyzer.Step) stepRecord {
 func commandRec(s *analyzer.Session, c *analyzer.Command) commandRecord {
 	return commandRecord{Type: "command", Session: s.ID, Time: jsonTime(c.Time), Step: c.Step,
 		Command: c.Verb, Arg: c.Arg, Prelim: c.Prelim, ReplyCode: c.ReplyCode, ReplyText: c.ReplyText,
-		ReplyTime: jsonTime(c.ReplyTime)}
+		ReplyTime: jsonTime(c.ReplyTime), Latency: latencyMillis(c)}
+}
+
+func latencyMillis(c *analyzer.Command) *float64 {
+	if ms := diagnose.CommandMillis(c); ms >= 0 {
+		return &ms
+	}
+	return nil
 }
 
 // encodingJSON is what encoding/json writes for v, as JSONWriter's encoder

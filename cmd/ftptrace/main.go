@@ -29,7 +29,7 @@ const (
 	exitFailOn = 3
 )
 
-var views = []string{"timeline", "sessions", "transfers", "creds", "summary", "ladder"}
+var views = []string{"timeline", "sessions", "transfers", "creds", "summary", "ladder", "diagnose", "latency"}
 
 // laterViews are in DESIGN.md but not built yet: say so instead of treating
 // the word as a file name.
@@ -83,6 +83,10 @@ Views:
   summary    totals for the whole capture, with the findings
   ladder     sequence diagram of one session as SVG (-o session.svg), or with --html a
              self-contained page: diagram, timeline, sessions, transfers, credentials
+  diagnose   why sessions failed, hung or crawled: one block per problem with its cause,
+             the evidence (steps, frames) and the fix; --json: diagnosis records
+  latency    per session: round trip from the handshakes, each command's wait split into
+             network and server time, the slowest commands, each data connection's timing
 
 Flags:
 `
@@ -144,7 +148,9 @@ func profile(env string, start func(io.Writer) error, stop func(io.Writer)) {
 // showsHashes tells whether the output shows the SHA-256 of transfers:
 // only the JSON records carry it, and hashing is most of the work per byte
 // of a large capture, so the other views skip it.
-func (cfg *config) showsHashes() bool { return cfg.json }
+func (cfg *config) showsHashes() bool {
+	return cfg.json && cfg.view != "diagnose" && cfg.view != "latency"
+}
 
 // parseArgs accepts flags before, between and after the view and the files.
 func parseArgs(args []string, stderr io.Writer) (*config, error) {

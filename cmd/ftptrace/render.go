@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/ftptrace/ftptrace/analyzer"
+	"github.com/ftptrace/ftptrace/diagnose"
 	"github.com/ftptrace/ftptrace/reassembly"
 	"github.com/ftptrace/ftptrace/report"
 )
@@ -28,6 +29,11 @@ type printer struct {
 	live    bool
 	started map[int]bool // sessions whose header is out
 	counts  reassembly.LiveStats
+
+	// The diagnose view: what the whole capture's diagnosis compares
+	// (diagnose.Capture), and the problems found so far.
+	fingerprints []diagnose.Fingerprint
+	problems     int
 }
 
 func newPrinter(cfg *config, stdout io.Writer, res *result) *printer {
@@ -38,7 +44,9 @@ func newPrinter(cfg *config, stdout io.Writer, res *result) *printer {
 }
 
 // streams tells whether the view prints each session as it ends.
-func (p *printer) streams() bool { return p.cfg.json || p.cfg.view == "timeline" }
+func (p *printer) streams() bool {
+	return p.cfg.json || p.cfg.view == "timeline" || p.cfg.view == "diagnose" || p.cfg.view == "latency"
+}
 
 // session is called for each session in order, once it ended.
 func (p *printer) session(s *analyzer.Session) {
@@ -51,6 +59,12 @@ func (p *printer) session(s *analyzer.Session) {
 		p.res.failOn = true
 	}
 	switch {
+	case p.cfg.view == "diagnose":
+		p.diagnoseSession(s)
+	case p.cfg.view == "latency" && p.cfg.json:
+		p.keep(p.json.Latency(s))
+	case p.cfg.view == "latency":
+		p.keep(report.LatencySession(p.w, s))
 	case p.cfg.json && p.live:
 		p.keep(p.json.SessionEnd(s)) // its steps are out already
 	case p.cfg.json:
@@ -115,6 +129,9 @@ func (p *printer) keep(err error) {
 // diagram, and flushes.
 func (p *printer) finish() error {
 	res, cfg := p.res, p.cfg
+	if cfg.view == "diagnose" {
+		p.diagnoseCapture()
+	}
 	switch {
 	case cfg.json:
 		sum := report.SummaryRecord{Files: cfg.files, Packets: res.stats.Packets, Bytes: res.stats.Bytes,
@@ -125,6 +142,10 @@ func (p *printer) finish() error {
 			sum.Received, sum.DroppedByKernel, sum.DroppedByInterface = &c.Received, &c.DroppedByKernel, &c.DroppedByInterface
 		}
 		p.keep(p.json.Summary(sum))
+	case cfg.view == "diagnose" || cfg.view == "latency":
+		if res.count == 0 && cfg.view == "latency" {
+			fmt.Fprintf(p.w, "No FTP session found (%d packets, %d TCP connections).\n", res.stats.Packets, res.stats.Connections)
+		}
 	case cfg.view == "timeline":
 		if res.count == 0 {
 			fmt.Fprintf(p.w, "No FTP session found (%d packets, %d TCP connections).\n", res.stats.Packets, res.stats.Connections)
