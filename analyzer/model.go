@@ -195,9 +195,9 @@ type DataConn struct {
 	// sides are the tracker's (TCPSide turns them to Client and Server).
 	TCP     *reassembly.Facts
 	tcpFlip bool
-	hash       [2]hasher
-	finFrom    [2]bool // FIN seen from each side: that side sent everything
-	reset      bool
+	hash    [2]hasher
+	finFrom [2]bool // FIN seen from each side: that side sent everything
+	reset   bool
 }
 
 // Credential is one login attempt.

@@ -14,7 +14,7 @@ type opening struct {
 	hs       *analyzer.Step
 	syns     []time.Time
 	answered bool
-	rst      *analyzer.Step      // a RST answering the SYN
+	rst      *analyzer.Step        // a RST answering the SYN
 	icmp     *reassembly.SideFacts // set when ICMP errors answered it
 }
 
@@ -160,8 +160,8 @@ func (r *reading) failedOpening(dc *analyzer.DataConn, t *analyzer.Transfer, o *
 }
 
 var (
-	activeFix = text("Use passive mode (PASV/EPSV: the client opens the data connection, which firewalls let out): ftp -p, lftp set ftp:passive-mode on, curl's default. Or let the server's connections in: open the client's firewall to the server's data connections, or enable the NAT's FTP helper (nf_conntrack_ftp) so that it opens the way for each PORT.")
-	passiveFix = text("Open the server's passive port range in the firewall in front of it (and forward it on its NAT), and pin that range in the server (vsftpd pasv_min_port/pasv_max_port, ProFTPD PassivePorts, pure-ftpd -p); or let the firewall's FTP helper follow the control connection.")
+	activeFix      = text("Use passive mode (PASV/EPSV: the client opens the data connection, which firewalls let out): ftp -p, lftp set ftp:passive-mode on, curl's default. Or let the server's connections in: open the client's firewall to the server's data connections, or enable the NAT's FTP helper (nf_conntrack_ftp) so that it opens the way for each PORT.")
+	passiveFix     = text("Open the server's passive port range in the firewall in front of it (and forward it on its NAT), and pin that range in the server (vsftpd pasv_min_port/pasv_max_port, ProFTPD PassivePorts, pure-ftpd -p); or let the firewall's FTP helper follow the control connection.")
 	pasvAddressFix = text("Make the server announce the address clients reach it by (vsftpd pasv_address, ProFTPD MasqueradeAddress, pure-ftpd -P), or let the client ignore the address in the passive reply (curl does by default, lftp set ftp:fix-pasv-address yes); EPSV avoids the problem, as its reply carries no address.")
 )
 

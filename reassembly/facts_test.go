@@ -160,7 +160,7 @@ func TestFactsOfATransfer(t *testing.T) {
 	w.tcp(ms, true, &layers.TCP{ACK: true, Seq: 101, Ack: 5001, Window: 16}, nil) // 16 << 7 = 2048 bytes
 	w.tcp(ms, false, &layers.TCP{ACK: true, PSH: true, Seq: 5001, Ack: 101, Window: 100}, seg)
 	w.tcp(ms, false, &layers.TCP{ACK: true, PSH: true, Seq: 6001, Ack: 101, Window: 100}, seg) // 2000 in flight: the window is full
-	w.tcp(ms, true, &layers.TCP{ACK: true, Seq: 101, Ack: 7001, Window: 0}, nil)                  // the client stops reading
+	w.tcp(ms, true, &layers.TCP{ACK: true, Seq: 101, Ack: 7001, Window: 0}, nil)               // the client stops reading
 	w.tcp(300*ms, true, &layers.TCP{ACK: true, Seq: 101, Ack: 7001, Window: 16}, nil)
 	w.tcp(ms, false, &layers.TCP{ACK: true, PSH: true, Seq: 7001, Ack: 101, Window: 100}, seg)
 	w.tcp(ms, false, &layers.TCP{ACK: true, PSH: true, Seq: 7001, Ack: 101, Window: 100}, seg) // sent again

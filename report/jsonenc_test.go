@@ -58,15 +58,15 @@ type packet struct {
 }
 
 type commandRecord struct {
-	Type      string `json:"type"`
-	Session   int    `json:"session"`
-	Time      string `json:"time"`
-	Step      int    `json:"step"`
-	Command   string `json:"command"`
-	Arg       string `json:"arg"`
-	Prelim    int    `json:"preliminary_code,omitempty"`
-	ReplyCode int    `json:"reply_code,omitempty"`
-	ReplyText string `json:"reply_text,omitempty"`
+	Type      string   `json:"type"`
+	Session   int      `json:"session"`
+	Time      string   `json:"time"`
+	Step      int      `json:"step"`
+	Command   string   `json:"command"`
+	Arg       string   `json:"arg"`
+	Prelim    int      `json:"preliminary_code,omitempty"`
+	ReplyCode int      `json:"reply_code,omitempty"`
+	ReplyText string   `json:"reply_text,omitempty"`
 	ReplyTime string   `json:"reply_time,omitempty"`
 	Latency   *float64 `json:"latency_ms,omitempty"`
 }
