@@ -1,6 +1,7 @@
 package analyzer
 
 import (
+	"slices"
 	"sort"
 	"time"
 
@@ -13,9 +14,9 @@ type Options struct {
 	// finds the others.
 	Ports []uint16
 	// Payload, when set, receives every data-connection byte as it passes
-	// (dir is the index of DataConn.Bytes), for extraction; missing > 0
-	// (with p nil) says that many bytes were never captured.
-	Payload func(s *Session, dc *DataConn, dir int, p []byte, missing int)
+	// (dir is the index of DataConn.Bytes), for extraction; a gap (with p
+	// nil) says that bytes were never captured.
+	Payload func(s *Session, dc *DataConn, dir int, p []byte, gap Gap)
 	// BruteForce is the number of failed logins from one client to one
 	// server that makes a brute-force finding (DefaultBruteForce when 0).
 	BruteForce int
@@ -83,11 +84,15 @@ type Analyzer struct {
 	closing  []*Session
 	// closingDue is the earliest the first of closing can be finished
 	// (setClosingDue): until then no packet needs to look.
-	closingDue reassembly.Stamp
-	done       []*Session
-	expects    map[uint16][]*Expectation // by the port the data connection goes to
-	failures   map[pairKey]*failCount    // failed logins per client and server
-	hashes     *hashWorker
+	closingDue  reassembly.Stamp
+	done        []*Session
+	expects     map[uint16][]*Expectation // by the port the data connection goes to
+	failures    map[pairKey]*failCount    // failed logins per client and server
+	bruteForces []*failCount              // the pairs that reached the threshold, in that order
+	// encrypted are the open sessions whose control connection is TLS:
+	// their PASV and PORT are not visible (encryptedDataConn).
+	encrypted []*Session
+	hashes    *hashWorker
 	// unanswered counts connection attempts shown as sessions though they
 	// never got going.
 	unanswered int
@@ -95,6 +100,7 @@ type Analyzer struct {
 	Dropped Dropped
 	nextID  int
 	now     time.Time
+	file    string // the capture being read (SetFile)
 }
 
 // New returns an analyzer.
@@ -199,7 +205,8 @@ func (a *Analyzer) classify(rc *reassembly.Conn) *connState {
 	if c.Server.Port() == implicitFTPSPort {
 		a.newControl(cs, "port 990 (implicit FTPS)")
 		cs.sess.ctl.encrypted, cs.sess.TLS = true, true
-		cs.sess.protectedLogin(time.Time{})
+		a.encrypted = append(a.encrypted, cs.sess)
+		cs.sess.protectedLogin(time.Time{}, "TLS")
 		return cs
 	}
 	cs.kind, cs.detect = connUnknown, &detector{}
@@ -210,7 +217,7 @@ func (a *Analyzer) classify(rc *reassembly.Conn) *connState {
 func (a *Analyzer) newControl(cs *connState, why string) {
 	a.nextID++
 	c := &cs.conn
-	s := &Session{ID: a.nextID, Client: c.Client, Server: c.Server, Login: "none", Detected: why, Midstream: c.Midstream,
+	s := &Session{ID: a.nextID, File: a.file, Client: c.Client, Server: c.Server, Login: "none", Detected: why, Midstream: c.Midstream,
 		limits: &a.opts.Limits}
 	ct := newConnTrack(s, RoleControl, c)
 	s.ctl = &control{track: ct}
@@ -226,9 +233,11 @@ func (a *Analyzer) newControl(cs *connState, why string) {
 
 func (a *Analyzer) controlEvent(cs *connState, e *reassembly.Event) {
 	s := cs.sess
+	s.ctl.clientEvent(e)
 	if e.Kind != reassembly.EventEnd {
 		if s.Start.IsZero() {
 			s.Start = e.Time
+			s.UID = sessionUID(s.Client, s.Server, e.Time)
 		}
 		if e.Time.After(s.End) {
 			s.End = e.Time
@@ -257,18 +266,7 @@ func (a *Analyzer) endControl(s *Session) {
 		return
 	}
 	s.ctlClosed = true
-	c := s.ctl
-	if !c.encrypted {
-		if l, ok := c.split[reassembly.ClientToServer].flush(); ok {
-			a.command(s, l, "")
-		}
-		if l, ok := c.split[reassembly.ServerToClient].flush(); ok {
-			a.replyLine(s, l, "")
-		}
-		if rep := c.replies.flush(); rep != nil {
-			a.reply(s, rep, "")
-		}
-	}
+	a.flushLines(s)
 	a.closing = append(a.closing, s)
 	if len(a.closing) == 1 {
 		a.setClosingDue()
@@ -302,7 +300,9 @@ func (a *Analyzer) setClosingDue() {
 }
 
 // Finish ends every session still open (the capture ended) and returns the
-// sessions not handed to OnSession, by ID.
+// sessions not handed to OnSession, by ID, each with the findings that span
+// sessions (CrossFindings) it was the first to show. Sessions handed to
+// OnSession are the caller's: CrossFindings has those findings.
 func (a *Analyzer) Finish() []*Session {
 	for _, cs := range a.conns {
 		if cs.kind == connControl {
@@ -318,6 +318,12 @@ func (a *Analyzer) Finish() []*Session {
 	a.hashes.close()
 	a.hashes = nil
 	sort.Slice(a.done, func(i, j int) bool { return a.done[i].ID < a.done[j].ID })
+	for _, f := range a.CrossFindings() {
+		i := sort.Search(len(a.done), func(i int) bool { return a.done[i].ID >= f.Session.ID })
+		if i < len(a.done) && a.done[i].ID == f.Session.ID {
+			a.done[i].Findings = append(a.done[i].Findings, f.Finding)
+		}
+	}
 	out := a.done
 	a.done = nil
 	return out
@@ -331,6 +337,7 @@ func (a *Analyzer) finish(s *Session) {
 	for _, e := range s.ctl.expects {
 		a.unexpect(e)
 	}
+	a.encrypted = slices.DeleteFunc(a.encrypted, func(x *Session) bool { return x == s })
 	// Packets that still come for its connections (the tracker remembers
 	// closed connections for a while) are of no use: the connections stop
 	// pointing at the session, so that memory does not hold on to it.

@@ -15,7 +15,9 @@ func (a *Analyzer) expect(s *Session, e *Expectation) {
 		c.expects = c.expects[1:]
 	}
 	c.expects = append(c.expects, e)
-	a.expects[e.Addr.Port()] = append(a.expects[e.Addr.Port()], e)
+	if !e.Undecoded {
+		a.expects[e.Addr.Port()] = append(a.expects[e.Addr.Port()], e)
+	}
 }
 
 // unexpect forgets an expectation in the index (the session keeps it).
@@ -46,6 +48,9 @@ func (a *Analyzer) matchExpectation(c *reassembly.Conn) (s *Session, e *Expectat
 			c.Client, c.Server = c.Server, c.Client
 			return e.sess, e, true
 		}
+	}
+	if s, e := a.encryptedDataConn(c); e != nil {
+		return s, e, false
 	}
 	return nil, nil, false
 }
@@ -108,13 +113,14 @@ func (a *Analyzer) dataEvent(cs *connState, e *reassembly.Event) {
 		d := e.Dir
 		dc.Bytes[d] += int64(e.Bytes)
 		dc.Segments[d] += e.Segments
+		dc.seqEnd[d] = e.Seq + uint32(e.Bytes)
 		dc.hash[d].write(e.Payload, e.Keeper)
 		if t := dc.Expect.Transfer; t != nil && t.Direction == "listing" && len(t.Listing) < MaxListing {
 			n := min(len(e.Payload), MaxListing-len(t.Listing))
 			t.Listing += string(e.Payload[:n])
 		}
 		if a.opts.Payload != nil {
-			a.opts.Payload(s, dc, int(d), e.Payload, 0)
+			a.opts.Payload(s, dc, int(d), e.Payload, Gap{})
 		}
 		if dc.FirstData.IsZero() {
 			dc.FirstData = e.Time
@@ -139,21 +145,43 @@ func (a *Analyzer) dataEvent(cs *connState, e *reassembly.Event) {
 		}
 		ct.lastWhat[d] = "data"
 	case reassembly.EventGap:
-		dc.GapBytes += int64(e.Bytes)
-		ct.tcpEvent(e)
-		if a.opts.Payload != nil {
-			a.opts.Payload(s, dc, int(e.Dir), nil, e.Bytes)
-		}
+		a.dataGap(cs, e)
 	case reassembly.EventFIN:
+		if !dc.finFrom[e.Dir] {
+			dc.finEnd[e.Dir] = e.Seq + uint32(e.Bytes)
+			dc.finTime[e.Dir], dc.finIndex[e.Dir] = e.Time, e.Index
+		}
 		dc.finFrom[e.Dir] = true
 		ct.tcpEvent(e)
 	case reassembly.EventRST:
 		dc.reset = true
 		ct.tcpEvent(e)
 	case reassembly.EventEnd:
+		a.missingTail(cs)
 		dc.Closed, dc.Teardown, dc.Handshake = ct.closedBy, ct.teardownKind(), ct.hsDone
 		ct.settleAll()
 	default:
 		ct.tcpEvent(e)
 	}
+}
+
+// Gap is a run of bytes missing from a data connection's capture, as
+// Options.Payload hears of it.
+type Gap struct {
+	Bytes int // the bytes missing
+	// Acked is how many of them, from the first, the receiver
+	// acknowledged: what the capture proves was sent. It is -1 when the
+	// capture holds no acknowledgement from the receiver at all (one
+	// direction captured), so that it proves nothing either way.
+	Acked int
+}
+
+// gapOf reads a gap event: its bytes start at Seq, and Ack (with FlagACK)
+// is the receiver's highest acknowledgement so far.
+func gapOf(e *reassembly.Event) Gap {
+	if e.Flags&reassembly.FlagACK == 0 {
+		return Gap{Bytes: e.Bytes, Acked: -1}
+	}
+	acked := int64(int32(e.Ack - e.Seq))
+	return Gap{Bytes: e.Bytes, Acked: int(max(0, min(acked, int64(e.Bytes))))}
 }

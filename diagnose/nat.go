@@ -14,6 +14,7 @@ import (
 // announcements (PORT, EPRT, 227, 229) with their steps.
 type Fingerprint struct {
 	Session        int
+	UID, File      string // the session's, for the records that name it
 	Client, Server netip.AddrPort
 	Start          time.Time
 	Verbs          []string
@@ -33,7 +34,7 @@ const maxFingerprintVerbs = 64
 
 // FingerprintOf keeps what Capture compares of a session.
 func FingerprintOf(s *analyzer.Session) Fingerprint {
-	f := Fingerprint{Session: s.ID, Client: s.Client, Server: s.Server, Start: s.Start}
+	f := Fingerprint{Session: s.ID, UID: s.UID, File: s.File, Client: s.Client, Server: s.Server, Start: s.Start}
 	for _, c := range s.Commands {
 		if len(f.Verbs) == maxFingerprintVerbs {
 			break

@@ -31,6 +31,10 @@ type stream struct {
 	sawSYN    bool
 	sawEnd    bool // a FIN or RST was seen, either way
 	lastFlags [2]Flags
+	// lastAck is the acknowledgement of the last segment with payload in
+	// each direction: a payload event carries it, so that the analyzer can
+	// tell which of the peer's bytes a reply answers.
+	lastAck [2]uint32
 	// Hole bookkeeping per direction: the next byte expected, the highest
 	// byte seen, the highest acknowledgement from the peer, and since when
 	// data waits behind a hole.
@@ -126,7 +130,7 @@ func (s *stream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, gdir greassemb
 	}
 	dir := s.dirOfGopacket(gdir)
 	if len(tcp.Payload) > 0 {
-		s.lastFlags[dir] = flagsOf(tcp)
+		s.lastFlags[dir], s.lastAck[dir] = flagsOf(tcp), tcp.Ack
 	}
 	s.watchHoles(tcp, ci, dir, nextSeq)
 	if f := s.conn.facts; f != nil {
@@ -173,8 +177,13 @@ func (s *stream) ReassembledSG(sg greassembly.ScatterGather, _ greassembly.Assem
 	ci := sg.CaptureInfo(0)
 	gdir, _, _, _ := sg.Info()
 	dir := s.dirOfGopacket(gdir)
+	seq := s.next[dir] // the first missing byte, then the first delivered
+	if !s.hasNext[dir] {
+		seq = s.seenEnd[dir] - uint32(length) // the first segment of a connection captured midway
+	}
 	if skip > 0 {
-		s.handle(Event{Kind: EventGap, Time: ci.Timestamp, Dir: dir, Bytes: skip, Index: ci.InterfaceIndex})
+		s.handle(s.gapEvent(dir, skip, ci))
+		seq += uint32(skip)
 	}
 	s.delivered(dir, skip, length)
 	if length == 0 {
@@ -186,7 +195,7 @@ func (s *stream) ReassembledSG(sg greassembly.ScatterGather, _ greassembly.Assem
 	}
 	payload := sg.Fetch(length)
 	s.handle(Event{Kind: EventPayload, Time: ci.Timestamp, Index: ci.InterfaceIndex, Dir: dir, Flags: flags,
-		Payload: payload, Segments: sg.Stats().Packets, Bytes: length})
+		Payload: payload, Segments: sg.Stats().Packets, Bytes: length, Seq: seq, Ack: s.lastAck[dir]})
 	if s.conn.watched {
 		// After the handler: the bytes that made it watch the connection
 		// (FTP found by content) are kept too.
@@ -195,6 +204,18 @@ func (s *stream) ReassembledSG(sg greassembly.ScatterGather, _ greassembly.Assem
 }
 
 func seqAfter(a, b uint32) bool { return int32(a-b) > 0 }
+
+// gapEvent reports skip bytes missing in front of direction d's next byte:
+// Seq is where they start, and Ack, with FlagACK, the highest
+// acknowledgement the receiver sent so far (how much of the gap the
+// capture proves was sent: an extraction leaves no hole it cannot prove).
+func (s *stream) gapEvent(d Direction, skip int, ci gopacket.CaptureInfo) Event {
+	e := Event{Kind: EventGap, Time: ci.Timestamp, Dir: d, Bytes: skip, Index: ci.InterfaceIndex, Seq: s.next[d]}
+	if s.hasAcked[d] {
+		e.Flags, e.Ack = FlagACK, s.acked[d]
+	}
+	return e
+}
 
 // watchHoles notices a hole the receiver has already acknowledged: the
 // missing bytes reached the receiver but not the capture, so nothing will

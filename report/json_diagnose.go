@@ -1,18 +1,19 @@
 package report
 
 import (
+	"time"
+
 	"github.com/ftptrace/ftptrace/analyzer"
 	"github.com/ftptrace/ftptrace/diagnose"
 )
 
 // diagnosisRecord is a diagnosis in the JSON Lines (type "diagnosis").
 type diagnosisRecord struct {
-	Type     string           `json:"type"`
-	Session  int              `json:"session"`
-	Time     string           `json:"time"`
+	recordHead
+	controlEnds
+	Severity string           `json:"severity"`
 	Cause    string           `json:"cause"`
 	Reason   string           `json:"reason,omitempty"`
-	Severity string           `json:"severity"`
 	Title    string           `json:"title"`
 	Explain  string           `json:"explain"`
 	Fix      string           `json:"fix"`
@@ -27,34 +28,70 @@ type evidenceRecord struct {
 	Text   string `json:"text"`
 }
 
-// Diagnoses writes one diagnosis record per problem (in the current
-// language; the cause, reason and severity are the stable names).
-func (w *JSONWriter) Diagnoses(ds []diagnose.Diagnosis) error {
+// Diagnoses writes one diagnosis record per problem of session s (the
+// sentences in the current language; cause, reason and severity are the
+// stable names).
+func (w *JSONWriter) Diagnoses(s *analyzer.Session, ds []diagnose.Diagnosis) error {
 	for i := range ds {
-		d := &ds[i]
-		r := diagnosisRecord{Type: "diagnosis", Session: d.Session, Time: jsonTime(d.Time), Cause: d.Cause, Reason: d.Reason,
-			Severity: d.Severity, Title: tr(d.Title.Format, d.Title.Args...), Explain: tr(d.Explain.Format, d.Explain.Args...),
-			Fix: tr(d.Fix.Format, d.Fix.Args...), Steps: d.Steps(), Frames: d.Frames(), Evidence: []evidenceRecord{}}
-		if r.Steps == nil {
-			r.Steps = []int{}
-		}
-		if r.Frames == nil {
-			r.Frames = []int{}
-		}
-		for _, e := range d.Evidence {
-			r.Evidence = append(r.Evidence, evidenceRecord{Step: e.Step, Frames: e.Frames, Text: tr(e.Text.Format, e.Text.Args...)})
-		}
-		if err := w.enc.Encode(r); err != nil {
+		if err := w.enc.Encode(diagnosisRec(w.head("diagnosis", s, ds[i].Time), sessionEnds(s), &ds[i])); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
+// CaptureDiagnoses writes the diagnoses of the whole capture
+// (diagnose.Capture), each under the session it names.
+func (w *JSONWriter) CaptureDiagnoses(fps []diagnose.Fingerprint, ds []diagnose.Diagnosis) error {
+	if !w.Writes(RecordDiagnosis) {
+		return nil
+	}
+	for i := range ds {
+		d := &ds[i]
+		s := &analyzer.Session{ID: d.Session}
+		for _, f := range fps {
+			if f.Session == d.Session {
+				s.UID, s.File, s.Client, s.Server, s.Start = f.UID, f.File, f.Client, f.Server, f.Start
+			}
+		}
+		if s.ID == 0 && len(fps) > 0 {
+			f := fps[0] // a diagnosis of the capture, not of a session: filed under the first
+			s.ID, s.UID, s.File, s.Client, s.Server, s.Start = f.Session, f.UID, f.File, f.Client, f.Server, f.Start
+		}
+		if s.ID == 0 {
+			continue // no session to file it under
+		}
+		if err := w.enc.Encode(diagnosisRec(w.head("diagnosis", s, d.Time), sessionEnds(s), d)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func diagnosisRec(h recordHead, ends controlEnds, d *diagnose.Diagnosis) diagnosisRecord {
+	r := diagnosisRecord{recordHead: h, controlEnds: ends, Cause: d.Cause, Reason: d.Reason, Severity: d.Severity,
+		Title: sayText(d.Title), Explain: sayText(d.Explain), Fix: sayText(d.Fix),
+		Steps: d.Steps(), Frames: d.Frames(), Evidence: []evidenceRecord{}}
+	if r.Steps == nil {
+		r.Steps = []int{}
+	}
+	if r.Frames == nil {
+		r.Frames = []int{}
+	}
+	for _, e := range d.Evidence {
+		r.Evidence = append(r.Evidence, evidenceRecord{Step: e.Step, Frames: e.Frames, Text: sayText(e.Text)})
+	}
+	return r
+}
+
+// sayText is a sentence of a diagnosis in the current language (JSON
+// escapes what the text views clean).
+func sayText(t diagnose.Text) string { return tr(t.Format, t.Args...) }
+
 // latencyRecord is where the time of a session went (type "latency").
 type latencyRecord struct {
-	Type       string                 `json:"type"`
-	Session    int                    `json:"session"`
+	recordHead
+	controlEnds
 	RTT        *float64               `json:"rtt_ms,omitempty"`
 	RTTServer  *float64               `json:"rtt_server_side_ms,omitempty"`
 	RTTClient  *float64               `json:"rtt_client_side_ms,omitempty"`
@@ -74,9 +111,9 @@ type commandLatencyRecord struct {
 }
 
 type dataLatencyRecord struct {
-	ID        int      `json:"id"`
+	Transfer  int      `json:"transfer"`
 	Command   string   `json:"command"`
-	Mode      string   `json:"mode"`
+	Mode      string   `json:"mode,omitempty"`
 	Setup     *float64 `json:"setup_ms,omitempty"`
 	Handshake *float64 `json:"handshake_ms,omitempty"`
 	FirstByte *float64 `json:"first_byte_ms,omitempty"`
@@ -85,8 +122,9 @@ type dataLatencyRecord struct {
 	Rate      float64  `json:"bytes_per_second"`
 }
 
-func millis(ok bool, d interface{ Microseconds() int64 }) *float64 {
-	if !ok {
+// millis is d in milliseconds (to the microsecond), nil when not known.
+func millis(known bool, d time.Duration) *float64 {
+	if !known {
 		return nil
 	}
 	v := float64(d.Microseconds()) / 1000
@@ -96,9 +134,10 @@ func millis(ok bool, d interface{ Microseconds() int64 }) *float64 {
 // Latency writes a session's latency record.
 func (w *JSONWriter) Latency(s *analyzer.Session) error {
 	l := diagnose.SessionLatency(s)
-	r := latencyRecord{Type: "latency", Session: s.ID, RTTSamples: l.RTT.Samples, Commands: []commandLatencyRecord{},
-		Slowest: []int{}, Transfers: []dataLatencyRecord{},
-		RTT: millis(l.RTT.Known(), l.RTT.Total), RTTServer: millis(l.RTT.Known(), l.RTT.ServerSide), RTTClient: millis(l.RTT.Known(), l.RTT.ClientSide)}
+	known := l.RTT.Known()
+	r := latencyRecord{recordHead: w.head("latency", s, s.Start), controlEnds: sessionEnds(s), RTTSamples: l.RTT.Samples,
+		Commands: []commandLatencyRecord{}, Slowest: []int{}, Transfers: []dataLatencyRecord{},
+		RTT: millis(known, l.RTT.Total), RTTServer: millis(known, l.RTT.ServerSide), RTTClient: millis(known, l.RTT.ClientSide)}
 	for _, c := range l.Commands {
 		code := c.Command.Prelim
 		if code == 0 {
@@ -112,7 +151,7 @@ func (w *JSONWriter) Latency(s *analyzer.Session) error {
 	}
 	for _, d := range l.Data {
 		t := d.Transfer
-		r.Transfers = append(r.Transfers, dataLatencyRecord{ID: t.ID, Command: t.Command, Mode: t.Mode, Bytes: d.Bytes, Rate: d.Rate(),
+		r.Transfers = append(r.Transfers, dataLatencyRecord{Transfer: t.ID, Command: t.Command, Mode: t.Mode, Bytes: d.Bytes, Rate: d.Rate(),
 			Setup: millis(d.HasSetup, d.Setup), Handshake: millis(d.HasHandshake, d.Handshake),
 			FirstByte: millis(d.HasFirstByte, d.FirstByte), Duration: millis(d.HasFirstByte, d.Duration)})
 	}

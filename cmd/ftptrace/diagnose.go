@@ -6,16 +6,17 @@ import (
 	"github.com/ftptrace/ftptrace/report"
 )
 
-// diagnoseSession writes the diagnosis of a session as it ends, and keeps
-// what the capture's diagnosis compares across sessions.
+// diagnoses tells whether the output holds diagnoses of the whole capture:
+// the diagnose view, and JSON with diagnosis records.
+func (p *printer) diagnoses() bool {
+	return p.cfg.view == "diagnose" || (p.cfg.json && p.json.Writes(report.RecordDiagnosis))
+}
+
+// diagnoseSession writes the diagnosis of a session as it ends (the text
+// view; JSON writes it with the session's records).
 func (p *printer) diagnoseSession(s *analyzer.Session) {
 	ds := diagnose.Session(s)
 	p.problems += len(ds)
-	p.fingerprints = append(p.fingerprints, diagnose.FingerprintOf(s))
-	if p.cfg.json {
-		p.keep(p.json.Diagnoses(ds))
-		return
-	}
 	p.keep(report.DiagnoseSession(p.w, s, ds))
 }
 
@@ -26,7 +27,7 @@ func (p *printer) diagnoseCapture() {
 	ds := diagnose.Capture(p.fingerprints, p.res.stats)
 	p.problems += len(ds)
 	if p.cfg.json {
-		p.keep(p.json.Diagnoses(ds))
+		p.keep(p.json.CaptureDiagnoses(p.fingerprints, ds))
 		return
 	}
 	p.keep(report.DiagnoseCapture(p.w, ds, p.res.count, p.problems))

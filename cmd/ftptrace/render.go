@@ -39,7 +39,7 @@ type printer struct {
 func newPrinter(cfg *config, stdout io.Writer, res *result) *printer {
 	p := &printer{cfg: cfg, out: &lazyOutput{name: cfg.output, stdout: stdout}, res: res, started: map[int]bool{}}
 	p.w = bufio.NewWriterSize(p.out, 64<<10)
-	p.json = report.NewJSONWriter(p.w)
+	p.json = report.NewJSONWriter(p.w, report.JSONOptions{Records: cfg.records, File: len(cfg.files) > 1})
 	return p
 }
 
@@ -58,12 +58,13 @@ func (p *printer) session(s *analyzer.Session) {
 	if failOnSession(p.cfg.failOn, s) {
 		p.res.failOn = true
 	}
+	if p.diagnoses() {
+		p.fingerprints = append(p.fingerprints, diagnose.FingerprintOf(s))
+	}
 	switch {
-	case p.cfg.view == "diagnose":
+	case p.cfg.view == "diagnose" && !p.cfg.json:
 		p.diagnoseSession(s)
-	case p.cfg.view == "latency" && p.cfg.json:
-		p.keep(p.json.Latency(s))
-	case p.cfg.view == "latency":
+	case p.cfg.view == "latency" && !p.cfg.json:
 		p.keep(report.LatencySession(p.w, s))
 	case p.cfg.json && p.live:
 		p.keep(p.json.SessionEnd(s)) // its steps are out already
@@ -129,7 +130,8 @@ func (p *printer) keep(err error) {
 // diagram, and flushes.
 func (p *printer) finish() error {
 	res, cfg := p.res, p.cfg
-	if cfg.view == "diagnose" {
+	p.crossFindings()
+	if p.diagnoses() {
 		p.diagnoseCapture()
 	}
 	switch {
@@ -178,6 +180,33 @@ func (p *printer) finish() error {
 	p.keep(p.w.Flush())
 	p.keep(p.out.Close())
 	return p.err
+}
+
+// crossFindings puts the findings that span sessions (a brute force, with
+// its final count) where each view shows them: after the sessions in the
+// streamed views (JSON records, the timeline's closing block), with the
+// session they name in the views drawn at the end.
+func (p *printer) crossFindings() {
+	res, cfg := p.res, p.cfg
+	for _, f := range res.cross {
+		if failOnFinding(cfg.failOn, f.Finding) {
+			res.failOn = true
+		}
+		switch {
+		case cfg.json:
+			p.keep(p.json.Finding(f.Session, f.Finding))
+		case p.streams():
+		default:
+			for _, s := range res.sessions {
+				if s.ID == f.Session.ID {
+					s.Findings = append(s.Findings, f.Finding)
+				}
+			}
+		}
+	}
+	if !cfg.json && p.streams() {
+		p.keep(report.CrossFindings(p.w, res.cross))
+	}
 }
 
 // ladderSession picks the session the ladder view draws: --session N, or
