@@ -147,6 +147,11 @@ func loginFailed(r *reading) {
 	}
 	closed := r.serverClosedAfter(reply)
 	switch {
+	case strings.TrimSpace(last.User) == "" && !last.HasPass:
+		d.Reason = "unknown"
+		d.Title = text("login failed: the client sent an empty user name (%d)", code)
+		d.Explain = text("The client's USER command carried no name, and the server refused it: a client or script with its user name unset.")
+		d.Fix = text("Set the user name in the client (or in the URL: ftp://user@host/).")
 	case last.Anonymous:
 		d.Reason = "anonymous-disabled"
 		d.Title = text("login failed: the server allows no anonymous login")
@@ -255,9 +260,11 @@ func (r *reading) transferOf(c *analyzer.Command) *analyzer.Transfer {
 // permission". SIZE, MDTM and MLST are left out: clients send them to
 // learn whether a file exists (before an upload, a resume), and a 550
 // then is an answer, not a failure.
+// SITE is left out too: its 550 means whatever the server's SITE command
+// means by it.
 var fileCommands = map[string]bool{"RETR": true, "STOR": true, "APPE": true, "STOU": true,
 	"DELE": true, "RNFR": true, "RNTO": true, "CWD": true, "XCWD": true, "MKD": true, "XMKD": true, "RMD": true, "XRMD": true,
-	"LIST": true, "NLST": true, "MLSD": true, "SITE": true}
+	"LIST": true, "NLST": true, "MLSD": true}
 
 func (r *reading) replyError(c *analyzer.Command, t *analyzer.Transfer) (Diagnosis, bool) {
 	low := strings.ToLower(c.ReplyText)
@@ -289,7 +296,7 @@ func (r *reading) replyError(c *analyzer.Command, t *analyzer.Transfer) (Diagnos
 			d.Explain = text("553 %s: the name is refused (characters the server does not accept, a hidden or reserved name, too long).", firstLine(c.ReplyText))
 			d.Fix = text("Rename the file to plain letters, digits, dots and dashes, and try again.")
 		}
-	case c.ReplyCode == 550 && fileCommands[c.Verb]:
+	case c.ReplyCode == 550 && fileCommands[c.Verb] && !r.probe(c, low):
 		d.Severity = SeverityWarning
 		notFound := strings.Contains(low, "no such") || strings.Contains(low, "not found") || strings.Contains(low, "does not exist") ||
 			strings.Contains(low, "doesn't exist") || strings.Contains(low, "cannot find") || strings.Contains(low, "can't find")
@@ -327,6 +334,23 @@ func (r *reading) replyError(c *analyzer.Command, t *analyzer.Transfer) (Diagnos
 		return d, false
 	}
 	return d, true
+}
+
+// probe tells a 550 that is a client's question, not a failure: a CWD to
+// see whether a path is a directory (browsers and wget do it before RETR),
+// or a command on a name that a later command of the session used
+// successfully.
+func (r *reading) probe(c *analyzer.Command, low string) bool {
+	if (c.Verb == "CWD" || c.Verb == "XCWD") && strings.Contains(low, "not a directory") {
+		return true
+	}
+	base := path.Base(strings.TrimSpace(c.Arg))
+	for _, n := range r.s.Commands {
+		if n.Time.After(c.Time) && n.ReplyCode/100 == 2 && n.Arg != "" && path.Base(strings.TrimSpace(n.Arg)) == base {
+			return true
+		}
+	}
+	return false
 }
 
 // listedBefore tells whether a listing of the command's directory came

@@ -210,7 +210,7 @@ func passiveAnnouncements(r *reading) {
 				used = true
 			}
 		}
-		if used {
+		if used || r.transferWorkedAfter(i) || r.controlGapAfter(i) {
 			continue
 		}
 		d := Diagnosis{Cause: "pasv-address-unreachable", Severity: SeverityError,
@@ -232,6 +232,48 @@ func passiveAnnouncements(r *reading) {
 		}
 		r.add(d)
 	}
+}
+
+// controlGapAfter tells whether the capture missed client bytes of the
+// control connection after step i, before the client's next command: the
+// transfer command may be among them.
+func (r *reading) controlGapAfter(i int) bool {
+	for j := i + 1; j < len(r.s.Steps); j++ {
+		switch st := &r.s.Steps[j]; {
+		case st.Conn != analyzer.RoleControl:
+		case st.Kind == analyzer.KindGap && st.FromClient:
+			return true
+		case st.Kind == analyzer.KindCommand:
+			return false
+		}
+	}
+	return false
+}
+
+// transferWorkedAfter tells whether the first transfer command after step
+// i (before another announcement) was accepted: its data connection then
+// took place, only not where the capture was taken.
+func (r *reading) transferWorkedAfter(i int) bool {
+	for j := i + 1; j < len(r.s.Steps); j++ {
+		st := &r.s.Steps[j]
+		if st.Kind != analyzer.KindCommand {
+			continue
+		}
+		if info, ok := analyzer.LookupCommand(st.Command); ok {
+			switch info.Class {
+			case analyzer.ClassDataSetup:
+				return false
+			case analyzer.ClassTransfer:
+				for _, c := range r.s.Commands {
+					if c.Time.Equal(st.Time) && c.Verb == st.Command {
+						return c.ReplyCode/100 == 2 || c.Prelim/100 == 1
+					}
+				}
+				return false
+			}
+		}
+	}
+	return false
 }
 
 // portRefused names PORT/EPRT commands the server refused: a private

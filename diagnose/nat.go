@@ -80,7 +80,7 @@ func Capture(fps []Fingerprint, stats reassembly.Stats) []Diagnosis {
 }
 
 func algRewrite(a, b *Fingerprint) (Diagnosis, bool) {
-	if a.Server != b.Server || a.Client == b.Client || len(a.Announces) == 0 || len(a.Announces) != len(b.Announces) ||
+	if a.Server != b.Server || a.Client.Addr() == b.Client.Addr() || len(a.Announces) == 0 || len(a.Announces) != len(b.Announces) ||
 		len(a.Verbs) != len(b.Verbs) {
 		return Diagnosis{}, false
 	}
@@ -98,9 +98,14 @@ func algRewrite(a, b *Fingerprint) (Diagnosis, bool) {
 			continue
 		}
 		inside, outside := a, b
-		if x.Addr.Addr() == b.Client.Addr() || (x.What[0] >= '0' && x.What[0] <= '9' && x.Addr.Addr() == b.Server.Addr()) {
+		if x.Addr.Addr() == b.Client.Addr() {
 			inside, outside = b, a
 			x, y = y, x
+		}
+		// Each side's PORT names that side's own client address: the
+		// helper put the NAT's outside address in, nothing else changed.
+		if x.Addr.Addr() != inside.Client.Addr() || y.Addr.Addr() != outside.Client.Addr() || x.Addr.Port() != y.Addr.Port() {
+			continue
 		}
 		return Diagnosis{Session: inside.Session, Cause: "alg-rewrite", Severity: SeverityInfo, Time: inside.Start,
 			Title: text("a NAT rewrote the address in %s: sessions %d and %d are one session seen on both sides of it", x.What, inside.Session, outside.Session),
