@@ -285,7 +285,8 @@ func (r *reading) replyError(c *analyzer.Command, t *analyzer.Transfer) (Diagnos
 		d.Fix = text("Free space on the server's file system or raise the user's quota, then upload again (REST/APPE can resume); df and the quota tools on the server tell which.")
 	case c.ReplyCode == 553:
 		d.Severity = SeverityWarning
-		if strings.Contains(low, "create") || strings.Contains(low, "permission") || strings.Contains(low, "denied") {
+		nameRefused := strings.Contains(low, "name") || strings.Contains(low, "too long") || strings.Contains(low, "invalid") || strings.Contains(low, "not allowed")
+		if !nameRefused && (strings.Contains(low, "create") || strings.Contains(low, "permission") || strings.Contains(low, "denied")) {
 			d.Cause = "permission-denied"
 			d.Title = text("%s %s failed: the server may not create the file there (553)", c.Verb, c.Arg)
 			d.Explain = text("553 %s: the user may not write in that directory (its permissions, or the server's write_enable) or the name is refused.", firstLine(c.ReplyText))
@@ -322,7 +323,15 @@ func (r *reading) replyError(c *analyzer.Command, t *analyzer.Transfer) (Diagnos
 			d.Explain = text("550 %s: the server has no %s where the client asked: a wrong name or path, case differences, or it was never uploaded. Some servers (vsftpd) give this same answer for a file the user may not read.", firstLine(c.ReplyText), c.Arg)
 			d.Fix = text("Check the name and the directory: list it (ls) and use the name as the listing shows it, or an absolute path.")
 		}
-	case (c.ReplyCode == 425 || c.ReplyCode == 426) && t != nil && !t.Aborted || c.ReplyCode == 425:
+	case c.ReplyCode == 425 && t != nil && t.Mode == "active" && r.privatePort(t) != nil:
+		st := r.privatePort(t)
+		d.Cause, d.Severity = "port-address-nat", SeverityError
+		d.Evidence = append([]Evidence{r.stepOf(st.N, text("%s names %s; the control connection comes from %s.", st.Command, st.Address.String(), r.s.Client.Addr().String()))}, d.Evidence...)
+		d.Title = text("%s failed: the client announced its private address %s, which the server cannot reach", what(t), st.Address.Addr().String())
+		d.Explain = text("The client's control connection comes from %s, but its %s names %s: it sits behind a NAT that did not rewrite the address (no FTP helper). The server could not connect to that private address (%d); the capture shows no attempt, as the server has no route to it.",
+			r.s.Client.Addr().String(), st.Command, st.Address.Addr().String(), c.ReplyCode)
+		d.Fix = text("Use passive mode (the client connects out), or enable the NAT's FTP helper (Linux: nf_conntrack_ftp and nf_nat_ftp, assigned with a ct helper rule), or tell the client its public address (lftp set ftp:port-ipv4, FileZilla's external IP setting).")
+	case ((c.ReplyCode == 425 || c.ReplyCode == 426) && t != nil && !t.Aborted || c.ReplyCode == 425) && !r.explainedAnnounce(t) && !r.bounce():
 		d.Cause, d.Severity = "data-connection-failed", SeverityError
 		d.Title = text("%s failed: %d %s", c.Verb, c.ReplyCode, firstLine(c.ReplyText))
 		d.Explain = text("The server could not open or keep the data connection (%d). The capture shows no attempt to connect: it was taken where the data connection does not pass, or the server gave up before trying (no route to the address announced).", c.ReplyCode)
@@ -334,6 +343,51 @@ func (r *reading) replyError(c *analyzer.Command, t *analyzer.Transfer) (Diagnos
 		return d, false
 	}
 	return d, true
+}
+
+// privatePort is the PORT/EPRT/LPRT step a transfer used when it named a
+// private address other than the client's (a NAT without helper), or nil.
+func (r *reading) privatePort(t *analyzer.Transfer) *analyzer.Step {
+	var last *analyzer.Step
+	for i := range r.s.Steps {
+		st := &r.s.Steps[i]
+		if st.Time.After(t.Start) {
+			break
+		}
+		if st.Kind == analyzer.KindCommand && (st.Command == "PORT" || st.Command == "EPRT" || st.Command == "LPRT") && st.Address.IsValid() {
+			last = st
+		}
+	}
+	if last == nil || !isPrivate(last.Address.Addr()) || last.Address.Addr() == r.s.Client.Addr() {
+		return nil
+	}
+	return last
+}
+
+// explainedAnnounce tells whether a data connection rule explained the
+// failure of another transfer that used the same announcement (a PORT
+// stays in force): the same cause, said once.
+func (r *reading) explainedAnnounce(t *analyzer.Transfer) bool {
+	if t == nil || t.Announce == "" {
+		return false
+	}
+	for x := range r.transferDone {
+		if x != t && x.Announce == t.Announce {
+			return true
+		}
+	}
+	return false
+}
+
+// bounce tells a session that used PORT against third hosts (a port-bounce
+// finding): its 425s are the scan's answers, which the finding reports.
+func (r *reading) bounce() bool {
+	for _, f := range r.s.Findings {
+		if f.Kind == "port-bounce" {
+			return true
+		}
+	}
+	return false
 }
 
 // probe tells a 550 that is a client's question, not a failure: a CWD to

@@ -11,7 +11,28 @@ import (
 
 // sentence says a diagnosis' sentence in the current language, with the
 // bytes that came from the capture escaped.
-func sentence(t diagnose.Text) string { return Clean(tr(t.Format, t.Args...)) }
+func sentence(t diagnose.Text) string { return Clean(sayText(t)) }
+
+// sayText is a diagnosis' sentence in the current language: the template
+// and the words among its arguments that the diagnose package chose (who
+// sent, what a right allows), not those from the capture.
+func sayText(t diagnose.Text) string {
+	if current == nil {
+		return tr(t.Format, t.Args...)
+	}
+	args := make([]any, len(t.Args))
+	for i, a := range t.Args {
+		if w, ok := a.(string); ok && argWords[w] {
+			a = tr(w)
+		}
+		args[i] = a
+	}
+	return tr(t.Format, args...)
+}
+
+// argWords are the arguments of diagnoses that are words of ftptrace's.
+var argWords = map[string]bool{"client": true, "server": true, "the transfer": true, "the data connection": true,
+	"read": true, "write": true, "change": true, "enter or list": true, "use": true}
 
 // severityWord is a diagnosis' severity as the text views print it.
 func severityWord(sev string) string {
@@ -68,14 +89,14 @@ func DiagnoseCapture(w io.Writer, ds []diagnose.Diagnosis, sessions, problems in
 
 func writeDiagnosis(w *errWriter, d *diagnose.Diagnosis) {
 	w.printf("  %-7s %s: %s\n", severityWord(d.Severity), causeName(d), sentence(d.Title))
-	w.printf("    %s %s\n", tr("Why:"), sentence(d.Explain))
+	w.printf("    %s%s\n", tr("Why: "), sentence(d.Explain))
 	if len(d.Evidence) > 0 {
 		w.printf("    %s\n", tr("Evidence:"))
 	}
 	for _, e := range d.Evidence {
 		w.printf("      %s%s\n", evidencePlace(e), sentence(e.Text))
 	}
-	w.printf("    %s %s\n\n", tr("Fix:"), sentence(d.Fix))
+	w.printf("    %s%s\n\n", tr("Fix: "), sentence(d.Fix))
 }
 
 // evidencePlace is "step 16 (frame 30): " or "frame 30: ".
@@ -128,7 +149,7 @@ func writeDiagnoses(w *errWriter, s *analyzer.Session) {
 			where = tr(" (steps %s)", joinInts(steps))
 		}
 		w.printf("  %-7s %s: %s%s\n", severityWord(d.Severity), causeName(d), sentence(d.Title), where)
-		w.printf("          %s %s\n", tr("Fix:"), sentence(d.Fix))
+		w.printf("          %s%s\n", tr("Fix: "), sentence(d.Fix))
 	}
 }
 

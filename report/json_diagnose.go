@@ -84,10 +84,6 @@ func diagnosisRec(h recordHead, ends controlEnds, d *diagnose.Diagnosis) diagnos
 	return r
 }
 
-// sayText is a sentence of a diagnosis in the current language (JSON
-// escapes what the text views clean).
-func sayText(t diagnose.Text) string { return tr(t.Format, t.Args...) }
-
 // latencyRecord is where the time of a session went (type "latency").
 type latencyRecord struct {
 	recordHead
