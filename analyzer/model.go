@@ -228,15 +228,15 @@ type DataConn struct {
 	// TCP is what the connection's packets showed besides its bytes
 	// (retransmissions, windows, ICMP errors), nil when not followed; its
 	// sides are the tracker's (TCPSide turns them to Client and Server).
-	TCP        *reassembly.Facts
-	tcpFlip    bool
-	hash       [2]hasher
-	finFrom    [2]bool      // FIN seen from each side: that side sent everything
-	seqEnd     [2]uint32    // sequence number after the last byte delivered or missed, per side
-	finEnd     [2]uint32    // where each side's FIN says its bytes end
-	finTime    [2]time.Time // each side's FIN: when, and which packet (finIndex), for a tail it shows missing
-	finIndex   [2]int
-	reset      bool
+	TCP      *reassembly.Facts
+	tcpFlip  bool
+	hash     [2]hasher
+	finFrom  [2]bool      // FIN seen from each side: that side sent everything
+	seqEnd   [2]uint32    // sequence number after the last byte delivered or missed, per side
+	finEnd   [2]uint32    // where each side's FIN says its bytes end
+	finTime  [2]time.Time // each side's FIN: when, and which packet (finIndex), for a tail it shows missing
+	finIndex [2]int
+	reset    bool
 }
 
 // Credential is one login attempt.

@@ -269,7 +269,7 @@ var fileCommands = map[string]bool{"RETR": true, "STOR": true, "APPE": true, "ST
 func (r *reading) replyError(c *analyzer.Command, t *analyzer.Transfer) (Diagnosis, bool) {
 	low := strings.ToLower(c.ReplyText)
 	n := r.commandStep(c)
-	ev := []Evidence{r.stepOf(n, text("The client sends %s %s.", c.Verb, c.Arg)),
+	ev := []Evidence{r.stepOf(n, text("The client sends %s %s.", c.Verb, clip(c.Arg))),
 		r.stepOf(r.replyStep(c), text("The server answers %d: %s.", c.ReplyCode, firstLine(c.ReplyText)))}
 	upload := c.Verb == "STOR" || c.Verb == "APPE" || c.Verb == "STOU"
 	d := Diagnosis{Evidence: ev}
@@ -277,7 +277,7 @@ func (r *reading) replyError(c *analyzer.Command, t *analyzer.Transfer) (Diagnos
 	case c.ReplyCode == 552 || c.ReplyCode == 452 ||
 		(c.ReplyCode == 451 && upload && (strings.Contains(low, "writ") || strings.Contains(low, "space") || strings.Contains(low, "disk") || strings.Contains(low, "quota"))):
 		d.Cause, d.Severity = "disk-full", SeverityError
-		d.Title = text("%s %s failed: the server has no room for the file (%d)", c.Verb, c.Arg, c.ReplyCode)
+		d.Title = text("%s %s failed: the server has no room for the file (%d)", c.Verb, clip(c.Arg), c.ReplyCode)
 		d.Explain = text("%d %s: the server could not write the file: its disk is full or the user's quota is used up (552 exceeded storage allocation, 452 insufficient storage; 451 while writing is how vsftpd reports a full disk).", c.ReplyCode, firstLine(c.ReplyText))
 		if t != nil && t.Bytes > 0 {
 			d.Explain = text("%d %s after %s of the upload had crossed: the server could not write the rest, its disk is full or the user's quota is used up (552 exceeded storage allocation, 452 insufficient storage; 451 while writing is how vsftpd reports a full disk).", c.ReplyCode, firstLine(c.ReplyText), Bytes(t.Bytes))
@@ -288,12 +288,12 @@ func (r *reading) replyError(c *analyzer.Command, t *analyzer.Transfer) (Diagnos
 		nameRefused := strings.Contains(low, "name") || strings.Contains(low, "too long") || strings.Contains(low, "invalid") || strings.Contains(low, "not allowed")
 		if !nameRefused && (strings.Contains(low, "create") || strings.Contains(low, "permission") || strings.Contains(low, "denied")) {
 			d.Cause = "permission-denied"
-			d.Title = text("%s %s failed: the server may not create the file there (553)", c.Verb, c.Arg)
+			d.Title = text("%s %s failed: the server may not create the file there (553)", c.Verb, clip(c.Arg))
 			d.Explain = text("553 %s: the user may not write in that directory (its permissions, or the server's write_enable) or the name is refused.", firstLine(c.ReplyText))
 			d.Fix = text("Upload into a directory the user may write, or give the user write permission there (vsftpd: write_enable=YES and the directory's owner and mode).")
 		} else {
 			d.Cause = "name-not-allowed"
-			d.Title = text("%s %s failed: the server does not allow that file name (553)", c.Verb, c.Arg)
+			d.Title = text("%s %s failed: the server does not allow that file name (553)", c.Verb, clip(c.Arg))
 			d.Explain = text("553 %s: the name is refused (characters the server does not accept, a hidden or reserved name, too long).", firstLine(c.ReplyText))
 			d.Fix = text("Rename the file to plain letters, digits, dots and dashes, and try again.")
 		}
@@ -307,20 +307,20 @@ func (r *reading) replyError(c *analyzer.Command, t *analyzer.Transfer) (Diagnos
 		if !notFound && !denied && seen {
 			denied, notFound = listed, !listed
 			if listed {
-				d.Evidence = append(d.Evidence, Evidence{Text: text("A listing earlier in the session shows %s: the file is there.", path.Base(c.Arg))})
+				d.Evidence = append(d.Evidence, Evidence{Text: text("A listing earlier in the session shows %s: the file is there.", clip(path.Base(c.Arg)))})
 			} else {
-				d.Evidence = append(d.Evidence, Evidence{Text: text("A listing of that directory earlier in the session does not show %s.", path.Base(c.Arg))})
+				d.Evidence = append(d.Evidence, Evidence{Text: text("A listing of that directory earlier in the session does not show %s.", clip(path.Base(c.Arg)))})
 			}
 		}
 		if denied && !notFound {
 			d.Cause = "permission-denied"
-			d.Title = text("%s %s failed: the user may not do that (550)", c.Verb, c.Arg)
+			d.Title = text("%s %s failed: the user may not do that (550)", c.Verb, clip(c.Arg))
 			d.Explain = text("550 %s: the file or directory exists, but the user may not %s it (its permissions, or the server's settings).", firstLine(c.ReplyText), verbAction(c.Verb))
 			d.Fix = text("Give the user the right on the server (the file's owner and mode, or the server's permissions for the account), or use an account that has it.")
 		} else {
 			d.Cause = "file-not-found"
-			d.Title = text("%s %s failed: no such file or directory (550)", c.Verb, c.Arg)
-			d.Explain = text("550 %s: the server has no %s where the client asked: a wrong name or path, case differences, or it was never uploaded. Some servers (vsftpd) give this same answer for a file the user may not read.", firstLine(c.ReplyText), c.Arg)
+			d.Title = text("%s %s failed: no such file or directory (550)", c.Verb, clip(c.Arg))
+			d.Explain = text("550 %s: the server has no %s where the client asked: a wrong name or path, case differences, or it was never uploaded. Some servers (vsftpd) give this same answer for a file the user may not read.", firstLine(c.ReplyText), clip(c.Arg))
 			d.Fix = text("Check the name and the directory: list it (ls) and use the name as the listing shows it, or an absolute path.")
 		}
 	case c.ReplyCode == 425 && t != nil && t.Mode == "active" && r.privatePort(t) != nil:

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ftptrace/ftptrace/analyzer"
 	"github.com/ftptrace/ftptrace/reassembly"
@@ -190,7 +191,11 @@ func firstLine(s string) string {
 	if i := strings.IndexByte(s, '\n'); i >= 0 {
 		s = s[:i]
 	}
-	return strings.TrimRight(s, ". \r")
+	s = strings.TrimRight(s, ". \r")
+	if utf8.RuneCountInString(s) > 2*maxArg {
+		s = string([]rune(s)[:2*maxArg]) + "..."
+	}
+	return s
 }
 
 // passiveAnnouncements names passive replies with an address that is not

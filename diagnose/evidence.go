@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ftptrace/ftptrace/analyzer"
 )
@@ -150,5 +151,18 @@ func what(t *analyzer.Transfer) string {
 	if t.Arg == "" {
 		return t.Command
 	}
-	return t.Command + " " + t.Arg
+	return t.Command + " " + clip(t.Arg)
+}
+
+// maxArg is how much of an argument a diagnosis repeats: the timeline
+// shows the whole of a long one once, at its step.
+const maxArg = 64
+
+// clip is an argument as diagnoses quote it: a long one is named by its
+// length only.
+func clip(arg string) string {
+	if n := utf8.RuneCountInString(arg); n > maxArg {
+		return fmt.Sprintf("(%d characters)", n)
+	}
+	return arg
 }

@@ -34,7 +34,7 @@ func asciiOnBinary(r *reading) {
 			d.Evidence = append(d.Evidence, r.stepOf(typ, text("TYPE A: the client asks for ASCII mode, in which line ends are converted.")))
 		}
 		if c != nil {
-			d.Evidence = append(d.Evidence, r.stepOf(r.commandStep(c), text("%s %s in ASCII mode.", t.Command, t.Arg)))
+			d.Evidence = append(d.Evidence, r.stepOf(r.commandStep(c), text("%s %s in ASCII mode.", t.Command, clip(t.Arg))))
 		}
 		if changed {
 			d.Severity = SeverityError

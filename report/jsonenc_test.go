@@ -74,12 +74,12 @@ type packet struct {
 
 type commandRecord struct {
 	recordHead
-	Step      int    `json:"step"`
-	Command   string `json:"command"`
-	Arg       string `json:"arg"`
-	Prelim    int    `json:"preliminary_code,omitempty"`
-	ReplyCode int    `json:"reply_code,omitempty"`
-	ReplyText string `json:"reply_text,omitempty"`
+	Step      int      `json:"step"`
+	Command   string   `json:"command"`
+	Arg       string   `json:"arg"`
+	Prelim    int      `json:"preliminary_code,omitempty"`
+	ReplyCode int      `json:"reply_code,omitempty"`
+	ReplyText string   `json:"reply_text,omitempty"`
 	ReplyTime string   `json:"reply_time,omitempty"`
 	Latency   *float64 `json:"latency_ms,omitempty"`
 }
