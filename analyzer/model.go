@@ -123,6 +123,10 @@ type Command struct {
 	expectsSet *Expectation
 }
 
+// Transfer is the data transfer the command asked for (RETR, STOR, LIST
+// ...), nil for other commands.
+func (c *Command) Transfer() *Transfer { return c.transfer }
+
 // Transfer is one use of a data connection by LIST, NLST, MLSD, RETR, STOR,
 // APPE or STOU.
 type Transfer struct {
@@ -228,8 +232,11 @@ type DataConn struct {
 	// TCP is what the connection's packets showed besides its bytes
 	// (retransmissions, windows, ICMP errors), nil when not followed; its
 	// sides are the tracker's (TCPSide turns them to Client and Server).
-	TCP      *reassembly.Facts
-	tcpFlip  bool
+	TCP     *reassembly.Facts
+	tcpFlip bool
+	// MIME is the media type the first bytes look like ("text/plain",
+	// "application/zip"), "" when no byte was captured or they are TLS.
+	MIME     string
 	hash     [2]hasher
 	finFrom  [2]bool      // FIN seen from each side: that side sent everything
 	seqEnd   [2]uint32    // sequence number after the last byte delivered or missed, per side
@@ -287,7 +294,7 @@ type Finding struct {
 type Session struct {
 	ID int
 	// UID names the session across runs: the same capture gives the same
-	// uid whatever else is read with it (sessionUID). Set with Start.
+	// uid whatever else is read with it (ConnUID). Set with Start.
 	UID string
 	// File is the capture file the session was recognised in (as named on
 	// the command line; "-" for standard input), set by whoever feeds the
@@ -323,6 +330,9 @@ type Session struct {
 	Ended        string // "quit" (221 to QUIT), "fin", "rst", "capture ended"
 	BytesDown    int64  // file and listing bytes from server to client
 	BytesUp      int64
+	// ControlBytes counts the control connection's payload bytes by TCP
+	// direction: [0] from the side that opened it (the FTP client), [1] back.
+	ControlBytes [2]int64
 	FileOps      []*FileOp
 
 	// DroppedSteps and DroppedCommands count what Limits kept out.

@@ -331,7 +331,8 @@ func (r *reading) replyError(c *analyzer.Command, t *analyzer.Transfer) (Diagnos
 		d.Explain = text("The client's control connection comes from %s, but its %s names %s: it sits behind a NAT that did not rewrite the address (no FTP helper). The server could not connect to that private address (%d); the capture shows no attempt, as the server has no route to it.",
 			r.s.Client.Addr().String(), st.Command, st.Address.Addr().String(), c.ReplyCode)
 		d.Fix = text("Use passive mode (the client connects out), or enable the NAT's FTP helper (Linux: nf_conntrack_ftp and nf_nat_ftp, assigned with a ct helper rule), or tell the client its public address (lftp set ftp:port-ipv4, FileZilla's external IP setting).")
-	case ((c.ReplyCode == 425 || c.ReplyCode == 426) && t != nil && !t.Aborted || c.ReplyCode == 425) && !r.explainedAnnounce(t) && !r.bounce():
+	case ((c.ReplyCode == 425 || c.ReplyCode == 426) && t != nil && !t.Aborted || c.ReplyCode == 425) && !r.explainedAnnounce(t) && !r.bounce() &&
+		!(c.ReplyCode == 426 && r.clientReset(t)):
 		d.Cause, d.Severity = "data-connection-failed", SeverityError
 		d.Title = text("%s failed: %d %s", c.Verb, c.ReplyCode, firstLine(c.ReplyText))
 		d.Explain = text("The server could not open or keep the data connection (%d). The capture shows no attempt to connect: it was taken where the data connection does not pass, or the server gave up before trying (no route to the address announced).", c.ReplyCode)
@@ -362,6 +363,21 @@ func (r *reading) privatePort(t *analyzer.Transfer) *analyzer.Step {
 		return nil
 	}
 	return last
+}
+
+// clientReset tells a 426 the client caused: it reset the data connection
+// itself (Windows programs close with a RST once they have what they
+// wanted), so the server reports the transfer aborted.
+func (r *reading) clientReset(t *analyzer.Transfer) bool {
+	if t.Data == nil {
+		return false
+	}
+	for _, st := range r.dataSteps(t.Data, analyzer.KindRST) {
+		if st.FromClient {
+			return true
+		}
+	}
+	return false
 }
 
 // explainedAnnounce tells whether a data connection rule explained the

@@ -193,6 +193,8 @@ func TestSharedCaptures(t *testing.T) {
 	want := map[string]string{
 		"packet-capture-analysis__bruteForce.pcapng":              "login-failed=339",
 		"protocol-pcap__ftp-cmd-data.pcap":                        "",
+		"sample-captures__FTPv6-2.cap":                            "capture-loss=1",
+		"write-ups-2016__h4ckit-top_secret.pcap":                  "login-failed=1",
 		"sample-captures__FTP.pcap":                               "login-failed=1",
 		"saved_pcaps__ftp_active.pcap":                            "capture-loss=1",
 		"suricata-verify__ftp-retr-bypass-realserver__input.pcap": "data-connection-failed=1",

@@ -23,7 +23,10 @@ func asciiOnBinary(r *reading) {
 			continue
 		}
 		changed := t.Announced >= 0 && t.Direction == "download" && t.Bytes != t.Announced-t.Rest && t.Bytes > 0
-		binary := binaryExtensions[strings.ToLower(path.Ext(t.Path))]
+		// Binary by its name, or by its first bytes (the analyzer's media
+		// type of them: a zip, an image, an executable, random bytes).
+		binary := binaryExtensions[strings.ToLower(path.Ext(t.Path))] ||
+			(t.Data.MIME != "" && !strings.HasPrefix(t.Data.MIME, "text/"))
 		if !changed && !binary {
 			continue
 		}
