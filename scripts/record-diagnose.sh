@@ -686,3 +686,76 @@ if [[ $README_ONLY == 0 ]]; then
     done
     log "recorded: ${RECORDED[*]}"
 fi
+
+# ---------------------------------------------------------------------------
+# README section
+# ---------------------------------------------------------------------------
+describe() { # name
+    case $1 in
+        diag-active-blocked) echo "vsftpd (\`connect_timeout=5\`) and tnftp in active mode (\`ftp -A\`); the client's namespace drops every SYN it did not ask for (nft). vsftpd's SYNs from its data port to the PORT address go unanswered, five of them a second apart, then \`425 Failed to establish connection.\` Captured at the server. Diagnosis: \`active-blocked\`." ;;
+        diag-active-refused) echo "The same, the client's firewall rejecting with a TCP reset: the SYN is answered by RST, ACK at once, then 425. Diagnosis: \`active-refused\`." ;;
+        diag-active-icmp) echo "The same, rejecting with an ICMP administratively-prohibited error (type 3 code 13) from the client, then 425. Diagnosis: \`active-refused\` (ICMP)." ;;
+        diag-passive-blocked) echo "vsftpd and tnftp in passive mode (\`ftp -p\`, \`epsv4 off\`); the server's namespace drops new connections to its passive ports 30000-30009. The client's SYNs to the 227 port go unanswered (its \`tcp_syn_retries=2\` gives up after six), then QUIT. Captured at the client. Diagnosis: \`passive-blocked\`." ;;
+        diag-passive-refused) echo "The same, the server's firewall rejecting with a TCP reset. Diagnosis: \`passive-refused\`." ;;
+        diag-pasv-address) echo "vsftpd with \`pasv_address=198.51.100.99\` (no such host), lftp in passive mode: lftp connects to the announced address, its SYNs get no answer, lftp gives up (no QUIT). Diagnosis: \`pasv-address-unreachable\`." ;;
+        diag-port-nat) echo "tnftp in active mode behind a router that masquerades 10.91.1.0/24 as 192.0.2.1 without the FTP helper: \`PORT 10,91,1,2,...\` reaches vsftpd, which answers \`500 Illegal PORT command.\` Captured at the server. Diagnosis: \`port-address-nat\`." ;;
+        diag-alg-rewrite) echo "The same router with the FTP helper (nft \`ct helper\`), captured on both of its interfaces and merged (mergecap): inside, PORT names 10.91.1.2; outside, the helper rewrote it to 192.0.2.1; LIST and RETR readme.txt work. Two sessions in the capture, one session in fact. Diagnosis: \`alg-rewrite\` (info)." ;;
+        diag-tls-alg) echo "vsftpd with explicit FTPS behind a router that forwards port 21 and runs the FTP helper; lftp with \`ftp:ssl-force\`: after AUTH TLS the 227 (the server's private address) is encrypted, the helper opens nothing, lftp connects to the control address's passive port and the router drops the SYNs. Captured at the client. Diagnosis: \`tls-breaks-alg\`." ;;
+        diag-idle-timeout) echo "vsftpd with \`idle_session_timeout=3\`; tnftp logs in, waits five seconds (\`!sleep 5\`), then lists: \`421 Timeout.\` after three seconds of silence, and tnftp's PASV meets a RST. Diagnosis: \`idle-timeout\`." ;;
+        diag-idle-reset) echo "A router whose conntrack forgets established connections after 4 s (\`nf_conntrack_tcp_timeout_established=4\`, no loose pickup) and rejects what it no longer knows with a reset; curl downloads big.bin (512 KiB) throttled to 64 kB/s (\`local_max_rate\`): the control connection idles for 8 s, and the 226 after the transfer meets a RST in the client's name from the router. Captured at the server. Diagnosis: \`idle-timeout\` (middlebox)." ;;
+        diag-zero-window) echo "curl downloads big.bin into a pipe whose reader sleeps twice for 1.5 s, with small receive buffers (\`tcp_rmem 4096 8192 16384\`): the client's window falls to zero twice, vsftpd probes it. Captured at the client. Diagnosis: \`zero-window\`." ;;
+        diag-loss) echo "A router that drops every 25th data segment from the server (nft \`numgen inc mod 25\`): curl's download of big.bin shows the holes and the retransmissions that fill them. Captured at the client. Diagnosis: \`loss\`." ;;
+        diag-capture-loss) echo "A healthy download of big.bin with three data segments deleted afterwards from the capture (editcap), as a capture that cannot keep up loses them: the receiver's ACKs cover bytes the capture never saw, nothing is sent again. Diagnosis: \`capture-loss\`." ;;
+        diag-login-failures) echo "vsftpd with a userlist that allows only ftptrace and \`max_login_fails=2\`; four tnftp sessions: a wrong password (530 after PASS), a user the userlist refuses (530 right after USER), anonymous (refused the same way), and two wrong passwords after which vsftpd closes the connection. Diagnosis: \`login-failed\` with reasons bad-password, unknown-user, anonymous-disabled, too-many-attempts." ;;
+        diag-file-errors) echo "tnftp: ls, then RETR of a missing file (550), of a file the listing shows but mode 000 (550), STOR into a directory owned by root (553 Could not create file.), STOR onto a full 64 KiB tmpfs (\`451 Failure writing to local file.\`). Diagnoses: \`file-not-found\`, \`permission-denied\` (twice), \`disk-full\`." ;;
+        diag-ascii-binary) echo "vsftpd with \`ascii_download_enable=YES\`; tnftp \`ascii\`, SIZE data.bin (65536), RETR data.bin: 65810 bytes cross the data connection (every LF became CR LF). Diagnosis: \`ascii-on-binary\`." ;;
+        diag-epsv-fallback) echo "A server without EPSV (pyftpdlib with EPSV and EPRT removed: \`500 Command \"EPSV\" not understood.\`); curl falls back to PASV for LIST and RETR data.bin, both complete. Diagnosis: \`epsv-fallback\` (info)." ;;
+    esac
+}
+
+D_BEGIN='<!-- BEGIN record-diagnose.sh (generated, do not edit by hand) -->'
+D_END='<!-- END record-diagnose.sh -->'
+README=$PCAPS/README.md
+SECTION=$WORK/diagnose-section.md
+{
+    echo "$D_BEGIN"
+    cat <<EOF
+## Failures recorded in network namespaces (scripts/record-diagnose.sh)
+
+Generated by \`scripts/record-diagnose.sh\` (run as root by \`make fixtures\`; \`bash
+scripts/record-diagnose.sh NAME...\` records only the named ones, \`--readme\` only rewrites
+this section). Each capture is one cause that \`ftptrace diagnose\` names, recorded between a
+real server (vsftpd, or pyftpdlib for the server without EPSV) and a real client (tnftp,
+lftp, curl) in network namespaces the script makes and deletes: \`ftdg-c\` (client),
+\`ftdg-r\` (router), \`ftdg-s\` (server), joined by veth pairs with offloads off (segments
+as a wire carries them), IPv6 off. Addresses of its own: 192.0.2.0/24 stands for the
+Internet, 10.91.1.0/24 for a client's private network behind a NAT router (192.0.2.1),
+10.91.2.0/24 for a server's. Faults come from nft rules, sysctls and server settings;
+there is no \`tc netem\` on this kernel, so no capture adds delay: every round trip is
+tens of microseconds. Captured with \`tcpdump -n -U -s 0 'tcp or icmp or icmp6'\` in one
+namespace (link type EN10MB). Served files in /srv/ftptrace-diagnose: readme.txt, data.bin
+(65536 pseudo-random bytes, the seed of record-fixtures.sh), big.bin (524288 bytes, LCG
+seed 20240103), secret.txt (mode 000), readonly/ (owned by root), full/ (a 64 KiB tmpfs
+during diag-file-errors). User ftptrace, password ftptrace-pass. Timestamps, addresses of
+the veths' MACs, ports and sequence numbers change from one recording to the next.
+
+EOF
+    for name in "${ALL_NAMES[@]}"; do
+        [[ -f $PCAPS/$name.pcap ]] || continue
+        local_codes=$(tshark -n -r "$PCAPS/$name.pcap" -Y ftp.response.code -T fields -e ftp.response.code 2>/dev/null | paste -sd ' ')
+        packets=$(tshark -n -r "$PCAPS/$name.pcap" 2>/dev/null | wc -l)
+        echo "- \`$name.pcap\` ($packets packets; reply codes \`${local_codes:-none}\`): $(describe "$name")"
+    done
+    echo
+    echo "$D_END"
+} > "$SECTION"
+if grep -qxF "$D_BEGIN" "$README" && grep -qxF "$D_END" "$README"; then
+    awk -v b="$D_BEGIN" -v e="$D_END" -v sec="$SECTION" '
+        $0 == b { while ((getline line < sec) > 0) print line; skip = 1; next }
+        $0 == e { skip = 0; next }
+        !skip' "$README" > "$WORK/README.new"
+else
+    { cat "$README"; echo; cat "$SECTION"; } > "$WORK/README.new"
+fi
+install -m 644 "$WORK/README.new" "$README"
+log "wrote the record-diagnose.sh section of $README"
