@@ -305,6 +305,13 @@ client() {
     return 0
 }
 
+# curl_get NAME EXPECT PATH: curl downloads PATH from the server into the
+# client's directory.
+curl_get() {
+    client "$1" "$2" curl --silent --show-error --max-time 30 --noproxy '*' --user "$FTP_USER:$FTP_PASS" \
+        "ftp://$SERVER_IP/$3" -o "$CLIENT/$(basename "$3")"
+}
+
 install_capture() { # name
     [[ -s $WORK/$1.pcap ]] || die "capture $1 is empty"
     install -m 644 "$WORK/$1.pcap" "$PCAPS/$1.pcap"
@@ -517,8 +524,7 @@ record_idle_reset() {
 }"
     start_vsftpd $name -olocal_max_rate=64000
     start_capture $name $S $S-$R
-    client $name fail curl --silent --show-error --max-time 20 --noproxy '*' --user "$FTP_USER:$FTP_PASS" \
-        "ftp://$SERVER_IP/big.bin" -o "$CLIENT/big.bin"
+    curl_get $name fail big.bin
     stop_capture $name; stop_server
     install_capture $name
 }
@@ -549,8 +555,7 @@ record_loss() {
 }"
     start_vsftpd $name
     start_capture $name $C $C-$R
-    client $name ok curl --silent --show-error --max-time 30 --noproxy '*' --user "$FTP_USER:$FTP_PASS" \
-        "ftp://$SERVER_IP/big.bin" -o "$CLIENT/big.bin"
+    curl_get $name ok big.bin
     stop_capture $name; stop_server
     cmp -s "$ROOT/big.bin" "$CLIENT/big.bin" || die "$name: big.bin arrived damaged"
     install_capture $name
@@ -565,8 +570,7 @@ record_capture_loss() {
     topology pair; reset_root
     start_vsftpd $name
     start_capture $name $C $C-$S
-    client $name ok curl --silent --show-error --max-time 30 --noproxy '*' --user "$FTP_USER:$FTP_PASS" \
-        "ftp://$SERVER_IP/big.bin" -o "$CLIENT/big.bin"
+    curl_get $name ok big.bin
     stop_capture $name; stop_server
     local frames n
     mapfile -t frames < <(tshark -n -r "$WORK/$name.pcap" -Y "tcp.srcport >= $PASV_MIN && tcp.srcport <= $PASV_MAX && tcp.len > 1000" \
