@@ -68,6 +68,7 @@ func TestRecordedFailures(t *testing.T) {
 		{"diag-idle-reset.pcap", []want{{"idle-timeout", "", "error", []string{"of silence", "RST in the client's name"}}}},
 		{"diag-zero-window.pcap", []want{{"zero-window", "", "warning", []string{"window of 0 bytes"}}}},
 		{"diag-loss.pcap", []want{{"loss", "", "warning", []string{"retransmissions on data connection #1"}}}},
+		{"diag-window-limited.pcap", []want{{"window-limited", "", "warning", []string{"round trip 60.", "no window scaling"}}}},
 		{"diag-capture-loss.pcap", []want{{"capture-loss", "", "info", []string{"missing from the server's bytes"}}}},
 		{"diag-login-failures.pcap", []want{
 			{"login-failed", "bad-password", "error", []string{"PASS with 530"}},

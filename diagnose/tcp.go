@@ -131,26 +131,30 @@ func (r *reading) loss(dc *analyzer.DataConn, t *analyzer.Transfer, tx *reassemb
 
 func (r *reading) windowLimited(dc *analyzer.DataConn, t *analyzer.Transfer, tx, rx *reassembly.SideFacts, from, to string) (Diagnosis, bool) {
 	rtt := r.rtt.Total
-	if tx.FlightSamples < windowMinSegs || 2*tx.WindowFull < tx.FlightSamples || rtt < windowMinRTT || rx.MaxWindow == 0 || t == nil {
+	if tx.FlightSamples < windowMinSegs || rtt < windowMinRTT || rx.MaxWindow == 0 || t == nil {
 		return Diagnosis{}, false
 	}
 	dl := dataLatency(r.s, t)
-	if dl.Duration < 10*rtt || dl.Rate() == 0 {
+	limit := float64(rx.MaxWindow) / rtt.Seconds()
+	// The sender filled the receiver's window, and the rate is what one
+	// window per round trip gives: the window, not the link or the
+	// congestion window, set the pace.
+	if dl.Duration < 10*rtt || dl.Rate() == 0 || 4*int64(tx.MaxFlight) < 3*int64(rx.MaxWindow) || dl.Rate() > 1.5*limit {
 		return Diagnosis{}, false
 	}
-	limit := float64(rx.MaxWindow) / rtt.Seconds()
 	scaling := text("The %s offered no window scaling, so its window cannot exceed 64 KiB.", to)
 	if dc.TCP.Scaled() {
 		scaling = text("Window scaling was negotiated; the %s's buffer itself is small.", to)
 	}
 	d := Diagnosis{Cause: "window-limited", Severity: SeverityWarning,
 		Title: text("%s crawled at %s: the %s's receive window (%s) caps it at the round trip of %s", what(t), Rate(dl.Rate()), to, Bytes(int64(rx.MaxWindow)), Duration(rtt)),
-		Explain: text("TCP sends at most one receive window per round trip: %s every %s is at most %s, whatever the link could carry. In %d of %d segments the %s had the whole window in flight and waited for acknowledgements. %s",
-			Bytes(int64(rx.MaxWindow)), Duration(rtt), Rate(limit), tx.WindowFull, tx.FlightSamples, from, scaling),
+		Explain: text("TCP sends at most one receive window per round trip: %s every %s is at most %s, whatever the link could carry. The %s kept up to %s in flight, all the window allowed, and then waited for acknowledgements.",
+			Bytes(int64(rx.MaxWindow)), Duration(rtt), Rate(limit), from, Bytes(int64(tx.MaxFlight))),
 		Fix: text("Enlarge the %s's receive buffer and keep window scaling on (Linux: net.ipv4.tcp_rmem and tcp_window_scaling; Windows: autotuning level normal); a middlebox that strips the window-scale option must let it through. A window of bandwidth x round trip is needed: for 100 Mbit/s at %s, %s.",
 			to, Duration(rtt), Bytes(int64(12.5e6*rtt.Seconds()))),
 		Evidence: []Evidence{{Step: r.dataStep(dc, from), Text: text("%s in %s: %s; the %s's largest window %s; round trip %s (from the handshakes).",
-			Bytes(dl.Bytes), Duration(dl.Duration), Rate(dl.Rate()), to, Bytes(int64(rx.MaxWindow)), Duration(rtt))}}}
+			Bytes(dl.Bytes), Duration(dl.Duration), Rate(dl.Rate()), to, Bytes(int64(rx.MaxWindow)), Duration(rtt))},
+			{Text: scaling}}}
 	return d, true
 }
 

@@ -52,8 +52,9 @@ type SideFacts struct {
 	MaxFlight     uint32
 	FlightSamples int // data segments sent while the peer's window was known
 	// WindowFull counts the data segments sent with the peer's receive
-	// window (nearly) full: the sender then waits for acknowledgements,
-	// whatever the link could carry.
+	// window (nearly) full, less than two segments of room left (senders
+	// avoid sending into a sliver of window): the sender then waits for
+	// acknowledgements, whatever the link could carry.
 	WindowFull int
 
 	// The receive window it advertised, in bytes (scaled when both sides
@@ -150,7 +151,7 @@ func (f *Facts) observe(dir Direction, tcp *layers.TCP, ci gopacket.CaptureInfo,
 	me.MaxFlight = max(me.MaxFlight, flight)
 	if peer := &f.Side[dir^1]; peer.hasWin {
 		me.FlightSamples++
-		if flight+n > peer.win {
+		if flight+2*n >= peer.win {
 			me.WindowFull++
 		}
 	}

@@ -26,7 +26,7 @@ set -euo pipefail
 ALL_NAMES=(diag-active-blocked diag-active-refused diag-active-icmp diag-passive-blocked
     diag-passive-refused diag-pasv-address diag-port-nat diag-alg-rewrite diag-tls-alg
     diag-idle-timeout diag-idle-reset diag-zero-window diag-loss diag-capture-loss
-    diag-login-failures diag-file-errors diag-ascii-binary diag-epsv-fallback)
+    diag-login-failures diag-file-errors diag-ascii-binary diag-epsv-fallback diag-window-limited)
 
 if [[ ${1:-} == --list ]]; then printf '%s\n' "${ALL_NAMES[@]}"; exit 0; fi
 if [[ ${1:-} == -h || ${1:-} == --help ]]; then
@@ -199,6 +199,17 @@ topology() {
         routed) # the client's network routed, not NATed: the router only forwards
             topology nat-client
             ip -n $S route add 10.91.1.0/24 via 192.0.2.1 ;;
+        wire) # a long path: cmd/ftpwire carries frames between two TAPs after 30 ms
+            start_wire
+            ip link set ftdg-tapc netns $C
+            ip link set ftdg-taps netns $S
+            ip -n $C addr add 192.0.2.10/24 dev ftdg-tapc
+            ip -n $S addr add 192.0.2.20/24 dev ftdg-taps
+            ip -n $C link set ftdg-tapc up
+            ip -n $S link set ftdg-taps up
+            ip netns exec $C ethtool -K ftdg-tapc gro off > /dev/null 2>&1 || true
+            ip netns exec $S ethtool -K ftdg-taps gro off > /dev/null 2>&1 || true
+            CLIENT_IP=192.0.2.10 SERVER_IP=192.0.2.20 SERVER_AT=192.0.2.20 ;;
         nat-server)
             ns_add $R
             link $C $R 192.0.2.10/24 192.0.2.1/24
@@ -208,6 +219,26 @@ topology() {
             CLIENT_IP=192.0.2.10 SERVER_IP=10.91.2.2 SERVER_AT=192.0.2.1 ;;
     esac
 }
+
+# start_wire: cmd/ftpwire, built from this repository, makes the TAPs
+# ftdg-tapc and ftdg-taps and carries frames between them 30 ms late each
+# way (this kernel has no netem).
+WIRE_PID=
+start_wire() {
+    local go=go i
+    command -v go > /dev/null 2>&1 || go=/usr/local/go/bin/go
+    (cd "$REPO_ROOT" && "$go" build -o "$WORK/ftpwire" ./cmd/ftpwire) || die "cannot build cmd/ftpwire"
+    "$WORK/ftpwire" -a ftdg-tapc -b ftdg-taps -delay 30ms > "$WORK/ftpwire.out" 2>&1 < /dev/null &
+    WIRE_PID=$!
+    OWN_PIDS+=("$WIRE_PID")
+    for ((i = 0; i < 50; i++)); do
+        grep -qs ready "$WORK/ftpwire.out" && return 0
+        sleep 0.1
+    done
+    die "ftpwire did not start: $(cat "$WORK/ftpwire.out")"
+}
+
+stop_wire() { stop_pid "$WIRE_PID" TERM; WIRE_PID=; }
 
 nft_in() { # namespace ruleset (nft -f -)
     ip netns exec "$1" nft -f - <<< "$2"
@@ -679,6 +710,22 @@ EOF
     install_capture $name
 }
 
+# A long path (60 ms round trip, cmd/ftpwire) and a client whose receive
+# window cannot grow: window scaling off and a 32 KiB receive buffer
+# (tcp_rmem). curl downloads big.bin (512 KiB): the server keeps a whole
+# window in flight and waits a round trip for each. Captured at the client.
+record_window_limited() {
+    local name=diag-window-limited
+    topology wire; reset_root
+    ip netns exec $C sysctl -qw net.ipv4.tcp_window_scaling=0 net.ipv4.tcp_rmem="4096 32768 32768"
+    start_vsftpd $name
+    start_capture $name $C ftdg-tapc
+    curl_get $name ok big.bin
+    stop_capture $name; stop_server; stop_wire
+    cmp -s "$ROOT/big.bin" "$CLIENT/big.bin" || die "$name: big.bin arrived damaged"
+    install_capture $name
+}
+
 # ---------------------------------------------------------------------------
 # run
 # ---------------------------------------------------------------------------
@@ -713,6 +760,7 @@ describe() { # name
         diag-login-failures) echo "vsftpd with a userlist that allows only ftptrace and \`max_login_fails=2\`; four tnftp sessions: a wrong password (530 after PASS), a user the userlist refuses (530 right after USER), anonymous (refused the same way), and two wrong passwords after which vsftpd closes the connection. Diagnosis: \`login-failed\` with reasons bad-password, unknown-user, anonymous-disabled, too-many-attempts." ;;
         diag-file-errors) echo "tnftp: ls, then RETR of a missing file (550), of a file the listing shows but mode 000 (550), STOR into a directory owned by root (553 Could not create file.), STOR onto a full 64 KiB tmpfs (\`451 Failure writing to local file.\`). Diagnoses: \`file-not-found\`, \`permission-denied\` (twice), \`disk-full\`." ;;
         diag-ascii-binary) echo "vsftpd with \`ascii_download_enable=YES\`; tnftp \`ascii\`, SIZE data.bin (65536), RETR data.bin: 65810 bytes cross the data connection (every LF became CR LF). Diagnosis: \`ascii-on-binary\`." ;;
+        diag-window-limited) echo "A long path made by cmd/ftpwire (two TAPs, frames carried 30 ms late each way: a 60 ms round trip; the kernel has no netem) and a client with window scaling off and a 32 KiB receive buffer; curl downloads big.bin (512 KiB) at a few hundred kB/s, the server waiting a round trip for each window. Captured at the client. Diagnosis: \`window-limited\`." ;;
         diag-epsv-fallback) echo "A server without EPSV (pyftpdlib with EPSV and EPRT removed: \`500 Command \"EPSV\" not understood.\`); curl falls back to PASV for LIST and RETR data.bin, both complete. Diagnosis: \`epsv-fallback\` (info)." ;;
     esac
 }
