@@ -16,7 +16,7 @@ func writeDiagnoseRecords(t *testing.T, w *JSONWriter) {
 	s := fullSession()
 	d := diagnose.Diagnosis{Session: s.ID, Cause: "login-failed", Reason: "bad-password", Severity: diagnose.SeverityError,
 		Time: s.Start, Title: diagnose.Text{Format: "login failed"}, Explain: diagnose.Text{Format: "why"},
-		Fix: diagnose.Text{Format: "what to do"},
+		Fix:      diagnose.Text{Format: "what to do"},
 		Evidence: []diagnose.Evidence{{Step: 2, Frames: []int{4}, Text: diagnose.Text{Format: "PASS %s", Args: []any{"x"}}}}}
 	if err := w.Diagnoses(s, []diagnose.Diagnosis{d}); err != nil {
 		t.Fatal(err)
