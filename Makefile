@@ -4,7 +4,7 @@ BIN      := bin/ftptrace
 ARTICLE  := testdata/pcaps/article-active.pcap
 FUZZTIME ?= 30s
 
-.PHONY: build libpcap demo test e2e fuzz bench corpus fixtures fixtures-synth vet fmt clean
+.PHONY: build libpcap demo test e2e e2e-ingest fuzz bench corpus fixtures fixtures-synth vet fmt clean
 
 build: libpcap
 	$(GO) build -o $(BIN) ./cmd/ftptrace
@@ -85,6 +85,12 @@ fixtures-synth:
 # the screenshots).
 e2e:
 	GO=$(GO) bash scripts/e2e.sh
+
+# docs/SCALE.md's PostgreSQL configuration, end to end: a private cluster on a
+# unix socket (installs postgresql as root), the records of every capture
+# loaded, the documented queries' answers checked against ftptrace's tables.
+e2e-ingest:
+	GO=$(GO) bash scripts/e2e-ingest.sh
 
 clean:
 	rm -rf bin
