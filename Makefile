@@ -44,6 +44,10 @@ fuzz:
 	$(GO) test ./report -run '^$$' -fuzz '^FuzzFill$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./report -run '^$$' -fuzz '^FuzzEscapeUnsafe$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./reassembly -run '^$$' -fuzz '^FuzzBlocks$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
+	$(GO) test ./reassembly -run '^$$' -fuzz '^FuzzPcapVariant$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
+	$(GO) test ./reassembly -run '^$$' -fuzz '^FuzzNetMon$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
+	$(GO) test ./reassembly -run '^$$' -fuzz '^FuzzISeries$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
+	$(GO) test ./reassembly -run '^$$' -fuzz '^FuzzNotACapture$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./reassembly -run '^$$' -fuzz '^FuzzDecodeFast$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./reassembly -run '^$$' -fuzz '^FuzzStamp$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./reassembly -run '^$$' -fuzz '^FuzzLaneSameAsGopacket$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s

@@ -110,6 +110,7 @@ func (a *Analyzer) dataEvent(cs *connState, e *reassembly.Event) {
 		dc.Bytes[d] += int64(e.Bytes)
 		dc.Segments[d] += e.Segments
 		dc.seqEnd[d] = e.Seq + uint32(e.Bytes)
+		ct.sent(e, "data")
 		dc.hash[d].write(e.Payload, e.Keeper)
 		if t := dc.Expect.Transfer; t != nil && t.Direction == "listing" && len(t.Listing) < MaxListing {
 			n := min(len(e.Payload), MaxListing-len(t.Listing))

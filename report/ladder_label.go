@@ -66,6 +66,8 @@ func ladderLabel(s *analyzer.Session, st *analyzer.Step) (string, string) {
 			}
 		}
 		return what, styleData
+	case analyzer.KindNotFTP, analyzer.KindTelnet:
+		return elideEnd(stepWhat(st), 64), styleCtl // as the timeline says it
 	case analyzer.KindGap:
 		return tr("missing %s (not captured)", humanBytes(st.Bytes)), styleGap
 	case analyzer.KindRST:

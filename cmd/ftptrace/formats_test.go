@@ -1,89 +1,88 @@
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
+	"encoding/binary"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
 
-// TestGoldenFormats writes every fixture in each --format for other tools
-// and compares the output with its golden file: Zeek's logs (tab-separated
-// and JSON), ECS, and the three tables as CSV and TSV.
-func TestGoldenFormats(t *testing.T) {
-	for _, f := range fixtures(t) {
-		base := filepath.Base(f)
-		t.Run(base, func(t *testing.T) {
-			for _, v := range []struct {
-				suffix string
-				runs   [][]string
-			}{
-				{".zeek.log", [][]string{{"--format", "zeek"}}},
-				{".zeek-json.log", [][]string{{"--format", "zeek-json"}}},
-				{".ecs.ndjson", [][]string{{"--format", "ecs"}}},
-				{".tables.csv", [][]string{{"sessions", "--format", "csv"}, {"transfers", "--format", "csv"}, {"creds", "--format", "csv"}}},
-				{".tables.tsv", [][]string{{"sessions", "--format", "tsv"}, {"transfers", "--format", "tsv"}, {"creds", "--format", "tsv"}}},
-			} {
-				var all strings.Builder
-				for _, args := range v.runs {
-					out, stderr, code := runCLI(t, append(args, f)...)
-					if code != 0 {
-						t.Fatalf("%v: exit %d, stderr: %s", args, code, stderr)
-					}
-					all.WriteString(out)
+// The formats Wireshark reads and pcapgo does not, end to end: the
+// timeline of each fixture is the same from the file, from standard input
+// and gzip'd from standard input; a damaged one gives what came before the
+// damage, a warning that says where, and exit status 1.
+
+var otherFormatFixtures = []string{"synth-netmon.cap", "synth-netmon23.cap", "synth-iseries.cap",
+	"synth-iseries-ascii.txt", "synth-ss990417.pcap", "synth-ss990915.pcap", "synth-nokia.pcap"}
+
+func TestCLIOtherFormatsFromStdinAndGzip(t *testing.T) {
+	for _, name := range otherFormatFixtures {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join("..", "..", "testdata", "pcaps", name)
+			raw, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, stderr, code := execCLI(t, nil, path)
+			if code != 0 || !strings.Contains(want, "LIST") {
+				t.Fatalf("from the file: exit %d, stderr %q\n%s", code, stderr, want)
+			}
+			var gz bytes.Buffer
+			zw := gzip.NewWriter(&gz)
+			zw.Write(raw)
+			zw.Close()
+			for how, in := range map[string][]byte{"stdin": raw, "gzip'd stdin": gz.Bytes()} {
+				got, stderr, code := execCLI(t, in, "-")
+				if code != 0 || got != want {
+					t.Errorf("%s: exit %d, stderr %q, and a different timeline:\n%s", how, code, stderr, firstDiff(want, got))
 				}
-				checkGolden(t, base+v.suffix, all.String())
 			}
 		})
 	}
 }
 
-// TestFormatUsage: a format that does not go with the view, or with
-// --json, is a usage error that says what to do.
-func TestFormatUsage(t *testing.T) {
-	article := filepath.Join("..", "..", "testdata", "pcaps", "article-active.pcap")
-	for _, c := range []struct {
-		args []string
-		want string
-	}{
-		{[]string{"--format", "yaml"}, `--format "yaml": use one of`},
-		{[]string{"sessions", "--format", "zeek"}, "writes the records of the whole capture: drop the sessions view"},
-		{[]string{"--format", "csv"}, "use it with the sessions, transfers or creds view"},
-		{[]string{"summary", "--format", "tsv"}, "use it with the sessions, transfers or creds view"},
-		{[]string{"--format", "ecs", "--json"}, "--format ecs and --json are two outputs"},
-	} {
-		_, stderr, code := runCLI(t, append(c.args, article)...)
-		if code != exitUsage || !strings.Contains(stderr, c.want) {
-			t.Errorf("%v: exit %d, stderr %q; want exit %d and %q", c.args, code, stderr, exitUsage, c.want)
-		}
-	}
-	if out, _, code := runCLI(t, "--format", "json", "--records", "session", article); code != 0 || !strings.HasPrefix(out, `{"type":"session"`) {
-		t.Errorf("--format json is --json: exit %d, %q", code, out)
-	}
-}
-
-// TestZeekOutputDir: with -o naming a directory (made when the name ends
-// in a slash), the three logs are files of their own there, each the same
-// as its part of the stream.
-func TestZeekOutputDir(t *testing.T) {
-	article := filepath.Join("..", "..", "testdata", "pcaps", "article-active.pcap")
-	dir := filepath.Join(t.TempDir(), "logs")
-	if _, stderr, code := runCLI(t, "--format", "zeek", "-o", dir+"/", article); code != 0 {
-		t.Fatalf("exit %d: %s", code, stderr)
-	}
-	stream, _, _ := runCLI(t, "--format", "zeek", article)
-	var joined strings.Builder
-	for _, name := range []string{"ftp.log", "files.log", "conn.log"} {
-		b, err := os.ReadFile(filepath.Join(dir, name))
+func TestCLIOtherFormatsDamaged(t *testing.T) {
+	dir := t.TempDir()
+	read := func(name string) []byte {
+		raw, err := os.ReadFile(filepath.Join("..", "..", "testdata", "pcaps", name))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !strings.Contains(string(b), "#path\t"+strings.TrimSuffix(name, ".log")+"\n") {
-			t.Errorf("%s does not hold its log:\n%s", name, b)
-		}
-		joined.Write(b)
+		return raw
 	}
-	if joined.String() != stream {
-		t.Errorf("the files differ from the stream:\n%s", firstDiff(stream, joined.String()))
+	netmon := read("synth-netmon.cap")
+	table := int(binary.LittleEndian.Uint32(netmon[24:]))
+	iseries := string(read("synth-iseries-ascii.txt"))
+	rec12 := strings.Index(iseries, "     12   ")
+	ss417 := read("synth-ss990417.pcap")
+	tests := []struct {
+		name    string
+		data    []byte
+		warning string
+		has     string // in the timeline: analysed before the damage
+	}{
+		{"netmon cut before its frame table", netmon[:table], "is damaged at packet 34, byte offset 3066: the file ends where its frame table should begin", "221 Goodbye"},
+		{"netmon cut in a record", netmon[:table-100], "is cut short at packet 32", "221 Goodbye"},
+		{"iseries with a bad time", []byte(iseries[:rec12] + strings.Replace(iseries[rec12:], "00:00:", "24:00:", 1)),
+			"is damaged at packet 12, byte offset", "PASS link"},
+		{"ss990417 cut", ss417[:len(ss417)-30], "is cut short at packet 33", "221 Goodbye"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(dir, strings.ReplaceAll(tt.name, " ", "-"))
+			if err := os.WriteFile(path, tt.data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			out, stderr, code := execCLI(t, nil, path)
+			if code != 1 || !strings.Contains(stderr, tt.warning) || !strings.Contains(stderr, "results cover the packets before it") {
+				t.Errorf("exit %d, stderr %q; want exit 1 and %q", code, stderr, tt.warning)
+			}
+			if !strings.Contains(out, tt.has) {
+				t.Errorf("the timeline lacks %q, from before the damage:\n%s", tt.has, out)
+			}
+		})
 	}
 }

@@ -86,7 +86,7 @@ func (cfg *config) draws() bool { return cfg.view == "ladder" || cfg.view == "re
 const usageText = `ftptrace explains every FTP session in a capture, step by step.
 
 Usage:
-  ftptrace [VIEW] [flags] FILE...     analyze pcap or pcapng files (gzip'd too; '-' is stdin)
+  ftptrace [VIEW] [flags] FILE...     analyze captures: pcap, pcapng, NetMon, iSeries; gzip'd; '-' is stdin
   ftptrace [VIEW] [flags] -i IFACE    capture live (root or CAP_NET_RAW); Ctrl-C stops
   ftptrace -D                         list interfaces
 
