@@ -76,10 +76,13 @@ func (p *printer) session(s *analyzer.Session) {
 	if p.live {
 		p.keep(p.w.Flush())
 	}
-	if !p.cfg.draws() {
+	reportOnly := (p.cfg.view == "report" || p.cfg.html) && p.cfg.session == 0
+	if !p.cfg.draws() || reportOnly && p.res.count > report.DefaultReportSessions {
 		// Nothing to come needs more than the tables read (steps, commands,
-		// listings are out already or never shown): let the rest go, so that
-		// memory does not grow with what every session said.
+		// listings are out already or never shown; the report draws its
+		// first sessions only and counts the others in its summary): let
+		// the rest go, so that memory does not grow with what every
+		// session said.
 		s.Release()
 	}
 	if p.cfg.view == "creds" {
