@@ -70,7 +70,7 @@ func TestRecordsCoverSchema(t *testing.T) {
 	}
 	writeDiagnoseRecords(t, w)
 	n := 3
-	if err := w.Summary(SummaryRecord{Files: []string{}, Interface: "lo", Received: &n, DroppedByKernel: &n, DroppedByInterface: &n}); err != nil {
+	if err := w.Summary(SummaryRecord{Files: []string{}, Interface: "lo", Received: &n, DroppedByKernel: &n, DroppedByInterface: &n, NotSaved: &n}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := schema.CheckLines(bytes.NewReader(out.Bytes())); err != nil {
