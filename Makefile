@@ -69,9 +69,11 @@ bench: build
 	$(GO) test ./... -run '^$$' -bench . -benchmem -benchtime 200ms
 	BENCH_SIZES="$(BENCH_SIZES)" bash scripts/bench.sh
 
-# Recorded fixtures: real servers and clients on loopback (needs root).
+# Recorded fixtures: real servers and clients on loopback, then through network
+# namespaces the way captures are taken in the field (needs root).
 fixtures:
 	bash scripts/record-fixtures.sh
+	bash scripts/record-netns-fixtures.sh
 
 # Synthesized fixtures, byte-identical on every run.
 fixtures-synth:
