@@ -71,6 +71,9 @@ type connState struct {
 	track  *connTrack
 	data   *DataConn
 	detect *detector
+	// joinedDir is the direction that came as a flow of its own, when
+	// orig.JoinedFrom is set (reassembly's EventJoin).
+	joinedDir reassembly.Direction
 }
 
 // Analyzer turns connection events into FTP sessions. It implements
@@ -134,6 +137,11 @@ func (a *Analyzer) HandleEvent(c *reassembly.Conn, e *reassembly.Event) {
 	}
 	if cs.sess != nil && cs.sess.finished {
 		return // a straggler after the session was reported
+	}
+	if e.Kind == reassembly.EventJoin {
+		cs.joinedDir = e.Dir
+		a.noteJoin(cs)
+		return
 	}
 	switch cs.kind {
 	case connIgnored:
@@ -220,6 +228,7 @@ func (a *Analyzer) newControl(cs *connState, why string) {
 	if cs.orig != nil {
 		cs.orig.Watch() // retransmissions that change a command must not pass unnoticed
 	}
+	a.noteJoin(cs)
 }
 
 func (a *Analyzer) controlEvent(cs *connState, e *reassembly.Event) {

@@ -97,7 +97,7 @@ func (ct *connTrack) tcpEvent(e *reassembly.Event) bool {
 		if ct.fin[0].seen || ct.fin[1].seen {
 			st.Phase = "teardown (reset)"
 		}
-		if !ct.hsDone && ct.hsStarted && !ct.hsSynAck {
+		if ct.onlySYNs() {
 			st.Phase = "handshake refused"
 		}
 		s.addStep(st)
@@ -210,6 +210,23 @@ func (ct *connTrack) settleAll() {
 	ct.settle(ct.hsStep)
 	ct.settle(ct.dataStep[0])
 	ct.settle(ct.dataStep[1])
+}
+
+// onlySYNs tells whether nothing but SYNs went over the connection so far:
+// a RST then refuses the handshake. A SYN whose answer the capture lacks
+// followed by commands, replies or ACKs was a connection all the same (the
+// other direction came as another flow, or was not captured): its RST ends
+// it, however long after.
+func (ct *connTrack) onlySYNs() bool {
+	if !ct.hsStarted || ct.hsSynAck || ct.hsDone {
+		return false
+	}
+	for _, w := range ct.lastWhat {
+		if w != "" && w != "SYN" {
+			return false
+		}
+	}
+	return true
 }
 
 // teardownKind describes how the connection ended.

@@ -88,6 +88,7 @@ func (a *Analyzer) newDataConn(cs *connState, s *Session, e *Expectation) {
 	ct.tcpClientIsFTPClient = e.Mode == "passive"
 	cs.kind, cs.sess, cs.track, cs.data = connData, s, ct, dc
 	s.conns = append(s.conns, cs)
+	a.noteJoin(cs)
 }
 
 func (a *Analyzer) dataEvent(cs *connState, e *reassembly.Event) {

@@ -21,6 +21,7 @@ func (s *Session) finalize(onStep func(*Session, *Step)) {
 	s.ClosedBy = ct.closedBy
 	s.TeardownKind = ct.teardownKind()
 	s.Complete = ct.complete()
+	s.warnJoins()
 	if ct.hsStarted && !ct.hsSynAck {
 		s.step(ct.hsStep).Unanswered = true
 	}

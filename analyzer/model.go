@@ -257,6 +257,7 @@ type Session struct {
 
 	released       int // commands let go by Release
 	conflicts      int // bytes retransmitted with different content
+	joins          []joinNote
 	limits         *Limits
 	scratch        *Step // step(-1), made when first needed
 	ctl            *control

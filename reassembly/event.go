@@ -25,9 +25,10 @@ const (
 	EventConflict                      // bytes sent again with content different from the first copy (watched connections)
 	EventEnd                           // no more payload: both directions ended, went idle, or the capture ended
 	EventForget                        // the tracker forgot the connection: no event will follow
+	EventJoin                          // the connection's other direction came as a flow of its own (Conn.JoinedFrom)
 )
 
-var eventKindNames = [...]string{"?", "SYN", "SYN,ACK", "ACK", "payload", "FIN", "RST", "gap", "conflict", "end", "forget"}
+var eventKindNames = [...]string{"?", "SYN", "SYN,ACK", "ACK", "payload", "FIN", "RST", "gap", "conflict", "end", "forget", "join"}
 
 func (k EventKind) String() string {
 	if int(k) < len(eventKindNames) {
@@ -103,7 +104,8 @@ func (f Flags) format() string {
 }
 
 // Conn identifies one TCP connection. Its fields never change after the
-// connection's first event.
+// connection's first event, but JoinedFrom and JoinedTo, set before an
+// EventJoin.
 type Conn struct {
 	ID     uint64         // unique per tracker, in order of first packet
 	Client netip.AddrPort // the side that sent the SYN
@@ -111,6 +113,13 @@ type Conn struct {
 	// Midstream is true when the capture holds no SYN for this connection, so
 	// Client and Server were guessed (lower port is taken as the server).
 	Midstream bool
+	// JoinedFrom and JoinedTo, when valid, are the endpoints of the
+	// connection's other direction, captured as a flow of its own (a NAT
+	// or an asymmetric route between capture points) and joined to this
+	// one by its sequence numbers: the packets of that direction went
+	// from JoinedFrom to JoinedTo, one of which differs from Client or
+	// Server.
+	JoinedFrom, JoinedTo netip.AddrPort
 
 	// Handle is the Handler's own: it may keep its state for the connection
 	// here instead of looking it up on every event. The tracker never

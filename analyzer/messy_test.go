@@ -1,0 +1,145 @@
+package analyzer_test
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net/netip"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ftptrace/ftptrace/analyzer"
+	"github.com/ftptrace/ftptrace/internal/synth"
+	"github.com/ftptrace/ftptrace/reassembly"
+)
+
+// handedOver analyses a capture of the project packet by packet and tells,
+// for each session, how many packets had been read when the analyzer
+// handed it over (OnSession), and the sessions.
+func handedOver(t *testing.T, name string) (at map[int]int, packets int, sessions []*analyzer.Session) {
+	t.Helper()
+	src, err := reassembly.Open(filepath.Join("..", "testdata", "pcaps", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	at = map[int]int{}
+	an := analyzer.New(analyzer.Options{NoHash: true, OnSession: func(s *analyzer.Session) {
+		at[s.ID] = packets
+		sessions = append(sessions, s)
+	}})
+	tr := reassembly.NewTracker(an, reassembly.DefaultOptions)
+	for {
+		data, ci, lt, err := src.ReadPacket()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		packets++
+		tr.Packet(data, ci, lt)
+	}
+	tr.Close()
+	an.Finish()
+	return at, packets, sessions
+}
+
+// TestClientResetEndsTheSession: a client that resets its control
+// connection ends it and its session at once. In netns-client-reset the
+// first session ends with the client's RST,ACK; the second begins 4 s
+// later. The first must be handed over before the capture ends (and the
+// second begins), not after an idle timeout, ended by "rst".
+func TestClientResetEndsTheSession(t *testing.T) {
+	at, packets, sessions := handedOver(t, "netns-client-reset.pcap")
+	if len(sessions) != 2 {
+		t.Fatalf("%d sessions, want 2", len(sessions))
+	}
+	s1 := sessions[0]
+	if s1.ID != 1 || s1.Ended != "rst" || s1.ClosedBy != "rst" {
+		t.Errorf("session %d ended %q (closed by %q), want session 1 ended by the client's RST", s1.ID, s1.Ended, s1.ClosedBy)
+	}
+	if at[1] >= packets {
+		t.Errorf("session 1 was handed over after all %d packets, want it handed over once its control connection was reset", packets)
+	}
+	last := s1.Steps[len(s1.Steps)-1]
+	if last.Kind != analyzer.KindRST || !last.FromClient || last.Phase != "reset" {
+		t.Errorf("session 1's last step is %s %q from the client %v, want the client's RST", last.Kind, last.Phase, last.FromClient)
+	}
+}
+
+// TestLateRSTIsNoRefusedHandshake: in netns-nat-halves the client resets
+// its control connection 2 s after the last reply. Whatever the capture
+// lacks of the handshake, a RST after commands and replies ends the
+// connection: it refuses no handshake.
+func TestLateRSTIsNoRefusedHandshake(t *testing.T) {
+	_, _, sessions := handedOver(t, "netns-nat-halves.pcap")
+	if len(sessions) != 1 {
+		t.Fatalf("%d sessions, want 1 (the two halves of each connection joined)", len(sessions))
+	}
+	for _, st := range sessions[0].Steps {
+		if st.Kind == analyzer.KindRST && st.Phase != "reset" {
+			t.Errorf("the RST is labelled %q, want \"reset\"", st.Phase)
+		}
+	}
+	if w := strings.Join(sessions[0].Warnings, "\n"); !strings.Contains(w, "addressed to 10.77.2.1 instead of 10.77.1.2") {
+		t.Errorf("the session's warnings do not say where the server's packets went:\n%s", w)
+	}
+}
+
+// runCrafted analyses a crafted capture.
+func runCrafted(t *testing.T, c *synth.Capture) []*analyzer.Session {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := c.WriteTo(&buf, synth.PCAP); err != nil {
+		t.Fatal(err)
+	}
+	src, err := reassembly.NewReader(&buf, "crafted")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := analyzer.Run(src, analyzer.Options{NoHash: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+// TestRSTPhase: a RST refuses the handshake only when nothing but SYNs went
+// over the connection; after commands and replies it ends the connection,
+// however little of the handshake the capture holds.
+func TestRSTPhase(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		talk  bool
+		phase string
+	}{
+		{"SYN then RST", false, "handshake refused"},
+		{"SYN, the answer not captured, a session, then RST", true, "reset"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := synth.New(synth.Options{})
+			ctl := c.Conn(netip.AddrPortFrom(cliIP, 40000), netip.AddrPortFrom(srvIP, 21))
+			ctl.Emit(synth.Segment{From: synth.Client, Flags: synth.SYN, Seq: ctl.NextSeq(synth.Client) - 1})
+			if tt.talk {
+				ctl.ClientAck() // the SYN,ACK went another way
+				ctl.ServerSend("220 ready\r\n")
+				ctl.ClientSend("USER a\r\n")
+				ctl.ServerSend("331 more\r\n")
+				c.Advance(150e9)
+				ctl.ClientRst()
+			} else {
+				ctl.ServerRst()
+			}
+			sessions := runCrafted(t, c)
+			if len(sessions) != 1 {
+				t.Fatalf("%d sessions, want 1", len(sessions))
+			}
+			steps := sessions[0].Steps
+			if last := steps[len(steps)-1]; last.Kind != analyzer.KindRST || last.Phase != tt.phase {
+				t.Errorf("last step %s %q, want RST %q", last.Kind, last.Phase, tt.phase)
+			}
+		})
+	}
+}
