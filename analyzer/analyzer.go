@@ -13,9 +13,9 @@ type Options struct {
 	// finds the others.
 	Ports []uint16
 	// Payload, when set, receives every data-connection byte as it passes
-	// (dir is the index of DataConn.Bytes), for extraction; missing > 0
-	// (with p nil) says that many bytes were never captured.
-	Payload func(s *Session, dc *DataConn, dir int, p []byte, missing int)
+	// (dir is the index of DataConn.Bytes), for extraction; a gap (with p
+	// nil) says that bytes were never captured.
+	Payload func(s *Session, dc *DataConn, dir int, p []byte, gap Gap)
 	// BruteForce is the number of failed logins from one client to one
 	// server that makes a brute-force finding (DefaultBruteForce when 0).
 	BruteForce int
@@ -98,6 +98,7 @@ type Analyzer struct {
 	Dropped Dropped
 	nextID  int
 	now     time.Time
+	file    string // the capture being read (SetFile)
 }
 
 // New returns an analyzer.
@@ -218,7 +219,7 @@ func (a *Analyzer) classify(rc *reassembly.Conn) *connState {
 func (a *Analyzer) newControl(cs *connState, why string) {
 	a.nextID++
 	c := &cs.conn
-	s := &Session{ID: a.nextID, Client: c.Client, Server: c.Server, Login: "none", Detected: why, Midstream: c.Midstream,
+	s := &Session{ID: a.nextID, File: a.file, Client: c.Client, Server: c.Server, Login: "none", Detected: why, Midstream: c.Midstream,
 		limits: &a.opts.Limits}
 	ct := newConnTrack(s, RoleControl, c)
 	s.ctl = &control{track: ct}
@@ -236,6 +237,7 @@ func (a *Analyzer) controlEvent(cs *connState, e *reassembly.Event) {
 	if e.Kind != reassembly.EventEnd {
 		if s.Start.IsZero() {
 			s.Start = e.Time
+			s.UID = sessionUID(s.Client, s.Server, e.Time)
 		}
 		if e.Time.After(s.End) {
 			s.End = e.Time

@@ -111,7 +111,7 @@ func (a *Analyzer) dataEvent(cs *connState, e *reassembly.Event) {
 			t.Listing += string(e.Payload[:n])
 		}
 		if a.opts.Payload != nil {
-			a.opts.Payload(s, dc, int(d), e.Payload, 0)
+			a.opts.Payload(s, dc, int(d), e.Payload, Gap{})
 		}
 		if dc.FirstData.IsZero() {
 			dc.FirstData = e.Time
@@ -139,7 +139,7 @@ func (a *Analyzer) dataEvent(cs *connState, e *reassembly.Event) {
 		dc.GapBytes += int64(e.Bytes)
 		ct.tcpEvent(e)
 		if a.opts.Payload != nil {
-			a.opts.Payload(s, dc, int(e.Dir), nil, e.Bytes)
+			a.opts.Payload(s, dc, int(e.Dir), nil, gapOf(e))
 		}
 	case reassembly.EventFIN:
 		dc.finFrom[e.Dir] = true
@@ -153,4 +153,25 @@ func (a *Analyzer) dataEvent(cs *connState, e *reassembly.Event) {
 	default:
 		ct.tcpEvent(e)
 	}
+}
+
+// Gap is a run of bytes missing from a data connection's capture, as
+// Options.Payload hears of it.
+type Gap struct {
+	Bytes int // the bytes missing
+	// Acked is how many of them, from the first, the receiver
+	// acknowledged: what the capture proves was sent. It is -1 when the
+	// capture holds no acknowledgement from the receiver at all (one
+	// direction captured), so that it proves nothing either way.
+	Acked int
+}
+
+// gapOf reads a gap event: its bytes start at Seq, and Ack (with FlagACK)
+// is the receiver's highest acknowledgement so far.
+func gapOf(e *reassembly.Event) Gap {
+	if e.Flags&reassembly.FlagACK == 0 {
+		return Gap{Bytes: e.Bytes, Acked: -1}
+	}
+	acked := int64(int32(e.Ack - e.Seq))
+	return Gap{Bytes: e.Bytes, Acked: int(max(0, min(acked, int64(e.Bytes))))}
 }

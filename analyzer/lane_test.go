@@ -50,7 +50,7 @@ type analysis struct {
 type delivery struct {
 	sum   hash.Hash
 	bytes int64
-	gaps  []string // "offset+missing"
+	gaps  []string // "offset+missing (acked N)"
 }
 
 func (d *delivery) String() string {
@@ -69,14 +69,14 @@ func analyse(t *testing.T, path string, bulkLane bool) analysis {
 	}
 	defer src.Close()
 	deliveries := map[*analyzer.DataConn]*[2]delivery{}
-	record := func(_ *analyzer.Session, dc *analyzer.DataConn, dir int, p []byte, missing int) {
+	record := func(_ *analyzer.Session, dc *analyzer.DataConn, dir int, p []byte, gap analyzer.Gap) {
 		d := deliveries[dc]
 		if d == nil {
 			d = &[2]delivery{{sum: sha256.New()}, {sum: sha256.New()}}
 			deliveries[dc] = d
 		}
-		if missing > 0 {
-			d[dir].gaps = append(d[dir].gaps, fmt.Sprintf("%d+%d", d[dir].bytes, missing))
+		if gap.Bytes > 0 {
+			d[dir].gaps = append(d[dir].gaps, fmt.Sprintf("%d+%d (acked %d)", d[dir].bytes, gap.Bytes, gap.Acked))
 			return
 		}
 		d[dir].sum.Write(p)
@@ -104,7 +104,7 @@ func analyse(t *testing.T, path string, bulkLane bool) analysis {
 	sessions := an.Finish()
 
 	var out bytes.Buffer
-	w := report.NewJSONWriter(&out)
+	w := report.NewJSONWriter(&out, report.JSONOptions{})
 	for _, s := range sessions {
 		if err := w.Session(s); err != nil {
 			t.Fatal(err)

@@ -150,8 +150,14 @@ type Transfer struct {
 	// SizeNote says when the bytes seen disagree with Announced.
 	SizeNote string
 	// Extracted is the file the payload was written to (relative to the
-	// extraction directory), set by the extractor.
-	Extracted string
+	// extraction directory), ExtractedBytes its length (holes included);
+	// ExtractError says why the file stops before the payload's end, or,
+	// with Extracted empty, why none was written ("disk full", the
+	// --extract-max bound, a hole the extraction does not leave). All
+	// three are set by the extractor.
+	Extracted      string
+	ExtractedBytes int64
+	ExtractError   string
 	cmd       *Command
 	cutShort  bool // the capture ended inside the data connection, or it carried less than announced
 }
@@ -223,7 +229,14 @@ type Finding struct {
 
 // Session is one FTP control connection with its data connections.
 type Session struct {
-	ID          int
+	ID int
+	// UID names the session across runs: the same capture gives the same
+	// uid whatever else is read with it (sessionUID). Set with Start.
+	UID string
+	// File is the capture file the session was recognised in (as named on
+	// the command line; "-" for standard input), set by whoever feeds the
+	// analyzer several files (Analyzer.SetFile).
+	File        string
 	Client      netip.AddrPort
 	Server      netip.AddrPort
 	Start, End  time.Time

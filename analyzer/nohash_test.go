@@ -51,7 +51,7 @@ func jsonLines(t *testing.T, path string, opts analyzer.Options) []byte {
 	defer src.Close()
 	sessions, _, _ := analyzer.Run(src, opts)
 	var out bytes.Buffer
-	w := report.NewJSONWriter(&out)
+	w := report.NewJSONWriter(&out, report.JSONOptions{})
 	for _, s := range sessions {
 		if err := w.Session(s); err != nil {
 			t.Fatal(err)

@@ -212,7 +212,7 @@ func (t *Tracker) laneQueue(s *stream, d Direction, tcp *layers.TCP, ci gopacket
 func (t *Tracker) laneDeliver(s *stream, d Direction, skip int, payload []byte, keeper Keeper, segments int, ci gopacket.CaptureInfo, end bool) {
 	h := &s.lane.lh[d]
 	if skip > 0 {
-		s.handle(Event{Kind: EventGap, Time: ci.Timestamp, Dir: d, Bytes: skip, Index: ci.InterfaceIndex})
+		s.handle(s.gapEvent(d, skip, ci))
 	}
 	next := s.next[d] + uint32(skip) + uint32(len(payload))
 	if !end && len(h.queue) > 0 && !seqAfter(h.queue[0].seq, next) {

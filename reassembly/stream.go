@@ -186,7 +186,7 @@ func (s *stream) ReassembledSG(sg greassembly.ScatterGather, _ greassembly.Assem
 	gdir, _, _, _ := sg.Info()
 	dir := s.dirOfGopacket(gdir)
 	if skip > 0 {
-		s.handle(Event{Kind: EventGap, Time: ci.Timestamp, Dir: dir, Bytes: skip, Index: ci.InterfaceIndex})
+		s.handle(s.gapEvent(dir, skip, ci))
 	}
 	s.delivered(dir, skip, length)
 	if length == 0 {
@@ -207,6 +207,18 @@ func (s *stream) ReassembledSG(sg greassembly.ScatterGather, _ greassembly.Assem
 }
 
 func seqAfter(a, b uint32) bool { return int32(a-b) > 0 }
+
+// gapEvent reports skip bytes missing in front of direction d's next byte:
+// Seq is where they start, and Ack, with FlagACK, the highest
+// acknowledgement the receiver sent so far (how much of the gap the
+// capture proves was sent: an extraction leaves no hole it cannot prove).
+func (s *stream) gapEvent(d Direction, skip int, ci gopacket.CaptureInfo) Event {
+	e := Event{Kind: EventGap, Time: ci.Timestamp, Dir: d, Bytes: skip, Index: ci.InterfaceIndex, Seq: s.next[d]}
+	if s.hasAcked[d] {
+		e.Flags, e.Ack = FlagACK, s.acked[d]
+	}
+	return e
+}
 
 // watchHoles notices a hole the receiver has already acknowledged: the
 // missing bytes reached the receiver but not the capture, so nothing will

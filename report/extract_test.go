@@ -8,9 +8,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/ftptrace/ftptrace/analyzer"
+	"github.com/ftptrace/ftptrace/cmd/ftpcraft/craft"
 	"github.com/ftptrace/ftptrace/internal/synth"
 	"github.com/ftptrace/ftptrace/reassembly"
 	"github.com/ftptrace/ftptrace/report"
@@ -66,8 +68,8 @@ func extractInto(t *testing.T, pcap []byte, dir string) []*analyzer.Session {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w := x.Finish(sessions); len(w) > 0 {
-		t.Fatalf("warnings: %v", w)
+	if w, err := x.Finish(sessions); len(w) > 0 || err != nil {
+		t.Fatalf("warnings: %v, error %v", w, err)
 	}
 	return sessions
 }
@@ -122,5 +124,96 @@ func TestExtractHostilePaths(t *testing.T) {
 	files, _ := os.ReadDir(out)
 	if len(files) != len(names)+1 { // +1: the planted link
 		t.Errorf("%d entries in the extraction directory, want %d", len(files), len(names)+1)
+	}
+}
+
+// extractCapt runs a crafted capture through the analyzer into an
+// extractor on dir and returns its one transfer and Finish's error.
+func extractCapt(t *testing.T, capt *synth.Capture, dir string, opts report.ExtractOptions) (*analyzer.Transfer, error) {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := capt.WriteTo(&buf, synth.PCAP); err != nil {
+		t.Fatal(err)
+	}
+	x, err := report.NewExtractor(dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := reassembly.NewReader(bytes.NewReader(buf.Bytes()), "crafted")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sessions, _, err := analyzer.Run(src, analyzer.Options{Payload: x.Payload})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, ferr := x.Finish(sessions)
+	if len(sessions) != 1 || len(sessions[0].Transfers) != 1 {
+		t.Fatalf("want one session with one transfer, got %d sessions", len(sessions))
+	}
+	return sessions[0].Transfers[0], ferr
+}
+
+// diskBytes is what a file takes on the disk (its blocks), not its length.
+func diskBytes(t *testing.T, path string) int64 {
+	t.Helper()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fi.Sys().(*syscall.Stat_t).Blocks * 512
+}
+
+// A hole is skipped, not written: the file has its length, zeros where
+// the capture missed bytes, and takes on the disk about what was captured.
+// Where the hole is out of bounds (too large, never acknowledged, past
+// the size the server announced), the file ends where it begins and says
+// so in its name and its transfer.
+func TestExtractHoles(t *testing.T) {
+	const before, after = 3000, 2000
+	for _, tt := range []struct {
+		name     string
+		jump     int
+		acks     craft.Acks
+		announce int
+		cut      string // "" when the hole is kept
+	}{
+		{"acknowledged hole", 1 << 20, craft.AckAll, -1, ""},
+		{"hole within the announced size", 1 << 20, craft.AckAll, before + 1<<20 + after, ""},
+		{"one direction captured", 1 << 20, craft.AckNone, -1, ""},
+		{"hole larger than MaxHole", report.MaxHole + 1, craft.AckAll, -1, "more than the 64 MiB left as a hole"},
+		{"2 GiB jump", 1<<31 - 1, craft.AckAll, -1, "more than the 64 MiB left as a hole"},
+		{"hole never acknowledged", 1 << 20, craft.AckBeforeHole, -1, "the receiver never acknowledged"},
+		{"hole past the announced size", 1 << 20, craft.AckAll, before + 1000, "past the 4000 bytes the 150 reply announced"},
+		{"2 GiB jump past the announced size, one direction", 1<<31 - 1, craft.AckNone, before + after, "more than the 64 MiB left as a hole"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			tr, err := extractCapt(t, craft.SequenceJump(before, tt.jump, after, tt.acks, tt.announce), dir, report.ExtractOptions{MaxBytes: report.DefaultExtractMax})
+			if err != nil {
+				t.Fatalf("a hole is the capture's, not a failure of the run: %v", err)
+			}
+			if tr.Verdict != "truncated" || !strings.HasSuffix(tr.Extracted, ".truncated") {
+				t.Errorf("verdict %q, file %q: want truncated", tr.Verdict, tr.Extracted)
+			}
+			got, rerr := os.ReadFile(filepath.Join(dir, tr.Extracted))
+			if rerr != nil {
+				t.Fatal(rerr)
+			}
+			if tt.cut != "" {
+				if string(got) != strings.Repeat("a", before) || tr.ExtractedBytes != before || !strings.Contains(tr.ExtractError, tt.cut) {
+					t.Errorf("file of %d bytes, ExtractedBytes %d, ExtractError %q: want the %d bytes before the hole, cut for %q",
+						len(got), tr.ExtractedBytes, tr.ExtractError, before, tt.cut)
+				}
+				return
+			}
+			want := strings.Repeat("a", before) + strings.Repeat("\x00", tt.jump) + strings.Repeat("b", after)
+			if string(got) != want || tr.ExtractedBytes != int64(len(want)) || tr.ExtractError != "" {
+				t.Errorf("file of %d bytes (ExtractedBytes %d, ExtractError %q), want %d: a, zeros, b", len(got), tr.ExtractedBytes, tr.ExtractError, len(want))
+			}
+			if used := diskBytes(t, filepath.Join(dir, tr.Extracted)); used > 64<<10 {
+				t.Errorf("the file takes %d bytes on the disk for %d captured: the hole was written", used, before+after)
+			}
+		})
 	}
 }

@@ -27,29 +27,102 @@ func jsonAddr(a netip.AddrPort) string {
 	return a.String()
 }
 
-// JSONWriter writes the records of the JSON Lines contract (DESIGN.md), one
-// object per line. encoding/json escapes control characters and replaces
-// invalid UTF-8, so the output is always valid.
+func jsonIP(a netip.AddrPort) string {
+	if !a.IsValid() {
+		return ""
+	}
+	return a.Addr().String()
+}
+
+// JSONOptions says which records a JSONWriter writes, and what with.
+type JSONOptions struct {
+	Records Records // the record types written; zero for all of them
+	// File names each record's capture file ("file"): set when several
+	// captures are read.
+	File bool
+}
+
+// JSONWriter writes the records of the JSON Lines contract (docs/JSON.md,
+// checked against schema/ftptrace.schema.json), one object per line.
+// encoding/json escapes control characters and replaces invalid UTF-8, so
+// the output is always valid; what it leaves raw but a terminal or a viewer
+// would obey (C1 and bidirectional controls) is escaped after it
+// (safeJSONWriter).
 type JSONWriter struct {
 	w     io.Writer
 	enc   *json.Encoder
-	buf   []byte    // the hand-written records (jsonenc.go)
-	times timeCache // their times' last second
+	opts  JSONOptions
+	buf   []byte      // the hand-written records (jsonenc.go)
+	hand  handEncoder // their times' last second, and whether they name the file
+	first time.Time   // the earliest session start written (the summary's ts)
 }
 
 // NewJSONWriter writes to w.
-func NewJSONWriter(w io.Writer) *JSONWriter {
-	enc := json.NewEncoder(w)
+func NewJSONWriter(w io.Writer, opts JSONOptions) *JSONWriter {
+	enc := json.NewEncoder(&safeJSONWriter{w: w})
 	enc.SetEscapeHTML(false)
-	return &JSONWriter{w: w, enc: enc}
+	if opts.Records == 0 {
+		opts.Records = AllRecords
+	}
+	return &JSONWriter{w: w, enc: enc, opts: opts, hand: handEncoder{file: opts.File}}
+}
+
+// Writes tells whether the writer writes records of type r.
+func (w *JSONWriter) Writes(r Records) bool { return w.opts.Records.Has(r) }
+
+// recordHead begins every record of a session: what it is, when, and
+// which session (numbered in this run; uid across runs).
+type recordHead struct {
+	Type    string `json:"type"`
+	TS      string `json:"ts"`
+	Session int    `json:"session"`
+	UID     string `json:"uid"`
+	File    string `json:"file,omitempty"`
+}
+
+// head is the head of a record of type typ of session s that happened at
+// ts (the session's start when ts is unknown).
+func (w *JSONWriter) head(typ string, s *analyzer.Session, ts time.Time) recordHead {
+	if ts.IsZero() {
+		ts = s.Start
+	}
+	h := recordHead{Type: typ, TS: jsonTime(ts), Session: s.ID, UID: s.UID}
+	if w.opts.File {
+		h.File = s.File
+	}
+	return h
+}
+
+// controlEnds are the control connection's endpoints: the FTP client and
+// server.
+type controlEnds struct {
+	Client     string `json:"client"`
+	ClientIP   string `json:"client_ip"`
+	ClientPort uint16 `json:"client_port"`
+	Server     string `json:"server"`
+	ServerIP   string `json:"server_ip"`
+	ServerPort uint16 `json:"server_port"`
+}
+
+func sessionEnds(s *analyzer.Session) controlEnds {
+	return controlEnds{Client: jsonAddr(s.Client), ClientIP: jsonIP(s.Client), ClientPort: s.Client.Port(),
+		Server: jsonAddr(s.Server), ServerIP: jsonIP(s.Server), ServerPort: s.Server.Port()}
+}
+
+// dataEnds are a data connection's endpoints in TCP's words: orig sent
+// the SYN, resp answered it. In active mode orig is the FTP server.
+type dataEnds struct {
+	Orig     string `json:"orig,omitempty"`
+	OrigIP   string `json:"orig_ip,omitempty"`
+	OrigPort uint16 `json:"orig_port,omitempty"`
+	Resp     string `json:"resp,omitempty"`
+	RespIP   string `json:"resp_ip,omitempty"`
+	RespPort uint16 `json:"resp_port,omitempty"`
 }
 
 type sessionRecord struct {
-	Type      string         `json:"type"`
-	ID        int            `json:"id"`
-	Client    string         `json:"client"`
-	Server    string         `json:"server"`
-	Start     string         `json:"start"`
+	recordHead
+	controlEnds
 	End       string         `json:"end"`
 	User      string         `json:"user"`
 	Login     string         `json:"login"`
@@ -70,32 +143,30 @@ type sessionRecord struct {
 }
 
 type fileOpRecord struct {
-	Time   string `json:"time"`
-	Step   int    `json:"step"`
-	Op     string `json:"op"`
-	Path   string `json:"path"`
-	Target string `json:"target,omitempty"`
-	Code   int    `json:"code"`
-	OK     bool   `json:"ok"`
+	TS        string `json:"ts"`
+	Step      int    `json:"step"`
+	Op        string `json:"op"`
+	Path      string `json:"path"`
+	Target    string `json:"target,omitempty"`
+	ReplyCode int    `json:"reply_code"`
+	OK        bool   `json:"ok"`
 }
 
 type transferRecord struct {
-	Type        string `json:"type"`
-	Session     int    `json:"session"`
-	ID          int    `json:"id"`
-	Command     string `json:"command"`
-	Arg         string `json:"arg"`
-	Path        string `json:"path"`
-	Mode        string `json:"mode"`
-	Announce    string `json:"announce"`
-	Client      string `json:"client"`
-	Server      string `json:"server"`
-	DataID      int    `json:"data_id,omitempty"`
+	recordHead
+	Transfer int `json:"transfer"`
+	controlEnds
+	Command  string `json:"command"`
+	Arg      string `json:"arg"`
+	Path     string `json:"path"`
+	Mode     string `json:"mode"`
+	Announce string `json:"announce"`
+	DataID   int    `json:"data_id,omitempty"`
+	dataEnds
 	Direction   string `json:"direction"`
 	Bytes       int64  `json:"bytes"`
-	Start       string `json:"start"`
 	End         string `json:"end"`
-	Status      int    `json:"status"`
+	ReplyCode   int    `json:"reply_code"`
 	Complete    bool   `json:"complete"`
 	SHA256      string `json:"sha256,omitempty"`
 	Verdict     string `json:"verdict"`
@@ -109,15 +180,17 @@ type transferRecord struct {
 	SizeNote    string `json:"size_note,omitempty"`
 	Listing     string `json:"listing,omitempty"`
 	Extracted   string `json:"extracted,omitempty"`
+	// With --extract: the length of the file written, and why it stops
+	// short or was not written (its sha256 is then left out: it would
+	// describe bytes that are not in the file).
+	ExtractedBytes *int64 `json:"extracted_bytes,omitempty"`
+	ExtractError   string `json:"extract_error,omitempty"`
 }
 
 type credentialRecord struct {
-	Type      string `json:"type"`
-	Session   int    `json:"session"`
-	Time      string `json:"time"`
-	Step      int    `json:"step"`
-	Client    string `json:"client"`
-	Server    string `json:"server"`
+	recordHead
+	Step int `json:"step"`
+	controlEnds
 	User      string `json:"user"`
 	Password  string `json:"password"`
 	Outcome   string `json:"outcome"`
@@ -128,10 +201,9 @@ type credentialRecord struct {
 }
 
 type findingRecord struct {
-	Type     string `json:"type"`
-	Session  int    `json:"session"`
-	Time     string `json:"time"`
-	Step     int    `json:"step,omitempty"`
+	recordHead
+	Step int `json:"step,omitempty"`
+	controlEnds
 	Severity string `json:"severity"`
 	Kind     string `json:"kind"`
 	Detail   string `json:"detail"`
@@ -140,6 +212,8 @@ type findingRecord struct {
 // SummaryRecord is the last line of the JSON output.
 type SummaryRecord struct {
 	Type      string   `json:"type"`
+	TS        string   `json:"ts,omitempty"` // set by the writer: the first session's start
+	Schema    int      `json:"schema"`       // set by the writer: SchemaVersion
 	Files     []string `json:"files"`
 	Packets   int      `json:"packets"`
 	Bytes     int64    `json:"bytes"`
@@ -155,14 +229,17 @@ type SummaryRecord struct {
 }
 
 // Session writes every record of one session: the session, its steps,
-// commands, transfers, credentials and findings.
+// commands, transfers, credentials and findings (those of the types the
+// writer writes).
 func (w *JSONWriter) Session(s *analyzer.Session) error {
-	if err := w.enc.Encode(sessionRec(s)); err != nil {
+	if err := w.sessionRecord(s); err != nil {
 		return err
 	}
-	for i := range s.Steps {
-		if err := w.Step(s, &s.Steps[i]); err != nil {
-			return err
+	if w.Writes(RecordStep) {
+		for i := range s.Steps {
+			if err := w.Step(s, &s.Steps[i]); err != nil {
+				return err
+			}
 		}
 	}
 	return w.sessionRest(s)
@@ -170,83 +247,119 @@ func (w *JSONWriter) Session(s *analyzer.Session) error {
 
 // Step writes one step record (live output writes them as they happen).
 func (w *JSONWriter) Step(s *analyzer.Session, st *analyzer.Step) error {
-	w.buf = appendStep(w.buf[:0], s, st, &w.times)
+	if !w.Writes(RecordStep) {
+		return nil
+	}
+	w.buf = appendStep(w.buf[:0], s, st, &w.hand)
 	_, err := w.w.Write(w.buf)
 	return err
 }
 
 // SessionEnd writes the records of a session but its steps.
 func (w *JSONWriter) SessionEnd(s *analyzer.Session) error {
-	if err := w.enc.Encode(sessionRec(s)); err != nil {
+	if err := w.sessionRecord(s); err != nil {
 		return err
 	}
 	return w.sessionRest(s)
 }
 
+func (w *JSONWriter) sessionRecord(s *analyzer.Session) error {
+	if w.first.IsZero() || (!s.Start.IsZero() && s.Start.Before(w.first)) {
+		w.first = s.Start
+	}
+	if !w.Writes(RecordSession) {
+		return nil
+	}
+	return w.enc.Encode(w.sessionRec(s))
+}
+
 func (w *JSONWriter) sessionRest(s *analyzer.Session) error {
-	for _, c := range s.Commands {
-		w.buf = appendCommand(w.buf[:0], s, c, &w.times)
-		if _, err := w.w.Write(w.buf); err != nil {
-			return err
+	if w.Writes(RecordCommand) {
+		for _, c := range s.Commands {
+			w.buf = appendCommand(w.buf[:0], s, c, &w.hand)
+			if _, err := w.w.Write(w.buf); err != nil {
+				return err
+			}
 		}
 	}
-	for _, t := range s.Transfers {
-		if err := w.enc.Encode(transferRec(s, t)); err != nil {
-			return err
+	if w.Writes(RecordTransfer) {
+		for _, t := range s.Transfers {
+			if err := w.enc.Encode(w.transferRec(s, t)); err != nil {
+				return err
+			}
 		}
 	}
-	for _, c := range s.Credentials {
-		if err := w.enc.Encode(credentialRecord{Type: "credential", Session: s.ID, Time: jsonTime(c.Time), Step: c.Step,
-			Client: jsonAddr(s.Client), Server: jsonAddr(s.Server), User: c.User, Password: c.Password,
-			Outcome: c.Outcome, Cleartext: c.Cleartext && c.HasPass, HasPass: c.HasPass, Anonymous: c.Anonymous,
-			Protected: c.Protected}); err != nil {
-			return err
+	if w.Writes(RecordCredential) {
+		for _, c := range s.Credentials {
+			if err := w.enc.Encode(credentialRecord{recordHead: w.head("credential", s, c.Time), Step: c.Step,
+				controlEnds: sessionEnds(s), User: c.User, Password: c.Password, Outcome: c.Outcome,
+				Cleartext: c.Cleartext && c.HasPass, HasPass: c.HasPass, Anonymous: c.Anonymous,
+				Protected: c.Protected}); err != nil {
+				return err
+			}
 		}
 	}
-	for _, f := range s.Findings {
-		if err := w.enc.Encode(findingRecord{Type: "finding", Session: s.ID, Time: jsonTime(f.Time), Step: max(f.Step, 0),
-			Severity: f.Severity, Kind: f.Kind, Detail: f.Detail}); err != nil {
-			return err
+	if w.Writes(RecordFinding) {
+		for _, f := range s.Findings {
+			if err := w.enc.Encode(findingRecord{recordHead: w.head("finding", s, f.Time), Step: max(f.Step, 0),
+				controlEnds: sessionEnds(s), Severity: f.Severity, Kind: f.Kind, Detail: f.Detail}); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
 }
 
-// Summary writes the closing summary record.
+// Summary writes the closing summary record, when the writer writes it.
 func (w *JSONWriter) Summary(r SummaryRecord) error {
-	r.Type = "summary"
+	if !w.Writes(RecordSummary) {
+		return nil
+	}
+	r.Type, r.TS, r.Schema = "summary", jsonTime(w.first), SchemaVersion
 	if r.Warnings == nil {
 		r.Warnings = []string{}
+	}
+	if r.Files == nil {
+		r.Files = []string{}
 	}
 	return w.enc.Encode(r)
 }
 
-func sessionRec(s *analyzer.Session) sessionRecord {
-	r := sessionRecord{Type: "session", ID: s.ID, Client: jsonAddr(s.Client), Server: jsonAddr(s.Server),
-		Start: jsonTime(s.Start), End: jsonTime(s.End), User: s.User, Login: s.Login, TLS: s.TLS,
+func (w *JSONWriter) sessionRec(s *analyzer.Session) sessionRecord {
+	r := sessionRecord{recordHead: w.head("session", s, s.Start), controlEnds: sessionEnds(s),
+		End: jsonTime(s.End), User: s.User, Login: s.Login, TLS: s.TLS,
 		Commands: len(s.Commands) + s.DroppedCommands, Transfers: len(s.Transfers), Complete: s.Complete, Banner: s.Banner,
 		DataConns: len(s.DataConns), Detected: s.Detected, Teardown: s.TeardownKind, Midstream: s.Midstream,
 		Software: s.Software, Ended: s.Ended, BytesDown: s.BytesDown, BytesUp: s.BytesUp}
 	for _, op := range s.FileOps {
-		r.FileOps = append(r.FileOps, fileOpRecord{Time: jsonTime(op.Time), Step: op.Step, Op: op.Op, Path: op.Path,
-			Target: op.Target, Code: op.Code, OK: op.OK})
+		r.FileOps = append(r.FileOps, fileOpRecord{TS: jsonTime(op.Time), Step: op.Step, Op: op.Op, Path: op.Path,
+			Target: op.Target, ReplyCode: op.Code, OK: op.OK})
 	}
 	return r
 }
 
-func transferRec(s *analyzer.Session, t *analyzer.Transfer) transferRecord {
+func (w *JSONWriter) transferRec(s *analyzer.Session, t *analyzer.Transfer) transferRecord {
 	s.WaitHashes() // the digests may still be being computed
-	r := transferRecord{Type: "transfer", Session: s.ID, ID: t.ID, Command: t.Command, Arg: t.Arg, Path: t.Path,
-		Mode: t.Mode, Announce: t.Announce, Direction: t.Direction, Bytes: t.Bytes, Start: jsonTime(t.Start),
-		End: jsonTime(t.End), Status: t.Status, Complete: t.Complete, SHA256: t.SHA256, Verdict: t.Verdict,
-		Rest: t.Rest, Aborted: t.Aborted, TypeA: t.TypeA, Gaps: t.Gaps, Stored: t.Stored, AnnouncedBy: t.AnnouncedBy,
-		SizeNote: t.SizeNote, Listing: t.Listing, Extracted: t.Extracted}
+	r := transferRecord{recordHead: w.head("transfer", s, t.Start), Transfer: t.ID, controlEnds: sessionEnds(s),
+		Command: t.Command, Arg: t.Arg, Path: t.Path, Mode: t.Mode, Announce: t.Announce, Direction: t.Direction,
+		Bytes: t.Bytes, End: jsonTime(t.End), ReplyCode: t.Status, Complete: t.Complete, SHA256: t.SHA256,
+		Verdict: t.Verdict, Rest: t.Rest, Aborted: t.Aborted, TypeA: t.TypeA, Gaps: t.Gaps, Stored: t.Stored,
+		AnnouncedBy: t.AnnouncedBy, SizeNote: t.SizeNote, Listing: t.Listing, Extracted: t.Extracted}
 	if t.Announced >= 0 {
 		n := t.Announced
 		r.Announced = &n
 	}
-	if t.Data != nil {
-		r.Client, r.Server, r.DataID = jsonAddr(t.Data.Client), jsonAddr(t.Data.Server), t.Data.ID
+	if t.Extracted != "" || t.ExtractError != "" {
+		n := t.ExtractedBytes
+		r.ExtractedBytes, r.ExtractError = &n, t.ExtractError
+	}
+	if t.ExtractError != "" {
+		r.SHA256 = ""
+	}
+	if d := t.Data; d != nil {
+		r.DataID = d.ID
+		r.dataEnds = dataEnds{Orig: jsonAddr(d.Client), OrigIP: jsonIP(d.Client), OrigPort: d.Client.Port(),
+			Resp: jsonAddr(d.Server), RespIP: jsonIP(d.Server), RespPort: d.Server.Port()}
 	}
 	return r
 }

@@ -20,7 +20,10 @@ const hexDigits = "0123456789abcdef"
 
 // appendString appends s as a JSON string, escaped as encoding/json does
 // with SetEscapeHTML(false): quote, backslash and control characters
-// escaped, U+2028 and U+2029 escaped, invalid UTF-8 replaced by U+FFFD.
+// escaped, U+2028 and U+2029 escaped, invalid UTF-8 replaced by U+FFFD;
+// and, as JSONWriter escapes encoding/json's output, the C1 controls and
+// the bidirectional controls too (jsonUnsafe), so that printing the JSON
+// (cat, jq -r) cannot drive a terminal or reorder a line.
 func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	b = appendStringBody(b, s)
@@ -84,9 +87,9 @@ func appendStringBody(b []byte, s string) []byte {
 			start = i
 			continue
 		}
-		if r == '\u2028' || r == '\u2029' {
+		if r == '\u2028' || r == '\u2029' || jsonUnsafe(r) {
 			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			b = appendUEscape(b, r)
 			i += size
 			start = i
 			continue
@@ -102,6 +105,37 @@ type jsonBuf struct {
 	b      []byte
 	fields int
 	times  *timeCache // nil: times written in full
+}
+
+// handEncoder is what the hand-written records need besides the model:
+// the last second written, and whether records name their capture file
+// (JSONOptions.File). A nil *handEncoder writes times in full, no file.
+type handEncoder struct {
+	times timeCache
+	file  bool
+}
+
+// buf starts a record in b.
+func (h *handEncoder) buf(b []byte) jsonBuf {
+	j := jsonBuf{b: append(b, '{')}
+	if h != nil {
+		j.times = &h.times
+	}
+	return j
+}
+
+// head appends what begins every record of a session (recordHead).
+func (j *jsonBuf) head(h *handEncoder, typ string, s *analyzer.Session, ts time.Time) {
+	if ts.IsZero() {
+		ts = s.Start
+	}
+	j.str("type", typ)
+	j.time("ts", ts)
+	j.int("session", int64(s.ID))
+	j.str("uid", s.UID)
+	if h != nil && h.file {
+		j.strOmit("file", s.File)
+	}
 }
 
 // timeCache keeps the date and time of day of the second written last:
@@ -231,20 +265,35 @@ func (j *jsonBuf) addr(k string, a netip.AddrPort) {
 	j.b = append(j.b, '"')
 }
 
+// endpoint appends an endpoint as "k" (ip:port), "k_ip" and "k_port", as
+// controlEnds and dataEnds write them.
+func (j *jsonBuf) endpoint(k string, a netip.AddrPort) {
+	j.addr(k, a)
+	j.b = append(j.b, ',', '"')
+	j.b = append(j.b, k...)
+	j.b = append(j.b, `_ip":"`...)
+	if a.IsValid() {
+		j.b = a.Addr().AppendTo(j.b)
+	}
+	j.b = append(j.b, `","`...)
+	j.b = append(j.b, k...)
+	j.b = append(j.b, `_port":`...)
+	j.b = strconv.AppendUint(j.b, uint64(a.Port()), 10)
+	j.fields += 2
+}
+
 // appendStep appends a step record and its newline, the same bytes as
-// encoding/json's for stepRecord. times, when not nil, remembers the last
-// second written.
-func appendStep(b []byte, s *analyzer.Session, st *analyzer.Step, times *timeCache) []byte {
-	j := jsonBuf{b: append(b, '{'), times: times}
-	j.str("type", "step")
+// encoding/json's for stepRecord (jsonenc_test.go). h, when not nil,
+// remembers the last second written and says whether to name the file.
+func appendStep(b []byte, s *analyzer.Session, st *analyzer.Step, h *handEncoder) []byte {
+	j := h.buf(b)
+	j.head(h, "step", s, st.Time)
 	j.int("n", int64(st.N))
 	j.int("frame", int64(st.Frame))
-	j.time("time", st.Time)
-	j.int("session", int64(s.ID))
 	j.str("conn", string(st.Conn))
 	j.intOmit("data_id", int64(st.DataID))
-	j.addr("from", st.From)
-	j.addr("to", st.To)
+	j.endpoint("from", st.From)
+	j.endpoint("to", st.To)
 	j.str("sender", side(st.FromClient))
 	j.str("kind", string(st.Kind))
 	handshake := st.Kind == analyzer.KindHandshake
@@ -263,8 +312,8 @@ func appendStep(b []byte, s *analyzer.Session, st *analyzer.Step, times *timeCac
 	}
 	j.strOmit("command", st.Command)
 	j.strOmit("arg", st.Arg)
-	j.intOmit("code", int64(st.Code))
-	j.strOmit("text", st.Text)
+	j.intOmit("reply_code", int64(st.Code))
+	j.strOmit("reply_text", st.Text)
 	j.strOmit("phase", st.Phase)
 	j.str("explain", Explain(s, st))
 	if handshake && len(st.Packets) > 0 {
@@ -274,8 +323,8 @@ func appendStep(b []byte, s *analyzer.Session, st *analyzer.Step, times *timeCac
 			if i > 0 {
 				j.b = append(j.b, ',')
 			}
-			pj := jsonBuf{b: append(j.b, '{'), times: times}
-			pj.time("time", p.Time)
+			pj := jsonBuf{b: append(j.b, '{'), times: j.times}
+			pj.time("ts", p.Time)
 			pj.addr("from", p.From)
 			pj.addr("to", p.To)
 			pj.str("flags", p.Flags)
@@ -289,7 +338,7 @@ func appendStep(b []byte, s *analyzer.Session, st *analyzer.Step, times *timeCac
 		j.time("end", st.End)
 	}
 	if st.Address.IsValid() {
-		j.str("address", st.Address.String())
+		j.endpoint("address", st.Address)
 	}
 	j.trueOmit("cleartext", st.Cleartext)
 	j.trueOmit("encrypted", st.Encrypted)
@@ -300,11 +349,9 @@ func appendStep(b []byte, s *analyzer.Session, st *analyzer.Step, times *timeCac
 
 // appendCommand appends a command record and its newline, the same bytes
 // as encoding/json's for commandRecord.
-func appendCommand(b []byte, s *analyzer.Session, c *analyzer.Command, times *timeCache) []byte {
-	j := jsonBuf{b: append(b, '{'), times: times}
-	j.str("type", "command")
-	j.int("session", int64(s.ID))
-	j.time("time", c.Time)
+func appendCommand(b []byte, s *analyzer.Session, c *analyzer.Command, h *handEncoder) []byte {
+	j := h.buf(b)
+	j.head(h, "command", s, c.Time)
 	j.int("step", int64(c.Step))
 	j.str("command", c.Verb)
 	j.str("arg", c.Arg)

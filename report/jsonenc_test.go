@@ -15,51 +15,61 @@ import (
 	"github.com/ftptrace/ftptrace/reassembly"
 )
 
-// The reference for the hand-written step and command records: the
-// structs encoding/json wrote them from before (the JSON contract in
-// DESIGN.md), kept here so that every test compares the two encodings.
+// The reference for the hand-written step and command records: structs
+// encoding/json writes them from (the contract in docs/JSON.md), kept here
+// so that every test compares the two encodings. They begin with the
+// recordHead and use the endpoint structs of the records json.go writes
+// through encoding/json.
 
 type stepRecord struct {
-	Type         string   `json:"type"`
-	N            int      `json:"n"`
-	Frame        int      `json:"frame"`
-	Time         string   `json:"time"`
-	Session      int      `json:"session"`
-	Conn         string   `json:"conn"`
-	DataID       int      `json:"data_id,omitempty"`
-	From         string   `json:"from"`
-	To           string   `json:"to"`
-	Sender       string   `json:"sender"`
-	Kind         string   `json:"kind"`
-	Flags        string   `json:"flags"`
-	Command      string   `json:"command,omitempty"`
-	Arg          string   `json:"arg,omitempty"`
-	Code         int      `json:"code,omitempty"`
-	Text         string   `json:"text,omitempty"`
-	Phase        string   `json:"phase,omitempty"`
-	Explain      string   `json:"explain"`
-	Packets      []packet `json:"packets,omitempty"`
-	Bytes        int64    `json:"bytes,omitempty"`
-	Segments     int      `json:"segments,omitempty"`
-	End          string   `json:"end,omitempty"`
-	Address      string   `json:"address,omitempty"`
-	Cleartext    bool     `json:"cleartext,omitempty"`
-	Encrypted    bool     `json:"encrypted,omitempty"`
-	Truncated    bool     `json:"truncated,omitempty"`
-	Unterminated bool     `json:"unterminated,omitempty"`
+	recordHead
+	N         int      `json:"n"`
+	Frame     int      `json:"frame"`
+	Conn      string   `json:"conn"`
+	DataID    int      `json:"data_id,omitempty"`
+	From      string   `json:"from"`
+	FromIP    string   `json:"from_ip"`
+	FromPort  uint16   `json:"from_port"`
+	To        string   `json:"to"`
+	ToIP      string   `json:"to_ip"`
+	ToPort    uint16   `json:"to_port"`
+	Sender    string   `json:"sender"`
+	Kind      string   `json:"kind"`
+	Flags     string   `json:"flags"`
+	Command   string   `json:"command,omitempty"`
+	Arg       string   `json:"arg,omitempty"`
+	ReplyCode int      `json:"reply_code,omitempty"`
+	ReplyText string   `json:"reply_text,omitempty"`
+	Phase     string   `json:"phase,omitempty"`
+	Explain   string   `json:"explain"`
+	Packets   []packet `json:"packets,omitempty"`
+	Bytes     int64    `json:"bytes,omitempty"`
+	Segments  int      `json:"segments,omitempty"`
+	End       string   `json:"end,omitempty"`
+	*address
+
+	Cleartext    bool `json:"cleartext,omitempty"`
+	Encrypted    bool `json:"encrypted,omitempty"`
+	Truncated    bool `json:"truncated,omitempty"`
+	Unterminated bool `json:"unterminated,omitempty"`
+}
+
+// address is the endpoint a PORT-like command or a passive reply names.
+type address struct {
+	Address     string `json:"address"`
+	AddressIP   string `json:"address_ip"`
+	AddressPort uint16 `json:"address_port"`
 }
 
 type packet struct {
-	Time  string `json:"time"`
+	TS    string `json:"ts"`
 	From  string `json:"from"`
 	To    string `json:"to"`
 	Flags string `json:"flags"`
 }
 
 type commandRecord struct {
-	Type      string `json:"type"`
-	Session   int    `json:"session"`
-	Time      string `json:"time"`
+	recordHead
 	Step      int    `json:"step"`
 	Command   string `json:"command"`
 	Arg       string `json:"arg"`
@@ -69,14 +79,16 @@ type commandRecord struct {
 	ReplyTime string `json:"reply_time,omitempty"`
 }
 
-func stepRec(s *analyzer.Session, st *analyzer.Step) stepRecord {
-	r := stepRecord{Type: "step", N: st.N, Frame: st.Frame, Truncated: st.Truncated, Unterminated: st.Unterminated, Time: jsonTime(st.Time), Session: s.ID, Conn: string(st.Conn),
-		DataID: st.DataID, From: jsonAddr(st.From), To: jsonAddr(st.To), Sender: side(st.FromClient),
-		Kind: string(st.Kind), Flags: st.Flags, Command: st.Command, Arg: st.Arg, Code: st.Code, Text: st.Text,
+func stepRec(w *JSONWriter, s *analyzer.Session, st *analyzer.Step) stepRecord {
+	r := stepRecord{recordHead: w.head("step", s, st.Time), N: st.N, Frame: st.Frame, Truncated: st.Truncated,
+		Unterminated: st.Unterminated, Conn: string(st.Conn), DataID: st.DataID,
+		From: jsonAddr(st.From), FromIP: jsonIP(st.From), FromPort: st.From.Port(),
+		To: jsonAddr(st.To), ToIP: jsonIP(st.To), ToPort: st.To.Port(), Sender: side(st.FromClient),
+		Kind: string(st.Kind), Flags: st.Flags, Command: st.Command, Arg: st.Arg, ReplyCode: st.Code, ReplyText: st.Text,
 		Phase: st.Phase, Explain: Explain(s, st), Bytes: st.Bytes, Segments: st.Segments, Cleartext: st.Cleartext,
 		Encrypted: st.Encrypted}
-	if st.Address.IsValid() {
-		r.Address = st.Address.String()
+	if a := st.Address; a.IsValid() {
+		r.address = &address{Address: a.String(), AddressIP: a.Addr().String(), AddressPort: a.Port()}
 	}
 	if !st.End.IsZero() {
 		r.End = jsonTime(st.End)
@@ -84,7 +96,7 @@ func stepRec(s *analyzer.Session, st *analyzer.Step) stepRecord {
 	if st.Kind == analyzer.KindHandshake {
 		var flags []string
 		for _, p := range st.Packets {
-			r.Packets = append(r.Packets, packet{Time: jsonTime(p.Time), From: jsonAddr(p.From), To: jsonAddr(p.To), Flags: p.Flags})
+			r.Packets = append(r.Packets, packet{TS: jsonTime(p.Time), From: jsonAddr(p.From), To: jsonAddr(p.To), Flags: p.Flags})
 			flags = append(flags, p.Flags)
 		}
 		r.Flags = strings.Join(flags, " ")
@@ -92,14 +104,15 @@ func stepRec(s *analyzer.Session, st *analyzer.Step) stepRecord {
 	return r
 }
 
-func commandRec(s *analyzer.Session, c *analyzer.Command) commandRecord {
-	return commandRecord{Type: "command", Session: s.ID, Time: jsonTime(c.Time), Step: c.Step,
+func commandRec(w *JSONWriter, s *analyzer.Session, c *analyzer.Command) commandRecord {
+	return commandRecord{recordHead: w.head("command", s, c.Time), Step: c.Step,
 		Command: c.Verb, Arg: c.Arg, Prelim: c.Prelim, ReplyCode: c.ReplyCode, ReplyText: c.ReplyText,
 		ReplyTime: jsonTime(c.ReplyTime)}
 }
 
-// encodingJSON is what encoding/json writes for v, as JSONWriter's encoder
-// is set up.
+// encodingJSON is what JSONWriter writes for v through encoding/json: its
+// encoder's bytes, set up as JSONWriter sets it up, with the C1 and
+// bidirectional controls escaped after it (escapeJSONUnsafe).
 func encodingJSON(t testing.TB, v any) string {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
@@ -107,7 +120,7 @@ func encodingJSON(t testing.TB, v any) string {
 	if err := enc.Encode(v); err != nil {
 		t.Fatal(err)
 	}
-	return b.String()
+	return string(escapeJSONUnsafe(nil, b.Bytes()))
 }
 
 // TestStepEncoderMatchesEncodingJSON writes every step and command of the
@@ -123,14 +136,13 @@ func TestStepEncoderMatchesEncodingJSON(t *testing.T) {
 	steps, commands := 0, 0
 	for _, path := range paths {
 		for _, s := range analyzePath(t, path) {
+			s.File = path
 			for i := range s.Steps {
 				compareStep(t, path, s, &s.Steps[i])
 				steps++
 			}
 			for _, c := range s.Commands {
-				if got, want := string(appendCommand(nil, s, c, nil)), encodingJSON(t, commandRec(s, c)); got != want {
-					t.Errorf("%s: command %d:\n got %s\nwant %s", path, c.Step, got, want)
-				}
+				compareCommand(t, path, s, c)
 				commands++
 			}
 		}
@@ -140,12 +152,14 @@ func TestStepEncoderMatchesEncodingJSON(t *testing.T) {
 	}
 	t.Logf("%d steps and %d commands from %d captures: the same bytes", steps, commands, len(paths))
 
-	// Fields with quotes, controls, invalid UTF-8, U+2028, every flag set.
+	// Fields with quotes, controls, invalid UTF-8, U+2028, C1 and
+	// bidirectional controls, every flag set.
 	when := time.Date(2024, 2, 29, 23, 59, 59, 7, time.FixedZone("UTC+1", 3600))
 	v4, v6 := netip.MustParseAddrPort("192.0.2.1:20"), netip.MustParseAddrPort("[2001:db8::1%eth0]:50000")
-	odd := []string{"", "\"\\/", "\x00\x01\x08\x0c\x1f\x7f", "\n\r\t", "\xff\xfe", "a\u2028b\u2029c", "<&>", "é漢字\U0001F600", "\xed\xa0\x80"}
+	odd := []string{"", "\"\\/", "\x00\x01\x08\x0c\x1f\x7f", "\n\r\t", "\xff\xfe", "a\u2028b\u2029c", "<&>", "é漢字\U0001F600", "\xed\xa0\x80",
+		"\u0080\u009b[31m\u009f\u00a0", "a\u202ecba\u202c \u2066x\u2069\u202a\u202b\u202d\u2067\u2068", "\u2065\u206a\u2029\u202f"}
 	for _, text := range odd {
-		s := &analyzer.Session{ID: 7}
+		s := &analyzer.Session{ID: 7, UID: "CNfVqyi5n8Tp3pQvDo", File: text}
 		for _, kind := range []analyzer.StepKind{analyzer.KindHandshake, analyzer.KindCommand, analyzer.KindReply, analyzer.KindData, analyzer.KindFIN} {
 			st := &analyzer.Step{N: 3, Frame: 9, Kind: kind, Conn: analyzer.RoleData, DataID: 2, Flags: text, Command: text,
 				Arg: text, Code: 226, Text: text, Phase: text, Bytes: 5, Segments: 1, Cleartext: true, Encrypted: true,
@@ -155,29 +169,46 @@ func TestStepEncoderMatchesEncodingJSON(t *testing.T) {
 			compareStep(t, "odd", s, st)
 		}
 		c := &analyzer.Command{Verb: text, Arg: text, ReplyText: text, Prelim: 150, ReplyCode: 226, Time: when, ReplyTime: when}
-		if got, want := string(appendCommand(nil, s, c, nil)), encodingJSON(t, commandRec(s, c)); got != want {
-			t.Errorf("odd command %q:\n got %s\nwant %s", text, got, want)
-		}
+		compareCommand(t, "odd", s, c)
 	}
 }
+
+// plainJSON and namedJSON are writers as the CLI makes them for one
+// capture and for several (records naming their file).
+var plainJSON, namedJSON = NewJSONWriter(io.Discard, JSONOptions{}), NewJSONWriter(io.Discard, JSONOptions{File: true})
 
 func compareStep(t *testing.T, where string, s *analyzer.Session, st *analyzer.Step) {
 	t.Helper()
-	want := encodingJSON(t, stepRec(s, st))
+	want := encodingJSON(t, stepRec(plainJSON, s, st))
 	if got := string(appendStep(nil, s, st, nil)); got != want {
 		t.Errorf("%s: session %d step %d:\n got %s\nwant %s", where, s.ID, st.N, got, want)
 	}
-	// With the times' last second remembered, from this step or an earlier.
+	// With the times' last second remembered, from this step or an
+	// earlier, and the file named.
+	want = encodingJSON(t, stepRec(namedJSON, s, st))
 	for range 2 {
-		if got := string(appendStep(nil, s, st, &stepTimes)); got != want {
-			t.Errorf("%s: session %d step %d, times cached:\n got %s\nwant %s", where, s.ID, st.N, got, want)
+		if got := string(appendStep(nil, s, st, &stepEnc)); got != want {
+			t.Errorf("%s: session %d step %d, times cached, file named:\n got %s\nwant %s", where, s.ID, st.N, got, want)
 		}
 	}
 }
 
-// stepTimes and fuzzTimes are time caches kept from one comparison to the
-// next, as a writer keeps its own.
-var stepTimes, fuzzTimes timeCache
+func compareCommand(t *testing.T, where string, s *analyzer.Session, c *analyzer.Command) {
+	t.Helper()
+	if got, want := string(appendCommand(nil, s, c, nil)), encodingJSON(t, commandRec(plainJSON, s, c)); got != want {
+		t.Errorf("%s: session %d command %d:\n got %s\nwant %s", where, s.ID, c.Step, got, want)
+	}
+	if got, want := string(appendCommand(nil, s, c, &stepEnc)), encodingJSON(t, commandRec(namedJSON, s, c)); got != want {
+		t.Errorf("%s: session %d command %d, file named:\n got %s\nwant %s", where, s.ID, c.Step, got, want)
+	}
+}
+
+// stepEnc and fuzzTimes keep the last second written from one comparison
+// to the next, as a writer keeps its own.
+var (
+	stepEnc   = handEncoder{file: true}
+	fuzzTimes timeCache
+)
 
 func analyzePath(t *testing.T, path string) []*analyzer.Session {
 	src, err := reassembly.Open(path)
@@ -191,9 +222,12 @@ func analyzePath(t *testing.T, path string) []*analyzer.Session {
 }
 
 // FuzzAppendString: any string, valid UTF-8 or not, is written as
-// encoding/json writes it.
+// JSONWriter writes it through encoding/json (escapeJSONUnsafe after it),
+// decodes to what encoding/json's own bytes decode to, and leaves no rune
+// raw that could drive a terminal or reorder a line.
 func FuzzAppendString(f *testing.F) {
-	for _, s := range []string{"", "plain", "\"\\", "\x00\x1f\x7f", "\xff", "\u2028\u2029", "\xe2\x80", "漢\xf0\x9f"} {
+	for _, s := range []string{"", "plain", "\"\\", "\x00\x1f\x7f", "\xff", "\u2028\u2029", "\xe2\x80", "漢\xf0\x9f",
+		"\u009b2J\u0085", "\xc2\x9b", "\u202e\u2066\u2069", "\xe2\x80\xae\xe2\x81", "0123456\u0080"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -204,6 +238,19 @@ func FuzzAppendString(f *testing.F) {
 		}
 		if !utf8.ValidString(got) {
 			t.Fatalf("%q: invalid UTF-8 written", s)
+		}
+		for _, r := range got {
+			if UnsafeRune(r) && r != '\n' && r != 0x7f { // DEL moves nothing: encoding/json keeps it
+				t.Fatalf("%q: %U written raw in %s", s, r, got)
+			}
+		}
+		raw, _ := json.Marshal(s)
+		var fromRaw, fromGot string
+		if err := json.Unmarshal(raw, &fromRaw); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal([]byte(got), &fromGot); err != nil || fromGot != fromRaw {
+			t.Fatalf("%q: %s decodes to %q (%v), encoding/json's to %q", s, got, fromGot, err, fromRaw)
 		}
 	})
 }
@@ -294,7 +341,7 @@ func BenchmarkJSONSessions(b *testing.B) {
 		src.Close()
 		sessions = append(sessions, got...)
 	}
-	w := NewJSONWriter(io.Discard)
+	w := NewJSONWriter(io.Discard, JSONOptions{})
 	records := 0
 	for _, s := range sessions {
 		records += 1 + len(s.Steps) + len(s.Commands) + len(s.Transfers) + len(s.Credentials) + len(s.Findings)

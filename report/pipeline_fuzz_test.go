@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"io"
 	"net/netip"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/ftptrace/ftptrace/analyzer"
 	"github.com/ftptrace/ftptrace/internal/synth"
@@ -50,6 +52,16 @@ func captureFromFuzz(data []byte) []byte {
 	return buf.Bytes()
 }
 
+// fuzzSegment is the input captureFromFuzz reads as one segment of
+// payload (at most 64 bytes) from side.
+func fuzzSegment(side synth.Side, payload string) string {
+	head := byte(len(payload) - 1)
+	if side == synth.Server {
+		head |= 64
+	}
+	return string(head) + payload
+}
+
 func analyzeCapture(t *testing.T, pcap []byte) []*analyzer.Session {
 	src, err := reassembly.NewReader(bytes.NewReader(pcap), "fuzz")
 	if err != nil {
@@ -64,13 +76,19 @@ func analyzeCapture(t *testing.T, pcap []byte) []*analyzer.Session {
 
 // FuzzPipeline feeds arbitrary control-connection bytes through reassembly,
 // the analyzer and every renderer: no panic, JSON Lines stay valid, and no
-// control character from the packets reaches the text output.
+// control character (C0, DEL, C1) or bidirectional control from the
+// packets reaches the text output or the JSON raw.
 func FuzzPipeline(f *testing.F) {
 	seeds := []string{
 		"@220 (vsFTPd 3.0.3)\r\n\x0aUSER alice\r\n@331 Password?\r\n\x10PASS my secret pass\r\n@230-Hi\r\n230 OK\r\n\x05PASV\r\n@227 Entering Passive Mode (192,0,2,2,195,80).\r\n\x0aRETR x.txt\r\n@150 go\r\n226 done\r\n",
 		"@220-\x1b[31mred banner\x1b]0;title\x07\r\n\x0aUSER \xff\xf4\xff\xf2ABOR\r\n",
 		"@220 hi\r\n\x20AUTH TLS\r\n@234 go\r\n\x10\x16\x03\x01\x00\x10abcdefghijklmnop",
 		"\x3fEPRT |2|::1|50000|\r\nPORT 1,2,3,4,5,6\r\nLPRT 6,16,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,1,2,195,80\r\n",
+		// C1 and bidirectional controls in the banner, the user name and a
+		// reply, each line in one segment.
+		fuzzSegment(synth.Server, "220 \xc2\x9b2J\xc2\x85 \xe2\x80\xaetxt.exe\r\n") +
+			fuzzSegment(synth.Client, "USER \xe2\x81\xa6adm\xe2\x81\xa9\xc2\x9b\r\n") +
+			fuzzSegment(synth.Server, "530 no \xe2\x80\xab\r\n"),
 	}
 	for _, s := range seeds {
 		f.Add([]byte(s))
@@ -78,7 +96,7 @@ func FuzzPipeline(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sessions := analyzeCapture(t, captureFromFuzz(data))
 		var text, js bytes.Buffer
-		jw := report.NewJSONWriter(&js)
+		jw := report.NewJSONWriter(&js, report.JSONOptions{})
 		for _, s := range sessions {
 			if err := report.Timeline(&text, s, report.TimelineOptions{}); err != nil {
 				t.Fatal(err)
@@ -87,12 +105,20 @@ func FuzzPipeline(f *testing.F) {
 				t.Fatal(err)
 			}
 		}
+		for _, table := range []func(io.Writer, []*analyzer.Session) error{report.SessionsTable, report.TransfersTable, report.CredsTable} {
+			if err := table(&text, sessions); err != nil {
+				t.Fatal(err)
+			}
+		}
 		if err := report.Summary(&text, sessions, report.Totals{}); err != nil {
 			t.Fatal(err)
 		}
-		for i, b := range text.Bytes() {
-			if (b < 0x20 && b != '\n') || b == 0x7f {
-				t.Fatalf("control byte 0x%02x reached the text output at %d", b, i)
+		if !utf8.Valid(text.Bytes()) {
+			t.Fatalf("invalid UTF-8 reached the text output: %q", text.String())
+		}
+		for i, r := range text.String() {
+			if report.UnsafeRune(r) && r != '\n' {
+				t.Fatalf("%U reached the text output at %d", r, i)
 			}
 		}
 		sc := bufio.NewScanner(&js)
@@ -100,6 +126,11 @@ func FuzzPipeline(f *testing.F) {
 		for sc.Scan() {
 			if !json.Valid(sc.Bytes()) {
 				t.Fatalf("invalid JSON line: %q", sc.Text())
+			}
+			for _, r := range sc.Text() {
+				if report.UnsafeRune(r) && r != 0x7f { // DEL moves nothing: encoding/json keeps it
+					t.Fatalf("%U written raw in the JSON line %s", r, sc.Text())
+				}
 			}
 		}
 	})

@@ -206,7 +206,14 @@ func transferNotes(id string, x *analyzer.Transfer) []string {
 	if x.Gaps > 0 {
 		out = append(out, tr("%s: %s of the payload are missing from the capture.", id, humanBytes(x.Gaps)))
 	}
-	if x.Extracted != "" {
+	switch {
+	case x.ExtractError != "" && x.Extracted != "":
+		// Never "written to" for a file cut short: its name ends in
+		// .truncated, and the note says where and why.
+		out = append(out, tr("%s: cut at %d of %d bytes (%s): %s.", id, x.ExtractedBytes, FullLength(x), x.ExtractError, x.Extracted))
+	case x.ExtractError != "":
+		out = append(out, tr("%s: not extracted (%s).", id, x.ExtractError))
+	case x.Extracted != "":
 		out = append(out, tr("%s: written to %s.", id, x.Extracted))
 	}
 	if x.Stored != "" {

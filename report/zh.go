@@ -325,4 +325,8 @@ var zhCatalogue = Catalogue{
 	"page type unknown":                                     "页面类型未知",
 	"exceeded storage allocation":                           "超出存储分配",
 	"file name not allowed":                                 "文件名不允许",
+
+	// Extraction (report/extract.go).
+	"%s: cut at %d of %d bytes (%s): %s.": "%s：在第%d字节处截断（共%d字节；%s）：%s。",
+	"%s: not extracted (%s).":             "%s：未提取（%s）。",
 }

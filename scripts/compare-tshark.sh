@@ -140,13 +140,13 @@ for s in sessions:
 
 def ft_lists(s):
     cmds, codes = [], []
-    for st in sorted(steps.get(s["id"], []), key=lambda x: x.get("n", 0)):
+    for st in sorted(steps.get(s["session"], []), key=lambda x: x.get("n", 0)):
         if st.get("conn") != "control":
             continue
         if st.get("kind") == "command":
             cmds.append((st.get("command") or "", st.get("arg") or ""))
-        elif st.get("kind") == "reply" and st.get("code") is not None:
-            codes.append(str(st["code"]))
+        elif st.get("kind") == "reply" and st.get("reply_code") is not None:
+            codes.append(str(st["reply_code"]))
     return cmds, codes
 
 # ---------------------------------------------------------------- tshark FTP
@@ -252,7 +252,7 @@ for key in keys:
         hdr = "%s <-> %s" % key
         if s:
             hdr += "  [session %s user=%s login=%s commands=%s transfers=%s detected_by=%s]" % (
-                s["id"], s.get("user") or "-", s.get("login") or "-", s.get("commands"),
+                s["session"], s.get("user") or "-", s.get("login") or "-", s.get("commands"),
                 s.get("transfers"), s.get("detected_by"))
         print("  --- control " + hdr)
         fc, fr = ft_lists(s) if s else ([], [])
@@ -295,12 +295,12 @@ for key in keys:
 if transfers:
     print("  --- transfers (ftptrace bytes vs TCP payload seen by tshark on the data connection)")
 for tr in transfers:
-    lab = "#%s s%s %s %s %s %s<->%s" % (tr.get("id"), tr.get("session"), tr.get("command"), tr.get("arg") or "",
-                                       tr.get("mode"), tr.get("client") or "?", tr.get("server") or "?")
+    lab = "#%s s%s %s %s %s %s<->%s" % (tr.get("transfer"), tr.get("session"), tr.get("command"), tr.get("arg") or "",
+                                       tr.get("mode"), tr.get("orig") or "?", tr.get("resp") or "?")
     fb = tr.get("bytes")
-    extra = "status=%s complete=%s" % (tr.get("status"), tr.get("complete"))
-    cl = conns.get(frozenset((tr.get("client"), tr.get("server"))), [])
-    if not tr.get("client") or not tr.get("server") or not cl:
+    extra = "reply=%s complete=%s" % (tr.get("reply_code"), tr.get("complete"))
+    cl = conns.get(frozenset((tr.get("orig"), tr.get("resp"))), [])
+    if not tr.get("orig") or not tr.get("resp") or not cl:
         print("    %s ftptrace=%s %s | no data connection in tshark" % (lab, fb, extra))
         continue
     # pick the connection with the most payload when the 4-tuple repeats
@@ -341,8 +341,8 @@ for l in open(sys.argv[1], errors="replace"):
     try: r=json.loads(l)
     except ValueError: continue
     if r.get("type")=="session":
-        p=r.get("server","").rsplit(":",1)[-1]
-        if p.isdigit() and p!="21": ps.add(int(p))
+        p=r.get("server_port")
+        if p and p!=21: ps.add(p)
 print(" ".join(str(p) for p in sorted(ps)))' "$TMP/ft.json")
   dargs=()
   decode=""

@@ -75,11 +75,11 @@ func compare(t *truth, a *analysis) []string {
 			add("session %s -> %s: missing", ts.Client, ts.Server)
 			continue
 		}
-		where := fmt.Sprintf("session %d (%s -> %s)", s.ID, ts.Client, ts.Server)
+		where := fmt.Sprintf("session %d (%s -> %s)", s.Session, ts.Client, ts.Server)
 		if s.User != ts.User || s.Login != ts.Login {
 			add("%s: user %q login %q; truth user %q login %q", where, s.User, s.Login, ts.User, ts.Login)
 		}
-		creds := a.creds[s.ID]
+		creds := a.creds[s.Session]
 		if len(creds) != len(ts.Credentials) {
 			add("%s: %d credentials; truth %d", where, len(creds), len(ts.Credentials))
 		}
@@ -89,7 +89,7 @@ func compare(t *truth, a *analysis) []string {
 				add("%s credential %d: %s/%s %s; truth %s/%s %s", where, i+1, c.User, c.Password, c.Outcome, tc.User, tc.Password, tc.Outcome)
 			}
 		}
-		xs := a.transfers[s.ID]
+		xs := a.transfers[s.Session]
 		if len(xs) != len(ts.Transfers) {
 			add("%s: %d transfers; truth %d", where, len(xs), len(ts.Transfers))
 		}
@@ -104,7 +104,7 @@ func compare(t *truth, a *analysis) []string {
 	}
 	for _, s := range a.sessions {
 		if !want[s.Client+" "+s.Server] {
-			add("session %d (%s -> %s): not an FTP session of the truth", s.ID, s.Client, s.Server)
+			add("session %d (%s -> %s): not an FTP session of the truth", s.Session, s.Client, s.Server)
 		}
 	}
 	return diffs

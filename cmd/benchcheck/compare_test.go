@@ -11,10 +11,10 @@ const truthJSON = `{"packets":10,"bytes":900,"credentials":1,"transfers":1,"sess
   "credentials":[{"user":"bob","password":"pw","outcome":"accepted"}],
   "transfers":[{"command":"RETR","mode":"passive","announce":"EPSV","bytes":5,"sha256":"abc"}]}]}`
 
-const analysisOK = `{"type":"session","id":1,"client":"192.0.2.1:10001","server":"203.0.113.10:21","user":"bob","login":"success"}
+const analysisOK = `{"type":"session","session":1,"client":"192.0.2.1:10001","server":"203.0.113.10:21","user":"bob","login":"success"}
 {"type":"step","n":1}
 {"type":"credential","session":1,"user":"bob","password":"pw","outcome":"accepted"}
-{"type":"transfer","session":1,"id":1,"command":"RETR","mode":"passive","announce":"229 Entering Extended Passive Mode (|||30001|)","bytes":5,"complete":true,"sha256":"abc"}
+{"type":"transfer","session":1,"transfer":1,"command":"RETR","mode":"passive","announce":"229 Entering Extended Passive Mode (|||30001|)","bytes":5,"complete":true,"sha256":"abc"}
 {"type":"summary","packets":10,"bytes":900,"sessions":1,"transfers":1}
 `
 

@@ -75,7 +75,6 @@ func verdict(diffs []string, agreed string) {
 // record is the union of the ftptrace JSON records benchcheck reads.
 type record struct {
 	Type      string `json:"type"`
-	ID        int    `json:"id"`
 	Session   int    `json:"session"`
 	Client    string `json:"client"`
 	Server    string `json:"server"`

@@ -21,7 +21,7 @@ type stepJSON struct {
 	Flags   string `json:"flags"`
 	Command string `json:"command"`
 	Arg     string `json:"arg"`
-	Code    int    `json:"code"`
+	Code    int    `json:"reply_code"`
 	Phase   string `json:"phase"`
 	Explain string `json:"explain"`
 }

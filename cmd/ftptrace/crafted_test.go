@@ -47,8 +47,8 @@ func TestCraftedLongLine(t *testing.T) {
 	}
 	type step struct {
 		Kind      string `json:"kind"`
-		Code      int    `json:"code"`
-		Text      string `json:"text"`
+		Code      int    `json:"reply_code"`
+		Text      string `json:"reply_text"`
 		Truncated bool   `json:"truncated"`
 	}
 	var reply *step

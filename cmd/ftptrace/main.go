@@ -39,8 +39,11 @@ type config struct {
 	view  string
 	files []string
 	json  bool
-	brief bool
-	ports []uint16
+	// records are the JSON record types written: the view's (viewRecords),
+	// or --records.
+	records report.Records
+	brief   bool
+	ports   []uint16
 
 	redact     bool
 	lang       string
@@ -144,14 +147,25 @@ func profile(env string, start func(io.Writer) error, stop func(io.Writer)) {
 // showsHashes tells whether the output shows the SHA-256 of transfers:
 // only the JSON records carry it, and hashing is most of the work per byte
 // of a large capture, so the other views skip it.
-func (cfg *config) showsHashes() bool { return cfg.json }
+func (cfg *config) showsHashes() bool { return cfg.json && cfg.records.Has(report.RecordTransfer) }
+
+// viewRecords are the JSON records each view writes with --json: the
+// records its text is made from.
+var viewRecords = map[string]report.Records{
+	"timeline":  report.AllRecords,
+	"sessions":  report.RecordSession,
+	"transfers": report.RecordTransfer,
+	"creds":     report.RecordCredential | report.RecordFinding,
+	"summary":   report.RecordSummary | report.RecordFinding,
+}
 
 // parseArgs accepts flags before, between and after the view and the files.
 func parseArgs(args []string, stderr io.Writer) (*config, error) {
 	cfg := &config{view: "timeline"}
 	fs := flag.NewFlagSet("ftptrace", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.BoolVar(&cfg.json, "json", false, "JSON Lines on stdout instead of text (the only output with each transfer's SHA-256)")
+	fs.BoolVar(&cfg.json, "json", false, "JSON Lines on stdout instead of text: the view's records (the timeline's: all of them, with each transfer's SHA-256)")
+	recordList := fs.String("records", "", "with --json, the record `TYPES` to write, comma-separated: "+strings.Join(report.RecordTypes(), ", "))
 	fs.BoolVar(&cfg.brief, "brief", false, "timeline without stand-alone ACK steps")
 	portList := fs.String("ports", "", "comma-separated control `ports` to treat as FTP besides 21")
 	fs.StringVar(&cfg.lang, "lang", report.LanguageFromEnv(), "language of the sentences: "+strings.Join(report.Languages(), ", ")+" (default from LANG)")
@@ -170,7 +184,7 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 	fs.IntVar(&cfg.count, "count", 0, "with -i, stop after this many packets")
 	fs.StringVar(&cfg.extract, "extract", "", "write every transferred file under `DIR` (never outside it)")
 	fs.BoolVar(&cfg.extractListings, "extract-listings", false, "with --extract, also write LIST/NLST/MLSD output as files")
-	fs.Int64Var(&cfg.extractMax, "extract-max", 0, "with --extract, write at most this many `bytes` in all (0: no bound)")
+	fs.Int64Var(&cfg.extractMax, "extract-max", report.DefaultExtractMax, "with --extract, write files of at most this many `bytes` in all, holes included (0: no bound)")
 	fs.StringVar(&cfg.output, "o", "", "write the output to `FILE` instead of standard output")
 	fs.BoolVar(&cfg.html, "html", false, "with ladder, write a self-contained HTML report instead of the SVG")
 	fs.IntVar(&cfg.session, "session", 0, "with ladder, draw session `N` (default: the first)")
@@ -219,8 +233,19 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 	if cfg.iface != "" && (cfg.view == "ladder" || cfg.output != "") {
 		return nil, errors.New("ladder and -o read capture files: record with -i IFACE -w FILE first, then draw FILE")
 	}
-	if cfg.view == "ladder" && cfg.json {
+	if cfg.view == "ladder" && (cfg.json || *recordList != "") {
 		return nil, errors.New("the ladder view draws SVG or HTML, not JSON: drop --json")
+	}
+	cfg.records = viewRecords[cfg.view]
+	if *recordList != "" {
+		if !cfg.json {
+			return nil, fmt.Errorf("--records %s selects JSON records: add --json", *recordList)
+		}
+		r, err := report.ParseRecords(*recordList)
+		if err != nil {
+			return nil, fmt.Errorf("--records: %w", err)
+		}
+		cfg.records = r
 	}
 	if cfg.session < 0 {
 		return nil, fmt.Errorf("--session %d: give a session number, 1 or more", cfg.session)
@@ -309,7 +334,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ftptrace: %v\n", err)
 		return exitError
 	}
-	res.stats, res.warnings, res.partial = r.stats, r.warnings, r.partial
+	res.stats, res.warnings, res.partial, res.failed = r.stats, r.warnings, r.partial, r.failed
 	if err := p.finish(); err != nil {
 		fmt.Fprintf(stderr, "ftptrace: %v\n", err)
 		if cfg.session != 0 {
@@ -319,6 +344,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	for _, w := range res.warnings {
 		fmt.Fprintf(stderr, "ftptrace: warning: %s\n", w)
+	}
+	if res.failed != "" {
+		fmt.Fprintf(stderr, "ftptrace: %s\n", res.failed)
+		return exitError
 	}
 	if res.partial {
 		return exitError

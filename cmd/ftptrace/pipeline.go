@@ -19,8 +19,9 @@ type result struct {
 	transfers int
 	stats     reassembly.Stats
 	warnings  []string
-	partial   bool // a capture was damaged or unreadable: results cover what came before
-	failOn    bool // the --fail-on condition was met
+	partial   bool   // a capture was damaged or unreadable: results cover what came before
+	failed    string // an error met after the analysis began (extraction): exit status 1
+	failOn    bool   // the --fail-on condition was met
 }
 
 // inOrder hands sessions on in the order they began, as soon as every
@@ -83,6 +84,7 @@ func analyze(cfg *config, emit func(*analyzer.Session)) (*result, error) {
 		if err != nil {
 			return nil, err
 		}
+		defer onSignal(x.Abort)() // no temporary file left by Ctrl-C
 		opts.Payload = x.Payload
 		order.emit = func(s *analyzer.Session) {
 			x.SessionDone(s) // the records name the extracted files
@@ -104,6 +106,7 @@ func analyze(cfg *config, emit func(*analyzer.Session)) (*result, error) {
 		opened++
 		before := tr.Stats
 		tr.NewFile()
+		an.SetFile(name)
 		if err := feed(src, tr); err != nil {
 			res.warnings = append(res.warnings, err.Error())
 			res.partial = true
@@ -127,7 +130,11 @@ func analyze(cfg *config, emit func(*analyzer.Session)) (*result, error) {
 		res.warnings = append(res.warnings, fmt.Sprintf("%d packets belong to connections ftptrace did not follow: more than %d were open at once (--max-conns)", tr.Stats.Refused, topts.MaxConnections))
 	}
 	if x != nil {
-		res.warnings = append(res.warnings, x.Close()...)
+		warnings, err := x.Close()
+		res.warnings = append(res.warnings, warnings...)
+		if err != nil {
+			res.failed = err.Error()
+		}
 	}
 	return res, nil
 }

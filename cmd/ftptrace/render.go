@@ -33,7 +33,7 @@ type printer struct {
 func newPrinter(cfg *config, stdout io.Writer, res *result) *printer {
 	p := &printer{cfg: cfg, out: &lazyOutput{name: cfg.output, stdout: stdout}, res: res, started: map[int]bool{}}
 	p.w = bufio.NewWriterSize(p.out, 64<<10)
-	p.json = report.NewJSONWriter(p.w)
+	p.json = report.NewJSONWriter(p.w, report.JSONOptions{Records: cfg.records, File: len(cfg.files) > 1})
 	return p
 }
 

@@ -13,7 +13,7 @@ import (
 var sharedPcaps = filepath.Join("..", "..", "..", "shared", "pcaps")
 
 type sessionJSON struct {
-	ID        int    `json:"id"`
+	ID        int    `json:"session"`
 	User      string `json:"user"`
 	Login     string `json:"login"`
 	TLS       bool   `json:"tls"`
@@ -36,7 +36,7 @@ type transferJSON struct {
 	Command  string `json:"command"`
 	Mode     string `json:"mode"`
 	Bytes    int64  `json:"bytes"`
-	Status   int    `json:"status"`
+	Status   int    `json:"reply_code"`
 	Complete bool   `json:"complete"`
 	Verdict  string `json:"verdict"`
 }

@@ -30,6 +30,13 @@ func login(capt *synth.Capture) *synth.Conn {
 	return c
 }
 
+// logout ends a session: QUIT, 221, and the server closes.
+func logout(c *synth.Conn) {
+	c.ClientSend("QUIT\r\n")
+	c.ServerSend("221 Bye.\r\n")
+	c.Close(synth.Server)
+}
+
 // sendChunks sends payload from side s in segments of at most 1448 bytes.
 func sendChunks(c *synth.Conn, s synth.Side, payload string) {
 	for len(payload) > 0 {
@@ -58,9 +65,7 @@ func Commands(n int) *synth.Capture {
 		c.ClientSend("NOOP\r\n")
 		c.ServerSend("200 NOOP ok.\r\n")
 	}
-	c.ClientSend("QUIT\r\n")
-	c.ServerSend("221 Bye.\r\n")
-	c.Close(synth.Server)
+	logout(c)
 	return capt
 }
 
@@ -94,9 +99,7 @@ func Bounce() *synth.Capture {
 	c.ServerSend("200 PORT command successful.\r\n")
 	c.ClientSend("STOR probe.txt\r\n")
 	c.ServerSend("425 Can't open data connection.\r\n")
-	c.ClientSend("QUIT\r\n")
-	c.ServerSend("221 Bye.\r\n")
-	c.Close(synth.Server)
+	logout(c)
 	return capt
 }
 
@@ -113,9 +116,7 @@ func Retransmissions() *synth.Capture {
 	c.SendAt(synth.Client, 5, "bobby\r\nPASS x\r\n") // overlaps and conflicts, then new bytes
 	c.ServerSend("331 Password please.\r\n")
 	c.ServerSend("230 Logged in.\r\n")
-	c.ClientSend("QUIT\r\n")
-	c.ServerSend("221 Bye.\r\n")
-	c.Close(synth.Server)
+	logout(c)
 	return capt
 }
 
@@ -140,6 +141,100 @@ func NeverClose(n int) *synth.Capture {
 	return capt
 }
 
+// PassiveFlood: n control connections from distinct clients, each greeted,
+// each asking PASV and told a port by 227, none ever used or closed: every
+// session and every announced data connection stays open to the end.
+func PassiveFlood(n int) *synth.Capture {
+	capt := synth.New(synth.Options{Step: time.Microsecond})
+	for i := range n {
+		b := client.Addr().As4()
+		b[1], b[2], b[3] = byte(i>>16), byte(i>>8), byte(i)
+		c := capt.Conn(netip.AddrPortFrom(netip.AddrFrom4(b), uint16(1024+i%60000)), server)
+		c.Handshake()
+		c.ServerSend("220 crafted\r\n")
+		c.ClientSend("PASV\r\n")
+		port := 1024 + i%60000
+		c.ServerSend(fmt.Sprintf("227 Entering Passive Mode (198,51,100,21,%d,%d).\r\n", port>>8, port&255))
+	}
+	return capt
+}
+
+// Acks says what the receiver of a crafted data connection acknowledges.
+type Acks int
+
+// What a receiver acknowledges.
+const (
+	AckAll        Acks = iota // all it received: the capture claims the hole reached it
+	AckBeforeHole             // the bytes before the hole only, and nothing after
+	AckNone                   // nothing: the capture holds the sender's direction only
+)
+
+// SequenceJump: a passive RETR whose data connection carries before bytes,
+// then, jump bytes further on the sequence space, after bytes, then
+// closes: a hole of jump bytes that no byte of the capture fills. acks
+// says what the client acknowledges; the 150 reply announces the file's
+// size when announce is not negative.
+func SequenceJump(before, jump, after int, acks Acks, announce int) *synth.Capture {
+	capt := synth.New(synth.Options{})
+	c := login(capt)
+	c.ClientSend("TYPE I\r\n")
+	c.ServerSend("200 Binary.\r\n")
+	c.ClientSend("PASV\r\n")
+	c.ServerSend("227 Entering Passive Mode (198,51,100,21,195,81).\r\n")
+	c.ClientSend("RETR hole.bin\r\n")
+	d := capt.Conn(netip.AddrPortFrom(client.Addr(), 40002), netip.AddrPortFrom(server.Addr(), 195*256+81))
+	if acks == AckNone {
+		d.Skip(synth.Client, 1) // the client's SYN, not captured
+		d.Emit(synth.Segment{From: synth.Server, Flags: synth.SYN | synth.ACK, Seq: d.NextSeq(synth.Server) - 1, Ack: d.NextSeq(synth.Client)})
+	} else {
+		d.Handshake()
+	}
+	if announce >= 0 {
+		c.ServerSend(fmt.Sprintf("150 Opening BINARY mode data connection for hole.bin (%d bytes).\r\n", announce))
+	} else {
+		c.ServerSend("150 Opening BINARY mode data connection for hole.bin.\r\n")
+	}
+	sendChunks(d, synth.Server, strings.Repeat("a", before))
+	if acks != AckNone {
+		d.Ack(synth.Client)
+	}
+	d.Skip(synth.Server, jump)
+	sendChunks(d, synth.Server, strings.Repeat("b", after))
+	if acks == AckAll {
+		d.Close(synth.Server)
+	} else {
+		d.Fin(synth.Server)
+	}
+	c.ServerSend("226 Transfer complete.\r\n")
+	logout(c)
+	return capt
+}
+
+// Downloads: one session downloading a file of each size in passive
+// mode, every one whole (the bytes of file i are the letter 'a'+i), with
+// its size announced in the 150 reply.
+func Downloads(sizes ...int) *synth.Capture {
+	capt := synth.New(synth.Options{})
+	c := login(capt)
+	c.ClientSend("TYPE I\r\n")
+	c.ServerSend("200 Binary.\r\n")
+	for i, size := range sizes {
+		port := 50100 + i
+		c.ClientSend("PASV\r\n")
+		c.ServerSend(fmt.Sprintf("227 Entering Passive Mode (198,51,100,21,%d,%d).\r\n", port>>8, port&255))
+		name := fmt.Sprintf("file%d.bin", i+1)
+		c.ClientSend("RETR " + name + "\r\n")
+		d := capt.Conn(netip.AddrPortFrom(client.Addr(), uint16(41000+i)), netip.AddrPortFrom(server.Addr(), uint16(port)))
+		d.Handshake()
+		c.ServerSend(fmt.Sprintf("150 Opening BINARY mode data connection for %s (%d bytes).\r\n", name, size))
+		sendChunks(d, synth.Server, strings.Repeat(string(rune('a'+i%26)), size))
+		d.Close(synth.Server)
+		c.ServerSend("226 Transfer complete.\r\n")
+	}
+	logout(c)
+	return capt
+}
+
 // Case is one crafted capture, built at full size.
 type Case struct {
 	Name  string
@@ -147,7 +242,7 @@ type Case struct {
 }
 
 // Full lists the crafted cases at the sizes docs/LIMITS.md measures.
-func Full(lineBytes, commands, conns, dataBytes int) []Case {
+func Full(lineBytes, commands, conns, dataBytes, passive int) []Case {
 	return []Case{
 		{"longline", func() *synth.Capture { return LongLine(lineBytes) }},
 		{"commands", func() *synth.Capture { return Commands(commands) }},
@@ -155,5 +250,7 @@ func Full(lineBytes, commands, conns, dataBytes int) []Case {
 		{"bounce", Bounce},
 		{"retransmissions", Retransmissions},
 		{"neverclose", func() *synth.Capture { return NeverClose(dataBytes) }},
+		{"pasvflood", func() *synth.Capture { return PassiveFlood(passive) }},
+		{"seqjump", func() *synth.Capture { return SequenceJump(1000, 1<<31-1, 1000, AckAll, -1) }},
 	}
 }
