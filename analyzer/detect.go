@@ -30,6 +30,11 @@ type detector struct {
 	// becomes a session once its handshake completes or data flows.
 	control  bool
 	answered bool // SYN,ACK seen
+	// What each direction of a connection captured mid-way sent (bit per
+	// direction): FTP commands, replies; the code of a multi-line reply
+	// still open (its continuation lines are free text).
+	commandsFrom, repliesFrom uint8
+	multiline                 [2]int
 }
 
 // verdict of the content so far.
@@ -70,6 +75,8 @@ func (a *Analyzer) detectEvent(cs *connState, e *reassembly.Event) {
 	case d.control:
 		d.answered = d.answered || e.Kind == reassembly.EventSYNACK
 		return // still a handshake: wait (half-open floods stay cheap)
+	case e.Kind == reassembly.EventPayload && c.Midstream:
+		v = d.judgeMidstream(cs, e)
 	case e.Kind == reassembly.EventPayload:
 		v = d.judge(c, e)
 	}
@@ -127,12 +134,6 @@ func (d *detector) judge(c *reassembly.Conn, e *reassembly.Event) verdict {
 				continue
 			}
 			code, sep, text, ok := parseCodeLine(l.Text)
-			if c.Midstream && ok && validCode(code, 3) && (d.portHint || code != 220) {
-				if d.portHint {
-					return isFTP
-				}
-				continue // a reply in mid-session: let the client's commands decide
-			}
 			if !ok || (code != 220 && code != 120) || sep == 0 {
 				return notFTP
 			}
@@ -146,16 +147,74 @@ func (d *detector) judge(c *reassembly.Conn, e *reassembly.Event) verdict {
 			}
 			continue
 		}
-		// A client line: FTP clients speak only after the greeting, unless
-		// the capture started mid-connection.
-		if d.greeting == "" && !c.Midstream {
+		// A client line: FTP clients speak only after the greeting.
+		if d.greeting == "" {
 			return notFTP
 		}
 		verb, _ := ParseCommand(l.Text)
-		if info, ok := LookupCommand(verb); ok && (info.FTPOnly || d.portHint) {
+		if info, ok := LookupCommand(verb); ok && info.FTPOnly {
 			return isFTP
 		}
 		return notFTP
 	}
 	return undecided
+}
+
+// judgeMidstream looks at the lines of a connection whose start the capture
+// missed, where the tracker's guess of client and server (the lower port is
+// the server's) may be wrong: FTP servers listen on high ports too, and
+// clients may use low ones. The content tells: the side that sends FTP
+// commands is the client, the side that sends numbered replies the server.
+// A connection is FTP once one side sent commands and the other replies
+// (on an FTP control port, once one well-formed line came); the client and
+// server are turned around when the content says so. A line that is
+// neither, out of a multi-line reply, makes it no FTP.
+func (d *detector) judgeMidstream(cs *connState, e *reassembly.Event) verdict {
+	dir := e.Dir
+	d.split[dir].index = e.Index
+	d.lines = d.split[dir].feed(e.Payload, e.Time, d.lines[:0])
+	for _, l := range d.lines {
+		code, sep, _, isReply := parseCodeLine(l.Text)
+		isReply = isReply && validCode(code, 3) && (sep == ' ' || sep == '-' || len(l.Text) == 3)
+		open := d.multiline[dir]
+		switch {
+		case open != 0 && isReply && code == open && sep != '-':
+			d.multiline[dir] = 0 // the last line of the multi-line reply
+		case open != 0:
+		case isReply:
+			d.repliesFrom |= 1 << dir
+			if sep == '-' {
+				d.multiline[dir] = code
+			}
+		default:
+			verb, _ := ParseCommand(l.Text)
+			info, ok := LookupCommand(verb)
+			if !ok || !(info.FTPOnly || d.portHint) {
+				return notFTP
+			}
+			d.commandsFrom |= 1 << dir
+		}
+	}
+	if d.commandsFrom&d.repliesFrom != 0 {
+		return notFTP // one side both asks and answers
+	}
+	if d.commandsFrom == 0 && d.repliesFrom == 0 || !d.portHint && (d.commandsFrom == 0 || d.repliesFrom == 0) {
+		return undecided
+	}
+	if d.commandsFrom == 1<<reassembly.ServerToClient || d.repliesFrom == 1<<reassembly.ClientToServer {
+		d.turnAround(cs)
+	}
+	return isFTP
+}
+
+// turnAround makes the side taken for the server the client and the other
+// way round, for a connection held for detection: its events so far too.
+func (d *detector) turnAround(cs *connState) {
+	cs.conn.Client, cs.conn.Server = cs.conn.Server, cs.conn.Client
+	cs.flip = !cs.flip
+	for i := range d.events {
+		d.events[i].Dir ^= 1
+	}
+	d.split[0], d.split[1] = d.split[1], d.split[0]
+	d.multiline[0], d.multiline[1] = d.multiline[1], d.multiline[0]
 }

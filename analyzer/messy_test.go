@@ -143,3 +143,65 @@ func TestRSTPhase(t *testing.T) {
 		})
 	}
 }
+
+// TestMidstreamRolesFromContent: in netns-midstream-highport the capture
+// starts after the login, vsftpd listens on port 60021 and the client's
+// ports are below 30000, so the lower port is the client's. Who sends
+// commands and who replies tells client from server: one session, its
+// client the host that sent the commands, its three transfers matched.
+func TestMidstreamRolesFromContent(t *testing.T) {
+	_, _, sessions := handedOver(t, "netns-midstream-highport.pcap")
+	if len(sessions) != 1 {
+		t.Fatalf("%d sessions, want 1", len(sessions))
+	}
+	s := sessions[0]
+	if s.Client.Addr() != netip.MustParseAddr("10.77.1.2") || s.Server != netip.MustParseAddrPort("10.77.2.2:60021") || !s.Midstream {
+		t.Errorf("client %v, server %v (midstream %v): want the client 10.77.1.2 and the server 10.77.2.2:60021, captured mid-connection",
+			s.Client, s.Server, s.Midstream)
+	}
+	if s.Steps[0].Kind != analyzer.KindCommand || !s.Steps[0].FromClient {
+		t.Errorf("first step %s (from the client %v), want the client's command: no handshake was captured", s.Steps[0].Kind, s.Steps[0].FromClient)
+	}
+	var got []string
+	for _, tr := range s.Transfers {
+		got = append(got, tr.Command+" "+tr.Mode+" "+tr.Verdict)
+	}
+	if want := "LIST passive complete, RETR passive complete, LIST active complete"; strings.Join(got, ", ") != want {
+		t.Errorf("transfers %q, want %q", strings.Join(got, ", "), want)
+	}
+}
+
+// TestMidstreamNotFTP: a connection captured mid-way is FTP only when one
+// side sends FTP commands and the other replies; other protocols' lines,
+// or one side doing both, are not.
+func TestMidstreamNotFTP(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		lines    []string // "C "/"S ": sent by the side with the lower port (2000) / the higher one (50021)
+		sessions int
+	}{
+		{"FTP, server on the higher port", []string{"C PWD", "S 257 \"/\"", "C CWD pub", "S 250 ok"}, 1},
+		{"POP3", []string{"C USER bob", "S +OK", "C PASS x", "S +OK"}, 0},
+		{"one side asks and answers", []string{"C PASV", "C 227 Entering Passive Mode (1,2,3,4,5,6)"}, 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := synth.New(synth.Options{})
+			// The tracker takes the lower port for the server's: 2000.
+			conn := c.Conn(netip.AddrPortFrom(cliIP, 2000), netip.AddrPortFrom(srvIP, 50021))
+			for _, l := range tt.lines {
+				side := synth.Client
+				if l[0] == 'S' {
+					side = synth.Server
+				}
+				conn.Send(side, l[2:]+"\r\n")
+			}
+			sessions := runCrafted(t, c)
+			if len(sessions) != tt.sessions {
+				t.Fatalf("%d sessions, want %d", len(sessions), tt.sessions)
+			}
+			if len(sessions) == 1 && sessions[0].Server.Port() != 50021 {
+				t.Errorf("server %v, want the side that replied, on port 50021", sessions[0].Server)
+			}
+		})
+	}
+}

@@ -158,8 +158,8 @@ type Transfer struct {
 	Extracted      string
 	ExtractedBytes int64
 	ExtractError   string
-	cmd       *Command
-	cutShort  bool // the capture ended inside the data connection, or it carried less than announced
+	cmd            *Command
+	cutShort       bool // the capture ended inside the data connection, or it carried less than announced
 }
 
 // MaxListing bounds the listing text kept with a transfer.

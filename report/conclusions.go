@@ -213,8 +213,8 @@ func departures(s *analyzer.Session) []string {
 	}
 	for _, t := range s.Transfers {
 		c := t.Data
-		if c == nil || t.Command == "" {
-			continue
+		if c == nil || t.Command == "" || !c.SawSYN {
+			continue // no handshake in the capture to place the reply against
 		}
 		for _, cmd := range s.Commands {
 			if cmd.Verb == t.Command && cmd.Arg == t.Arg && !cmd.PrelimTime.IsZero() && cmd.PrelimTime.Before(t.Start) == false {
