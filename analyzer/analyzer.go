@@ -91,6 +91,12 @@ type Analyzer struct {
 	expects    map[uint16][]*Expectation // by the port the data connection goes to
 	failures   map[pairKey]*failCount    // failed logins per client and server
 	hashes     *hashWorker
+	// held are the connections held until an announcement adopts them or
+	// skewTolerance passes (held.go), in the order they began; heldBytes
+	// is what they keep, heldDue when the first is due.
+	held      []*connState
+	heldBytes int
+	heldDue   reassembly.Stamp
 	// unanswered counts connection attempts shown as sessions though they
 	// never got going.
 	unanswered int
@@ -119,6 +125,9 @@ func (a *Analyzer) HandleEvent(c *reassembly.Conn, e *reassembly.Event) {
 	a.advance(e.Time)
 	cs, _ := c.Handle.(*connState)
 	if e.Kind == reassembly.EventForget {
+		if cs != nil && cs.kind == connUnknown && cs.detect.held {
+			a.release(cs) // before the tolerance passed: forgotten early
+		}
 		delete(a.conns, c.ID)
 		c.Handle = nil
 		return
@@ -162,6 +171,9 @@ func (a *Analyzer) advance(t time.Time) {
 		if len(a.closing) > 0 && !at.Before(a.closingDue) {
 			a.finishClosing(false)
 		}
+		if len(a.held) > 0 && !at.Before(a.heldDue) {
+			a.releaseDue(at)
+		}
 	}
 }
 
@@ -199,6 +211,9 @@ func (a *Analyzer) classify(rc *reassembly.Conn) *connState {
 			cs.flip = true
 		}
 		cs.kind, cs.detect = connUnknown, &detector{portHint: a.ports[c.Server.Port()]}
+		if !cs.detect.portHint {
+			a.hold(cs, a.now)
+		}
 		return cs
 	}
 	if a.ports[c.Server.Port()] {
@@ -212,6 +227,7 @@ func (a *Analyzer) classify(rc *reassembly.Conn) *connState {
 		return cs
 	}
 	cs.kind, cs.detect = connUnknown, &detector{}
+	a.hold(cs, a.now)
 	return cs
 }
 
@@ -278,6 +294,11 @@ func (a *Analyzer) endControl(s *Session) {
 			a.reply(s, rep, "")
 		}
 	}
+	a.finishLater(s)
+}
+
+// finishLater finishes s once late ACKs had time to arrive.
+func (a *Analyzer) finishLater(s *Session) {
 	a.closing = append(a.closing, s)
 	if len(a.closing) == 1 {
 		a.setClosingDue()
@@ -313,6 +334,12 @@ func (a *Analyzer) setClosingDue() {
 // Finish ends every session still open (the capture ended) and returns the
 // sessions not handed to OnSession, by ID.
 func (a *Analyzer) Finish() []*Session {
+	for _, cs := range a.held {
+		if cs.kind == connUnknown && cs.detect.held {
+			a.release(cs)
+		}
+	}
+	a.held = nil
 	for _, cs := range a.conns {
 		if cs.kind == connControl {
 			a.endControl(cs.sess)

@@ -159,6 +159,9 @@ func (ct *connTrack) ackStep(e *reassembly.Event) {
 	}
 	st := ct.newStep(e, KindACK)
 	st.Acks = ct.lastWhat[other]
+	if f := &ct.fin[other]; f.seen && !seqGE(e.Ack, f.end) && ct.dataStep[other] >= 0 {
+		st.Acks = "data" // bytes sent before the FIN, acknowledged after it came
+	}
 	st.DupACK = ct.hasLastAck[dir] && ct.lastAck[dir] == e.Ack && ct.lastWhat[dir] == "ACK"
 	s.addStep(st)
 	ct.lastWhat[dir] = "ACK"

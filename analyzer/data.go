@@ -16,6 +16,9 @@ func (a *Analyzer) expect(s *Session, e *Expectation) {
 	}
 	c.expects = append(c.expects, e)
 	a.expects[e.Addr.Port()] = append(a.expects[e.Addr.Port()], e)
+	if len(a.held) > 0 {
+		a.adoptEarly(e)
+	}
 }
 
 // unexpect forgets an expectation in the index (the session keeps it).
@@ -109,6 +112,11 @@ func (a *Analyzer) dataEvent(cs *connState, e *reassembly.Event) {
 		if t := dc.Expect.Transfer; t != nil && t.Direction == "listing" && len(t.Listing) < MaxListing {
 			n := min(len(e.Payload), MaxListing-len(t.Listing))
 			t.Listing += string(e.Payload[:n])
+		} else if t == nil && len(dc.early) < MaxListing {
+			// Bytes before the command that asks for them (a capture whose
+			// order is skewed): kept in case it asks for a listing.
+			n := min(len(e.Payload), MaxListing-len(dc.early))
+			dc.early = append(dc.early, e.Payload[:n]...)
 		}
 		if a.opts.Payload != nil {
 			a.opts.Payload(s, dc, int(d), e.Payload, Gap{})
@@ -150,6 +158,9 @@ func (a *Analyzer) dataEvent(cs *connState, e *reassembly.Event) {
 	case reassembly.EventEnd:
 		dc.Closed, dc.Teardown, dc.Handshake = ct.closedBy, ct.teardownKind(), ct.hsDone
 		ct.settleAll()
+		if s.Orphan != "" {
+			a.endOrphan(s, dc)
+		}
 	default:
 		ct.tcpEvent(e)
 	}

@@ -3,6 +3,7 @@ package analyzer
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/ftptrace/ftptrace/reassembly"
 )
@@ -35,6 +36,15 @@ type detector struct {
 	// still open (its continuation lines are free text).
 	commandsFrom, repliesFrom uint8
 	multiline                 [2]int
+	// A connection held (held.go): since when, whether its content showed
+	// no FTP control connection, whether it ended, which directions sent
+	// bytes and which first, and what makes it look like a data
+	// connection of its own (orphan.go).
+	held, rejected, ended bool
+	since                 time.Time
+	sentBy                uint8
+	first                 reassembly.Direction
+	orphan                *orphanLook
 }
 
 // verdict of the content so far.
@@ -49,6 +59,11 @@ const (
 func (a *Analyzer) detectEvent(cs *connState, e *reassembly.Event) {
 	d := cs.detect
 	c := &cs.conn
+	if e.Kind == reassembly.EventEnd && d.held {
+		d.ended = true
+		d.events = append(d.events, *e)
+		return
+	}
 	if e.Kind == reassembly.EventEnd {
 		if d.control && a.keepUnanswered() {
 			// An attempt to reach an FTP port that never became a
@@ -65,8 +80,24 @@ func (a *Analyzer) detectEvent(cs *connState, e *reassembly.Event) {
 		ev.Payload = append([]byte(nil), e.Payload...)
 		d.bytes += len(e.Payload)
 	}
-	if len(d.events) < detectMaxEvents+1 {
+	if len(d.events) < detectMaxEvents+1 || d.held {
 		d.events = append(d.events, ev)
+	}
+	if e.Kind == reassembly.EventPayload && !d.control && !d.portHint {
+		if d.sentBy == 0 {
+			d.first, d.orphan = e.Dir, looksLikeData(c, e)
+		}
+		d.sentBy |= 1 << e.Dir
+	}
+	if d.held {
+		switch {
+		case !a.keepHeld(d, e):
+			if a.release(cs); cs.kind != connUnknown {
+				return // an orphan now, or let go
+			}
+		case d.rejected:
+			return // waits for an announcement, or to be taken for an orphan
+		}
 	}
 	v := undecided
 	switch {
@@ -80,13 +111,19 @@ func (a *Analyzer) detectEvent(cs *connState, e *reassembly.Event) {
 	case e.Kind == reassembly.EventPayload:
 		v = d.judge(c, e)
 	}
-	if v == undecided && (len(d.events) > detectMaxEvents || d.bytes > detectMaxBytes) {
+	if v == undecided && !d.held && (len(d.events) > detectMaxEvents || d.bytes > detectMaxBytes) {
 		v = notFTP
 	}
-	switch v {
-	case notFTP:
+	switch {
+	case v == notFTP && d.held:
+		d.rejected = true
+	case v == notFTP && d.orphaned():
+		a.becomeOrphan(cs)
+	case v == notFTP:
 		cs.ignore()
-	case isFTP:
+	case v == isFTP:
+		d.held = false
+		a.heldBytes -= d.bytes
 		why := "content"
 		if d.portHint || d.control {
 			why = fmt.Sprintf("port %d", c.Server.Port())

@@ -137,7 +137,9 @@ func (s *Session) finalizeTransfer(t *Transfer) {
 	// The capture may end before the data connection does: without its
 	// FIN or RST the tail may be missing even when the 226 was captured.
 	t.cutShort = !(dc.finFrom[d] || dc.reset) || t.shorterThanAnnounced()
-	t.Complete = t.Status >= 200 && t.Status < 300 && dc.GapBytes == 0 && !t.Aborted && !t.cutShort
+	// An orphan's transfer has no reply to say: the sender's FIN ends the
+	// file (stream mode).
+	t.Complete = (t.Status >= 200 && t.Status < 300 || t.orphan) && dc.GapBytes == 0 && !t.Aborted && !t.cutShort
 	if t.Complete {
 		dc.hash[d].sumInto(&t.SHA256, &s.hashes)
 		t.SizeNote = sizeNote(t)
@@ -169,7 +171,7 @@ func transferVerdict(t *Transfer) string {
 		return "no data"
 	case t.Gaps > 0, t.cutShort:
 		return "truncated"
-	case t.Status == 0:
+	case t.Status == 0 && !t.orphan:
 		return "unfinished"
 	case t.Rest > 0:
 		return "partial"

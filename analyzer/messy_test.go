@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ftptrace/ftptrace/analyzer"
 	"github.com/ftptrace/ftptrace/internal/synth"
@@ -201,6 +202,87 @@ func TestMidstreamNotFTP(t *testing.T) {
 			}
 			if len(sessions) == 1 && sessions[0].Server.Port() != 50021 {
 				t.Errorf("server %v, want the side that replied, on port 50021", sessions[0].Server)
+			}
+		})
+	}
+}
+
+// TestOrphanNeedsOneWayData: a connection nothing announced is taken for a
+// data connection of its own only when one side alone sends, and what it
+// sends starts like a file (or it comes from port 20).
+func TestOrphanNeedsOneWayData(t *testing.T) {
+	gz := "\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\x03some compressed bytes"
+	for _, tt := range []struct {
+		name    string
+		from    uint16
+		lines   []string // "S " from the accepting side, "C " from the connecting one
+		orphans int
+	}{
+		{"gzip, one way", 40000, []string{"S " + gz}, 1},
+		{"gzip answered", 40000, []string{"S " + gz, "C thanks"}, 0},
+		{"text between ephemeral ports", 40000, []string{"S just some text\n"}, 0},
+		{"text from port 20", 20, []string{"C just some text\n"}, 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := synth.New(synth.Options{})
+			conn := c.Conn(netip.AddrPortFrom(cliIP, tt.from), netip.AddrPortFrom(srvIP, 50000))
+			conn.Handshake()
+			for _, l := range tt.lines {
+				side := synth.Client
+				if l[0] == 'S' {
+					side = synth.Server
+				}
+				conn.Send(side, l[2:])
+			}
+			conn.Close(synth.Server)
+			sessions := runCrafted(t, c)
+			if len(sessions) != tt.orphans {
+				t.Fatalf("%d sessions, want %d orphan data connections", len(sessions), tt.orphans)
+			}
+			if tt.orphans == 1 && (sessions[0].Orphan == "" || len(sessions[0].Transfers) != 1 || sessions[0].Transfers[0].Verdict != "complete") {
+				t.Errorf("session %+v: want an orphan with one complete transfer", sessions[0])
+			}
+		})
+	}
+}
+
+// TestSkewTolerance: a data connection captured before the 227 reply that
+// announced it is matched when it began at most skewTolerance (50 ms)
+// before; one that began earlier is not that announcement's.
+func TestSkewTolerance(t *testing.T) {
+	for _, tt := range []struct {
+		early   time.Duration
+		matched bool
+	}{{5 * time.Millisecond, true}, {40 * time.Millisecond, true}, {200 * time.Millisecond, false}} {
+		t.Run(tt.early.String(), func(t *testing.T) {
+			c := synth.New(synth.Options{})
+			ctl := c.Conn(netip.AddrPortFrom(cliIP, 40000), netip.AddrPortFrom(srvIP, 21))
+			ctl.Handshake()
+			ctl.ServerSend("220 ready\r\n")
+			ctl.ClientSend("PASV\r\n")
+			start := c.Now()
+			// The data connection, with its bytes, as a capture point whose
+			// clock is behind recorded it.
+			dc := c.Conn(netip.AddrPortFrom(cliIP, 40001), netip.AddrPortFrom(srvIP, 30000))
+			dc.Handshake()
+			dc.ServerSend("file bytes\n")
+			dc.Close(synth.Server)
+			c.Advance(start.Add(tt.early).Sub(c.Now()))
+			ctl.ServerSend("227 Entering Passive Mode (198,51,100,21,117,48)\r\n")
+			ctl.ClientSend("RETR f\r\n")
+			ctl.ServerSend("150 here\r\n")
+			ctl.ServerSend("226 done\r\n")
+			ctl.Close(synth.Client)
+			sessions := runCrafted(t, c)
+			if len(sessions) != 1 || len(sessions[0].Transfers) != 1 {
+				t.Fatalf("want one session with one transfer, got %d sessions", len(sessions))
+			}
+			tr := sessions[0].Transfers[0]
+			if got := tr.Data != nil; got != tt.matched {
+				t.Errorf("data connection matched %v (verdict %s), want %v", got, tr.Verdict, tt.matched)
+			}
+			if tt.matched && (tr.Verdict != "complete" || tr.Data.EarlyBy <= 0) {
+				t.Errorf("verdict %s, early by %v: want complete, early", tr.Verdict, tr.Data.EarlyBy)
 			}
 		})
 	}

@@ -160,6 +160,7 @@ type Transfer struct {
 	ExtractError   string
 	cmd            *Command
 	cutShort       bool // the capture ended inside the data connection, or it carried less than announced
+	orphan         bool // of a data connection without control connection (orphan.go)
 }
 
 // MaxListing bounds the listing text kept with a transfer.
@@ -194,9 +195,14 @@ type DataConn struct {
 	Teardown   string // "4-packet", "3-packet", "rst", "half", ""
 	Handshake  bool   // all three handshake packets were captured
 	TLS        bool   // the payload starts with a TLS record: the data is encrypted
-	hash       [2]hasher
-	finFrom    [2]bool // FIN seen from each side: that side sent everything
-	reset      bool
+	// EarlyBy is how long before its announcement (PORT command, passive
+	// reply) the data connection's first packet was captured: the capture's
+	// order is not the order on the wire (held.go). 0 when it came after.
+	EarlyBy time.Duration
+	hash    [2]hasher
+	finFrom [2]bool // FIN seen from each side: that side sent everything
+	early   []byte  // the first bytes, when they came before the transfer command (held.go)
+	reset   bool
 }
 
 // Credential is one login attempt.
@@ -257,12 +263,18 @@ type Session struct {
 	TeardownKind string // "4-packet", "3-packet", "rst", "half", ""
 	Complete     bool
 	Warnings     []string
-	Detected     string // why this is FTP: "port 21", "content"
-	Software     string // from the 220 banner or the SYST reply
-	Ended        string // "quit" (221 to QUIT), "fin", "rst", "capture ended"
-	BytesDown    int64  // file and listing bytes from server to client
-	BytesUp      int64
-	FileOps      []*FileOp
+	Detected     string // why this is FTP: "port 21", "content", or what made an orphan data connection one
+	// Orphan, for a session made of a data connection whose control
+	// connection is not in the capture (orphan.go: no commands, one
+	// transfer of unknown command), says what made it taken for one: what
+	// it carried from its first byte ("gzip data", "a directory listing"),
+	// or "port 20" (it came from the textbook data port); "" for the others.
+	Orphan    string
+	Software  string // from the 220 banner or the SYST reply
+	Ended     string // "quit" (221 to QUIT), "fin", "rst", "capture ended"
+	BytesDown int64  // file and listing bytes from server to client
+	BytesUp   int64
+	FileOps   []*FileOp
 
 	// DroppedSteps and DroppedCommands count what Limits kept out.
 	DroppedSteps    int

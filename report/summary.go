@@ -21,11 +21,14 @@ type Totals struct {
 // clear-text passwords and the servers seen.
 func Summary(w io.Writer, sessions []*analyzer.Session, t Totals) error {
 	ew := &errWriter{w: w}
-	var transfers, complete, cleartext, accepted, rejected, tlsSessions int
+	var transfers, complete, cleartext, accepted, rejected, tlsSessions, orphans int
 	var down, up int64
 	servers := map[string]int{}
 	for _, s := range sessions {
 		servers[s.Server.String()]++
+		if s.Orphan != "" {
+			orphans++
+		}
 		if s.TLS {
 			tlsSessions++
 		}
@@ -53,7 +56,11 @@ func Summary(w io.Writer, sessions []*analyzer.Session, t Totals) error {
 		}
 	}
 	ew.printf("%s\n", tr("Capture: %d packets, %s, %d TCP connections", t.Packets, humanBytes(t.Bytes), t.Connections))
-	ew.printf("%s\n", tr("FTP sessions: %d (%d switched to TLS)", len(sessions), tlsSessions))
+	ew.printf("%s", tr("FTP sessions: %d (%d switched to TLS)", len(sessions)-orphans, tlsSessions))
+	if orphans > 0 {
+		ew.printf("%s", tr("; %s without a control connection in the capture", plural(orphans, "data connection")))
+	}
+	ew.printf("\n")
 	ew.printf("%s\n", tr("Logins: %d accepted, %d rejected; %s sent in clear text", accepted, rejected, plural(cleartext, "password")))
 	ew.printf("Transfers: %d (%d complete), %s down, %s up\n", transfers, complete, humanBytes(down), humanBytes(up))
 	if len(servers) > 0 {

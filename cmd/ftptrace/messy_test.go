@@ -1,6 +1,9 @@
 package main
 
 import (
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -86,7 +89,7 @@ func TestCopiesChangeNothing(t *testing.T) {
 				if code != 0 {
 					t.Fatalf("%s: exit status %d: %s", view, code, stderr)
 				}
-				warning := fmt.Sprintf("%d packets are copies of a packet captured just before them", copies)
+				warning := fmt.Sprintf("%d packets of the connections followed are copies of a packet captured just before them", copies)
 				if n := strings.Count(stderr, warning); n != 1 {
 					t.Errorf("%s: the warning %q is on stderr %d times, want once:\n%s", view, warning, n, stderr)
 				}
@@ -110,4 +113,118 @@ func summaryFacts(s string) string {
 		}
 	}
 	return strings.Join(keep, "\n")
+}
+
+// TestDataBeforeItsAnnouncement: in netns-capture-order the control
+// connection was captured with a clock 5 ms ahead of the data connections'
+// capture point, so each data connection's SYN, and all its bytes, come
+// before the PORT command or 227 reply that announced it. Both transfers
+// are matched all the same, and the timeline says the order was skewed.
+func TestDataBeforeItsAnnouncement(t *testing.T) {
+	out, _, code := runCLI(t, "transfers", fixture("netns-capture-order.pcap"))
+	if code != 0 || strings.Count(out, "complete") != 2 || strings.Contains(out, "no data") {
+		t.Errorf("want the LIST and the RETR complete on their data connections:\n%s", out)
+	}
+	js, _, _ := runCLI(t, "--json", fixture("netns-capture-order.pcap"))
+	if !strings.Contains(js, `"listing":"-rw-r--r--`) {
+		t.Errorf("the LIST's listing, carried before the LIST command, is not in the JSON")
+	}
+	out, _, _ = runCLI(t, fixture("netns-capture-order.pcap"))
+	for _, want := range []string{
+		"before its announcement: the capture's order is not the order on the wire",
+		"data connection #1 was recorded", "before the PORT command that announced it",
+		"data connection #2 was recorded", "before the reply to PASV that announced it",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the timeline does not say %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestOrphanDataConnections: netns-orphan-data holds the data connections
+// of a session and not its control connection. The three that look like
+// data connections (from port 20; gzip data from the first byte; a
+// directory listing), one way each, are transfers of unknown command,
+// counted, hashed and extracted; the fourth, plain text between two
+// ephemeral ports, could be anything and is not taken.
+func TestOrphanDataConnections(t *testing.T) {
+	dir := t.TempDir()
+	out, stderr, code := runCLI(t, "transfers", "--extract", dir, fixture("netns-orphan-data.pcap"))
+	if code != 0 {
+		t.Fatalf("exit status %d: %s", code, stderr)
+	}
+	if got := strings.Count(out, "unknown"); got != 3 || strings.Contains(out, "No data transfer found") {
+		t.Fatalf("%d transfers of unknown command, want 3:\n%s", got, out)
+	}
+	// The port-20 one is readme.txt; the gzip one, gunzipped, data.bin.
+	readme, err := os.ReadFile(filepath.Join("..", "..", "testdata", "fixtures", "home", "readme.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := os.ReadFile(filepath.Join(dir, "s1-t1-unnamed")); err != nil || string(got) != string(readme) {
+		t.Errorf("the file from port 20 is not readme.txt (%v)", err)
+	}
+	f, err := os.Open(filepath.Join(dir, "s2-t1-unnamed"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := sha256.New()
+	if _, err := io.Copy(h, zr); err != nil {
+		t.Fatal(err)
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != dataBinSHA256 {
+		t.Errorf("the gzip file extracted unzips to sha256 %s, want data.bin's %s", got, dataBinSHA256)
+	}
+	sum, _, _ := runCLI(t, "summary", fixture("netns-orphan-data.pcap"))
+	if !strings.Contains(sum, "FTP sessions: 0 (0 switched to TLS); 3 data connections without a control connection in the capture") {
+		t.Errorf("the summary does not count the three data connections without their control connection:\n%s", sum)
+	}
+	timeline, _, _ := runCLI(t, fixture("netns-orphan-data.pcap"))
+	for _, want := range []string{"recognised by its port 20", "recognised by its content: gzip data from the first byte, sent one way",
+		"recognised by its content: a directory listing", "because it carried gzip data from its first byte"} {
+		if !strings.Contains(timeline, want) {
+			t.Errorf("the timeline does not say %q", want)
+		}
+	}
+}
+
+// dataBinSHA256 is the SHA-256 of data.bin, the 65536 bytes the fixtures
+// serve (testdata/pcaps/README.md).
+const dataBinSHA256 = "09a583233550509615882d5b31270150c7d35d7b93287616f862833dce8bba0f"
+
+// TestOrphanPublicCapture: protocol-pcap__ftp-data holds one data
+// connection between two ephemeral ports and nothing else: a Windows
+// executable, 397 312 bytes.
+func TestOrphanPublicCapture(t *testing.T) {
+	path := filepath.Join(sharedPcaps, "protocol-pcap__ftp-data.pcap")
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("%s is absent: %v", path, err)
+	}
+	out, _, _ := runCLI(t, "--json", path)
+	for _, want := range []string{`"direction":"download","bytes":397312`, `"verdict":"complete"`,
+		`"sha256":"52e4f54060da83a7d31e072d046443b7af649840d29c5481045e481d9e384e58"`,
+		`"detected_by":"its content: a Windows executable (PE) from the first byte, sent one way"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the JSON lacks %s:\n%s", want, out)
+		}
+	}
+}
+
+// TestTransfersProvenByReplies: netns-control-only holds the control
+// connection of a session with three transfers, none of its data
+// connections: the conclusions count the data connections the replies
+// prove, and claim nothing of how they opened and closed.
+func TestTransfersProvenByReplies(t *testing.T) {
+	out, _, _ := runCLI(t, fixture("netns-control-only.pcap"))
+	if !strings.Contains(out, "its replies (150 or 125, then 226) show 3 data connections used, not in the capture") {
+		t.Errorf("the conclusions do not count the data connections the replies prove:\n%s", out)
+	}
+	if strings.Contains(out, "0 data connections") || strings.Contains(out, "Every connection") {
+		t.Errorf("the conclusions speak of data connections the capture lacks as if it held them:\n%s", out)
+	}
 }

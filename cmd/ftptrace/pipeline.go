@@ -158,7 +158,7 @@ func captureWarnings(name string, before, after reassembly.Stats) []string {
 		out = append(out, msg+"; steps follow the order of the capture, and their times are shown as recorded")
 	}
 	if n := after.Duplicates - before.Duplicates; n > 0 {
-		out = append(out, fmt.Sprintf("capture %s: %d packets are copies of a packet captured just before them (the same TCP segment recorded twice: a capture merged from two capture points, or taken on an interface and on its bridge); each was analysed once", name, n))
+		out = append(out, fmt.Sprintf("capture %s: %d packets of the connections followed are copies of a packet captured just before them (the same TCP segment recorded twice: a capture merged from two capture points, or taken on an interface and on its bridge); each was analysed once", name, n))
 	}
 	if n := after.LatePackets - before.LatePackets; n > 0 {
 		out = append(out, fmt.Sprintf("capture %s: %d packets carried data after their connection had closed; that data is not analysed", name, n))
