@@ -15,9 +15,11 @@ func (a *Analyzer) expect(s *Session, e *Expectation) {
 		c.expects = c.expects[1:]
 	}
 	c.expects = append(c.expects, e)
-	a.expects[e.Addr.Port()] = append(a.expects[e.Addr.Port()], e)
-	if len(a.held) > 0 {
-		a.adoptEarly(e)
+	if !e.Undecoded {
+		a.expects[e.Addr.Port()] = append(a.expects[e.Addr.Port()], e)
+		if len(a.held) > 0 {
+			a.adoptEarly(e)
+		}
 	}
 }
 
@@ -49,6 +51,9 @@ func (a *Analyzer) matchExpectation(c *reassembly.Conn) (s *Session, e *Expectat
 			c.Client, c.Server = c.Server, c.Client
 			return e.sess, e, true
 		}
+	}
+	if s, e := a.encryptedDataConn(c); e != nil {
+		return s, e, false
 	}
 	return nil, nil, false
 }
@@ -108,6 +113,7 @@ func (a *Analyzer) dataEvent(cs *connState, e *reassembly.Event) {
 		d := e.Dir
 		dc.Bytes[d] += int64(e.Bytes)
 		dc.Segments[d] += e.Segments
+		dc.seqEnd[d] = e.Seq + uint32(e.Bytes)
 		dc.hash[d].write(e.Payload, e.Keeper)
 		if t := dc.Expect.Transfer; t != nil && t.Direction == "listing" && len(t.Listing) < MaxListing {
 			n := min(len(e.Payload), MaxListing-len(t.Listing))
@@ -144,18 +150,19 @@ func (a *Analyzer) dataEvent(cs *connState, e *reassembly.Event) {
 		}
 		ct.lastWhat[d] = "data"
 	case reassembly.EventGap:
-		dc.GapBytes += int64(e.Bytes)
-		ct.tcpEvent(e)
-		if a.opts.Payload != nil {
-			a.opts.Payload(s, dc, int(e.Dir), nil, gapOf(e))
-		}
+		a.dataGap(cs, e)
 	case reassembly.EventFIN:
+		if !dc.finFrom[e.Dir] {
+			dc.finEnd[e.Dir] = e.Seq + uint32(e.Bytes)
+			dc.finTime[e.Dir], dc.finIndex[e.Dir] = e.Time, e.Index
+		}
 		dc.finFrom[e.Dir] = true
 		ct.tcpEvent(e)
 	case reassembly.EventRST:
 		dc.reset = true
 		ct.tcpEvent(e)
 	case reassembly.EventEnd:
+		a.missingTail(cs)
 		dc.Closed, dc.Teardown, dc.Handshake = ct.closedBy, ct.teardownKind(), ct.hsDone
 		ct.settleAll()
 		if s.Orphan != "" {

@@ -144,7 +144,7 @@ func (a *Analyzer) becomeOrphan(cs *connState) {
 		mode, client, server = "active", c.Server, c.Client
 	}
 	a.nextID++
-	s := &Session{ID: a.nextID, Client: client, Server: server, Login: "none", Midstream: c.Midstream, limits: &a.opts.Limits}
+	s := &Session{ID: a.nextID, File: a.file, Client: client, Server: server, Login: "none", Midstream: c.Midstream, limits: &a.opts.Limits}
 	s.Detected, s.Orphan = d.orphan.reasons()
 	s.ctl = &control{track: newConnTrack(s, RoleControl, &reassembly.Conn{Client: client, Server: server})}
 	a.sessions = append(a.sessions, s)
@@ -159,6 +159,7 @@ func (a *Analyzer) becomeOrphan(cs *connState) {
 	}
 	if len(d.events) > 0 {
 		t.Start = d.events[0].Time
+		s.Start, s.UID = t.Start, sessionUID(client, server, t.Start)
 	}
 	s.Transfers = append(s.Transfers, t)
 	e := &Expectation{Mode: mode, Addr: c.Server, Time: t.Start, Transfer: t, sess: s}

@@ -21,7 +21,7 @@ type Totals struct {
 // clear-text passwords and the servers seen.
 func Summary(w io.Writer, sessions []*analyzer.Session, t Totals) error {
 	ew := &errWriter{w: w}
-	var transfers, complete, cleartext, accepted, rejected, tlsSessions, orphans int
+	var transfers, complete, cleartext, accepted, rejected, tlsSessions, anonymous, orphans int
 	var down, up int64
 	servers := map[string]int{}
 	for _, s := range sessions {
@@ -29,7 +29,7 @@ func Summary(w io.Writer, sessions []*analyzer.Session, t Totals) error {
 		if s.Orphan != "" {
 			orphans++
 		}
-		if s.TLS {
+		if s.Protection != "" {
 			tlsSessions++
 		}
 		for _, tr := range s.Transfers {
@@ -44,8 +44,11 @@ func Summary(w io.Writer, sessions []*analyzer.Session, t Totals) error {
 			}
 		}
 		for _, c := range s.Credentials {
-			if c.HasPass && c.Cleartext {
+			if c.ExposesSecret() {
 				cleartext++
+			}
+			if c.Anonymous && c.Outcome == "accepted" {
+				anonymous++
 			}
 			switch c.Outcome {
 			case "accepted":
@@ -56,12 +59,16 @@ func Summary(w io.Writer, sessions []*analyzer.Session, t Totals) error {
 		}
 	}
 	ew.printf("%s\n", tr("Capture: %d packets, %s, %d TCP connections", t.Packets, humanBytes(t.Bytes), t.Connections))
-	ew.printf("%s", tr("FTP sessions: %d (%d switched to TLS)", len(sessions)-orphans, tlsSessions))
+	ew.printf("%s", tr("FTP sessions: %d (%d protected by TLS or an RFC 2228 mechanism)", len(sessions)-orphans, tlsSessions))
 	if orphans > 0 {
 		ew.printf("%s", tr("; %s without a control connection in the capture", plural(orphans, "data connection")))
 	}
 	ew.printf("\n")
-	ew.printf("%s\n", tr("Logins: %d accepted, %d rejected; %s sent in clear text", accepted, rejected, plural(cleartext, "password")))
+	logins := tr("Logins: %d accepted, %d rejected; %s sent in clear text", accepted, rejected, plural(cleartext, "password"))
+	if anonymous > 0 {
+		logins += tr(" (and %s, whose password is no secret)", plural(anonymous, "anonymous login"))
+	}
+	ew.printf("%s\n", logins)
 	ew.printf("Transfers: %d (%d complete), %s down, %s up\n", transfers, complete, humanBytes(down), humanBytes(up))
 	if len(servers) > 0 {
 		names := make([]string, 0, len(servers))

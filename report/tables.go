@@ -95,8 +95,8 @@ func SessionsTable(w io.Writer, sessions []*analyzer.Session) error {
 	t.Header("#", tr("client\nserver"), tr("user\nlogin"), tr("start\nduration"), tr("cmds\nxfers"), tr("down\nup"), tr("ended\nsoftware"))
 	for _, s := range sessions {
 		login := s.Login
-		if s.TLS {
-			login += ", TLS"
+		if s.Protection != "" {
+			login += ", " + Clean(s.Protection)
 		}
 		ended := s.Ended
 		if ended == "capture ended" {

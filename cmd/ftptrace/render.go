@@ -119,6 +119,7 @@ func (p *printer) finish() error {
 	// A session long open is handed on after later ones (inOrder): the
 	// tables list sessions by number all the same.
 	slices.SortFunc(res.sessions, func(a, b *analyzer.Session) int { return a.ID - b.ID })
+	p.crossFindings()
 	switch {
 	case cfg.json:
 		sum := report.SummaryRecord{Files: cfg.files, Packets: res.stats.Packets, Bytes: res.stats.Bytes,
@@ -161,6 +162,33 @@ func (p *printer) finish() error {
 	p.keep(p.w.Flush())
 	p.keep(p.out.Close())
 	return p.err
+}
+
+// crossFindings puts the findings that span sessions (a brute force, with
+// its final count) where each view shows them: after the sessions in the
+// streamed views (JSON records, the timeline's closing block), with the
+// session they name in the views drawn at the end.
+func (p *printer) crossFindings() {
+	res, cfg := p.res, p.cfg
+	for _, f := range res.cross {
+		if failOnFinding(cfg.failOn, f.Finding) {
+			res.failOn = true
+		}
+		switch {
+		case cfg.json:
+			p.keep(p.json.Finding(f.Session, f.Finding))
+		case p.streams():
+		default:
+			for _, s := range res.sessions {
+				if s.ID == f.Session.ID {
+					s.Findings = append(s.Findings, f.Finding)
+				}
+			}
+		}
+	}
+	if !cfg.json && p.streams() {
+		p.keep(report.CrossFindings(p.w, res.cross))
+	}
 }
 
 // ladderSession picks the session the ladder view draws: --session N, or
