@@ -73,7 +73,7 @@ type connState struct {
 	data   *DataConn
 	detect *detector
 	// joinedDir is the direction that came as a flow of its own, when
-	// orig.JoinedFrom is set (reassembly's EventJoin).
+	// orig.Joined is set (reassembly's EventJoin).
 	joinedDir reassembly.Direction
 }
 

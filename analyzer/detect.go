@@ -3,7 +3,6 @@ package analyzer
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/ftptrace/ftptrace/reassembly"
 )
@@ -35,13 +34,13 @@ type detector struct {
 	// direction): FTP commands, replies; the code of a multi-line reply
 	// still open (its continuation lines are free text).
 	commandsFrom, repliesFrom uint8
-	multiline                 [2]int
+	multiline                 [2]int16
 	// A connection held (held.go): since when, whether its content showed
 	// no FTP control connection, whether it ended, which directions sent
 	// bytes and which first, and what makes it look like a data
 	// connection of its own (orphan.go).
 	held, rejected, ended bool
-	since                 time.Time
+	since                 int64 // Unix nanoseconds
 	sentBy                uint8
 	first                 reassembly.Direction
 	orphan                *orphanLook
@@ -215,13 +214,13 @@ func (d *detector) judgeMidstream(cs *connState, e *reassembly.Event) verdict {
 		isReply = isReply && validCode(code, 3) && (sep == ' ' || sep == '-' || len(l.Text) == 3)
 		open := d.multiline[dir]
 		switch {
-		case open != 0 && isReply && code == open && sep != '-':
+		case open != 0 && isReply && code == int(open) && sep != '-':
 			d.multiline[dir] = 0 // the last line of the multi-line reply
 		case open != 0:
 		case isReply:
 			d.repliesFrom |= 1 << dir
 			if sep == '-' {
-				d.multiline[dir] = code
+				d.multiline[dir] = int16(code)
 			}
 		default:
 			verb, _ := ParseCommand(l.Text)

@@ -34,11 +34,17 @@ const (
 // hold starts holding a new connection, first seen at now.
 func (a *Analyzer) hold(cs *connState, now time.Time) {
 	d := cs.detect
-	d.held, d.since = true, now
+	d.held, d.since = true, now.UnixNano()
 	a.held = append(a.held, cs)
 	if len(a.held) == 1 {
-		a.heldDue = reassembly.StampOf(now.Add(skewTolerance))
+		a.heldDue = d.due()
 	}
+}
+
+// due is when a connection held is released, when no announcement
+// adopted it.
+func (d *detector) due() reassembly.Stamp {
+	return reassembly.StampOf(time.Unix(0, d.since+int64(skewTolerance)))
 }
 
 // keepHeld keeps an event of a held connection; false when the connection
@@ -56,8 +62,8 @@ func (a *Analyzer) releaseDue(now reassembly.Stamp) {
 	for len(a.held) > 0 {
 		cs := a.held[0]
 		if d := cs.detect; cs.kind == connUnknown && d != nil && d.held {
-			if now.Before(reassembly.StampOf(d.since.Add(skewTolerance))) {
-				a.heldDue = reassembly.StampOf(d.since.Add(skewTolerance))
+			if due := d.due(); now.Before(due) {
+				a.heldDue = due
 				return
 			}
 			a.release(cs)
@@ -88,7 +94,7 @@ func (a *Analyzer) release(cs *connState) {
 func (a *Analyzer) adoptEarly(e *Expectation) {
 	for _, cs := range a.held {
 		d := cs.detect
-		if cs.kind != connUnknown || d == nil || !d.held || e.Time.Sub(d.since) > skewTolerance {
+		if cs.kind != connUnknown || d == nil || !d.held || e.Time.UnixNano()-d.since > int64(skewTolerance) {
 			continue
 		}
 		s, x, flip := a.matchExpectation(&cs.conn)

@@ -22,9 +22,10 @@ type joinNote struct {
 // noteJoin records, once the connection belongs to a session, that its two
 // directions were captured as two flows.
 func (a *Analyzer) noteJoin(cs *connState) {
-	if cs.sess == nil || cs.orig == nil || !cs.orig.JoinedFrom.IsValid() || cs.track == nil {
+	if cs.sess == nil || cs.orig == nil || cs.orig.Joined == nil || cs.track == nil {
 		return
 	}
+	j := cs.orig.Joined
 	ct := cs.track
 	from, to := cs.conn.Client, cs.conn.Server
 	if cs.joinedDir == reassembly.ServerToClient {
@@ -38,11 +39,11 @@ func (a *Analyzer) noteJoin(cs *connState) {
 		n.connName = fmt.Sprintf("data connection #%d", cs.data.ID)
 	}
 	switch {
-	case cs.orig.JoinedTo != to && cs.orig.JoinedTo.Addr() != to.Addr():
-		n.field, n.want, n.got = "addressed to", to.Addr(), cs.orig.JoinedTo.Addr()
-	case cs.orig.JoinedFrom.Addr() != from.Addr():
-		n.field, n.want, n.got = "sent from", from.Addr(), cs.orig.JoinedFrom.Addr()
-	case cs.orig.JoinedTo != to:
+	case j.To != to && j.To.Addr() != to.Addr():
+		n.field, n.want, n.got = "addressed to", to.Addr(), j.To.Addr()
+	case j.From.Addr() != from.Addr():
+		n.field, n.want, n.got = "sent from", from.Addr(), j.From.Addr()
+	case j.To != to:
 		n.field, n.want, n.got = "addressed to port", to.Addr(), to.Addr() // only the port differs
 	default:
 		n.field, n.want, n.got = "sent from port", from.Addr(), from.Addr()

@@ -25,7 +25,7 @@ const (
 	EventConflict                      // bytes sent again with content different from the first copy (watched connections)
 	EventEnd                           // no more payload: both directions ended, went idle, or the capture ended
 	EventForget                        // the tracker forgot the connection: no event will follow
-	EventJoin                          // the connection's other direction came as a flow of its own (Conn.JoinedFrom)
+	EventJoin                          // the connection's other direction came as a flow of its own (Conn.Joined)
 )
 
 var eventKindNames = [...]string{"?", "SYN", "SYN,ACK", "ACK", "payload", "FIN", "RST", "gap", "conflict", "end", "forget", "join"}
@@ -104,8 +104,7 @@ func (f Flags) format() string {
 }
 
 // Conn identifies one TCP connection. Its fields never change after the
-// connection's first event, but JoinedFrom and JoinedTo, set before an
-// EventJoin.
+// connection's first event, but Joined, set before an EventJoin.
 type Conn struct {
 	ID     uint64         // unique per tracker, in order of first packet
 	Client netip.AddrPort // the side that sent the SYN
@@ -113,13 +112,10 @@ type Conn struct {
 	// Midstream is true when the capture holds no SYN for this connection, so
 	// Client and Server were guessed (lower port is taken as the server).
 	Midstream bool
-	// JoinedFrom and JoinedTo, when valid, are the endpoints of the
-	// connection's other direction, captured as a flow of its own (a NAT
-	// or an asymmetric route between capture points) and joined to this
-	// one by its sequence numbers: the packets of that direction went
-	// from JoinedFrom to JoinedTo, one of which differs from Client or
-	// Server.
-	JoinedFrom, JoinedTo netip.AddrPort
+	// Joined, when set, is the flow the connection's other direction was
+	// captured as (a NAT or an asymmetric route between capture points),
+	// joined to this one by its sequence numbers.
+	Joined *Flow
 
 	// Handle is the Handler's own: it may keep its state for the connection
 	// here instead of looking it up on every event. The tracker never
@@ -130,6 +126,11 @@ type Conn struct {
 	watched bool
 	bulk    bool
 }
+
+// Flow is where the packets of one direction of a connection went: From
+// and To, one of which differs from the connection's Client or Server
+// (Conn.Joined).
+type Flow struct{ From, To netip.AddrPort }
 
 // Watch asks the tracker to compare retransmitted bytes with the copy it
 // delivered and report EventConflict when they differ (it keeps the last

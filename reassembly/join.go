@@ -20,7 +20,7 @@ import (
 // and, once the first flow acknowledged bytes of its peer, starts near the
 // number acknowledged. From then on the second flow's packets are the
 // connection's other direction, and the connection records where they were
-// addressed (Conn.JoinedFrom, JoinedTo; EventJoin).
+// addressed (Conn.Joined; EventJoin).
 
 // halfCandidates is how many of the latest new connections are looked at
 // for a flow's other half; joinWindow how far from the sequence number
@@ -112,12 +112,12 @@ func seqDistance(a, b uint32) uint32 {
 // join files the flow of seg, going in direction d of connection o, as an
 // alias of o in the table, and reports it.
 func (t *Tracker) join(o *stream, d Direction, seg *Segment, flow uint64, ci gopacket.CaptureInfo) {
-	a := &stream{t: t, aliasOf: o, aliasDir: d, flow: flow}
+	a := &stream{t: t, joined: o, alias: true, aliasDir: d, flow: flow}
 	a.conn.Client, a.conn.Server = seg.Src, seg.Dst
 	a.ends = [2]rawEndpoint{rawEndpointOf(seg.Src), rawEndpointOf(seg.Dst)}
 	t.conns.put(a)
-	o.alias = a
-	o.conn.JoinedFrom, o.conn.JoinedTo = seg.Src, seg.Dst
+	o.joined = a
+	o.conn.Joined = &Flow{From: seg.Src, To: seg.Dst}
 	t.Stats.Joined++
 	o.handle(Event{Kind: EventJoin, Time: ci.Timestamp, Index: t.Stats.Packets, Dir: d})
 }

@@ -271,7 +271,7 @@ func (j *joinRecorder) HandleEvent(c *reassembly.Conn, e *reassembly.Event) {
 		if j.joinedTo == nil {
 			j.joinedTo = map[uint64]netip.AddrPort{}
 		}
-		j.joinedTo[c.ID] = c.JoinedTo
+		j.joinedTo[c.ID] = c.Joined.To
 	}
 	j.recorder.HandleEvent(c, e)
 }

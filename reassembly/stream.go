@@ -43,14 +43,15 @@ type stream struct {
 	waiting              [2]time.Time
 	tail                 [2][]byte // the last bytes delivered, for watched connections
 	closed               bool
-	closedAt             time.Time
 	finSeen              uint8 // bit per direction, for ignored connections
-	half                 halfState
-	// alias is the table's entry for the other half of a joined
-	// connection (join.go); aliasOf, in such an entry, the connection,
-	// and aliasDir the direction there of segments its Client sends.
-	alias, aliasOf *stream
-	aliasDir       Direction
+	// A joined connection (join.go): joined is the table's entry for its
+	// other half; in that entry (alias set), the connection, and aliasDir
+	// the direction there of the segments its Client sends.
+	alias    bool
+	aliasDir Direction
+	joined   *stream
+	closedAt time.Time
+	half     halfState
 	// The bulk lane's state (lane.go), nil when gopacket follows the
 	// connection.
 	lane *laneState

@@ -254,7 +254,7 @@ func (t *Tracker) follow(seg *Segment, ci gopacket.CaptureInfo, s *stream, found
 		t.keeper = nil
 	} else {
 		full := seg.full(&t.fullTCP)
-		if s.alias != nil {
+		if s.joined != nil {
 			s.portsOf(full, d)
 		}
 		t.assemble(s, d, full, ci)
@@ -316,8 +316,8 @@ func (t *Tracker) existing(s *stream, seg *Segment, ci gopacket.CaptureInfo) (_ 
 		return nil, 0, false
 	}
 	tcp := seg.TCP
-	if s.aliasOf != nil {
-		s, d = s.aliasOf, s.aliasDirFrom(seg.Src) // the other half of a joined connection
+	if s.alias {
+		s, d = s.joined, s.aliasDirFrom(seg.Src) // the other half of a joined connection
 	} else {
 		d = s.dirFrom(seg.Src)
 	}
@@ -377,8 +377,8 @@ func (t *Tracker) open(seg *Segment, flow uint64, ci gopacket.CaptureInfo) (*str
 func (t *Tracker) forgetOldest(n int) {
 	for _, s := range t.closed[:n] {
 		t.conns.remove(s) // unless a new connection took its place
-		if s.alias != nil {
-			t.conns.remove(s.alias)
+		if s.joined != nil {
+			t.conns.remove(s.joined)
 		}
 		s.reportForget()
 	}
@@ -552,7 +552,7 @@ func (t *Tracker) Close() {
 	t.laneFlushAll()
 	// FlushAll only closes connections it can; make sure every stream ends,
 	// in the order the connections began so the output is deterministic.
-	open := slices.DeleteFunc(t.conns.all(), func(s *stream) bool { return s.aliasOf != nil })
+	open := slices.DeleteFunc(t.conns.all(), func(s *stream) bool { return s.alias })
 	sort.Slice(open, func(i, j int) bool { return open[i].conn.ID < open[j].conn.ID })
 	for _, s := range open {
 		s.finish()
