@@ -20,8 +20,8 @@ import (
 //   - only one side sends bytes (a data connection in stream mode carries
 //     one file one way, RFC 959 section 3.4.1), and
 //   - it comes from port 20, the textbook active-mode data port (any
-//     content), or its first bytes are those of a file (a signature from
-//     fileSignatures: gzip, ZIP, PE, ELF, PDF, PNG, ...) or of a directory
+//     content), or its first bytes are those of a file (a signature of the
+//     table magics, mime.go: gzip, ZIP, PE, ELF, PDF, PNG, ...) or of a directory
 //     listing (every line in the format of `ls -l`, of a DOS `dir`, or of
 //     MLSD facts).
 //
@@ -53,23 +53,6 @@ func (o *orphanLook) reasons() (recognisedBy, orphan string) {
 	return "its content: " + o.what + " from the first byte, sent one way", o.what
 }
 
-// fileSignatures are the first bytes of kinds of files, as data.
-var fileSignatures = []struct{ magic, what string }{
-	{"\x1f\x8b\x08", "gzip data"},
-	{"PK\x03\x04", "a ZIP archive"},
-	{"%PDF-", "a PDF document"},
-	{"\x7fELF", "an ELF executable"},
-	{"\x89PNG\r\n\x1a\n", "a PNG image"},
-	{"\xff\xd8\xff", "a JPEG image"},
-	{"GIF87a", "a GIF image"},
-	{"GIF89a", "a GIF image"},
-	{"\xfd7zXZ\x00", "xz data"},
-	{"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"},
-	{"Rar!\x1a\x07", "a RAR archive"},
-	{"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "a Microsoft Office document (OLE)"},
-	{"SQLite format 3\x00", "an SQLite database"},
-}
-
 // listingLine matches a line of a directory listing: `ls -l` (and its
 // "total" line), DOS `dir`, MLSD facts.
 var listingLine = regexp.MustCompile(`^(?:[-dlcbpsD][-rwxsStTlL]{9}[.+@]?\s+\d+\s.*|total \d+|\d\d-\d\d-\d\d(?:\d\d)?\s+\d\d:\d\d(?:AM|PM)\s+(?:<DIR>|\d+)\s+.+|(?:[A-Za-z][A-Za-z.-]*=[^;]*;)+ .+)$`)
@@ -87,16 +70,11 @@ func looksLikeData(c *reassembly.Conn, e *reassembly.Event) *orphanLook {
 		return &orphanLook{what: "port 20", port20: true}
 	}
 	p := e.Payload
-	for _, sig := range fileSignatures {
-		if bytes.HasPrefix(p, []byte(sig.magic)) {
-			return &orphanLook{what: sig.what}
-		}
+	if m := magicOf(p); m != nil && m.what != "" {
+		return &orphanLook{what: m.what}
 	}
 	if isPE(p) {
 		return &orphanLook{what: "a Windows executable (PE)"}
-	}
-	if len(p) >= 262 && string(p[257:262]) == "ustar" {
-		return &orphanLook{what: "a tar archive"}
 	}
 	if isListing(p) {
 		return &orphanLook{what: "a directory listing", listing: true}
@@ -159,7 +137,7 @@ func (a *Analyzer) becomeOrphan(cs *connState) {
 	}
 	if len(d.events) > 0 {
 		t.Start = d.events[0].Time
-		s.Start, s.UID = t.Start, sessionUID(client, server, t.Start)
+		s.Start, s.UID = t.Start, ConnUID(client, server, t.Start)
 	}
 	s.Transfers = append(s.Transfers, t)
 	e := &Expectation{Mode: mode, Addr: c.Server, Time: t.Start, Transfer: t, sess: s}

@@ -12,8 +12,8 @@ import (
 // FuzzDataLook holds looksLikeData, what makes a connection nothing
 // announced an FTP data connection, to its rules on any first payload: from
 // port 20 whatever it carries; otherwise a file's signature at its start
-// (the table, PE's "MZ", tar's "ustar" at 257) or complete lines of a
-// listing, and nothing else; the same answer every time.
+// (the table magics, or a PE file) or complete lines of a listing, and
+// nothing else; the same answer every time.
 func FuzzDataLook(f *testing.F) {
 	f.Add([]byte("\x1f\x8b\x08\x00rest"), false)
 	f.Add([]byte("-rw-r--r--    1 ftp      ftp          257 Jan 02  2024 readme.txt\r\ntotal 3\r\n"), false)
@@ -47,11 +47,8 @@ func FuzzDataLook(f *testing.F) {
 				}
 			}
 		default:
-			signed := bytes.HasPrefix(p, []byte("MZ")) || len(p) >= 262 && string(p[257:262]) == "ustar"
-			for _, sig := range fileSignatures {
-				signed = signed || bytes.HasPrefix(p, []byte(sig.magic))
-			}
-			if !signed {
+			m := magicOf(p)
+			if !isPE(p) && (m == nil || m.what != look.what) {
 				t.Fatalf("taken for %s without its signature: %q", look.what, p[:min(len(p), 16)])
 			}
 		}

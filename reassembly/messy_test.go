@@ -24,7 +24,7 @@ type packet struct {
 	lt   layers.LinkType
 }
 
-func readPackets(t *testing.T, path string) []packet {
+func loadPackets(t *testing.T, path string) []packet {
 	t.Helper()
 	src, err := reassembly.Open(path)
 	if err != nil {
@@ -86,7 +86,7 @@ func firstCopies(t *testing.T, packets []packet) (kept []packet, copies int) {
 func TestCopiesAreDropped(t *testing.T) {
 	for _, name := range []string{"netns-duplicates.pcap", "netns-skewed.pcap", "netns-bridge-any.pcap"} {
 		t.Run(name, func(t *testing.T) {
-			all := readPackets(t, filepath.Join("..", "testdata", "pcaps", name))
+			all := loadPackets(t, filepath.Join("..", "testdata", "pcaps", name))
 			once, copies := firstCopies(t, all)
 			if copies*2 != len(all) {
 				t.Fatalf("%d packets, %d of them second copies: the capture should hold every packet twice", len(all), copies)
@@ -115,7 +115,7 @@ func craft(t *testing.T, client, server string, build func(capt *synth.Capture, 
 	if err := capt.WriteFile(path); err != nil {
 		t.Fatal(err)
 	}
-	return readPackets(t, path)
+	return loadPackets(t, path)
 }
 
 // TestCopiesAndTheirLook checks what makes a copy: a packet repeated byte
@@ -241,7 +241,7 @@ func TestRSTEndsTheConnection(t *testing.T) {
 // come as flows with different client addresses, and are joined.
 func TestJoinedHalves(t *testing.T) {
 	r := &joinRecorder{}
-	tr := follow(r, readPackets(t, filepath.Join("..", "testdata", "pcaps", "netns-nat-halves.pcap")))
+	tr := follow(r, loadPackets(t, filepath.Join("..", "testdata", "pcaps", "netns-nat-halves.pcap")))
 	if tr.Stats.Connections != 3 || tr.Stats.Joined != 3 {
 		t.Fatalf("%d connections, %d joined; want 3 and 3", tr.Stats.Connections, tr.Stats.Joined)
 	}
@@ -289,7 +289,7 @@ func TestNoJoinWithoutContinuation(t *testing.T) {
 	if err := capt.WriteFile(path); err != nil {
 		t.Fatal(err)
 	}
-	tr := follow(&recorder{}, readPackets(t, path))
+	tr := follow(&recorder{}, loadPackets(t, path))
 	if tr.Stats.Connections != 2 || tr.Stats.Joined != 0 {
 		t.Errorf("%d connections, %d joined; want 2, none joined", tr.Stats.Connections, tr.Stats.Joined)
 	}

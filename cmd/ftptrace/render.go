@@ -21,6 +21,7 @@ type printer struct {
 	out  *lazyOutput
 	w    *bufio.Writer
 	json *report.JSONWriter
+	logs sessionLog // --format zeek, zeek-json, ecs
 	res  *result
 	err  error
 
@@ -35,11 +36,16 @@ func newPrinter(cfg *config, stdout io.Writer, res *result) *printer {
 	p := &printer{cfg: cfg, out: &lazyOutput{name: cfg.output, stdout: stdout}, res: res, started: map[int]bool{}}
 	p.w = bufio.NewWriterSize(p.out, 64<<10)
 	p.json = report.NewJSONWriter(p.w, report.JSONOptions{Records: cfg.records, File: len(cfg.files) > 1})
+	if cfg.logFormat() {
+		var err error
+		p.logs, err = newSessionLog(cfg, p.w)
+		p.keep(err)
+	}
 	return p
 }
 
 // streams tells whether the view prints each session as it ends.
-func (p *printer) streams() bool { return p.cfg.json || p.cfg.view == "timeline" }
+func (p *printer) streams() bool { return p.cfg.json || p.cfg.view == "timeline" || p.cfg.logFormat() }
 
 // session is called for each session in order, once it ended.
 func (p *printer) session(s *analyzer.Session) {
@@ -52,6 +58,10 @@ func (p *printer) session(s *analyzer.Session) {
 		p.res.failOn = true
 	}
 	switch {
+	case p.cfg.logFormat():
+		if p.logs != nil {
+			p.keep(p.logs.Session(s))
+		}
 	case p.cfg.json && p.live:
 		p.keep(p.json.SessionEnd(s)) // its steps are out already
 	case p.cfg.json:
@@ -67,7 +77,7 @@ func (p *printer) session(s *analyzer.Session) {
 	if p.live {
 		p.keep(p.w.Flush())
 	}
-	if p.cfg.view != "ladder" {
+	if !p.cfg.draws() {
 		// Nothing to come needs more than the tables read (steps, commands,
 		// listings are out already or never shown): let the rest go, so that
 		// memory does not grow with what every session said.
@@ -121,6 +131,10 @@ func (p *printer) finish() error {
 	slices.SortFunc(res.sessions, func(a, b *analyzer.Session) int { return a.ID - b.ID })
 	p.crossFindings()
 	switch {
+	case cfg.logFormat():
+		if p.logs != nil {
+			p.keep(p.logs.Close())
+		}
 	case cfg.json:
 		sum := report.SummaryRecord{Files: cfg.files, Packets: res.stats.Packets, Bytes: res.stats.Bytes,
 			Sessions: res.count, Transfers: res.transfers, Warnings: res.warnings, Partial: res.partial}
@@ -143,16 +157,22 @@ func (p *printer) finish() error {
 	case cfg.view == "summary":
 		p.keep(report.Summary(p.w, res.sessions, report.Totals{Files: cfg.files, Packets: res.stats.Packets,
 			Bytes: res.stats.Bytes, Connections: res.stats.Connections, Warnings: res.warnings}))
+	case cfg.view == "report" || cfg.view == "ladder" && cfg.html:
+		sessions := res.sessions
+		if cfg.session != 0 {
+			s, err := ladderSession(cfg, res)
+			if err != nil {
+				return err
+			}
+			sessions = []*analyzer.Session{s}
+		}
+		p.keep(report.HTML(p.w, report.HTMLPage{Capture: captureName(cfg.files), Sessions: sessions}))
 	case cfg.view == "ladder":
 		s, err := ladderSession(cfg, res)
 		if err != nil {
 			return err
 		}
-		if cfg.html {
-			p.keep(report.HTML(p.w, report.HTMLPage{Capture: captureName(cfg.files), Session: s, Sessions: res.sessions}))
-		} else {
-			p.keep(report.Ladder(p.w, s, report.LadderOptions{}))
-		}
+		p.keep(report.Ladder(p.w, s, report.LadderOptions{}))
 	}
 	if p.live && !cfg.json {
 		c := p.counts
@@ -194,7 +214,7 @@ func (p *printer) crossFindings() {
 // ladderSession picks the session the ladder view draws: --session N, or
 // the first. Other views need none.
 func ladderSession(cfg *config, res *result) (*analyzer.Session, error) {
-	if cfg.view != "ladder" || cfg.json {
+	if !cfg.draws() || cfg.json {
 		return nil, nil
 	}
 	if len(res.sessions) == 0 {
