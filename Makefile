@@ -4,7 +4,7 @@ BIN      := bin/ftptrace
 ARTICLE  := testdata/pcaps/article-active.pcap
 FUZZTIME ?= 30s
 
-.PHONY: build libpcap demo test e2e fuzz bench corpus fixtures fixtures-synth vet fmt clean
+.PHONY: build libpcap demo test e2e e2e-ingest fuzz bench corpus fixtures fixtures-synth vet fmt clean
 
 build: libpcap
 	$(GO) build -o $(BIN) ./cmd/ftptrace
@@ -43,6 +43,8 @@ fuzz:
 	$(GO) test ./report -run '^$$' -fuzz '^FuzzAppendString$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./report -run '^$$' -fuzz '^FuzzAppendTime$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./report -run '^$$' -fuzz '^FuzzFill$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
+	$(GO) test ./report -run '^$$' -fuzz '^FuzzZeekString$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
+	$(GO) test ./report -run '^$$' -fuzz '^FuzzZeekPath$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./report -run '^$$' -fuzz '^FuzzEscapeUnsafe$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./reassembly -run '^$$' -fuzz '^FuzzBlocks$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./reassembly -run '^$$' -fuzz '^FuzzPcapVariant$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
@@ -85,10 +87,19 @@ fixtures:
 fixtures-synth:
 	$(GO) run ./cmd/ftpsynth -all testdata/pcaps
 
-# The HTML report opened in headless Chromium: the page renders, has its
-# title, and its screenshot is not blank (installs chromium as root).
+# The HTML report opened in headless Chromium (scripts/e2e, chromedp): one
+# session, 30, 50 data connections, 1000 sessions and the Chinese page open
+# in time, are not blank, every index link lands, diagrams stay readable, no
+# console error (installs chromium and a CJK font as root; SHOTS=DIR keeps
+# the screenshots).
 e2e:
 	GO=$(GO) bash scripts/e2e.sh
+
+# docs/SCALE.md's PostgreSQL configuration, end to end: a private cluster on a
+# unix socket (installs postgresql as root), the records of every capture
+# loaded, the documented queries' answers checked against ftptrace's tables.
+e2e-ingest:
+	GO=$(GO) bash scripts/e2e-ingest.sh
 
 clean:
 	rm -rf bin

@@ -121,11 +121,12 @@ func (a *Analyzer) becomeOrphan(cs *connState) {
 	if c.Client.Port() == 20 {
 		mode, client, server = "active", c.Server, c.Client
 	}
+	a.makeRoom()
 	a.nextID++
 	s := &Session{ID: a.nextID, File: a.file, Client: client, Server: server, Login: "none", Midstream: c.Midstream, limits: &a.opts.Limits}
 	s.Detected, s.Orphan = d.orphan.reasons()
 	s.ctl = &control{track: newConnTrack(s, RoleControl, &reassembly.Conn{Client: client, Server: server})}
-	a.sessions = append(a.sessions, s)
+	a.sessions.add(s)
 	// The sender is the FTP server (a download) or the client (an upload).
 	fromServer := (d.first == reassembly.ServerToClient) == (mode == "passive")
 	t := &Transfer{ID: 1, Mode: "unknown", Direction: "upload", Announced: -1, orphan: true}

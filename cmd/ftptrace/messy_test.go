@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -226,5 +227,16 @@ func TestTransfersProvenByReplies(t *testing.T) {
 	}
 	if strings.Contains(out, "0 data connections") || strings.Contains(out, "Every connection") {
 		t.Errorf("the conclusions speak of data connections the capture lacks as if it held them:\n%s", out)
+	}
+}
+
+// TestEarlierFileAfterLater: the article's capture (2008) read after one of
+// 2026 is a capture of its own in time: its PORT announcement is matched to
+// its data connection, not forgotten as long past, nor that data
+// connection taken for one without its control connection.
+func TestEarlierFileAfterLater(t *testing.T) {
+	out, _, code := runCLI(t, "transfers", fixture("vsftpd-passive.pcap"), article())
+	if code != 0 || !regexp.MustCompile(`(?m)^ 2\.1 +LIST +active \(PORT\) +201 B .* complete`).MatchString(out) || strings.Contains(out, "unknown") {
+		t.Errorf("want the article's LIST complete on its data connection:\n%s", out)
 	}
 }

@@ -77,10 +77,13 @@ func (p *printer) session(s *analyzer.Session) {
 	if p.live {
 		p.keep(p.w.Flush())
 	}
-	if !p.cfg.draws() {
+	reportOnly := (p.cfg.view == "report" || p.cfg.html) && p.cfg.session == 0
+	if !p.cfg.draws() || reportOnly && p.res.count > report.DefaultReportSessions {
 		// Nothing to come needs more than the tables read (steps, commands,
-		// listings are out already or never shown): let the rest go, so that
-		// memory does not grow with what every session said.
+		// listings are out already or never shown; the report draws its
+		// first sessions only and counts the others in its summary): let
+		// the rest go, so that memory does not grow with what every
+		// session said.
 		s.Release()
 	}
 	if p.cfg.view == "creds" {
@@ -142,6 +145,9 @@ func (p *printer) finish() error {
 			c := p.counts
 			sum.Files, sum.Interface = []string{}, cfg.iface
 			sum.Received, sum.DroppedByKernel, sum.DroppedByInterface = &c.Received, &c.DroppedByKernel, &c.DroppedByInterface
+			if cfg.writeFile != "" {
+				sum.NotSaved = &c.NotSaved
+			}
 		}
 		p.keep(p.json.Summary(sum))
 	case cfg.view == "timeline":
@@ -178,6 +184,9 @@ func (p *printer) finish() error {
 		c := p.counts
 		fmt.Fprintf(p.w, "Captured on %s: %d packets received, %d dropped by the kernel, %d dropped by the interface; %d FTP sessions.\n",
 			cfg.iface, c.Received, c.DroppedByKernel, c.DroppedByInterface, res.count)
+		if c.NotSaved > 0 {
+			fmt.Fprintf(p.w, "%d packets were not saved to %s (%s).\n", c.NotSaved, cfg.writeFile, saveTrouble(c.SaveError))
+		}
 	}
 	p.keep(p.w.Flush())
 	p.keep(p.out.Close())
