@@ -6,7 +6,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/olekukonko/tablewriter/tw"
+	"github.com/mattn/go-runewidth"
 
 	"github.com/ftptrace/ftptrace/analyzer"
 )
@@ -17,52 +17,63 @@ import (
 func passwordCell(c *analyzer.Credential) string {
 	switch {
 	case c.Protected:
-		return "(hidden by TLS)"
+		return tr("(hidden by TLS)")
 	case !c.HasPass:
-		return "(none)"
+		return tr("(none)")
 	case c.Password == "":
-		return "(empty)"
+		return tr("(empty)")
 	}
 	return Clean(c.Password)
 }
 
 func userCell(c *analyzer.Credential) string {
 	if c.Protected {
-		return "(hidden by TLS)"
+		return tr("(hidden by TLS)")
 	}
-	u := Clean(c.User)
 	if c.User == "" {
-		u = "(no USER)"
+		return tr("(no USER)")
 	}
-	if c.Anonymous {
-		u += " (anonymous)"
-	}
-	return u
+	return Clean(c.User)
 }
 
-// CredsTable writes one row per login attempt: who, to which server, the
-// user and password as they crossed the wire, the outcome, and whether it
-// was readable by anyone on the path.
-func CredsTable(w io.Writer, sessions []*analyzer.Session) error {
-	t := newTable(w, tw.AlignRight, tw.AlignLeft, tw.AlignLeft, tw.AlignLeft, tw.AlignLeft)
-	t.Header("s/step", tr("client\nserver"), tr("user\npassword"), tr("outcome\ntime"), tr("exposure"))
-	rows := 0
+// CredsTable writes one line per login attempt: the session and the step
+// of the password, who, to which server, the user and password as they
+// crossed the wire, the outcome, and who could read them. The findings
+// follow.
+func CredsTable(w io.Writer, sessions []*analyzer.Session, st Style) error {
+	t := &table{cols: []column{
+		{head: tr("session"), right: true},
+		{head: tr("step"), right: true},
+		{head: tr("client"), min: 15},
+		{head: tr("server"), min: 15},
+		{head: tr("user"), min: 8},
+		{head: tr("password"), min: 8},
+		{head: tr("outcome")},
+		{head: tr("time"), drop: 2},
+		{head: tr("exposure"), drop: 1},
+	}}
 	for _, s := range sessions {
 		for _, c := range s.Credentials {
-			rows++
-			t.Append(fmt.Sprintf("%d/%d", s.ID, c.Step), elide(s.Client.String(), 21)+"\n"+elide(s.Server.String(), 21),
-				elideEnd(userCell(c), 24)+"\n"+elideEnd(passwordCell(c), 24),
-				c.Outcome+"\n"+c.Time.UTC().Format("01-02 15:04:05"), exposure(c))
+			pass := cell{text: passwordCell(c)}
+			if c.HasPass && c.Cleartext && !c.Protected && !c.Anonymous {
+				pass.color = colorBad
+			}
+			outcome := cell{text: tr(c.Outcome)}
+			if c.Outcome == "accepted" {
+				outcome.color = colorGood
+			}
+			row := append(plain(fmt.Sprint(s.ID), fmt.Sprint(c.Step), s.Client.String(), s.Server.String(), userCell(c)), pass, outcome)
+			t.add(append(row, plain(c.Time.UTC().Format("01-02 15:04:05"), exposure(c))...)...)
 		}
 	}
-	if rows == 0 {
+	if len(t.rows) == 0 {
 		_, err := fmt.Fprintln(w, tr("No login attempt found."))
 		return err
 	}
-	if err := t.Render(); err != nil {
+	if err := t.write(w, st); err != nil {
 		return err
 	}
-	return writeFindings(w, sessions)
+	return writeFindings(w, sessions, st)
 }
 
 // findingText is a finding's detail in the current language.
@@ -77,13 +88,15 @@ func findingText(f analyzer.Finding) string {
 func exposure(c *analyzer.Credential) string {
 	switch {
 	case c.Protected:
-		return "protected (TLS)"
+		return tr("protected (TLS)")
+	case c.Anonymous:
+		return tr("anonymous")
 	case !c.HasPass && c.Outcome == "accepted":
-		return "no password"
+		return tr("no password")
 	case !c.HasPass:
-		return "user name only"
+		return tr("user name only")
 	}
-	return "clear text"
+	return tr("clear text")
 }
 
 // sessionFinding is a finding with its session.
@@ -109,7 +122,7 @@ func sortedFindings(sessions []*analyzer.Session) []sessionFinding {
 var severityRank = map[string]int{analyzer.SeverityCritical: 0, analyzer.SeverityWarning: 1, analyzer.SeverityInfo: 2}
 
 // writeFindings lists every finding, worst first, then by session.
-func writeFindings(w io.Writer, sessions []*analyzer.Session) error {
+func writeFindings(w io.Writer, sessions []*analyzer.Session, st Style) error {
 	all := sortedFindings(sessions)
 	if len(all) == 0 {
 		return nil
@@ -139,13 +152,21 @@ func writeFindings(w io.Writer, sessions []*analyzer.Session) error {
 	ew := &errWriter{w: w}
 	ew.printf("\n%s\n", tr("Findings:"))
 	for _, g := range groups {
-		places := strings.Join(g.places, ", ")
+		places := strings.Join(g.places, tr(", "))
 		if len(g.places) > 4 {
-			places = tr("%s, ... (%d sessions in all)", strings.Join(g.places[:3], ", "), len(g.places))
+			places = tr("%s, ... (%d sessions in all)", strings.Join(g.places[:3], tr(", ")), len(g.places))
 		}
-		ew.printf("  %-8s %-22s %s (%s)\n", strings.ToUpper(g.f.Severity), g.f.Kind, Clean(findingText(g.f)), places)
+		ew.printf("  %s %-22s %s\n", severityWord(st, g.f.Severity), g.f.Kind, tr("%s (%s)", Clean(findingText(g.f)), places))
 	}
 	return ew.err
+}
+
+// severityWord is a finding's severity as the text views show it: upper
+// case, padded to one width, coloured on a terminal.
+func severityWord(st Style, sev string) string {
+	word := tr(strings.ToUpper(sev))
+	pad := strings.Repeat(" ", max(0, 8-runewidth.StringWidth(word)))
+	return paint(st, severityColor(sev), word) + pad
 }
 
 // Redact masks every password in the sessions: credentials, PASS and ACCT

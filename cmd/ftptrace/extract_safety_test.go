@@ -123,7 +123,7 @@ func TestExtractMaxCutsAndSaysSo(t *testing.T) {
 
 // The default bound is report.DefaultExtractMax, not "no bound".
 func TestExtractMaxDefault(t *testing.T) {
-	cfg, err := parseArgs([]string{"--extract", "out", "x.pcap"}, io.Discard)
+	cfg, err := parseArgs([]string{"--extract", "out", "x.pcap"})
 	if err != nil {
 		t.Fatal(err)
 	}

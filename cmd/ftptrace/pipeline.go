@@ -2,10 +2,13 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"slices"
-	"time"
+	"sync"
+	"syscall"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
 
 	"github.com/ftptrace/ftptrace/analyzer"
 	"github.com/ftptrace/ftptrace/reassembly"
@@ -18,10 +21,13 @@ type result struct {
 	count     int                 // sessions found
 	transfers int
 	stats     reassembly.Stats
-	warnings  []string
+	warnings  []note
 	partial   bool   // a capture was damaged or unreadable: results cover what came before
 	failed    string // an error met after the analysis began (extraction): exit status 1
 	failOn    bool   // the --fail-on condition was met
+	shown     int    // sessions the narrowing flags selected
+	// interrupted is the note on stderr when a signal stopped the reading.
+	interrupted string
 }
 
 // inOrder hands sessions on in the order they began, as soon as every
@@ -72,9 +78,13 @@ func inBackground(f func(*analyzer.Session)) (emit func(*analyzer.Session), wait
 
 // analyze reads the capture files in order, as one continuous capture, and
 // hands each session to emit once it ended (in the order sessions began).
-func analyze(cfg *config, emit func(*analyzer.Session)) (*result, error) {
+// A signal (intr) ends the reading as if the capture had ended there.
+func analyze(cfg *config, inputs []input, intr *interrupt, bar *progress, frames *frameIndex, emit func(*analyzer.Session)) (*result, error) {
 	res := &result{}
-	order := &inOrder{next: 1, waiting: map[int]*analyzer.Session{}, emit: emit}
+	order := &inOrder{next: 1, waiting: map[int]*analyzer.Session{}, emit: func(s *analyzer.Session) {
+		bar.session()
+		emit(s)
+	}}
 	opts := analyzer.Options{Ports: cfg.ports, BruteForce: cfg.bruteForce, Limits: analyzer.Limits{Steps: cfg.maxSteps},
 		OnSession: order.add, NoHash: !cfg.showsHashes()}
 	var x *report.Extractor
@@ -84,10 +94,11 @@ func analyze(cfg *config, emit func(*analyzer.Session)) (*result, error) {
 		if err != nil {
 			return nil, err
 		}
-		defer onSignal(x.Abort)() // no temporary file left by Ctrl-C
+		intr.onAbort(x.Abort) // a second Ctrl-C leaves no temporary file
 		opts.Payload = x.Payload
 		order.emit = func(s *analyzer.Session) {
 			x.SessionDone(s) // the records name the extracted files
+			bar.session()
 			emit(s)
 		}
 	}
@@ -96,42 +107,75 @@ func analyze(cfg *config, emit func(*analyzer.Session)) (*result, error) {
 	topts.MaxConnections = cfg.maxConns
 	tr := reassembly.NewTracker(an, topts)
 	opened := 0
-	for _, name := range cfg.files {
-		src, err := reassembly.Open(name)
+	left := cfg.count
+	for _, in := range inputs {
+		if intr.signal() != 0 || (cfg.count > 0 && left == 0) {
+			break
+		}
+		r, err := open(in, intr.stop)
+		var src *reassembly.FileSource
+		if err == nil {
+			src, err = reassembly.NewReader(r, in.name)
+			if err != nil {
+				r.Close()
+			}
+		}
 		if err != nil {
-			res.warnings = append(res.warnings, err.Error())
+			if intr.signal() != 0 {
+				break
+			}
+			res.warnings = append(res.warnings, rawNote(err))
 			res.partial = true
 			continue
 		}
 		opened++
 		before := tr.Stats
+		frames.add(in.name, before.Packets)
 		tr.NewFile()
-		an.SetFile(name)
-		if err := feed(src, tr); err != nil {
-			res.warnings = append(res.warnings, err.Error())
+		an.SetFile(in.name)
+		bar.file(in, r)
+		var packets reassembly.PacketReader = src
+		if cfg.count > 0 {
+			packets = &countedReader{src: src, left: &left}
+		}
+		err = feed(packets, tr, bar)
+		switch {
+		case errors.Is(err, errInterrupted):
+			res.interrupted = interruptNote(intr.signal(), in.name, err)
+		case err != nil:
+			res.warnings = append(res.warnings, rawNote(err))
 			res.partial = true
 		}
 		src.Close()
-		res.warnings = append(res.warnings, captureWarnings(name, before, tr.Stats)...)
+		r.Close()
+		res.warnings = append(res.warnings, captureWarnings(in.name, before, tr.Stats)...)
 	}
 	if opened == 0 {
 		if x != nil {
 			x.Close()
 		}
-		return nil, errors.New(res.warnings[0])
+		if len(res.warnings) == 0 {
+			return nil, errInterrupted
+		}
+		return nil, &cliError{res.warnings[0]}
+	}
+	if res.interrupted == "" && intr.signal() != 0 {
+		res.interrupted = interruptNote(intr.signal(), "", nil)
 	}
 	tr.Close()
 	an.Finish()
 	res.stats = tr.Stats
 	if n := an.Dropped.Unanswered; n > 0 {
-		res.warnings = append(res.warnings, fmt.Sprintf("%d more connection attempts to an FTP port never got going (a SYN flood or a scan?): only the first 100 are shown as sessions", n))
+		res.warnings = append(res.warnings, notef("%d more connection attempts to an FTP port never got going (a SYN flood or a scan?): only the first 100 are shown as sessions", n))
 	}
 	if tr.Stats.Refused > 0 {
-		res.warnings = append(res.warnings, fmt.Sprintf("%d packets belong to connections ftptrace did not follow: more than %d were open at once (--max-conns)", tr.Stats.Refused, topts.MaxConnections))
+		res.warnings = append(res.warnings, notef("%d packets belong to connections ftptrace did not follow: more than %d were open at once (--max-conns)", tr.Stats.Refused, topts.MaxConnections))
 	}
 	if x != nil {
 		warnings, err := x.Close()
-		res.warnings = append(res.warnings, warnings...)
+		for _, w := range warnings {
+			res.warnings = append(res.warnings, rawText(w))
+		}
 		if err != nil {
 			res.failed = err.Error()
 		}
@@ -139,37 +183,107 @@ func analyze(cfg *config, emit func(*analyzer.Session)) (*result, error) {
 	return res, nil
 }
 
+// interruptNote is the one line on stderr that says where a signal stopped
+// the reading.
+func interruptNote(sig syscall.Signal, name string, err error) string {
+	where := ""
+	var de *reassembly.DamageError
+	if errors.As(err, &de) {
+		if name == "-" {
+			name = report.Tr("standard input")
+		}
+		where = report.Tr(" at packet %d of %s", de.Record, name)
+	}
+	return report.Tr("interrupted (%s)%s: the views show what was read before; sessions still open are marked interrupted", signalName(sig), where)
+}
+
+// countedReader ends the capture after -c packets, over all the files.
+type countedReader struct {
+	src  reassembly.PacketReader
+	left *int
+}
+
+func (c *countedReader) ReadPacket() ([]byte, gopacket.CaptureInfo, layers.LinkType, error) {
+	if *c.left <= 0 {
+		return nil, gopacket.CaptureInfo{}, 0, io.EOF
+	}
+	*c.left--
+	return c.src.ReadPacket()
+}
+
+// frameIndex knows where each capture file begins in the run's count of
+// packets: a step's frame number in its own file, as Wireshark shows it,
+// is its number in the run less the packets of the files before. The
+// analysis adds the files as it reads them; the printer looks up on
+// another goroutine.
+type frameIndex struct {
+	mu    sync.Mutex
+	files []fileStart
+}
+
+type fileStart struct {
+	name  string
+	first int
+}
+
+func (f *frameIndex) add(name string, first int) {
+	if f == nil {
+		return
+	}
+	f.mu.Lock()
+	f.files = append(f.files, fileStart{name, first})
+	f.mu.Unlock()
+}
+
+// lookup turns a packet's number in the run into its file and its number
+// in that file.
+func (f *frameIndex) lookup(n int) (string, int) {
+	if f == nil {
+		return "", n
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i := len(f.files) - 1; i >= 0; i-- {
+		if n > f.files[i].first {
+			return f.files[i].name, n - f.files[i].first
+		}
+	}
+	return "", n
+}
+
 // captureWarnings says what was odd about one capture file: packets cut by
 // the snap length, timestamps going backwards or jumping ahead.
-func captureWarnings(name string, before, after reassembly.Stats) []string {
-	var out []string
+func captureWarnings(name string, before, after reassembly.Stats) []note {
+	var out []note
 	if n := after.Snapped - before.Snapped; n > 0 {
-		out = append(out, fmt.Sprintf("capture %s: %d packets were cut by the capture's snap length; the bytes they lack are reported as missing", name, n))
+		out = append(out, notef("capture %s: %d packets were cut by the capture's snap length; the bytes they lack are reported as missing", name, n))
 	}
 	if n := after.Backwards - before.Backwards; n > 0 {
 		first := after.FirstBackwards - before.Packets
 		if before.Backwards > 0 {
 			first = 0 // not this file's first
 		}
-		msg := fmt.Sprintf("capture %s: %d packets are more than a second earlier than the packet before them", name, n)
 		if first > 0 {
-			msg += fmt.Sprintf(" (the first is packet %d)", first)
+			out = append(out, notef("capture %s: %d packets are more than a second earlier than the packet before them (the first is packet %d); steps follow the order of the capture, and their times are shown as recorded", name, n, first))
+		} else {
+			out = append(out, notef("capture %s: %d packets are more than a second earlier than the packet before them; steps follow the order of the capture, and their times are shown as recorded", name, n))
 		}
-		out = append(out, msg+"; steps follow the order of the capture, and their times are shown as recorded")
 	}
 	if n := after.LatePackets - before.LatePackets; n > 0 {
-		out = append(out, fmt.Sprintf("capture %s: %d packets carried data after their connection had closed; that data is not analysed", name, n))
+		out = append(out, notef("capture %s: %d packets carried data after their connection had closed; that data is not analysed", name, n))
 	}
 	if n := after.Jumps - before.Jumps; n > 0 {
-		out = append(out, fmt.Sprintf("capture %s: %d packets are stamped more than %v ahead of the traffic around them; their time was not trusted to close idle connections", name, n, 10*time.Minute))
+		out = append(out, notef("capture %s: %d packets are stamped more than %d minutes ahead of the traffic around them; their time was not trusted to close idle connections", name, n, 10))
 	}
 	return out
 }
 
-func feed(file *reassembly.FileSource, tr *reassembly.Tracker) error {
+func feed(file reassembly.PacketReader, tr *reassembly.Tracker, bar *progress) error {
 	// Reading and decoding run on another goroutine, a batch ahead of the
 	// analysis.
-	err := reassembly.NewDecodingPrefetch(file).Follow(tr)
+	pf := reassembly.NewDecodingPrefetch(file)
+	bar.counting(pf.Packets)
+	err := pf.Follow(tr)
 	if err == io.EOF {
 		return nil
 	}

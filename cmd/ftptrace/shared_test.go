@@ -1,11 +1,14 @@
 package main
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/ftptrace/ftptrace/analyzer"
 )
 
 // sharedPcaps is the folder of public captures from other projects, beside
@@ -155,3 +158,26 @@ func TestSharedCaptures(t *testing.T) {
 		})
 	}
 }
+
+// analyzeArgs runs the analysis of a command line in the test's process,
+// handing each session to emit.
+func analyzeArgs(t *testing.T, args []string, emit func(*analyzer.Session)) *result {
+	t.Helper()
+	cfg, err := parseArgs(args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inputs, err := expandInputs(cfg.files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := analyze(cfg, inputs, newInterrupt(), nil, nil, emit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+type nopCloser struct{ io.Writer }
+
+func (nopCloser) Close() error { return nil }
