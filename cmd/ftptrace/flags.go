@@ -2,7 +2,6 @@ package main
 
 import (
 	"flag"
-	"fmt"
 	"io"
 	"net/netip"
 	"os"
@@ -219,7 +218,7 @@ func flagError(fs *flag.FlagSet, err error) error {
 		fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
 		guess := ""
 		if c := closest(strings.TrimLeft(name, "-"), names); c != "" {
-			guess = fmt.Sprintf("; did you mean %s?", dashes(c))
+			guess = report.Tr("; did you mean %s?", dashes(c))
 		}
 		return errorf("unknown flag -%s%s (ftptrace -h lists the flags)", name, guess)
 	}
@@ -404,9 +403,9 @@ func (cfg *config) checkViewFlags(v *flagVars) error {
 
 func viewWord(cfg *config) string {
 	if cfg.json {
-		return "JSON output"
+		return report.Tr("JSON output")
 	}
-	return cfg.view + " view"
+	return report.Tr("%s view", cfg.view)
 }
 
 // checkNarrowing reads --session, --host, --user, --since and --until.

@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -52,7 +51,7 @@ func expandInputs(names []string) ([]input, error) {
 func capturesIn(dir string) ([]input, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return nil, fmt.Errorf("read directory %s: %w", dir, err)
+		return nil, errorf("read directory %s: %v", dir, unwrapPath(err))
 	}
 	type found struct {
 		in    input
@@ -74,7 +73,7 @@ func capturesIn(dir string) ([]input, error) {
 		caps = append(caps, found{input{name: name, info: info, regular: true}, ci.Timestamp})
 	}
 	if len(caps) == 0 {
-		return nil, fmt.Errorf("directory %s holds no pcap or pcapng file", dir)
+		return nil, errorf("directory %s holds no pcap or pcapng file", dir)
 	}
 	sort.SliceStable(caps, func(i, j int) bool {
 		a, b := caps[i].first, caps[j].first
@@ -116,7 +115,7 @@ func open(in input, stop <-chan struct{}) (*reader, error) {
 	if in.regular && in.name != "-" {
 		f, err := os.Open(in.name)
 		if err != nil {
-			return nil, fmt.Errorf("open capture: %w", err)
+			return nil, errorf("open capture %s: %v", in.name, unwrapPath(err))
 		}
 		r := &reader{size: in.info.Size(), closer: f}
 		r.Reader = &stoppable{r: f, stop: stop, count: &r.read}
@@ -130,7 +129,7 @@ func open(in input, stop <-chan struct{}) (*reader, error) {
 	if in.info == nil {
 		// Let os.Open say why (no such file, permission denied).
 		if _, err := os.Open(in.name); err != nil {
-			return nil, fmt.Errorf("open capture: %w", err)
+			return nil, errorf("open capture %s: %v", in.name, unwrapPath(err))
 		}
 	}
 	r := &reader{}
@@ -188,7 +187,7 @@ func (w *waiting) run(name string) {
 		var err error
 		if f, err = os.Open(name); err != nil {
 			if _, ok := <-w.reqs; ok {
-				w.resps <- chunk{err: fmt.Errorf("open capture: %w", err)}
+				w.resps <- chunk{err: errorf("open capture %s: %v", name, unwrapPath(err))}
 			}
 			return
 		}

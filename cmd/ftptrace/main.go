@@ -173,7 +173,7 @@ func runFiles(cfg *config, stdout, stderr io.Writer) int {
 	if cfg.writeFile != "" {
 		for _, in := range inputs {
 			if in.name == "-" {
-				return fail(exitUsage, errors.New("-w with standard input: -w reads the captures again to pick the selected sessions' packets; save the input to a file first"))
+				return fail(exitUsage, errorf("-w with standard input: -w reads the captures again to pick the selected sessions' packets; save the input to a file first"))
 			}
 		}
 	}

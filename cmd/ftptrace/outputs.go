@@ -54,9 +54,9 @@ func refuseInputsAsOutputs(cfg *config, inputs []input) error {
 			continue
 		}
 		if info.IsDir() {
-			return fmt.Errorf("%s %s: that is the directory of captures being read; extract into another directory", out.flag, out.name)
+			return errorf("%s %s: that is the directory of captures being read; extract into another directory", out.flag, out.name)
 		}
-		return fmt.Errorf("%s %s: that is the capture being read (%s), which would be overwritten; write to another file", out.flag, out.name, in[id])
+		return errorf("%s %s: that is the capture being read (%s), which would be overwritten; write to another file", out.flag, out.name, in[id])
 	}
 	return nil
 }
@@ -83,11 +83,11 @@ func createOutput(flagName, name string, stdout io.Writer) (*outputFile, error) 
 	info, err := os.Stat(name)
 	switch {
 	case err == nil && info.IsDir():
-		return nil, fmt.Errorf("%s %s: is a directory; give a file name", flagName, name)
+		return nil, errorf("%s %s: is a directory; give a file name", flagName, name)
 	case err == nil && !info.Mode().IsRegular():
 		f, err := os.OpenFile(name, os.O_WRONLY, 0)
 		if err != nil {
-			return nil, fmt.Errorf("%s: cannot write %s: %w", flagName, name, unwrapPath(err))
+			return nil, errorf("%s: cannot write %s: %v", flagName, name, unwrapPath(err))
 		}
 		o.f = f
 		return o, nil
@@ -95,14 +95,14 @@ func createOutput(flagName, name string, stdout io.Writer) (*outputFile, error) 
 		// Writable as it is? (Opened without truncating: nothing changes yet.)
 		f, err := os.OpenFile(name, os.O_WRONLY, 0)
 		if err != nil {
-			return nil, fmt.Errorf("%s: cannot write %s: %w", flagName, name, unwrapPath(err))
+			return nil, errorf("%s: cannot write %s: %v", flagName, name, unwrapPath(err))
 		}
 		f.Close()
 		o.mode = info.Mode().Perm()
 	}
 	f, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".ftptrace-*")
 	if err != nil {
-		return nil, fmt.Errorf("%s: cannot write %s: %w", flagName, name, unwrapPath(err))
+		return nil, errorf("%s: cannot write %s: %v", flagName, name, unwrapPath(err))
 	}
 	o.f, o.tmp = f, f.Name()
 	return o, nil

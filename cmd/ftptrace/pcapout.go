@@ -88,7 +88,7 @@ func writeSelected(out io.Writer, inputs []input, spans []connSpan, count int) (
 				}
 			} else if lt != link {
 				src.Close()
-				return written, fmt.Errorf("-w: the captures mix link types (%s and %s), which one pcap file cannot hold", link, lt)
+				return written, errorf("-w: the captures mix link types (%s and %s), which one pcap file cannot hold", link, lt)
 			}
 			if err := w.WritePacket(ci, data); err != nil {
 				src.Close()

@@ -282,7 +282,7 @@ func (p *printer) missingSessions() error {
 	for n := range p.seen {
 		have = append(have, n)
 	}
-	return fmt.Errorf("--session %s: no such session; the capture has %s", strings.Join(missing, ","), sessionRanges(have))
+	return errorf("--session %s: no such session; the capture has %s", strings.Join(missing, ","), sessionRanges(have))
 }
 
 // noSession is what the timeline says when it has nothing to show.
@@ -301,7 +301,7 @@ func ladderSession(cfg *config, res *result) (*analyzer.Session, error) {
 		return nil, nil
 	}
 	if len(res.sessions) == 0 {
-		return nil, fmt.Errorf("no FTP session found (%d packets, %d TCP connections): nothing to draw", res.stats.Packets, res.stats.Connections)
+		return nil, errorf("no FTP session found (%d packets, %d TCP connections): nothing to draw", res.stats.Packets, res.stats.Connections)
 	}
 	if len(cfg.sessions) > 0 {
 		for _, s := range res.sessions {

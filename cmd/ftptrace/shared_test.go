@@ -3,6 +3,7 @@ package main
 import (
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -181,3 +182,7 @@ func analyzeArgs(t *testing.T, args []string, emit func(*analyzer.Session)) *res
 type nopCloser struct{ io.Writer }
 
 func (nopCloser) Close() error { return nil }
+
+// cliCommand is the built ftptrace with its arguments, to be started by
+// the test.
+func cliCommand(args ...string) *exec.Cmd { return exec.Command(ftptraceBin, args...) }

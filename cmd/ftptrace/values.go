@@ -1,11 +1,12 @@
 package main
 
 import (
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ftptrace/ftptrace/report"
 )
 
 // The flag values that are more than a number or a word: sizes with
@@ -160,17 +161,19 @@ func parseTime(flagName, s string) (time.Time, error) {
 // no upper bound.
 func intRange(name string, n, lo, hi int64, what string) error {
 	if n < lo || (hi > 0 && n > hi) {
-		r := fmt.Sprintf("%d or more", lo)
+		r := report.Tr("%d or more", lo)
 		if hi > 0 {
-			r = fmt.Sprintf("%d to %d", lo, hi)
+			r = report.Tr("%d to %d", lo, hi)
 		}
-		return errorf("%s %d: give %s, %s", name, n, what, r)
+		return errorf("%s %d: give %s, %s", name, n, report.Tr(what), r)
 	}
 	return nil
 }
 
-// editDistance is the Levenshtein distance, for "did you mean".
+// editDistance is the optimal string alignment distance (Levenshtein's,
+// with two swapped letters one edit), for "did you mean".
 func editDistance(a, b string) int {
+	prev2 := make([]int, len(b)+1)
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
 	for j := range prev {
@@ -184,8 +187,11 @@ func editDistance(a, b string) int {
 				cost = 0
 			}
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1) // two letters swapped
+			}
 		}
-		prev, cur = cur, prev
+		prev2, prev, cur = prev, cur, prev2
 	}
 	return prev[len(b)]
 }
