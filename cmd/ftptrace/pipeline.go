@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"slices"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
@@ -138,7 +140,11 @@ func analyze(cfg *config, inputs []input, intr *interrupt, bar *progress, frames
 		if cfg.count > 0 {
 			packets = &countedReader{src: src, left: &left}
 		}
-		err = feed(packets, tr, bar)
+		if in.regular {
+			err = feed(packets, tr, bar)
+		} else {
+			err = follow(packets, tr, an)
+		}
 		switch {
 		case errors.Is(err, errInterrupted):
 			res.interrupted = interruptNote(intr.signal(), in.name, err)
@@ -289,3 +295,53 @@ func feed(file reassembly.PacketReader, tr *reassembly.Tracker, bar *progress) e
 	}
 	return err
 }
+
+// follow reads a pipe, a FIFO or a device, which may go quiet for a while
+// (tcpdump -w - between sessions): while no packet comes, capture time
+// goes on with the clock from the last packet's, as in live capture, so
+// that sessions that ended are printed without waiting for more input.
+func follow(src reassembly.PacketReader, tr *reassembly.Tracker, an *analyzer.Analyzer) error {
+	type packet struct {
+		data []byte
+		ci   gopacket.CaptureInfo
+		lt   layers.LinkType
+		err  error
+	}
+	packets := make(chan packet, 256)
+	go func() {
+		defer close(packets)
+		for {
+			data, ci, lt, err := src.ReadPacket()
+			if err != nil {
+				packets <- packet{err: err}
+				return
+			}
+			packets <- packet{data: bytes.Clone(data), ci: ci, lt: lt}
+		}
+	}()
+	tick := time.NewTicker(quietTick)
+	defer tick.Stop()
+	var lastCapture, lastArrival time.Time
+	for {
+		select {
+		case p := <-packets:
+			if p.err == io.EOF {
+				return nil
+			}
+			if p.err != nil {
+				return p.err
+			}
+			tr.Packet(p.data, p.ci, p.lt)
+			lastCapture, lastArrival = p.ci.Timestamp, time.Now()
+		case now := <-tick.C:
+			if !lastCapture.IsZero() && now.Sub(lastArrival) >= quietTick {
+				at := lastCapture.Add(now.Sub(lastArrival))
+				tr.Tick(at)
+				an.Flush(at)
+			}
+		}
+	}
+}
+
+// quietTick is how often capture time is moved on while a pipe is quiet.
+const quietTick = 250 * time.Millisecond
