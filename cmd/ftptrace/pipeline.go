@@ -6,6 +6,7 @@ import (
 	"io"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -143,7 +144,7 @@ func analyze(cfg *config, inputs []input, intr *interrupt, bar *progress, frames
 		if in.regular {
 			err = feed(packets, tr, bar)
 		} else {
-			err = follow(packets, tr, an)
+			err = follow(packets, tr, an, bar)
 		}
 		switch {
 		case errors.Is(err, errInterrupted):
@@ -300,7 +301,7 @@ func feed(file reassembly.PacketReader, tr *reassembly.Tracker, bar *progress) e
 // (tcpdump -w - between sessions): while no packet comes, capture time
 // goes on with the clock from the last packet's, as in live capture, so
 // that sessions that ended are printed without waiting for more input.
-func follow(src reassembly.PacketReader, tr *reassembly.Tracker, an *analyzer.Analyzer) error {
+func follow(src reassembly.PacketReader, tr *reassembly.Tracker, an *analyzer.Analyzer, bar *progress) error {
 	type packet struct {
 		data []byte
 		ci   gopacket.CaptureInfo
@@ -308,6 +309,8 @@ func follow(src reassembly.PacketReader, tr *reassembly.Tracker, an *analyzer.An
 		err  error
 	}
 	packets := make(chan packet, 256)
+	var read atomic.Int64
+	bar.counting(read.Load)
 	go func() {
 		defer close(packets)
 		for {
@@ -316,6 +319,7 @@ func follow(src reassembly.PacketReader, tr *reassembly.Tracker, an *analyzer.An
 				packets <- packet{err: err}
 				return
 			}
+			read.Add(1)
 			packets <- packet{data: bytes.Clone(data), ci: ci, lt: lt}
 		}
 	}()
