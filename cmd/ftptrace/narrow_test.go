@@ -73,7 +73,6 @@ func TestCLINarrowing(t *testing.T) {
 	}
 }
 
-
 // -w with capture files writes exactly the packets of the sessions shown,
 // control and data connections: analysed again, they give the same
 // session, step for step.

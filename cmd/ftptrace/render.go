@@ -324,4 +324,3 @@ func captureName(files []string) string {
 	}
 	return strings.Join(names, ", ")
 }
-
