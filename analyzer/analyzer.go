@@ -1,6 +1,7 @@
 package analyzer
 
 import (
+	"slices"
 	"sort"
 	"time"
 
@@ -83,11 +84,15 @@ type Analyzer struct {
 	closing  []*Session
 	// closingDue is the earliest the first of closing can be finished
 	// (setClosingDue): until then no packet needs to look.
-	closingDue reassembly.Stamp
-	done       []*Session
-	expects    map[uint16][]*Expectation // by the port the data connection goes to
-	failures   map[pairKey]*failCount    // failed logins per client and server
-	hashes     *hashWorker
+	closingDue  reassembly.Stamp
+	done        []*Session
+	expects     map[uint16][]*Expectation // by the port the data connection goes to
+	failures    map[pairKey]*failCount    // failed logins per client and server
+	bruteForces []*failCount              // the pairs that reached the threshold, in that order
+	// encrypted are the open sessions whose control connection is TLS:
+	// their PASV and PORT are not visible (encryptedDataConn).
+	encrypted []*Session
+	hashes    *hashWorker
 	// unanswered counts connection attempts shown as sessions though they
 	// never got going.
 	unanswered int
@@ -200,7 +205,8 @@ func (a *Analyzer) classify(rc *reassembly.Conn) *connState {
 	if c.Server.Port() == implicitFTPSPort {
 		a.newControl(cs, "port 990 (implicit FTPS)")
 		cs.sess.ctl.encrypted, cs.sess.TLS = true, true
-		cs.sess.protectedLogin(time.Time{})
+		a.encrypted = append(a.encrypted, cs.sess)
+		cs.sess.protectedLogin(time.Time{}, "TLS")
 		return cs
 	}
 	cs.kind, cs.detect = connUnknown, &detector{}
@@ -225,6 +231,7 @@ func (a *Analyzer) newControl(cs *connState, why string) {
 
 func (a *Analyzer) controlEvent(cs *connState, e *reassembly.Event) {
 	s := cs.sess
+	s.ctl.clientEvent(e)
 	if e.Kind != reassembly.EventEnd {
 		if s.Start.IsZero() {
 			s.Start = e.Time
@@ -257,18 +264,7 @@ func (a *Analyzer) endControl(s *Session) {
 		return
 	}
 	s.ctlClosed = true
-	c := s.ctl
-	if !c.encrypted {
-		if l, ok := c.split[reassembly.ClientToServer].flush(); ok {
-			a.command(s, l, "")
-		}
-		if l, ok := c.split[reassembly.ServerToClient].flush(); ok {
-			a.replyLine(s, l, "")
-		}
-		if rep := c.replies.flush(); rep != nil {
-			a.reply(s, rep, "")
-		}
-	}
+	a.flushLines(s)
 	a.closing = append(a.closing, s)
 	if len(a.closing) == 1 {
 		a.setClosingDue()
@@ -302,7 +298,9 @@ func (a *Analyzer) setClosingDue() {
 }
 
 // Finish ends every session still open (the capture ended) and returns the
-// sessions not handed to OnSession, by ID.
+// sessions not handed to OnSession, by ID, each with the findings that span
+// sessions (CrossFindings) it was the first to show. Sessions handed to
+// OnSession are the caller's: CrossFindings has those findings.
 func (a *Analyzer) Finish() []*Session {
 	for _, cs := range a.conns {
 		if cs.kind == connControl {
@@ -318,6 +316,12 @@ func (a *Analyzer) Finish() []*Session {
 	a.hashes.close()
 	a.hashes = nil
 	sort.Slice(a.done, func(i, j int) bool { return a.done[i].ID < a.done[j].ID })
+	for _, f := range a.CrossFindings() {
+		i := sort.Search(len(a.done), func(i int) bool { return a.done[i].ID >= f.Session.ID })
+		if i < len(a.done) && a.done[i].ID == f.Session.ID {
+			a.done[i].Findings = append(a.done[i].Findings, f.Finding)
+		}
+	}
 	out := a.done
 	a.done = nil
 	return out
@@ -331,6 +335,7 @@ func (a *Analyzer) finish(s *Session) {
 	for _, e := range s.ctl.expects {
 		a.unexpect(e)
 	}
+	a.encrypted = slices.DeleteFunc(a.encrypted, func(x *Session) bool { return x == s })
 	// Packets that still come for its connections (the tracker remembers
 	// closed connections for a while) are of no use: the connections stop
 	// pointing at the session, so that memory does not hold on to it.

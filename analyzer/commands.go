@@ -40,7 +40,11 @@ var commandTable = map[string]CommandInfo{
 	"USER": {Class: ClassAccess, Summary: "user name", FTPOnly: true},
 	"PASS": {Class: ClassAccess, Summary: "password", FTPOnly: true},
 	"ACCT": {Class: ClassAccess, Summary: "account", FTPOnly: true},
-	"AUTH": {Class: ClassAccess, Summary: "switch the control connection to TLS", FTPOnly: false},
+	"AUTH": {Class: ClassAccess, Summary: "security mechanism (TLS, or GSSAPI and others of RFC 2228)", FTPOnly: false},
+	"ADAT": {Class: ClassAccess, Summary: "security data for the AUTH mechanism (base64)", FTPOnly: true},
+	"MIC":  {Class: ClassAccess, Summary: "a command protected for integrity (RFC 2228)", FTPOnly: true},
+	"CONF": {Class: ClassAccess, Summary: "a command protected for confidentiality (RFC 2228)", FTPOnly: true},
+	"ENC":  {Class: ClassAccess, Summary: "a command protected for integrity and confidentiality (RFC 2228)", FTPOnly: true},
 	"PBSZ": {Class: ClassAccess, Summary: "protection buffer size", FTPOnly: true},
 	"PROT": {Class: ClassAccess, Summary: "data channel protection level", FTPOnly: true},
 	"CCC":  {Class: ClassAccess, Summary: "clear the command channel (back to plain text)", FTPOnly: true},
@@ -122,7 +126,8 @@ var successReplies = map[string][]int{
 	"STOU": {110, 125, 150, 226, 250}, "LIST": {125, 150, 226, 250}, "NLST": {125, 150, 226, 250},
 	"MLSD": {125, 150, 226, 250}, "MLST": {250}, "DELE": {250}, "RMD": {250}, "XRMD": {250},
 	"RNFR": {350}, "RNTO": {250}, "REST": {350}, "QUIT": {221}, "NOOP": {200},
-	"AUTH": {234, 334}, "PBSZ": {200}, "PROT": {200}, "CCC": {200}, "ABOR": {225, 226},
+	"AUTH": {234, 334}, "ADAT": {235, 335}, "PBSZ": {200}, "PROT": {200}, "CCC": {200}, "ABOR": {225, 226},
+	"MIC": {631, 632, 633}, "CONF": {631, 632, 633}, "ENC": {631, 632, 633},
 }
 
 // ReplyMeaning gives the RFC 959 meaning of a reply code in a few words, or
@@ -142,6 +147,8 @@ func ReplyMeaning(code int) string {
 		return "temporary failure"
 	case 5:
 		return "permanent failure"
+	case 6:
+		return "protected reply (RFC 2228)"
 	}
 	return "not a valid FTP reply code"
 }
@@ -168,15 +175,20 @@ var replyTable = map[int]string{
 	230: "user logged in",
 	232: "user logged in, authorised by security data",
 	234: "security mechanism accepted: TLS follows",
+	235: "security data exchange complete",
 	250: "file action okay, completed",
 	257: "path name created or reported",
 	331: "user name okay, password needed",
 	332: "account needed for login",
+	334: "security mechanism accepted, security data needed",
+	335: "security data accepted, more needed",
+	336: "user name okay, password needed; the challenge follows",
 	350: "pending further information",
 	421: "service not available, closing the control connection",
 	425: "cannot open the data connection",
 	426: "connection closed, transfer aborted",
 	430: "invalid user name or password",
+	431: "the security mechanism needs a resource it does not have",
 	450: "file unavailable (busy)",
 	451: "local error in processing",
 	452: "insufficient storage",
@@ -187,9 +199,16 @@ var replyTable = map[int]string{
 	504: "command not implemented for that parameter",
 	530: "not logged in",
 	532: "account needed for storing files",
+	533: "command protection level denied for policy reasons",
 	534: "request denied for policy reasons",
+	535: "failed security check",
+	536: "data protection level not supported by the security mechanism",
+	537: "command protection level not supported by the security mechanism",
 	550: "file unavailable (not found, no access)",
 	551: "page type unknown",
 	552: "exceeded storage allocation",
 	553: "file name not allowed",
+	631: "integrity-protected reply (RFC 2228)",
+	632: "confidentiality- and integrity-protected reply (RFC 2228)",
+	633: "confidentiality-protected reply (RFC 2228)",
 }

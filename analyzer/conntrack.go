@@ -39,11 +39,16 @@ type connTrack struct {
 	dataOpen    [2]bool // the direction still sends data (no FIN yet)
 	closedBy    string
 	sawTraffic  bool
+	marks       *[2]sentMarks // control connections: what each side's bytes were, by sequence number (acked.go)
 }
 
 func newConnTrack(sess *Session, role ConnRole, c *reassembly.Conn) *connTrack {
-	return &connTrack{sess: sess, role: role, conn: c, tcpClientIsFTPClient: true,
+	ct := &connTrack{sess: sess, role: role, conn: c, tcpClientIsFTPClient: true,
 		hsStep: -1, dataStep: [2]int{-1, -1}}
+	if role == RoleControl {
+		ct.marks = new([2]sentMarks)
+	}
+	return ct
 }
 
 func (ct *connTrack) endpoints(dir reassembly.Direction) (from, to netip.AddrPort) {
@@ -87,6 +92,7 @@ func (ct *connTrack) tcpEvent(e *reassembly.Event) bool {
 			ct.hsSynAck = true
 		}
 		ct.lastWhat[dir] = "SYN"
+		ct.sent(e, "SYN")
 	case reassembly.EventACK:
 		ct.ack(e)
 	case reassembly.EventFIN:
@@ -144,6 +150,10 @@ func (ct *connTrack) ackStep(e *reassembly.Event) {
 		switch {
 		case ct.fin[dir].seen && ct.threePacket:
 			st.Phase = "teardown 3/3"
+		case ct.fin[dir].seen && !ct.fin[dir].acked:
+			// Both FINs crossed (a simultaneous close): this side's FIN
+			// is still to be acknowledged, by the last packet.
+			st.Phase = "teardown 3/4"
 		case ct.fin[dir].seen:
 			st.Phase = "teardown 4/4"
 		default:
@@ -158,7 +168,7 @@ func (ct *connTrack) ackStep(e *reassembly.Event) {
 		return
 	}
 	st := ct.newStep(e, KindACK)
-	st.Acks = ct.lastWhat[other]
+	st.Acks = ct.acked(e)
 	st.DupACK = ct.hasLastAck[dir] && ct.lastAck[dir] == e.Ack && ct.lastWhat[dir] == "ACK"
 	s.addStep(st)
 	ct.lastWhat[dir] = "ACK"
@@ -195,6 +205,7 @@ func (ct *connTrack) finPacket(e *reassembly.Event) {
 	}
 	f.step = s.addStep(st)
 	ct.lastWhat[dir] = "FIN"
+	ct.sent(e, "FIN")
 	if ct.closedBy == "" && ct.fin[other].seen {
 		ct.closedBy = "fin"
 	}

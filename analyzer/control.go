@@ -24,18 +24,31 @@ type control struct {
 	cmdSinceOpen bool
 	pending      []*Command
 	encrypted    bool
-	greeted      bool
-	cred         *Credential
-	cwd          string
-	rest         string
-	typeA        bool
-	sizes        map[string]int64 // SIZE and MLST answers, by resolved path
-	renameFrom   string
-	orphans      int // replies with no command pending since the last command
-	prot         string
-	offersTLS    bool // FEAT listed AUTH TLS or AUTH SSL
-	expects      []*Expectation
-	lines        []Line
+	// greeted is set once the greeting is over: the first reply on the
+	// connection (and a 120 before it) greets, whatever commands wait.
+	greeted    bool
+	cred       *Credential
+	cwd        string
+	rest       string
+	typeA      bool
+	sizes      map[string]int64 // SIZE and MLST answers, by resolved path
+	renameFrom string
+	restCmd    *Command // the REST that set rest: a refusal (500, 501) cancels it
+	orphans    int      // replies with no command pending since the last command
+	prot       string
+	offersTLS  bool // FEAT listed AUTH TLS or AUTH SSL
+	expects    []*Expectation
+	lines      []Line
+	// client is how far the client's bytes go (the sequence number after
+	// the last one seen); a reply that acknowledges more answers bytes the
+	// capture missed (clientSeq).
+	client clientSeq
+	// notFTP is 1 + the index of the step of non-FTP lines each side is
+	// sending, 0 when none is open: consecutive lines make one step.
+	notFTP [2]int
+	// mechanism is the security mechanism AUTH asked for (TLS, GSSAPI...),
+	// until the server accepts or refuses it.
+	mechanism string
 }
 
 // addStep records a step and returns its index, or -1 once the session
@@ -86,21 +99,22 @@ func (a *Analyzer) controlPayload(s *Session, e *reassembly.Event) {
 		s.warn("clear-text commands follow the TLS part of the control connection (CCC)")
 	}
 	if c.encrypted {
+		c.track.sent(e, "TLS")
 		st := c.track.newStep(e, KindData)
 		st.Encrypted, st.Bytes, st.Segments = true, int64(e.Bytes), e.Segments
 		s.addStep(st)
 		c.track.lastWhat[e.Dir] = "TLS"
 		return
 	}
-	c.split[e.Dir].index = e.Index
+	if e.Dir == reassembly.ServerToClient {
+		c.replyAcks(e)
+	}
+	c.split[e.Dir].index, c.split[e.Dir].urgent = e.Index, e.Flags&reassembly.FlagURG != 0
 	c.lines = c.split[e.Dir].feed(e.Payload, e.Time, c.lines[:0])
+	defer func() { c.track.sent(e, c.arriving(e.Dir)) }() // what the bytes were, once parsed
 	flags := e.Flags.String()
 	for i, l := range c.lines {
-		if e.Dir == reassembly.ClientToServer {
-			a.command(s, l, flags)
-		} else {
-			a.replyLine(s, l, flags)
-		}
+		a.line(s, e.Dir, l, flags)
 		if c.encrypted {
 			// The rest of this segment, if any, is already TLS.
 			c.split = [2]lineSplitter{}
@@ -109,6 +123,35 @@ func (a *Analyzer) controlPayload(s *Session, e *reassembly.Event) {
 			}
 			break
 		}
+	}
+}
+
+// line hands on one line of a side: Telnet commands, a command, a reply.
+func (a *Analyzer) line(s *Session, dir reassembly.Direction, l Line, flags string) {
+	switch {
+	case l.Telnet != "":
+		a.telnet(s, dir, l)
+	case dir == reassembly.ClientToServer:
+		a.command(s, l, flags)
+	default:
+		a.replyLine(s, l, flags)
+	}
+}
+
+// flushLines hands on what the line splitters still hold when the
+// connection ends, and a multi-line reply never closed.
+func (a *Analyzer) flushLines(s *Session) {
+	c := s.ctl
+	if c.encrypted {
+		return
+	}
+	for _, dir := range []reassembly.Direction{reassembly.ClientToServer, reassembly.ServerToClient} {
+		for l, ok := c.split[dir].flush(); ok; l, ok = c.split[dir].flush() {
+			a.line(s, dir, l, "")
+		}
+	}
+	if rep := c.replies.flush(); rep != nil {
+		a.reply(s, rep, "")
 	}
 }
 
@@ -130,6 +173,12 @@ func looksLikeCommand(p []byte) bool {
 
 func (a *Analyzer) command(s *Session, l Line, flags string) {
 	c := s.ctl
+	if strings.TrimSpace(l.Text) == "" && !l.Truncated {
+		// An empty line is no command: servers that answer it at all
+		// answer it as nothing, and it must not take a reply.
+		a.notFTP(s, reassembly.ClientToServer, l, flags)
+		return
+	}
 	verb, arg := ParseCommand(l.Text)
 	from, to := c.track.conn.Client, c.track.conn.Server
 	st := Step{Time: l.Time, Frame: l.Index, Conn: RoleControl, From: from, To: to, FromClient: true, Kind: KindCommand,
@@ -146,16 +195,17 @@ func (a *Analyzer) command(s *Session, l Line, flags string) {
 			s.addCredential(c.cred)
 		}
 		c.cred.Password, c.cred.HasPass = arg, true
-		st.Cleartext = true
+		c.cred.Time = l.Time // the attempt happens when the password is sent
+		st.Cleartext, st.Anonymous = true, c.cred.Anonymous
 	case "ACCT":
 		st.Cleartext = true
 	case "PORT", "EPRT", "LPRT":
 		a.announceActive(s, cmd, &st)
 	case "REST":
-		c.rest = arg
+		c.rest, c.restCmd = arg, cmd
 	case "ABOR":
 		if t := s.transferInProgress(); t != nil {
-			t.Aborted = true
+			t.abortAsked(l.Time)
 		}
 	}
 	if info, ok := LookupCommand(verb); ok && info.Class == ClassTransfer {
@@ -185,7 +235,13 @@ func (a *Analyzer) command(s *Session, l Line, flags string) {
 func (a *Analyzer) replyLine(s *Session, l Line, flags string) {
 	c := s.ctl
 	for _, rep := range c.replies.line(l, c.cmdSinceOpen) {
-		a.reply(s, rep, flags)
+		if rep.Valid {
+			a.reply(s, rep, flags)
+		} else {
+			// A line that is no reply is always the line just read (it
+			// never opens a multi-line reply): shown whole, "99 ..." too.
+			a.notFTP(s, reassembly.ServerToClient, l, flags)
+		}
 	}
 	if c.replies.open == nil {
 		c.cmdSinceOpen = false
@@ -198,8 +254,19 @@ func (a *Analyzer) reply(s *Session, rep *Reply, flags string) {
 	st := Step{Time: rep.Time, Frame: rep.Index, Conn: RoleControl, From: c.track.conn.Server, To: c.track.conn.Client,
 		Kind: KindReply, Flags: flags, Code: rep.Code, Text: text, Unterminated: rep.Unterminated, Truncated: rep.Truncated}
 	var cmd *Command
-	c.resync(rep.Code)
+	greeting := !c.greeted && !s.Midstream
+	if !greeting {
+		c.resync(rep.Code)
+	}
 	switch {
+	case greeting:
+		// The first reply greets, whatever waits: a client may send its
+		// commands before the greeting arrives, and they are answered
+		// after it, in order.
+		st.ReplyTo = "connection"
+		if rep.Code == 220 {
+			s.Banner = text
+		}
 	case rep.Code >= 100 && rep.Code < 200 && len(c.pending) > 0:
 		cmd = c.pending[0]
 		if cmd.Prelim == 0 {
@@ -211,19 +278,22 @@ func (a *Analyzer) reply(s *Session, rep *Reply, flags string) {
 		cmd.ReplyCode, cmd.ReplyText, cmd.ReplyTime, cmd.replied = rep.Code, text, rep.Time, true
 	case !c.greeted && s.Midstream:
 		st.ReplyTo = "unseen" // its command was sent before the capture began
-	case !c.greeted:
-		st.ReplyTo = "connection"
-		if rep.Code == 220 {
-			s.Banner = text
-		}
 	default:
 		st.ReplyTo = "unsolicited"
 		c.orphans++
 	}
-	if rep.Code == 220 || rep.Code == 120 {
-		c.greeted = true
+	if rep.Code != 120 {
+		c.greeted = true // 120 says the greeting (220) comes later
 	}
-	if cmd != nil {
+	switch {
+	case cmd != nil && cmd.lost:
+		st.ReplyTo = "uncaptured" // client bytes the server acknowledged, not in the capture
+		if verb, ok := passiveReplies[rep.Code]; ok {
+			// A passive reply says what it answers: the data
+			// connection it announces is used all the same.
+			a.announcePassive(s, &Command{Verb: verb}, rep.Code, text, &st)
+		}
+	case cmd != nil:
 		st.ReplyTo = cmd.Verb
 		a.replySemantics(s, cmd, rep, &st)
 	}
@@ -241,7 +311,7 @@ func (a *Analyzer) replySemantics(s *Session, cmd *Command, rep *Reply, st *Step
 			switch {
 			case code == 230:
 				c.cred.Outcome = "accepted" // logged in without a password
-			case code == 530 || code >= 500:
+			case loginRefused(code):
 				c.cred.Outcome = "rejected"
 			}
 		}
@@ -252,15 +322,28 @@ func (a *Analyzer) replySemantics(s *Session, cmd *Command, rep *Reply, st *Step
 				c.cred.Outcome = "accepted"
 			case code == 332:
 				c.cred.Outcome = "needs account" // until an ACCT is answered
-			case code == 530 || code >= 500:
+			case loginRefused(code):
 				c.cred.Outcome = "rejected"
 			}
 		}
 	case "AUTH":
-		if code == 234 {
+		switch {
+		case code == 234:
 			c.encrypted, s.TLS = true, true
+			a.encrypted = append(a.encrypted, s)
 			c.offersTLS = true
-			s.protectedLogin(rep.Time)
+			s.protectedLogin(rep.Time, "TLS")
+		case code == 334:
+			c.mechanism = strings.ToUpper(strings.TrimSpace(cmd.Arg))
+		}
+	case "ADAT":
+		if code == 235 && s.Protection == "" {
+			s.protectedLogin(rep.Time, c.mechanismName())
+		}
+	case "MIC", "CONF", "ENC":
+		if code/100 == 6 && s.Protection == "" {
+			// The exchange that set up the protection was not captured.
+			s.protectedLogin(rep.Time, c.mechanismName())
 		}
 	case "PORT", "EPRT", "LPRT":
 		if code >= 400 && cmd.expectsSet != nil {
@@ -323,16 +406,45 @@ func (a *Analyzer) replySemantics(s *Session, cmd *Command, rep *Reply, st *Step
 	}
 }
 
-// protectedLogin records that any login from here on is hidden by TLS.
-func (s *Session) protectedLogin(t time.Time) {
+// loginRefused tells the replies to USER, PASS or ACCT that refuse the
+// login: 530 (not logged in), 430 (invalid user name or password), 535
+// (failed security check), 550 (a server that denies the user). A syntax
+// error (500-504, an empty USER), a server error ("500 OOPS") or a
+// temporary failure (421) says nothing of the credentials: the outcome
+// stays unknown.
+func loginRefused(code int) bool {
+	return code == 530 || code == 430 || code == 535 || code == 550
+}
+
+// protectedLogin records that the control connection is protected from
+// here on (by TLS, or an RFC 2228 mechanism), and that any login from here
+// on is hidden by it.
+func (s *Session) protectedLogin(t time.Time, by string) {
+	s.Protection = by
 	for _, c := range s.Credentials {
 		if c.Outcome == "accepted" {
-			return // logged in before TLS began
+			return // logged in before the protection began
 		}
 	}
-	c := &Credential{Time: t, Outcome: "unknown", Protected: true, Step: len(s.Steps)}
+	c := &Credential{Time: t, Outcome: "unknown", Protected: true, Protection: by, Step: len(s.Steps)}
 	s.addCredential(c)
 	s.ctl.cred = nil
+}
+
+// mechanismName is the RFC 2228 mechanism AUTH asked for, or a name that
+// says the capture did not show it.
+func (c *control) mechanismName() string {
+	if c.mechanism != "" {
+		return c.mechanism
+	}
+	return "RFC 2228"
+}
+
+// LooksLikeEmail tells an anonymous password that is an e-mail address (or
+// the "user@" many clients send), as RFC 1635 asks for.
+func LooksLikeEmail(p string) bool {
+	i := strings.IndexByte(p, '@')
+	return i > 0 && strings.IndexByte(p[i+1:], '@') < 0 && !strings.ContainsAny(p, " \t")
 }
 
 // isAnonymous tells the user names that mean anonymous FTP (RFC 1635).

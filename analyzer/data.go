@@ -15,7 +15,9 @@ func (a *Analyzer) expect(s *Session, e *Expectation) {
 		c.expects = c.expects[1:]
 	}
 	c.expects = append(c.expects, e)
-	a.expects[e.Addr.Port()] = append(a.expects[e.Addr.Port()], e)
+	if !e.Undecoded {
+		a.expects[e.Addr.Port()] = append(a.expects[e.Addr.Port()], e)
+	}
 }
 
 // unexpect forgets an expectation in the index (the session keeps it).
@@ -46,6 +48,9 @@ func (a *Analyzer) matchExpectation(c *reassembly.Conn) (s *Session, e *Expectat
 			c.Client, c.Server = c.Server, c.Client
 			return e.sess, e, true
 		}
+	}
+	if s, e := a.encryptedDataConn(c); e != nil {
+		return s, e, false
 	}
 	return nil, nil, false
 }
@@ -104,6 +109,7 @@ func (a *Analyzer) dataEvent(cs *connState, e *reassembly.Event) {
 		d := e.Dir
 		dc.Bytes[d] += int64(e.Bytes)
 		dc.Segments[d] += e.Segments
+		dc.seqEnd[d] = e.Seq + uint32(e.Bytes)
 		dc.hash[d].write(e.Payload, e.Keeper)
 		if t := dc.Expect.Transfer; t != nil && t.Direction == "listing" && len(t.Listing) < MaxListing {
 			n := min(len(e.Payload), MaxListing-len(t.Listing))
@@ -135,18 +141,19 @@ func (a *Analyzer) dataEvent(cs *connState, e *reassembly.Event) {
 		}
 		ct.lastWhat[d] = "data"
 	case reassembly.EventGap:
-		dc.GapBytes += int64(e.Bytes)
-		ct.tcpEvent(e)
-		if a.opts.Payload != nil {
-			a.opts.Payload(s, dc, int(e.Dir), nil, gapOf(e))
-		}
+		a.dataGap(cs, e)
 	case reassembly.EventFIN:
+		if !dc.finFrom[e.Dir] {
+			dc.finEnd[e.Dir] = e.Seq + uint32(e.Bytes)
+			dc.finTime[e.Dir], dc.finIndex[e.Dir] = e.Time, e.Index
+		}
 		dc.finFrom[e.Dir] = true
 		ct.tcpEvent(e)
 	case reassembly.EventRST:
 		dc.reset = true
 		ct.tcpEvent(e)
 	case reassembly.EventEnd:
+		a.missingTail(cs)
 		dc.Closed, dc.Teardown, dc.Handshake = ct.closedBy, ct.teardownKind(), ct.hsDone
 		ct.settleAll()
 	default:

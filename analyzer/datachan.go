@@ -20,6 +20,9 @@ type Expectation struct {
 	Data     *DataConn
 	Transfer *Transfer
 	Rejected bool // the server refused the PORT command
+	// Undecoded is set for a passive reply whose address could not be
+	// read: passive mode, but no connection can be matched to it.
+	Undecoded bool
 
 	sess *Session
 }

@@ -118,25 +118,46 @@ func (s *Session) numberSteps(onStep func(*Session, *Step)) {
 	}
 	for i := range s.Findings {
 		s.Findings[i].Step = num(s.Findings[i].Step)
+		if s.Findings[i].LastStep != 0 {
+			s.Findings[i].LastStep = num(s.Findings[i].LastStep)
+		}
 	}
 }
 
 func (s *Session) finalizeTransfer(t *Transfer) {
 	defer func() { t.Verdict = transferVerdict(t) }()
+	if r := t.restCmd; r != nil && r.ReplyCode >= 400 {
+		t.Rest = 0 // the server refused the REST (a Huawei router answers 500): the transfer starts at 0
+	}
 	dc := t.Data
 	if dc == nil {
+		t.Aborted = t.abort.asked
 		return
 	}
 	d := dc.FileDirection(t)
-	t.Bytes = dc.Bytes[d]
-	t.Gaps = dc.GapBytes
+	// What crossed the wire, the bytes the capture missed included (a
+	// snap length, lost segments): Gaps says how many of them are missing.
+	t.Bytes = dc.Bytes[d] + dc.Missing[d]
+	t.Gaps = dc.Missing[d]
 	if t.End.IsZero() || dc.End.After(t.End) {
 		t.End = dc.End
 	}
 	// The capture may end before the data connection does: without its
 	// FIN or RST the tail may be missing even when the 226 was captured.
-	t.cutShort = !(dc.finFrom[d] || dc.reset) || t.shorterThanAnnounced()
-	t.Complete = t.Status >= 200 && t.Status < 300 && dc.GapBytes == 0 && !t.Aborted && !t.cutShort
+	// When the capture goes on after the 226 (and the data connection's
+	// last bytes), the data connection's end is only not in it (a capture
+	// filtered to packets with payload): nothing shows bytes missing.
+	ended := dc.finFrom[d] || dc.reset
+	goesOn := t.Status >= 200 && t.Status < 300 && s.End.After(t.End) && s.End.After(dc.LastData)
+	t.cutShort = !(ended || goesOn) || t.shorterThanAnnounced()
+	// ABOR (or a 426) aborts a transfer still under way; one whose bytes
+	// had all arrived is complete, whatever the 426 or 226 after it says.
+	whole := t.wholeBeforeAbort()
+	if whole {
+		t.cutShort = false // the size announced, all of it there, proves the length
+	}
+	t.Aborted = t.abort.asked && !whole
+	t.Complete = (t.Status >= 200 && t.Status < 300 || whole) && t.Gaps == 0 && !t.Aborted && !t.cutShort
 	if t.Complete {
 		dc.hash[d].sumInto(&t.SHA256, &s.hashes)
 		t.SizeNote = sizeNote(t)
@@ -160,7 +181,7 @@ func transferVerdict(t *Transfer) string {
 	switch {
 	case t.Aborted:
 		return "aborted"
-	case t.Status >= 400:
+	case t.Status >= 400 && !t.Complete:
 		return "failed"
 	case t.Data == nil && t.Status == 0:
 		return "unfinished"
@@ -168,7 +189,7 @@ func transferVerdict(t *Transfer) string {
 		return "no data"
 	case t.Gaps > 0, t.cutShort:
 		return "truncated"
-	case t.Status == 0:
+	case t.Status == 0 && !t.Complete:
 		return "unfinished"
 	case t.Rest > 0:
 		return "partial"

@@ -3,7 +3,9 @@ package analyzer
 import (
 	"fmt"
 	"net/netip"
+	"sort"
 	"strings"
+	"time"
 )
 
 // Severities of findings.
@@ -17,18 +19,114 @@ const (
 // make a brute-force finding.
 const DefaultBruteForce = 5
 
+// findingsPerKind is how many findings of one kind a session itemizes; the
+// ones past it are counted in one finding that stands for them all.
+const findingsPerKind = 10
+
+// maxFindings bounds the findings a session keeps (the groups keep the
+// kinds under it: a few dozen kinds at most).
+const maxFindings = 256
+
+// findingGroup counts the findings of one kind a session raised, and
+// gathers those past findingsPerKind.
+type findingGroup struct {
+	kind, severity string
+	n              int // findings of the kind in all
+	over           int // past findingsPerKind: grouped
+	first, last    int // step indices of the first and last grouped
+	time           time.Time
+}
+
 // addFinding records a finding; step is an index into s.Steps, or -1.
+// Past findingsPerKind of a kind, it is counted into the kind's group.
 func (s *Session) addFinding(severity, kind string, step int, format string, args ...any) {
-	if len(s.Findings) >= 256 {
+	if s.findingKinds == nil {
+		s.findingKinds = map[string]*findingGroup{}
+	}
+	g := s.findingKinds[kind]
+	if g == nil {
+		g = &findingGroup{kind: kind, severity: severity}
+		s.findingKinds[kind] = g
+	}
+	g.n++
+	at := s.Start
+	if step >= 0 && step < len(s.Steps) {
+		at = s.Steps[step].Time
+	}
+	if g.n > findingsPerKind {
+		if g.over == 0 {
+			g.first, g.time = step, at
+		}
+		g.over++
+		g.last = step
+		if severityRank(severity) < severityRank(g.severity) {
+			g.severity = severity
+		}
 		return
 	}
-	f := Finding{Severity: severity, Kind: kind, Detail: fmt.Sprintf(format, args...), Step: step, Template: format, Args: args}
-	if step >= 0 && step < len(s.Steps) {
-		f.Time = s.Steps[step].Time
-	} else {
-		f.Time = s.Start
+	if len(s.Findings) >= maxFindings {
+		s.findingsOver++
+		return
 	}
-	s.Findings = append(s.Findings, f)
+	s.Findings = append(s.Findings, Finding{Severity: severity, Kind: kind, Detail: fmt.Sprintf(format, args...), Step: step,
+		Template: format, Args: args, Time: at})
+}
+
+func severityRank(s string) int {
+	switch s {
+	case SeverityCritical:
+		return 0
+	case SeverityWarning:
+		return 1
+	}
+	return 2
+}
+
+// groupFindings adds, for each kind with findings past findingsPerKind,
+// one finding that counts them (Count) from the first to the last step,
+// and a limit-reached finding that says what was not itemized.
+func (s *Session) groupFindings() {
+	var kinds []string
+	for k, g := range s.findingKinds {
+		if g.over > 0 {
+			kinds = append(kinds, k)
+		}
+	}
+	sort.Strings(kinds)
+	var grouped []string
+	for _, k := range kinds {
+		g := s.findingKinds[k]
+		s.Findings = append(s.Findings, Finding{Severity: g.severity, Kind: k, Step: g.first, LastStep: g.last, Count: g.over, Time: g.time,
+			Template: "%d more %s, as the ones above", Args: []any{g.over, phrase(findingNoun(k))},
+			Detail: fmt.Sprintf("%d more %s, as the ones above", g.over, findingNoun(k))})
+		grouped = append(grouped, fmt.Sprintf("%s %d", k, g.over))
+	}
+	if len(grouped) > 0 {
+		s.addFinding(SeverityWarning, "limit-reached", -1,
+			"past %d findings of a kind, the session's findings are counted, not itemized: %s", findingsPerKind, strings.Join(grouped, ", "))
+	}
+	if s.findingsOver > 0 {
+		s.addFinding(SeverityWarning, "limit-reached", -1, "%d more findings were not kept (past %d)", s.findingsOver, maxFindings)
+	}
+}
+
+// findingNoun names what a group of findings of a kind counts.
+func findingNoun(kind string) string {
+	if n, ok := findingNouns[kind]; ok {
+		return n
+	}
+	return kind + " findings"
+}
+
+var findingNouns = map[string]string{
+	"port-bounce":           "PORT/EPRT commands to a third host",
+	"port-address-mismatch": "PORT/EPRT commands with the client's address behind NAT",
+	"cleartext-password":    "passwords sent in clear text",
+	"cleartext-despite-tls": "clear-text logins though the server offers TLS",
+	"anonymous-login":       "anonymous logins",
+	"site-exec":             "SITE EXEC commands",
+	"port-theft":            "data connections taken by another host",
+	"prot-mismatch":         "transfers under PROT P that carried plain bytes",
 }
 
 // stepIndex finds the index of the first step matching, or -1.
@@ -50,10 +148,13 @@ func (s *Session) sessionFindings() {
 		case c.Anonymous && c.Outcome == "accepted" && !c.HasPass:
 			s.addFinding(SeverityInfo, "anonymous-login", c.Step,
 				"anonymous login as %q without a password: anyone may log in", c.User)
-		case c.Anonymous && c.Outcome == "accepted":
+		case c.Anonymous && c.Outcome == "accepted" && LooksLikeEmail(c.Password):
 			s.addFinding(SeverityInfo, "anonymous-login", c.Step,
 				"anonymous login as %q (password %q, by custom an e-mail address): anyone may log in", c.User, c.Password)
-		case c.HasPass && c.Cleartext && !c.Anonymous:
+		case c.Anonymous && c.Outcome == "accepted":
+			s.addFinding(SeverityInfo, "anonymous-login", c.Step,
+				"anonymous login as %q (password %q, which anonymous FTP takes for an e-mail address): anyone may log in", c.User, c.Password)
+		case c.ExposesSecret():
 			s.addFinding(SeverityCritical, "cleartext-password", c.Step,
 				"the password of user %q crossed the network unencrypted (%s): anyone on the path can read it", c.User, c.Outcome)
 			if s.ctl.offersTLS {
@@ -68,38 +169,19 @@ func (s *Session) sessionFindings() {
 			continue
 		}
 		switch {
-		case (st.Command == "PORT" || st.Command == "EPRT" || st.Command == "LPRT") && st.AddressNote == "third-host" && s.dataWentToClient(i):
-			s.addFinding(SeverityInfo, "port-address-mismatch", i,
-				"%s announces %s, yet the server connected to the client's own address %s: the client sits behind NAT", st.Command, st.Address.Addr(), s.Client.Addr())
-		case (st.Command == "PORT" || st.Command == "EPRT" || st.Command == "LPRT") && st.AddressNote == "third-host":
-			s.addFinding(SeverityCritical, "port-bounce", i,
-				"%s asks the server to connect to %s, not to the client %s: an FTP bounce (the server would scan or attack a third host)", st.Command, st.Address, s.Client.Addr())
-		case (st.Command == "PORT" || st.Command == "EPRT" || st.Command == "LPRT") && st.AddressNote == "privileged-port":
-			s.addFinding(SeverityWarning, "port-bounce", i,
-				"%s names the privileged port %d: clients never need one, bounce attacks do", st.Command, st.Address.Port())
 		case st.Command == "SITE" && strings.HasPrefix(strings.ToUpper(strings.TrimSpace(st.Arg)), "EXEC"):
 			s.addFinding(SeverityCritical, "site-exec", i, "SITE EXEC asks the server to run a program: %q", st.Arg)
 		}
 	}
+	s.activeFindings()
 	s.passiveAddressFindings()
 	s.dataFindings()
 	s.limitFindings()
+	s.groupFindings()
 	if s.conflicts > 0 {
 		s.addFinding(SeverityWarning, "retransmission-conflict", -1,
 			"%d bytes of the control connection were sent again with different content; ftptrace shows the first copy, as the receiver most likely kept it (an evasion attempt or a broken TCP stack)", s.conflicts)
 	}
-}
-
-// dataWentToClient tells whether the active-mode announcement of step i
-// led to a data connection to the client's own address (NAT), not to the
-// address announced.
-func (s *Session) dataWentToClient(i int) bool {
-	for _, dc := range s.DataConns {
-		if dc.Expect != nil && dc.Expect.Step == i && dc.Server.Addr() == s.Client.Addr() {
-			return true
-		}
-	}
-	return false
 }
 
 // passiveAddressFindings reports, once per address, passive replies that
@@ -172,6 +254,18 @@ func gapBytes(s *Session) int64 {
 	return n
 }
 
+// Phrase is a part of a finding's detail made from a template of its own
+// (what became of a transfer, say), so that a report can say it in another
+// language as it does the detail's template.
+type Phrase struct {
+	Format string
+	Args   []any
+}
+
+func (p Phrase) String() string { return fmt.Sprintf(p.Format, p.Args...) }
+
+func phrase(format string, args ...any) Phrase { return Phrase{format, args} }
+
 func plural(n int, what string) string {
 	if n == 1 {
 		return "1 " + what
@@ -188,49 +282,114 @@ type pairKey struct{ client, server netip.Addr }
 // maxPairs bounds the brute-force table; beyond it counting starts over.
 const maxPairs = 1 << 16
 
-// bruteForce counts failed logins per client and server across sessions and
-// reports a finding on the session that reaches the threshold.
+// bruteForce counts failed logins per client and server across sessions.
+// The finding is made once the capture has ended (CrossFindings), so that
+// it carries the final count: a brute force goes on after the session in
+// which it crossed the threshold has been written out.
 func (a *Analyzer) bruteForce(s *Session) {
-	failed := 0
-	for _, c := range s.Credentials {
-		if c.Outcome == "rejected" {
-			failed++
-		}
-	}
-	if failed == 0 {
-		return
-	}
+	threshold := a.threshold()
 	if a.failures == nil || len(a.failures) >= maxPairs {
+		// Counting starts over; the brute forces found so far stay in
+		// a.bruteForces with the counts they reached.
 		a.failures = make(map[pairKey]*failCount)
 	}
 	k := pairKey{s.Client.Addr(), s.Server.Addr()}
 	fc := a.failures[k]
-	if fc == nil {
-		fc = &failCount{}
-		a.failures[k] = fc
+	failed := 0
+	for _, c := range s.Credentials {
+		if c.Outcome != "rejected" {
+			continue
+		}
+		if fc == nil {
+			fc = &failCount{client: k.client, server: k.server, first: s.ID}
+			a.failures[k] = fc
+		}
+		failed++
+		fc.note(failAt{s.ID, c.Step, c.Time, nil}, threshold, s)
+	}
+	if failed == 0 {
+		return
 	}
 	fc.failed += failed
 	fc.sessions++
-	threshold := a.opts.BruteForce
-	if threshold <= 0 {
-		threshold = DefaultBruteForce
+	fc.first, fc.last = min(fc.first, s.ID), max(fc.last, s.ID) // sessions end in any order
+	if !fc.reached && fc.failed >= threshold {
+		fc.reached = true
+		a.bruteForces = append(a.bruteForces, fc)
 	}
-	if fc.failed < threshold {
+}
+
+func (a *Analyzer) threshold() int {
+	if a.opts.BruteForce <= 0 {
+		return DefaultBruteForce
+	}
+	return a.opts.BruteForce
+}
+
+// failAt is one failed login: its session, its step there, its time, and
+// the session's identity (identity) to write the finding with.
+type failAt struct {
+	session, step int
+	time          time.Time
+	who           *Session
+}
+
+// note keeps the earliest failed logins, in the order of the sessions (not
+// the order they end in), up to the threshold: the last of them is where
+// the brute force became one.
+func (fc *failCount) note(f failAt, threshold int, s *Session) {
+	i := sort.Search(len(fc.earliest), func(i int) bool {
+		e := fc.earliest[i]
+		return e.session > f.session || (e.session == f.session && e.step > f.step)
+	})
+	if i >= threshold {
 		return
 	}
-	const msg = "%d failed logins from %s to %s in %d sessions: someone is guessing passwords"
-	args := []any{fc.failed, s.Client.Addr(), s.Server.Addr(), fc.sessions}
-	if fc.finding != nil {
-		// One finding per client and server, kept up to date as the
-		// guessing goes on.
-		fc.finding.Detail, fc.finding.Args = fmt.Sprintf(msg, args...), args
-		return
+	f.who = s.identity()
+	fc.earliest = append(fc.earliest, failAt{})
+	copy(fc.earliest[i+1:], fc.earliest[i:])
+	fc.earliest[i] = f
+	if len(fc.earliest) > threshold {
+		fc.earliest = fc.earliest[:threshold]
 	}
-	s.addFinding(SeverityWarning, "brute-force", -1, msg, args...)
-	fc.finding = &s.Findings[len(s.Findings)-1]
+}
+
+// SessionFinding is a finding with the session it is written with: its
+// identity only (ID, UID, File, Client, Server, Start), as the session
+// itself may be written out and let go of long before.
+type SessionFinding struct {
+	Session *Session
+	Finding
+}
+
+// identity is a copy of the session's identity, for a finding written
+// after it.
+func (s *Session) identity() *Session {
+	return &Session{ID: s.ID, UID: s.UID, File: s.File, Client: s.Client, Server: s.Server, Start: s.Start}
+}
+
+// CrossFindings returns the findings that span sessions, with their final
+// counts, once Finish has returned: a brute force per client and server,
+// written with the session (and step) in which it reached the threshold,
+// counting the sessions in the order they began.
+func (a *Analyzer) CrossFindings() []SessionFinding {
+	const msg = "%d failed logins from %s to %s in %d sessions (sessions %d to %d): someone is guessing passwords"
+	out := make([]SessionFinding, 0, len(a.bruteForces))
+	for _, fc := range a.bruteForces {
+		at := fc.earliest[len(fc.earliest)-1] // the failed login that reached the threshold
+		args := []any{fc.failed, fc.client, fc.server, fc.sessions, fc.first, fc.last}
+		out = append(out, SessionFinding{Session: at.who, Finding: Finding{Severity: SeverityWarning, Kind: "brute-force",
+			Detail: fmt.Sprintf(msg, args...), Template: msg, Args: args, Time: at.time, Step: at.step, Count: fc.failed}})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Session.ID < out[j].Session.ID })
+	return out
 }
 
 type failCount struct {
-	failed, sessions int
-	finding          *Finding
+	client, server netip.Addr
+	failed         int
+	sessions       int
+	first, last    int // the lowest and highest session with a failed login
+	earliest       []failAt
+	reached        bool // in Analyzer.bruteForces
 }

@@ -43,7 +43,7 @@ func splitLines(pieces [][]byte, flush bool) []Line {
 		out = l.feed(p, at(i), out)
 	}
 	if flush {
-		if line, ok := l.flush(); ok {
+		for line, ok := l.flush(); ok; line, ok = l.flush() {
 			out = append(out, line)
 		}
 	}
@@ -157,7 +157,7 @@ func FuzzReplyReader(f *testing.F) {
 					t.Fatalf("reply %d line %q holds LF", i, l)
 				}
 			}
-			if rep.Valid && (rep.Code < 100 || rep.Code > 599) {
+			if rep.Valid && (rep.Code < 100 || rep.Code > 699) {
 				t.Fatalf("reply %d: valid code %d", i, rep.Code)
 			}
 			if !rep.Valid && len(rep.Lines) > 1 {
@@ -265,9 +265,9 @@ func FuzzControlStream(f *testing.F) {
 				t.Fatalf("%d lines fed whole, %d fed in %d pieces", len(whole), len(cut), len(pieces))
 			}
 			for i := range whole {
-				if cut[i].Text != whole[i].Text || cut[i].Truncated != whole[i].Truncated {
-					t.Fatalf("line %d: fed whole %q (truncated %v), fed in %d pieces %q (truncated %v)",
-						i, whole[i].Text, whole[i].Truncated, len(pieces), cut[i].Text, cut[i].Truncated)
+				if cut[i].Text != whole[i].Text || cut[i].Truncated != whole[i].Truncated || cut[i].Telnet != whole[i].Telnet {
+					t.Fatalf("line %d: fed whole %q (truncated %v, Telnet %q), fed in %d pieces %q (truncated %v, Telnet %q)",
+						i, whole[i].Text, whole[i].Truncated, whole[i].Telnet, len(pieces), cut[i].Text, cut[i].Truncated, cut[i].Telnet)
 				}
 				if i > 0 && cut[i].Time.Before(cut[i-1].Time) {
 					t.Fatalf("line %d at %v before line %d at %v", i, cut[i].Time, i-1, cut[i-1].Time)

@@ -344,7 +344,8 @@ func TestBulkLaneMatchesGopacketCrafted(t *testing.T) {
 				wantSHA = sha(tt.delivered)
 			}
 			got := fmt.Sprintf("bytes %d missing %d verdict %s sha256 %q", tr.Bytes, tr.Gaps, tr.Verdict, tr.SHA256)
-			want := fmt.Sprintf("bytes %d missing %d verdict %s sha256 %q", len(tt.delivered), tt.missing, tt.verdict, wantSHA)
+			// Bytes counts what crossed the wire: the missing bytes too.
+			want := fmt.Sprintf("bytes %d missing %d verdict %s sha256 %q", int64(len(tt.delivered))+tt.missing, tt.missing, tt.verdict, wantSHA)
 			if got != want {
 				t.Errorf("transfer:\n got  %s\n want %s", got, want)
 			}

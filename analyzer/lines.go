@@ -1,6 +1,7 @@
 package analyzer
 
 import (
+	"strconv"
 	"time"
 )
 
@@ -30,13 +31,30 @@ const (
 )
 
 // Line is one control line without its CR LF, with the time of the segment
-// that carried its first byte.
+// that carried its first byte. A line with Telnet set holds no text: it
+// stands for Telnet commands (RFC 854) that came before the next line's
+// bytes, such as IAC IP and IAC DM before ABOR (RFC 959 section 4.1.3).
 type Line struct {
 	Text      string
 	Time      time.Time
 	Index     int // number in the capture of that segment's packet
 	Truncated bool
+	// Telnet names Telnet commands that came before the next line's bytes
+	// (or the end of the connection): "IP, DM", "WILL 1". They are handed
+	// on once the first byte of the next line follows (after the line, when
+	// they came inside one), so that how the bytes were cut into segments
+	// does not change the lines.
+	Telnet string
+	Urgent bool // a segment of the Telnet commands was marked urgent (URG)
 }
+
+// telnetNames names the Telnet commands of two bytes (RFC 854).
+var telnetNames = map[byte]string{240: "SE", 241: "NOP", 242: "DM", 243: "BRK", 244: "IP", 245: "AO",
+	246: "AYT", 247: "EC", 248: "EL", 249: "GA", 250: "SB", 251: "WILL", 252: "WONT", 253: "DO", 254: "DONT"}
+
+// maxTelnet bounds the names kept of a run of Telnet commands (a hostile
+// peer may send nothing else).
+const maxTelnet = 64
 
 // lineSplitter cuts one direction of a control connection into lines, across
 // segment boundaries, dropping Telnet commands.
@@ -49,21 +67,38 @@ type lineSplitter struct {
 	index     int
 	truncated bool
 	iac       iacState
+	// tel names the Telnet commands seen since the last text byte, not
+	// yet handed on as a Line; telnetN counts them.
+	tel       []byte
+	telnetN   int
+	telStart  time.Time
+	telIndex  int
+	optionCmd byte // WILL, WONT, DO or DONT waiting for its option byte
+	telUrgent bool // one of them came in a segment marked urgent
+	// urgent tells that the segment being fed is marked urgent (URG), as
+	// the Synch is; callers set it before feed, as index.
+	urgent bool
 }
 
 // feed adds a segment's payload and returns the lines it completed.
 func (l *lineSplitter) feed(payload []byte, t time.Time, out []Line) []Line {
 	for _, b := range payload {
 		if l.iac != iacNone || b == telnetIAC {
-			if l.telnet(b) {
+			if l.telnetByte(b, t) {
 				continue
 			}
 		}
 		if len(l.buf) == 0 && !l.truncated {
+			if l.telnetN > 0 {
+				out = append(out, l.takeTelnet()) // before the line they came before
+			}
 			l.start, l.startIdx = t, l.index
 		}
 		if b == '\n' {
 			out = append(out, l.take())
+			if l.telnetN > 0 {
+				out = append(out, l.takeTelnet()) // they came inside the line
+			}
 			continue
 		}
 		// One byte more than MaxLineLength is kept: it may be the CR of
@@ -75,6 +110,58 @@ func (l *lineSplitter) feed(payload []byte, t time.Time, out []Line) []Line {
 		l.buf = append(l.buf, b)
 	}
 	return out
+}
+
+// takeTelnet hands on the Telnet commands seen as a Line of their own.
+func (l *lineSplitter) takeTelnet() Line {
+	line := Line{Telnet: string(l.tel), Time: l.telStart, Index: l.telIndex, Urgent: l.telUrgent}
+	if l.telnetN > maxTelnet {
+		line.Telnet += ", ..."
+	}
+	l.tel, l.telnetN, l.telUrgent = l.tel[:0], 0, false
+	return line
+}
+
+// noteTelnet records a Telnet command (with its option byte, if any).
+func (l *lineSplitter) noteTelnet(cmd byte, option int, t time.Time) {
+	if l.telnetN == 0 {
+		l.telStart, l.telIndex = t, l.index
+	}
+	l.telUrgent = l.telUrgent || l.urgent
+	l.telnetN++
+	if l.telnetN > maxTelnet {
+		return
+	}
+	if len(l.tel) > 0 {
+		l.tel = append(l.tel, ", "...)
+	}
+	name, ok := telnetNames[cmd]
+	if !ok {
+		name = "0x" + string("0123456789abcdef"[cmd>>4]) + string("0123456789abcdef"[cmd&15])
+	}
+	l.tel = append(l.tel, name...)
+	if option >= 0 {
+		l.tel = append(l.tel, ' ')
+		l.tel = strconv.AppendInt(l.tel, int64(option), 10)
+	}
+}
+
+// telnetByte advances the Telnet state machine and notes the commands it
+// completes; it returns true when b was part of a Telnet command.
+func (l *lineSplitter) telnetByte(b byte, t time.Time) bool {
+	before := l.iac
+	consumed := l.telnet(b)
+	switch {
+	case before == iacSeen && consumed && l.iac == iacNone:
+		l.noteTelnet(b, -1, t) // IP, DM, AO, AYT, NOP...
+	case before == iacSeen && l.iac == iacSub:
+		l.noteTelnet(telnetSB, -1, t)
+	case before == iacSeen && l.iac == iacOption:
+		l.optionCmd = b
+	case before == iacOption:
+		l.noteTelnet(l.optionCmd, int(b), t) // WILL 1, DO 3...
+	}
+	return consumed
 }
 
 // telnet advances the IAC state machine; it returns true when b was part of
@@ -134,8 +221,12 @@ func (l *lineSplitter) take() Line {
 	return line
 }
 
-// flush returns the partial line left when the connection ends, if any.
+// flush returns what is left when the connection ends: Telnet commands
+// no text followed, then the partial line; call it until ok is false.
 func (l *lineSplitter) flush() (Line, bool) {
+	if l.telnetN > 0 {
+		return l.takeTelnet(), true
+	}
 	if len(l.buf) == 0 && !l.truncated {
 		return Line{}, false
 	}

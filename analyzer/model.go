@@ -33,6 +33,13 @@ const (
 	KindFIN       StepKind = "fin"
 	KindRST       StepKind = "rst"
 	KindGap       StepKind = "gap"
+	// KindNotFTP is a line on the control connection that is no FTP
+	// command or reply (an SSH banner, binary bytes, a reply line without
+	// its code, an empty line): it answers nothing and waits for nothing.
+	KindNotFTP StepKind = "not-ftp"
+	// KindTelnet is Telnet commands on the control connection (RFC 854),
+	// IAC IP and the Synch (IAC DM) before ABOR above all.
+	KindTelnet StepKind = "telnet"
 )
 
 // Packet is one TCP segment listed under a step (the three packets of a
@@ -74,8 +81,9 @@ type Step struct {
 	Acks         string         // what a stand-alone ACK acknowledges ("220", "USER", "FIN", "data")
 	DupACK       bool           // the same acknowledgement again
 	Address      netip.AddrPort // address decoded from PORT/EPRT/LPRT or a passive reply
-	AddressNote  string         // "nat", "unspecified", "third-host", "privileged-port" when it departs
+	AddressNote  string         // "nat", "unspecified" (passive); "other-address", "third-host", "privileged-port" (active); "invalid"
 	Cleartext    bool           // PASS/ACCT sent without TLS
+	Anonymous    bool           // PASS of an anonymous login: no secret, whatever it says
 	Encrypted    bool           // TLS bytes on the control connection
 	ReplyTo      string         // the command a reply answers
 	Unterminated bool           // a multi-line reply that never ended properly
@@ -84,8 +92,11 @@ type Step struct {
 	Segments     int
 	ACKs         int // ACKs folded into a data step
 	End          time.Time
-	Active       bool // data handshake: active mode (server connects)
-	Unanswered   bool // handshake without SYN,ACK
+	Active       bool   // data handshake: active mode (server connects)
+	Unanswered   bool   // handshake without SYN,ACK
+	Lines        int    // not-ftp steps: how many lines (Text holds the first)
+	Telnet       string // telnet steps: the commands by name ("IP, DM", "WILL 1")
+	Urgent       bool   // telnet steps: sent as TCP urgent data (URG), as the Synch is
 
 	// open is true while the step may still grow: a handshake waiting for
 	// its last packets, a transfer still sending. Live output waits for it.
@@ -105,6 +116,7 @@ type Command struct {
 	ReplyTime  time.Time
 	replied    bool
 	lost       bool // stands for a command the capture missed
+	prelimLost bool // its preliminary reply is in bytes the capture missed
 	transfer   *Transfer
 	expectsSet *Expectation
 }
@@ -128,7 +140,9 @@ type Transfer struct {
 	// hashing goroutine when the session is handed to OnSession: read it
 	// after Session.WaitHashes (or after Finish).
 	SHA256 string
-	Bytes  int64
+	// Bytes is what crossed the wire in the file's direction, the bytes
+	// the capture missed (Gaps) included.
+	Bytes int64
 
 	// Verdict sums up the transfer: "complete", "partial" (REST: the
 	// payload is a byte range), "appended" (APPE), "aborted" (ABOR, 426),
@@ -140,7 +154,7 @@ type Transfer struct {
 	Aborted bool   // the client sent ABOR, or the server answered 426
 	TypeA   bool   // TYPE A (text): bytes on the wire differ from the file
 	Prot    string // PROT level in force ("C" clear, "P" private), "" when never set
-	Gaps    int64  // bytes the capture missed
+	Gaps    int64  // bytes of the file's direction the capture missed (part of Bytes)
 	Stored  string // the name the server chose for STOU
 	Listing string // the text of a listing (first MaxListing bytes)
 	// Announced is the size the server stated (SIZE reply, "(N bytes)" in
@@ -158,8 +172,22 @@ type Transfer struct {
 	Extracted      string
 	ExtractedBytes int64
 	ExtractError   string
-	cmd       *Command
-	cutShort  bool // the capture ended inside the data connection, or it carried less than announced
+	cmd            *Command
+	cutShort       bool // the capture ended inside the data connection, or it carried less than announced
+	abort          abortState
+	expect         *Expectation // the announcement it took, until a refusal gives it back
+	restCmd        *Command     // the REST before it: refused, it set no offset
+}
+
+// abortState is what had arrived of a transfer when the client sent ABOR
+// or the server answered 426: a file all of whose bytes had arrived by then
+// is complete, whatever the replies say (some clients send ABOR after every
+// download).
+type abortState struct {
+	asked bool
+	at    time.Time
+	bytes int64 // bytes of the file's direction that had crossed the wire
+	fin   bool  // the sender had closed its side: it had sent everything
 }
 
 // MaxListing bounds the listing text kept with a transfer.
@@ -186,7 +214,8 @@ type DataConn struct {
 	Start, End time.Time
 	Bytes      [2]int64 // by direction: [0] initiator->responder, [1] back
 	Segments   [2]int
-	GapBytes   int64
+	GapBytes   int64    // bytes the capture missed, both ways
+	Missing    [2]int64 // the same by direction, as Bytes
 	FirstData  time.Time
 	LastData   time.Time
 	SawSYN     bool
@@ -195,7 +224,11 @@ type DataConn struct {
 	Handshake  bool   // all three handshake packets were captured
 	TLS        bool   // the payload starts with a TLS record: the data is encrypted
 	hash       [2]hasher
-	finFrom    [2]bool // FIN seen from each side: that side sent everything
+	finFrom    [2]bool      // FIN seen from each side: that side sent everything
+	seqEnd     [2]uint32    // sequence number after the last byte delivered or missed, per side
+	finEnd     [2]uint32    // where each side's FIN says its bytes end
+	finTime    [2]time.Time // each side's FIN: when, and which packet (finIndex), for a tail it shows missing
+	finIndex   [2]int
 	reset      bool
 }
 
@@ -206,12 +239,22 @@ type Credential struct {
 	Password  string
 	HasPass   bool
 	Anonymous bool // user "anonymous" or "ftp": the password is an e-mail address by custom
-	// Protected marks a login that happened inside TLS: nothing of it is
-	// visible, not even the user name.
-	Protected bool
-	Outcome   string // "accepted", "rejected", "needs account" (332, no ACCT answered), "unknown"
-	Cleartext bool
-	Step      int
+	// Protected marks a login that happened inside TLS or another
+	// protection (Protection names it): nothing of it is visible, not even
+	// the user name.
+	Protected  bool
+	Protection string
+	Outcome    string // "accepted", "rejected", "needs account" (332, no ACCT answered), "unknown"
+	Cleartext  bool
+	Step       int
+}
+
+// ExposesSecret tells whether a password that is a secret crossed the
+// network in clear text: one policy for every view and --fail-on. An
+// anonymous login's password is no secret (by custom an e-mail address),
+// and a protected login shows none.
+func (c *Credential) ExposesSecret() bool {
+	return c.HasPass && c.Cleartext && !c.Anonymous && !c.Protected
 }
 
 // Finding is something an auditor should know.
@@ -221,6 +264,12 @@ type Finding struct {
 	Detail   string
 	Time     time.Time
 	Step     int // the step that shows it, 0 when none does
+	// LastStep, for a finding that stands for several (Count of them), is
+	// the step of the last one; Step is the first's.
+	LastStep int
+	// Count is how many things the finding counts: the failed logins of a
+	// brute force, the findings a group stands for; 0 for one thing.
+	Count int
 	// Template and Args make Detail (fmt.Sprintf), so a report can say it
 	// in another language.
 	Template string
@@ -236,13 +285,18 @@ type Session struct {
 	// File is the capture file the session was recognised in (as named on
 	// the command line; "-" for standard input), set by whoever feeds the
 	// analyzer several files (Analyzer.SetFile).
-	File        string
-	Client      netip.AddrPort
-	Server      netip.AddrPort
-	Start, End  time.Time
-	User        string
-	Login       string // "success", "failed", "none"
-	TLS         bool
+	File       string
+	Client     netip.AddrPort
+	Server     netip.AddrPort
+	Start, End time.Time
+	User       string
+	Login      string // "success", "failed", "none"
+	TLS        bool
+	// Protection names what protects the control connection from some
+	// point on: "TLS" (AUTH TLS/SSL accepted, or port 990), or the RFC
+	// 2228 mechanism (GSSAPI, KERBEROS_V4...) once its security data
+	// exchange completed; "" when nothing does.
+	Protection  string
 	Banner      string
 	Steps       []Step
 	Commands    []*Command
@@ -268,8 +322,10 @@ type Session struct {
 	DroppedSteps    int
 	DroppedCommands int
 
-	released       int // commands let go by Release
-	conflicts      int // bytes retransmitted with different content
+	released       int                      // commands let go by Release
+	findingKinds   map[string]*findingGroup // findings by kind: how many, the ones past the itemized bound
+	findingsOver   int                      // findings not kept at all (past maxFindings)
+	conflicts      int                      // bytes retransmitted with different content
 	limits         *Limits
 	scratch        *Step // step(-1), made when first needed
 	ctl            *control

@@ -3,6 +3,7 @@ package analyzer
 // Pairing replies with commands when the capture lost some of either.
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/ftptrace/ftptrace/reassembly"
@@ -68,26 +69,167 @@ func (a *Analyzer) controlGap(s *Session, e *reassembly.Event) {
 	if c.encrypted {
 		return
 	}
-	if l, ok := c.split[e.Dir].flush(); ok {
-		l.Truncated = true
-		if e.Dir == reassembly.ClientToServer {
-			a.command(s, l, "")
-		} else {
-			a.replyLine(s, l, "")
+	cut := false
+	for l, ok := c.split[e.Dir].flush(); ok; l, ok = c.split[e.Dir].flush() {
+		if l.Telnet == "" {
+			l.Truncated, cut = true, true
 		}
+		a.line(s, e.Dir, l, "")
+	}
+	if cut {
 		return
 	}
-	if e.Dir == reassembly.ClientToServer {
+	switch {
+	case e.Dir == reassembly.ClientToServer && c.client.unseen && !seqGT(e.Seq+uint32(e.Bytes), c.client.unseenEnd):
+		// A reply acknowledged these bytes first: the lost command
+		// they were is waiting already (replyAcks).
+	case e.Dir == reassembly.ClientToServer:
 		c.lostCommand(e.Time)
-	} else {
+	default:
 		c.lostReply()
 	}
 }
 
 // lostReply stands for server bytes the capture missed: most likely the
-// reply to the oldest pending command.
+// reply to the oldest pending command, or, when that command needs a data
+// connection and has had no preliminary reply yet, its 150 or 125: the
+// final reply is still to come (resync catches a reply it cannot be).
 func (c *control) lostReply() {
-	if len(c.pending) > 0 {
-		c.pending = c.pending[1:]
+	if len(c.pending) == 0 {
+		return
 	}
+	if cmd := c.pending[0]; cmd.transfer != nil && cmd.Prelim == 0 && !cmd.prelimLost {
+		cmd.prelimLost = true
+		return
+	}
+	c.pending = c.pending[1:]
+}
+
+// clientSeq follows how far the client's bytes on the control connection
+// go, in sequence numbers, to tell when a reply acknowledges client bytes
+// the capture never saw.
+type clientSeq struct {
+	end   uint32 // the sequence number after the last client byte seen
+	known bool
+	// unseenEnd is where the bytes stood for by a lost command end (set by
+	// replyAcks): a gap over them later is no further command.
+	unseenEnd uint32
+	unseen    bool
+}
+
+// saw extends what the client is known to have sent up to end.
+func (cs *clientSeq) saw(end uint32) {
+	if !cs.known || seqGT(end, cs.end) {
+		cs.end, cs.known = end, true
+	}
+}
+
+func seqGT(a, b uint32) bool { return int32(a-b) > 0 }
+
+// clientEvent notes how far the client's bytes go from any of its packets.
+func (c *control) clientEvent(e *reassembly.Event) {
+	if e.Dir != reassembly.ClientToServer {
+		return
+	}
+	switch e.Kind {
+	case reassembly.EventSYN:
+		c.client.saw(e.Seq + 1)
+	case reassembly.EventACK:
+		c.client.saw(e.Seq)
+	case reassembly.EventPayload:
+		if c.client.unseen && seqGT(c.client.unseenEnd, e.Seq) {
+			// Bytes a lost command stood for came after all (the
+			// capture recorded them after the reply): they are the
+			// command, not a lost one.
+			c.dropUnansweredLost()
+			c.client.unseen = false
+		}
+		c.client.saw(e.Seq + uint32(e.Bytes))
+	case reassembly.EventGap:
+		c.client.saw(e.Seq + uint32(e.Bytes))
+	case reassembly.EventFIN:
+		c.client.saw(e.Seq + uint32(e.Bytes) + 1)
+	}
+}
+
+// replyAcks looks at what a server segment acknowledges: client bytes the
+// capture does not hold were a command (or part of one) the server got,
+// and its reply comes; it must not be pinned on the last command seen.
+func (c *control) replyAcks(e *reassembly.Event) {
+	if e.Flags&reassembly.FlagACK == 0 || !c.client.known || !seqGT(e.Ack, c.client.end) {
+		return
+	}
+	if len(c.split[reassembly.ClientToServer].buf) > 0 {
+		// A command line is still arriving: its rest is not lost yet.
+		return
+	}
+	c.client.end = e.Ack
+	c.client.unseen, c.client.unseenEnd = true, e.Ack
+	if len(c.pending) < maxPending {
+		c.pending = append(c.pending, &Command{Time: e.Time, lost: true})
+	}
+}
+
+// dropUnansweredLost forgets the newest lost command if no reply took it.
+func (c *control) dropUnansweredLost() {
+	if n := len(c.pending); n > 0 && c.pending[n-1].lost && !c.pending[n-1].replied {
+		c.pending = c.pending[:n-1]
+	}
+}
+
+// arriving says what the bytes of one side delivered so far end with, for
+// the explanation of an ACK: a command or reply still arriving, or the
+// last thing said.
+func (c *control) arriving(dir reassembly.Direction) string {
+	partial := c.split[dir].buf
+	switch {
+	case len(partial) == 0 && c.split[dir].telnetN > 0:
+		return "Telnet" // handed on with the next line
+	case dir == reassembly.ServerToClient && c.replies.open != nil:
+		return "reply " + strconv.Itoa(c.replies.open.Code) + " partial"
+	case len(partial) == 0:
+		return c.track.lastWhat[dir]
+	case dir == reassembly.ClientToServer:
+		return "command partial"
+	}
+	if code, _, _, ok := parseCodeLine(string(partial[:min(len(partial), 3)])); ok && len(partial) >= 3 && validCode(code, 3) {
+		return "reply " + strconv.Itoa(code) + " partial"
+	}
+	return "line partial"
+}
+
+// notFTP shows a line that is no FTP command or reply (an SSH banner,
+// binary bytes, a reply line without its code, an empty line): consecutive
+// ones of a side make one step. Such a line answers no command and waits
+// for no reply.
+func (a *Analyzer) notFTP(s *Session, dir reassembly.Direction, l Line, flags string) {
+	c := s.ctl
+	if i := c.notFTP[dir] - 1; i >= 0 && i == len(s.Steps)-1 {
+		st := &s.Steps[i]
+		st.Bytes += int64(len(l.Text)) + 2
+		st.Lines++
+		return
+	}
+	from, to := c.track.endpoints(dir)
+	st := Step{Time: l.Time, Frame: l.Index, Conn: RoleControl, From: from, To: to, FromClient: dir == reassembly.ClientToServer,
+		Kind: KindNotFTP, Flags: flags, Text: l.Text, Bytes: int64(len(l.Text)) + 2, Lines: 1, Truncated: l.Truncated}
+	if idx := s.addStep(st); idx >= 0 {
+		c.notFTP[dir] = idx + 1
+	}
+	c.track.lastWhat[dir] = "not FTP"
+}
+
+// telnet shows Telnet commands on the control connection: IAC IP and the
+// Synch (IAC DM as urgent data) that RFC 959 has clients send before ABOR,
+// or anything else a client or a hostile peer sends. They answer nothing
+// and wait for no reply.
+func (a *Analyzer) telnet(s *Session, dir reassembly.Direction, l Line) {
+	c := s.ctl
+	from, to := c.track.endpoints(dir)
+	// The commands are handed on with the text that follows them, maybe
+	// a segment later: the flags are not theirs, Urgent says what counts.
+	st := Step{Time: l.Time, Frame: l.Index, Conn: RoleControl, From: from, To: to, FromClient: dir == reassembly.ClientToServer,
+		Kind: KindTelnet, Telnet: l.Telnet, Urgent: l.Urgent}
+	s.addStep(st)
+	c.track.lastWhat[dir] = "Telnet"
 }

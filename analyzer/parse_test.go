@@ -78,21 +78,51 @@ var lineSplitterTests = []struct {
 	{"flush truncated line", []string{long + "b"}, true, []lineWant{{long, 0, true}}},
 }
 
+// telnetWant lists the Telnet lines (Line.Telnet) of the cases of
+// lineSplitterTests that have some, in order; the other cases have none.
+var telnetWant = map[string][]string{
+	"IAC IP IAC DM before ABOR":    {"IP, DM"},
+	"IAC WILL option":              {"WILL 1"},
+	"IAC WONT option":              {"WONT 1"},
+	"IAC DO option":                {"DO 24"},
+	"IAC DONT option":              {"DONT 255"},
+	"option byte is LF":            {"DO 10"},
+	"IAC SB ... IAC SE":            {"SB"},
+	"IAC IAC inside SB":            {"SB"},
+	"CR LF inside SB":              {"SB"},
+	"IAC split after IAC":          {"IP, DM"},
+	"IAC WILL split before option": {"WILL 1"},
+	"IAC SB split":                 {"SB"},
+	"flush after Telnet only":      {"IP, DM"},
+}
+
 func TestLineSplitter(t *testing.T) {
 	for _, tt := range lineSplitterTests {
 		t.Run(tt.name, func(t *testing.T) {
 			var l lineSplitter
-			var got []Line
+			var all []Line
 			for i, f := range tt.feeds {
-				got = l.feed([]byte(f), at(i), got)
+				all = l.feed([]byte(f), at(i), all)
 			}
 			if tt.flush {
-				if line, ok := l.flush(); ok {
-					got = append(got, line)
+				for line, ok := l.flush(); ok; line, ok = l.flush() {
+					all = append(all, line)
 				}
 				if len(l.buf) > 0 {
 					t.Errorf("a partial line is left after flush")
 				}
+			}
+			var got []Line
+			var telnet []string
+			for _, line := range all {
+				if line.Telnet != "" {
+					telnet = append(telnet, line.Telnet)
+					continue
+				}
+				got = append(got, line)
+			}
+			if !slices.Equal(telnet, telnetWant[tt.name]) {
+				t.Errorf("Telnet lines %q, want %q", telnet, telnetWant[tt.name])
 			}
 			if len(got) != len(tt.want) {
 				t.Fatalf("got %d lines %q, want %d", len(got), texts(got), len(tt.want))
@@ -216,8 +246,13 @@ var replyReaderTests = []struct {
 		[]replyWant{{99, false, []string{"PASV invalid"}, 0, false, false}}},
 	{"invalid code does not open a reply", []replyIn{{text: "99-PASV invalid"}, {text: "220 ok"}}, false,
 		[]replyWant{{99, false, []string{"PASV invalid"}, 0, false, false}, {220, true, []string{"ok"}, 1, false, false}}},
-	{"code above 599", []replyIn{{text: "600 nope"}}, false,
-		[]replyWant{{600, false, []string{"nope"}, 0, false, false}}},
+	// RFC 2228: protected replies, single and multi-line.
+	{"631 protected reply", []replyIn{{text: "631 Y29uZmlkZW50aWFs"}}, false,
+		[]replyWant{{631, true, []string{"Y29uZmlkZW50aWFs"}, 0, false, false}}},
+	{"633 multi-line", []replyIn{{text: "633-Zmlyc3Q="}, {text: "633-c2Vjb25k"}, {text: "633 bGFzdA=="}}, false,
+		[]replyWant{{633, true, []string{"Zmlyc3Q=", "c2Vjb25k", "bGFzdA=="}, 0, false, false}}},
+	{"code above 699", []replyIn{{text: "700 nope"}}, false,
+		[]replyWant{{700, false, []string{"nope"}, 0, false, false}}},
 	{"code below 100", []replyIn{{text: "099 nope"}}, false,
 		[]replyWant{{99, false, []string{"nope"}, 0, false, false}}},
 	{"no code", []replyIn{{text: "hello world"}}, false,

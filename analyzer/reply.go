@@ -8,7 +8,7 @@ import (
 // Reply is one FTP reply, single or multi-line (RFC 959 section 4.2).
 type Reply struct {
 	Code  int
-	Valid bool // a three-digit code from 100 to 599
+	Valid bool // a three-digit code from 100 to 699: an FTP reply (otherwise a line that is not one)
 	Lines []string
 	Time  time.Time
 	Index int // packet number of its first line
@@ -43,7 +43,9 @@ func parseCodeLine(line string) (code int, sep byte, text string, ok bool) {
 	return 0, 0, "", false
 }
 
-func validCode(code int, digits int) bool { return digits == 3 && code >= 100 && code <= 599 }
+// validCode tells a reply code: three digits, the first from 1 to 5 (RFC
+// 959) or 6, the protected replies of RFC 2228 (631, 632, 633).
+func validCode(code int, digits int) bool { return digits == 3 && code >= 100 && code <= 699 }
 
 // replyReader assembles reply lines into replies.
 type replyReader struct {

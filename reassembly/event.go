@@ -135,11 +135,14 @@ func (c *Conn) Ignore() { c.ignored = true }
 // Event is one thing that happened on a connection. Payload is only valid
 // during the Handle call: copy what you keep.
 type Event struct {
-	Kind     EventKind
-	Time     time.Time // capture time of the (first) packet
-	Index    int       // number of that packet in the capture, from 1: file order
-	Dir      Direction
-	Flags    Flags
+	Kind  EventKind
+	Time  time.Time // capture time of the (first) packet
+	Index int       // number of that packet in the capture, from 1: file order
+	Dir   Direction
+	Flags Flags
+	// Seq is the sequence number of the packet, or of the first byte of a
+	// payload or gap event; Ack its acknowledgement (for payload, that of
+	// the last segment that carried it).
 	Seq, Ack uint32
 	Payload  []byte // EventPayload only
 	// Keeper, when not nil, can keep Payload valid after the call (with

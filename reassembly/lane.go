@@ -211,10 +211,12 @@ func (t *Tracker) laneQueue(s *stream, d Direction, tcp *layers.TCP, ci gopacket
 // payload's memory, if it can be kept (Event.Keeper).
 func (t *Tracker) laneDeliver(s *stream, d Direction, skip int, payload []byte, keeper Keeper, segments int, ci gopacket.CaptureInfo, end bool) {
 	h := &s.lane.lh[d]
+	seq := s.next[d] // the first missing byte, then the first delivered
 	if skip > 0 {
 		s.handle(s.gapEvent(d, skip, ci))
+		seq += uint32(skip)
 	}
-	next := s.next[d] + uint32(skip) + uint32(len(payload))
+	next := seq + uint32(len(payload))
 	if !end && len(h.queue) > 0 && !seqAfter(h.queue[0].seq, next) {
 		keeper = nil // joined into laneBuf
 		// The segment filled a hole: what waited behind it follows.
@@ -244,7 +246,7 @@ func (t *Tracker) laneDeliver(s *stream, d Direction, skip int, payload []byte, 
 			flags = FlagPSH | FlagACK
 		}
 		s.handle(Event{Kind: EventPayload, Time: ci.Timestamp, Index: ci.InterfaceIndex, Dir: d, Flags: flags,
-			Payload: payload, Segments: segments, Bytes: len(payload), Keeper: keeper})
+			Payload: payload, Segments: segments, Bytes: len(payload), Keeper: keeper, Seq: seq, Ack: s.lastAck[d]})
 		if s.conn.watched {
 			s.keepTail(d, payload) // to compare retransmissions with (Conn.Watch), as stream.ReassembledSG
 		}

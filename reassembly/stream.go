@@ -31,6 +31,10 @@ type stream struct {
 	sawSYN    bool
 	sawEnd    bool // a FIN or RST was seen, either way
 	lastFlags [2]Flags
+	// lastAck is the acknowledgement of the last segment with payload in
+	// each direction: a payload event carries it, so that the analyzer can
+	// tell which of the peer's bytes a reply answers.
+	lastAck [2]uint32
 	// Hole bookkeeping per direction: the next byte expected, the highest
 	// byte seen, the highest acknowledgement from the peer, and since when
 	// data waits behind a hole.
@@ -126,7 +130,7 @@ func (s *stream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, gdir greassemb
 	}
 	dir := s.dirOfGopacket(gdir)
 	if len(tcp.Payload) > 0 {
-		s.lastFlags[dir] = flagsOf(tcp)
+		s.lastFlags[dir], s.lastAck[dir] = flagsOf(tcp), tcp.Ack
 	}
 	s.watchHoles(tcp, ci, dir, nextSeq)
 	if s.conn.watched && len(tcp.Payload) > 0 {
@@ -170,8 +174,13 @@ func (s *stream) ReassembledSG(sg greassembly.ScatterGather, _ greassembly.Assem
 	ci := sg.CaptureInfo(0)
 	gdir, _, _, _ := sg.Info()
 	dir := s.dirOfGopacket(gdir)
+	seq := s.next[dir] // the first missing byte, then the first delivered
+	if !s.hasNext[dir] {
+		seq = s.seenEnd[dir] - uint32(length) // the first segment of a connection captured midway
+	}
 	if skip > 0 {
 		s.handle(s.gapEvent(dir, skip, ci))
+		seq += uint32(skip)
 	}
 	s.delivered(dir, skip, length)
 	if length == 0 {
@@ -183,7 +192,7 @@ func (s *stream) ReassembledSG(sg greassembly.ScatterGather, _ greassembly.Assem
 	}
 	payload := sg.Fetch(length)
 	s.handle(Event{Kind: EventPayload, Time: ci.Timestamp, Index: ci.InterfaceIndex, Dir: dir, Flags: flags,
-		Payload: payload, Segments: sg.Stats().Packets, Bytes: length})
+		Payload: payload, Segments: sg.Stats().Packets, Bytes: length, Seq: seq, Ack: s.lastAck[dir]})
 	if s.conn.watched {
 		// After the handler: the bytes that made it watch the connection
 		// (FTP found by content) are kept too.

@@ -19,12 +19,14 @@ type recorded struct {
 	dir     reassembly.Direction
 	payload string
 	bytes   int
+	seq     uint32
+	ack     uint32
 }
 
 type recorder struct{ events []recorded }
 
 func (r *recorder) HandleEvent(c *reassembly.Conn, e *reassembly.Event) {
-	r.events = append(r.events, recorded{c.ID, c.Client.String(), e.Kind, e.Dir, string(e.Payload), e.Bytes})
+	r.events = append(r.events, recorded{c.ID, c.Client.String(), e.Kind, e.Dir, string(e.Payload), e.Bytes, e.Seq, e.Ack})
 }
 
 func track(t *testing.T, name string) *recorder { return trackWith(t, name, false) }
@@ -263,6 +265,36 @@ func sameEventsByConn(t *testing.T, what string, got, want *recorder) {
 	if len(g) != len(w) {
 		t.Errorf("%s: %d connections, want %d", what, len(g), len(w))
 	}
+}
+
+// TestPayloadSequenceNumbers: a payload or gap event names the sequence
+// number of its first byte, so each continues the one before it in its
+// direction, and a payload carries the acknowledgement it was sent with.
+func TestPayloadSequenceNumbers(t *testing.T) {
+	eachCapture(t, func(name string, r *recorder) {
+		type half struct {
+			conn uint64
+			dir  reassembly.Direction
+		}
+		next := map[half]uint32{}
+		acked := 0
+		for _, e := range r.events {
+			if e.kind != reassembly.EventPayload && e.kind != reassembly.EventGap {
+				continue
+			}
+			h := half{e.conn, e.dir}
+			if want, ok := next[h]; ok && e.seq != want {
+				t.Errorf("%s: connection %d %v: %s at sequence number %d, want %d (where the one before ended)", name, e.conn, e.dir, e.kind, e.seq, want)
+			}
+			next[h] = e.seq + uint32(e.bytes)
+			if e.ack != 0 {
+				acked++
+			}
+		}
+		if len(next) > 0 && acked == 0 {
+			t.Errorf("%s: no payload event carries an acknowledgement", name)
+		}
+	})
 }
 
 // TestFlagsString: flags are written as Wireshark writes them, from the

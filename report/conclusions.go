@@ -2,13 +2,15 @@ package report
 
 import (
 	"fmt"
+	"io"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/ftptrace/ftptrace/analyzer"
 )
 
-// Conclusions are the article's closing remarks, computed from a session:
+// Conclusions are the walkthrough's closing remarks, computed from a session:
 // ports, the N+1 rule, data connections, handshakes and teardowns, command
 // classes, and where the capture departs from the textbook.
 func Conclusions(s *analyzer.Session) []string {
@@ -24,8 +26,14 @@ func Conclusions(s *analyzer.Session) []string {
 	if c := cleartextCount(s); c > 0 {
 		out = append(out, tr("%s crossed the network in clear text: anyone on the path could read it.", plural(c, "password")))
 	}
-	if s.TLS {
+	if n := anonymousPasswords(s); n > 0 {
+		out = append(out, tr("%s of anonymous logins crossed in clear text too: anonymous FTP asks for an e-mail address, which is no secret.", plural(n, "password")))
+	}
+	switch {
+	case s.TLS:
 		out = append(out, tr("The control connection switched to TLS (AUTH accepted): what followed is encrypted."))
+	case s.Protection != "":
+		out = append(out, tr("The control connection is protected by %s (RFC 2228: AUTH, then ADAT): the commands inside MIC, CONF or ENC and the 63x replies cannot be read, logins included.", Clean(s.Protection)))
 	}
 	return out
 }
@@ -54,7 +62,7 @@ func plural(n int, what string) string {
 	return fmt.Sprintf("%d %ss", n, what)
 }
 
-// dataPortConclusion checks the article's points 2 and 3: in active mode the
+// dataPortConclusion checks the textbook's points 2 and 3: in active mode the
 // server connects from port 20 to the client's port N+1, N+2, ...
 func dataPortConclusion(s *analyzer.Session) []string {
 	var active, passive []*analyzer.DataConn
@@ -76,7 +84,7 @@ func dataPortConclusion(s *analyzer.Session) []string {
 				nPlus = false
 			}
 		}
-		line := tr("Active mode: the server connected from port %s to the client's port %s.", joinUniq(from), strings.Join(to, ", "))
+		line := tr("Active mode: the server connected from port %s to the client's port %s.", joinUniq(from), listSome(to))
 		if nPlus {
 			line += tr(" The client's data ports follow the N+1, N+2, ... rule.")
 		} else {
@@ -92,9 +100,22 @@ func dataPortConclusion(s *analyzer.Session) []string {
 		for _, dc := range passive {
 			to = append(to, fmt.Sprint(dc.Server.Port()))
 		}
-		out = append(out, tr("Passive mode: the client connected to the server's port %s, which the server announced; the data connection is turned around compared with the article's active mode.", strings.Join(to, ", ")))
+		out = append(out, tr("Passive mode: the client connected to the server's port %s, which the server announced; the data connection is turned around compared with the textbook's active mode.", listSome(to)))
 	}
 	return out
+}
+
+// maxListed is how many ports, transfers or commands a conclusion names
+// before it counts the rest.
+const maxListed = 8
+
+// listSome joins xs, the first maxListed of them and a count when there
+// are more.
+func listSome(xs []string) string {
+	if len(xs) <= maxListed {
+		return strings.Join(xs, ", ")
+	}
+	return tr("%s, ... (%d in all)", strings.Join(xs[:maxListed], ", "), len(xs))
 }
 
 func joinUniq(xs []string) string {
@@ -157,7 +178,9 @@ func commandClasses(s *analyzer.Session) string {
 	for _, c := range s.Commands {
 		info, ok := analyzer.LookupCommand(c.Verb)
 		if !ok {
-			unknown = append(unknown, Clean(c.Verb))
+			if !slices.Contains(unknown, shortText(c.Verb)) {
+				unknown = append(unknown, shortText(c.Verb))
+			}
 			continue
 		}
 		if classes[info.Class] == nil {
@@ -179,7 +202,7 @@ func commandClasses(s *analyzer.Session) string {
 	line := tr("Commands: control commands %s; commands that need a data connection %s; data-connection setup %s; login and security %s.",
 		list(analyzer.ClassControl), list(analyzer.ClassTransfer), list(analyzer.ClassDataSetup), list(analyzer.ClassAccess))
 	if len(unknown) > 0 {
-		line += tr(" Unknown commands: %s.", strings.Join(unknown, ", "))
+		line += tr(" Unknown commands: %s.", listSome(unknown))
 	}
 	return line
 }
@@ -211,20 +234,45 @@ func departures(s *analyzer.Session) []string {
 		}
 		out = append(out, tr(msg, plural(piggy, "command")))
 	}
+	// The preliminary reply before or after the data connection's
+	// handshake, grouped: one line for each case, naming the transfers.
+	type key struct {
+		code  int
+		after bool
+	}
+	var keys []key
+	groups := map[key][]*analyzer.Transfer{}
 	for _, t := range s.Transfers {
 		c := t.Data
 		if c == nil || t.Command == "" {
 			continue
 		}
 		for _, cmd := range s.Commands {
-			if cmd.Verb == t.Command && cmd.Arg == t.Arg && !cmd.PrelimTime.IsZero() && cmd.PrelimTime.Before(t.Start) == false {
-				msg := "Transfer %d (%s): the %d reply came after the data connection's handshake."
-				if cmd.PrelimTime.Before(c.Start) {
-					msg = "Transfer %d (%s): the %d reply came before the data connection's handshake."
+			if cmd.Verb == t.Command && cmd.Arg == t.Arg && !cmd.PrelimTime.IsZero() && !cmd.PrelimTime.Before(t.Start) {
+				k := key{cmd.Prelim, !cmd.PrelimTime.Before(c.Start)}
+				if groups[k] == nil {
+					keys = append(keys, k)
 				}
-				out = append(out, tr(msg, t.ID, t.Command, cmd.Prelim))
+				groups[k] = append(groups[k], t)
 				break
 			}
+		}
+	}
+	for _, k := range keys {
+		ts := groups[k]
+		var ids []string
+		for _, t := range ts {
+			ids = append(ids, fmt.Sprintf("%d %s", t.ID, t.Command))
+		}
+		switch {
+		case len(ts) == 1 && k.after:
+			out = append(out, tr("Transfer %d (%s): the %d reply came after the data connection's handshake.", ts[0].ID, ts[0].Command, k.code))
+		case len(ts) == 1:
+			out = append(out, tr("Transfer %d (%s): the %d reply came before the data connection's handshake.", ts[0].ID, ts[0].Command, k.code))
+		case k.after:
+			out = append(out, tr("In %d transfers (%s) the %d reply came after the data connection's handshake.", len(ids), listSome(ids), k.code))
+		default:
+			out = append(out, tr("In %d transfers (%s) the %d reply came before the data connection's handshake.", len(ids), listSome(ids), k.code))
 		}
 	}
 	return out
@@ -233,11 +281,42 @@ func departures(s *analyzer.Session) []string {
 func cleartextCount(s *analyzer.Session) int {
 	n := 0
 	for _, c := range s.Credentials {
-		if c.HasPass && c.Cleartext {
+		if c.ExposesSecret() {
 			n++
 		}
 	}
 	return n
+}
+
+// anonymousPasswords counts the passwords anonymous logins sent in clear.
+func anonymousPasswords(s *analyzer.Session) int {
+	n := 0
+	for _, c := range s.Credentials {
+		if c.Anonymous && c.HasPass && c.Cleartext {
+			n++
+		}
+	}
+	return n
+}
+
+// CrossFindings writes the findings that span sessions (a brute force),
+// after the last session of the timeline: they are known, with their
+// final counts, once the capture has ended.
+func CrossFindings(w io.Writer, fs []analyzer.SessionFinding) error {
+	if len(fs) == 0 {
+		return nil
+	}
+	ew := &errWriter{w: w}
+	ew.printf("%s", tr("Findings across sessions:\n"))
+	for _, f := range fs {
+		where := tr(" (from session %d)", f.Session.ID)
+		if f.Step > 0 {
+			where = tr(" (from session %d, step %d)", f.Session.ID, f.Step)
+		}
+		ew.printf("  %-8s %s: %s%s\n", strings.ToUpper(f.Severity), f.Kind, Clean(findingText(f.Finding)), where)
+	}
+	ew.printf("\n")
+	return ew.err
 }
 
 func writeConclusions(w *errWriter, s *analyzer.Session) {
@@ -252,7 +331,10 @@ func writeConclusions(w *errWriter, s *analyzer.Session) {
 		w.printf("%s", tr("\nFindings for session %d:\n", s.ID))
 		for _, f := range s.Findings {
 			where := ""
-			if f.Step > 0 {
+			switch {
+			case f.LastStep > f.Step && f.Step > 0:
+				where = tr(" (steps %d-%d)", f.Step, f.LastStep)
+			case f.Step > 0:
 				where = tr(" (step %d)", f.Step)
 			}
 			w.printf("  %-8s %s: %s%s\n", strings.ToUpper(f.Severity), f.Kind, Clean(findingText(f)), where)

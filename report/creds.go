@@ -17,7 +17,7 @@ import (
 func passwordCell(c *analyzer.Credential) string {
 	switch {
 	case c.Protected:
-		return tr("(hidden by TLS)")
+		return tr("(hidden by %s)", protectionName(c.Protection))
 	case !c.HasPass:
 		return tr("(none)")
 	case c.Password == "":
@@ -28,7 +28,7 @@ func passwordCell(c *analyzer.Credential) string {
 
 func userCell(c *analyzer.Credential) string {
 	if c.Protected {
-		return tr("(hidden by TLS)")
+		return tr("(hidden by %s)", protectionName(c.Protection))
 	}
 	if c.User == "" {
 		return tr("(no USER)")
@@ -76,21 +76,38 @@ func CredsTable(w io.Writer, sessions []*analyzer.Session, st Style) error {
 	return writeFindings(w, sessions, st)
 }
 
+// protectionName names what hid a login: TLS unless a mechanism is named.
+func protectionName(p string) string {
+	if p == "" {
+		return "TLS"
+	}
+	return Clean(p)
+}
+
 // findingText is a finding's detail in the current language.
 func findingText(f analyzer.Finding) string {
 	if f.Template == "" {
 		return f.Detail
 	}
-	return tr(f.Template, f.Args...)
+	args, copied := f.Args, false
+	for i, a := range f.Args {
+		if p, ok := a.(analyzer.Phrase); ok {
+			if !copied {
+				args, copied = append([]any(nil), f.Args...), true // the finding's own stay as they are
+			}
+			args[i] = tr(p.Format, p.Args...)
+		}
+	}
+	return tr(f.Template, args...)
 }
 
 // exposure says who could read a login attempt.
 func exposure(c *analyzer.Credential) string {
 	switch {
 	case c.Protected:
-		return tr("protected (TLS)")
-	case c.Anonymous:
-		return tr("anonymous")
+		return tr("protected (%s)", protectionName(c.Protection))
+	case c.Anonymous && c.HasPass:
+		return tr("anonymous: no secret")
 	case !c.HasPass && c.Outcome == "accepted":
 		return tr("no password")
 	case !c.HasPass:
@@ -130,15 +147,20 @@ func writeFindings(w io.Writer, sessions []*analyzer.Session, st Style) error {
 	// The same finding in many sessions (a brute force, a scanner) is one
 	// line naming the sessions.
 	type group struct {
-		f      analyzer.Finding
-		places []string
+		f        analyzer.Finding
+		places   []string
+		sessions int // distinct sessions among the places
+		last     int // the last session added
 	}
 	var groups []*group
 	byDetail := map[string]*group{}
 	for _, it := range all {
 		key := it.f.Severity + "\x00" + it.f.Kind + "\x00" + it.f.Detail
 		where := tr("session %d", it.s.ID)
-		if it.f.Step > 0 {
+		switch {
+		case it.f.LastStep > it.f.Step && it.f.Step > 0:
+			where += tr(" steps %d-%d", it.f.Step, it.f.LastStep)
+		case it.f.Step > 0:
 			where += tr(" step %d", it.f.Step)
 		}
 		g := byDetail[key]
@@ -148,13 +170,17 @@ func writeFindings(w io.Writer, sessions []*analyzer.Session, st Style) error {
 			groups = append(groups, g)
 		}
 		g.places = append(g.places, where)
+		if g.last != it.s.ID {
+			g.sessions, g.last = g.sessions+1, it.s.ID
+		}
 	}
 	ew := &errWriter{w: w}
 	ew.printf("\n%s\n", tr("Findings:"))
 	for _, g := range groups {
 		places := strings.Join(g.places, tr(", "))
 		if len(g.places) > 4 {
-			places = tr("%s, ... (%d sessions in all)", strings.Join(g.places[:3], tr(", ")), len(g.places))
+			// Count what is counted: the places, and the sessions they are in.
+			places = tr("%s, ... %s in %s", strings.Join(g.places[:3], tr(", ")), plural(len(g.places), "time"), plural(g.sessions, "session"))
 		}
 		ew.printf("  %s %-22s %s\n", severityWord(st, g.f.Severity), g.f.Kind, tr("%s (%s)", Clean(findingText(g.f)), places))
 	}

@@ -48,6 +48,10 @@ func Explain(s *analyzer.Session, st *analyzer.Step) string {
 		return tr("The %s resets %s (RST): it ends at once, without the four-packet teardown.", sideWord(st.FromClient), connName(st))
 	case analyzer.KindGap:
 		return tr("%s of this direction were never captured (lost by the capture, not necessarily by the network).", humanBytes(st.Bytes))
+	case analyzer.KindNotFTP:
+		return explainNotFTP(st)
+	case analyzer.KindTelnet:
+		return explainTelnet(s, st)
 	}
 	return ""
 }
@@ -81,7 +85,7 @@ func explainHandshake(s *analyzer.Session, st *analyzer.Step) string {
 	}
 	switch {
 	case st.Unanswered:
-		b.WriteString(tr(" No SYN,ACK came back (SYN sent %d times): the connection was never accepted.", syns))
+		b.WriteString(tr(" No SYN,ACK came back (SYN sent %s): the connection was never accepted.", plural(syns, "time")))
 	case syns > 1:
 		b.WriteString(tr(" The SYN was sent %d times before the answer.", syns))
 	}
@@ -98,6 +102,8 @@ func explainACK(st *analyzer.Step) string {
 		return tr("The %s acknowledges the %s's FIN: %s is now half-closed (the %s may still send).", who, other, connName(st), who)
 	case strings.HasPrefix(st.Phase, "teardown 4/4"), strings.HasPrefix(st.Phase, "teardown 3/3"):
 		return tr("The %s acknowledges the %s's FIN: %s is closed.", who, other, connName(st))
+	case strings.HasPrefix(st.Phase, "teardown 3/4"):
+		return tr("The %s acknowledges the %s's FIN; its own FIN, sent at the same time, waits for the last acknowledgement.", who, other)
 	}
 	what := describeAcked(st.Acks, other)
 	s := tr("The %s acknowledges %s (a stand-alone ACK, no data).", who, what)
@@ -121,23 +127,38 @@ func describeAcked(acks, other string) string {
 		return tr("the %s's TLS data", other)
 	case acks == "ACK":
 		return tr("nothing new (window update or keep-alive)")
+	case acks == "not FTP", acks == "line partial":
+		return tr("the %s's non-FTP data", other)
+	case acks == "Telnet":
+		return tr("the %s's Telnet commands", other)
+	case acks == "command partial":
+		return tr("the first part of the %s's next command", other)
+	case strings.HasPrefix(acks, "reply ") && strings.HasSuffix(acks, " partial"):
+		return tr("the %s's %s reply so far (the rest is still to come)", other, strings.TrimSuffix(strings.TrimPrefix(acks, "reply "), " partial"))
 	case strings.HasPrefix(acks, "reply "):
 		return tr("the %s's %s reply", other, strings.TrimPrefix(acks, "reply "))
+	case strings.HasSuffix(acks, " partial"):
+		return tr("part of the %s command", Clean(strings.TrimSuffix(acks, " partial")))
 	}
 	return tr("the %s command", Clean(acks))
 }
 
 func explainCommand(s *analyzer.Session, st *analyzer.Step) string {
-	arg := Clean(st.Arg)
+	arg := inline(st.Arg)
 	var b strings.Builder
 	switch st.Command {
 	case "USER":
 		b.WriteString(tr("The client sends the user name \"%s\".", arg))
 	case "PASS":
-		if st.Cleartext {
-			b.WriteString(tr("The client sends the password \"%s\" in clear text: anyone on the path can read it.", arg))
-		} else {
+		switch {
+		case st.Anonymous && analyzer.LooksLikeEmail(st.Arg):
+			b.WriteString(tr("The client sends \"%s\" as the anonymous password: by custom an e-mail address, no secret.", arg))
+		case st.Anonymous:
+			b.WriteString(tr("The client sends \"%s\" as the anonymous password (anonymous FTP asks for an e-mail address; this is none): no secret, anyone may log in so.", arg))
+		case !st.Cleartext:
 			b.WriteString(tr("The client sends the password."))
+		default:
+			b.WriteString(tr("The client sends the password \"%s\" in clear text: anyone on the path can read it.", arg))
 		}
 	case "PORT", "EPRT", "LPRT":
 		explainActive(&b, s, st)
@@ -147,11 +168,15 @@ func explainCommand(s *analyzer.Session, st *analyzer.Step) string {
 		b.WriteString(tr("The client asks to protect the control connection with %s.", arg))
 	case "QUIT":
 		b.WriteString(tr("The client logs out and asks the server to close the control connection."))
+	case "ADAT":
+		b.WriteString(tr("The client sends security data for the mechanism AUTH named (ADAT, RFC 2228): a step of its authentication, in base64."))
+	case "MIC", "CONF", "ENC":
+		b.WriteString(tr("The client sends a protected command (%s, RFC 2228: %s): the command inside the base64 token cannot be read here.", st.Command, tr(protectionLevel[st.Command])))
 	default:
 		info, ok := analyzer.LookupCommand(st.Command)
 		switch {
 		case !ok:
-			b.WriteString(tr("The client sends \"%s\", a command ftptrace does not know.", Clean(st.Command)))
+			b.WriteString(tr("The client sends \"%s\", a command ftptrace does not know.", inline(st.Command)))
 		case info.Class == analyzer.ClassTransfer:
 			b.WriteString(tr("The client sends %s: %s%s; this needs a data connection.", st.Command, tr(info.Summary), argSuffix(arg)))
 			if st.Command == "LIST" || st.Command == "NLST" {
@@ -166,6 +191,45 @@ func explainCommand(s *analyzer.Session, st *analyzer.Step) string {
 	}
 	return b.String()
 }
+
+// protectionLevel says what each RFC 2228 command wrapper protects.
+var protectionLevel = map[string]string{
+	"MIC":  "integrity only",
+	"CONF": "confidentiality only",
+	"ENC":  "integrity and confidentiality",
+}
+
+// maxShown is how many characters of a command's argument or a reply line
+// the timeline shows; a longer one is cut in the middle (JSON has it all).
+const maxShown = 160
+
+// maxInline is the longest argument a sentence repeats; a longer one is
+// shown once, on the step's own line.
+const maxInline = 60
+
+// elideMiddle cleans s and, when it is longer than n characters, keeps its start
+// and end with the number of characters left out between them.
+func elideMiddle(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return Clean(s)
+	}
+	head, tail := n*2/3, n/4
+	return Clean(string(r[:head])) + tr(" [... %d characters ...] ", len(r)-head-tail) + Clean(string(r[len(r)-tail:]))
+}
+
+// inline is s for a sentence: whole when short, otherwise a pointer to
+// the step's line, where it is shown (cut in the middle).
+func inline(s string) string {
+	if n := utf8.RuneCountInString(s); n > maxInline {
+		return tr("%d characters, shown above", n)
+	}
+	return Clean(s)
+}
+
+// shortText is a command verb or other word from the capture, cut in the
+// middle when long.
+func shortText(s string) string { return elideMiddle(s, maxInline) }
 
 func argSuffix(arg string) string {
 	if arg == "" {
@@ -191,10 +255,12 @@ func explainActive(b *strings.Builder, s *analyzer.Session, st *analyzer.Step) {
 		b.WriteString(tr(" That is the client's control port N+%d.", n))
 	}
 	switch st.AddressNote {
+	case "other-address":
+		b.WriteString(tr(" The address is not the one the client connects from (%s), but by a NAT reading it is the client's own: a client behind NAT that no FTP helper rewrote (or one that announces its public address). The findings say whether the server reached it.", s.Client.Addr()))
 	case "third-host":
-		b.WriteString(tr(" The address is not the client's (%s): the server is told to connect to a third host (FTP bounce).", s.Client.Addr()))
+		b.WriteString(tr(" That is not the client (%s) by any reading: the server is told to connect to a third host (an FTP bounce).", s.Client.Addr()))
 	case "privileged-port":
-		b.WriteString(tr(" The port is privileged (below 1024), which clients never need: a bounce attempt?"))
+		b.WriteString(tr(" The port is privileged (below 1024), which clients do not need; it is the client's own address, so no bounce."))
 	}
 }
 
@@ -202,16 +268,22 @@ func explainReply(s *analyzer.Session, st *analyzer.Step) string {
 	var b strings.Builder
 	meaning := tr(analyzer.ReplyMeaning(st.Code))
 	switch {
-	case st.ReplyTo == "connection":
+	case st.ReplyTo == "connection" && st.Code == 120:
+		b.WriteString(tr("The server greets the client but is not ready yet (%d: %s): its 220 follows.", st.Code, meaning))
+	case st.ReplyTo == "connection" && st.Code/100 == 2:
 		b.WriteString(tr("The server greets the client: the control connection is ready (%d: %s).", st.Code, meaning))
+	case st.ReplyTo == "connection":
+		b.WriteString(tr("The server's greeting refuses the client: %d, %s.", st.Code, meaning))
 	case st.ReplyTo == "unseen":
 		b.WriteString(tr("The server answers a command sent before the capture began: %d, %s.", st.Code, meaning))
+	case st.ReplyTo == "uncaptured" && analyzer.PassiveReply(st.Code) != "":
+		b.WriteString(tr("The server answers client bytes that are not in the capture (the server acknowledged them, the capture missed them): %d, %s; the reply shows they were a %s.", st.Code, meaning, analyzer.PassiveReply(st.Code)))
+	case st.ReplyTo == "uncaptured":
+		b.WriteString(tr("The server answers client bytes that are not in the capture (the server acknowledged them, the capture missed them): %d, %s. Which command it answers cannot be told.", st.Code, meaning))
 	case st.ReplyTo == "unsolicited":
 		b.WriteString(tr("The server sends %d (%s) without a command waiting for it.", st.Code, meaning))
-	case st.Code == 0:
-		b.WriteString(tr("The server sends a line without a reply code."))
 	default:
-		b.WriteString(tr("The server answers %s: %d, %s.", Clean(st.ReplyTo), st.Code, meaning))
+		b.WriteString(tr("The server answers %s: %d, %s.", shortText(st.ReplyTo), st.Code, meaning))
 	}
 	switch {
 	case st.Code == 227 || st.Code == 229 || st.Code == 228:
@@ -222,12 +294,18 @@ func explainReply(s *analyzer.Session, st *analyzer.Step) string {
 		b.WriteString(tr(" The login failed."))
 	case st.Code == 234:
 		b.WriteString(tr(" From here on the control connection is encrypted: commands and passwords are no longer visible."))
+	case st.ReplyTo == "ABOR" && st.Code/100 == 2:
+		b.WriteString(tr(" The abort is done: no transfer is in progress any more."))
 	case st.Code == 150 || st.Code == 125:
 		b.WriteString(tr(" The data follows on the data connection."))
 	case st.Code == 226:
 		b.WriteString(tr(" The data connection has done its job."))
 	case st.Code == 221:
 		b.WriteString(tr(" The session is over; the teardown follows."))
+	case st.Code == 235:
+		b.WriteString(tr(" The security exchange is complete: commands may now travel protected (MIC, CONF, ENC)."))
+	case st.Code/100 == 6:
+		b.WriteString(tr(" The reply inside the base64 token is protected and cannot be read here."))
 	}
 	if st.Unterminated {
 		b.WriteString(tr(" This multi-line reply never got its closing line."))
@@ -241,7 +319,7 @@ func explainReply(s *analyzer.Session, st *analyzer.Step) string {
 
 func explainPassive(b *strings.Builder, s *analyzer.Session, st *analyzer.Step) {
 	if !st.Address.IsValid() {
-		b.WriteString(tr(" ftptrace could not decode the address in it."))
+		b.WriteString(tr(" The server is in passive mode, but ftptrace could not decode the address in the reply: the data connection that follows cannot be matched by its port."))
 		return
 	}
 	p := st.Address.Port()
@@ -263,8 +341,13 @@ func explainData(s *analyzer.Session, st *analyzer.Step) string {
 		return tr("The %s sends %s of TLS-encrypted data on the control connection.", sideWord(st.FromClient), humanBytes(st.Bytes))
 	}
 	what := tr("data")
+	for _, dc := range s.DataConns {
+		if dc.ID == st.DataID && dc.TLS {
+			what = tr("TLS-encrypted data (PROT P: what it carries cannot be read)")
+		}
+	}
 	for _, t := range s.Transfers {
-		if t.Data != nil && t.Data.ID == st.DataID {
+		if t.Data != nil && t.Data.ID == st.DataID && !t.Data.TLS {
 			switch t.Direction {
 			case "listing":
 				what = tr("the %s listing", t.Command)
@@ -294,6 +377,78 @@ func explainFIN(st *analyzer.Step) string {
 		return tr("The %s sends its FIN again: the first was not acknowledged in time.", who)
 	}
 	return tr("The %s closes its side of %s (FIN) while the other side closes too.", who, connName(st))
+}
+
+// explainNotFTP says what a line that is no FTP command or reply means.
+func explainNotFTP(st *analyzer.Step) string {
+	switch {
+	case st.FromClient && st.Lines == 1 && strings.TrimSpace(st.Text) == "":
+		return tr("The client sends an empty line: no command, so nothing is waiting for a reply.")
+	case st.FromClient:
+		return tr("Non-FTP data on the control connection: the client sends %s that are no FTP commands.", plural(st.Lines, "line"))
+	case st.Lines == 1:
+		return tr("Non-FTP data on the control connection: the server sends a line that is no FTP reply (no three-digit reply code): it answers no command, and the commands waiting still wait for their replies.")
+	}
+	return tr("Non-FTP data on the control connection: the server sends %s that are no FTP replies (no three-digit reply code): they answer no command, and the commands waiting still wait for their replies.", plural(st.Lines, "line"))
+}
+
+// telnetMeaning names what a Telnet command asks (RFC 854, 855).
+var telnetMeaning = map[string]string{
+	"IP": "interrupt process", "DM": "data mark", "AO": "abort output", "AYT": "are you there",
+	"BRK": "break", "EC": "erase character", "EL": "erase line", "GA": "go ahead", "NOP": "no operation",
+	"SB": "subnegotiation", "SE": "end of subnegotiation", "WILL": "option offered", "WONT": "option refused",
+	"DO": "option asked for", "DONT": "option declined",
+}
+
+// explainTelnet says what Telnet commands on the control connection mean:
+// RFC 959 (section 4.1.3) has the client interrupt the server with IAC IP
+// and the Synch (IAC DM, its IAC sent as TCP urgent data) before ABOR.
+func explainTelnet(s *analyzer.Session, st *analyzer.Step) string {
+	var names []string
+	for _, c := range strings.Split(st.Telnet, ", ") {
+		name, _, _ := strings.Cut(c, " ")
+		if m, ok := telnetMeaning[name]; ok {
+			names = append(names, tr("IAC %s (%s)", Clean(c), tr(m)))
+		} else {
+			names = append(names, "IAC "+Clean(c))
+		}
+	}
+	var b strings.Builder
+	b.WriteString(tr("The %s sends Telnet commands on the control connection: %s.", sideWord(st.FromClient), strings.Join(names, ", ")))
+	if !st.FromClient || !hasTelnet(st.Telnet, "IP") && !hasTelnet(st.Telnet, "DM") {
+		return b.String()
+	}
+	b.WriteString(tr(" This is how RFC 959 interrupts the server: IAC IP stops what it is doing"))
+	if st.Urgent {
+		b.WriteString(tr(", and the Synch (IAC DM, sent as TCP urgent data) makes it read the control connection at once, even while it is busy sending"))
+	}
+	b.WriteString(".")
+	if nextCommand(s, st) == "ABOR" {
+		b.WriteString(tr(" The ABOR that follows asks the server to abort the transfer in progress."))
+	} else {
+		b.WriteString(tr(" No ABOR follows it."))
+	}
+	return b.String()
+}
+
+// hasTelnet tells whether a telnet step holds the command name.
+func hasTelnet(list, name string) bool {
+	for _, c := range strings.Split(list, ", ") {
+		if c == name {
+			return true
+		}
+	}
+	return false
+}
+
+// nextCommand is the verb of the first command after step st, "" if none.
+func nextCommand(s *analyzer.Session, st *analyzer.Step) string {
+	for i := st.N; i < len(s.Steps); i++ { // st.N is 1-based: Steps[st.N] comes next
+		if next := &s.Steps[i]; next.Kind == analyzer.KindCommand {
+			return next.Command
+		}
+	}
+	return ""
 }
 
 // capitalize upper-cases the first letter (a no-op for scripts without case).

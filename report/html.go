@@ -76,7 +76,7 @@ func htmlTimeline(w *errWriter, s *analyzer.Session) {
 		}
 		class := ""
 		switch {
-		case st.Cleartext:
+		case st.Cleartext && !st.Anonymous:
 			class = ` class="alert"`
 		case st.Kind == analyzer.KindACK && st.Phase == "":
 			class = ` class="ack"`

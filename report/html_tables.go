@@ -20,8 +20,8 @@ func htmlSessions(w *errWriter, sessions []*analyzer.Session) {
 	htmlRow(w, true, "", "#", "client", "server", "user", "login", "start", "duration", "commands", "transfers", "down", "up", "ended", "software")
 	for _, s := range sessions {
 		login := s.Login
-		if s.TLS {
-			login += ", TLS"
+		if s.Protection != "" {
+			login += ", " + Clean(s.Protection)
 		}
 		ended := s.Ended
 		if !s.Complete {

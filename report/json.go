@@ -127,6 +127,7 @@ type sessionRecord struct {
 	User      string         `json:"user"`
 	Login     string         `json:"login"`
 	TLS       bool           `json:"tls"`
+	Protect   string         `json:"protection,omitempty"`
 	Commands  int            `json:"commands"`
 	Transfers int            `json:"transfers"`
 	Complete  bool           `json:"complete"`
@@ -198,11 +199,14 @@ type credentialRecord struct {
 	HasPass   bool   `json:"password_sent"`
 	Anonymous bool   `json:"anonymous,omitempty"`
 	Protected bool   `json:"protected,omitempty"`
+	Protect   string `json:"protection,omitempty"`
 }
 
 type findingRecord struct {
 	recordHead
-	Step int `json:"step,omitempty"`
+	Step     int `json:"step,omitempty"`
+	LastStep int `json:"last_step,omitempty"`
+	Count    int `json:"count,omitempty"`
 	controlEnds
 	Severity string `json:"severity"`
 	Kind     string `json:"kind"`
@@ -294,20 +298,30 @@ func (w *JSONWriter) sessionRest(s *analyzer.Session) error {
 			if err := w.enc.Encode(credentialRecord{recordHead: w.head("credential", s, c.Time), Step: c.Step,
 				controlEnds: sessionEnds(s), User: c.User, Password: c.Password, Outcome: c.Outcome,
 				Cleartext: c.Cleartext && c.HasPass, HasPass: c.HasPass, Anonymous: c.Anonymous,
-				Protected: c.Protected}); err != nil {
+				Protected: c.Protected, Protect: c.Protection}); err != nil {
 				return err
 			}
 		}
 	}
 	if w.Writes(RecordFinding) {
 		for _, f := range s.Findings {
-			if err := w.enc.Encode(findingRecord{recordHead: w.head("finding", s, f.Time), Step: max(f.Step, 0),
-				controlEnds: sessionEnds(s), Severity: f.Severity, Kind: f.Kind, Detail: f.Detail}); err != nil {
+			if err := w.Finding(s, f); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// Finding writes a finding record of session s: one of the session's, or
+// one that spans sessions, written once the capture has ended (a brute
+// force, with its final count).
+func (w *JSONWriter) Finding(s *analyzer.Session, f analyzer.Finding) error {
+	if !w.Writes(RecordFinding) {
+		return nil
+	}
+	return w.enc.Encode(findingRecord{recordHead: w.head("finding", s, f.Time), Step: max(f.Step, 0), LastStep: f.LastStep,
+		Count: f.Count, controlEnds: sessionEnds(s), Severity: f.Severity, Kind: f.Kind, Detail: f.Detail})
 }
 
 // Summary writes the closing summary record, when the writer writes it.
@@ -327,7 +341,7 @@ func (w *JSONWriter) Summary(r SummaryRecord) error {
 
 func (w *JSONWriter) sessionRec(s *analyzer.Session) sessionRecord {
 	r := sessionRecord{recordHead: w.head("session", s, s.Start), controlEnds: sessionEnds(s),
-		End: jsonTime(s.End), User: s.User, Login: s.Login, TLS: s.TLS,
+		End: jsonTime(s.End), User: s.User, Login: s.Login, TLS: s.TLS, Protect: s.Protection,
 		Commands: len(s.Commands) + s.DroppedCommands, Transfers: len(s.Transfers), Complete: s.Complete, Banner: s.Banner,
 		DataConns: len(s.DataConns), Detected: s.Detected, Teardown: s.TeardownKind, Midstream: s.Midstream,
 		Software: s.Software, Ended: s.Ended, BytesDown: s.BytesDown, BytesUp: s.BytesUp}

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"encoding/binary"
 	"net/netip"
 	"strconv"
@@ -124,15 +125,21 @@ func (h *handEncoder) buf(b []byte) jsonBuf {
 	return j
 }
 
-// head appends what begins every record of a session (recordHead).
+// head appends what begins every record of a session (recordHead). Its
+// keys are written as one constant run each: every record has them.
 func (j *jsonBuf) head(h *handEncoder, typ string, s *analyzer.Session, ts time.Time) {
 	if ts.IsZero() {
 		ts = s.Start
 	}
-	j.str("type", typ)
-	j.time("ts", ts)
-	j.int("session", int64(s.ID))
-	j.str("uid", s.UID)
+	j.b = append(j.b, `"type":"`...)
+	j.b = append(j.b, typ...)
+	j.b = append(j.b, `","ts":`...)
+	j.b = appendTime(j.b, ts, j.times)
+	j.b = append(j.b, `,"session":`...)
+	j.b = strconv.AppendInt(j.b, int64(s.ID), 10)
+	j.b = append(j.b, `,"uid":`...)
+	j.b = appendString(j.b, s.UID)
+	j.fields += 4
 	if h != nil && h.file {
 		j.strOmit("file", s.File)
 	}
@@ -266,19 +273,34 @@ func (j *jsonBuf) addr(k string, a netip.AddrPort) {
 }
 
 // endpoint appends an endpoint as "k" (ip:port), "k_ip" and "k_port", as
-// controlEnds and dataEnds write them.
+// controlEnds and dataEnds write them: the address and port are written
+// once, then copied.
 func (j *jsonBuf) endpoint(k string, a netip.AddrPort) {
-	j.addr(k, a)
-	j.b = append(j.b, ',', '"')
+	j.key(k)
+	j.b = append(j.b, '"')
+	start := len(j.b)
+	ip, port := start, start // the address and the port in j.b[start:]
+	if a.IsValid() {
+		j.b = a.AppendTo(j.b)
+		colon := start + bytes.LastIndexByte(j.b[start:], ':')
+		ip, port = colon, colon+1
+		if j.b[start] == '[' { // [ipv6]:port
+			start, ip = start+1, colon-1
+		}
+	}
+	end := len(j.b)
+	j.b = append(j.b, `","`...)
 	j.b = append(j.b, k...)
 	j.b = append(j.b, `_ip":"`...)
-	if a.IsValid() {
-		j.b = a.Addr().AppendTo(j.b)
-	}
+	j.b = append(j.b, j.b[start:ip]...)
 	j.b = append(j.b, `","`...)
 	j.b = append(j.b, k...)
 	j.b = append(j.b, `_port":`...)
-	j.b = strconv.AppendUint(j.b, uint64(a.Port()), 10)
+	if port == end {
+		j.b = append(j.b, '0')
+	} else {
+		j.b = append(j.b, j.b[port:end]...)
+	}
 	j.fields += 2
 }
 
@@ -344,6 +366,10 @@ func appendStep(b []byte, s *analyzer.Session, st *analyzer.Step, h *handEncoder
 	j.trueOmit("encrypted", st.Encrypted)
 	j.trueOmit("truncated", st.Truncated)
 	j.trueOmit("unterminated", st.Unterminated)
+	j.strOmit("reply_to", st.ReplyTo)
+	j.intOmit("lines", int64(st.Lines))
+	j.strOmit("telnet", st.Telnet)
+	j.trueOmit("urgent", st.Urgent)
 	return append(j.b, '}', '\n')
 }
 

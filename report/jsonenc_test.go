@@ -47,11 +47,14 @@ type stepRecord struct {
 	Segments  int      `json:"segments,omitempty"`
 	End       string   `json:"end,omitempty"`
 	*address
-
-	Cleartext    bool `json:"cleartext,omitempty"`
-	Encrypted    bool `json:"encrypted,omitempty"`
-	Truncated    bool `json:"truncated,omitempty"`
-	Unterminated bool `json:"unterminated,omitempty"`
+	Cleartext    bool   `json:"cleartext,omitempty"`
+	Encrypted    bool   `json:"encrypted,omitempty"`
+	Truncated    bool   `json:"truncated,omitempty"`
+	Unterminated bool   `json:"unterminated,omitempty"`
+	ReplyTo      string `json:"reply_to,omitempty"`
+	Lines        int    `json:"lines,omitempty"`
+	Telnet       string `json:"telnet,omitempty"`
+	Urgent       bool   `json:"urgent,omitempty"`
 }
 
 // address is the endpoint a PORT-like command or a passive reply names.
@@ -86,7 +89,7 @@ func stepRec(w *JSONWriter, s *analyzer.Session, st *analyzer.Step) stepRecord {
 		To: jsonAddr(st.To), ToIP: jsonIP(st.To), ToPort: st.To.Port(), Sender: side(st.FromClient),
 		Kind: string(st.Kind), Flags: st.Flags, Command: st.Command, Arg: st.Arg, ReplyCode: st.Code, ReplyText: st.Text,
 		Phase: st.Phase, Explain: Explain(s, st), Bytes: st.Bytes, Segments: st.Segments, Cleartext: st.Cleartext,
-		Encrypted: st.Encrypted}
+		Encrypted: st.Encrypted, ReplyTo: st.ReplyTo, Lines: st.Lines, Telnet: st.Telnet, Urgent: st.Urgent}
 	if a := st.Address; a.IsValid() {
 		r.address = &address{Address: a.String(), AddressIP: a.Addr().String(), AddressPort: a.Port()}
 	}

@@ -266,7 +266,7 @@ func (b *ladderBuilder) foldRow(f fold) {
 	r := row{from: 0, to: len(b.l.lanes) - 1, style: styleFold,
 		label: fmt.Sprintf("... %s x %d more (steps %d-%d)", f.what, f.times, steps[0].N, steps[len(steps)-1].N)}
 	for i := range steps {
-		if steps[i].Cleartext {
+		if steps[i].Cleartext && !steps[i].Anonymous {
 			r.style, r.label = styleAlert, r.label+", clear-text passwords!"
 			break
 		}

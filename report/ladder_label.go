@@ -36,6 +36,9 @@ func ladderLabel(s *analyzer.Session, st *analyzer.Step) (string, string) {
 			what += " " + Clean(st.Arg)
 		}
 		what = elideEnd(what, 64)
+		if st.Cleartext && st.Anonymous {
+			return what + " (anonymous: no secret)", styleCtl
+		}
 		if st.Cleartext {
 			return what + " (clear text!)", styleAlert
 		}

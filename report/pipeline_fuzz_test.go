@@ -3,7 +3,6 @@ package report_test
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"io"
 	"net/netip"
 	"testing"
@@ -13,6 +12,7 @@ import (
 	"github.com/ftptrace/ftptrace/internal/synth"
 	"github.com/ftptrace/ftptrace/reassembly"
 	"github.com/ftptrace/ftptrace/report"
+	"github.com/ftptrace/ftptrace/schema"
 )
 
 // captureFromFuzz builds a capture whose control connection carries the
@@ -75,9 +75,10 @@ func analyzeCapture(t *testing.T, pcap []byte) []*analyzer.Session {
 }
 
 // FuzzPipeline feeds arbitrary control-connection bytes through reassembly,
-// the analyzer and every renderer: no panic, JSON Lines stay valid, and no
-// control character (C0, DEL, C1) or bidirectional control from the
-// packets reaches the text output or the JSON raw.
+// the analyzer and every renderer: no panic, JSON Lines stay valid and
+// match the schema, and no control character (C0, DEL, C1) or
+// bidirectional control from the packets reaches the text output or the
+// JSON raw.
 func FuzzPipeline(f *testing.F) {
 	seeds := []string{
 		"@220 (vsFTPd 3.0.3)\r\n\x0aUSER alice\r\n@331 Password?\r\n\x10PASS my secret pass\r\n@230-Hi\r\n230 OK\r\n\x05PASV\r\n@227 Entering Passive Mode (192,0,2,2,195,80).\r\n\x0aRETR x.txt\r\n@150 go\r\n226 done\r\n",
@@ -124,8 +125,8 @@ func FuzzPipeline(f *testing.F) {
 		sc := bufio.NewScanner(&js)
 		sc.Buffer(make([]byte, 1<<20), 1<<26)
 		for sc.Scan() {
-			if !json.Valid(sc.Bytes()) {
-				t.Fatalf("invalid JSON line: %q", sc.Text())
+			if err := schema.Check(sc.Bytes()); err != nil {
+				t.Fatalf("JSON line %q: %v", sc.Text(), err)
 			}
 			for _, r := range sc.Text() {
 				if report.UnsafeRune(r) && r != 0x7f { // DEL moves nothing: encoding/json keeps it

@@ -31,13 +31,13 @@ const (
 // busiest clients and servers, and a few examples of the findings.
 func Summary(w io.Writer, sessions []*analyzer.Session, t Totals, st Style) error {
 	ew := &errWriter{w: w}
-	var transfers, complete, cleartext, accepted, rejected, tlsSessions int
+	var transfers, complete, cleartext, accepted, rejected, tlsSessions, anonymous int
 	var down, up int64
 	clients, servers := map[string]int{}, map[string]int{}
 	for _, s := range sessions {
 		clients[s.Client.Addr().String()]++
 		servers[s.Server.String()]++
-		if s.TLS {
+		if s.Protection != "" {
 			tlsSessions++
 		}
 		for _, x := range s.Transfers {
@@ -52,8 +52,11 @@ func Summary(w io.Writer, sessions []*analyzer.Session, t Totals, st Style) erro
 			}
 		}
 		for _, c := range s.Credentials {
-			if c.HasPass && c.Cleartext {
+			if c.ExposesSecret() {
 				cleartext++
+			}
+			if c.Anonymous && c.Outcome == "accepted" {
+				anonymous++
 			}
 			switch c.Outcome {
 			case "accepted":
@@ -64,8 +67,12 @@ func Summary(w io.Writer, sessions []*analyzer.Session, t Totals, st Style) erro
 		}
 	}
 	ew.printf("%s\n", tr("Capture: %d packets, %s, %d TCP connections", t.Packets, humanBytes(t.Bytes), t.Connections))
-	ew.printf("%s\n", tr("FTP sessions: %d (%d switched to TLS)", len(sessions), tlsSessions))
-	ew.printf("%s\n", tr("Logins: %d accepted, %d rejected; %s sent in clear text", accepted, rejected, plural(cleartext, "password")))
+	ew.printf("%s\n", tr("FTP sessions: %d (%d protected by TLS or an RFC 2228 mechanism)", len(sessions), tlsSessions))
+	logins := tr("Logins: %d accepted, %d rejected; %s sent in clear text", accepted, rejected, plural(cleartext, "password"))
+	if anonymous > 0 {
+		logins += tr(" (and %s, whose password is no secret)", plural(anonymous, "anonymous login"))
+	}
+	ew.printf("%s\n", logins)
 	ew.printf("%s\n", tr("Transfers: %d (%d complete), %s down, %s up", transfers, complete, humanBytes(down), humanBytes(up)))
 	writeFileOps(ew, sessions)
 	if len(sessions) > 1 {
@@ -159,7 +166,7 @@ func writeFindingCounts(w io.Writer, sessions []*analyzer.Session, st Style) err
 	ew.printf("\n%s\n", tr("Findings by kind:"))
 	for _, k := range kinds {
 		ew.printf("  %s %-22s %s\n", severityWord(st, k.severity), k.name,
-			tr("%d in %s", k.count, plural(len(k.sessions), "session")))
+			tr("%s in %s", plural(k.count, "time"), plural(len(k.sessions), "session")))
 	}
 	ew.printf("\n%s\n", tr("Examples (ftptrace creds, or --json, lists every finding):"))
 	for i, k := range kinds {

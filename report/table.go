@@ -177,7 +177,7 @@ func (t *table) write(w io.Writer, st Style) error {
 				b.WriteString(strings.Repeat(" ", columnGap))
 			}
 			first = false
-			text := elideMiddle(r[i].text, widths[i])
+			text := elideCell(r[i].text, widths[i])
 			pad := strings.Repeat(" ", widths[i]-runewidth.StringWidth(text))
 			if c.right {
 				b.WriteString(pad)
@@ -192,9 +192,9 @@ func (t *table) write(w io.Writer, st Style) error {
 	return ew.err
 }
 
-// elideMiddle shortens s to n display columns, keeping its start and its
+// elideCell shortens s to n display columns, keeping its start and its
 // end around an ellipsis: 2001:db8:…:1]:21, /pub/…/report.pdf.
-func elideMiddle(s string, n int) string {
+func elideCell(s string, n int) string {
 	if runewidth.StringWidth(s) <= n {
 		return s
 	}

@@ -83,8 +83,8 @@ func SessionsTable(w io.Writer, sessions []*analyzer.Session, st Style) error {
 		case "success":
 			login.color = colorGood
 		}
-		if s.TLS {
-			login.text += ", TLS"
+		if s.Protection != "" {
+			login.text += ", " + Clean(s.Protection)
 		}
 		ended := tr(s.Ended)
 		if s.Ended == "capture ended" {

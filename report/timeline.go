@@ -135,22 +135,33 @@ func stepWhat(st *analyzer.Step) string {
 		}
 		what = strings.Join(flags, " / ")
 	case analyzer.KindCommand:
-		what = Clean(st.Command)
+		what = shortText(st.Command)
 		if st.Arg != "" || strings.HasSuffix(st.Command, " ") {
-			what += " " + Clean(st.Arg)
+			what += " " + elideMiddle(st.Arg, maxShown)
 		}
-		what = fmt.Sprintf("%s  (%s)", what, st.Flags)
+		what += flagsNote(st.Flags)
 	case analyzer.KindReply:
-		lines := CleanLines(st.Text)
-		code := fmt.Sprintf("%d", st.Code)
-		if st.Code == 0 {
-			code = tr("(no code)")
-		}
-		what = code + " " + lines[0]
+		lines := strings.Split(st.Text, "\n")
+		what = fmt.Sprintf("%d %s", st.Code, elideMiddle(lines[0], maxShown))
 		if len(lines) > 1 {
 			what += tr("  [+%d more lines]", len(lines)-1)
 		}
-		what = fmt.Sprintf("%s  (%s)", what, st.Flags)
+		what += flagsNote(st.Flags)
+	case analyzer.KindNotFTP:
+		text := elideMiddle(st.Text, maxShown)
+		if st.Text == "" {
+			text = tr("(an empty line)")
+		}
+		what = tr("not FTP: %s", text)
+		if st.Lines > 1 {
+			what += tr("  [+%d more lines]", st.Lines-1)
+		}
+		what += flagsNote(st.Flags)
+	case analyzer.KindTelnet:
+		what = "IAC " + strings.ReplaceAll(st.Telnet, ", ", ", IAC ")
+		if st.Urgent {
+			what += tr("  (urgent)")
+		}
 	case analyzer.KindData:
 		what = tr("%s, %s", humanBytes(st.Bytes), plural(st.Segments, "segment"))
 		if st.ACKs > 0 {
@@ -165,6 +176,15 @@ func stepWhat(st *analyzer.Step) string {
 		what += "  [" + tr(st.Phase) + "]"
 	}
 	return what
+}
+
+// flagsNote is "  (PSH,ACK)", or nothing when the step has no flags of its
+// own (a line handed on when the connection ended).
+func flagsNote(flags string) string {
+	if flags == "" {
+		return ""
+	}
+	return "  (" + flags + ")"
 }
 
 // errWriter keeps the first write error so rendering code stays linear.

@@ -86,7 +86,7 @@ var zhCLI = Catalogue{
 	"Busiest servers:":                            "会话最多的服务器：",
 	"... and %d more":                             "……另有%d个",
 	"Findings by kind:":                           "审计发现（按类型统计）：",
-	"%d in %s":                                    "%d条，涉及%s",
+	"%s in %s":                                    "%s，涉及%s",
 	"Examples (ftptrace creds, or --json, lists every finding):": "示例（全部审计发现见ftptrace creds或--json）：",
 	"... and %d more kinds": "……另有%d类",
 

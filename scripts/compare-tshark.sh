@@ -57,7 +57,8 @@ files=()
 for arg in "$@"; do
   if [ -d "$arg" ]; then
     while IFS= read -r f; do files+=("$f"); done < <(
-      find "$arg" -maxdepth 1 -type f \( -name '*.pcap' -o -name '*.pcapng' -o -name '*.cap' -o -name '*.pcap.gz' -o -name '*.pcapng.gz' \) | sort)
+      # Every capture of the folder, whatever the case of its name (KasperskyPackets.CAP) or how it ends when gzip'd (attack-trace.pcap_.gz).
+      find "$arg" -maxdepth 1 -type f \( -iname '*.pcap' -o -iname '*.pcapng' -o -iname '*.cap' -o -iname '*.gz' \) | sort)
   elif [ -f "$arg" ]; then
     files+=("$arg")
   else

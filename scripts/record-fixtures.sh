@@ -41,7 +41,8 @@ set -euo pipefail
 # Every capture this script can record, in recording order.
 ALL_NAMES=(vsftpd-active vsftpd-passive vsftpd-ipv6 vsftpd-login-retry vsftpd-port2121
     pureftpd-passive vsftpd-rest-abort vsftpd-appe-stou vsftpd-fsops vsftpd-anonymous
-    vsftpd-ftps vsftpd-space-password vsftpd-bruteforce)
+    vsftpd-ftps vsftpd-space-password vsftpd-bruteforce vsftpd-early-commands
+    vsftpd-abor-complete vsftpd-snaplen vsftpd-pasv-reuse)
 
 if [[ ${1:-} == --list ]]; then printf '%s\n' "${ALL_NAMES[@]}"; exit 0; fi
 if [[ ${1:-} == -h || ${1:-} == --help ]]; then
@@ -342,11 +343,11 @@ stop_server() {
     SERVER_PID=
 }
 
-start_capture() { # name bpf-filter
-    local name=$1 filter=$2 i
+start_capture() { # name bpf-filter [snaplen]
+    local name=$1 filter=$2 snap=${3:-0} i
     rm -f "$WORK/$name.pcap"
-    log "tcpdump -i lo '$filter' -> $name.pcap"
-    tcpdump -i lo -n -U -s 0 -Z root -w "$WORK/$name.pcap" "$filter" \
+    log "tcpdump -i lo -s $snap '$filter' -> $name.pcap"
+    tcpdump -i lo -n -U -s "$snap" -Z root -w "$WORK/$name.pcap" "$filter" \
         > /dev/null 2> "$WORK/$name.tcpdump.err" < /dev/null &
     TCPDUMP_PID=$!
     OWN_PIDS+=("$TCPDUMP_PID")
@@ -766,6 +767,93 @@ record_bruteforce() {
     RECORDED+=("$name")
 }
 
+# A scripted client (scripts/ftp-script-client.py) for what the usual
+# clients never do.
+SCRIPT_CLIENT=$REPO_ROOT/scripts/ftp-script-client.py
+need_cmd python3 python3
+
+# 14. vsftpd, a scripted client that sends its commands before the 220 --------
+# The client writes USER, PASS, SYST, PWD and QUIT right after connect(); vsftpd
+# greets a moment later and answers them in order. The capture must show the
+# first command before the 220 (it always has so far); else it is recorded again.
+record_early_commands() {
+    local name=vsftpd-early-commands try first greet
+    for try in 1 2 3 4 5; do
+        reset_home; reset_client
+        start_vsftpd "$name" 21
+        start_capture "$name" 'tcp and host 127.0.0.1 and port 21'
+        run_client "$name" python3 "$SCRIPT_CLIENT" early 21 "$FTP_USER" "$FTP_PASS"
+        stop_capture "$name"
+        stop_server
+        first=$(ts -n -r "$WORK/$name.pcap" -Y 'ftp.request.command' -T fields -e frame.number | head -1)
+        greet=$(ts -n -r "$WORK/$name.pcap" -Y 'ftp.response.code == 220' -T fields -e frame.number | head -1)
+        [[ -n $first && -n $greet && $first -lt $greet ]] && { RECORDED+=("$name"); return 0; }
+        log "$name: try $try: the 220 (frame $greet) came before the first command (frame $first); again"
+    done
+    die "$name: the client never got its commands out before the greeting"
+}
+
+# 15. vsftpd, a scripted client that sends ABOR once every byte arrived --------
+# SIZE data.bin, PASV, RETR data.bin; once the 65536 bytes SIZE announced are in,
+# the client sends ABOR before the 226 (as some clients always do); vsftpd answers
+# 226 Transfer complete, then 225 No transfer to ABOR. The capture must show the
+# ABOR before the 226; else it is recorded again.
+record_abor_complete() {
+    local name=vsftpd-abor-complete try abor done226
+    for try in 1 2 3 4 5 6 7 8; do
+        reset_home; reset_client
+        start_vsftpd "$name" 21
+        start_capture "$name" "tcp and host 127.0.0.1 and (port 21 or portrange $PASV_MIN-$PASV_MAX)"
+        run_client "$name" python3 "$SCRIPT_CLIENT" abor-after-eof 21 "$FTP_USER" "$FTP_PASS" data.bin
+        stop_capture "$name"
+        stop_server
+        abor=$(ts -n -r "$WORK/$name.pcap" -Y 'ftp.request.command == "ABOR"' -T fields -e frame.number | head -1)
+        done226=$(ts -n -r "$WORK/$name.pcap" -Y 'ftp.response.code == 226' -T fields -e frame.number | head -1)
+        if [[ -n $abor && -n $done226 && $abor -lt $done226 ]]; then
+            expect_payload "$name" RETR "$FTP_HOME/data.bin"
+            RECORDED+=("$name")
+            return 0
+        fi
+        log "$name: try $try: the 226 (frame $done226) came before the ABOR (frame $abor); again"
+    done
+    die "$name: the ABOR never got out before the 226"
+}
+
+# 16. vsftpd, passive, lftp, captured with a snap length of 200 bytes ----------
+# tcpdump -s 200 keeps 200 bytes of each frame: 134 bytes of TCP payload after the
+# Ethernet, IPv4 and TCP (with timestamps) headers. Commands and replies fit; the
+# data segments (up to 32768 bytes on loopback) are cut, the last one too, and the
+# FIN behind it proves how long it was.
+SNAPLEN=200
+record_snaplen() {
+    local name=vsftpd-snaplen
+    reset_home; reset_client
+    start_vsftpd "$name" 21
+    start_capture "$name" "tcp and host 127.0.0.1 and (port 21 or portrange $PASV_MIN-$PASV_MAX)" "$SNAPLEN"
+    run_client "$name" lftp -c "$LFTP_SETTINGS; set ftp:passive-mode on; set ftp:prefer-epsv no; \
+open -u $FTP_USER,$FTP_PASS ftp://127.0.0.1:21; ls; get data.bin; quit" < /dev/null
+    stop_capture "$name"
+    stop_server
+    same_file "$FTP_HOME/data.bin" "$CLIENT/data.bin" "$name RETR"
+    [[ $(ts -n -r "$WORK/$name.pcap" -Y "frame.cap_len < frame.len" | wc -l) -gt 0 ]] ||
+        die "$name: no packet was cut by the snap length"
+    RECORDED+=("$name")
+}
+
+# 17. vsftpd, a scripted client: PASV, a RETR refused with 550, a RETR over it --
+record_pasv_reuse() {
+    local name=vsftpd-pasv-reuse
+    reset_home; reset_client
+    start_vsftpd "$name" 21
+    start_capture "$name" "tcp and host 127.0.0.1 and (port 21 or portrange $PASV_MIN-$PASV_MAX)"
+    run_client "$name" python3 "$SCRIPT_CLIENT" pasv-reuse 21 "$FTP_USER" "$FTP_PASS" data.bin
+    stop_capture "$name"
+    stop_server
+    [[ $(ts -n -r "$WORK/$name.pcap" -Y 'ftp.request.command == "PASV"' | wc -l) -eq 1 ]] || die "$name: want exactly one PASV"
+    expect_payload "$name" RETR "$FTP_HOME/data.bin"
+    RECORDED+=("$name")
+}
+
 for name in "${WANTED[@]}"; do
     case $name in
         vsftpd-active) record_active ;;
@@ -781,6 +869,10 @@ for name in "${WANTED[@]}"; do
         vsftpd-ftps) record_ftps ;;
         vsftpd-space-password) record_space_password ;;
         vsftpd-bruteforce) record_bruteforce ;;
+        vsftpd-early-commands) record_early_commands ;;
+        vsftpd-abor-complete) record_abor_complete ;;
+        vsftpd-snaplen) record_snaplen ;;
+        vsftpd-pasv-reuse) record_pasv_reuse ;;
         *) die "no recorder for $name" ;;
     esac
 done
@@ -824,7 +916,7 @@ check_capture() { # name
     fin=$(ts -n -r "$f" -Y 'tcp.flags.fin==1' | wc -l)
     ctl=$(ts -n -r "$f" -Y "tcp.flags.syn==1 && tcp.flags.ack==0 && tcp.dstport==$port" | wc -l)
     [[ $ctl -eq $want ]] || die "$name: expected exactly $want control connection(s) to port $port, saw $ctl"
-    [[ $syn -ge 2 && $synack -eq $syn ]] || die "$name: incomplete handshakes (SYN $syn, SYN-ACK $synack)"
+    [[ $syn -ge 1 && $synack -eq $syn ]] || die "$name: incomplete handshakes (SYN $syn, SYN-ACK $synack)"
     rst=$(ts -n -r "$f" -Y 'tcp.flags.reset==1' | wc -l)
     if [[ $name == vsftpd-ftps ]]; then
         # A client may send its TLS close_notify after vsftpd answered 221 and closed
@@ -917,6 +1009,13 @@ sha_lines() { # name -> content of NAME.sha256 (nothing: no file transferred)
             echo "# note: STOR in /newdir; afterwards renamed to /newdir/renamed.txt and deleted"
             echo "$H_UPTXT  /newdir/upload.txt" ;;
         vsftpd-anonymous) echo "$H_WELCOME  /welcome.txt" ;;
+        vsftpd-abor-complete)
+            echo "# note: ABOR sent once all 65536 bytes had arrived, before the 226: the transfer is complete"
+            echo "$H_DATA  /data.bin" ;;
+        vsftpd-pasv-reuse) echo "$H_DATA  /data.bin" ;;
+        vsftpd-snaplen)
+            echo "# partial: captured with a snap length of $SNAPLEN bytes: most of each data segment is not in the capture"
+            echo "$H_DATA  /data.bin" ;;
         vsftpd-ftps)
             echo "# encrypted: session 1 (curl) RETR readme.txt inside TLS (PROT P), payload not visible"
             echo "$H_README  /readme.txt"
@@ -1042,6 +1141,10 @@ EOF
             vsftpd-anonymous) echo "- \`vsftpd-anonymous.pcap\`: vsftpd on 127.0.0.1:21, anonymous only (\`anonymous_enable=YES\`, \`local_enable=NO\`, \`anon_root=$ANON_ROOT\`), client tnftp (\`ftp -n -p\`, \`epsv4 off\`, PASV). USER anonymous (331), PASS $ANON_PASS (230), LIST, TYPE I, SIZE/RETR/MDTM welcome.txt ($(stat -c %s "$FIXTURES/anon/welcome.txt") bytes), QUIT (2 data connections)." ;;
             vsftpd-ftps) echo "- \`vsftpd-ftps.pcap\`: vsftpd on 127.0.0.1:21 with explicit FTPS (\`ssl_enable=YES\`, \`force_local_logins_ssl=YES\`, \`force_local_data_ssl=YES\`, \`require_ssl_reuse=NO\`, fresh self-signed RSA-2048 certificate CN=localhost per recording; TLS 1.3), PASSIVE (ports $PASV_MIN-$PASV_MAX), two sessions one after the other. (1) curl \`--ssl-reqd -k\`: \`AUTH SSL\` -> \`234 Proceed with negotiation.\`, then TLS; inside TLS: USER/PASS, PBSZ 0, PROT P, PWD, EPSV, TYPE A, LIST /, EPSV, TYPE I, SIZE, RETR readme.txt, QUIT (2 TLS data connections). (2) lftp (\`ftp:ssl-force\`, \`ssl:verify-certificate no\`): FEAT in clear (lists AUTH TLS, PBSZ, PROT), \`AUTH TLS\` -> 234, then TLS; inside TLS: USER/PASS, PWD, PBSZ 0, PROT P, PASV, LIST, TYPE I, SIZE/MDTM, PASV, RETR data.bin (65536 bytes), QUIT (2 TLS data connections). The clear-text FTP ends at 234 on each control connection; tshark decodes lftp's control connection as TLS after AUTH TLS but shows curl's (after AUTH SSL) as garbage FTP; decode data connections with \`-d tcp.port==$PASV_MIN-$PASV_MAX,tls\`. Either client may send its TLS close_notify after vsftpd has answered 221 and closed, and vsftpd's kernel then answers it with a RST, so a control connection may end with server FIN + server RST instead of two FINs (timing-dependent; see RST segments below)." ;;
             vsftpd-space-password) echo "- \`vsftpd-space-password.pcap\`: vsftpd on 127.0.0.1:21, client curl (\`ftp://$SPACE_USER:${SPACE_PASS// /%20}@127.0.0.1/\`, URL-decoded by curl), EPSV. USER $SPACE_USER (331), \`PASS $SPACE_PASS\` (the argument contains a space; 230), PWD, EPSV, TYPE A, LIST, QUIT (1 data connection)." ;;
+            vsftpd-early-commands) echo "- \`vsftpd-early-commands.pcap\`: vsftpd on 127.0.0.1:21, a scripted client (\`scripts/ftp-script-client.py early\`) that sends USER, PASS, SYST, PWD and QUIT, each in a segment of its own, right after connecting: the first command is in the capture before vsftpd's 220, which then answers nothing; 331, 230, 215, 257 and 221 follow in order (no data connection)." ;;
+            vsftpd-abor-complete) echo "- \`vsftpd-abor-complete.pcap\`: vsftpd on 127.0.0.1:21, a scripted client (\`scripts/ftp-script-client.py abor-after-eof\`): USER/PASS, TYPE I, SIZE data.bin (213 65536), PASV, RETR data.bin; once the 65536 bytes are in, the client sends ABOR before the 226 arrives; vsftpd answers \`226 Transfer complete.\` (to RETR) then \`225 No transfer to ABOR.\`; QUIT (1 data connection, the whole file)." ;;
+            vsftpd-pasv-reuse) echo "- \`vsftpd-pasv-reuse.pcap\`: vsftpd on 127.0.0.1:21, a scripted client (\`scripts/ftp-script-client.py pasv-reuse\`): USER/PASS, TYPE I, one PASV, RETR no-such-data.bin (\`550 Failed to open file.\`), then RETR data.bin over the data connection that PASV announced (vsftpd kept listening: the 550 did not use it up), QUIT (1 data connection)." ;;
+            vsftpd-snaplen) echo "- \`vsftpd-snaplen.pcap\`: as vsftpd-passive (lftp, PASV) but recorded with \`tcpdump -s $SNAPLEN\`: LIST, RETR data.bin (65536 bytes), QUIT. Frames keep at most $SNAPLEN bytes (134 of TCP payload): the data segments are cut, the last one too (the FIN after it proves its length); commands and replies are whole." ;;
             vsftpd-bruteforce) echo "- \`vsftpd-bruteforce.pcap\`: vsftpd on 127.0.0.1:21 (\`delay_failed_login=0\`), client curl, $((${#BRUTE_PASSWORDS[@]} + 1)) control connections in a burst from 127.0.0.1: ${#BRUTE_PASSWORDS[@]} times USER $FTP_USER / PASS <wrong> -> \`530 Login incorrect.\` (passwords $(printf '%s ' "${BRUTE_PASSWORDS[@]}")in that order; curl closes each of these connections right after the 530, without QUIT), then USER $FTP_USER / PASS $FTP_PASS -> 230, PWD, EPSV, TYPE A, LIST, QUIT (1 data connection)." ;;
         esac
     done

@@ -42,6 +42,7 @@ func TestExtractMatchesServedFiles(t *testing.T) {
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, stderr)
 			}
+			checkSchema(t, out)
 			transfers := records[extractedJSON](t, out, "transfer")
 			f, err := os.Open(sumFile)
 			if err != nil {

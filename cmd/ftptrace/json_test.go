@@ -5,7 +5,18 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ftptrace/ftptrace/schema"
 )
+
+// checkSchema fails the test when a line of out does not match
+// schema/ftptrace.schema.json.
+func checkSchema(t *testing.T, out string) {
+	t.Helper()
+	if n, err := schema.CheckLines(strings.NewReader(out)); err != nil {
+		t.Errorf("the JSON (%d records) does not match schema/ftptrace.schema.json: %v", n, err)
+	}
+}
 
 // recordTypes are the "type" of each JSON line of out, and the lines.
 func recordTypes(t *testing.T, out string) ([]string, []string) {
@@ -65,6 +76,7 @@ func TestViewJSON(t *testing.T) {
 					want = append(want, wholeLines[i])
 				}
 			}
+			checkSchema(t, out)
 			_, got := recordTypes(t, out)
 			if strings.Join(got, "\n") != strings.Join(want, "\n") {
 				t.Errorf("%s %v: %d records, not the %d %s records of --json:\n%s", filepath.Base(f), c.args, len(got), len(want), c.types, firstDiff(strings.Join(want, "\n"), strings.Join(got, "\n")))
@@ -112,6 +124,7 @@ func TestJSONFileAndUID(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("%v: exit %d: %s", args, code, stderr)
 		}
+		checkSchema(t, out)
 		byFile := map[string][]rec{}
 		sc := strings.Split(strings.TrimSpace(out), "\n")
 		for _, l := range sc {
@@ -132,11 +145,18 @@ func TestJSONFileAndUID(t *testing.T) {
 	}
 	alone := uids(second)
 	both := uids(article(), second)
+	count := func(byFile map[string][]rec) map[string]int {
+		n := map[string]int{}
+		for f, recs := range byFile {
+			n[f] = len(recs)
+		}
+		return n
+	}
 	if len(alone) != 1 || len(alone[""]) == 0 {
-		t.Fatalf("one capture: records name a file: %v", alone)
+		t.Fatalf("one capture: records by the file they name: %v", count(alone))
 	}
 	if len(both) != 2 || len(both[article()]) == 0 || len(both[second]) != len(alone[""]) {
-		t.Fatalf("two captures: records by file %v", both)
+		t.Fatalf("two captures: records by the file they name: %v", count(both))
 	}
 	for i, r := range both[second] {
 		a := alone[""][i]

@@ -90,7 +90,7 @@ func runLive(cfg *config, stdout, stderr io.Writer) int {
 	if serr != nil {
 		warnings = append(warnings, rawNote(serr))
 	}
-	res.stats, res.warnings, p.counts = tr.Stats, warnings, stats
+	res.stats, res.warnings, p.counts, res.cross = tr.Stats, warnings, stats, an.CrossFindings()
 	if err := p.finish(); err != nil {
 		fmt.Fprintf(stderr, "ftptrace: write output: %v\n", err)
 		return exitError

@@ -174,6 +174,7 @@ func TestLiveCapture(t *testing.T) {
 			t.Fatalf("session %d: step %d came when %d was due", st.Session, st.N, next[st.Session])
 		}
 	}
+	checkSchema(t, out.String())
 	if !strings.Contains(out.String(), `"type":"summary"`) || !strings.Contains(out.String(), `"received":`) {
 		t.Errorf("no summary with capture statistics at the end")
 	}

@@ -90,18 +90,24 @@ func failOnSession(what string, s *analyzer.Session) bool {
 	switch what {
 	case "cleartext":
 		for _, c := range s.Credentials {
-			if c.HasPass && c.Cleartext && !c.Anonymous && !c.Protected {
+			if c.ExposesSecret() {
 				return true
 			}
 		}
 	case "findings", "critical":
 		for _, f := range s.Findings {
-			if f.Severity == analyzer.SeverityCritical || (what == "findings" && f.Severity == analyzer.SeverityWarning) {
+			if failOnFinding(what, f) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// failOnFinding tells whether a finding meets --fail-on findings or
+// critical.
+func failOnFinding(what string, f analyzer.Finding) bool {
+	return f.Severity == analyzer.SeverityCritical || (what == "findings" && f.Severity == analyzer.SeverityWarning)
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -214,7 +220,7 @@ func runFiles(cfg *config, stdout, stderr io.Writer) int {
 		}
 		return fail(exitError, err)
 	}
-	res.stats, res.warnings, res.partial, res.failed = r.stats, r.warnings, r.partial, r.failed
+	res.stats, res.warnings, res.partial, res.failed, res.cross = r.stats, r.warnings, r.partial, r.failed, r.cross
 	if err := p.finish(); err != nil {
 		pcapOut.Abort()
 		return fail(p.errorStatus(), err)

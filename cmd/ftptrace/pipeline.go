@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -31,6 +30,9 @@ type result struct {
 	shown     int    // sessions the narrowing flags selected
 	// interrupted is the note on stderr when a signal stopped the reading.
 	interrupted string
+	// cross are the findings that span sessions (a brute force), with
+	// their final counts, known once the capture has ended.
+	cross []analyzer.SessionFinding
 }
 
 // inOrder hands sessions on in the order they began, as soon as every
@@ -58,11 +60,8 @@ func (o *inOrder) add(s *analyzer.Session) {
 // inBackground calls f for each session on another goroutine, in the order
 // given: writing the streamed views (encoding JSON above all) overlaps with
 // the analysis on a second core. wait returns once every session is written.
-// The analysis hands a session on once it is done with it, but for one
-// thing: a brute-force finding is kept up to date in place as later
-// sessions fail (for the tables drawn at the end). The session handed on
-// gets its own copy of its findings, as they stood when it ended: what the
-// streamed views always showed.
+// The analysis hands a session on once it is done with it (findings that
+// span sessions come at the end: result.cross).
 func inBackground(f func(*analyzer.Session)) (emit func(*analyzer.Session), wait func()) {
 	sessions := make(chan *analyzer.Session, 64)
 	done := make(chan struct{})
@@ -72,10 +71,7 @@ func inBackground(f func(*analyzer.Session)) (emit func(*analyzer.Session), wait
 		}
 		close(done)
 	}()
-	emit = func(s *analyzer.Session) {
-		s.Findings = slices.Clone(s.Findings)
-		sessions <- s
-	}
+	emit = func(s *analyzer.Session) { sessions <- s }
 	return emit, func() { close(sessions); <-done }
 }
 
@@ -171,7 +167,7 @@ func analyze(cfg *config, inputs []input, intr *interrupt, bar *progress, frames
 	}
 	tr.Close()
 	an.Finish()
-	res.stats = tr.Stats
+	res.stats, res.cross = tr.Stats, an.CrossFindings()
 	if n := an.Dropped.Unanswered; n > 0 {
 		res.warnings = append(res.warnings, notef("%d more connection attempts to an FTP port never got going (a SYN flood or a scan?): only the first 100 are shown as sessions", n))
 	}

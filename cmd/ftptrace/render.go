@@ -208,6 +208,7 @@ func (p *printer) finish() error {
 		return err
 	}
 	res, cfg := p.res, p.cfg
+	p.crossFindings()
 	switch {
 	case cfg.json:
 		sum := report.SummaryRecord{Files: cfg.files, Packets: res.stats.Packets, Bytes: res.stats.Bytes,
@@ -256,6 +257,38 @@ func (p *printer) finish() error {
 	}
 	p.keep(p.out.Close())
 	return p.err
+}
+
+// crossFindings puts the findings that span sessions (a brute force, with
+// its final count) where each view shows them: after the sessions in the
+// streamed views (JSON records, the timeline's closing block), with the
+// session they name in the views drawn at the end.
+func (p *printer) crossFindings() {
+	res, cfg := p.res, p.cfg
+	var shown []analyzer.SessionFinding
+	for _, f := range res.cross {
+		if !cfg.selects(f.Session) {
+			continue
+		}
+		shown = append(shown, f)
+		if failOnFinding(cfg.failOn, f.Finding) {
+			res.failOn = true
+		}
+		switch {
+		case cfg.json:
+			p.keep(p.json.Finding(f.Session, f.Finding))
+		case p.streams():
+		default:
+			for _, s := range res.sessions {
+				if s.ID == f.Session.ID {
+					s.Findings = append(s.Findings, f.Finding)
+				}
+			}
+		}
+	}
+	if !cfg.json && p.streams() {
+		p.keep(report.CrossFindings(p.w, shown))
+	}
 }
 
 // errorStatus is the exit status of finish's error: 2 for a --session that

@@ -28,6 +28,7 @@ const (
 	RST
 	PSH
 	ACK
+	URG
 )
 
 // end is the state of one side of a connection.
@@ -64,6 +65,8 @@ type Segment struct {
 	Seq     uint32 // absolute sequence number
 	Ack     uint32 // absolute acknowledgement number (used if Flags has ACK)
 	Payload []byte
+	// Urgent is the urgent pointer (used if Flags has URG).
+	Urgent uint16
 	// At is the frame's timestamp; zero means the capture clock, which then
 	// advances. A non-zero At leaves the clock alone.
 	At time.Time
@@ -129,6 +132,15 @@ func (c *Conn) SendAt(s Side, off int, payload string) {
 	if end := seq + uint32(len(payload)); int32(end-e.next) > 0 {
 		e.next = end
 	}
+}
+
+// SendUrgent emits a PSH,URG,ACK segment with payload from side s whose
+// urgent pointer is urgent (BSD style: it points past the urgent byte), as
+// a client sends the Telnet Synch before ABOR.
+func (c *Conn) SendUrgent(s Side, payload string, urgent uint16) {
+	e := &c.ends[s]
+	c.Emit(Segment{From: s, Flags: PSH | ACK | URG, Seq: e.next, Ack: c.ends[s.Peer()].next, Payload: []byte(payload), Urgent: urgent})
+	e.next += uint32(len(payload))
 }
 
 // Skip advances side s's sequence number by n bytes without emitting

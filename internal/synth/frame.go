@@ -37,6 +37,10 @@ func (c *Capture) frame(src, dst *end, seg Segment) []byte {
 		RST:     seg.Flags&RST != 0,
 		PSH:     seg.Flags&PSH != 0,
 		ACK:     seg.Flags&ACK != 0,
+		URG:     seg.Flags&URG != 0,
+	}
+	if tcp.URG {
+		tcp.Urgent = seg.Urgent
 	}
 	if tcp.ACK {
 		tcp.Ack = seg.Ack

@@ -85,8 +85,8 @@ func HalfOpen(n int) *synth.Capture {
 	return capt
 }
 
-// Bounce: PORT to the client's own privileged port 25, then PORT to a
-// third host; the server accepts both.
+// Bounce: PORT to the client's own privileged port 25 (no bounce: no third
+// host), then PORT to a third host (a bounce); the server accepts both.
 func Bounce() *synth.Capture {
 	capt := synth.New(synth.Options{})
 	c := login(capt)
