@@ -44,8 +44,8 @@ func CredsTable(w io.Writer, sessions []*analyzer.Session, st Style) error {
 	t := &table{cols: []column{
 		{head: tr("session"), right: true},
 		{head: tr("step"), right: true},
-		{head: tr("client"), min: 15},
-		{head: tr("server"), min: 15},
+		{head: tr("client"), min: 21},
+		{head: tr("server"), min: 21},
 		{head: tr("user"), min: 8},
 		{head: tr("password"), min: 8},
 		{head: tr("outcome")},

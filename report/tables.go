@@ -58,16 +58,15 @@ func SessionsTable(w io.Writer, sessions []*analyzer.Session, st Style) error {
 	}
 	t := &table{cols: []column{
 		{head: "#", right: true},
-		{head: tr("client"), min: 15},
-		{head: tr("server"), min: 15},
+		{head: tr("client"), min: 21},
+		{head: tr("server"), min: 21},
 		{head: tr("user"), min: 8},
 		{head: tr("login")},
 		{head: tr("start"), drop: 3},
 		{head: tr("duration"), right: true},
 		{head: tr("cmds"), right: true, drop: 6},
 		{head: tr("xfers"), right: true, drop: 5},
-		{head: tr("down"), right: true, drop: 1},
-		{head: tr("up"), right: true, drop: 2},
+		{head: tr("down/up"), right: true, drop: 1},
 		{head: tr("ended")},
 		{head: tr("software"), min: 8, drop: 7},
 	}}
@@ -96,7 +95,7 @@ func SessionsTable(w io.Writer, sessions []*analyzer.Session, st Style) error {
 		}
 		row := append(plain(fmt.Sprint(s.ID), s.Client.String(), s.Server.String(), orDash(Clean(s.User))), login)
 		row = append(row, plain(s.Start.UTC().Format("01-02 15:04:05"), shortDuration(s.End.Sub(s.Start)),
-			fmt.Sprint(s.NumCommands()), fmt.Sprint(len(s.Transfers)), shortBytes(s.BytesDown), shortBytes(s.BytesUp),
+			fmt.Sprint(s.NumCommands()), fmt.Sprint(len(s.Transfers)), shortBytes(s.BytesDown)+"/"+shortBytes(s.BytesUp),
 			ended, orDash(Clean(s.Software)))...)
 		if st.Files {
 			row = append(row, cell{text: fileName(s.File)})
