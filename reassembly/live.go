@@ -1,3 +1,5 @@
+//go:build cgo
+
 package reassembly
 
 import (
@@ -14,26 +16,12 @@ import (
 	"github.com/gopacket/gopacket/pcapgo"
 )
 
-// LiveOptions set up a live capture.
-type LiveOptions struct {
-	Snaplen   int    // bytes kept per packet
-	Promisc   bool   // promiscuous mode
-	BPF       string // capture filter
-	WriteFile string // also save every packet here (pcap), when set
-}
-
-// DefaultSnaplen keeps whole packets (what tcpdump does).
-const DefaultSnaplen = 262144
-
 // liveTimeout is how long a read waits before it returns ErrNoPacket, so
 // the caller can flush by wall-clock time and notice Ctrl-C.
 const liveTimeout = 200 * time.Millisecond
 
 // liveBuffer is the kernel capture buffer (libpcap's default is 2 MiB).
 const liveBuffer = 32 << 20
-
-// ErrNoPacket means no packet arrived within the read timeout.
-var ErrNoPacket = errors.New("no packet yet")
 
 // LiveSource captures packets from a network interface through libpcap.
 type LiveSource struct {
@@ -134,11 +122,6 @@ func (l *LiveSource) ReadPacket() ([]byte, gopacket.CaptureInfo, layers.LinkType
 	return data, ci, lt, nil
 }
 
-// LiveStats are the kernel's and the interface's counts.
-type LiveStats struct {
-	Received, DroppedByKernel, DroppedByInterface int
-}
-
 // Stats reports what libpcap counted so far.
 func (l *LiveSource) Stats() (LiveStats, error) {
 	st, err := l.handle.Stats()
@@ -157,12 +140,6 @@ func (l *LiveSource) Close() error {
 	return nil
 }
 
-// Interface is a capture device as -D lists it.
-type Interface struct {
-	Name, Description string
-	Addresses         []string
-}
-
 // Interfaces lists the devices libpcap can capture on.
 func Interfaces() ([]Interface, error) {
 	devs, err := pcap.FindAllDevs()
@@ -178,14 +155,4 @@ func Interfaces() ([]Interface, error) {
 		out = append(out, it)
 	}
 	return out, nil
-}
-
-// InterfaceNames lists the names only.
-func InterfaceNames() ([]string, error) {
-	its, err := Interfaces()
-	var names []string
-	for _, it := range its {
-		names = append(names, it.Name)
-	}
-	return names, err
 }
