@@ -30,7 +30,7 @@ test: libpcap
 	  if [ -n "$$unformatted" ]; then echo "gofmt wants to reformat:"; echo "$$unformatted"; exit 1; fi
 	$(GO) test ./...
 	# The goroutines (prefetch, hashing in place, background writer) under the race detector.
-	$(GO) test -race -run 'TestGolden|TestPrefetch|TestDecodingPrefetch|TestFollow|TestBulkLane|TestCLI|TestHashKeeps|TestHashesThroughPrefetch' ./cmd/ftptrace ./reassembly ./analyzer ./cmd/ftpbench-gen
+	$(GO) test -race -run 'TestGolden|TestPrefetch|TestDecodingPrefetch|TestFollow|TestBulkLane|TestCLI|TestHashKeeps|TestHashesThroughPrefetch' ./cmd/ftptrace ./reassembly ./analyzer ./tools/ftpbench-gen
 
 # Each parser's fuzz target for FUZZTIME (go test runs one -fuzz target at a time).
 fuzz:
@@ -47,7 +47,7 @@ fuzz:
 	$(GO) test ./reassembly -run '^$$' -fuzz '^FuzzDecodeFast$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./reassembly -run '^$$' -fuzz '^FuzzStamp$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./reassembly -run '^$$' -fuzz '^FuzzLaneSameAsGopacket$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
-	$(GO) test ./cmd/workfloor -run '^$$' -fuzz '^FuzzFileData$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
+	$(GO) test ./tools/workfloor -run '^$$' -fuzz '^FuzzFileData$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 
 # ftptrace against tshark over testdata/pcaps and ../shared/pcaps: fails on a
 # disagreement not listed in testdata/corpus-disagreements.txt, or a listed one gone.
@@ -57,7 +57,7 @@ corpus: build
 # Benchmark captures (git-ignored): deterministic by seed, with their truth.
 BENCH_SIZES ?= 200MB 2GB
 bench-data:
-	$(GO) build -o bin/ftpbench-gen ./cmd/ftpbench-gen
+	$(GO) build -o bin/ftpbench-gen ./tools/ftpbench-gen
 	@mkdir -p bench-data
 	@for s in $(BENCH_SIZES); do \
 	  [ -s bench-data/$$s.pcap ] && [ -s bench-data/$$s.json ] || \
@@ -76,7 +76,7 @@ fixtures:
 
 # Synthesized fixtures, byte-identical on every run.
 fixtures-synth:
-	$(GO) run ./cmd/ftpsynth -all testdata/pcaps
+	$(GO) run ./tools/ftpsynth -all testdata/pcaps
 
 # The HTML report opened in headless Chromium: the page renders, has its
 # title, and its screenshot is not blank (installs chromium as root).

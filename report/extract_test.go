@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/ftptrace/ftptrace/analyzer"
-	"github.com/ftptrace/ftptrace/cmd/ftpcraft/craft"
+	"github.com/ftptrace/ftptrace/tools/ftpcraft/craft"
 	"github.com/ftptrace/ftptrace/internal/synth"
 	"github.com/ftptrace/ftptrace/reassembly"
 	"github.com/ftptrace/ftptrace/report"

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ftptrace/ftptrace/cmd/ftpcraft/craft"
+	"github.com/ftptrace/ftptrace/tools/ftpcraft/craft"
 	"github.com/ftptrace/ftptrace/internal/synth"
 )
 

@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ftptrace/ftptrace/cmd/ftpcraft/craft"
+	"github.com/ftptrace/ftptrace/tools/ftpcraft/craft"
 	"github.com/ftptrace/ftptrace/report"
 )
 
