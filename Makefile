@@ -4,10 +4,42 @@ BIN      := bin/ftptrace
 ARTICLE  := testdata/pcaps/article-active.pcap
 FUZZTIME ?= 30s
 
-.PHONY: build libpcap demo test e2e fuzz bench corpus fixtures fixtures-synth vet fmt clean
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+
+.PHONY: build libpcap demo test e2e fuzz bench corpus fixtures fixtures-synth vet fmt clean install uninstall man static
 
 build: libpcap
 	$(GO) build -o $(BIN) ./cmd/ftptrace
+
+# A static binary without cgo: it reads capture files, but cannot capture
+# live (no libpcap); -i says how to get a build that can.
+static:
+	CGO_ENABLED=0 $(GO) build -o bin/ftptrace-static ./cmd/ftptrace
+
+# Installs the binary, the manual page and the shell completions under
+# $(DESTDIR)$(PREFIX) (PREFIX=$$HOME/.local for one user, no root).
+install: build
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+	  $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/ftptrace
+	install -m 644 docs/ftptrace.1 $(DESTDIR)$(PREFIX)/share/man/man1/ftptrace.1
+	./$(BIN) completion bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ftptrace
+	./$(BIN) completion zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_ftptrace
+	./$(BIN) completion fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/ftptrace.fish
+	@echo "installed $(DESTDIR)$(PREFIX)/bin/ftptrace (man ftptrace; completions for bash, zsh, fish)"
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/ftptrace $(DESTDIR)$(PREFIX)/share/man/man1/ftptrace.1 \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ftptrace \
+	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_ftptrace \
+	  $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/ftptrace.fish
+
+# The manual page, from the same text as -h (TestManPageUpToDate checks it).
+man:
+	$(GO) run ./cmd/ftptrace help man > docs/ftptrace.1
 
 # Live capture links libpcap (cgo): its headers must be there to build.
 libpcap:

@@ -68,6 +68,14 @@ type errHelp struct{ view string }
 
 func (e errHelp) Error() string { return "help requested" }
 
+// errCompletion asks for a shell's completion script; errMan for the
+// manual page (ftptrace help man, which make man writes to docs/ftptrace.1).
+type errCompletion struct{ shell string }
+
+func (e errCompletion) Error() string { return "completion requested" }
+
+var errMan = errorf("manual page requested")
+
 // errVersion asks for the version.
 var errVersion = errorf("version requested")
 
@@ -163,6 +171,15 @@ func parseArgs(args []string) (*config, error) {
 	fs.Visit(func(f *flag.Flag) { cfg.set[f.Name] = true })
 	if v.version {
 		return nil, errVersion
+	}
+	if len(positional) > 0 && positional[0] == "completion" {
+		if len(positional) != 2 {
+			return nil, errorf("completion: give the shell: ftptrace completion bash, zsh or fish")
+		}
+		return nil, errCompletion{positional[1]}
+	}
+	if len(positional) > 1 && positional[0] == "help" && positional[1] == "man" {
+		return nil, errMan
 	}
 	if len(positional) > 0 && positional[0] == "help" {
 		if len(positional) > 1 {

@@ -70,6 +70,7 @@ Usage:
   ftptrace [VIEW] [flags] -i IFACE     capture live (root or CAP_NET_RAW); Ctrl-C stops
   ftptrace -D                          list the interfaces
   ftptrace help [VIEW]                 this help, or one view's
+  ftptrace completion SHELL            completion script for bash, zsh or fish
 
 `
 

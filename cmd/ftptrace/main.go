@@ -113,7 +113,17 @@ func failOnFinding(what string, f analyzer.Finding) bool {
 func run(args []string, stdout, stderr io.Writer) int {
 	cfg, err := parseArgs(args)
 	var help errHelp
+	var completion errCompletion
 	switch {
+	case errors.As(err, &completion):
+		if err := writeCompletion(stdout, newFlagSet(&config{}, &flagVars{}), completion.shell); err != nil {
+			fmt.Fprintf(stderr, "ftptrace: %s\n", message(err))
+			return exitUsage
+		}
+		return exitOK
+	case errors.Is(err, errMan):
+		writeMan(stdout, newFlagSet(&config{}, &flagVars{}))
+		return exitOK
 	case errors.As(err, &help):
 		fs := newFlagSet(&config{}, &flagVars{})
 		if help.view == "" {
