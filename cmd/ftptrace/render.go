@@ -170,6 +170,9 @@ func (p *printer) timelineOptions() report.TimelineOptions {
 
 // step prints a step of a live capture once it is certain.
 func (p *printer) step(s *analyzer.Session, st *analyzer.Step) {
+	if !p.cfg.selectsLive(s) {
+		return
+	}
 	if p.cfg.redact && (st.Command == "PASS" || st.Command == "ACCT") {
 		st.Arg = report.Mask(st.Arg)
 	}

@@ -18,14 +18,17 @@ func narrowed(cfg *config) bool {
 }
 
 // selects tells whether the narrowing flags keep a session.
-func (cfg *config) selects(s *analyzer.Session) bool {
+func (cfg *config) selects(s *analyzer.Session) bool { return cfg.selectsBut(s, true) }
+
+// selectsBut is selects, with --user judged only when users is true.
+func (cfg *config) selectsBut(s *analyzer.Session, users bool) bool {
 	if len(cfg.sessions) > 0 && !slices.Contains(cfg.sessions, s.ID) {
 		return false
 	}
 	if len(cfg.hosts) > 0 && !cfg.hostMatches(s) {
 		return false
 	}
-	if len(cfg.users) > 0 && !cfg.userMatches(s) {
+	if users && len(cfg.users) > 0 && !cfg.userMatches(s) {
 		return false
 	}
 	if !cfg.since.IsZero() && s.End.Before(cfg.since) {
@@ -35,6 +38,16 @@ func (cfg *config) selects(s *analyzer.Session) bool {
 		return false
 	}
 	return true
+}
+
+// selectsLive tells whether a step of a live session is shown before the
+// session ends: --user cannot judge a session that has not logged in yet,
+// so its steps are shown until a user name says otherwise.
+func (cfg *config) selectsLive(s *analyzer.Session) bool {
+	if s.User == "" && len(s.Credentials) == 0 {
+		return cfg.selectsBut(s, false)
+	}
+	return cfg.selects(s)
 }
 
 func (cfg *config) hostMatches(s *analyzer.Session) bool {
