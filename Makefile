@@ -62,7 +62,7 @@ test: libpcap
 	  if [ -n "$$unformatted" ]; then echo "gofmt wants to reformat:"; echo "$$unformatted"; exit 1; fi
 	$(GO) test ./...
 	# The goroutines (prefetch, hashing in place, background writer) under the race detector.
-	$(GO) test -race -run 'TestGolden|TestPrefetch|TestDecodingPrefetch|TestFollow|TestBulkLane|TestCLI|TestHashKeeps|TestHashesThroughPrefetch' ./cmd/ftptrace ./reassembly ./analyzer ./tools/ftpbench-gen
+	$(GO) test -race -run 'TestGolden|TestEach|TestPrefetch|TestDecodingPrefetch|TestFollow|TestBulkLane|TestCLI|TestHashKeeps|TestHashesThroughPrefetch' ./cmd/ftptrace ./reassembly ./analyzer ./tools/ftpbench-gen
 
 # Each parser's fuzz target for FUZZTIME (go test runs one -fuzz target at a time).
 fuzz:
@@ -76,6 +76,10 @@ fuzz:
 	$(GO) test ./report -run '^$$' -fuzz '^FuzzFill$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./report -run '^$$' -fuzz '^FuzzEscapeUnsafe$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./reassembly -run '^$$' -fuzz '^FuzzBlocks$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
+	$(GO) test ./reassembly -run '^$$' -fuzz '^FuzzPcapVariant$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
+	$(GO) test ./reassembly -run '^$$' -fuzz '^FuzzNetMon$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
+	$(GO) test ./reassembly -run '^$$' -fuzz '^FuzzISeries$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
+	$(GO) test ./reassembly -run '^$$' -fuzz '^FuzzNotACapture$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./reassembly -run '^$$' -fuzz '^FuzzDecodeFast$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./reassembly -run '^$$' -fuzz '^FuzzStamp$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./reassembly -run '^$$' -fuzz '^FuzzLaneSameAsGopacket$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s

@@ -235,7 +235,7 @@ func (a *Analyzer) controlEvent(cs *connState, e *reassembly.Event) {
 	if e.Kind != reassembly.EventEnd {
 		if s.Start.IsZero() {
 			s.Start = e.Time
-			s.UID = sessionUID(s.Client, s.Server, e.Time)
+			s.UID = ConnUID(s.Client, s.Server, e.Time)
 		}
 		if e.Time.After(s.End) {
 			s.End = e.Time

@@ -110,6 +110,7 @@ func (a *Analyzer) dataEvent(cs *connState, e *reassembly.Event) {
 		dc.Bytes[d] += int64(e.Bytes)
 		dc.Segments[d] += e.Segments
 		dc.seqEnd[d] = e.Seq + uint32(e.Bytes)
+		ct.sent(e, "data")
 		dc.hash[d].write(e.Payload, e.Keeper)
 		if t := dc.Expect.Transfer; t != nil && t.Direction == "listing" && len(t.Listing) < MaxListing {
 			n := min(len(e.Payload), MaxListing-len(t.Listing))
@@ -122,6 +123,9 @@ func (a *Analyzer) dataEvent(cs *connState, e *reassembly.Event) {
 			dc.FirstData = e.Time
 			// A TLS record: handshake (0x16) or application data (0x17), version 3.x.
 			dc.TLS = len(e.Payload) >= 3 && (e.Payload[0] == 0x16 || e.Payload[0] == 0x17) && e.Payload[1] == 3
+			if !dc.TLS {
+				dc.MIME = sniffMIME(e.Payload)
+			}
 		}
 		dc.LastData = e.Time
 		if ct.dataStep[d] < 0 {

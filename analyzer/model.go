@@ -121,6 +121,10 @@ type Command struct {
 	expectsSet *Expectation
 }
 
+// Transfer is the data transfer the command asked for (RETR, STOR, LIST
+// ...), nil for other commands.
+func (c *Command) Transfer() *Transfer { return c.transfer }
+
 // Transfer is one use of a data connection by LIST, NLST, MLSD, RETR, STOR,
 // APPE or STOU.
 type Transfer struct {
@@ -223,13 +227,16 @@ type DataConn struct {
 	Teardown   string // "4-packet", "3-packet", "rst", "half", ""
 	Handshake  bool   // all three handshake packets were captured
 	TLS        bool   // the payload starts with a TLS record: the data is encrypted
-	hash       [2]hasher
-	finFrom    [2]bool      // FIN seen from each side: that side sent everything
-	seqEnd     [2]uint32    // sequence number after the last byte delivered or missed, per side
-	finEnd     [2]uint32    // where each side's FIN says its bytes end
-	finTime    [2]time.Time // each side's FIN: when, and which packet (finIndex), for a tail it shows missing
-	finIndex   [2]int
-	reset      bool
+	// MIME is the media type the first bytes look like ("text/plain",
+	// "application/zip"), "" when no byte was captured or they are TLS.
+	MIME     string
+	hash     [2]hasher
+	finFrom  [2]bool      // FIN seen from each side: that side sent everything
+	seqEnd   [2]uint32    // sequence number after the last byte delivered or missed, per side
+	finEnd   [2]uint32    // where each side's FIN says its bytes end
+	finTime  [2]time.Time // each side's FIN: when, and which packet (finIndex), for a tail it shows missing
+	finIndex [2]int
+	reset    bool
 }
 
 // Credential is one login attempt.
@@ -280,7 +287,7 @@ type Finding struct {
 type Session struct {
 	ID int
 	// UID names the session across runs: the same capture gives the same
-	// uid whatever else is read with it (sessionUID). Set with Start.
+	// uid whatever else is read with it (ConnUID). Set with Start.
 	UID string
 	// File is the capture file the session was recognised in (as named on
 	// the command line; "-" for standard input), set by whoever feeds the
@@ -316,6 +323,9 @@ type Session struct {
 	Ended        string // "quit" (221 to QUIT), "fin", "rst", "capture ended"
 	BytesDown    int64  // file and listing bytes from server to client
 	BytesUp      int64
+	// ControlBytes counts the control connection's payload bytes by TCP
+	// direction: [0] from the side that opened it (the FTP client), [1] back.
+	ControlBytes [2]int64
 	FileOps      []*FileOp
 
 	// DroppedSteps and DroppedCommands count what Limits kept out.

@@ -177,7 +177,7 @@ func (p *Prefetch) fill(src PacketReader) {
 		dec = NewDecoder()
 	}
 	var blocks *blockReader
-	if fs, ok := src.(*FileSource); ok && fs.pcap != nil && fs.header.valid {
+	if fs, ok := src.(*FileSource); ok && fs.header.valid { // classic pcap, any record layout
 		blocks = newBlockReader(fs)
 	}
 	for {

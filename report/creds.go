@@ -33,7 +33,11 @@ func userCell(c *analyzer.Credential) string {
 	if c.User == "" {
 		return tr("(no USER)")
 	}
-	return Clean(c.User)
+	u := Clean(c.User)
+	if c.Anonymous && !strings.EqualFold(strings.TrimSpace(c.User), "anonymous") {
+		u += tr(" (anonymous)") // "ftp": say what it means; "anonymous" says it already
+	}
+	return u
 }
 
 // CredsTable writes one line per login attempt: the session and the step
@@ -178,6 +182,9 @@ func writeFindings(w io.Writer, sessions []*analyzer.Session, st Style) error {
 	ew.printf("\n%s\n", tr("Findings:"))
 	for _, g := range groups {
 		places := strings.Join(g.places, tr(", "))
+		if len(g.places) > 1 {
+			places = tr("in each of %s", places) // the detail is each place's, not their sum
+		}
 		if len(g.places) > 4 {
 			// Count what is counted: the places, and the sessions they are in.
 			places = tr("%s, ... %s in %s", strings.Join(g.places[:3], tr(", ")), plural(len(g.places), "time"), plural(g.sessions, "session"))

@@ -295,10 +295,7 @@ func (w *JSONWriter) sessionRest(s *analyzer.Session) error {
 	}
 	if w.Writes(RecordCredential) {
 		for _, c := range s.Credentials {
-			if err := w.enc.Encode(credentialRecord{recordHead: w.head("credential", s, c.Time), Step: c.Step,
-				controlEnds: sessionEnds(s), User: c.User, Password: c.Password, Outcome: c.Outcome,
-				Cleartext: c.Cleartext && c.HasPass, HasPass: c.HasPass, Anonymous: c.Anonymous,
-				Protected: c.Protected, Protect: c.Protection}); err != nil {
+			if err := w.enc.Encode(w.credentialRec(s, c)); err != nil {
 				return err
 			}
 		}
@@ -350,6 +347,13 @@ func (w *JSONWriter) sessionRec(s *analyzer.Session) sessionRecord {
 			Target: op.Target, ReplyCode: op.Code, OK: op.OK})
 	}
 	return r
+}
+
+func (w *JSONWriter) credentialRec(s *analyzer.Session, c *analyzer.Credential) credentialRecord {
+	return credentialRecord{recordHead: w.head("credential", s, c.Time), Step: c.Step,
+		controlEnds: sessionEnds(s), User: c.User, Password: c.Password, Outcome: c.Outcome,
+		Cleartext: c.Cleartext && c.HasPass, HasPass: c.HasPass, Anonymous: c.Anonymous,
+		Protected: c.Protected, Protect: c.Protection}
 }
 
 func (w *JSONWriter) transferRec(s *analyzer.Session, t *analyzer.Transfer) transferRecord {

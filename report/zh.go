@@ -427,4 +427,6 @@ var zhCatalogue = Catalogue{
 	// Extraction (report/extract.go).
 	"%s: cut at %d of %d bytes (%s): %s.": "%s：在第%d字节处截断（共%d字节；%s）：%s。",
 	"%s: not extracted (%s).":             "%s：未提取（%s）。",
+	"in each of %s":                       "分别见于%s",
+	" \"500 OOPS\" is vsftpd's: the server process failed (not the command); the connection closes.": "“500 OOPS”是vsftpd的报错：失败的是服务器进程（而不是指令），连接随即关闭。",
 }

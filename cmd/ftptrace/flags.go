@@ -14,12 +14,15 @@ import (
 	"github.com/ftptrace/ftptrace/report"
 )
 
-var views = []string{"timeline", "sessions", "transfers", "creds", "summary", "ladder"}
+var views = []string{"timeline", "sessions", "transfers", "creds", "summary", "ladder", "report"}
 
 type config struct {
 	view  string
 	files []string
 	json  bool
+	// format is --format: "" for the view's text, or one of formats
+	// (formats.go).
+	format string
 	// records are the JSON record types written: the view's (viewRecords),
 	// or --records.
 	records report.Records
@@ -47,8 +50,13 @@ type config struct {
 	duration   time.Duration
 	count      int // -c: packets read, live or from files
 
+	// --each: every file (or directory) given is a capture of its own,
+	// analysed -j at once (parallel.go).
+	each bool
+	jobs int
+
 	output string // -o: write here instead of stdout
-	html   bool   // ladder: the HTML report instead of the SVG
+	html   bool   // ladder: the HTML report (the report view) instead of the SVG
 
 	// Narrowing: which sessions every view shows (select.go).
 	sessions []int
@@ -62,6 +70,10 @@ type config struct {
 
 	set map[string]bool // the flags given on the command line
 }
+
+// draws tells the views that draw sessions: the ladder's SVG, and the
+// HTML report (ladder --html is the report).
+func (cfg *config) draws() bool { return cfg.view == "ladder" || cfg.view == "report" }
 
 // errHelp asks for the usage on standard output, of a view or of all.
 type errHelp struct{ view string }
@@ -107,6 +119,8 @@ func newFlagSet(cfg *config, v *flagVars) *flag.FlagSet {
 	fs.Var(fileValue{&cfg.files}, "r", "read the capture `FILE` (as a file named without -r; tcpdump's and tshark's habit)")
 	fs.IntVar(&cfg.count, "c", 0, "stop after `N` packets, read from files or captured live")
 	fs.IntVar(&cfg.count, "count", 0, "the same as -c")
+	fs.BoolVar(&cfg.each, "each", false, "every FILE or directory is a capture of its own (one per sensor): analysed in parallel, output in the order given")
+	fs.IntVar(&cfg.jobs, "j", 0, "with --each, `N` captures analysed at once (default: the number of cores)")
 	fs.BoolVar(&v.nop, "n", false, "accepted for tcpdump's habit: ftptrace never resolves names, addresses are always shown as numbers")
 	fs.StringVar(&cfg.iface, "i", "", "capture live on `IFACE`, by name or by the number -D prints (root or CAP_NET_RAW)")
 	fs.BoolVar(&cfg.listIfaces, "D", false, "list the interfaces ftptrace can capture on, numbered")
@@ -122,6 +136,7 @@ func newFlagSet(cfg *config, v *flagVars) *flag.FlagSet {
 	fs.StringVar(&v.until, "until", "", "show only sessions begun by `TIME` (UTC)")
 	// Output.
 	fs.BoolVar(&cfg.json, "json", false, "JSON Lines instead of text: the view's records (the timeline's: all of them, with each transfer's SHA-256)")
+	fs.StringVar(&cfg.format, "format", "", "write `FORMAT` instead of the view's text: "+strings.Join(formatNames(), ", "))
 	fs.StringVar(&v.records, "records", "", "with --json, the record `TYPES` to write, comma-separated: "+strings.Join(report.RecordTypes(), ", "))
 	fs.BoolVar(&cfg.brief, "brief", false, "timeline without stand-alone ACK steps")
 	fs.StringVar(&cfg.lang, "lang", report.LanguageFromEnv(), "the `LANGUAGE` of what ftptrace says: "+strings.Join(report.Languages(), ", ")+" (default from LANG)")
@@ -338,8 +353,8 @@ func (cfg *config) checkInput() error {
 	case cfg.iface == "" && len(cfg.files) == 0:
 		return errorf("no capture file given (use '-' for standard input, or -i IFACE to capture live; ftptrace -h for more)")
 	}
-	if cfg.iface != "" && (cfg.view == "ladder" || cfg.output != "") {
-		return errorf("ladder and -o read capture files: record with -i IFACE -w FILE first, then draw FILE")
+	if cfg.iface != "" && (cfg.draws() || cfg.output != "") {
+		return errorf("%s and -o read capture files: record with -i IFACE -w FILE first, then draw FILE", cfg.view)
 	}
 	if cfg.iface == "" {
 		for _, name := range []string{"bpf", "no-promisc", "snaplen", "duration"} {
@@ -392,13 +407,19 @@ func (cfg *config) checkViewFlags(v *flagVars) error {
 	if cfg.html && cfg.view != "ladder" {
 		return errorf("--html goes with the ladder view: ftptrace ladder --html FILE")
 	}
-	if cfg.view == "ladder" && (cfg.json || v.records != "") {
-		return errorf("the ladder view draws SVG or HTML, not JSON: drop --json")
+	if cfg.draws() && (cfg.json || v.records != "") {
+		return errorf("the %s view draws SVG or HTML, not JSON: drop --json", cfg.view)
 	}
-	if cfg.brief && (cfg.view != "timeline" || cfg.json) {
+	if err := cfg.checkFormat(); err != nil {
+		return err
+	}
+	if err := cfg.checkJobs(); err != nil {
+		return err
+	}
+	if cfg.brief && (cfg.view != "timeline" || cfg.json || cfg.logFormat()) {
 		return errorf("--brief shortens the text timeline; the %s has no stand-alone ACK steps to leave out", viewWord(cfg))
 	}
-	if (cfg.set["width"] || cfg.set["color"]) && (cfg.json || cfg.view == "ladder") {
+	if (cfg.set["width"] || cfg.set["color"]) && (cfg.json || cfg.draws() || cfg.logFormat()) {
 		return errorf("--width and --color shape the text views; the %s has neither", viewWord(cfg))
 	}
 	if (cfg.extractListings || cfg.set["extract-max"]) && cfg.extract == "" {
@@ -421,6 +442,9 @@ func (cfg *config) checkViewFlags(v *flagVars) error {
 func viewWord(cfg *config) string {
 	if cfg.json {
 		return report.Tr("JSON output")
+	}
+	if cfg.logFormat() {
+		return report.Tr("--format %s output", cfg.format)
 	}
 	return report.Tr("%s view", cfg.view)
 }

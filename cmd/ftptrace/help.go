@@ -23,19 +23,19 @@ var viewDocs = []viewDoc{
 	{"timeline", "numbered steps of every session, with conclusions (the default view)",
 		"Every FTP session step by step, numbered in capture order: each handshake, command, reply, stand-alone ACK, data transfer and teardown packet, with the capture's frame number and a sentence saying what it means; each session ends with its conclusions and findings. From a pipe, a session is printed as soon as it ends.",
 		"ftptrace --brief capture.pcap",
-		[]string{"brief", "json", "records", "lang", "redact", "color", "fail-on"}},
+		[]string{"brief", "json", "records", "format", "lang", "redact", "color", "fail-on"}},
 	{"sessions", "one line per session: endpoints, user, login, duration, bytes, how it ended",
 		"One line per FTP session: its number, client and server, user and whether the login succeeded, when it began and how long it lasted, commands and transfers, bytes down and up, how it ended and the server's software.",
 		"ftptrace sessions --host 10.0.0.5 capture.pcap",
-		[]string{"width", "color", "json", "lang", "redact"}},
+		[]string{"width", "color", "json", "format", "lang", "redact"}},
 	{"transfers", "one line per data transfer: command, path, mode, bytes, rate, reply, verdict",
 		"One line per data transfer (LIST, NLST, MLSD, RETR, STOR, APPE, STOU): command and path, active or passive mode and its data connection, bytes, duration, rate, the final reply and the verdict; notes under the table explain verdicts and where files were extracted.",
 		"ftptrace transfers --extract out/ capture.pcap",
-		[]string{"width", "color", "json", "lang", "extract", "extract-listings", "extract-max"}},
+		[]string{"width", "color", "json", "format", "lang", "extract", "extract-listings", "extract-max"}},
 	{"creds", "one line per login attempt: user, password, outcome, who could read it; the findings",
 		"One line per login attempt: session and step, client and server, user and password as they crossed the wire, the outcome and who could read them; then the findings, worst first.",
 		"ftptrace creds --redact capture.pcap",
-		[]string{"width", "color", "json", "lang", "redact", "fail-on", "brute-force"}},
+		[]string{"width", "color", "json", "format", "lang", "redact", "fail-on", "brute-force"}},
 	{"summary", "totals for the whole capture, findings counted by kind, top talkers",
 		"Totals for the whole capture: packets, sessions, logins, transfers, file-system changes; the findings counted by kind and severity; the busiest clients and servers; then a screenful of examples (creds and --json list them all).",
 		"ftptrace summary capture.pcap",
@@ -44,6 +44,10 @@ var viewDocs = []viewDoc{
 		"A sequence (ladder) diagram of one session as SVG, client and server side by side, or with --html a self-contained page with the diagram, the timeline and the tables. Draws the first session, or the first of --session.",
 		"ftptrace ladder --session 2 capture.pcap -o s2.svg",
 		[]string{"html", "o", "lang", "redact"}},
+	{"report", "the report to share, one self-contained HTML page: summary, findings, sessions",
+		"The report to share, one self-contained HTML page (-o report.html): the summary, the findings, an index of the sessions, each session's diagram and timeline. The narrowing flags choose the sessions it shows.",
+		"ftptrace report capture.pcap -o report.html",
+		[]string{"o", "lang", "redact"}},
 }
 
 // flagGroups order the flags in -h and in the man page.
@@ -51,9 +55,9 @@ var flagGroups = []struct {
 	title string
 	names []string
 }{
-	{"Input", []string{"r", "c", "n", "i", "D", "bpf", "snaplen", "no-promisc", "duration"}},
+	{"Input", []string{"r", "c", "n", "each", "j", "i", "D", "bpf", "snaplen", "no-promisc", "duration"}},
 	{"Narrowing (every view, and -w with files)", []string{"session", "host", "user", "since", "until"}},
-	{"Output", []string{"json", "records", "brief", "o", "w", "width", "color", "lang", "redact", "html"}},
+	{"Output", []string{"json", "records", "format", "brief", "o", "w", "width", "color", "lang", "redact", "html"}},
 	{"Analysis", []string{"ports", "fail-on", "brute-force", "max-steps", "max-conns"}},
 	{"Extraction", []string{"extract", "extract-listings", "extract-max"}},
 	{"Help", []string{"h", "version"}},

@@ -81,7 +81,9 @@ func profile(env string, start func(io.Writer) error, stop func(io.Writer)) {
 // showsHashes tells whether the output shows the SHA-256 of transfers:
 // only the JSON records carry it, and hashing is most of the work per byte
 // of a large capture, so the other views skip it.
-func (cfg *config) showsHashes() bool { return cfg.json && cfg.records.Has(report.RecordTransfer) }
+func (cfg *config) showsHashes() bool {
+	return cfg.json && cfg.records.Has(report.RecordTransfer) || cfg.logFormat()
+}
 
 // failOnSession tells whether a session meets the --fail-on condition.
 // Anonymous logins do not count as clear-text passwords: their "password"
@@ -140,13 +142,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	if cfg.listIfaces || cfg.iface != "" {
-		return runCapture(cfg, stdout, stderr)
+		return runLiveOrList(cfg, stdout, stderr)
+	}
+	if cfg.each {
+		return runEach(cfg, stdout, stderr)
 	}
 	return runFiles(cfg, stdout, stderr)
 }
 
-// runCapture is -D and -i.
-func runCapture(cfg *config, stdout, stderr io.Writer) int {
+// runLiveOrList is -D and -i.
+func runLiveOrList(cfg *config, stdout, stderr io.Writer) int {
 	if !liveCapture {
 		fmt.Fprintln(stderr, "ftptrace: this ftptrace was built without cgo, so without libpcap: it reads capture files but cannot capture live; build one that can with: sudo apt-get install libpcap-dev && CGO_ENABLED=1 go build ./cmd/ftptrace (or make build)")
 		return exitError
@@ -193,7 +198,11 @@ func runFiles(cfg *config, stdout, stderr io.Writer) int {
 			}
 		}
 	}
-	out, err := createOutput("-o", cfg.output, stdout)
+	outName := cfg.output
+	if cfg.logFormat() && outputDir(cfg) {
+		outName = "" // Zeek's three logs go to files of their own in the directory
+	}
+	out, err := createOutput("-o", outName, stdout)
 	if err != nil {
 		return fail(exitError, err)
 	}

@@ -22,6 +22,7 @@ type printer struct {
 	out  io.WriteCloser
 	w    *bufio.Writer
 	json *report.JSONWriter
+	logs sessionLog // --format zeek, zeek-json, ecs
 	res  *result
 	err  error
 	opts printOptions
@@ -90,6 +91,11 @@ func newPrinter(cfg *config, out io.WriteCloser, res *result, opts printOptions)
 	}
 	p.w = bufio.NewWriterSize(w, 64<<10)
 	p.json = report.NewJSONWriter(p.w, report.JSONOptions{Records: cfg.records, File: opts.style.Files})
+	if cfg.logFormat() {
+		var err error
+		p.logs, err = newSessionLog(cfg, p.w)
+		p.keep(err)
+	}
 	return p
 }
 
@@ -106,7 +112,7 @@ func (c *clearingWriter) Write(b []byte) (int, error) {
 }
 
 // streams tells whether the view prints each session as it ends.
-func (p *printer) streams() bool { return p.cfg.json || p.cfg.view == "timeline" }
+func (p *printer) streams() bool { return p.cfg.json || p.cfg.view == "timeline" || p.cfg.logFormat() }
 
 // session is called for each session in order, once it ended.
 func (p *printer) session(s *analyzer.Session) {
@@ -131,6 +137,10 @@ func (p *printer) session(s *analyzer.Session) {
 		p.res.failOn = true
 	}
 	switch {
+	case p.cfg.logFormat():
+		if p.logs != nil {
+			p.keep(p.logs.Session(s))
+		}
 	case p.cfg.json && p.live:
 		p.keep(p.json.SessionEnd(s)) // its steps are out already
 	case p.cfg.json:
@@ -146,7 +156,7 @@ func (p *printer) session(s *analyzer.Session) {
 	if p.live || (p.opts.flush && p.streams()) {
 		p.keep(p.w.Flush())
 	}
-	if p.cfg.view != "ladder" {
+	if !p.cfg.draws() {
 		// Nothing to come needs more than the tables read (steps, commands,
 		// listings are out already or never shown): let the rest go, so that
 		// memory does not grow with what every session said.
@@ -213,6 +223,10 @@ func (p *printer) finish() error {
 	res, cfg := p.res, p.cfg
 	p.crossFindings()
 	switch {
+	case cfg.logFormat():
+		if p.logs != nil {
+			p.keep(p.logs.Close())
+		}
 	case cfg.json:
 		sum := report.SummaryRecord{Files: cfg.files, Packets: res.stats.Packets, Bytes: res.stats.Bytes,
 			Sessions: res.shown, Transfers: res.transfers, Warnings: noteStrings(res.warnings, false), Partial: res.partial}
@@ -235,16 +249,16 @@ func (p *printer) finish() error {
 	case cfg.view == "summary":
 		p.keep(report.Summary(p.w, res.sessions, report.Totals{Files: cfg.files, Packets: res.stats.Packets,
 			Bytes: res.stats.Bytes, Connections: res.stats.Connections, Warnings: noteStrings(res.warnings, true)}, p.opts.style))
+	case cfg.view == "report" || cfg.view == "ladder" && cfg.html:
+		// The sessions shown: all, or those --session and the other
+		// narrowing flags chose.
+		p.keep(report.HTML(p.w, report.HTMLPage{Capture: captureName(cfg.files), Sessions: res.sessions}))
 	case cfg.view == "ladder":
 		s, err := ladderSession(cfg, res)
 		if err != nil {
 			return err
 		}
-		if cfg.html {
-			p.keep(report.HTML(p.w, report.HTMLPage{Capture: captureName(cfg.files), Session: s, Sessions: res.sessions}))
-		} else {
-			p.keep(report.Ladder(p.w, s, report.LadderOptions{}))
-		}
+		p.keep(report.Ladder(p.w, s, report.LadderOptions{}))
 	}
 	if p.live && !cfg.json {
 		c := p.counts
@@ -333,7 +347,7 @@ func noSession(cfg *config, res *result) string {
 // (the first of --session, or the first of the capture). Other views need
 // none.
 func ladderSession(cfg *config, res *result) (*analyzer.Session, error) {
-	if cfg.view != "ladder" || cfg.json {
+	if !cfg.draws() || cfg.json {
 		return nil, nil
 	}
 	if len(res.sessions) == 0 {
