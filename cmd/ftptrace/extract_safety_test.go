@@ -16,8 +16,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ftptrace/ftptrace/tools/ftpcraft/craft"
 	"github.com/ftptrace/ftptrace/report"
+	"github.com/ftptrace/ftptrace/tools/ftpcraft/craft"
 )
 
 // extractJSON is a transfer record as --extract leaves it.
