@@ -173,7 +173,7 @@ func stepWhat(st *analyzer.Step) string {
 		what = st.Flags
 	}
 	if st.Phase != "" {
-		what += "  [" + tr(st.Phase) + "]"
+		what += tr("  [%s]", tr(st.Phase))
 	}
 	return what
 }

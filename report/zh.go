@@ -143,7 +143,7 @@ var zhCatalogue = Catalogue{
 	" The client's data ports do not follow the textbook N+1 rule (modern clients pick random ports).":                                                                       "客户端的数据端口不符合教科书中N+1的规律（现代客户端使用随机端口）。",
 	" The server did not use the textbook data port 20.":                                                                                                                     "服务器没有使用标准的20数据端口。",
 	"Passive mode: the client connected to the server's port %s, which the server announced; the data connection is turned around compared with the textbook's active mode.": "被动模式：客户端连接服务器通告的%s端口；与教科书中的主动模式相比，数据连接的方向相反。",
-	"The session has one control connection and %s.":                                                                                                                         "本次会话有一个控制连接和%s。",
+	"The session has one control connection and %s.":                                                                                                                         "本次会话有1个控制连接和%s。",
 	"Every connection, control and data, opened with a three-way handshake and closed with a four-packet teardown, as TCP prescribes.":                                       "不管是控制连接还是数据连接，每次都经过三次握手建立、四次断开关闭，符合TCP协议的要求。",
 	"Departures from the three-packet opening and four-packet closing: %s.":                                                                                                  "与“三次握手、四次断开”不同之处：%s。",
 	"the control connection's handshake is not in the capture (it started mid-connection)":                                                                                   "控制连接的三次握手不在抓包中（抓包开始时连接已建立）",

@@ -90,6 +90,7 @@ var zhCLI = Catalogue{
 	"... and %d more kinds": "……另有%d类",
 
 	// Timeline.
+	"  [%s]":          "  【%s】",
 	"frame %d":        "第%d帧",
 	"frame %d of %s":  "%[2]s的第%[1]d帧",
 	"from capture %s": "来自抓包文件%s",
