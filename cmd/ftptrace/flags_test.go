@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -144,4 +145,26 @@ func maxFrame(timeline string) int {
 		n = max(n, k)
 	}
 	return n
+}
+
+// -i N is the Nth interface of the list -D prints, as in tcpdump; sizes
+// take suffixes.
+func TestCLIInterfaceByNumber(t *testing.T) {
+	list, _, code := execCLI(t, nil, "-D")
+	if code != 0 || !strings.HasPrefix(list, "1. ") {
+		t.Fatalf("-D: exit %d\n%s", code, list)
+	}
+	n := strings.Count(list, "\n")
+	_, stderr, code := execCLI(t, nil, "-i", "999", "--snaplen", "64KiB")
+	if want := "-i 999: there are " + strconv.Itoa(n) + " interfaces (ftptrace -D lists them, numbered)"; code != exitUsage || !strings.Contains(stderr, want) {
+		t.Errorf("-i 999: exit %d, %q; want %q", code, stderr, want)
+	}
+	if os.Geteuid() != 0 {
+		return
+	}
+	first := strings.Fields(strings.SplitN(list, "\n", 2)[0])[1]
+	_, stderr, code = execCLI(t, nil, "-i", "1", "--duration", "200ms", "--snaplen", "64KiB")
+	if code != 0 || !strings.Contains(stderr, "capturing on "+first+" ") {
+		t.Errorf("-i 1: exit %d, %q; want a capture on %s", code, stderr, first)
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/mattn/go-runewidth"
 	"golang.org/x/term"
 
 	"github.com/ftptrace/ftptrace/report"
@@ -26,6 +27,7 @@ type progress struct {
 	w       io.Writer
 	enabled bool
 	start   time.Time
+	fd      int // stderr's, for its width
 
 	mu         sync.Mutex
 	in         input
@@ -53,6 +55,7 @@ func newProgress(stderr io.Writer, inputs []input) *progress {
 	if !p.enabled {
 		return p
 	}
+	p.fd = int(f.Fd())
 	for _, in := range inputs {
 		if !in.regular {
 			p.total = 0
@@ -121,7 +124,12 @@ func (p *progress) run() {
 		case now := <-t.C:
 			p.mu.Lock()
 			if now.Sub(p.lastOutput) >= progressDelay && p.cur != nil {
-				fmt.Fprintf(p.w, "\r%s\x1b[K", p.lineLocked(now))
+				line := p.lineLocked(now)
+				if w, _, err := term.GetSize(p.fd); err == nil && w > 1 {
+					// A line that wraps could not be cleared by \r.
+					line = runewidth.Truncate(line, w-1, "…")
+				}
+				fmt.Fprintf(p.w, "\r%s\x1b[K", line)
 				p.drawn = true
 			}
 			p.mu.Unlock()
