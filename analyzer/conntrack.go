@@ -81,6 +81,9 @@ func (ct *connTrack) tcpEvent(e *reassembly.Event) bool {
 			ct.hsStep = s.addStep(st)
 		}
 		hs := s.step(ct.hsStep)
+		if hs.Packets == nil {
+			hs.Packets = make([]Packet, 0, 3) // SYN, SYN,ACK, ACK: one array, not three
+		}
 		if len(hs.Packets) < 16 {
 			hs.Packets = append(hs.Packets, pkt)
 		}

@@ -27,8 +27,8 @@ func (a *Analyzer) Flush(now time.Time) {
 	if a.opts.OnStep == nil {
 		return
 	}
-	for _, s := range a.sessions {
-		if !s.finished {
+	for _, s := range a.sessions.list {
+		if s != nil && !s.finished {
 			s.emitSteps(now.Add(-a.window()), now.Add(-stuckAfter), a.opts.OnStep)
 		}
 	}

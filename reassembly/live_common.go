@@ -19,9 +19,16 @@ const DefaultSnaplen = 262144
 // ErrNoPacket means no packet arrived within the read timeout.
 var ErrNoPacket = errors.New("no packet yet")
 
-// LiveStats are the kernel's and the interface's counts.
+// ErrInterfaceGone means the interface a live capture read from
+// disappeared (unplugged, deleted).
+var ErrInterfaceGone = errors.New("the interface went away")
+
+// LiveStats are the kernel's and the interface's counts, and what -w did
+// not save (NotSaved packets, for SaveError).
 type LiveStats struct {
 	Received, DroppedByKernel, DroppedByInterface int
+	NotSaved                                      int
+	SaveError                                     error
 }
 
 // Interface is a capture device as -D lists it.

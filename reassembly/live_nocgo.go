@@ -32,3 +32,9 @@ func (l *LiveSource) Close() error { return nil }
 
 // Interfaces fails: no libpcap in this build.
 func Interfaces() ([]Interface, error) { return nil, ErrNoLiveCapture }
+
+// SaveTrouble has nothing to say: nothing is saved.
+func (l *LiveSource) SaveTrouble() error { return nil }
+
+// NotSaved is nothing: nothing is captured.
+func (l *LiveSource) NotSaved() (int, error) { return 0, nil }

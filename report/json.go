@@ -230,6 +230,8 @@ type SummaryRecord struct {
 	Received           *int   `json:"received,omitempty"`
 	DroppedByKernel    *int   `json:"dropped_by_kernel,omitempty"`
 	DroppedByInterface *int   `json:"dropped_by_interface,omitempty"`
+	// With -w: packets captured but not saved (a write error stopped it).
+	NotSaved *int `json:"not_saved,omitempty"`
 }
 
 // Session writes every record of one session: the session, its steps,

@@ -69,7 +69,7 @@ func TestRecordsCoverSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 	n := 3
-	if err := w.Summary(SummaryRecord{Files: []string{}, Interface: "lo", Received: &n, DroppedByKernel: &n, DroppedByInterface: &n}); err != nil {
+	if err := w.Summary(SummaryRecord{Files: []string{}, Interface: "lo", Received: &n, DroppedByKernel: &n, DroppedByInterface: &n, NotSaved: &n}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := schema.CheckLines(bytes.NewReader(out.Bytes())); err != nil {

@@ -13,11 +13,15 @@ import (
 // prints what was read and the exit status is 128 + the signal's number
 // (130 for Ctrl-C, 143 for SIGTERM). A second signal does not wait: the
 // temporary files (of -o, -w, --extract) are removed and the program ends
-// with the same status. (Live capture handles the signals itself: they end
-// the capture, the normal way to stop it, with exit status 0.)
+// with the same status. SIGPIPE (what reads the output went away:
+// ftptrace ... | head) does not wait either: there is no one to print for,
+// so the temporary files go and the status is 141. (Live capture handles
+// SIGINT and SIGTERM itself: they end the capture, the normal way to stop
+// it, with exit status 0.)
 type interrupt struct {
 	stop chan struct{}
 	sigs chan os.Signal
+	done chan struct{} // closed by release
 
 	mu       sync.Mutex
 	sig      syscall.Signal // the first signal, 0 while none came
@@ -26,23 +30,38 @@ type interrupt struct {
 
 func catchInterrupts() *interrupt {
 	in := newInterrupt()
-	signal.Notify(in.sigs, os.Interrupt, syscall.SIGTERM)
+	signal.Notify(in.sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGPIPE)
 	go in.wait()
 	return in
 }
 
 // newInterrupt is an interrupt no signal reaches (until catchInterrupts).
 func newInterrupt() *interrupt {
-	return &interrupt{stop: make(chan struct{}), sigs: make(chan os.Signal, 2)}
+	return &interrupt{stop: make(chan struct{}), sigs: make(chan os.Signal, 2), done: make(chan struct{})}
+}
+
+// release stops catching the signals, once the run has written everything.
+func (in *interrupt) release() {
+	signal.Stop(in.sigs)
+	close(in.done)
 }
 
 func (in *interrupt) wait() {
-	for sig := range in.sigs {
+	for {
+		var sig os.Signal
+		select {
+		case sig = <-in.sigs:
+		case <-in.done:
+			return
+		}
 		s, _ := sig.(syscall.Signal)
 		if s == 0 {
 			s = syscall.SIGINT
 		}
 		in.mu.Lock()
+		if s == syscall.SIGPIPE {
+			in.sig = s
+		}
 		if in.sig == 0 {
 			in.sig = s
 			close(in.stop)

@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ftptrace/ftptrace/schema"
 )
 
 // A FIFO that never delivers a byte (no writer ever opens it): Ctrl-C
@@ -85,7 +87,7 @@ func TestCLIInterruptPipe(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for _, view := range []string{"sessions", "summary", "creds", "timeline"} {
+	for _, view := range []string{"sessions", "summary", "creds", "timeline", "--json"} {
 		t.Run(view, func(t *testing.T) {
 			stdout, stderr, wait, signal := startOnPipe(t, raw[:len(raw)*2/3], view, "-")
 			var out bytes.Buffer
@@ -104,8 +106,13 @@ func TestCLIInterruptPipe(t *testing.T) {
 			if out.Len() == 0 || strings.Contains(out.String(), "No FTP session found") {
 				t.Errorf("%s printed nothing of what was read:\n%s", view, out.String())
 			}
-			if view == "sessions" && !strings.Contains(out.String(), "interrupted") {
+			if (view == "sessions" || view == "--json") && !strings.Contains(out.String(), "interrupted") {
 				t.Errorf("no session is marked interrupted:\n%s", out.String())
+			}
+			if view == "--json" {
+				if _, err := schema.CheckLines(bytes.NewReader(out.Bytes())); err != nil {
+					t.Errorf("the JSON of an interrupted run breaks the schema: %v", err)
+				}
 			}
 		})
 	}

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 	"runtime/pprof"
 	"runtime/trace"
 
@@ -24,28 +23,8 @@ const (
 	exitFailOn = 3
 )
 
-// The garbage collector's settings keep the resident size flat on big
-// captures. The live data of the streamed views (timeline, JSON) is about
-// 25 MiB whatever the capture's size; Go's default lets the heap grow to
-// twice the live data, gcPercent to one and a half times. The tables keep
-// a few kilobytes per session until the end, so their live data grows with
-// the number of sessions: softMemoryLimit then makes the collector work
-// harder rather than let the heap pass it, which costs CPU only when the
-// live data itself comes near it. (A limit of 48 MiB, tried first, made
-// the creds view of an 8 GB capture run 2.4 times slower.) GOGC and
-// GOMEMLIMIT override them.
-const (
-	gcPercent       = 50
-	softMemoryLimit = 64 << 20
-)
-
 func main() {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(gcPercent)
-	}
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(softMemoryLimit)
-	}
+	setUpCollector()
 	// For performance work (see BENCHMARKS.md): FTPTRACE_CPUPROFILE=FILE
 	// writes a CPU profile for go tool pprof, FTPTRACE_TRACE=FILE an
 	// execution trace for go tool trace (which goroutine ran when, and what
@@ -214,6 +193,7 @@ func runFiles(cfg *config, stdout, stderr io.Writer) int {
 		}
 	}
 	intr := catchInterrupts()
+	defer intr.release()
 	intr.onAbort(out.discard)
 	intr.onAbort(pcapOut.discard)
 	abort := func() { out.Abort(); pcapOut.Abort() }

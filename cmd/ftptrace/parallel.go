@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"runtime"
-	"runtime/debug"
 	"sync"
 )
 
@@ -47,10 +46,7 @@ type capture struct {
 // run's output waits in a temporary file for the runs before it, so
 // memory does not grow with what a run writes.
 func runEach(cfg *config, stdout, stderr io.Writer) int {
-	if os.Getenv("GOMEMLIMIT") == "" {
-		// Each analysis keeps its own live data (see softMemoryLimit).
-		debug.SetMemoryLimit(softMemoryLimit * int64(cfg.jobs))
-	}
+	setMemoryFloor(memoryFloor * int64(cfg.jobs)) // each analysis keeps its own live data (gc.go)
 	caps := make([]*capture, len(cfg.files))
 	for i := range caps {
 		caps[i] = &capture{done: make(chan struct{})}

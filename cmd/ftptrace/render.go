@@ -234,6 +234,9 @@ func (p *printer) finish() error {
 			c := p.counts
 			sum.Files, sum.Interface = []string{}, cfg.iface
 			sum.Received, sum.DroppedByKernel, sum.DroppedByInterface = &c.Received, &c.DroppedByKernel, &c.DroppedByInterface
+			if cfg.writeFile != "" {
+				sum.NotSaved = &c.NotSaved
+			}
 		}
 		p.keep(p.json.Summary(sum))
 	case cfg.view == "timeline":
@@ -264,6 +267,9 @@ func (p *printer) finish() error {
 		c := p.counts
 		fmt.Fprintf(p.w, "Captured on %s: %d packets received, %d dropped by the kernel, %d dropped by the interface; %d FTP sessions.\n",
 			cfg.iface, c.Received, c.DroppedByKernel, c.DroppedByInterface, res.count)
+		if c.NotSaved > 0 {
+			fmt.Fprintf(p.w, "%d packets were not saved to %s (%s).\n", c.NotSaved, cfg.writeFile, saveTrouble(c.SaveError))
+		}
 	}
 	p.keep(p.w.Flush())
 	if p.err != nil {
