@@ -113,6 +113,8 @@ var zhCLI = Catalogue{
 	"capture %s: %d packets are stamped more than %d minutes ahead of the traffic around them; their time was not trusted to close idle connections":                                           "抓包文件%s：%d个数据包的时间戳比前后的流量超前%d分钟以上，不据此关闭空闲连接",
 	"%d more connection attempts to an FTP port never got going (a SYN flood or a scan?): only the first 100 are shown as sessions":                                                            "另有%d次对FTP端口的连接尝试没有建立起来（SYN洪泛还是端口扫描？）：只有前100次显示为会话",
 	"%d packets belong to connections ftptrace did not follow: more than %d were open at once (--max-conns)":                                                                                   "%d个数据包属于ftptrace没有跟踪的连接：同时打开的连接超过了%d个（--max-conns）",
+	"%d sessions were ended early to make room: more than %d were open at once (each says so in a limit-reached finding)":                                                                      "%d个会话被提前结束以腾出空间：同时打开的会话超过了%d个（每个会话的limit-reached审计发现都有说明）",
+	"%d announced data connections were forgotten unused to make room for newer ones (limit-reached findings say which sessions lost them)":                                                    "%d个已通告但未使用的数据连接被丢弃，为更新的腾出空间（limit-reached审计发现说明是哪些会话）",
 	"interrupted (%s)":    "被中断（%s）",
 	" at packet %d of %s": "，停在%[2]s的第%[1]d个数据包",
 	"standard input":      "标准输入",
