@@ -9,8 +9,10 @@ DESTDIR  ?=
 
 .PHONY: build libpcap demo test e2e fuzz bench corpus fixtures fixtures-synth vet fmt clean install uninstall man static
 
+# -buildvcs=auto: --version names the commit (debug.ReadBuildInfo), even
+# where GOFLAGS turns the stamping off.
 build: libpcap
-	$(GO) build -o $(BIN) ./cmd/ftptrace
+	$(GO) build -buildvcs=auto -o $(BIN) ./cmd/ftptrace
 
 # A static binary without cgo: it reads capture files, but cannot capture
 # live (no libpcap); -i says how to get a build that can.
