@@ -7,7 +7,7 @@ FUZZTIME ?= 30s
 PREFIX   ?= /usr/local
 DESTDIR  ?=
 
-.PHONY: build libpcap demo test e2e fuzz bench corpus fixtures fixtures-synth vet fmt clean install uninstall man static
+.PHONY: build libpcap demo test e2e e2e-ingest fuzz bench corpus fixtures fixtures-synth vet fmt clean install uninstall man static
 
 # -buildvcs=auto: --version names the commit (debug.ReadBuildInfo), even
 # where GOFLAGS turns the stamping off.
@@ -76,6 +76,8 @@ fuzz:
 	$(GO) test ./report -run '^$$' -fuzz '^FuzzAppendString$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./report -run '^$$' -fuzz '^FuzzAppendTime$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./report -run '^$$' -fuzz '^FuzzFill$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
+	$(GO) test ./report -run '^$$' -fuzz '^FuzzZeekString$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
+	$(GO) test ./report -run '^$$' -fuzz '^FuzzZeekPath$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./report -run '^$$' -fuzz '^FuzzEscapeUnsafe$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./reassembly -run '^$$' -fuzz '^FuzzBlocks$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./reassembly -run '^$$' -fuzz '^FuzzPcapVariant$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
@@ -84,6 +86,7 @@ fuzz:
 	$(GO) test ./reassembly -run '^$$' -fuzz '^FuzzNotACapture$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./reassembly -run '^$$' -fuzz '^FuzzDecodeFast$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./reassembly -run '^$$' -fuzz '^FuzzStamp$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
+	$(GO) test ./reassembly -run '^$$' -fuzz '^FuzzFactsParsers$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./reassembly -run '^$$' -fuzz '^FuzzLaneSameAsGopacket$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./tools/workfloor -run '^$$' -fuzz '^FuzzFileData$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 
@@ -108,18 +111,29 @@ bench: build
 	$(GO) test ./... -run '^$$' -bench . -benchmem -benchtime 200ms
 	BENCH_SIZES="$(BENCH_SIZES)" bash scripts/bench.sh
 
-# Recorded fixtures: real servers and clients on loopback (needs root).
+# Recorded fixtures: real servers and clients on loopback, and the failures
+# `ftptrace diagnose` names, in network namespaces (needs root).
 fixtures:
 	bash scripts/record-fixtures.sh
+	bash scripts/record-diagnose.sh
 
 # Synthesized fixtures, byte-identical on every run.
 fixtures-synth:
 	$(GO) run ./tools/ftpsynth -all testdata/pcaps
 
-# The HTML report opened in headless Chromium: the page renders, has its
-# title, and its screenshot is not blank (installs chromium as root).
+# The HTML report opened in headless Chromium (scripts/e2e, chromedp): one
+# session, 30, 50 data connections, 1000 sessions and the Chinese page open
+# in time, are not blank, every index link lands, diagrams stay readable, no
+# console error (installs chromium and a CJK font as root; SHOTS=DIR keeps
+# the screenshots).
 e2e:
 	GO=$(GO) bash scripts/e2e.sh
+
+# docs/SCALE.md's PostgreSQL configuration, end to end: a private cluster on a
+# unix socket (installs postgresql as root), the records of every capture
+# loaded, the documented queries' answers checked against ftptrace's tables.
+e2e-ingest:
+	GO=$(GO) bash scripts/e2e-ingest.sh
 
 clean:
 	rm -rf bin

@@ -233,6 +233,8 @@ func (a *Analyzer) newControl(cs *connState, why string) {
 	s.conns = append(s.conns, cs)
 	if cs.orig != nil {
 		cs.orig.Watch() // retransmissions that change a command must not pass unnoticed
+		cs.orig.Observe()
+		s.TCP, s.tcpFlip = cs.orig.Facts(), cs.flip
 	}
 }
 

@@ -99,6 +99,10 @@ func (a *Analyzer) newDataConn(cs *connState, s *Session, e *Expectation) {
 	if e.Transfer != nil {
 		e.Transfer.Data = dc
 	}
+	if cs.orig != nil {
+		cs.orig.Observe() // for a diagnosis: retransmissions, windows, ICMP errors
+		dc.TCP, dc.tcpFlip = cs.orig.Facts(), cs.flip
+	}
 	s.DataConns = append(s.DataConns, dc)
 	ct := newConnTrack(s, RoleData, c)
 	ct.dataID = dc.ID

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 	"unsafe"
+
+	"github.com/ftptrace/ftptrace/reassembly"
 )
 
 // ConnRole tells whether a step happened on the control connection or on
@@ -227,6 +229,11 @@ type DataConn struct {
 	Teardown   string // "4-packet", "3-packet", "rst", "half", ""
 	Handshake  bool   // all three handshake packets were captured
 	TLS        bool   // the payload starts with a TLS record: the data is encrypted
+	// TCP is what the connection's packets showed besides its bytes
+	// (retransmissions, windows, ICMP errors), nil when not followed; its
+	// sides are the tracker's (TCPSide turns them to Client and Server).
+	TCP     *reassembly.Facts
+	tcpFlip bool
 	// MIME is the media type the first bytes look like ("text/plain",
 	// "application/zip"), "" when no byte was captured or they are TLS.
 	MIME     string
@@ -332,6 +339,12 @@ type Session struct {
 	DroppedSteps    int
 	DroppedCommands int
 
+	// TCP is what the control connection's packets showed besides its
+	// bytes (from when it became a session), nil when not followed; its
+	// sides are the tracker's (TCPSide turns them to Client and Server).
+	TCP     *reassembly.Facts
+	tcpFlip bool
+
 	released       int                      // commands let go by Release
 	findingKinds   map[string]*findingGroup // findings by kind: how many, the ones past the itemized bound
 	findingsOver   int                      // findings not kept at all (past maxFindings)
@@ -353,6 +366,25 @@ type Session struct {
 	slot             int
 	forgottenExpects int
 	evicted          bool
+}
+
+// TCPSide is what one side of a data connection sent: the initiator
+// (Client) for 0, the responder for 1, as DataConn.Bytes; nil when the
+// connection's packets were not followed.
+func (dc *DataConn) TCPSide(i int) *reassembly.SideFacts { return factsSide(dc.TCP, dc.tcpFlip, i) }
+
+// TCPSide is what one side of the control connection sent: the client for
+// 0, the server for 1; nil when not followed.
+func (s *Session) TCPSide(i int) *reassembly.SideFacts { return factsSide(s.TCP, s.tcpFlip, i) }
+
+func factsSide(f *reassembly.Facts, flip bool, i int) *reassembly.SideFacts {
+	if f == nil || i < 0 || i > 1 {
+		return nil
+	}
+	if flip {
+		i ^= 1 // the tracker took the other side for the client
+	}
+	return &f.Side[i]
 }
 
 // WaitHashes waits until the SHA-256 of every transfer of the session is

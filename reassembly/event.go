@@ -120,6 +120,7 @@ type Conn struct {
 	ignored bool
 	watched bool
 	bulk    bool
+	facts   *Facts // kept when the handler observes the connection (Observe)
 }
 
 // Watch asks the tracker to compare retransmitted bytes with the copy it

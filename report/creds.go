@@ -189,15 +189,15 @@ func writeFindings(w io.Writer, sessions []*analyzer.Session, st Style) error {
 			// Count what is counted: the places, and the sessions they are in.
 			places = tr("%s, ... %s in %s", strings.Join(g.places[:3], tr(", ")), plural(len(g.places), "time"), plural(g.sessions, "session"))
 		}
-		ew.printf("  %s %-22s %s\n", severityWord(st, g.f.Severity), g.f.Kind, tr("%s (%s)", Clean(findingText(g.f)), places))
+		ew.printf("  %s %-22s %s\n", severityLabel(st, g.f.Severity), g.f.Kind, tr("%s (%s)", Clean(findingText(g.f)), places))
 	}
 	return ew.err
 }
 
-// severityWord is a finding's severity as the text views show it: upper
+// severityLabel is a finding's severity as the tables show it: upper
 // case, padded to one width, coloured on a terminal.
-func severityWord(st Style, sev string) string {
-	word := tr(strings.ToUpper(sev))
+func severityLabel(st Style, sev string) string {
+	word := severityWord(sev)
 	pad := strings.Repeat(" ", max(0, 8-runewidth.StringWidth(word)))
 	return paint(st, severityColor(sev), word) + pad
 }

@@ -165,7 +165,7 @@ func writeFindingCounts(w io.Writer, sessions []*analyzer.Session, st Style) err
 	ew := &errWriter{w: w}
 	ew.printf("\n%s\n", tr("Findings by kind:"))
 	for _, k := range kinds {
-		ew.printf("  %s %-22s %s\n", severityWord(st, k.severity), k.name,
+		ew.printf("  %s %-22s %s\n", severityLabel(st, k.severity), k.name,
 			tr("%s in %s", plural(k.count, "time"), plural(len(k.sessions), "session")))
 	}
 	ew.printf("\n%s\n", tr("Examples (ftptrace creds, or --json, lists every finding):"))
@@ -178,7 +178,7 @@ func writeFindingCounts(w io.Writer, sessions []*analyzer.Session, st Style) err
 		if k.first.f.Step > 0 {
 			where += tr(" step %d", k.first.f.Step)
 		}
-		ew.printf("  %s %-22s %s\n", severityWord(st, k.severity), k.name, tr("%s (%s)", Clean(findingText(k.first.f)), where))
+		ew.printf("  %s %-22s %s\n", severityLabel(st, k.severity), k.name, tr("%s (%s)", Clean(findingText(k.first.f)), where))
 	}
 	return ew.err
 }

@@ -14,7 +14,7 @@ import (
 	"github.com/ftptrace/ftptrace/report"
 )
 
-var views = []string{"timeline", "sessions", "transfers", "creds", "summary", "ladder", "report"}
+var views = []string{"timeline", "sessions", "transfers", "creds", "summary", "ladder", "report", "diagnose", "latency"}
 
 type config struct {
 	view  string
@@ -99,6 +99,8 @@ var viewRecords = map[string]report.Records{
 	"transfers": report.RecordTransfer,
 	"creds":     report.RecordCredential | report.RecordFinding,
 	"summary":   report.RecordSummary | report.RecordFinding,
+	"diagnose":  report.RecordDiagnosis | report.RecordSummary,
+	"latency":   report.RecordLatency | report.RecordSummary,
 }
 
 // flagVars holds what the flags parse into before it is checked and

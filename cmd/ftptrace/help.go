@@ -48,6 +48,14 @@ var viewDocs = []viewDoc{
 		"The report to share, one self-contained HTML page (-o report.html): the summary, the findings, an index of the sessions, each session's diagram and timeline. The narrowing flags choose the sessions it shows.",
 		"ftptrace report capture.pcap -o report.html",
 		[]string{"o", "lang", "redact"}},
+	{"diagnose", "why sessions failed, hung or crawled: each problem, its cause, evidence and fix",
+		"Why sessions failed, hung or crawled: one block per problem with its cause, the evidence (steps, frames) and the fix; with --json, diagnosis records.",
+		"ftptrace diagnose capture.pcap",
+		[]string{"json", "lang"}},
+	{"latency", "per session: round trip, each command's wait split into network and server time",
+		"Per session: the round trip from the handshakes, each command's wait split into network and server time, the slowest commands, each data connection's timing; with --json, latency records.",
+		"ftptrace latency capture.pcap",
+		[]string{"json", "lang"}},
 }
 
 // flagGroups order the flags in -h and in the man page.

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/ftptrace/ftptrace/analyzer"
+	"github.com/ftptrace/ftptrace/diagnose"
 	"github.com/ftptrace/ftptrace/reassembly"
 	"github.com/ftptrace/ftptrace/report"
 )
@@ -38,6 +39,10 @@ type printer struct {
 	counts  reassembly.LiveStats
 
 	usageError bool // finish's error is the user's (--session)
+	// The diagnose view: what the whole capture's diagnosis compares
+	// (diagnose.Capture), and the problems found so far.
+	fingerprints []diagnose.Fingerprint
+	problems     int
 }
 
 // printOptions are what the printer knows of the terminal.
@@ -112,7 +117,9 @@ func (c *clearingWriter) Write(b []byte) (int, error) {
 }
 
 // streams tells whether the view prints each session as it ends.
-func (p *printer) streams() bool { return p.cfg.json || p.cfg.view == "timeline" || p.cfg.logFormat() }
+func (p *printer) streams() bool {
+	return p.cfg.json || p.cfg.view == "timeline" || p.cfg.logFormat() || p.cfg.view == "diagnose" || p.cfg.view == "latency"
+}
 
 // session is called for each session in order, once it ended.
 func (p *printer) session(s *analyzer.Session) {
@@ -136,11 +143,18 @@ func (p *printer) session(s *analyzer.Session) {
 	if failOnSession(p.cfg.failOn, s) {
 		p.res.failOn = true
 	}
+	if p.diagnoses() {
+		p.fingerprints = append(p.fingerprints, diagnose.FingerprintOf(s))
+	}
 	switch {
 	case p.cfg.logFormat():
 		if p.logs != nil {
 			p.keep(p.logs.Session(s))
 		}
+	case p.cfg.view == "diagnose" && !p.cfg.json:
+		p.diagnoseSession(s)
+	case p.cfg.view == "latency" && !p.cfg.json:
+		p.keep(report.LatencySession(p.w, s))
 	case p.cfg.json && p.live:
 		p.keep(p.json.SessionEnd(s)) // its steps are out already
 	case p.cfg.json:
@@ -156,10 +170,13 @@ func (p *printer) session(s *analyzer.Session) {
 	if p.live || (p.opts.flush && p.streams()) {
 		p.keep(p.w.Flush())
 	}
-	if !p.cfg.draws() {
+	reportOnly := (p.cfg.view == "report" || p.cfg.html) && len(p.cfg.sessions) == 0
+	if !p.cfg.draws() || reportOnly && p.res.count > report.DefaultReportSessions {
 		// Nothing to come needs more than the tables read (steps, commands,
-		// listings are out already or never shown): let the rest go, so that
-		// memory does not grow with what every session said.
+		// listings are out already or never shown; the report draws its
+		// first sessions only and counts the others in its summary): let
+		// the rest go, so that memory does not grow with what every
+		// session said.
 		s.Release()
 	}
 	if p.cfg.view == "creds" {
@@ -222,6 +239,9 @@ func (p *printer) finish() error {
 	}
 	res, cfg := p.res, p.cfg
 	p.crossFindings()
+	if p.diagnoses() {
+		p.diagnoseCapture()
+	}
 	switch {
 	case cfg.logFormat():
 		if p.logs != nil {
@@ -239,6 +259,10 @@ func (p *printer) finish() error {
 			}
 		}
 		p.keep(p.json.Summary(sum))
+	case cfg.view == "diagnose" || cfg.view == "latency":
+		if res.count == 0 && cfg.view == "latency" {
+			fmt.Fprintf(p.w, "No FTP session found (%d packets, %d TCP connections).\n", res.stats.Packets, res.stats.Connections)
+		}
 	case cfg.view == "timeline":
 		if res.shown == 0 {
 			fmt.Fprintln(p.w, noSession(cfg, res))
