@@ -133,3 +133,17 @@ func TestInstallAndStaticBuild(t *testing.T) {
 		t.Errorf("--version of the static build: %q", version)
 	}
 }
+
+// cmd/ holds the one command users run; the development commands live in
+// tools/ (go install ./cmd/... installs ftptrace alone).
+func TestCmdHoldsOnlyFtptrace(t *testing.T) {
+	entries, err := os.ReadDir("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.Name() != "ftptrace" {
+			t.Errorf("cmd/%s: a development command belongs in tools/ (tools/README.md)", e.Name())
+		}
+	}
+}
