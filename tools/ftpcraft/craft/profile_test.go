@@ -17,7 +17,7 @@ import (
 // (default heap.pprof): what grows while a hostile capture is read.
 // Skipped unless FTPCRAFT_PCAP is set.
 //
-//	FTPCRAFT_PCAP=/tmp/crafted/crafted-halfopen.pcap go test ./cmd/ftpcraft/craft -run TestProfile
+//	FTPCRAFT_PCAP=/tmp/crafted/crafted-halfopen.pcap go test ./tools/ftpcraft/craft -run TestProfile
 //	go tool pprof -top -sample_index=inuse_space heap.pprof
 func TestProfile(t *testing.T) {
 	name := os.Getenv("FTPCRAFT_PCAP")

@@ -15,7 +15,7 @@ const (
 )
 
 // truth is what the generator wrote, for benchcheck to compare with
-// ftptrace's analysis. cmd/benchcheck decodes the same JSON.
+// ftptrace's analysis. tools/benchcheck decodes the same JSON.
 type truth struct {
 	Seed          uint64          `json:"seed"`
 	Target        int64           `json:"target_bytes"`

@@ -3,10 +3,10 @@
 // TCP payload, and SHA-256 the bytes of every file transfer, spread over
 // all the cores there are. No connection is tracked, nothing is reassembled
 // or parsed, nothing is written. Its time, as a multiple of the read loop's
-// (cmd/readloop), is the best ratio any analyser that hashes every transfer
+// (tools/readloop), is the best ratio any analyser that hashes every transfer
 // could reach on the machine (BENCHMARKS.md).
 //
-// It knows the generator's traffic (cmd/ftpbench-gen): TCP that is neither
+// It knows the generator's traffic (tools/ftpbench-gen): TCP that is neither
 // FTP control (port 21) nor the HTTP-like (80) and SSH-like (22) flows is
 // file data. With -truth, the bytes it hashed must be the sum of the
 // truth's transfers, or it fails: the floor hashes exactly what ftptrace must.

@@ -1,6 +1,6 @@
 // Package craft builds hostile FTP captures: the crafted-traffic cases of
 // docs/LIMITS.md. Each builder takes its size, so the tests build small
-// versions in memory and cmd/ftpcraft writes the full ones to disk.
+// versions in memory and tools/ftpcraft writes the full ones to disk.
 package craft
 
 import (

@@ -12,7 +12,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/ftptrace/ftptrace/cmd/ftpcraft/craft"
+	"github.com/ftptrace/ftptrace/tools/ftpcraft/craft"
 )
 
 func main() {

@@ -8,7 +8,7 @@ import (
 	"strings"
 )
 
-// truth mirrors the JSON cmd/ftpbench-gen writes (its truth.go).
+// truth mirrors the JSON tools/ftpbench-gen writes (its truth.go).
 type truth struct {
 	Packets     int64          `json:"packets"`
 	Bytes       int64          `json:"bytes"`
