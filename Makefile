@@ -4,10 +4,44 @@ BIN      := bin/ftptrace
 ARTICLE  := testdata/pcaps/article-active.pcap
 FUZZTIME ?= 30s
 
-.PHONY: build libpcap demo test e2e fuzz bench corpus fixtures fixtures-synth vet fmt clean
+PREFIX   ?= /usr/local
+DESTDIR  ?=
 
+.PHONY: build libpcap demo test e2e e2e-ingest fuzz bench corpus fixtures fixtures-synth vet fmt clean install uninstall man static
+
+# -buildvcs=auto: --version names the commit (debug.ReadBuildInfo), even
+# where GOFLAGS turns the stamping off.
 build: libpcap
-	$(GO) build -o $(BIN) ./cmd/ftptrace
+	$(GO) build -buildvcs=auto -o $(BIN) ./cmd/ftptrace
+
+# A static binary without cgo: it reads capture files, but cannot capture
+# live (no libpcap); -i says how to get a build that can.
+static:
+	CGO_ENABLED=0 $(GO) build -o bin/ftptrace-static ./cmd/ftptrace
+
+# Installs the binary, the manual page and the shell completions under
+# $(DESTDIR)$(PREFIX) (PREFIX=$$HOME/.local for one user, no root).
+install: build
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+	  $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/ftptrace
+	install -m 644 docs/ftptrace.1 $(DESTDIR)$(PREFIX)/share/man/man1/ftptrace.1
+	./$(BIN) completion bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ftptrace
+	./$(BIN) completion zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_ftptrace
+	./$(BIN) completion fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/ftptrace.fish
+	@echo "installed $(DESTDIR)$(PREFIX)/bin/ftptrace (man ftptrace; completions for bash, zsh, fish)"
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/ftptrace $(DESTDIR)$(PREFIX)/share/man/man1/ftptrace.1 \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ftptrace \
+	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_ftptrace \
+	  $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/ftptrace.fish
+
+# The manual page, from the same text as -h (TestManPageUpToDate checks it).
+man:
+	$(GO) run ./cmd/ftptrace help man > docs/ftptrace.1
 
 # Live capture links libpcap (cgo): its headers must be there to build.
 libpcap:
@@ -30,7 +64,7 @@ test: libpcap
 	  if [ -n "$$unformatted" ]; then echo "gofmt wants to reformat:"; echo "$$unformatted"; exit 1; fi
 	$(GO) test ./...
 	# The goroutines (prefetch, hashing in place, background writer) under the race detector.
-	$(GO) test -race -run 'TestGolden|TestEach|TestPrefetch|TestDecodingPrefetch|TestFollow|TestBulkLane|TestCLI|TestHashKeeps|TestHashesThroughPrefetch' ./cmd/ftptrace ./reassembly ./analyzer ./cmd/ftpbench-gen
+	$(GO) test -race -run 'TestGolden|TestEach|TestPrefetch|TestDecodingPrefetch|TestFollow|TestBulkLane|TestCLI|TestHashKeeps|TestHashesThroughPrefetch' ./cmd/ftptrace ./reassembly ./analyzer ./tools/ftpbench-gen
 
 # Each parser's fuzz target for FUZZTIME (go test runs one -fuzz target at a time).
 fuzz:
@@ -38,10 +72,13 @@ fuzz:
 	$(GO) test ./analyzer -run '^$$' -fuzz '^FuzzReplyReader$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./analyzer -run '^$$' -fuzz '^FuzzDataAddress$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./analyzer -run '^$$' -fuzz '^FuzzControlStream$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
+	$(GO) test ./analyzer -run '^$$' -fuzz '^FuzzDataLook$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./report -run '^$$' -fuzz '^FuzzPipeline$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./report -run '^$$' -fuzz '^FuzzAppendString$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./report -run '^$$' -fuzz '^FuzzAppendTime$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./report -run '^$$' -fuzz '^FuzzFill$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
+	$(GO) test ./report -run '^$$' -fuzz '^FuzzZeekString$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
+	$(GO) test ./report -run '^$$' -fuzz '^FuzzZeekPath$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./report -run '^$$' -fuzz '^FuzzEscapeUnsafe$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./reassembly -run '^$$' -fuzz '^FuzzBlocks$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./reassembly -run '^$$' -fuzz '^FuzzPcapVariant$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
@@ -50,8 +87,9 @@ fuzz:
 	$(GO) test ./reassembly -run '^$$' -fuzz '^FuzzNotACapture$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./reassembly -run '^$$' -fuzz '^FuzzDecodeFast$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./reassembly -run '^$$' -fuzz '^FuzzStamp$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
+	$(GO) test ./reassembly -run '^$$' -fuzz '^FuzzFactsParsers$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./reassembly -run '^$$' -fuzz '^FuzzLaneSameAsGopacket$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
-	$(GO) test ./cmd/workfloor -run '^$$' -fuzz '^FuzzFileData$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
+	$(GO) test ./tools/workfloor -run '^$$' -fuzz '^FuzzFileData$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 
 # ftptrace against tshark over testdata/pcaps and ../shared/pcaps: fails on a
 # disagreement not listed in testdata/corpus-disagreements.txt, or a listed one gone.
@@ -61,7 +99,7 @@ corpus: build
 # Benchmark captures (git-ignored): deterministic by seed, with their truth.
 BENCH_SIZES ?= 200MB 2GB
 bench-data:
-	$(GO) build -o bin/ftpbench-gen ./cmd/ftpbench-gen
+	$(GO) build -o bin/ftpbench-gen ./tools/ftpbench-gen
 	@mkdir -p bench-data
 	@for s in $(BENCH_SIZES); do \
 	  [ -s bench-data/$$s.pcap ] && [ -s bench-data/$$s.json ] || \
@@ -74,18 +112,31 @@ bench: build
 	$(GO) test ./... -run '^$$' -bench . -benchmem -benchtime 200ms
 	BENCH_SIZES="$(BENCH_SIZES)" bash scripts/bench.sh
 
-# Recorded fixtures: real servers and clients on loopback (needs root).
+# Recorded fixtures: real servers and clients on loopback, then through network
+# namespaces the way captures are taken in the field, and the failures
+# `ftptrace diagnose` names (needs root).
 fixtures:
 	bash scripts/record-fixtures.sh
+	bash scripts/record-netns-fixtures.sh
+	bash scripts/record-diagnose.sh
 
 # Synthesized fixtures, byte-identical on every run.
 fixtures-synth:
-	$(GO) run ./cmd/ftpsynth -all testdata/pcaps
+	$(GO) run ./tools/ftpsynth -all testdata/pcaps
 
-# The HTML report opened in headless Chromium: the page renders, has its
-# title, and its screenshot is not blank (installs chromium as root).
+# The HTML report opened in headless Chromium (scripts/e2e, chromedp): one
+# session, 30, 50 data connections, 1000 sessions and the Chinese page open
+# in time, are not blank, every index link lands, diagrams stay readable, no
+# console error (installs chromium and a CJK font as root; SHOTS=DIR keeps
+# the screenshots).
 e2e:
 	GO=$(GO) bash scripts/e2e.sh
+
+# docs/SCALE.md's PostgreSQL configuration, end to end: a private cluster on a
+# unix socket (installs postgresql as root), the records of every capture
+# loaded, the documented queries' answers checked against ftptrace's tables.
+e2e-ingest:
+	GO=$(GO) bash scripts/e2e-ingest.sh
 
 clean:
 	rm -rf bin

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 	"unsafe"
+
+	"github.com/ftptrace/ftptrace/reassembly"
 )
 
 // ConnRole tells whether a step happened on the control connection or on
@@ -207,6 +209,7 @@ type Transfer struct {
 	cmd            *Command
 	cutShort       bool // the capture ended inside the data connection, or it carried less than announced
 	dataEnded      bool // the sender closed its side of the data connection (FIN) or it was reset
+	orphan         bool // of a data connection without control connection (orphan.go)
 	abort          abortState
 	expect         *Expectation // the announcement it took, until a refusal gives it back
 	restCmd        *Command     // the REST before it: refused, it set no offset
@@ -264,6 +267,16 @@ type DataConn struct {
 	Teardown   string // "4-packet", "3-packet", "rst", "half", ""
 	Handshake  bool   // all three handshake packets were captured
 	TLS        bool   // the payload starts with a TLS record: the data is encrypted
+	// TCP is what the connection's packets showed besides its bytes
+	// (retransmissions, windows, ICMP errors), nil when not followed; its
+	// sides are the tracker's (TCPSide turns them to Client and Server).
+	TCP     *reassembly.Facts
+	tcpFlip bool
+	// EarlyBy is how long before its announcement (PORT command, passive
+	// reply) the data connection's first packet was captured: the capture's
+	// order is not the order on the wire (held.go). 0 when it came after.
+	EarlyBy time.Duration
+	early   []byte // the first bytes, when they came before the transfer command (held.go)
 	// MIME is the media type the first bytes look like ("text/plain",
 	// "application/zip"), "" when no byte was captured or they are TLS.
 	MIME     string
@@ -355,11 +368,17 @@ type Session struct {
 	TeardownKind string // "4-packet", "3-packet", "rst", "half", ""
 	Complete     bool
 	Warnings     []string
-	Detected     string // why this is FTP: "port 21", "content"
-	Software     string // from the 220 banner or the SYST reply
-	Ended        string // "quit" (221 to QUIT), "fin", "rst", "unanswered" (SYNs nothing answered), "capture ended", "limit reached" (Limits.Sessions)
-	BytesDown    int64  // file and listing bytes from server to client
-	BytesUp      int64
+	Detected     string // why this is FTP: "port 21", "content", or what made an orphan data connection one
+	// Orphan, for a session made of a data connection whose control
+	// connection is not in the capture (orphan.go: no commands, one
+	// transfer of unknown command), says what made it taken for one: what
+	// it carried from its first byte ("gzip data", "a directory listing"),
+	// or "port 20" (it came from the textbook data port); "" for the others.
+	Orphan    string
+	Software  string // from the 220 banner or the SYST reply
+	Ended     string // "quit" (221 to QUIT), "fin", "rst", "unanswered" (SYNs nothing answered), "capture ended", "limit reached" (Limits.Sessions)
+	BytesDown int64  // file and listing bytes from server to client
+	BytesUp   int64
 	// ControlBytes counts the control connection's payload bytes by TCP
 	// direction: [0] from the side that opened it (the FTP client), [1] back.
 	ControlBytes [2]int64
@@ -369,10 +388,17 @@ type Session struct {
 	DroppedSteps    int
 	DroppedCommands int
 
+	// TCP is what the control connection's packets showed besides its
+	// bytes (from when it became a session), nil when not followed; its
+	// sides are the tracker's (TCPSide turns them to Client and Server).
+	TCP     *reassembly.Facts
+	tcpFlip bool
+
 	released       int                      // commands let go by Release
 	findingKinds   map[string]*findingGroup // findings by kind: how many, the ones past the itemized bound
 	findingsOver   int                      // findings not kept at all (past maxFindings)
 	conflicts      int                      // bytes retransmitted with different content
+	joins          []joinNote               // connections captured as two flows, joined (join.go)
 	limits         *Limits
 	scratch        *Step // step(-1), made when first needed
 	ctl            *control
@@ -390,6 +416,25 @@ type Session struct {
 	slot             int
 	forgottenExpects int
 	evicted          bool
+}
+
+// TCPSide is what one side of a data connection sent: the initiator
+// (Client) for 0, the responder for 1, as DataConn.Bytes; nil when the
+// connection's packets were not followed.
+func (dc *DataConn) TCPSide(i int) *reassembly.SideFacts { return factsSide(dc.TCP, dc.tcpFlip, i) }
+
+// TCPSide is what one side of the control connection sent: the client for
+// 0, the server for 1; nil when not followed.
+func (s *Session) TCPSide(i int) *reassembly.SideFacts { return factsSide(s.TCP, s.tcpFlip, i) }
+
+func factsSide(f *reassembly.Facts, flip bool, i int) *reassembly.SideFacts {
+	if f == nil || i < 0 || i > 1 {
+		return nil
+	}
+	if flip {
+		i ^= 1 // the tracker took the other side for the client
+	}
+	return &f.Side[i]
 }
 
 // WaitHashes waits until the SHA-256 of every transfer of the session is

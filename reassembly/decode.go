@@ -37,6 +37,10 @@ type Segment struct {
 	tcpBytes []byte
 	keeper   Keeper // the memory the segment lies in, when it can be kept
 	flow     uint64 // flowHash(Src, Dst) when computed ahead, or 0
+	// ipID is the IPv4 header's identification field (0 over IPv6): two
+	// captured copies of one packet carry the same, a packet sent again
+	// most often another (duplicate.go).
+	ipID uint16
 }
 
 // full returns the segment's whole TCP layer, decoded again into scratch
@@ -65,6 +69,9 @@ type Decoder struct {
 	tcp     layers.TCP
 	parsers map[gopacket.LayerType]*gopacket.DecodingLayerParser
 	decoded []gopacket.LayerType
+	// unreach is the ICMP error the last packet was, when unreachOK.
+	unreach   Unreachable
+	unreachOK bool
 }
 
 // NewDecoder returns a decoder for every supported link type.
@@ -97,10 +104,12 @@ func (d *Decoder) Decode(data []byte, lt layers.LinkType) (seg Segment, ok bool)
 			return seg, false
 		}
 	}
+	d.unreachOK = false
 	if err := d.parsers[first].DecodeLayers(data, &d.decoded); err != nil && !isTruncationOnly(err) {
 		return seg, false
 	}
 	var src, dst netip.Addr
+	var ipID uint16
 	sawTCP := false
 	for _, l := range d.decoded {
 		switch l {
@@ -110,20 +119,37 @@ func (d *Decoder) Decode(data []byte, lt layers.LinkType) (seg Segment, ok bool)
 			}
 			src = netip.AddrFrom4([4]byte(d.ip4.SrcIP.To4()))
 			dst = netip.AddrFrom4([4]byte(d.ip4.DstIP.To4()))
+			ipID = d.ip4.Id
 		case layers.LayerTypeIPv6:
 			src = netip.AddrFrom16([16]byte(d.ip6.SrcIP.To16()))
 			dst = netip.AddrFrom16([16]byte(d.ip6.DstIP.To16()))
+			ipID = 0
 		case layers.LayerTypeTCP:
 			sawTCP = true
 		}
 	}
 	if !sawTCP || !src.IsValid() {
+		d.icmp(src)
 		return seg, false
 	}
 	seg.Src = netip.AddrPortFrom(src, uint16(d.tcp.SrcPort))
 	seg.Dst = netip.AddrPortFrom(dst, uint16(d.tcp.DstPort))
 	seg.TCP = &d.tcp
+	seg.ipID = ipID
 	return seg, true
+}
+
+// icmp reads the ICMP error an IP packet from src without TCP may be.
+func (d *Decoder) icmp(src netip.Addr) {
+	if !src.IsValid() {
+		return
+	}
+	switch {
+	case src.Is4() && d.ip4.Protocol == layers.IPProtocolICMPv4:
+		d.unreach, d.unreachOK = parseUnreachable(src, false, d.ip4.Payload)
+	case !src.Is4() && d.ip6.NextHeader == layers.IPProtocolICMPv6:
+		d.unreach, d.unreachOK = parseUnreachable(src, true, d.ip6.Payload)
+	}
 }
 
 // isTruncationOnly reports decode errors that still leave a usable TCP

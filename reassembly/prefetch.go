@@ -41,6 +41,7 @@ type packetMeta struct {
 	sec        int64
 	lt         layers.LinkType
 	ok, v4     bool // a TCP segment; over IPv4
+	icmp       bool // not TCP, but an ICMP error about a TCP segment (Decoder.icmp)
 	src, dst   [16]byte
 	tcp        tcpFields
 	flow       uint64 // flowHash of the two endpoints
@@ -108,12 +109,14 @@ type tcpFields struct {
 	tcpStart         uint32 // the TCP header's place in the packet
 	payStart, payEnd uint32 // the payload's place in the packet
 	flags            Flags
+	window           uint16
+	ipID             uint16 // Segment.ipID
 }
 
 func fieldsOf(tcp *layers.TCP, data []byte) tcpFields {
 	// The header and payload are slices of the packet: find where.
 	f := tcpFields{seq: tcp.Seq, ack: tcp.Ack, srcPort: uint16(tcp.SrcPort), dstPort: uint16(tcp.DstPort), flags: flagsOf(tcp),
-		tcpStart: uint32(cap(data) - cap(tcp.Contents))}
+		tcpStart: uint32(cap(data) - cap(tcp.Contents)), window: tcp.Window}
 	f.payStart = f.tcpStart + uint32(len(tcp.Contents))
 	f.payEnd = f.payStart
 	if n := len(tcp.Payload); n > 0 {
@@ -131,6 +134,7 @@ func (f *tcpFields) fill(tcp *layers.TCP, data []byte) {
 	tcp.SrcPort, tcp.DstPort = layers.TCPPort(f.srcPort), layers.TCPPort(f.dstPort)
 	tcp.FIN, tcp.SYN, tcp.RST = f.flags&FlagFIN != 0, f.flags&FlagSYN != 0, f.flags&FlagRST != 0
 	tcp.PSH, tcp.ACK, tcp.URG = f.flags&FlagPSH != 0, f.flags&FlagACK != 0, f.flags&FlagURG != 0
+	tcp.Window = f.window
 	tcp.Payload = data[f.payStart:f.payEnd:f.payEnd]
 }
 
@@ -146,7 +150,13 @@ type Prefetch struct {
 	seg    Segment    // the segment Follow handed on last
 	err    error
 	decode bool
+	// read counts the packets read so far, for a progress line on another
+	// goroutine (one atomic add per batch).
+	read atomic.Int64
 }
+
+// Packets is how many packets were read so far; any goroutine may ask.
+func (p *Prefetch) Packets() int64 { return p.read.Load() }
 
 // NewPrefetch starts reading src ahead. Read it to the end (io.EOF or an
 // error): the reading goroutine stops there.
@@ -186,6 +196,7 @@ func (p *Prefetch) fill(src PacketReader) {
 			decodeBatch(dec, b)
 		}
 		b.refs.Store(1) // the reader's
+		p.read.Add(int64(len(b.meta)))
 		p.full <- b
 		if b.err != nil {
 			return
@@ -225,8 +236,10 @@ func decodeBatch(dec *Decoder, b *batch) {
 		seg, ok := dec.Decode(data, m.lt)
 		if m.ok = ok; ok {
 			m.tcp = fieldsOf(seg.TCP, data)
+			m.tcp.ipID = seg.ipID
 			m.setAddrs(seg.Src.Addr(), seg.Dst.Addr())
 		}
+		m.icmp = dec.unreachOK
 	}
 }
 
@@ -272,6 +285,9 @@ func (p *Prefetch) Follow(t *Tracker) error {
 			m := &b.meta[p.next]
 			p.next++
 			if !t.count(int(m.end-m.start), m.end-m.start < m.length, m.ok) {
+				if m.icmp {
+					t.icmpPacket(b.data(m), m.lt, m.captureInfo())
+				}
 				continue
 			}
 			t.arrive(m.stamp())
@@ -292,7 +308,7 @@ func (p *Prefetch) segment(seg *Segment, b *batch, m *packetMeta) {
 	src, dst := m.addrs()
 	// Field by field: a composite literal was built aside and copied.
 	seg.Src, seg.Dst = netip.AddrPortFrom(src, m.tcp.srcPort), netip.AddrPortFrom(dst, m.tcp.dstPort)
-	seg.TCP, seg.tcpBytes, seg.flow = &p.tcp, data[m.tcp.tcpStart:m.tcp.payEnd], m.flow
+	seg.TCP, seg.tcpBytes, seg.flow, seg.ipID = &p.tcp, data[m.tcp.tcpStart:m.tcp.payEnd], m.flow, m.tcp.ipID
 	if seg.keeper != Keeper(b) {
 		seg.keeper = b
 	}

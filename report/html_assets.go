@@ -23,7 +23,7 @@ tr.alert td{background:#fff5f5;color:#9b2c2c}tr.ack td{color:#718096}
 :target{outline:3px solid #ecc94b}
 .sev-critical{color:#c53030;font-weight:bold}.sev-warning{color:#c05621;font-weight:bold}.sev-info{color:#4a5568}
 .login-success{color:#276749}.login-failed{color:#c53030}
-ul.findings li{margin:3px 0}.where{color:#4a5568;font-size:13px}
+ul.findings li{margin:3px 0}.where{color:#4a5568;font-size:13px}.where a{white-space:nowrap}
 ol li,ul li{margin:2px 0}`
 
 // htmlScript draws a session kept as text when it is opened, and opens the

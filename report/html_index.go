@@ -125,8 +125,9 @@ func htmlSessionFindings(w *errWriter, s *analyzer.Session) {
 		w.printf("<li id=\"%s-f%d\"><span class=\"sev-%s\">%s</span> %s", id, i+1, esc(f.Severity),
 			esc(strings.ToUpper(tr(f.Severity))), esc(tr("%s: %s", findingLabel(f.Kind), Clean(findingText(f)))))
 		if f.Step > 0 {
-			w.printf(" <span class=\"where\">(<a href=\"#%s-step%d\">%s</a>, <a href=\"#%s-t%d\">%s</a>)</span>", id, f.Step,
-				esc(tr("step %d on the diagram", f.Step)), id, f.Step, esc(tr("in the timeline")))
+			diagram := fmt.Sprintf("<a href=\"#%s-step%d\">%s</a>", id, f.Step, esc(tr("step %d on the diagram", f.Step)))
+			timeline := fmt.Sprintf("<a href=\"#%s-t%d\">%s</a>", id, f.Step, esc(tr("in the timeline")))
+			w.printf(" <span class=\"where\">"+esc(tr("(%s, %s)"))+"</span>", diagram, timeline)
 		}
 		w.printf("</li>\n")
 	}
@@ -171,7 +172,7 @@ func htmlIndex(w *errWriter, sessions []*analyzer.Session) {
 		}
 		w.printf("<tr><td class=\"num\"><a href=\"#%s\">%d</a></td><td class=\"m\">%s</td><td class=\"m\">%s</td><td>%s</td><td class=\"login-%s\">%s</td><td class=\"num\">%d</td><td>%s</td><td class=\"nw\"><a href=\"#%s-diagram\">%s</a> · <a href=\"#%s-timeline\">%s</a></td></tr>\n",
 			id, s.ID, esc(s.Client.String()), esc(s.Server.String()), esc(orDash(Clean(s.User))), esc(s.Login), esc(login),
-			len(s.Transfers), strings.Join(found, ", "), id, esc(tr("diagram")), id, esc(tr("timeline")))
+			len(s.Transfers), strings.Join(found, esc(tr(", "))), id, esc(tr("diagram")), id, esc(tr("timeline")))
 	}
 	w.printf("</tbody>\n</table>\n")
 }

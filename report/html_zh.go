@@ -48,6 +48,8 @@ var htmlZH = Catalogue{
 	"#finding":                            "%d项",
 	"%s (%s); the first: %s":              "%s（%s），其中第一项：%s",
 	"%s: %s":                              "%s：%s",
+	"(%s, %s)":                            "（%s，%s）",
+	", ":                                  "，",
 	"and %d more (see the index)":         "另有%d项，见会话索引",
 	"session %d, step %d":                 "会话%d第%d步",
 	"step %d on the diagram":              "时序图第%d步",

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ftptrace/ftptrace/analyzer"
+	"github.com/ftptrace/ftptrace/diagnose"
 )
 
 // timeFormat is RFC 3339 with nanoseconds, always nine digits, UTC.
@@ -308,6 +309,14 @@ func (w *JSONWriter) sessionRest(s *analyzer.Session) error {
 				return err
 			}
 		}
+	}
+	if w.Writes(RecordDiagnosis) {
+		if err := w.Diagnoses(s, diagnose.Session(s)); err != nil {
+			return err
+		}
+	}
+	if w.Writes(RecordLatency) {
+		return w.Latency(s)
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ftptrace/ftptrace/analyzer"
+	"github.com/ftptrace/ftptrace/diagnose"
 	"github.com/ftptrace/ftptrace/internal/synth"
 	"github.com/ftptrace/ftptrace/reassembly"
 	"github.com/ftptrace/ftptrace/report"
@@ -105,13 +106,22 @@ func FuzzPipeline(f *testing.F) {
 			if err := jw.Session(s); err != nil {
 				t.Fatal(err)
 			}
-		}
-		for _, table := range []func(io.Writer, []*analyzer.Session) error{report.SessionsTable, report.TransfersTable, report.CredsTable} {
-			if err := table(&text, sessions); err != nil {
+			if err := report.DiagnoseSession(&text, s, diagnose.Session(s)); err != nil {
+				t.Fatal(err)
+			}
+			if err := report.LatencySession(&text, s); err != nil {
+				t.Fatal(err)
+			}
+			if err := jw.Latency(s); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if err := report.Summary(&text, sessions, report.Totals{}); err != nil {
+		for _, table := range []func(io.Writer, []*analyzer.Session, report.Style) error{report.SessionsTable, report.TransfersTable, report.CredsTable} {
+			if err := table(&text, sessions, report.DefaultStyle); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := report.Summary(&text, sessions, report.Totals{}, report.DefaultStyle); err != nil {
 			t.Fatal(err)
 		}
 		if !utf8.Valid(text.Bytes()) {

@@ -70,6 +70,7 @@ func TestRecordsCoverSchema(t *testing.T) {
 	if err := w.Session(fullSession()); err != nil {
 		t.Fatal(err)
 	}
+	writeDiagnoseRecords(t, w)
 	n := 3
 	if err := w.Summary(SummaryRecord{Files: []string{}, Interface: "lo", Received: &n, DroppedByKernel: &n, DroppedByInterface: &n, NotSaved: &n}); err != nil {
 		t.Fatal(err)

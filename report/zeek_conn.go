@@ -26,24 +26,30 @@ var zeekFilesFields = []zeekField{{"ts", "time"}, {"fuid", "string"}, {"uid", "s
 	{"md5", "string"}, {"sha1", "string"}, {"sha256", "string"}, {"extracted", "string"},
 	{"extracted_cutoff", "bool"}, {"extracted_size", "count"}}
 
-// connRecords writes the control connection and each data connection.
+// connRecords writes the control connection and each data connection,
+// from one pass over the session's steps (a data connection without its
+// control connection, Session.Orphan, has no control connection to write).
 func (z *ZeekWriter) connRecords(s *analyzer.Session) {
-	ctl := connFacts(s, func(st *analyzer.Step) bool { return st.Conn == analyzer.RoleControl }, s.Client)
+	ctl, data := connFacts(s)
 	service := "ftp"
 	if s.TLS {
 		service = "ftp,ssl" // AUTH TLS: Zeek's SSL analyzer takes over the connection
 	}
-	z.conn.write(connRecord(s.UID, s.Client, s.Server, service, s.Start, ctl.end(), s.ControlBytes, ctl))
+	if s.Orphan == "" {
+		z.conn.write(connRecord(s.UID, s.Client, s.Server, service, s.Start, ctl.end(), s.ControlBytes, ctl))
+	}
 	for _, dc := range s.DataConns {
-		id := dc.ID
-		f := connFacts(s, func(st *analyzer.Step) bool { return st.Conn == analyzer.RoleData && st.DataID == id }, dc.Client)
+		f := data[dc.ID]
+		if f == nil {
+			f = newConn(dc.Client)
+		}
 		z.conn.write(connRecord(dataConnUID(dc), dc.Client, dc.Server, "ftp-data", dc.Start, f.end(), dc.Bytes, f))
 	}
 }
 
 // connRecord is a conn.log record. Zeek counts a side's bytes by its
 // sequence numbers: the bytes the capture missed are in them too.
-func connRecord(uid string, orig, resp netip.AddrPort, service string, start, end time.Time, seen [2]int64, f conn) []zeekValue {
+func connRecord(uid string, orig, resp netip.AddrPort, service string, start, end time.Time, seen [2]int64, f *conn) []zeekValue {
 	row := append([]zeekValue{zTime(start), zStr(uid)}, connID(orig, resp)...)
 	row = append(row, zStr("tcp"), zStr(service), zInterval(durationBetween(start, end)),
 		zCount(seen[0]+f.missed[0]), zCount(seen[1]+f.missed[1]), zStr(f.state()), zeekValue{}, zeekValue{}, zCount(f.missed[0]+f.missed[1]), zStr(f.history.String()))
@@ -62,17 +68,28 @@ type conn struct {
 	orig        netip.AddrPort
 }
 
-// connFacts reads the steps of one connection (those keep selects).
-func connFacts(s *analyzer.Session, keep func(*analyzer.Step) bool, orig netip.AddrPort) conn {
-	f := conn{orig: orig, historySeen: map[byte]bool{}}
+func newConn(orig netip.AddrPort) *conn { return &conn{orig: orig, historySeen: map[byte]bool{}} }
+
+// connFacts reads what the steps tell of the control connection and of
+// each data connection (by its number).
+func connFacts(s *analyzer.Session) (ctl *conn, data map[int]*conn) {
+	ctl, data = newConn(s.Client), map[int]*conn{}
+	origin := map[int]netip.AddrPort{}
+	for _, dc := range s.DataConns {
+		origin[dc.ID] = dc.Client
+	}
 	for i := range s.Steps {
 		st := &s.Steps[i]
-		if !keep(st) {
-			continue
+		f := ctl
+		if st.Conn == analyzer.RoleData {
+			if f = data[st.DataID]; f == nil {
+				f = newConn(origin[st.DataID])
+				data[st.DataID] = f
+			}
 		}
 		f.step(st)
 	}
-	return f
+	return ctl, data
 }
 
 // step adds a step's packets to the facts and to Zeek's history, where

@@ -3,6 +3,7 @@ package report_test
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -339,5 +340,17 @@ func TestZeekEscapesHostileText(t *testing.T) {
 	}
 	if got := log.records[1]["reply_msg"]; got.unset || got.text != "-" {
 		t.Errorf("a reply text of \"-\" reads back %s, not as text", show(got))
+	}
+	var b bytes.Buffer
+	z := report.NewZeekWriter(report.ZeekLogs{FTP: &b, Files: io.Discard, Conn: io.Discard},
+		report.ZeekOptions{JSON: true, LoggedCommands: []string{"USER"}})
+	z.Session(sessions[0])
+	z.Close()
+	if strings.Contains(b.String(), "\x1b") || strings.Contains(b.String(), "\u202e") {
+		t.Errorf("zeek-json: a control character went through raw:\n%q", b.String())
+	}
+	var rec map[string]any
+	if err := json.Unmarshal([]byte(strings.SplitN(b.String(), "\n", 2)[0]), &rec); err != nil || rec["user"] != wantUser {
+		t.Errorf("zeek-json: user reads back %q (%v), sent %q", rec["user"], err, wantUser)
 	}
 }

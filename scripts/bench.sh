@@ -2,9 +2,9 @@
 # bench.sh: ftptrace's end-to-end benchmark (make bench runs it).
 #
 # Generates the synthetic captures under bench-data/ when missing
-# (cmd/ftpbench-gen, deterministic by seed), then for each size runs the read
-# loop (cmd/readloop), the least work any full analysis must do
-# (cmd/workfloor), `ftptrace --json -o OUT FILE` and the password audit
+# (tools/ftpbench-gen, deterministic by seed), then for each size runs the read
+# loop (tools/readloop), the least work any full analysis must do
+# (tools/workfloor), `ftptrace --json -o OUT FILE` and the password audit
 # `ftptrace creds -o OUT FILE` alternately, N times, checks every ftptrace
 # result against the generator's truth, and
 # reports medians: MB/s, packets/s, peak RSS, ftptrace's time as a multiple
@@ -45,7 +45,7 @@ fi
 
 mkdir -p bin "$DATA"
 go build -o bin/ftptrace ./cmd/ftptrace
-for c in ftpbench-gen readloop workfloor benchcheck; do go build -o "bin/$c" "./cmd/$c"; done
+for c in ftpbench-gen readloop workfloor benchcheck; do go build -o "bin/$c" "./tools/$c"; done
 
 # spread prints the smallest and largest of its arguments, "min-max".
 spread() { printf '%s\n' "$@" | sort -g | awk 'NR == 1 {lo = $1} {hi = $1} END {printf "%.2f-%.2f", lo, hi}'; }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/ftptrace/ftptrace/analyzer"
 	"github.com/ftptrace/ftptrace/report"
@@ -97,10 +98,14 @@ func newSessionLog(cfg *config, w io.Writer) (sessionLog, error) {
 	return newZeekStream(w)
 }
 
-// outputDir tells whether -o names a directory (for Zeek's three logs).
+// outputDir tells whether -o names a directory (for Zeek's three logs): one
+// that exists, or a name ending in a slash, which is made.
 func outputDir(cfg *config) bool {
+	if cfg.output == "" || !cfg.logFormat() || !strings.HasPrefix(cfg.format, "zeek") {
+		return false
+	}
 	fi, err := os.Stat(cfg.output)
-	return cfg.output != "" && err == nil && fi.IsDir()
+	return err == nil && fi.IsDir() || strings.HasSuffix(cfg.output, "/")
 }
 
 // zeekFiles writes the three logs to files of their own.
@@ -110,6 +115,9 @@ type zeekFiles struct {
 }
 
 func newZeekDir(dir string, opts report.ZeekOptions) (*zeekFiles, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("-o %s: %w", dir, err)
+	}
 	z := &zeekFiles{}
 	for _, name := range []string{"ftp.log", "files.log", "conn.log"} {
 		f, err := os.Create(filepath.Join(dir, name))

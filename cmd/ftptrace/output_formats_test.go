@@ -62,12 +62,13 @@ func TestFormatUsage(t *testing.T) {
 	}
 }
 
-// TestZeekOutputDir: with -o naming a directory, the three logs are files
-// of their own there, each the same as its part of the stream.
+// TestZeekOutputDir: with -o naming a directory (made when the name ends
+// in a slash), the three logs are files of their own there, each the same
+// as its part of the stream.
 func TestZeekOutputDir(t *testing.T) {
 	article := filepath.Join("..", "..", "testdata", "pcaps", "article-active.pcap")
-	dir := t.TempDir()
-	if _, stderr, code := runCLI(t, "--format", "zeek", "-o", dir, article); code != 0 {
+	dir := filepath.Join(t.TempDir(), "logs")
+	if _, stderr, code := runCLI(t, "--format", "zeek", "-o", dir+"/", article); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	stream, _, _ := runCLI(t, "--format", "zeek", article)

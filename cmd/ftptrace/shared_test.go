@@ -1,13 +1,17 @@
 package main
 
 import (
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/ftptrace/ftptrace/analyzer"
 )
 
 // sharedPcaps is the folder of public captures from other projects, beside
@@ -104,10 +108,10 @@ func TestSharedCaptures(t *testing.T) {
 		// QUIT before the 226 arrives, which still answers RETR.
 		"pcaps__attack-trace.pcap_.gz":     {1, 1, 1, "1:success", "1/1/accepted", false, "complete:1"},
 		"protocol-pcap__ftp-cmd-data.pcap": {1, 5, 5, "anonymous:success", "anonymous/9702491@qq.com/accepted", false, "complete:5"},
-		// conns: a lone data connection (a 413 KB Windows executable, MZ)
-		// whose control connection is not in the capture: a transfer of
-		// unknown command, in no session.
-		"protocol-pcap__ftp-data.pcap": {0, 1, 1, "", "", false, "complete:1"},
+		// conns: a lone data connection (a 388 KiB Windows executable, MZ)
+		// whose control connection is not in the capture: a session of its
+		// own (analyzer/orphan.go), with one transfer of unknown command.
+		"protocol-pcap__ftp-data.pcap": {1, 1, 1, ":none", "", false, "complete:1"},
 		// Starts with the QUIT/221 of an earlier control connection; the
 		// second has no handshake; filtered to packets with payload, each
 		// data connection is one data packet (Flag.txt's after its 226):
@@ -261,6 +265,33 @@ func TestSharedCaptures(t *testing.T) {
 		})
 	}
 }
+
+// analyzeArgs runs the analysis of a command line in the test's process,
+// handing each session to emit.
+func analyzeArgs(t *testing.T, args []string, emit func(*analyzer.Session)) *result {
+	t.Helper()
+	cfg, err := parseArgs(args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inputs, err := expandInputs(cfg.files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := analyze(cfg, inputs, newInterrupt(), nil, nil, emit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+type nopCloser struct{ io.Writer }
+
+func (nopCloser) Close() error { return nil }
+
+// cliCommand is the built ftptrace with its arguments, to be started by
+// the test.
+func cliCommand(args ...string) *exec.Cmd { return exec.Command(ftptraceBin, args...) }
 
 // joinSorted joins a set's members in order.
 func joinSorted(set map[string]bool) string {

@@ -1,0 +1,148 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+)
+
+// truth mirrors the JSON tools/ftpbench-gen writes (its truth.go).
+type truth struct {
+	Packets     int64          `json:"packets"`
+	Bytes       int64          `json:"bytes"`
+	Credentials int            `json:"credentials"`
+	Transfers   int            `json:"transfers"`
+	Sessions    []truthSession `json:"sessions"`
+}
+
+type truthSession struct {
+	Client      string `json:"client"`
+	Server      string `json:"server"`
+	User        string `json:"user"`
+	Login       string `json:"login"`
+	Credentials []struct {
+		User     string `json:"user"`
+		Password string `json:"password"`
+		Outcome  string `json:"outcome"`
+	} `json:"credentials"`
+	Transfers []struct {
+		Command  string `json:"command"`
+		Mode     string `json:"mode"`
+		Announce string `json:"announce"`
+		Bytes    int64  `json:"bytes"`
+		SHA256   string `json:"sha256"`
+	} `json:"transfers"`
+}
+
+func readTruth(name string) (*truth, error) {
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return nil, err
+	}
+	var t truth
+	if err := json.Unmarshal(b, &t); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return &t, nil
+}
+
+// compare lists every difference between the truth and ftptrace's analysis.
+func compare(t *truth, a *analysis) []string {
+	var diffs []string
+	add := func(format string, args ...any) { diffs = append(diffs, fmt.Sprintf(format, args...)) }
+	if a.summary == nil {
+		add("no summary record: ftptrace stopped before the end?")
+	} else {
+		if a.summary.Packets != t.Packets || a.summary.Bytes != t.Bytes {
+			add("summary: %d packets, %d bytes; truth %d packets, %d bytes", a.summary.Packets, a.summary.Bytes, t.Packets, t.Bytes)
+		}
+		if a.summary.Sessions != len(t.Sessions) || a.summary.Transfers != t.Transfers {
+			add("summary: %d sessions, %d transfers; truth %d sessions, %d transfers", a.summary.Sessions, a.summary.Transfers, len(t.Sessions), t.Transfers)
+		}
+	}
+	byConn := map[string]record{}
+	for _, s := range a.sessions {
+		byConn[s.Client+" "+s.Server] = s
+	}
+	want := map[string]bool{}
+	for _, ts := range t.Sessions {
+		key := ts.Client + " " + ts.Server
+		want[key] = true
+		s, ok := byConn[key]
+		if !ok {
+			add("session %s -> %s: missing", ts.Client, ts.Server)
+			continue
+		}
+		where := fmt.Sprintf("session %d (%s -> %s)", s.Session, ts.Client, ts.Server)
+		if s.User != ts.User || s.Login != ts.Login {
+			add("%s: user %q login %q; truth user %q login %q", where, s.User, s.Login, ts.User, ts.Login)
+		}
+		creds := a.creds[s.Session]
+		if len(creds) != len(ts.Credentials) {
+			add("%s: %d credentials; truth %d", where, len(creds), len(ts.Credentials))
+		}
+		for i, tc := range ts.Credentials[:min(len(creds), len(ts.Credentials))] {
+			c := creds[i]
+			if c.User != tc.User || c.Password != tc.Password || c.Outcome != tc.Outcome {
+				add("%s credential %d: %s/%s %s; truth %s/%s %s", where, i+1, c.User, c.Password, c.Outcome, tc.User, tc.Password, tc.Outcome)
+			}
+		}
+		xs := a.transfers[s.Session]
+		if len(xs) != len(ts.Transfers) {
+			add("%s: %d transfers; truth %d", where, len(xs), len(ts.Transfers))
+		}
+		for i, tx := range ts.Transfers[:min(len(xs), len(ts.Transfers))] {
+			x := xs[i]
+			got := fmt.Sprintf("%s %s %s %d B complete=%v sha256 %.12s", x.Command, x.Mode, announceKind(x.Announce), x.Bytes, x.Complete, x.SHA256)
+			exp := fmt.Sprintf("%s %s %s %d B complete=%v sha256 %.12s", tx.Command, tx.Mode, tx.Announce, tx.Bytes, true, tx.SHA256)
+			if got != exp {
+				add("%s transfer %d: %s (%s); truth %s", where, i+1, got, x.Verdict, exp)
+			}
+		}
+	}
+	for _, s := range a.sessions {
+		if !want[s.Client+" "+s.Server] {
+			add("session %d (%s -> %s): not an FTP session of the truth", s.Session, s.Client, s.Server)
+		}
+	}
+	return diffs
+}
+
+// announceKind names the command or reply that announced a data connection.
+func announceKind(s string) string {
+	switch {
+	case strings.HasPrefix(s, "227"):
+		return "PASV"
+	case strings.HasPrefix(s, "229"):
+		return "EPSV"
+	case strings.HasPrefix(s, "PORT"), strings.HasPrefix(s, "EPRT"):
+		return s[:4]
+	}
+	return fmt.Sprintf("%q", s)
+}
+
+// credsRow is the first line of a row of the creds view: "step/steps" of
+// the login, then the client.
+var credsRow = regexp.MustCompile(`(?m)^ *[0-9]+/[0-9]+ `)
+
+// compareCreds checks the creds view (ftptrace creds FILE, the password
+// audit, which skips hashing) against the truth: one row per credential,
+// and every user and password of the truth shown.
+func compareCreds(t *truth, view string) []string {
+	var diffs []string
+	if rows := len(credsRow.FindAllString(view, -1)); rows != t.Credentials {
+		diffs = append(diffs, fmt.Sprintf("creds view: %d rows; truth %d credentials", rows, t.Credentials))
+	}
+	for i, s := range t.Sessions {
+		for _, c := range s.Credentials {
+			for _, v := range []string{c.User, c.Password} {
+				if v != "" && !strings.Contains(view, v) {
+					diffs = append(diffs, fmt.Sprintf("creds view: session %d (%s): %q not shown", i+1, s.Client, v))
+				}
+			}
+		}
+	}
+	return diffs
+}
