@@ -117,7 +117,8 @@ func TestRepliesAsSent(t *testing.T) {
 // TestMultilineReplyCutByGap: the capture misses the end of HELP's 214,
 // a TYPE and its 200; the 214 still answers HELP (its end is in the gap),
 // and "200 NOOP command successful." answers NOOP, which it names, not the
-// TYPE the capture lost.
+// TYPE the capture lost. The 200 is the first packet to acknowledge the
+// NOOP, which waited behind the client's hole: it comes after the NOOP.
 func TestMultilineReplyCutByGap(t *testing.T) {
 	s := fixture(t, "synth-multiline-gap.pcap")
 	help := replyTo(s, "HELP")

@@ -45,7 +45,8 @@ func TestStoriesOfThePublicCaptures(t *testing.T) {
 		}, []string{"banner: \n", "220   ["}},
 		{"one capture in two files", nil, []string{"sample-captures__FTPv6-1.cap", "sample-captures__FTPv6-2.cap"}, []string{
 			"The server answers SITE: 214, help message. The rest of this multi-line reply, its closing line at least, is in bytes the capture missed.",
-		}, []string{"The server answers : ", "answers NOOP: 214"}},
+			"200 NOOP command successful.  (PSH,ACK)\n     The server answers NOOP: 200, command okay.",
+		}, []string{"The server answers : ", "answers NOOP: 214", "the reply names the command, a NOOP"}},
 		{"passive mode on OS/400", nil, []string{"sample-captures__iseries.cap"}, []string{
 			"Passive mode: the client opened the data connection itself, from its port 35976 to the server's port 16013, which the server announced (PASV); in the textbook's active mode the server opens it, from port 20.",
 		}, []string{"turned around compared with"}},
