@@ -22,6 +22,7 @@ type truthSession struct {
 	Server      string `json:"server"`
 	User        string `json:"user"`
 	Login       string `json:"login"`
+	Ended       string `json:"ended"` // quit, fin or rst; empty in older truths
 	Credentials []struct {
 		User     string `json:"user"`
 		Password string `json:"password"`
@@ -78,6 +79,9 @@ func compare(t *truth, a *analysis) []string {
 		where := fmt.Sprintf("session %d (%s -> %s)", s.Session, ts.Client, ts.Server)
 		if s.User != ts.User || s.Login != ts.Login {
 			add("%s: user %q login %q; truth user %q login %q", where, s.User, s.Login, ts.User, ts.Login)
+		}
+		if ts.Ended != "" && s.Ended != ts.Ended {
+			add("%s: ended %q; truth %q", where, s.Ended, ts.Ended)
 		}
 		creds := a.creds[s.Session]
 		if len(creds) != len(ts.Credentials) {

@@ -7,11 +7,11 @@ import (
 )
 
 const truthJSON = `{"packets":10,"bytes":900,"credentials":1,"transfers":1,"sessions":[
- {"client":"192.0.2.1:10001","server":"203.0.113.10:21","user":"bob","login":"success",
+ {"client":"192.0.2.1:10001","server":"203.0.113.10:21","user":"bob","login":"success","ended":"rst",
   "credentials":[{"user":"bob","password":"pw","outcome":"accepted"}],
   "transfers":[{"command":"RETR","mode":"passive","announce":"EPSV","bytes":5,"sha256":"abc"}]}]}`
 
-const analysisOK = `{"type":"session","session":1,"client":"192.0.2.1:10001","server":"203.0.113.10:21","user":"bob","login":"success"}
+const analysisOK = `{"type":"session","session":1,"client":"192.0.2.1:10001","server":"203.0.113.10:21","user":"bob","login":"success","ended":"rst"}
 {"type":"step","n":1}
 {"type":"credential","session":1,"user":"bob","password":"pw","outcome":"accepted"}
 {"type":"transfer","session":1,"transfer":1,"command":"RETR","mode":"passive","announce":"229 Entering Extended Passive Mode (|||30001|)","bytes":5,"complete":true,"sha256":"abc"}
@@ -29,6 +29,7 @@ func TestCompare(t *testing.T) {
 		{"agree", analysisOK, ""},
 		{"wrong password", strings.Replace(analysisOK, `"password":"pw"`, `"password":"px"`, 1), "credential 1: bob/px accepted; truth bob/pw accepted"},
 		{"short transfer", strings.Replace(analysisOK, `"bytes":5,"complete":true`, `"bytes":4,"complete":false`, 1), "RETR passive EPSV 4 B complete=false"},
+		{"ended otherwise", strings.Replace(analysisOK, `"ended":"rst"`, `"ended":"capture ended"`, 1), `ended "capture ended"; truth "rst"`},
 		{"no summary", strings.Split(analysisOK, `{"type":"summary"`)[0], "no summary record"},
 	}
 	for _, tt := range tests {

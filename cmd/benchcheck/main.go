@@ -3,7 +3,7 @@
 //
 //	ftptrace --json bench-data/200MB.pcap | benchcheck -truth bench-data/200MB.json
 //
-// It checks every FTP session (client, server, user, login), every
+// It checks every FTP session (client, server, user, login, how it ended), every
 // credential (user, password, outcome), every transfer (command, mode, data
 // announcement, bytes, completeness, SHA-256) and the packet and byte totals,
 // prints a one-line verdict, and exits 1 on any difference, listing the first.
@@ -80,6 +80,7 @@ type record struct {
 	Server    string `json:"server"`
 	User      string `json:"user"`
 	Login     string `json:"login"`
+	Ended     string `json:"ended"`
 	Password  string `json:"password"`
 	Outcome   string `json:"outcome"`
 	Command   string `json:"command"`
