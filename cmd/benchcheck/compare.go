@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -149,4 +150,40 @@ func compareCreds(t *truth, view string) []string {
 		}
 	}
 	return diffs
+}
+
+// summaryLine reads the totals of the summary view (ftptrace summary FILE):
+// packets and bytes, sessions, logins accepted and rejected, transfers and
+// how many are complete.
+var summaryLine = regexp.MustCompile(`(?s)Capture: ([0-9]+) packets, .*?\(([0-9]+) bytes\).*?` +
+	`FTP sessions: ([0-9]+) .*?Logins: ([0-9]+) accepted, ([0-9]+) rejected.*?Transfers: ([0-9]+) \(([0-9]+) complete\)`)
+
+// compareSummary checks the summary view's totals against the truth.
+func compareSummary(t *truth, view string) []string {
+	m := summaryLine.FindStringSubmatch(view)
+	if m == nil {
+		return []string{"summary view: no Capture, FTP sessions, Logins and Transfers lines"}
+	}
+	n := make([]int64, len(m))
+	for i := 1; i < len(m); i++ {
+		n[i], _ = strconv.ParseInt(m[i], 10, 64)
+	}
+	var accepted, rejected int64
+	for _, s := range t.Sessions {
+		for _, c := range s.Credentials {
+			switch c.Outcome {
+			case "accepted":
+				accepted++
+			case "rejected":
+				rejected++
+			}
+		}
+	}
+	got := fmt.Sprintf("%d packets, %d bytes, %d sessions, %d accepted, %d rejected, %d transfers (%d complete)", n[1], n[2], n[3], n[4], n[5], n[6], n[7])
+	want := fmt.Sprintf("%d packets, %d bytes, %d sessions, %d accepted, %d rejected, %d transfers (%d complete)",
+		t.Packets, t.Bytes, len(t.Sessions), accepted, rejected, t.Transfers, t.Transfers)
+	if got != want {
+		return []string{"summary view: " + got + "; truth " + want}
+	}
+	return nil
 }

@@ -68,3 +68,28 @@ func TestCompareCreds(t *testing.T) {
 		}
 	}
 }
+
+func TestCompareSummary(t *testing.T) {
+	var tr truth
+	if err := json.Unmarshal([]byte(truthJSON), &tr); err != nil {
+		t.Fatal(err)
+	}
+	const view = `Capture: 10 packets, 900 B (900 bytes), 1 TCP connections
+FTP sessions: 1 (0 protected by TLS or an RFC 2228 mechanism)
+Logins: 1 accepted, 0 rejected; 1 password sent in clear text
+Transfers: 1 (1 complete), 5 B (5 bytes) down, 0 B (0 bytes) up
+`
+	tests := []struct{ name, view, want string }{
+		{"agree", view, ""},
+		{"a packet short", strings.Replace(view, "10 packets", "9 packets", 1), "9 packets, 900 bytes, 1 sessions"},
+		{"incomplete", strings.Replace(view, "(1 complete)", "(0 complete)", 1), "1 transfers (0 complete); truth"},
+		{"a rejected login more", strings.Replace(view, "0 rejected", "1 rejected", 1), "1 accepted, 1 rejected"},
+		{"not a summary", "no sessions\n", "no Capture"},
+	}
+	for _, tt := range tests {
+		diffs := strings.Join(compareSummary(&tr, tt.view), "\n")
+		if tt.want == "" && diffs != "" || !strings.Contains(diffs, tt.want) {
+			t.Errorf("%s: differences %q, want %q", tt.name, diffs, tt.want)
+		}
+	}
+}
