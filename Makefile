@@ -4,7 +4,7 @@ BIN      := bin/ftptrace
 ARTICLE  := testdata/pcaps/article-active.pcap
 FUZZTIME ?= 30s
 
-.PHONY: build libpcap demo test e2e fuzz bench corpus fixtures fixtures-synth vet fmt clean
+.PHONY: build libpcap demo test e2e fuzz bench bench-data corpus fixtures fixtures-synth vet fmt clean
 
 build: libpcap
 	$(GO) build -o $(BIN) ./cmd/ftptrace
@@ -54,21 +54,19 @@ fuzz:
 corpus: build
 	FTPTRACE=$(CURDIR)/$(BIN) bash scripts/corpus.sh
 
-# Benchmark captures (git-ignored): deterministic by seed, with their truth.
-BENCH_SIZES ?= 200MB 2GB
+# Benchmark captures (git-ignored), with their truth: deterministic by seed
+# (transfers-*, sessions-*), or played from a recording of real servers and
+# clients (recorded-*: scripts/bench-record.sh, root). See scripts/bench.sh.
+BENCH_CAPTURES ?= transfers-200MB transfers-2GB sessions-60MB sessions-600MB recorded-2GB
 bench-data:
-	$(GO) build -o bin/ftpbench-gen ./cmd/ftpbench-gen
-	@mkdir -p bench-data
-	@for s in $(BENCH_SIZES); do \
-	  [ -s bench-data/$$s.pcap ] && [ -s bench-data/$$s.json ] || \
-	  bin/ftpbench-gen -size $$s -seed 1 -o bench-data/$$s.pcap -truth bench-data/$$s.json || exit 1; \
-	done
+	BENCH_DATA_ONLY=1 BENCH_CAPTURES="$(BENCH_CAPTURES)" bash scripts/bench.sh
 
-# Micro-benchmarks briefly, then ftptrace against the read loop (and tshark) on
-# the benchmark captures, checked against their truth; rewrites BENCHMARKS.md.
+# Micro-benchmarks briefly, then ftptrace against the read loop, the floor and
+# tshark on the benchmark captures, checked against their truth; rewrites
+# BENCHMARKS.md. BENCH_BEFORE=OTHER-BINARY times another build in the same runs.
 bench: build
 	$(GO) test ./... -run '^$$' -bench . -benchmem -benchtime 200ms
-	BENCH_SIZES="$(BENCH_SIZES)" bash scripts/bench.sh
+	BENCH_CAPTURES="$(BENCH_CAPTURES)" bash scripts/bench.sh
 
 # Recorded fixtures: real servers and clients on loopback (needs root).
 fixtures:

@@ -46,20 +46,23 @@ func TestCompare(t *testing.T) {
 
 func TestCompareCreds(t *testing.T) {
 	var tr truth
-	if err := json.Unmarshal([]byte(truthJSON), &tr); err != nil {
+	if err := json.Unmarshal([]byte(strings.Replace(truthJSON, `"password":"pw"`, `"password":"pwAAAAAAAAAAAAAAAAAAAAAAA"`, 1)), &tr); err != nil {
 		t.Fatal(err)
 	}
 	const view = ` s/step  client                 user     outcome   exposure
          server                 password time
 -------------------------------------------------------------
     1/6  192.0.2.1:10001        bob      accepted  clear text
-         203.0.113.10:21        pw       01-01 00:00:00
+         203.0.113.10:21        pwAAAAAAAAAAAAAAAAAAAAAAA 01-01 00:00:00
 `
 	tests := []struct{ name, view, want string }{
 		{"agree", view, ""},
-		{"password missing", strings.Replace(view, " pw ", " ** ", 1), `"pw" not shown`},
+		{"password missing", strings.Replace(view, " pwAAAAAAAAAAAAAAAAAAAAAAA ", " ** ", 1), `"pwAAAAAAAAAAAAAAAAAAAAAAA" not shown`},
 		{"extra row", view + "    2/9  192.0.2.1:10001        eve      rejected  clear text\n", "2 rows; truth 1 credentials"},
 		{"no rows", "no credentials\n", "0 rows; truth 1 credentials"},
+		{"long password cut", strings.Replace(view, " pwAAAAAAAAAAAAAAAAAAAAAAA ", " pwAAAAAAAAAAAAAA… ", 1), ""},
+		{"cut too short", strings.Replace(view, " pwAAAAAAAAAAAAAAAAAAAAAAA ", " pwAAAAAAA… ", 1), `not shown`},
+		{"another password cut", strings.Replace(view, " pwAAAAAAAAAAAAAAAAAAAAAAA ", " pxAAAAAAAAAAAAAA… ", 1), `not shown`},
 	}
 	for _, tt := range tests {
 		diffs := strings.Join(compareCreds(&tr, tt.view), "\n")
