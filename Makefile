@@ -4,7 +4,7 @@ BIN      := bin/ftptrace
 ARTICLE  := testdata/pcaps/article-active.pcap
 FUZZTIME ?= 30s
 
-.PHONY: build libpcap demo test e2e fuzz bench bench-data corpus fixtures fixtures-synth vet fmt clean
+.PHONY: build libpcap demo test e2e e2e-ingest fuzz bench bench-data corpus fixtures fixtures-synth vet fmt clean
 
 build: libpcap
 	$(GO) build -o $(BIN) ./cmd/ftptrace
@@ -30,7 +30,7 @@ test: libpcap
 	  if [ -n "$$unformatted" ]; then echo "gofmt wants to reformat:"; echo "$$unformatted"; exit 1; fi
 	$(GO) test ./...
 	# The goroutines (prefetch, hashing in place, background writer) under the race detector.
-	$(GO) test -race -run 'TestGolden|TestPrefetch|TestDecodingPrefetch|TestFollow|TestBulkLane|TestCLI|TestHashKeeps|TestHashesThroughPrefetch' ./cmd/ftptrace ./reassembly ./analyzer ./cmd/ftpbench-gen
+	$(GO) test -race -run 'TestGolden|TestEach|TestPrefetch|TestDecodingPrefetch|TestFollow|TestBulkLane|TestCLI|TestHashKeeps|TestHashesThroughPrefetch' ./cmd/ftptrace ./reassembly ./analyzer ./cmd/ftpbench-gen
 
 # Each parser's fuzz target for FUZZTIME (go test runs one -fuzz target at a time).
 fuzz:
@@ -42,10 +42,17 @@ fuzz:
 	$(GO) test ./report -run '^$$' -fuzz '^FuzzAppendString$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./report -run '^$$' -fuzz '^FuzzAppendTime$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./report -run '^$$' -fuzz '^FuzzFill$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
+	$(GO) test ./report -run '^$$' -fuzz '^FuzzZeekString$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
+	$(GO) test ./report -run '^$$' -fuzz '^FuzzZeekPath$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./report -run '^$$' -fuzz '^FuzzEscapeUnsafe$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./reassembly -run '^$$' -fuzz '^FuzzBlocks$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
+	$(GO) test ./reassembly -run '^$$' -fuzz '^FuzzPcapVariant$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
+	$(GO) test ./reassembly -run '^$$' -fuzz '^FuzzNetMon$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
+	$(GO) test ./reassembly -run '^$$' -fuzz '^FuzzISeries$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
+	$(GO) test ./reassembly -run '^$$' -fuzz '^FuzzNotACapture$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./reassembly -run '^$$' -fuzz '^FuzzDecodeFast$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./reassembly -run '^$$' -fuzz '^FuzzStamp$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
+	$(GO) test ./reassembly -run '^$$' -fuzz '^FuzzFactsParsers$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./reassembly -run '^$$' -fuzz '^FuzzLaneSameAsGopacket$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./cmd/workfloor -run '^$$' -fuzz '^FuzzFileData$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 
@@ -68,18 +75,29 @@ bench: build
 	$(GO) test ./... -run '^$$' -bench . -benchmem -benchtime 200ms
 	BENCH_CAPTURES="$(BENCH_CAPTURES)" bash scripts/bench.sh
 
-# Recorded fixtures: real servers and clients on loopback (needs root).
+# Recorded fixtures: real servers and clients on loopback, and the failures
+# `ftptrace diagnose` names, in network namespaces (needs root).
 fixtures:
 	bash scripts/record-fixtures.sh
+	bash scripts/record-diagnose.sh
 
 # Synthesized fixtures, byte-identical on every run.
 fixtures-synth:
 	$(GO) run ./cmd/ftpsynth -all testdata/pcaps
 
-# The HTML report opened in headless Chromium: the page renders, has its
-# title, and its screenshot is not blank (installs chromium as root).
+# The HTML report opened in headless Chromium (scripts/e2e, chromedp): one
+# session, 30, 50 data connections, 1000 sessions and the Chinese page open
+# in time, are not blank, every index link lands, diagrams stay readable, no
+# console error (installs chromium and a CJK font as root; SHOTS=DIR keeps
+# the screenshots).
 e2e:
 	GO=$(GO) bash scripts/e2e.sh
+
+# docs/SCALE.md's PostgreSQL configuration, end to end: a private cluster on a
+# unix socket (installs postgresql as root), the records of every capture
+# loaded, the documented queries' answers checked against ftptrace's tables.
+e2e-ingest:
+	GO=$(GO) bash scripts/e2e-ingest.sh
 
 clean:
 	rm -rf bin

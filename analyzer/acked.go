@@ -50,12 +50,9 @@ func (m *sentMarks) at(ack uint32) (what string, partly, ok bool) {
 	return "", false, false
 }
 
-// sent notes, after an event of one side of a control connection, how far
-// its bytes go and what they were.
+// sent notes, after an event of one side of a connection, how far its
+// bytes go and what they were.
 func (ct *connTrack) sent(e *reassembly.Event, what string) {
-	if ct.marks == nil {
-		return
-	}
 	var end uint32
 	switch e.Kind {
 	case reassembly.EventSYN, reassembly.EventSYNACK:
@@ -79,13 +76,11 @@ func (ct *connTrack) acked(e *reassembly.Event) string {
 	if ct.hasLastAck[dir] && !seqGT(e.Ack, ct.lastAck[dir]) {
 		return "ACK" // nothing the other side sent since the last ACK
 	}
-	if ct.marks != nil {
-		if what, partly, ok := ct.marks[other].at(e.Ack); ok {
-			if partly && what != "data" && what != "TLS" {
-				return partial(what)
-			}
-			return what
+	if what, partly, ok := ct.marks[other].at(e.Ack); ok {
+		if partly && what != "data" && what != "TLS" {
+			return partial(what)
 		}
+		return what
 	}
 	return ct.lastWhat[other]
 }

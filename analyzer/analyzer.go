@@ -41,6 +41,12 @@ type Dropped struct {
 	// Unanswered connection attempts to an FTP port beyond the first
 	// hundred (a SYN flood or a scan).
 	Unanswered int
+	// Expectations are announced data connections forgotten unused to
+	// make room: more waited at once than the analyzer keeps.
+	Expectations int
+	// Sessions ended early to make room for new ones: more were open at
+	// once than Limits.Sessions.
+	Sessions int
 }
 
 // implicitFTPSPort is where FTP runs inside TLS from the first byte
@@ -80,15 +86,15 @@ type Analyzer struct {
 	opts     Options
 	ports    map[uint16]bool
 	conns    map[uint64]*connState
-	sessions []*Session // not yet handed to OnSession
+	sessions openSessions // not yet handed to OnSession
 	closing  []*Session
 	// closingDue is the earliest the first of closing can be finished
 	// (setClosingDue): until then no packet needs to look.
 	closingDue  reassembly.Stamp
 	done        []*Session
-	expects     map[uint16][]*Expectation // by the port the data connection goes to
-	failures    map[pairKey]*failCount    // failed logins per client and server
-	bruteForces []*failCount              // the pairs that reached the threshold, in that order
+	expects     expectTable            // announced data connections waiting, by the port they go to
+	failures    map[pairKey]*failCount // failed logins per client and server
+	bruteForces []*failCount           // the pairs that reached the threshold, in that order
 	// encrypted are the open sessions whose control connection is TLS:
 	// their PASV and PORT are not visible (encryptedDataConn).
 	encrypted []*Session
@@ -106,7 +112,7 @@ type Analyzer struct {
 // New returns an analyzer.
 func New(opts Options) *Analyzer {
 	a := &Analyzer{opts: opts, ports: map[uint16]bool{21: true}, conns: make(map[uint64]*connState),
-		expects: make(map[uint16][]*Expectation)}
+		expects: newExpectTable()}
 	for _, p := range opts.Ports {
 		a.ports[p] = true
 	}
@@ -215,17 +221,20 @@ func (a *Analyzer) classify(rc *reassembly.Conn) *connState {
 
 // newControl makes the connection the control connection of a new session.
 func (a *Analyzer) newControl(cs *connState, why string) {
+	a.makeRoom()
 	a.nextID++
 	c := &cs.conn
 	s := &Session{ID: a.nextID, File: a.file, Client: c.Client, Server: c.Server, Login: "none", Detected: why, Midstream: c.Midstream,
 		limits: &a.opts.Limits}
 	ct := newConnTrack(s, RoleControl, c)
 	s.ctl = &control{track: ct}
-	a.sessions = append(a.sessions, s)
+	a.sessions.add(s)
 	cs.kind, cs.sess, cs.track, cs.detect = connControl, s, ct, nil
 	s.conns = append(s.conns, cs)
 	if cs.orig != nil {
 		cs.orig.Watch() // retransmissions that change a command must not pass unnoticed
+		cs.orig.Observe()
+		s.TCP, s.tcpFlip = cs.orig.Facts(), cs.flip
 	}
 }
 
@@ -235,7 +244,7 @@ func (a *Analyzer) controlEvent(cs *connState, e *reassembly.Event) {
 	if e.Kind != reassembly.EventEnd {
 		if s.Start.IsZero() {
 			s.Start = e.Time
-			s.UID = sessionUID(s.Client, s.Server, e.Time)
+			s.UID = ConnUID(s.Client, s.Server, e.Time)
 		}
 		if e.Time.After(s.End) {
 			s.End = e.Time
@@ -308,8 +317,8 @@ func (a *Analyzer) Finish() []*Session {
 		}
 	}
 	a.finishClosing(true)
-	for _, s := range a.sessions {
-		if !s.finished {
+	for _, s := range a.sessions.list { // no session is added meanwhile: the list stays
+		if s != nil && !s.finished {
 			a.finish(s)
 		}
 	}
@@ -345,12 +354,7 @@ func (a *Analyzer) finish(s *Session) {
 	s.conns = nil
 	s.finalize(a.opts.OnStep)
 	a.bruteForce(s)
-	for i, x := range a.sessions {
-		if x == s {
-			a.sessions = append(a.sessions[:i], a.sessions[i+1:]...)
-			break
-		}
-	}
+	a.sessions.remove(s)
 	if a.opts.OnSession != nil {
 		a.opts.OnSession(s)
 		return

@@ -39,16 +39,12 @@ type connTrack struct {
 	dataOpen    [2]bool // the direction still sends data (no FIN yet)
 	closedBy    string
 	sawTraffic  bool
-	marks       *[2]sentMarks // control connections: what each side's bytes were, by sequence number (acked.go)
+	marks       [2]sentMarks // what each side's bytes were, by sequence number (acked.go)
 }
 
 func newConnTrack(sess *Session, role ConnRole, c *reassembly.Conn) *connTrack {
-	ct := &connTrack{sess: sess, role: role, conn: c, tcpClientIsFTPClient: true,
+	return &connTrack{sess: sess, role: role, conn: c, tcpClientIsFTPClient: true,
 		hsStep: -1, dataStep: [2]int{-1, -1}}
-	if role == RoleControl {
-		ct.marks = new([2]sentMarks)
-	}
-	return ct
 }
 
 func (ct *connTrack) endpoints(dir reassembly.Direction) (from, to netip.AddrPort) {
@@ -85,6 +81,9 @@ func (ct *connTrack) tcpEvent(e *reassembly.Event) bool {
 			ct.hsStep = s.addStep(st)
 		}
 		hs := s.step(ct.hsStep)
+		if hs.Packets == nil {
+			hs.Packets = make([]Packet, 0, 3) // SYN, SYN,ACK, ACK: one array, not three
+		}
 		if len(hs.Packets) < 16 {
 			hs.Packets = append(hs.Packets, pkt)
 		}

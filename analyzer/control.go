@@ -91,6 +91,7 @@ func (s *Session) step(idx int) *Step {
 // controlPayload parses the bytes of one direction of the control connection.
 func (a *Analyzer) controlPayload(s *Session, e *reassembly.Event) {
 	c := s.ctl
+	s.ControlBytes[e.Dir] += int64(len(e.Payload))
 	if c.encrypted && e.Dir == reassembly.ClientToServer && looksLikeCommand(e.Payload) {
 		// After CCC the TLS session ends and commands travel in clear
 		// text again (RFC 4217 section 12.3).

@@ -15,31 +15,43 @@ func (a *Analyzer) expect(s *Session, e *Expectation) {
 		c.expects = c.expects[1:]
 	}
 	c.expects = append(c.expects, e)
-	if !e.Undecoded {
-		a.expects[e.Addr.Port()] = append(a.expects[e.Addr.Port()], e)
+	if e.Undecoded {
+		return // nothing to match a connection with
+	}
+	a.forgetStale()
+	if x := a.expects.add(e); x != nil {
+		a.forgot(x)
+	}
+	for a.expects.n > maxWaiting {
+		a.forgot(a.expects.oldest())
 	}
 }
 
 // unexpect forgets an expectation in the index (the session keeps it).
-func (a *Analyzer) unexpect(e *Expectation) {
-	list := a.expects[e.Addr.Port()]
-	for i, x := range list {
-		if x == e {
-			list = append(list[:i], list[i+1:]...)
-			break
-		}
+func (a *Analyzer) unexpect(e *Expectation) { a.expects.remove(e) }
+
+// forgetStale forgets, silently, the announcements that waited longer
+// than any server or client waits for their connection.
+func (a *Analyzer) forgetStale() {
+	limit := a.now.Add(-maxWait)
+	for e := a.expects.oldest(); e != nil && e.Time.Before(limit); e = a.expects.oldest() {
+		a.expects.remove(e)
 	}
-	if len(list) == 0 {
-		delete(a.expects, e.Addr.Port())
-	} else {
-		a.expects[e.Addr.Port()] = list
-	}
+}
+
+// forgot forgets an announcement that had to make room for others, and
+// counts it for its session's limit-reached finding.
+func (a *Analyzer) forgot(e *Expectation) {
+	a.expects.remove(e)
+	e.sess.forgottenExpects++
+	a.Dropped.Expectations++
 }
 
 // matchExpectation finds the announcement a new connection answers. The
 // connection goes to the announced port; its address is the announced one,
 // or for passive mode the control server's (NAT, 0.0.0.0 in the reply).
 func (a *Analyzer) matchExpectation(c *reassembly.Conn) (s *Session, e *Expectation, flip bool) {
+	a.forgetStale()
 	if e := a.findExpectation(c.Client, c.Server); e != nil {
 		return e.sess, e, false
 	}
@@ -57,7 +69,7 @@ func (a *Analyzer) matchExpectation(c *reassembly.Conn) (s *Session, e *Expectat
 
 func (a *Analyzer) findExpectation(from, to netip.AddrPort) *Expectation {
 	var loose *Expectation
-	for _, e := range a.expects[to.Port()] {
+	for e := a.expects.waitingFor(to.Port()); e != nil; e = e.samePort {
 		if e.Data != nil || e.Rejected {
 			continue
 		}
@@ -87,6 +99,10 @@ func (a *Analyzer) newDataConn(cs *connState, s *Session, e *Expectation) {
 	if e.Transfer != nil {
 		e.Transfer.Data = dc
 	}
+	if cs.orig != nil {
+		cs.orig.Observe() // for a diagnosis: retransmissions, windows, ICMP errors
+		dc.TCP, dc.tcpFlip = cs.orig.Facts(), cs.flip
+	}
 	s.DataConns = append(s.DataConns, dc)
 	ct := newConnTrack(s, RoleData, c)
 	ct.dataID = dc.ID
@@ -110,6 +126,7 @@ func (a *Analyzer) dataEvent(cs *connState, e *reassembly.Event) {
 		dc.Bytes[d] += int64(e.Bytes)
 		dc.Segments[d] += e.Segments
 		dc.seqEnd[d] = e.Seq + uint32(e.Bytes)
+		ct.sent(e, "data")
 		dc.hash[d].write(e.Payload, e.Keeper)
 		if t := dc.Expect.Transfer; t != nil && t.Direction == "listing" && len(t.Listing) < MaxListing {
 			n := min(len(e.Payload), MaxListing-len(t.Listing))
@@ -122,6 +139,9 @@ func (a *Analyzer) dataEvent(cs *connState, e *reassembly.Event) {
 			dc.FirstData = e.Time
 			// A TLS record: handshake (0x16) or application data (0x17), version 3.x.
 			dc.TLS = len(e.Payload) >= 3 && (e.Payload[0] == 0x16 || e.Payload[0] == 0x17) && e.Payload[1] == 3
+			if !dc.TLS {
+				dc.MIME = sniffMIME(e.Payload)
+			}
 		}
 		dc.LastData = e.Time
 		if ct.dataStep[d] < 0 {

@@ -25,6 +25,11 @@ type Expectation struct {
 	Undecoded bool
 
 	sess *Session
+	// Where the analyzer's table keeps it while it waits (expectTable):
+	// its place in the queue (-1 when it does not wait), and the next
+	// waiting for the same port.
+	queued   int
+	samePort *Expectation
 }
 
 var errDataAddr = errors.New("not a valid data address")
@@ -263,4 +268,131 @@ func ParseLPSVReply(text string) (netip.AddrPort, error) {
 		return netip.AddrPort{}, errDataAddr
 	}
 	return ParseLPRT(text[open+1 : open+end])
+}
+
+// The announced data connections still waiting are bounded across
+// sessions: by age (capture time) and by count, the oldest forgotten
+// first, and by port, so that matching a new connection never walks a
+// long list. A crafted capture of 100 000 sessions that each asked PASV
+// kept all their announcements, in a map of per-port lists.
+const (
+	// maxWaiting bounds the announcements waiting, all sessions together.
+	maxWaiting = 16384
+	// maxWaitingPerPort bounds those that wait for one port.
+	maxWaitingPerPort = 64
+	// maxWait is how long an announcement waits: servers give up a passive
+	// listen after a minute or two (vsftpd's accept_timeout is 60 s, IIS
+	// waits 120 s), clients an active one as soon.
+	maxWait = 10 * time.Minute
+)
+
+// expectTable indexes the announced data connections not yet used by the
+// port they go to, each port's in the order they came, and keeps them all
+// in that order to forget the oldest first.
+type expectTable struct {
+	byPort map[uint16]*expectChain
+	queue  []*Expectation // in the order they came; nil where one left
+	head   int            // the first of queue that may be waiting
+	n      int            // waiting
+}
+
+// expectChain lists the announcements waiting for one port, oldest first
+// (Expectation.samePort links them).
+type expectChain struct {
+	first, last *Expectation
+	n           int
+}
+
+func newExpectTable() expectTable {
+	return expectTable{byPort: make(map[uint16]*expectChain)}
+}
+
+// add files e as waiting; what it displaces (the oldest of its port when
+// too many wait for it) is forgotten and returned.
+func (t *expectTable) add(e *Expectation) (displaced *Expectation) {
+	port := e.Addr.Port()
+	ch := t.byPort[port]
+	if ch == nil {
+		ch = &expectChain{}
+		t.byPort[port] = ch
+	}
+	if ch.n >= maxWaitingPerPort {
+		displaced = ch.first
+		t.remove(displaced)
+		if t.byPort[port] == nil {
+			t.byPort[port] = ch
+		}
+	}
+	if ch.last == nil {
+		ch.first = e
+	} else {
+		ch.last.samePort = e
+	}
+	ch.last = e
+	ch.n++
+	if t.head > 1024 && t.head*2 > len(t.queue) {
+		n := copy(t.queue, t.queue[t.head:])
+		clear(t.queue[n:])
+		t.queue, t.head = t.queue[:n], 0
+		for i, x := range t.queue {
+			if x != nil {
+				x.queued = i
+			}
+		}
+	}
+	e.queued = len(t.queue)
+	t.queue = append(t.queue, e)
+	t.n++
+	return displaced
+}
+
+// remove forgets e, if it waits.
+func (t *expectTable) remove(e *Expectation) {
+	if e.queued < 0 || e.queued >= len(t.queue) || t.queue[e.queued] != e {
+		return
+	}
+	t.queue[e.queued] = nil
+	e.queued = -1
+	t.n--
+	port := e.Addr.Port()
+	ch := t.byPort[port]
+	var prev *Expectation
+	for x := ch.first; x != nil; prev, x = x, x.samePort {
+		if x != e {
+			continue
+		}
+		if prev == nil {
+			ch.first = x.samePort
+		} else {
+			prev.samePort = x.samePort
+		}
+		if ch.last == x {
+			ch.last = prev
+		}
+		break
+	}
+	e.samePort = nil
+	if ch.n--; ch.n == 0 {
+		delete(t.byPort, port)
+	}
+}
+
+// waitingFor returns the first announcement waiting for port; the next
+// is its samePort.
+func (t *expectTable) waitingFor(port uint16) *Expectation {
+	if ch := t.byPort[port]; ch != nil {
+		return ch.first
+	}
+	return nil
+}
+
+// oldest returns the announcement waiting longest, nil when none waits.
+func (t *expectTable) oldest() *Expectation {
+	for t.head < len(t.queue) && t.queue[t.head] == nil {
+		t.head++
+	}
+	if t.head == len(t.queue) {
+		return nil
+	}
+	return t.queue[t.head]
 }

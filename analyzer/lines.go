@@ -221,16 +221,17 @@ func (l *lineSplitter) take() Line {
 	return line
 }
 
-// flush returns what is left when the connection ends: Telnet commands
-// no text followed, then the partial line; call it until ok is false.
+// flush returns what is left when the connection ends: the partial line,
+// then Telnet commands no text followed (they came inside that line, or
+// after the last one); call it until ok is false.
 func (l *lineSplitter) flush() (Line, bool) {
+	if len(l.buf) > 0 || l.truncated {
+		return l.take(), true
+	}
 	if l.telnetN > 0 {
 		return l.takeTelnet(), true
 	}
-	if len(l.buf) == 0 && !l.truncated {
-		return Line{}, false
-	}
-	return l.take(), true
+	return Line{}, false
 }
 
 // ParseCommand splits a command line into its verb (upper-cased) and its

@@ -24,8 +24,8 @@ func (a *Analyzer) Flush(now time.Time) {
 		a.now = now
 		a.finishClosing(false)
 	}
-	for _, s := range a.sessions {
-		if !s.finished {
+	for _, s := range a.sessions.list {
+		if s != nil && !s.finished {
 			s.emitSteps(now.Add(-a.window()), now.Add(-stuckAfter), a.opts.OnStep)
 		}
 	}

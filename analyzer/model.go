@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 	"unsafe"
+
+	"github.com/ftptrace/ftptrace/reassembly"
 )
 
 // ConnRole tells whether a step happened on the control connection or on
@@ -121,6 +123,10 @@ type Command struct {
 	expectsSet *Expectation
 }
 
+// Transfer is the data transfer the command asked for (RETR, STOR, LIST
+// ...), nil for other commands.
+func (c *Command) Transfer() *Transfer { return c.transfer }
+
 // Transfer is one use of a data connection by LIST, NLST, MLSD, RETR, STOR,
 // APPE or STOU.
 type Transfer struct {
@@ -223,13 +229,21 @@ type DataConn struct {
 	Teardown   string // "4-packet", "3-packet", "rst", "half", ""
 	Handshake  bool   // all three handshake packets were captured
 	TLS        bool   // the payload starts with a TLS record: the data is encrypted
-	hash       [2]hasher
-	finFrom    [2]bool      // FIN seen from each side: that side sent everything
-	seqEnd     [2]uint32    // sequence number after the last byte delivered or missed, per side
-	finEnd     [2]uint32    // where each side's FIN says its bytes end
-	finTime    [2]time.Time // each side's FIN: when, and which packet (finIndex), for a tail it shows missing
-	finIndex   [2]int
-	reset      bool
+	// TCP is what the connection's packets showed besides its bytes
+	// (retransmissions, windows, ICMP errors), nil when not followed; its
+	// sides are the tracker's (TCPSide turns them to Client and Server).
+	TCP     *reassembly.Facts
+	tcpFlip bool
+	// MIME is the media type the first bytes look like ("text/plain",
+	// "application/zip"), "" when no byte was captured or they are TLS.
+	MIME     string
+	hash     [2]hasher
+	finFrom  [2]bool      // FIN seen from each side: that side sent everything
+	seqEnd   [2]uint32    // sequence number after the last byte delivered or missed, per side
+	finEnd   [2]uint32    // where each side's FIN says its bytes end
+	finTime  [2]time.Time // each side's FIN: when, and which packet (finIndex), for a tail it shows missing
+	finIndex [2]int
+	reset    bool
 }
 
 // Credential is one login attempt.
@@ -280,7 +294,7 @@ type Finding struct {
 type Session struct {
 	ID int
 	// UID names the session across runs: the same capture gives the same
-	// uid whatever else is read with it (sessionUID). Set with Start.
+	// uid whatever else is read with it (ConnUID). Set with Start.
 	UID string
 	// File is the capture file the session was recognised in (as named on
 	// the command line; "-" for standard input), set by whoever feeds the
@@ -313,14 +327,23 @@ type Session struct {
 	Warnings     []string
 	Detected     string // why this is FTP: "port 21", "content"
 	Software     string // from the 220 banner or the SYST reply
-	Ended        string // "quit" (221 to QUIT), "fin", "rst", "capture ended"
+	Ended        string // "quit" (221 to QUIT), "fin", "rst", "capture ended", "limit reached" (Limits.Sessions)
 	BytesDown    int64  // file and listing bytes from server to client
 	BytesUp      int64
+	// ControlBytes counts the control connection's payload bytes by TCP
+	// direction: [0] from the side that opened it (the FTP client), [1] back.
+	ControlBytes [2]int64
 	FileOps      []*FileOp
 
 	// DroppedSteps and DroppedCommands count what Limits kept out.
 	DroppedSteps    int
 	DroppedCommands int
+
+	// TCP is what the control connection's packets showed besides its
+	// bytes (from when it became a session), nil when not followed; its
+	// sides are the tracker's (TCPSide turns them to Client and Server).
+	TCP     *reassembly.Facts
+	tcpFlip bool
 
 	released       int                      // commands let go by Release
 	findingKinds   map[string]*findingGroup // findings by kind: how many, the ones past the itemized bound
@@ -335,6 +358,33 @@ type Session struct {
 	finished       bool
 	conns          []*connState   // the connections of the session, let go when it is finished
 	hashes         sync.WaitGroup // digests of its transfers still being computed
+
+	// What the analyzer's bounds did to it: where it keeps the session
+	// while open (openSessions), how many of its announced data
+	// connections it forgot to make room (expectTable), and whether it
+	// ended the session early for a new one (Limits.Sessions).
+	slot             int
+	forgottenExpects int
+	evicted          bool
+}
+
+// TCPSide is what one side of a data connection sent: the initiator
+// (Client) for 0, the responder for 1, as DataConn.Bytes; nil when the
+// connection's packets were not followed.
+func (dc *DataConn) TCPSide(i int) *reassembly.SideFacts { return factsSide(dc.TCP, dc.tcpFlip, i) }
+
+// TCPSide is what one side of the control connection sent: the client for
+// 0, the server for 1; nil when not followed.
+func (s *Session) TCPSide(i int) *reassembly.SideFacts { return factsSide(s.TCP, s.tcpFlip, i) }
+
+func factsSide(f *reassembly.Facts, flip bool, i int) *reassembly.SideFacts {
+	if f == nil || i < 0 || i > 1 {
+		return nil
+	}
+	if flip {
+		i ^= 1 // the tracker took the other side for the client
+	}
+	return &f.Side[i]
 }
 
 // WaitHashes waits until the SHA-256 of every transfer of the session is
@@ -369,11 +419,13 @@ func (s *Session) Release() {
 // stepArrays holds step arrays of sessions let go (Release) for the
 // sessions to come, by capacity: steps are most of what the analysis
 // allocates, and a session's array grows by copying as its steps come. A
-// session takes an array of 16 steps, then, each time it is full, one of
+// session takes an array of 4 steps, then, each time it is full, one of
 // twice the size (growSteps), so that no session holds much more than it
 // needs: handing any array let go to any new session, as a sync.Pool tried
 // first did, left small sessions with big arrays and the JSON view of the
-// 8 GB capture 6 MiB higher. All classes keep at most maxRecycledBytes.
+// 8 GB capture 6 MiB higher; and a first array of 16 steps (7 KiB) made
+// each of 100 000 sessions that never went beyond a PASV hold three times
+// what it used. All classes keep at most maxRecycledBytes.
 var stepArrays struct {
 	sync.Mutex
 	free  [stepClasses][][]Step
@@ -381,8 +433,8 @@ var stepArrays struct {
 }
 
 const (
-	minSteps         = 16
-	stepClasses      = 7 // 16, 32, ... 1024 steps
+	minSteps         = 4
+	stepClasses      = 9 // 4, 8, ... 1024 steps
 	maxRecycledBytes = 2 << 20
 	stepBytes        = int(unsafe.Sizeof(Step{}))
 )

@@ -264,6 +264,7 @@ func (a *Analyzer) dataGap(cs *connState, e *reassembly.Event) {
 	dc.GapBytes += int64(e.Bytes)
 	dc.Missing[e.Dir] += int64(e.Bytes)
 	dc.seqEnd[e.Dir] = e.Seq + uint32(e.Bytes)
+	cs.track.sent(e, "data")
 	cs.track.tcpEvent(e)
 	if a.opts.Payload != nil {
 		a.opts.Payload(cs.sess, dc, int(e.Dir), nil, gapOf(e))

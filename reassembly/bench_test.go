@@ -88,15 +88,19 @@ func BenchmarkPrefetchBlocks(b *testing.B) {
 	}
 }
 
-// countingHandler marks every connection Bulk or not, and counts payload.
+// countingHandler marks every connection Bulk or not, observes it or not
+// (Facts), and counts payload.
 type countingHandler struct {
-	bulk  bool
-	bytes int
+	bulk, observe bool
+	bytes         int
 }
 
 func (h *countingHandler) Classify(c *Conn, _ time.Time) {
 	if h.bulk {
 		c.Bulk()
+	}
+	if h.observe {
+		c.Observe()
 	}
 }
 
@@ -104,10 +108,15 @@ func (h *countingHandler) HandleEvent(_ *Conn, e *Event) { h.bytes += len(e.Payl
 
 // The two ways a connection is followed, on the same packets: the bulk lane
 // and gopacket's assembler.
-func BenchmarkTrackLane(b *testing.B)     { benchTrack(b, true) }
-func BenchmarkTrackGopacket(b *testing.B) { benchTrack(b, false) }
+func BenchmarkTrackLane(b *testing.B)     { benchTrack(b, true, false) }
+func BenchmarkTrackGopacket(b *testing.B) { benchTrack(b, false, false) }
 
-func benchTrack(b *testing.B, bulk bool) {
+// The same with the connections' Facts kept, as the analyzer asks for its
+// control and data connections.
+func BenchmarkTrackLaneObserved(b *testing.B)     { benchTrack(b, true, true) }
+func BenchmarkTrackGopacketObserved(b *testing.B) { benchTrack(b, false, true) }
+
+func benchTrack(b *testing.B, bulk, observe bool) {
 	src, err := Open(filepath.Join("..", "testdata", "pcaps", "vsftpd-passive.pcap"))
 	if err != nil {
 		b.Fatal(err)
@@ -131,7 +140,7 @@ func benchTrack(b *testing.B, bulk bool) {
 	b.SetBytes(int64(size))
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		h := &countingHandler{bulk: bulk}
+		h := &countingHandler{bulk: bulk, observe: observe}
 		tr := NewTracker(h, DefaultOptions)
 		for _, p := range pkts {
 			tr.Packet(p.data, p.ci, p.lt)

@@ -24,6 +24,10 @@ type pcapHeader struct {
 	nanos   bool
 	snaplen uint32
 	link    layers.LinkType
+	// recLen is the size of a record header: 16, or more in the variants
+	// that add fields after the standard ones (pcapvariant.go).
+	recLen  int
+	variant string // "" for standard pcap, else the variant's name
 }
 
 func parsePcapHeader(h []byte) pcapHeader {
@@ -37,10 +41,14 @@ func parsePcapHeader(h []byte) pcapHeader {
 		ph.order = binary.BigEndian
 	case 0x4d3cb2a1:
 		ph.order, ph.nanos = binary.BigEndian, true
+	case magicModified: // the layout is chosen after (pcapvariant.go)
+		ph.order = binary.LittleEndian
+	case 0x34cdb2a1:
+		ph.order = binary.BigEndian
 	default:
 		return ph
 	}
-	ph.valid, ph.big = true, ph.order == binary.BigEndian
+	ph.valid, ph.big, ph.recLen = true, ph.order == binary.BigEndian, pcapRecordHeader
 	ph.snaplen = ph.order.Uint32(h[16:20])
 	ph.link = layers.LinkType(ph.order.Uint32(h[20:24]))
 	return ph
@@ -56,7 +64,9 @@ func (h pcapHeader) maxRecord() int {
 	return 262144
 }
 
-// pcapRecordHeader is the size of a record header.
+// pcapRecordHeader is the size of a standard record header: the time,
+// the captured length and the length on the wire, which every variant's
+// record header begins with.
 const pcapRecordHeader = 16
 
 // blockReader cuts a classic pcap file into batches of whole records.
@@ -67,13 +77,15 @@ type blockReader struct {
 	base    int64  // offset in the (decompressed) capture of the next byte kept
 	carry   []byte // a record begun at the end of the last block
 	records int
-	// maxRecord is h.maxRecord(), asked once per packet.
+	// maxRecord is h.maxRecord(), asked once per packet; recLen is
+	// h.recLen.
 	maxRecord int
+	recLen    int
 }
 
 func newBlockReader(src *FileSource) *blockReader {
 	return &blockReader{src: src, h: src.header, r: drainThen{src.buf, src.counter}, base: src.offset(), carry: make([]byte, 0, 64<<10),
-		maxRecord: src.header.maxRecord()}
+		maxRecord: src.header.maxRecord(), recLen: src.header.recLen}
 }
 
 // drainThen reads what a bufio.Reader holds already, then straight from the
@@ -105,19 +117,19 @@ func (br *blockReader) fill(b *batch) {
 	k, rerr := readBlock(br.r, buf[n:])
 	end := n + k
 	pos := 0
-	for end-pos >= pcapRecordHeader {
-		hdr := buf[pos : pos+pcapRecordHeader]
+	for end-pos >= br.recLen {
+		hdr := buf[pos : pos+br.recLen]
 		r, err := br.record(hdr)
 		if err != nil {
 			b.err = br.damage(pos, err)
 			break
 		}
-		next := pos + pcapRecordHeader + r.caplen
+		next := pos + br.recLen + r.caplen
 		if next > end {
 			break
 		}
 		br.records++
-		b.add(pos+pcapRecordHeader, next, r.sec, r.nsec, r.length, br.h.link)
+		b.add(pos+br.recLen, next, r.sec, r.nsec, r.length, br.h.link)
 		pos = next
 	}
 	b.arena = buf[:pos]
@@ -158,23 +170,23 @@ func readBlock(r io.Reader, p []byte) (int, error) {
 // oversized tells whether the record that p begins with is longer than a
 // block (or is damaged: fill then reports it).
 func (br *blockReader) oversized(p []byte) bool {
-	if len(p) < pcapRecordHeader {
+	if len(p) < br.recLen {
 		return false
 	}
-	r, err := br.record(p[:pcapRecordHeader])
-	return err == nil && pcapRecordHeader+r.caplen > batchBytes
+	r, err := br.record(p[:br.recLen])
+	return err == nil && br.recLen+r.caplen > batchBytes
 }
 
 // fillOne reads one record longer than a block into a batch of its own; its
 // buffer grows with the bytes actually read, so a length field cannot make
 // the reader allocate more than the file holds.
 func (br *blockReader) fillOne(b *batch) {
-	r, err := br.record(br.carry[:pcapRecordHeader])
+	r, err := br.record(br.carry[:br.recLen])
 	if err != nil {
 		b.err = br.damage(0, err)
 		return
 	}
-	need := pcapRecordHeader + r.caplen
+	need := br.recLen + r.caplen
 	rec := append(make([]byte, 0, batchBytes), br.carry...)
 	for len(rec) < need {
 		chunk := min(need-len(rec), batchBytes)
@@ -192,7 +204,7 @@ func (br *blockReader) fillOne(b *batch) {
 	}
 	br.records++
 	b.arena = rec
-	b.add(pcapRecordHeader, need, r.sec, r.nsec, r.length, br.h.link)
+	b.add(br.recLen, need, r.sec, r.nsec, r.length, br.h.link)
 	br.base += int64(need)
 	br.carry = br.carry[:0]
 }
@@ -206,7 +218,7 @@ type recordHeader struct {
 	caplen, length int
 }
 
-// record reads a record header, with pcapgo's checks.
+// record reads a record header (its standard fields), with pcapgo's checks.
 func (br *blockReader) record(hdr []byte) (recordHeader, error) {
 	// Read without the ByteOrder interface: four calls per packet.
 	hdr = hdr[:pcapRecordHeader]

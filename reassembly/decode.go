@@ -65,6 +65,9 @@ type Decoder struct {
 	tcp     layers.TCP
 	parsers map[gopacket.LayerType]*gopacket.DecodingLayerParser
 	decoded []gopacket.LayerType
+	// unreach is the ICMP error the last packet was, when unreachOK.
+	unreach   Unreachable
+	unreachOK bool
 }
 
 // NewDecoder returns a decoder for every supported link type.
@@ -97,6 +100,7 @@ func (d *Decoder) Decode(data []byte, lt layers.LinkType) (seg Segment, ok bool)
 			return seg, false
 		}
 	}
+	d.unreachOK = false
 	if err := d.parsers[first].DecodeLayers(data, &d.decoded); err != nil && !isTruncationOnly(err) {
 		return seg, false
 	}
@@ -118,12 +122,26 @@ func (d *Decoder) Decode(data []byte, lt layers.LinkType) (seg Segment, ok bool)
 		}
 	}
 	if !sawTCP || !src.IsValid() {
+		d.icmp(src)
 		return seg, false
 	}
 	seg.Src = netip.AddrPortFrom(src, uint16(d.tcp.SrcPort))
 	seg.Dst = netip.AddrPortFrom(dst, uint16(d.tcp.DstPort))
 	seg.TCP = &d.tcp
 	return seg, true
+}
+
+// icmp reads the ICMP error an IP packet from src without TCP may be.
+func (d *Decoder) icmp(src netip.Addr) {
+	if !src.IsValid() {
+		return
+	}
+	switch {
+	case src.Is4() && d.ip4.Protocol == layers.IPProtocolICMPv4:
+		d.unreach, d.unreachOK = parseUnreachable(src, false, d.ip4.Payload)
+	case !src.Is4() && d.ip6.NextHeader == layers.IPProtocolICMPv6:
+		d.unreach, d.unreachOK = parseUnreachable(src, true, d.ip6.Payload)
+	}
 }
 
 // isTruncationOnly reports decode errors that still leave a usable TCP

@@ -120,6 +120,7 @@ type Conn struct {
 	ignored bool
 	watched bool
 	bulk    bool
+	facts   *Facts // kept when the handler observes the connection (Observe)
 }
 
 // Watch asks the tracker to compare retransmitted bytes with the copy it
@@ -142,7 +143,9 @@ type Event struct {
 	Flags Flags
 	// Seq is the sequence number of the packet, or of the first byte of a
 	// payload or gap event; Ack its acknowledgement (for payload, that of
-	// the last segment that carried it).
+	// the last segment that carried it; for a gap, with FlagACK, the
+	// highest acknowledgement the receiver of the missing bytes sent so
+	// far, FlagACK unset when it sent none).
 	Seq, Ack uint32
 	Payload  []byte // EventPayload only
 	// Keeper, when not nil, can keep Payload valid after the call (with

@@ -78,13 +78,15 @@ func decodeFast(data []byte, m *packetMeta) (ok, handled bool) {
 		seq: binary.BigEndian.Uint32(tcp[4:8]), ack: binary.BigEndian.Uint32(tcp[8:12]),
 		srcPort: binary.BigEndian.Uint16(tcp[0:2]), dstPort: binary.BigEndian.Uint16(tcp[2:4]),
 		tcpStart: uint32(start), payStart: uint32(start + hlen), payEnd: uint32(start + len(tcp)),
-		flags: Flags(tcp[13] & 0x3f), // FIN SYN RST PSH ACK URG: the same bits as Flags
+		flags:  Flags(tcp[13] & 0x3f), // FIN SYN RST PSH ACK URG: the same bits as Flags
+		window: binary.BigEndian.Uint16(tcp[14:16]),
 	}
 	m.setFlow()
 	return true, true
 }
 
-// plainProtocol tells the protocols that surely carry no TCP the parser
-// would find (UDP, ICMP, ICMPv6); others, tunnels above all (IP in IP), are
-// left to the parser.
-func plainProtocol(p byte) bool { return p == 17 || p == 1 || p == 58 }
+// plainProtocol tells the protocols that surely carry nothing the tracker
+// reads (UDP); others are left to the parser: tunnels (IP in IP), and ICMP
+// and ICMPv6, whose destination-unreachable errors quote a TCP segment
+// (Decoder.icmp).
+func plainProtocol(p byte) bool { return p == 17 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"strings"
 	"time"
@@ -11,7 +12,6 @@ import (
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcap"
-	"github.com/gopacket/gopacket/pcapgo"
 )
 
 // LiveOptions set up a live capture.
@@ -35,12 +35,18 @@ const liveBuffer = 32 << 20
 // ErrNoPacket means no packet arrived within the read timeout.
 var ErrNoPacket = errors.New("no packet yet")
 
+// ErrInterfaceGone means the interface a live capture read from
+// disappeared (unplugged, deleted).
+var ErrInterfaceGone = errors.New("the interface went away")
+
 // LiveSource captures packets from a network interface through libpcap.
 type LiveSource struct {
-	Iface  string
-	handle *pcap.Handle
-	dump   *pcapgo.Writer
-	file   *os.File
+	Iface   string
+	handle  *pcap.Handle
+	save    *saver // -w, nil without
+	file    *os.File
+	started time.Time
+	closed  bool
 }
 
 // OpenLive starts capturing on an interface in immediate mode, so packets
@@ -81,17 +87,17 @@ func OpenLive(iface string, opts LiveOptions) (*LiveSource, error) {
 		h.Close()
 		return nil, fmt.Errorf("cannot capture on %s: link type %s is not supported", iface, h.LinkType())
 	}
-	ls := &LiveSource{Iface: iface, handle: h}
+	ls := &LiveSource{Iface: iface, handle: h, started: time.Now()}
 	if opts.WriteFile != "" {
 		f, err := os.Create(opts.WriteFile)
 		if err != nil {
 			h.Close()
 			return nil, fmt.Errorf("-w: %w", err)
 		}
-		ls.file, ls.dump = f, pcapgo.NewWriterNanos(f)
-		if err := ls.dump.WriteFileHeader(uint32(opts.Snaplen), h.LinkType()); err != nil {
+		ls.file = f
+		if ls.save, err = newSaver(f, opts.WriteFile, opts.Snaplen, h.LinkType()); err != nil {
 			ls.Close()
-			return nil, fmt.Errorf("-w %s: %w", opts.WriteFile, err)
+			return nil, err
 		}
 	}
 	return ls, nil
@@ -113,30 +119,87 @@ func liveError(iface string, err error) error {
 	return fmt.Errorf("cannot capture on %s: %s", iface, msg)
 }
 
-// ReadPacket returns the next packet, or ErrNoPacket after the read timeout.
+// ReadPacket returns the next packet, or ErrNoPacket after the read
+// timeout (when what -w gathered is written too). An error that wraps
+// ErrInterfaceGone says the interface disappeared, and how long after the
+// capture began.
 func (l *LiveSource) ReadPacket() ([]byte, gopacket.CaptureInfo, layers.LinkType, error) {
 	data, ci, err := l.handle.ZeroCopyReadPacketData()
 	lt := l.handle.LinkType()
 	switch {
 	case err == nil:
 	case errors.Is(err, pcap.NextErrorTimeoutExpired):
+		if l.save != nil {
+			l.save.flush()
+		}
 		return nil, ci, lt, ErrNoPacket
 	case errors.Is(err, io.EOF):
 		return nil, ci, lt, io.EOF
 	default:
-		return nil, ci, lt, fmt.Errorf("capture on %s: %w", l.Iface, err)
+		return nil, ci, lt, l.readError(err)
 	}
-	if l.dump != nil {
-		if werr := l.dump.WritePacket(ci, data); werr != nil {
-			l.dump = nil // keep analysing; the caller reports the warning via Stats
-		}
+	if l.save != nil {
+		l.save.packet(ci, data)
 	}
 	return data, ci, lt, nil
 }
 
-// LiveStats are the kernel's and the interface's counts.
+// readError says why reading stopped, in libpcap's words when it has
+// them ("Read Error" alone tells nothing): an interface that disappeared
+// (deleted, unplugged) above all.
+func (l *LiveSource) readError(err error) error {
+	detail := l.handle.Error()
+	if detail == nil || detail.Error() == "" {
+		detail = err
+	}
+	_, ierr := net.InterfaceByName(l.Iface)
+	if ierr != nil || strings.Contains(strings.ToLower(detail.Error()), "disappeared") {
+		return goneError(fmt.Sprintf("%s went away after %s (libpcap: %v)", l.Iface, sinceStart(l.started), detail))
+	}
+	return fmt.Errorf("capture on %s: %v", l.Iface, detail)
+}
+
+// goneError says that and when the interface went away; it is
+// ErrInterfaceGone for errors.Is.
+type goneError string
+
+func (e goneError) Error() string        { return string(e) }
+func (e goneError) Is(target error) bool { return target == ErrInterfaceGone }
+
+// sinceStart says how long ago start was, in seconds ("12 s"), or as a
+// duration when longer than two minutes ("1h2m3s").
+func sinceStart(start time.Time) string {
+	d := time.Since(start).Round(time.Second)
+	if d < 2*time.Minute {
+		return fmt.Sprintf("%d s", int(d.Seconds()))
+	}
+	return d.String()
+}
+
+// SaveTrouble returns the error that stopped -w the first time it is
+// asked after it happened (nil otherwise), for the caller to say at once.
+func (l *LiveSource) SaveTrouble() error {
+	if l.save == nil {
+		return nil
+	}
+	return l.save.trouble()
+}
+
+// NotSaved is the number of packets read but not saved to -w, and why;
+// 0 and nil when all were.
+func (l *LiveSource) NotSaved() (int, error) {
+	if l.save == nil || l.save.err == nil {
+		return 0, nil
+	}
+	return l.save.notSaved, l.save.err
+}
+
+// LiveStats are the kernel's and the interface's counts, and what -w did
+// not save (NotSaved packets, for SaveError).
 type LiveStats struct {
 	Received, DroppedByKernel, DroppedByInterface int
+	NotSaved                                      int
+	SaveError                                     error
 }
 
 // Stats reports what libpcap counted so far.
@@ -145,12 +208,20 @@ func (l *LiveSource) Stats() (LiveStats, error) {
 	if err != nil {
 		return LiveStats{}, err
 	}
-	return LiveStats{st.PacketsReceived, st.PacketsDropped, st.PacketsIfDropped}, nil
+	return LiveStats{Received: st.PacketsReceived, DroppedByKernel: st.PacketsDropped, DroppedByInterface: st.PacketsIfDropped}, nil
 }
 
-// Close stops the capture and closes the -w file.
+// Close stops the capture and writes what -w still gathers (NotSaved
+// and SaveTrouble then tell of an error), then closes its file.
 func (l *LiveSource) Close() error {
+	if l.closed {
+		return nil
+	}
+	l.closed = true
 	l.handle.Close()
+	if l.save != nil {
+		l.save.flush()
+	}
 	if l.file != nil {
 		return l.file.Close()
 	}

@@ -41,6 +41,7 @@ type packetMeta struct {
 	sec        int64
 	lt         layers.LinkType
 	ok, v4     bool // a TCP segment; over IPv4
+	icmp       bool // not TCP, but an ICMP error about a TCP segment (Decoder.icmp)
 	src, dst   [16]byte
 	tcp        tcpFields
 	flow       uint64 // flowHash of the two endpoints
@@ -108,12 +109,13 @@ type tcpFields struct {
 	tcpStart         uint32 // the TCP header's place in the packet
 	payStart, payEnd uint32 // the payload's place in the packet
 	flags            Flags
+	window           uint16
 }
 
 func fieldsOf(tcp *layers.TCP, data []byte) tcpFields {
 	// The header and payload are slices of the packet: find where.
 	f := tcpFields{seq: tcp.Seq, ack: tcp.Ack, srcPort: uint16(tcp.SrcPort), dstPort: uint16(tcp.DstPort), flags: flagsOf(tcp),
-		tcpStart: uint32(cap(data) - cap(tcp.Contents))}
+		tcpStart: uint32(cap(data) - cap(tcp.Contents)), window: tcp.Window}
 	f.payStart = f.tcpStart + uint32(len(tcp.Contents))
 	f.payEnd = f.payStart
 	if n := len(tcp.Payload); n > 0 {
@@ -131,6 +133,7 @@ func (f *tcpFields) fill(tcp *layers.TCP, data []byte) {
 	tcp.SrcPort, tcp.DstPort = layers.TCPPort(f.srcPort), layers.TCPPort(f.dstPort)
 	tcp.FIN, tcp.SYN, tcp.RST = f.flags&FlagFIN != 0, f.flags&FlagSYN != 0, f.flags&FlagRST != 0
 	tcp.PSH, tcp.ACK, tcp.URG = f.flags&FlagPSH != 0, f.flags&FlagACK != 0, f.flags&FlagURG != 0
+	tcp.Window = f.window
 	tcp.Payload = data[f.payStart:f.payEnd:f.payEnd]
 }
 
@@ -171,7 +174,7 @@ func (p *Prefetch) fill(src PacketReader) {
 		dec = NewDecoder()
 	}
 	var blocks *blockReader
-	if fs, ok := src.(*FileSource); ok && fs.pcap != nil && fs.header.valid {
+	if fs, ok := src.(*FileSource); ok && fs.header.valid { // classic pcap, any record layout
 		blocks = newBlockReader(fs)
 	}
 	for {
@@ -227,6 +230,7 @@ func decodeBatch(dec *Decoder, b *batch) {
 			m.tcp = fieldsOf(seg.TCP, data)
 			m.setAddrs(seg.Src.Addr(), seg.Dst.Addr())
 		}
+		m.icmp = dec.unreachOK
 	}
 }
 
@@ -272,6 +276,9 @@ func (p *Prefetch) Follow(t *Tracker) error {
 			m := &b.meta[p.next]
 			p.next++
 			if !t.count(int(m.end-m.start), m.end-m.start < m.length, m.ok) {
+				if m.icmp {
+					t.icmpPacket(b.data(m), m.lt, m.captureInfo())
+				}
 				continue
 			}
 			t.arrive(m.stamp())

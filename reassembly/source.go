@@ -24,11 +24,13 @@ type PacketReader interface {
 	ReadPacket() (data []byte, ci gopacket.CaptureInfo, lt layers.LinkType, err error)
 }
 
-// FileSource reads a pcap or pcapng capture, plain or gzip-compressed, from a
-// file or from standard input ("-").
+// FileSource reads a capture file, plain or gzip-compressed, from a file
+// or from standard input ("-"): pcap (and the variants of the late 1990s
+// with longer record headers), pcapng, Microsoft Network Monitor 2.x and
+// IBM iSeries communications traces.
 type FileSource struct {
 	Name       string // as given by the user
-	Format     string // "pcap", "pcapng", with " (gzip)" when compressed
+	Format     string // "pcap", "pcapng", "NetMon 2.0"..., with " (gzip)" when compressed
 	Compressed bool
 
 	closer  io.Closer
@@ -36,8 +38,16 @@ type FileSource struct {
 	buf     *bufio.Reader // the parsers read through it; its lookahead is not yet consumed
 	pcap    *pcapgo.Reader
 	ng      *pcapgo.NgReader
+	other   formatReader // the formats pcapgo does not read
 	records int
 	header  pcapHeader // classic pcap: what the file header says
+}
+
+// formatReader reads the packets of a capture format pcapgo does not know;
+// its errors are io.EOF at the end and a *DamageError.
+type formatReader interface {
+	PacketReader
+	LinkType() layers.LinkType
 }
 
 // countingReader counts the bytes read from the (decompressed) capture, so
@@ -67,10 +77,10 @@ func Open(name string) (*FileSource, error) {
 		}
 		if st, err := f.Stat(); err == nil && st.IsDir() {
 			f.Close()
-			return nil, fmt.Errorf("open capture %s: is a directory (give a pcap or pcapng file)", name)
+			return nil, fmt.Errorf("open capture %s: is a directory (give a capture file)", name)
 		}
 	}
-	src, err := newFileSource(name, f)
+	src, err := newFileSource(name, f, f)
 	if err != nil {
 		if f != os.Stdin {
 			f.Close()
@@ -82,10 +92,16 @@ func Open(name string) (*FileSource, error) {
 
 // NewReader reads a capture from r; name is used in messages.
 func NewReader(r io.Reader, name string) (*FileSource, error) {
-	return newFileSource(name, io.NopCloser(r))
+	return newFileSource(name, io.NopCloser(r), r)
 }
 
-func newFileSource(name string, f io.ReadCloser) (*FileSource, error) {
+// sniffLen is how much of a capture's start tells its format (and what a
+// file that is no capture is: a tar archive's mark is at byte 257).
+const sniffLen = 512
+
+// newFileSource reads the capture in f; raw is f as opened, for the
+// formats that read at offsets (NetMon) when it allows.
+func newFileSource(name string, f io.ReadCloser, raw io.Reader) (*FileSource, error) {
 	// A small buffer to look at the first bytes; once they are read, the
 	// bytes come straight from the file (classic pcap is read in blocks
 	// with no copy in between, see blocks.go).
@@ -106,27 +122,12 @@ func newFileSource(name string, f io.ReadCloser) (*FileSource, error) {
 	}
 	s.counter = &countingReader{r: inner}
 	s.buf = bufio.NewReaderSize(s.counter, readBufferSize)
-	magic, _ = s.buf.Peek(4)
-	if len(magic) < 4 {
-		return nil, fmt.Errorf("read capture %s: too short to be a capture (%d bytes)", name, len(magic))
+	head, _ := s.buf.Peek(sniffLen)
+	if len(head) < 4 {
+		return nil, fmt.Errorf("read capture %s: too short to be a capture (%d bytes)", name, len(head))
 	}
-	// pcapgo wraps its input in a bufio.Reader unless it already is one:
-	// handing it ours keeps the count of consumed bytes exact.
-	switch m := binary.LittleEndian.Uint32(magic); m {
-	case 0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1:
-		s.Format = "pcap"
-		if h, perr := s.buf.Peek(24); perr == nil {
-			s.header = parsePcapHeader(h)
-		}
-		s.pcap, err = pcapgo.NewReader(s.buf)
-	case 0x0a0d0d0a:
-		s.Format = "pcapng"
-		s.ng, err = pcapgo.NewNgReader(s.buf, pcapgo.DefaultNgReaderOptions)
-	default:
-		return nil, fmt.Errorf("read capture %s: not a pcap or pcapng file (magic 0x%08x%s)", name, binary.BigEndian.Uint32(magic), magicHint(magic))
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read capture %s: bad %s header: %w", name, s.Format, err)
+	if err := s.openFormat(head, raw); err != nil {
+		return nil, fmt.Errorf("read capture %s: %w", name, err)
 	}
 	if s.Compressed {
 		s.Format += " (gzip)"
@@ -137,21 +138,106 @@ func newFileSource(name string, f io.ReadCloser) (*FileSource, error) {
 	return s, nil
 }
 
-func magicHint(m []byte) string {
-	switch {
-	case string(m[:4]) == "\x28\xb5\x2f\xfd":
-		return ": zstd-compressed? try unzstd"
-	case m[0] == 'B' && m[1] == 'Z':
-		return ": bzip2-compressed? try bunzip2"
-	case m[0] == 0xfd && string(m[1:4]) == "7zX":
-		return ": xz-compressed? try unxz"
-	case m[0] == 'P' && m[1] == 'K':
-		return ": a zip archive? unzip it first"
+// openFormat tells the capture's format from its first bytes, head, and
+// opens its reader.
+func (s *FileSource) openFormat(head []byte, raw io.Reader) error {
+	// pcapgo wraps its input in a bufio.Reader unless it already is one:
+	// handing it ours keeps the count of consumed bytes exact.
+	switch m := binary.LittleEndian.Uint32(head); m {
+	case 0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1, magicModified, 0x34cdb2a1:
+		return s.openPcap()
+	case 0x0a0d0d0a:
+		s.Format = "pcapng"
+		ng, err := pcapgo.NewNgReader(s.buf, pcapgo.DefaultNgReaderOptions)
+		if err != nil {
+			return fmt.Errorf("bad pcapng header: %w", err)
+		}
+		s.ng = ng
+		return nil
 	}
-	return ""
+	if string(head[:4]) == "GMBU" {
+		return s.openNetmon(head, raw)
+	}
+	if ok, utf16 := isISeries(head); ok {
+		ir, err := newISeriesReader(s.Name, s.Compressed, s.buf, utf16)
+		if err != nil {
+			return err
+		}
+		s.Format, s.other = "iSeries trace (ASCII)", ir
+		if utf16 {
+			s.Format = "iSeries trace (UTF-16)"
+		}
+		return nil
+	}
+	return fmt.Errorf("not a capture file: %s (ftptrace reads pcap, pcapng, Microsoft NetMon 2.x and IBM iSeries traces, gzip'd or not)",
+		describeStart(head, s.Compressed))
+}
+
+// openPcap opens a classic pcap file: standard records through pcapgo (and
+// in blocks by Prefetch), a variant's through the block reader.
+func (s *FileSource) openPcap() error {
+	s.Format = "pcap"
+	if h, err := s.buf.Peek(24); err == nil {
+		s.header = parsePcapHeader(h)
+		o := s.header.order
+		v := choosePcapVariant(s.header, o.Uint32(h[0:4]), o.Uint16(h[4:6]), o.Uint16(h[6:8]), s.buf.Peek)
+		if v.name != "" {
+			s.header.recLen, s.header.variant, s.Format = v.recLen, v.name, v.name
+			s.buf.Discard(24)
+			s.other = &blockPackets{br: newBlockReader(s)}
+			return nil
+		}
+	}
+	var err error
+	if s.pcap, err = pcapgo.NewReader(s.buf); err != nil {
+		return fmt.Errorf("bad pcap header: %w", err)
+	}
+	return nil
+}
+
+// openNetmon opens a NetMon 2.x file: at the offsets of its frame table
+// when raw is a plain file, else one record after the other.
+func (s *FileSource) openNetmon(head []byte, raw io.Reader) error {
+	if len(head) < netmonHeaderLen {
+		return fmt.Errorf("a Microsoft Network Monitor capture cut short inside its file header (%d bytes)", len(head))
+	}
+	var at io.ReaderAt
+	var size int64
+	if !s.Compressed {
+		at, size = randomAccess(raw)
+	}
+	nr, err := newNetmonReader(s.Name, s.Compressed, head[:netmonHeaderLen], at, size, s.buf)
+	if err != nil {
+		return err
+	}
+	if medium, ok := nr.medium(); !ok {
+		return fmt.Errorf("a Microsoft Network Monitor capture of %s: ftptrace reads Ethernet and raw IP", medium)
+	}
+	s.Format, s.other = fmt.Sprintf("NetMon %d.%d", nr.h.major, nr.h.minor), nr
+	return nil
+}
+
+// randomAccess returns r as an io.ReaderAt and its size when it is a
+// regular file or an in-memory reader, or nil.
+func randomAccess(r io.Reader) (io.ReaderAt, int64) {
+	switch v := r.(type) {
+	case *os.File:
+		if st, err := v.Stat(); err == nil && st.Mode().IsRegular() {
+			return v, st.Size()
+		}
+	case interface {
+		io.ReaderAt
+		Size() int64
+	}:
+		return v, v.Size()
+	}
+	return nil, 0
 }
 
 func (s *FileSource) firstLinkType() layers.LinkType {
+	if s.other != nil {
+		return s.other.LinkType()
+	}
 	if s.pcap != nil {
 		return s.pcap.LinkType()
 	}
@@ -161,6 +247,9 @@ func (s *FileSource) firstLinkType() layers.LinkType {
 // ReadPacket returns the next packet. At the end of the capture it returns
 // io.EOF; a damaged capture gives a *DamageError saying where it stopped.
 func (s *FileSource) ReadPacket() ([]byte, gopacket.CaptureInfo, layers.LinkType, error) {
+	if s.other != nil {
+		return s.other.ReadPacket()
+	}
 	start := s.offset()
 	var (
 		data []byte

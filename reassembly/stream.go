@@ -133,6 +133,9 @@ func (s *stream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, gdir greassemb
 		s.lastFlags[dir], s.lastAck[dir] = flagsOf(tcp), tcp.Ack
 	}
 	s.watchHoles(tcp, ci, dir, nextSeq)
+	if f := s.conn.facts; f != nil {
+		f.observe(dir, tcp, ci, s.t.Stats.Packets, s.acked[dir], s.hasAcked[dir])
+	}
 	if s.conn.watched && len(tcp.Payload) > 0 {
 		s.compareRetransmission(tcp, ci, dir)
 	}

@@ -137,6 +137,17 @@ func NewTracker(h Handler, opts Options) *Tracker {
 func (t *Tracker) Packet(data []byte, ci gopacket.CaptureInfo, lt layers.LinkType) {
 	seg, ok := t.decoder.Decode(data, lt)
 	t.Decoded(len(data), ci, seg, ok)
+	if !ok && t.decoder.unreachOK {
+		t.unreachable(&t.decoder.unreach, ci)
+	}
+}
+
+// icmpPacket follows an ICMP error decoded ahead (Prefetch), decoding it
+// again: such packets are rare, and the batch keeps no room for them.
+func (t *Tracker) icmpPacket(data []byte, lt layers.LinkType, ci gopacket.CaptureInfo) {
+	if _, ok := t.decoder.Decode(data, lt); !ok && t.decoder.unreachOK {
+		t.unreachable(&t.decoder.unreach, ci)
+	}
 }
 
 // Decoded follows a packet another goroutine decoded already (see
@@ -246,6 +257,9 @@ func (t *Tracker) follow(seg *Segment, ci gopacket.CaptureInfo, s *stream, found
 	// reads its capture info when the segment is finally delivered, so a
 	// segment with payload that may be queued needs a context of its own.
 	d := s.dirFrom(seg.Src)
+	if tcp.SYN && s.conn.facts != nil {
+		s.conn.facts.synOptions(d, seg.rawHeader(), tcp.ACK)
+	}
 	t.current, t.currentDir = s, d
 	t.pending = nil
 	if s.lane != nil {

@@ -340,5 +340,6 @@ func writeConclusions(w *errWriter, s *analyzer.Session) {
 			w.printf("  %-8s %s: %s%s\n", strings.ToUpper(f.Severity), f.Kind, Clean(findingText(f)), where)
 		}
 	}
+	writeDiagnoses(w, s)
 	w.printf("\n")
 }

@@ -34,8 +34,8 @@ func userCell(c *analyzer.Credential) string {
 	if c.User == "" {
 		u = "(no USER)"
 	}
-	if c.Anonymous {
-		u += " (anonymous)"
+	if c.Anonymous && !strings.EqualFold(strings.TrimSpace(c.User), "anonymous") {
+		u += " (anonymous)" // "ftp": say what it means; "anonymous" says it already
 	}
 	return u
 }
@@ -167,6 +167,9 @@ func writeFindings(w io.Writer, sessions []*analyzer.Session) error {
 	ew.printf("\n%s\n", tr("Findings:"))
 	for _, g := range groups {
 		places := strings.Join(g.places, ", ")
+		if len(g.places) > 1 {
+			places = tr("in each of %s", places) // the detail is each place's, not their sum
+		}
 		if len(g.places) > 4 {
 			// Count what is counted: the places, and the sessions they are in.
 			places = tr("%s, ... %s in %s", strings.Join(g.places[:3], ", "), plural(len(g.places), "time"), plural(g.sessions, "session"))

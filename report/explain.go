@@ -306,6 +306,9 @@ func explainReply(s *analyzer.Session, st *analyzer.Step) string {
 		b.WriteString(tr(" The security exchange is complete: commands may now travel protected (MIC, CONF, ENC)."))
 	case st.Code/100 == 6:
 		b.WriteString(tr(" The reply inside the base64 token is protected and cannot be read here."))
+	case st.Code == 500 && strings.HasPrefix(st.Text, "OOPS"):
+		// vsftpd reports its own failures so, then closes the connection.
+		b.WriteString(tr(" \"500 OOPS\" is vsftpd's: the server process failed (not the command); the connection closes."))
 	}
 	if st.Unterminated {
 		b.WriteString(tr(" This multi-line reply never got its closing line."))

@@ -309,25 +309,21 @@ func (x *Extractor) finish(s *analyzer.Session, t *analyzer.Transfer, pt *part) 
 	}
 	pt.f.Close()
 	name := ExtractName(s.ID, t)
-	if pt.cut != "" && !strings.HasSuffix(name, ".truncated") {
-		name += ".truncated"
-	}
-	switch {
-	case pt.cut != "" && pt.size == 0:
+	if pt.cut != "" && pt.size == 0 {
 		t.ExtractError = pt.cut // nothing worth a file
 		x.remove(pt.temp)
-	default:
+	} else {
+		if pt.cut != "" && !strings.HasSuffix(name, ".truncated") {
+			name += ".truncated"
+		}
 		final, err := x.place(pt.temp, name)
 		if err != nil {
 			x.warn("extract: %v", err)
 			x.remove(pt.temp)
-			t.ExtractError = writeTrouble(err)
-			pt.fault = true
-			break
-		}
-		t.Extracted, t.ExtractedBytes = final, pt.size
-		if pt.cut != "" {
-			t.ExtractError = pt.cut
+			t.ExtractError, pt.fault = writeTrouble(err), true
+		} else {
+			t.Extracted, t.ExtractedBytes, t.ExtractError = final, pt.size, pt.cut
+			name = final
 		}
 	}
 	if pt.fault {

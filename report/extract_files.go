@@ -68,11 +68,13 @@ func (x *Extractor) place(temp, name string) (string, error) {
 	}
 }
 
-// discard removes a file no transfer claims.
+// discard removes a file no transfer claims (a listing not asked for):
+// what it took counts no more against --extract-max.
 func (x *Extractor) discard(pt *part) {
 	if pt.f != nil {
 		pt.f.Close()
 		x.remove(pt.temp)
+		x.used -= pt.size
 	}
 }
 

@@ -8,71 +8,149 @@ import (
 	"github.com/ftptrace/ftptrace/analyzer"
 )
 
-// HTMLPage is what the HTML report shows: one session drawn and told step
-// by step, and the tables of the whole capture.
+// HTMLPage is what the HTML report shows: the whole capture, every
+// session drawn and told step by step.
 type HTMLPage struct {
 	Capture  string              // the capture's file name, for the title
-	Session  *analyzer.Session   // the session drawn and listed step by step
-	Sessions []*analyzer.Session // every session of the capture, for the tables
+	Sessions []*analyzer.Session // the sessions of the capture, in order
 	Ladder   LadderOptions
+	// MaxSessions bounds the sessions the page holds (0: DefaultReportSessions);
+	// a note names the others.
+	MaxSessions int
 }
 
-// htmlCSS keeps the page self-contained: no external style sheet, font or
-// image, and no script.
-const htmlCSS = `body{font-family:"DejaVu Sans","Liberation Sans",Helvetica,Arial,sans-serif;margin:24px;color:#1a202c;background:#fff}
-h1{font-size:22px;margin:0 0 8px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #cbd5e0;padding-bottom:4px}
-.meta{color:#4a5568;margin:2px 0}
-.diagram{overflow-x:auto;border:1px solid #e2e8f0;padding:4px}
-.diagram svg{display:block;max-width:100%;height:auto}
-td.m.nw{white-space:nowrap}
-table{border-collapse:collapse;font-size:13px;margin:6px 0}
-th,td{border:1px solid #e2e8f0;padding:3px 8px;text-align:left;vertical-align:top}
-th{background:#edf2f7}
-td.num{text-align:right}
-td.m{font-family:"DejaVu Sans Mono","Liberation Mono",Menlo,Consolas,monospace;white-space:pre-wrap}
-tr.alert td{background:#fff5f5;color:#9b2c2c}
-tr.ack td{color:#718096}
-.sev-critical{color:#c53030;font-weight:bold}.sev-warning{color:#c05621;font-weight:bold}.sev-info{color:#4a5568}
-ol li,ul li{margin:2px 0}`
+// The report's bounds. A page with few sessions and steps is written out
+// whole and reads without a script; a bigger one keeps each session's
+// diagram and timeline as inert text that the page's script turns into
+// elements when the session is opened, so a capture of thousands of
+// sessions still opens at once. Past DefaultReportSessions the page lists
+// no more sessions and says how to see them.
+const (
+	DefaultReportSessions = 2000
+	eagerSessions         = 50
+	eagerSteps            = 5000
+	reportLadderRows      = 2000 // the lane headers stay in view, so a long diagram stays readable
+	openTimelineSteps     = 300  // longer timelines start folded
+)
 
-// HTML writes a self-contained HTML5 page: the session's ladder diagram
-// (inline SVG), its timeline as a table, its conclusions, and the
-// sessions, transfers and credentials tables of the whole capture.
+// HTML writes a self-contained HTML5 page (no external style sheet, font,
+// image or script): the summary and the findings first, an index of the
+// sessions, then each session's sequence diagram (findings drawn on their
+// arrows), timeline and conclusions, and the transfers and credentials of
+// the whole capture.
 func HTML(w io.Writer, p HTMLPage) error {
 	ew := &errWriter{w: w}
-	title := "ftptrace report: " + Clean(p.Capture)
-	ew.printf("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+	max := p.MaxSessions
+	if max <= 0 {
+		max = DefaultReportSessions
+	}
+	shown := p.Sessions
+	if len(shown) > max {
+		shown = shown[:max]
+	}
+	eager := len(shown) <= eagerSessions && totalSteps(shown) <= eagerSteps
+	title := tr("ftptrace report: %s", Clean(p.Capture))
+	ew.printf("<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n", CurrentLanguage())
 	ew.printf("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
 	ew.printf("<title>%s</title>\n<style>\n%s\n</style>\n</head>\n<body>\n", esc(title), htmlCSS)
 	ew.printf("<h1>%s</h1>\n", esc(title))
-	if s := p.Session; s != nil {
-		ew.printf("<p class=\"meta\">Session %d of %d: FTP client %s, server %s</p>\n", s.ID, len(p.Sessions), esc(s.Client.String()), esc(s.Server.String()))
-		ew.printf("<p class=\"meta\">%s .. %s (%s), recognised by %s</p>\n", stamp(s.Start), stamp(s.End), esc(humanDuration(s.End.Sub(s.Start))), esc(Clean(s.Detected)))
-		if s.Banner != "" {
-			ew.printf("<p class=\"meta\">banner: <code>%s</code></p>\n", esc(CleanLines(s.Banner)[0]))
-		}
-		ew.printf("<h2>Sequence diagram</h2>\n<div class=\"diagram\">\n")
-		writeLadderSVG(ew, buildLadder(s, p.Ladder), false)
-		ew.printf("</div>\n")
-		htmlTimeline(ew, s)
-		htmlConclusions(ew, s)
+	htmlSummary(ew, p.Sessions)
+	htmlFindings(ew, shown)
+	htmlIndex(ew, shown)
+	if len(p.Sessions) > len(shown) {
+		ew.printf("<p class=\"note\">%s</p>\n", esc(tr("This report holds the first %d of %d sessions; narrow the capture (--session, --host, --user) or see them all with ftptrace sessions.", len(shown), len(p.Sessions))))
 	}
-	htmlSessions(ew, p.Sessions)
-	htmlTransfers(ew, p.Sessions)
-	htmlCreds(ew, p.Sessions)
+	ew.printf("<h2 id=\"sessions\">%s</h2>\n", esc(tr("Sessions step by step")))
+	if !eager {
+		ew.printf("<p class=\"note\">%s</p>\n<noscript><p class=\"note\">%s</p></noscript>\n",
+			esc(tr("Open a session to draw its diagram and timeline.")),
+			esc(tr("This page draws a session when it is opened, with a script: allow scripts, or write one session at a time (--session N).")))
+	}
+	for _, s := range shown {
+		htmlSession(ew, s, p.Ladder, eager)
+	}
+	htmlTransfers(ew, shown)
+	htmlCreds(ew, shown)
+	if !eager {
+		ew.printf("<script>\n%s\n</script>\n", htmlScript)
+	}
 	ew.printf("</body>\n</html>\n")
 	return ew.err
 }
 
+func totalSteps(sessions []*analyzer.Session) int {
+	n := 0
+	for _, s := range sessions {
+		n += len(s.Steps)
+	}
+	return n
+}
+
+// sessionAnchor is the id of a session's section; its diagram, timeline,
+// steps and findings have ids that begin with it.
+func sessionAnchor(s *analyzer.Session) string { return fmt.Sprintf("s%d", s.ID) }
+
+// htmlSession writes one session: a foldable section whose heading says
+// who talked to whom, then its diagram, timeline and conclusions, written
+// out (eager) or kept as inert text the script draws when the section is
+// opened.
+func htmlSession(w *errWriter, s *analyzer.Session, opts LadderOptions, eager bool) {
+	id := sessionAnchor(s)
+	open := ""
+	if eager {
+		open = " open"
+	}
+	w.printf("<details class=\"session\" id=\"%s\" data-session=\"%d\"%s>\n<summary><h3>%s</h3></summary>\n", id, s.ID, open,
+		esc(tr("Session %d: FTP client %s, server %s", s.ID, s.Client.String(), s.Server.String())))
+	w.printf("<p class=\"meta\">%s</p>\n", esc(tr("%s .. %s (%s), recognised by %s", stamp(s.Start), stamp(s.End),
+		humanDuration(s.End.Sub(s.Start)), detectedWords(s.Detected))))
+	if s.Banner != "" {
+		w.printf("<p class=\"meta\">%s <code>%s</code></p>\n", esc(tr("banner:")), esc(CleanLines(s.Banner)[0]))
+	}
+	if eager {
+		w.printf("<div class=\"body\">\n")
+		htmlSessionBody(w, s, opts)
+		w.printf("</div>\n</details>\n")
+		return
+	}
+	w.printf("<div class=\"body\"></div>\n</details>\n<script type=\"text/x-ftptrace-session\" id=\"c%s\">\n", id)
+	opts.deferred = true
+	htmlSessionBody(w, s, opts)
+	w.printf("</script>\n")
+}
+
+// htmlSessionBody is a session's diagram, timeline and conclusions.
+func htmlSessionBody(w *errWriter, s *analyzer.Session, opts LadderOptions) {
+	id := sessionAnchor(s)
+	opts.Anchors = id
+	if opts.MaxRows == 0 {
+		opts.MaxRows = reportLadderRows
+	}
+	w.printf("<h4 id=\"%s-diagram\">%s</h4>\n", id, esc(tr("Sequence diagram")))
+	writeLadderHTML(w, buildLadder(s, opts))
+	htmlSessionFindings(w, s)
+	open := ""
+	if len(s.Steps) <= openTimelineSteps || !opts.deferred {
+		open = " open"
+	}
+	w.printf("<details class=\"timeline\" id=\"%s-timeline\"%s>\n<summary><h4>%s</h4></summary>\n", id, open,
+		esc(tr("Timeline (%d steps)", len(s.Steps))))
+	htmlTimeline(w, s)
+	w.printf("</details>\n")
+	htmlConclusions(w, s)
+}
+
 // htmlTimeline is the timeline of the session, one table row per step.
 func htmlTimeline(w *errWriter, s *analyzer.Session) {
-	w.printf("<h2>Timeline of session %d</h2>\n<table>\n", s.ID)
-	w.printf("<tr><th>n</th><th>time</th><th>conn</th><th>from -&gt; to</th><th>what</th><th>explanation</th></tr>\n")
+	id := sessionAnchor(s)
+	w.printf("<table class=\"steps\">\n<thead>")
+	htmlRow(w, true, "", tr("step"), tr("time"), tr("connection"), tr("from -> to"), tr("what"), tr("explanation"))
+	w.printf("</thead>\n<tbody>\n")
 	for i := range s.Steps {
 		st := &s.Steps[i]
-		conn := "control"
+		conn := tr("control")
 		if st.Conn == analyzer.RoleData {
-			conn = fmt.Sprintf("data #%d", st.DataID)
+			conn = tr("data #%d", st.DataID)
 		}
 		class := ""
 		switch {
@@ -81,16 +159,16 @@ func htmlTimeline(w *errWriter, s *analyzer.Session) {
 		case st.Kind == analyzer.KindACK && st.Phase == "":
 			class = ` class="ack"`
 		}
-		w.printf("<tr%s><td class=\"num\">%d</td><td class=\"m\">%s<br>+%.6f</td><td>%s</td><td class=\"m nw\">%s %s<br>-&gt; %s %s</td><td class=\"m\">%s</td><td>%s</td></tr>\n",
-			class, st.N, st.Time.UTC().Format("15:04:05.000000"), st.Time.Sub(s.Start).Seconds(), conn,
-			side(st.FromClient), esc(st.From.String()), side(!st.FromClient), esc(st.To.String()),
+		w.printf("<tr id=\"%s-t%d\"%s><td class=\"num\"><a href=\"#%s-step%d\">%d</a></td><td class=\"m\">%s<br>+%.6f</td><td>%s</td><td class=\"m nw\">%s %s<br>-&gt; %s %s</td><td class=\"m\">%s</td><td>%s</td></tr>\n",
+			id, st.N, class, id, st.N, st.N, st.Time.UTC().Format("15:04:05.000000"), st.Time.Sub(s.Start).Seconds(), esc(conn),
+			esc(sideWord(st.FromClient)), esc(st.From.String()), esc(sideWord(!st.FromClient)), esc(st.To.String()),
 			esc(stepWhat(st)), esc(Explain(s, st)))
 	}
-	w.printf("</table>\n")
+	w.printf("</tbody>\n</table>\n")
 }
 
 func htmlConclusions(w *errWriter, s *analyzer.Session) {
-	w.printf("<h2>Conclusions for session %d</h2>\n<ol>\n", s.ID)
+	w.printf("<h4>%s</h4>\n<ol>\n", esc(tr("Conclusions")))
 	for _, c := range Conclusions(s) {
 		w.printf("<li>%s</li>\n", esc(Clean(c)))
 	}
@@ -98,7 +176,7 @@ func htmlConclusions(w *errWriter, s *analyzer.Session) {
 	if len(s.Warnings) > 0 {
 		w.printf("<ul>\n")
 		for _, warn := range s.Warnings {
-			w.printf("<li>warning: %s</li>\n", esc(Clean(warn)))
+			w.printf("<li>%s</li>\n", esc(tr("warning: %s", Clean(warn))))
 		}
 		w.printf("</ul>\n")
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ftptrace/ftptrace/analyzer"
+	"github.com/ftptrace/ftptrace/diagnose"
 )
 
 // timeFormat is RFC 3339 with nanoseconds, always nine digits, UTC.
@@ -230,6 +231,8 @@ type SummaryRecord struct {
 	Received           *int   `json:"received,omitempty"`
 	DroppedByKernel    *int   `json:"dropped_by_kernel,omitempty"`
 	DroppedByInterface *int   `json:"dropped_by_interface,omitempty"`
+	// With -w: packets captured but not saved (a write error stopped it).
+	NotSaved *int `json:"not_saved,omitempty"`
 }
 
 // Session writes every record of one session: the session, its steps,
@@ -295,10 +298,7 @@ func (w *JSONWriter) sessionRest(s *analyzer.Session) error {
 	}
 	if w.Writes(RecordCredential) {
 		for _, c := range s.Credentials {
-			if err := w.enc.Encode(credentialRecord{recordHead: w.head("credential", s, c.Time), Step: c.Step,
-				controlEnds: sessionEnds(s), User: c.User, Password: c.Password, Outcome: c.Outcome,
-				Cleartext: c.Cleartext && c.HasPass, HasPass: c.HasPass, Anonymous: c.Anonymous,
-				Protected: c.Protected, Protect: c.Protection}); err != nil {
+			if err := w.enc.Encode(w.credentialRec(s, c)); err != nil {
 				return err
 			}
 		}
@@ -309,6 +309,14 @@ func (w *JSONWriter) sessionRest(s *analyzer.Session) error {
 				return err
 			}
 		}
+	}
+	if w.Writes(RecordDiagnosis) {
+		if err := w.Diagnoses(s, diagnose.Session(s)); err != nil {
+			return err
+		}
+	}
+	if w.Writes(RecordLatency) {
+		return w.Latency(s)
 	}
 	return nil
 }
@@ -350,6 +358,13 @@ func (w *JSONWriter) sessionRec(s *analyzer.Session) sessionRecord {
 			Target: op.Target, ReplyCode: op.Code, OK: op.OK})
 	}
 	return r
+}
+
+func (w *JSONWriter) credentialRec(s *analyzer.Session, c *analyzer.Credential) credentialRecord {
+	return credentialRecord{recordHead: w.head("credential", s, c.Time), Step: c.Step,
+		controlEnds: sessionEnds(s), User: c.User, Password: c.Password, Outcome: c.Outcome,
+		Cleartext: c.Cleartext && c.HasPass, HasPass: c.HasPass, Anonymous: c.Anonymous,
+		Protected: c.Protected, Protect: c.Protection}
 }
 
 func (w *JSONWriter) transferRec(s *analyzer.Session, t *analyzer.Transfer) transferRecord {

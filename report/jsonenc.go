@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ftptrace/ftptrace/analyzer"
+	"github.com/ftptrace/ftptrace/diagnose"
 )
 
 // The step and command records are most of the JSON output (one step per
@@ -386,6 +387,10 @@ func appendCommand(b []byte, s *analyzer.Session, c *analyzer.Command, h *handEn
 	j.strOmit("reply_text", c.ReplyText)
 	if !c.ReplyTime.IsZero() {
 		j.time("reply_time", c.ReplyTime)
+	}
+	if ms := diagnose.CommandMillis(c); ms >= 0 {
+		j.key("latency_ms") // as encoding/json writes a float64
+		j.b = strconv.AppendFloat(j.b, ms, 'f', -1, 64)
 	}
 	return append(j.b, '}', '\n')
 }

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ftptrace/ftptrace/analyzer"
+	"github.com/ftptrace/ftptrace/diagnose"
 	"github.com/ftptrace/ftptrace/reassembly"
 )
 
@@ -73,13 +74,14 @@ type packet struct {
 
 type commandRecord struct {
 	recordHead
-	Step      int    `json:"step"`
-	Command   string `json:"command"`
-	Arg       string `json:"arg"`
-	Prelim    int    `json:"preliminary_code,omitempty"`
-	ReplyCode int    `json:"reply_code,omitempty"`
-	ReplyText string `json:"reply_text,omitempty"`
-	ReplyTime string `json:"reply_time,omitempty"`
+	Step      int      `json:"step"`
+	Command   string   `json:"command"`
+	Arg       string   `json:"arg"`
+	Prelim    int      `json:"preliminary_code,omitempty"`
+	ReplyCode int      `json:"reply_code,omitempty"`
+	ReplyText string   `json:"reply_text,omitempty"`
+	ReplyTime string   `json:"reply_time,omitempty"`
+	Latency   *float64 `json:"latency_ms,omitempty"`
 }
 
 func stepRec(w *JSONWriter, s *analyzer.Session, st *analyzer.Step) stepRecord {
@@ -110,7 +112,14 @@ func stepRec(w *JSONWriter, s *analyzer.Session, st *analyzer.Step) stepRecord {
 func commandRec(w *JSONWriter, s *analyzer.Session, c *analyzer.Command) commandRecord {
 	return commandRecord{recordHead: w.head("command", s, c.Time), Step: c.Step,
 		Command: c.Verb, Arg: c.Arg, Prelim: c.Prelim, ReplyCode: c.ReplyCode, ReplyText: c.ReplyText,
-		ReplyTime: jsonTime(c.ReplyTime)}
+		ReplyTime: jsonTime(c.ReplyTime), Latency: latencyMillis(c)}
+}
+
+func latencyMillis(c *analyzer.Command) *float64 {
+	if ms := diagnose.CommandMillis(c); ms >= 0 {
+		return &ms
+	}
+	return nil
 }
 
 // encodingJSON is what JSONWriter writes for v through encoding/json: its

@@ -21,6 +21,13 @@ const maxDataLanes = 4
 // LadderOptions shape the ladder diagram.
 type LadderOptions struct {
 	MaxRows int // rows drawn before the diagram stops with a note (0: DefaultLadderRows)
+	// Anchors, in the HTML report, prefixes the ids of the steps' rows
+	// ("s3" gives s3-step12) and the links from a finding's arrow to the
+	// finding (s3-f1); the standalone SVG has neither.
+	Anchors string
+	// deferred: the session is drawn by the page's script when opened, so
+	// its long timeline may start folded (the script opens it for a link).
+	deferred bool
 }
 
 // Ladder writes a session as a standalone SVG sequence diagram: one
@@ -50,7 +57,8 @@ const (
 	styleCtl   = ""      // a command, a reply, a handshake or teardown packet
 	styleACK   = "ack"   // a stand-alone ACK: thin and dashed
 	styleData  = "data"  // payload on a data connection: one thick arrow
-	styleAlert = "alert" // a clear-text password
+	styleAlert = "alert" // a clear-text password, a critical finding
+	styleWarn  = "warn"  // a warning finding
 	styleTLS   = "tls"   // encrypted bytes on the control connection
 	styleRST   = "rst"   // a reset
 	styleGap   = "gap"   // bytes the capture missed
@@ -64,6 +72,8 @@ type row struct {
 	from, to int // lane indices
 	label    string
 	style    string
+	id       string // the row's anchor in the HTML report
+	href     string // the finding the row shows, in the HTML report
 }
 
 type band struct {
@@ -81,20 +91,22 @@ type ladder struct {
 }
 
 type ladderBuilder struct {
-	s     *analyzer.Session
-	l     *ladder
-	index map[laneKey]int
-	side  [2][]netip.AddrPort // data ports in order of appearance: [0] server, [1] client
-	max   int
-	full  bool
+	s        *analyzer.Session
+	l        *ladder
+	index    map[laneKey]int
+	side     [2][]netip.AddrPort // data ports in order of appearance: [0] server, [1] client
+	max      int
+	full     bool
+	anchors  string
+	findings map[int]int // step number -> index in s.Findings of the worst finding it shows
 }
 
 func buildLadder(s *analyzer.Session, opts LadderOptions) *ladder {
-	b := &ladderBuilder{s: s, l: &ladder{}, max: opts.MaxRows}
+	b := &ladderBuilder{s: s, l: &ladder{}, max: opts.MaxRows, anchors: opts.Anchors, findings: findingSteps(s)}
 	if b.max <= 0 {
 		b.max = DefaultLadderRows
 	}
-	b.l.title = fmt.Sprintf("Session %d: FTP client %s, server %s, %s (%s)", s.ID, s.Client, s.Server,
+	b.l.title = tr("Session %d: FTP client %s, server %s, %s (%s)", s.ID, s.Client.String(), s.Server.String(),
 		s.Start.UTC().Format("2006-01-02 15:04:05 UTC"), humanDuration(s.End.Sub(s.Start)))
 	b.layLanes()
 	folds := findFolds(s.Steps)
@@ -115,7 +127,7 @@ func buildLadder(s *analyzer.Session, opts LadderOptions) *ladder {
 		lo, hi := b.span(first, last)
 		switch {
 		case st.Kind == analyzer.KindHandshake:
-			b.l.bands = append(b.l.bands, band{first: first, last: last, lo: lo, hi: hi, label: "3-way handshake" + connSuffix(st)})
+			b.l.bands = append(b.l.bands, band{first: first, last: last, lo: lo, hi: hi, label: tr("3-way handshake") + connSuffix(st)})
 		case strings.HasPrefix(st.Phase, "teardown"):
 			key := st.DataID
 			if st.Conn == analyzer.RoleControl {
@@ -125,12 +137,15 @@ func buildLadder(s *analyzer.Session, opts LadderOptions) *ladder {
 			if !ok {
 				j = len(b.l.bands)
 				teardowns[key] = j
-				b.l.bands = append(b.l.bands, band{first: first, lo: lo, hi: hi, teardown: true, label: "teardown" + connSuffix(st)})
+				b.l.bands = append(b.l.bands, band{first: first, lo: lo, hi: hi, teardown: true, label: tr("teardown") + connSuffix(st)})
 			}
 			bd := &b.l.bands[j]
 			bd.last, bd.lo, bd.hi = last, min(bd.lo, lo), max(bd.hi, hi)
-			if strings.HasSuffix(st.Phase, "/4") || strings.HasSuffix(st.Phase, "/3") {
-				bd.label = st.Phase[len(st.Phase)-1:] + "-way teardown" + connSuffix(st)
+			switch {
+			case strings.HasSuffix(st.Phase, "/4"):
+				bd.label = tr("4-way teardown") + connSuffix(st)
+			case strings.HasSuffix(st.Phase, "/3"):
+				bd.label = tr("3-way teardown") + connSuffix(st)
 			}
 		}
 	}
@@ -164,7 +179,7 @@ func (b *ladderBuilder) layLanes() {
 		b.index[k] = len(b.l.lanes)
 		b.l.lanes = append(b.l.lanes, l)
 	}
-	add(laneKey{true, s.Client}, lane{title: fmt.Sprintf("client :%d", s.Client.Port()), addr: s.Client.Addr().String()})
+	add(laneKey{true, s.Client}, lane{title: tr("client :%d", s.Client.Port()), addr: s.Client.Addr().String()})
 	b.addDataLanes(true, b.side[1], add)
 	server := b.side[0]
 	rev := make([]netip.AddrPort, len(server))
@@ -172,16 +187,21 @@ func (b *ladderBuilder) layLanes() {
 		rev[len(server)-1-i] = ap
 	}
 	b.addDataLanes(false, rev, add)
-	add(laneKey{false, s.Server}, lane{title: fmt.Sprintf("server :%d", s.Server.Port()), addr: s.Server.Addr().String()})
+	add(laneKey{false, s.Server}, lane{title: tr("server :%d", s.Server.Port()), addr: s.Server.Addr().String()})
 }
 
 // addDataLanes gives each data port its lane, up to maxDataLanes; the rest
 // share one lane named for how many ports it stands for.
 func (b *ladderBuilder) addDataLanes(client bool, ports []netip.AddrPort, add func(laneKey, lane)) {
-	who := side(client)
+	dataTitle := func(ap netip.AddrPort) string {
+		if client {
+			return tr("client :%d (data)", ap.Port())
+		}
+		return tr("server :%d (data)", ap.Port())
+	}
 	if len(ports) <= maxDataLanes {
 		for _, ap := range ports {
-			add(laneKey{client, ap}, lane{title: fmt.Sprintf("%s :%d (data)", who, ap.Port()), addr: ap.Addr().String(), data: true})
+			add(laneKey{client, ap}, lane{title: dataTitle(ap), addr: ap.Addr().String(), data: true})
 		}
 		return
 	}
@@ -190,12 +210,15 @@ func (b *ladderBuilder) addDataLanes(client bool, ports []netip.AddrPort, add fu
 	if !client {
 		keep, rest = ports[len(ports)-maxDataLanes+1:], ports[:len(ports)-maxDataLanes+1]
 	}
-	shared := lane{title: fmt.Sprintf("%s: %d more data ports", who, len(rest)), addr: "(one lane)", data: true}
+	shared := lane{title: tr("server: %d more data ports", len(rest)), addr: tr("(one lane)"), data: true}
+	if client {
+		shared.title = tr("client: %d more data ports", len(rest))
+	}
 	if !client {
 		b.addShared(client, rest, shared, add)
 	}
 	for _, ap := range keep {
-		add(laneKey{client, ap}, lane{title: fmt.Sprintf("%s :%d (data)", who, ap.Port()), addr: ap.Addr().String(), data: true})
+		add(laneKey{client, ap}, lane{title: dataTitle(ap), addr: ap.Addr().String(), data: true})
 	}
 	if client {
 		b.addShared(client, rest, shared, add)
@@ -235,7 +258,7 @@ func (b *ladderBuilder) add(r row, stepN int) {
 	}
 	if len(b.l.rows) == b.max-1 {
 		b.full = true
-		r = row{label: fmt.Sprintf("... the diagram stops at %d rows: steps %d-%d are in the timeline", b.max, stepN, b.s.Steps[len(b.s.Steps)-1].N),
+		r = row{label: tr("... the diagram stops at %d rows: steps %d-%d are in the timeline", b.max, stepN, b.s.Steps[len(b.s.Steps)-1].N),
 			from: 0, to: len(b.l.lanes) - 1, style: styleNote}
 	}
 	b.l.rows = append(b.l.rows, r)
@@ -251,23 +274,69 @@ func (b *ladderBuilder) stepRows(st *analyzer.Step) {
 			r := row{from: b.laneOf(fromClient, p.From), to: b.laneOf(!fromClient, p.To), label: p.Flags}
 			if i == 0 {
 				r.step, r.at = st.N, at
+				b.markFinding(&r)
 			}
 			b.add(r, st.N)
 		}
 		return
 	}
 	label, style := ladderLabel(b.s, st)
-	b.add(row{step: st.N, at: at, from: b.laneOf(st.FromClient, st.From), to: b.laneOf(!st.FromClient, st.To), label: label, style: style}, st.N)
+	r := row{step: st.N, at: at, from: b.laneOf(st.FromClient, st.From), to: b.laneOf(!st.FromClient, st.To), label: label, style: style}
+	b.markFinding(&r)
+	b.add(r, st.N)
+}
+
+// markFinding names the anchor of a step's row and, when a finding points
+// at the step (a clear-text PASS, a port-bounce PORT, the stolen data
+// connection), colours the arrow by the finding's severity, says the
+// finding on it and links it to the finding.
+func (b *ladderBuilder) markFinding(r *row) {
+	if b.anchors != "" {
+		r.id = fmt.Sprintf("%s-step%d", b.anchors, r.step)
+	}
+	i, ok := b.findings[r.step]
+	if !ok {
+		return
+	}
+	f := b.s.Findings[i]
+	r.label += " \u26a0 " + findingLabel(f.Kind)
+	switch f.Severity {
+	case analyzer.SeverityCritical:
+		r.style = styleAlert
+	case analyzer.SeverityWarning:
+		if r.style != styleAlert {
+			r.style = styleWarn
+		}
+	}
+	if b.anchors != "" {
+		r.href = fmt.Sprintf("#%s-f%d", b.anchors, i+1)
+	}
+}
+
+// findingSteps maps each step a finding points at to the worst finding
+// there.
+func findingSteps(s *analyzer.Session) map[int]int {
+	rank := map[string]int{analyzer.SeverityInfo: 1, analyzer.SeverityWarning: 2, analyzer.SeverityCritical: 3}
+	out := map[int]int{}
+	for i, f := range s.Findings {
+		if f.Step <= 0 {
+			continue
+		}
+		if j, ok := out[f.Step]; !ok || rank[f.Severity] > rank[s.Findings[j].Severity] {
+			out[f.Step] = i
+		}
+	}
+	return out
 }
 
 // foldRow stands for a run of repeated exchanges after its first one.
 func (b *ladderBuilder) foldRow(f fold) {
 	steps := b.s.Steps[f.start:f.end]
 	r := row{from: 0, to: len(b.l.lanes) - 1, style: styleFold,
-		label: fmt.Sprintf("... %s x %d more (steps %d-%d)", f.what, f.times, steps[0].N, steps[len(steps)-1].N)}
+		label: tr("... %s x %d more (steps %d-%d)", f.what, f.times, steps[0].N, steps[len(steps)-1].N)}
 	for i := range steps {
 		if steps[i].Cleartext && !steps[i].Anonymous {
-			r.style, r.label = styleAlert, r.label+", clear-text passwords!"
+			r.style, r.label = styleAlert, r.label+tr(", clear-text passwords!")
 			break
 		}
 	}

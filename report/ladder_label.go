@@ -10,7 +10,7 @@ import (
 // connSuffix names a data connection in a band's label.
 func connSuffix(st *analyzer.Step) string {
 	if st.Conn == analyzer.RoleData {
-		return fmt.Sprintf(", data #%d", st.DataID)
+		return tr(", data #%d", st.DataID)
 	}
 	return ""
 }
@@ -19,12 +19,12 @@ func connSuffix(st *analyzer.Step) string {
 func ladderLabel(s *analyzer.Session, st *analyzer.Step) (string, string) {
 	phase := ""
 	if st.Phase != "" && st.Phase != "handshake" {
-		phase = " [" + st.Phase + "]"
+		phase = " [" + tr(st.Phase) + "]"
 	}
 	switch st.Kind {
 	case analyzer.KindACK:
 		if st.DupACK {
-			return "ACK (duplicate)" + phase, styleACK
+			return tr("ACK (duplicate)") + phase, styleACK
 		}
 		if phase != "" {
 			return "ACK" + phase, styleCtl
@@ -40,25 +40,25 @@ func ladderLabel(s *analyzer.Session, st *analyzer.Step) (string, string) {
 			return what + " (anonymous: no secret)", styleCtl
 		}
 		if st.Cleartext {
-			return what + " (clear text!)", styleAlert
+			return what + tr(" (clear text!)"), styleAlert
 		}
 		return what, styleCtl
 	case analyzer.KindReply:
 		lines := CleanLines(st.Text)
 		code := fmt.Sprint(st.Code)
 		if st.Code == 0 {
-			code = "(no code)"
+			code = tr("(no code)")
 		}
 		what := elideEnd(code+" "+lines[0], 64)
 		if len(lines) > 1 {
-			what += fmt.Sprintf(" [+%d lines]", len(lines)-1)
+			what += tr(" [+%d lines]", len(lines)-1)
 		}
 		return what, styleCtl
 	case analyzer.KindData:
 		if st.Conn == analyzer.RoleControl {
-			return "TLS: " + humanBytes(st.Bytes), styleTLS
+			return tr("TLS: %s", humanBytes(st.Bytes)), styleTLS
 		}
-		what := "data, " + humanBytes(st.Bytes)
+		what := tr("data, %s", humanBytes(st.Bytes))
 		for _, tr := range s.Transfers {
 			if tr.Data != nil && tr.Data.ID == st.DataID {
 				what = Clean(tr.Command) + " " + what
@@ -66,10 +66,38 @@ func ladderLabel(s *analyzer.Session, st *analyzer.Step) (string, string) {
 			}
 		}
 		return what, styleData
+	case analyzer.KindNotFTP, analyzer.KindTelnet:
+		return elideEnd(stepWhat(st), 64), styleCtl // as the timeline says it
 	case analyzer.KindGap:
-		return "missing " + humanBytes(st.Bytes) + " (not captured)", styleGap
+		return tr("missing %s (not captured)", humanBytes(st.Bytes)), styleGap
 	case analyzer.KindRST:
 		return st.Flags + phase, styleRST
 	}
 	return st.Flags + phase, styleCtl
+}
+
+// findingLabels say a finding on its arrow, in a few words.
+var findingLabels = map[string]string{
+	"cleartext-password":      "clear-text password",
+	"cleartext-despite-tls":   "clear text though the server offers TLS",
+	"brute-force":             "brute force",
+	"port-bounce":             "port bounce",
+	"port-address-mismatch":   "PORT address differs (NAT?)",
+	"pasv-address-mismatch":   "PASV address differs",
+	"port-theft":              "port theft",
+	"site-exec":               "SITE EXEC",
+	"anonymous-login":         "anonymous login",
+	"unencrypted-transfer":    "unencrypted transfer",
+	"prot-mismatch":           "PROT mismatch",
+	"truncated-capture":       "capture incomplete",
+	"retransmission-conflict": "retransmission conflict",
+	"limit-reached":           "limit reached",
+}
+
+// findingLabel is a finding's name on the diagram.
+func findingLabel(kind string) string {
+	if l, ok := findingLabels[kind]; ok {
+		return tr(l)
+	}
+	return kind
 }

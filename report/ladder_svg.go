@@ -3,7 +3,6 @@ package report
 import (
 	"encoding/xml"
 	"strings"
-	"unicode/utf8"
 )
 
 // Geometry of the diagram, in SVG user units (pixels).
@@ -22,16 +21,17 @@ const (
 
 // ladderCSS styles the diagram; generic font families only, so it renders
 // the same offline everywhere.
-const ladderCSS = `text{font-family:"DejaVu Sans Mono","Liberation Mono",Menlo,Consolas,monospace;font-size:12px;fill:#1a202c}
-.t{font-family:"DejaVu Sans","Liberation Sans",Helvetica,Arial,sans-serif;font-size:14px;font-weight:bold}
-.h{font-family:"DejaVu Sans","Liberation Sans",Helvetica,Arial,sans-serif;font-size:11px;font-weight:bold;text-anchor:middle}
+const ladderCSS = `text{font-family:"DejaVu Sans Mono","Liberation Mono",Menlo,Consolas,"Noto Sans Mono CJK SC","WenQuanYi Zen Hei Mono",monospace;font-size:12px;fill:#1a202c}
+.t{font-family:"DejaVu Sans","Liberation Sans",Helvetica,Arial,"Noto Sans CJK SC","WenQuanYi Zen Hei",sans-serif;font-size:14px;font-weight:bold}
+.h{font-family:"DejaVu Sans","Liberation Sans",Helvetica,Arial,"Noto Sans CJK SC","WenQuanYi Zen Hei",sans-serif;font-size:11px;font-weight:bold;text-anchor:middle}
 .a{font-size:10px;fill:#4a5568;text-anchor:middle}
 .n{font-weight:bold;text-anchor:end}
 .tm{font-size:10px;fill:#718096}
 .l{text-anchor:middle;paint-order:stroke;stroke:#fff;stroke-width:4px;stroke-linejoin:round}
-.ack{fill:#718096}.data{fill:#2b6cb0;font-weight:bold}.alert{fill:#c53030;font-weight:bold}.tls{fill:#6b46c1}
+.ack{fill:#718096}.data{fill:#2b6cb0;font-weight:bold}.alert{fill:#c53030;font-weight:bold}.warn{fill:#c05621;font-weight:bold}.tls{fill:#6b46c1}
+a text{text-decoration:underline}
 .rst{fill:#c53030}.gap{fill:#c05621}.fold{fill:#4a5568;font-style:italic}.note{fill:#c05621;font-style:italic}
-.bl{font-family:"DejaVu Sans","Liberation Sans",Helvetica,Arial,sans-serif;font-size:11px;font-style:italic}
+.bl{font-family:"DejaVu Sans","Liberation Sans",Helvetica,Arial,"Noto Sans CJK SC","WenQuanYi Zen Hei",sans-serif;font-size:11px;font-style:italic}
 .hs{fill:#2b6cb0}.td{fill:#b7791f}`
 
 // arrowStyle is how each row style draws its line: colour, width, dashes.
@@ -44,6 +44,7 @@ var arrowStyle = map[string]struct {
 	styleACK:   {"#718096", 1.2, "5 3"},
 	styleData:  {"#2b6cb0", 6, ""},
 	styleAlert: {"#c53030", 2.2, ""},
+	styleWarn:  {"#c05621", 2.2, ""},
 	styleTLS:   {"#6b46c1", 1.6, ""},
 	styleRST:   {"#c53030", 1.6, "3 2"},
 	styleGap:   {"#c05621", 1.4, "2 3"},
@@ -57,7 +58,28 @@ func esc(s string) string {
 	return b.String()
 }
 
-func textPx(s string) int { return int(float64(utf8.RuneCountInString(s))*ladderCharW + 0.5) }
+// textPx is the width of a label: a character of the monospace font, two
+// for the wide characters of Chinese, Japanese and Korean.
+func textPx(s string) int { return int(float64(textColumns(s))*ladderCharW + 0.5) }
+
+func textColumns(s string) int {
+	n := 0
+	for _, r := range s {
+		n++
+		if wideRune(r) {
+			n++
+		}
+	}
+	return n
+}
+
+// wideRune tells the runes a terminal or a monospace font draws two
+// columns wide: Hangul Jamo, the CJK blocks, Hangul syllables, CJK
+// compatibility forms, full-width forms.
+func wideRune(r rune) bool {
+	return r >= 0x1100 && r <= 0x115f || r >= 0x2e80 && r <= 0xa4cf || r >= 0xac00 && r <= 0xd7a3 ||
+		r >= 0xf900 && r <= 0xfaff || r >= 0xfe30 && r <= 0xfe4f || r >= 0xff00 && r <= 0xff60 || r >= 0xffe0 && r <= 0xffe6
+}
 
 // geometry places lifelines far enough apart for every label to sit
 // between the two lifelines of its arrow.
@@ -91,14 +113,14 @@ func layout(l *ladder) *geometry {
 		need = max(need, n)
 	}
 	for _, ln := range l.lanes {
-		need = max(need, int(float64(utf8.RuneCountInString(ln.title))*6.6)+30)
+		need = max(need, int(float64(textColumns(ln.title))*6.6)+30)
 	}
 	g := &geometry{gap: min(need, ladderMaxGap)}
 	g.headW = min(ladderHeadW, g.gap-14)
 	g.x0 = ladderStepCol + g.headW/2
 	g.y0 = ladderTop + ladderHeadH + 36
 	g.width = g.laneX(len(l.lanes)-1) + g.headW/2 + ladderRight
-	g.width = max(g.width, int(float64(utf8.RuneCountInString(l.title))*8.4)+32)
+	g.width = max(g.width, int(float64(textColumns(l.title))*8.4)+32)
 	g.height = g.rowY(len(l.rows)) + ladderHeadH + 12
 	return g
 }
@@ -113,8 +135,8 @@ func (g *geometry) labelX(label string, x1, x2, lanes int) int {
 	return x
 }
 
-// writeLadderSVG draws the diagram. Inside HTML the svg element needs no
-// namespace, so the page names no URL at all.
+// writeLadderSVG draws the diagram as one SVG document. Inside HTML the
+// svg element needs no namespace, so the page names no URL at all.
 func writeLadderSVG(w *errWriter, l *ladder, standalone bool) {
 	g := layout(l)
 	w.printf("<svg")
@@ -122,10 +144,45 @@ func writeLadderSVG(w *errWriter, l *ladder, standalone bool) {
 		w.printf(" xmlns=\"http://www.w3.org/2000/svg\"")
 	}
 	w.printf(" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"%s\">\n",
-		g.width, g.height, g.width, g.height, esc("Sequence diagram. "+l.title))
+		g.width, g.height, g.width, g.height, esc(tr("Sequence diagram. ")+l.title))
 	w.printf("<title>%s</title>\n<style>\n%s\n</style>\n", esc(l.title), ladderCSS)
 	w.printf("<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/>\n", g.width, g.height)
 	w.printf("<text class=\"t\" x=\"16\" y=\"26\">%s</text>\n", esc(l.title))
+	writeLaneHeaders(w, l, g, ladderTop)
+	writeLadderBody(w, l, g)
+	w.printf("</svg>\n")
+}
+
+// writeLadderHTML draws the diagram for the HTML report in a box that
+// scrolls both ways at full size (the text never shrinks): the lane
+// headers in a strip of their own that stays at the top of the box while
+// the rows scroll under it, the rows below. The session's heading says
+// what the SVG title would.
+func writeLadderHTML(w *errWriter, l *ladder) {
+	g := layout(l)
+	top := ladderTop + ladderHeadH
+	w.printf("<div class=\"diagram\">\n<div class=\"lanes\"><svg width=\"%d\" height=\"%d\" viewBox=\"0 %d %d %d\" aria-hidden=\"true\">\n",
+		g.width, ladderHeadH+8, ladderTop-4, g.width, ladderHeadH+8)
+	w.printf("<style>\n%s\n</style>\n", ladderCSS)
+	writeLaneHeaders(w, l, g, ladderTop)
+	w.printf("</svg></div>\n")
+	w.printf("<svg width=\"%d\" height=\"%d\" viewBox=\"0 %d %d %d\" role=\"img\" aria-label=\"%s\">\n",
+		g.width, g.height-top, top, g.width, g.height-top, esc(tr("Sequence diagram. ")+l.title))
+	w.printf("<rect y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#fff\"/>\n", top, g.width, g.height-top)
+	writeLadderBody(w, l, g)
+	w.printf("</svg>\n</div>\n")
+}
+
+// writeLaneHeaders draws the boxes that name the lifelines, at y.
+func writeLaneHeaders(w *errWriter, l *ladder, g *geometry, y int) {
+	for i, ln := range l.lanes {
+		writeHeader(w, g, ln, g.laneX(i), y)
+	}
+}
+
+// writeLadderBody draws the bands, the lifelines with their headers again
+// at the bottom, and the rows.
+func writeLadderBody(w *errWriter, l *ladder, g *geometry) {
 	writeBands(w, l, g)
 	bottom := g.rowY(len(l.rows)) - 12
 	for i, ln := range l.lanes {
@@ -135,13 +192,11 @@ func writeLadderSVG(w *errWriter, l *ladder, standalone bool) {
 			color, dash = "#63b3ed", ` stroke-dasharray="6 4"`
 		}
 		w.printf("<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"1.5\"%s/>\n", x, ladderTop+ladderHeadH, x, bottom, color, dash)
-		writeHeader(w, g, ln, x, ladderTop)
 		writeHeader(w, g, ln, x, bottom)
 	}
 	for i, r := range l.rows {
 		writeRow(w, l, g, r, g.rowY(i))
 	}
-	w.printf("</svg>\n")
 }
 
 func writeHeader(w *errWriter, g *geometry, ln lane, x, y int) {
@@ -177,6 +232,14 @@ func writeBands(w *errWriter, l *ladder, g *geometry) {
 }
 
 func writeRow(w *errWriter, l *ladder, g *geometry, r row, y int) {
+	if r.id != "" {
+		w.printf("<g id=\"%s\">", r.id)
+		defer w.printf("</g>\n")
+	}
+	if r.href != "" {
+		w.printf("<a href=\"%s\">", r.href)
+		defer w.printf("</a>")
+	}
 	if r.step > 0 {
 		w.printf("<text class=\"n\" x=\"38\" y=\"%d\">%d</text>\n", y+4, r.step)
 		w.printf("<text class=\"tm\" x=\"44\" y=\"%d\">%s</text>\n", y+4, esc(r.at))

@@ -94,7 +94,7 @@ func TestLadderEscapesHostileText(t *testing.T) {
 	})
 	svg := ladderSVG(t, sessions[0], report.LadderOptions{})
 	var page strings.Builder
-	if err := report.HTML(&page, report.HTMLPage{Capture: "evil" + hostile + ".pcap", Session: sessions[0], Sessions: sessions}); err != nil {
+	if err := report.HTML(&page, report.HTMLPage{Capture: "evil" + hostile + ".pcap", Sessions: sessions}); err != nil {
 		t.Fatal(err)
 	}
 	for name, doc := range map[string]string{"SVG": svg, "HTML": page.String()} {

@@ -18,9 +18,10 @@ type Catalogue map[string]string
 var catalogues = map[string]Catalogue{"en": nil}
 
 var (
-	current Catalogue
-	missMu  sync.Mutex
-	misses  map[string]bool // templates the current catalogue lacks
+	current     Catalogue
+	currentCode = "en"
+	missMu      sync.Mutex
+	misses      map[string]bool // templates the current catalogue lacks
 )
 
 // Languages lists the language codes --lang accepts.
@@ -39,12 +40,16 @@ func SetLanguage(code string) error {
 	if !ok {
 		return fmt.Errorf("--lang %q: ftptrace speaks %s", code, strings.Join(Languages(), ", "))
 	}
-	current = cat
+	current, currentCode = cat, code
 	missMu.Lock()
 	misses = nil
 	missMu.Unlock()
 	return nil
 }
+
+// CurrentLanguage is the code of the language SetLanguage chose ("en",
+// "zh"), for the HTML page's lang attribute.
+func CurrentLanguage() string { return currentCode }
 
 // LanguageFromEnv picks the language from LANG / LC_ALL / LC_MESSAGES
 // ("zh_CN.UTF-8" gives "zh"), English otherwise.

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ftptrace/ftptrace/analyzer"
+	"github.com/ftptrace/ftptrace/diagnose"
 	"github.com/ftptrace/ftptrace/internal/synth"
 	"github.com/ftptrace/ftptrace/reassembly"
 	"github.com/ftptrace/ftptrace/report"
@@ -103,6 +104,15 @@ func FuzzPipeline(f *testing.F) {
 				t.Fatal(err)
 			}
 			if err := jw.Session(s); err != nil {
+				t.Fatal(err)
+			}
+			if err := report.DiagnoseSession(&text, s, diagnose.Session(s)); err != nil {
+				t.Fatal(err)
+			}
+			if err := report.LatencySession(&text, s); err != nil {
+				t.Fatal(err)
+			}
+			if err := jw.Latency(s); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -22,10 +22,14 @@ const (
 	RecordTransfer
 	RecordCredential
 	RecordFinding
+	RecordDiagnosis
 	RecordSummary
+	// RecordLatency is written by the latency view (or --records latency),
+	// not by plain --json: its figures are in the command records already.
+	RecordLatency
 
 	// AllRecords is the whole stream, what plain --json writes.
-	AllRecords = RecordSession | RecordStep | RecordCommand | RecordTransfer | RecordCredential | RecordFinding | RecordSummary
+	AllRecords = RecordSession | RecordStep | RecordCommand | RecordTransfer | RecordCredential | RecordFinding | RecordDiagnosis | RecordSummary
 )
 
 // recordNames are the types' names in the records' "type" field and in
@@ -35,7 +39,8 @@ var recordNames = []struct {
 	r    Records
 }{
 	{"session", RecordSession}, {"step", RecordStep}, {"command", RecordCommand}, {"transfer", RecordTransfer},
-	{"credential", RecordCredential}, {"finding", RecordFinding}, {"summary", RecordSummary},
+	{"credential", RecordCredential}, {"finding", RecordFinding}, {"diagnosis", RecordDiagnosis}, {"summary", RecordSummary},
+	{"latency", RecordLatency},
 }
 
 // RecordTypes lists the names of the record types.

@@ -68,8 +68,9 @@ func TestRecordsCoverSchema(t *testing.T) {
 	if err := w.Session(fullSession()); err != nil {
 		t.Fatal(err)
 	}
+	writeDiagnoseRecords(t, w)
 	n := 3
-	if err := w.Summary(SummaryRecord{Files: []string{}, Interface: "lo", Received: &n, DroppedByKernel: &n, DroppedByInterface: &n}); err != nil {
+	if err := w.Summary(SummaryRecord{Files: []string{}, Interface: "lo", Received: &n, DroppedByKernel: &n, DroppedByInterface: &n, NotSaved: &n}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := schema.CheckLines(bytes.NewReader(out.Bytes())); err != nil {

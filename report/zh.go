@@ -439,4 +439,10 @@ var zhCatalogue = Catalogue{
 	// Extraction (report/extract.go).
 	"%s: cut at %d of %d bytes (%s): %s.": "%s：在第%d字节处截断（共%d字节；%s）：%s。",
 	"%s: not extracted (%s).":             "%s：未提取（%s）。",
+	"in each of %s":                       "分别见于%s",
+	" \"500 OOPS\" is vsftpd's: the server process failed (not the command); the connection closes.": "“500 OOPS”是vsftpd的报错：失败的是服务器进程（而不是指令），连接随即关闭。",
+
+	// The analyzer's bounds (analyzer/limits.go).
+	"%d data connections the session announced were forgotten unused to make room: more than %d announcements waited at once in the capture, or %d for one port":                "会话宣告的%d个数据连接未被使用即被遗忘以腾出空间：抓包中同时等待的宣告超过%d个，或同一端口超过%d个",
+	"the session was ended early to make room: more than %d sessions were open at once, and among the oldest it had been quiet the longest; its later packets are not analysed": "为腾出空间，该会话被提前结束：同时打开的会话超过%d个，而它在最早的会话中沉寂最久；其后的数据包不再分析",
 }

@@ -57,8 +57,8 @@ files=()
 for arg in "$@"; do
   if [ -d "$arg" ]; then
     while IFS= read -r f; do files+=("$f"); done < <(
-      # Every capture of the folder, whatever the case of its name (KasperskyPackets.CAP) or how it ends when gzip'd (attack-trace.pcap_.gz).
-      find "$arg" -maxdepth 1 -type f \( -iname '*.pcap' -o -iname '*.pcapng' -o -iname '*.cap' -o -iname '*.gz' \) | sort)
+      # Every capture of the folder, whatever the case of its name (KasperskyPackets.CAP) or how it ends when gzip'd (attack-trace.pcap_.gz), and iSeries traces (.txt).
+      find "$arg" -maxdepth 1 -type f \( -iname '*.pcap' -o -iname '*.pcapng' -o -iname '*.cap' -o -iname '*.gz' -o -name '*.txt' \) | sort)
   elif [ -f "$arg" ]; then
     files+=("$arg")
   else
@@ -90,9 +90,11 @@ def record(where, what):
 record("*", "compared")
 
 def ep(ip4, ip6, port):
-    if ip4:
-        return "%s:%s" % (ip4, port)
-    return "[%s]:%s" % (ip6, port)
+    # IPv6 tunnelled in IPv4 (6in4, protocol 41) has both: TCP runs over
+    # the inner IPv6 header, as ftptrace names it
+    if ip6:
+        return "[%s]:%s" % (ip6.split(",")[-1], port)
+    return "%s:%s" % (ip4.split(",")[-1], port)
 
 # ---------------------------------------------------------------- ftptrace
 sessions, steps, transfers, creds, summary, bad = [], collections.defaultdict(list), [], [], None, 0

@@ -3,6 +3,7 @@
 //	ftpsynth -list
 //	ftpsynth -scenario NAME -o FILE
 //	ftpsynth -all DIR      # writes DIR/<file> for every scenario
+//	ftpsynth -large NAME -o FILE   # a capture too big for a fixture (sessions30, sessions1000, transfers50)
 package main
 
 import (
@@ -19,7 +20,21 @@ func main() {
 	name := flag.String("scenario", "", "scenario to write (with -o)")
 	out := flag.String("o", "", "output file for -scenario (default: its own file name)")
 	all := flag.String("all", "", "write every scenario into this directory")
+	big := flag.String("large", "", "write a large scenario (not a fixture; see -list) to -o")
 	flag.Parse()
+	if *big != "" {
+		s, ok := scenarios.LookupLarge(*big)
+		if !ok {
+			fmt.Fprintf(os.Stderr, "ftpsynth: unknown large scenario %q (see -list)\n", *big)
+			os.Exit(1)
+		}
+		*name, *out = "", firstNonEmpty(*out, s.File)
+		if err := s.Build().WriteFile(*out); err != nil {
+			fmt.Fprintln(os.Stderr, "ftpsynth:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(*list, *name, *out, *all); err != nil {
 		fmt.Fprintln(os.Stderr, "ftpsynth:", err)
 		os.Exit(1)
@@ -31,6 +46,9 @@ func run(list bool, name, out, all string) error {
 	case list:
 		for _, s := range scenarios.All() {
 			fmt.Printf("%-24s %-32s %s\n", s.Name, s.File, s.Description)
+		}
+		for _, s := range scenarios.Large() {
+			fmt.Printf("%-24s %-32s %s (-large)\n", s.Name, s.File, s.Description)
 		}
 		return nil
 	case name != "":
@@ -57,4 +75,11 @@ func run(list bool, name, out, all string) error {
 	}
 	flag.Usage()
 	return fmt.Errorf("nothing to do")
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }

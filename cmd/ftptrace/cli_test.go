@@ -89,7 +89,7 @@ func TestCLIBadInput(t *testing.T) {
 		{"missing file", []string{filepath.Join(dir, "nope.pcap")}, 1, "no such file"},
 		{"directory", []string{dir}, 1, "is a directory"},
 		{"empty file", []string{empty}, 1, "the file is empty"},
-		{"not a capture", []string{text}, 1, "not a pcap or pcapng file (magic 0x74686973"},
+		{"not a capture", []string{text}, 1, `not a capture file: it starts like text ("this is not a capture")`},
 		{"no file", nil, 2, "no capture file given"},
 		{"unknown flag", []string{"--frobnicate", article()}, 2, "flag provided but not defined"},
 		{"bad port", []string{"--ports", "99999", article()}, 2, "is not a TCP port"},

@@ -179,3 +179,37 @@ func TestCraftedNeverClosingData(t *testing.T) {
 		t.Errorf("transfers %+v, want one of 2 MiB, not complete, truncated or unfinished", ts)
 	}
 }
+
+// 12 000 sessions that each asked PASV and never closed: beyond the 10 000
+// open at once that the analyzer keeps, the oldest are ended early, each
+// with a limit-reached finding, and a warning counts them.
+func TestCraftedPassiveFlood(t *testing.T) {
+	path := craftFile(t, "pasvflood.pcap", craft.PassiveFlood(12000, 1, 0))
+	out, stderr, code := execCLI(t, nil, "--json", path)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	checkSchema(t, out) // "ended": "limit reached" among them
+	want := "ftptrace: warning: 2000 sessions were ended early to make room: more than 10000 were open at once"
+	check(t, strings.Contains(stderr, want), "stderr %q lacks %q", stderr, want)
+	type session struct {
+		ID    int    `json:"session"`
+		Ended string `json:"ended"`
+	}
+	ended := map[string]int{}
+	for _, s := range records[session](t, out, "session") {
+		ended[s.Ended]++
+		if (s.Ended == "limit reached") != (s.ID <= 2000) {
+			t.Errorf("session %d ended %q: want the 2000 oldest ended early", s.ID, s.Ended)
+			break
+		}
+	}
+	check(t, ended["limit reached"] == 2000 && ended["capture ended"] == 10000, "sessions ended: %v", ended)
+	n := 0
+	for _, f := range records[findingJSON](t, out, "finding") {
+		if f.Kind == "limit-reached" && strings.Contains(f.Detail, "ended early to make room") {
+			n++
+		}
+	}
+	check(t, n == 2000, "%d limit-reached findings for the sessions ended early, want 2000", n)
+}

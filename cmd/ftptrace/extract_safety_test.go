@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"github.com/ftptrace/ftptrace/cmd/ftpcraft/craft"
+	"github.com/ftptrace/ftptrace/internal/synth"
 	"github.com/ftptrace/ftptrace/report"
 )
 
@@ -102,6 +104,7 @@ func TestExtractMaxCutsAndSaysSo(t *testing.T) {
 	dir = t.TempDir()
 	out, _, code = execCLI(t, nil, "--json", "--extract", dir, "--extract-max", "15000", path)
 	check(t, code == 1, "--json: exit %d, want 1", code)
+	checkSchema(t, out)
 	ts := records[extractJSON](t, out, "transfer")
 	if len(ts) != 3 {
 		t.Fatalf("%d transfer records, want 3", len(ts))
@@ -182,6 +185,7 @@ func TestExtractDiskFull(t *testing.T) {
 	errs := errorLines(stderr)
 	check(t, code == 1, "exit %d, want 1 (%s)", code, stderr)
 	check(t, len(errs) == 1 && strings.Contains(errs[0], "(disk full)"), "want one error line saying the disk is full, got %q", stderr)
+	checkSchema(t, out)
 	ts := records[extractJSON](t, out, "transfer")
 	if len(ts) != 3 {
 		t.Fatalf("%d transfer records, want 3", len(ts))
@@ -305,4 +309,65 @@ func hasTempFile(dir string) bool {
 		}
 	}
 	return false
+}
+
+// brokenPipeCapture: 300 short sessions that end while a download goes on
+// for seconds of capture time: their timelines are written (and pass the
+// output's buffer) while the download is still being extracted.
+func brokenPipeCapture(t *testing.T) []byte {
+	t.Helper()
+	capt := synth.New(synth.Options{Step: time.Millisecond})
+	server := netip.MustParseAddrPort("198.51.100.21:21")
+	var short []*synth.Conn
+	for i := range 300 {
+		c := capt.Conn(netip.AddrPortFrom(netip.AddrFrom4([4]byte{192, 0, 2, byte(i)}), uint16(40000+i)), server)
+		c.Handshake()
+		c.ServerSend("220 ready\r\n")
+		c.ClientSend("USER anonymous\r\n")
+		c.ServerSend("230 ok\r\n")
+		short = append(short, c)
+	}
+	c := capt.Conn(netip.MustParseAddrPort("192.0.2.250:41000"), server)
+	c.Handshake()
+	c.ServerSend("220 ready\r\n")
+	c.ClientSend("PASV\r\n")
+	c.ServerSend("227 Entering Passive Mode (198,51,100,21,195,80).\r\n")
+	c.ClientSend("RETR big.bin\r\n")
+	d := capt.Conn(netip.MustParseAddrPort("192.0.2.250:41001"), netip.MustParseAddrPort("198.51.100.21:50000"))
+	d.Handshake()
+	c.ServerSend("150 here\r\n")
+	for i := range 8000 { // 8 s of capture time
+		d.Send(synth.Server, strings.Repeat("x", 1000))
+		if i < len(short) {
+			short[i].ClientSend("QUIT\r\n")
+			short[i].ServerSend("221 bye\r\n")
+			short[i].Close(synth.Server)
+		}
+	}
+	var buf bytes.Buffer
+	if err := capt.WriteTo(&buf, synth.PCAP); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// Output read by something that stops early (ftptrace ... | head): the run
+// ends as SIGPIPE would end it, and the file being extracted leaves no
+// temporary file behind.
+func TestExtractBrokenPipeLeavesNoTempFile(t *testing.T) {
+	path := writeTemp(t, "brokenpipe.pcap", brokenPipeCapture(t))
+	dir := t.TempDir()
+	cmd := exec.Command(ftptraceBin, "--extract", dir, path)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	io.ReadFull(out, make([]byte, 100))
+	out.Close() // what reads the output goes away
+	code := stopped(t, cmd, 30*time.Second)
+	check(t, code == 141, "exit %d, want 141 (SIGPIPE)", code)
+	noTempFiles(t, dir)
 }

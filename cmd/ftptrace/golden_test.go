@@ -12,11 +12,12 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
 
-// fixtures are the captures the project made itself (testdata/pcaps).
+// fixtures are the captures the project made itself (testdata/pcaps), in
+// every format ftptrace reads (NetMon .cap, iSeries .cap and .txt).
 func fixtures(t *testing.T) []string {
 	t.Helper()
 	var files []string
-	for _, pat := range []string{"*.pcap", "*.pcapng"} {
+	for _, pat := range []string{"*.pcap", "*.pcapng", "*.cap", "*.txt"} {
 		m, err := filepath.Glob(filepath.Join("..", "..", "testdata", "pcaps", pat))
 		if err != nil {
 			t.Fatal(err)

@@ -46,8 +46,9 @@ func TestViewJSON(t *testing.T) {
 		args  []string
 		types string // the record types written, comma-separated
 	}{
-		{[]string{"--json"}, "session,step,command,transfer,credential,finding,summary"},
-		{[]string{"timeline", "--json"}, "session,step,command,transfer,credential,finding,summary"},
+		{[]string{"--json"}, "session,step,command,transfer,credential,finding,diagnosis,summary"},
+		{[]string{"timeline", "--json"}, "session,step,command,transfer,credential,finding,diagnosis,summary"},
+		{[]string{"diagnose", "--json"}, "diagnosis,summary"},
 		{[]string{"sessions", "--json"}, "session"},
 		{[]string{"transfers", "--json"}, "transfer"},
 		{[]string{"creds", "--json"}, "credential,finding"},
@@ -91,7 +92,7 @@ func TestRecordsFlagErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"--records", "session"}, "--records session selects JSON records: add --json"},
-		{[]string{"--json", "--records", "session,packet"}, `--records: "packet" is no record type: use session, step, command, transfer, credential, finding, summary`},
+		{[]string{"--json", "--records", "session,packet"}, `--records: "packet" is no record type: use session, step, command, transfer, credential, finding, diagnosis, summary, latency`},
 		{[]string{"--json", "--records", ""}, ""}, // empty: the view's records
 		{[]string{"ladder", "--records", "step"}, "the ladder view draws SVG or HTML, not JSON"},
 	} {

@@ -117,7 +117,7 @@ func TestLadderShowsEveryStep(t *testing.T) {
 		}
 	}
 	for _, want := range []string{"client :51299", "server :21", "client :51300 (data)", "server :20 (data)",
-		"PASS 123456 (clear text!)", "3-way handshake", "4-way teardown", "LIST data, 201 bytes"} {
+		"PASS 123456 (clear text!) \u26a0 clear-text password", "3-way handshake", "4-way teardown", "LIST data, 201 bytes"} {
 		if !has[want] {
 			t.Errorf("the diagram lacks %q", want)
 		}
@@ -148,8 +148,9 @@ func TestLadderSessionFlag(t *testing.T) {
 	}
 }
 
-// TestLadderHTMLStandsAlone: the page loads nothing: no script, no link,
-// no URL of any kind, and the title names the capture.
+// TestLadderHTMLStandsAlone: the page loads nothing: no script (a page of
+// a few sessions needs none), no link, no URL of any kind, and the title
+// names the capture; ladder --html is the report.
 func TestLadderHTMLStandsAlone(t *testing.T) {
 	out, _, code := runCLI(t, "ladder", "--html", article())
 	if code != 0 {
@@ -161,10 +162,14 @@ func TestLadderHTMLStandsAlone(t *testing.T) {
 		}
 	}
 	for _, want := range []string{"<!DOCTYPE html>", "<title>ftptrace report: article-active.pcap</title>", "<svg ",
-		"<h2>Timeline of session 1</h2>", "<h2>Sessions</h2>", "<h2>Transfers</h2>", "<h2>Credentials</h2>"} {
+		`<h2 id="summary">Summary</h2>`, `<h2 id="findings">Findings</h2>`, `<h2 id="index">Index of the sessions</h2>`,
+		"<h4>Timeline (33 steps)</h4>", `<h2 id="transfers">Transfers</h2>`, `<h2 id="credentials">Credentials</h2>`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the HTML report lacks %q", want)
 		}
+	}
+	if report, _, _ := runCLI(t, "report", article()); report != out {
+		t.Errorf("ladder --html and report differ:\n%s", firstDiff(report, out))
 	}
 }
 

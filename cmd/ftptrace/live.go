@@ -61,10 +61,14 @@ func runLive(cfg *config, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "ftptrace: capturing on %s (filter %q); Ctrl-C to stop\n", cfg.iface, cfg.bpf)
 	var warnings []string
+	var failed error // what ended the capture against the user's will
 	count := 0
 	lastFlush := time.Now()
 	for ctx.Err() == nil && (cfg.count == 0 || count < cfg.count) {
 		data, ci, lt, err := src.ReadPacket()
+		if terr := src.SaveTrouble(); terr != nil {
+			fmt.Fprintf(stderr, "ftptrace: %v\n", terr) // at once: the capture goes on
+		}
 		if errors.Is(err, reassembly.ErrNoPacket) {
 			now := time.Now()
 			tr.Tick(now)
@@ -72,7 +76,7 @@ func runLive(cfg *config, stdout, stderr io.Writer) int {
 			continue
 		}
 		if err != nil {
-			warnings = append(warnings, err.Error())
+			failed = err
 			break
 		}
 		count++
@@ -88,6 +92,13 @@ func runLive(cfg *config, stdout, stderr io.Writer) int {
 	if serr != nil {
 		warnings = append(warnings, serr.Error())
 	}
+	if err := src.Close(); err != nil && failed == nil {
+		failed = fmt.Errorf("-w %s: %w", cfg.writeFile, err)
+	}
+	if terr := src.SaveTrouble(); terr != nil {
+		fmt.Fprintf(stderr, "ftptrace: %v\n", terr) // the last packets gathered did not fit
+	}
+	stats.NotSaved, stats.SaveError = src.NotSaved()
 	res.stats, res.warnings, p.counts, res.cross = tr.Stats, warnings, stats, an.CrossFindings()
 	if err := p.finish(); err != nil {
 		fmt.Fprintf(stderr, "ftptrace: write output: %v\n", err)
@@ -96,8 +107,23 @@ func runLive(cfg *config, stdout, stderr io.Writer) int {
 	for _, w := range warnings {
 		fmt.Fprintf(stderr, "ftptrace: warning: %s\n", w)
 	}
-	if res.failOn {
+	switch {
+	case failed != nil:
+		fmt.Fprintf(stderr, "ftptrace: %v; what was captured until then is above\n", failed)
+		return exitError
+	case stats.NotSaved > 0:
+		fmt.Fprintf(stderr, "ftptrace: -w %s: %d packets were not saved (%s)\n", cfg.writeFile, stats.NotSaved, saveTrouble(stats.SaveError))
+		return exitError
+	case res.failOn:
 		return exitFailOn
 	}
 	return exitOK
+}
+
+// saveTrouble names a -w error in a user's words.
+func saveTrouble(err error) string {
+	if errors.Is(err, syscall.ENOSPC) {
+		return "disk full"
+	}
+	return err.Error()
 }

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 	"runtime/pprof"
 	"runtime/trace"
 	"strconv"
@@ -29,7 +28,7 @@ const (
 	exitFailOn = 3
 )
 
-var views = []string{"timeline", "sessions", "transfers", "creds", "summary", "ladder"}
+var views = []string{"timeline", "sessions", "transfers", "creds", "summary", "ladder", "report", "diagnose", "latency"}
 
 // laterViews are in DESIGN.md but not built yet: say so instead of treating
 // the word as a file name.
@@ -39,6 +38,9 @@ type config struct {
 	view  string
 	files []string
 	json  bool
+	// format is --format: "" for the view's text, or one of formats
+	// (formats.go).
+	format string
 	// records are the JSON record types written: the view's (viewRecords),
 	// or --records.
 	records report.Records
@@ -66,15 +68,24 @@ type config struct {
 	duration   time.Duration
 	count      int
 
+	// --each: every file (or directory) given is a capture of its own,
+	// analysed -j at once (parallel.go).
+	each bool
+	jobs int
+
 	output  string // -o: write here instead of stdout
-	html    bool   // ladder: the HTML report instead of the SVG
-	session int    // ladder: the session to draw, 0 for the first
+	html    bool   // ladder: the HTML report (the report view) instead of the SVG
+	session int    // ladder: the session to draw, 0 for the first; report: the only session shown
 }
+
+// draws tells the views that draw sessions: the ladder's SVG, and the
+// HTML report (ladder --html is the report).
+func (cfg *config) draws() bool { return cfg.view == "ladder" || cfg.view == "report" }
 
 const usageText = `ftptrace explains every FTP session in a capture, step by step.
 
 Usage:
-  ftptrace [VIEW] [flags] FILE...     analyze pcap or pcapng files (gzip'd too; '-' is stdin)
+  ftptrace [VIEW] [flags] FILE...     analyze captures: pcap, pcapng, NetMon, iSeries; gzip'd; '-' is stdin
   ftptrace [VIEW] [flags] -i IFACE    capture live (root or CAP_NET_RAW); Ctrl-C stops
   ftptrace -D                         list interfaces
 
@@ -84,34 +95,19 @@ Views:
   transfers  one row per data transfer: command, path, mode, bytes, rate, reply, verdict
   creds      one row per login attempt (user, password, outcome, clear text or not), then findings
   summary    totals for the whole capture, with the findings
-  ladder     sequence diagram of one session as SVG (-o session.svg), or with --html a
-             self-contained page: diagram, timeline, sessions, transfers, credentials
+  ladder     sequence diagram of one session as SVG (-o session.svg); ladder --html is report
+  report     the report to share, one self-contained HTML page (-o report.html): summary,
+             findings, an index of the sessions, each session's diagram and timeline
+  diagnose   why sessions failed, hung or crawled: one block per problem with its cause,
+             the evidence (steps, frames) and the fix; --json: diagnosis records
+  latency    per session: round trip from the handshakes, each command's wait split into
+             network and server time, the slowest commands, each data connection's timing
 
 Flags:
 `
 
-// The garbage collector's settings keep the resident size flat on big
-// captures. The live data of the streamed views (timeline, JSON) is about
-// 25 MiB whatever the capture's size; Go's default lets the heap grow to
-// twice the live data, gcPercent to one and a half times. The tables keep
-// a few kilobytes per session until the end, so their live data grows with
-// the number of sessions: softMemoryLimit then makes the collector work
-// harder rather than let the heap pass it, which costs CPU only when the
-// live data itself comes near it. (A limit of 48 MiB, tried first, made
-// the creds view of an 8 GB capture run 2.4 times slower.) GOGC and
-// GOMEMLIMIT override them.
-const (
-	gcPercent       = 50
-	softMemoryLimit = 64 << 20
-)
-
 func main() {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(gcPercent)
-	}
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(softMemoryLimit)
-	}
+	setUpCollector()
 	// For performance work (see BENCHMARKS.md): FTPTRACE_CPUPROFILE=FILE
 	// writes a CPU profile for go tool pprof, FTPTRACE_TRACE=FILE an
 	// execution trace for go tool trace (which goroutine ran when, and what
@@ -149,7 +145,9 @@ func profile(env string, start func(io.Writer) error, stop func(io.Writer)) {
 // showsHashes tells whether the output shows the SHA-256 of transfers:
 // only the JSON records carry it, and hashing is most of the work per byte
 // of a large capture, so the other views skip it.
-func (cfg *config) showsHashes() bool { return cfg.json && cfg.records.Has(report.RecordTransfer) }
+func (cfg *config) showsHashes() bool {
+	return cfg.json && cfg.records.Has(report.RecordTransfer) || cfg.logFormat()
+}
 
 // viewRecords are the JSON records each view writes with --json: the
 // records its text is made from.
@@ -159,6 +157,8 @@ var viewRecords = map[string]report.Records{
 	"transfers": report.RecordTransfer,
 	"creds":     report.RecordCredential | report.RecordFinding,
 	"summary":   report.RecordSummary | report.RecordFinding,
+	"diagnose":  report.RecordDiagnosis | report.RecordSummary,
+	"latency":   report.RecordLatency | report.RecordSummary,
 }
 
 // parseArgs accepts flags before, between and after the view and the files.
@@ -167,6 +167,7 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 	fs := flag.NewFlagSet("ftptrace", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.BoolVar(&cfg.json, "json", false, "JSON Lines on stdout instead of text: the view's records (the timeline's: all of them, with each transfer's SHA-256)")
+	fs.StringVar(&cfg.format, "format", "", "write `FORMAT` instead of the view's text: "+strings.Join(formatNames(), ", "))
 	recordList := fs.String("records", "", "with --json, the record `TYPES` to write, comma-separated: "+strings.Join(report.RecordTypes(), ", "))
 	fs.BoolVar(&cfg.brief, "brief", false, "timeline without stand-alone ACK steps")
 	portList := fs.String("ports", "", "comma-separated control `ports` to treat as FTP besides 21")
@@ -187,6 +188,8 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&cfg.extract, "extract", "", "write every transferred file under `DIR` (never outside it)")
 	fs.BoolVar(&cfg.extractListings, "extract-listings", false, "with --extract, also write LIST/NLST/MLSD output as files")
 	fs.Int64Var(&cfg.extractMax, "extract-max", report.DefaultExtractMax, "with --extract, write files of at most this many `bytes` in all, holes included (0: no bound)")
+	fs.BoolVar(&cfg.each, "each", false, "every FILE or directory is a capture of its own (one per sensor): analysed in parallel, output in the order given")
+	fs.IntVar(&cfg.jobs, "j", 0, "with --each, captures analysed at once (default: the number of cores)")
 	fs.StringVar(&cfg.output, "o", "", "write the output to `FILE` instead of standard output")
 	fs.BoolVar(&cfg.html, "html", false, "with ladder, write a self-contained HTML report instead of the SVG")
 	fs.IntVar(&cfg.session, "session", 0, "with ladder, draw session `N` (default: the first)")
@@ -229,14 +232,20 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 		fs.Usage()
 		return nil, errors.New("no capture file given (use '-' for standard input, or -i IFACE to capture live)")
 	}
-	if (cfg.html || cfg.session != 0) && cfg.view != "ladder" {
-		return nil, errors.New("--html and --session go with the ladder view: ftptrace ladder --html FILE")
+	if cfg.html && cfg.view != "ladder" || cfg.session != 0 && !cfg.draws() {
+		return nil, errors.New("--html and --session go with the ladder and report views: ftptrace report FILE -o report.html")
 	}
-	if cfg.iface != "" && (cfg.view == "ladder" || cfg.output != "") {
-		return nil, errors.New("ladder and -o read capture files: record with -i IFACE -w FILE first, then draw FILE")
+	if cfg.iface != "" && (cfg.draws() || cfg.output != "") {
+		return nil, fmt.Errorf("%s and -o read capture files: record with -i IFACE -w FILE first, then draw FILE", cfg.view)
 	}
-	if cfg.view == "ladder" && (cfg.json || *recordList != "") {
-		return nil, errors.New("the ladder view draws SVG or HTML, not JSON: drop --json")
+	if cfg.draws() && (cfg.json || *recordList != "") {
+		return nil, fmt.Errorf("the %s view draws SVG or HTML, not JSON: drop --json", cfg.view)
+	}
+	if err := cfg.checkFormat(); err != nil {
+		return nil, err
+	}
+	if err := cfg.checkJobs(); err != nil {
+		return nil, err
 	}
 	cfg.records = viewRecords[cfg.view]
 	if *recordList != "" {
@@ -330,6 +339,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if cfg.iface != "" {
 		return runLive(cfg, stdout, stderr)
 	}
+	if cfg.each {
+		return runEach(cfg, stdout, stderr)
+	}
+	return runCapture(cfg, stdout, stderr)
+}
+
+// runCapture analyses the capture files of cfg, read in order as one
+// capture, and writes the view.
+func runCapture(cfg *config, stdout, stderr io.Writer) int {
 	res := &result{}
 	p := newPrinter(cfg, stdout, res)
 	emit, wait := p.session, func() {}

@@ -122,6 +122,12 @@ func analyze(cfg *config, emit func(*analyzer.Session)) (*result, error) {
 	if n := an.Dropped.Unanswered; n > 0 {
 		res.warnings = append(res.warnings, fmt.Sprintf("%d more connection attempts to an FTP port never got going (a SYN flood or a scan?): only the first 100 are shown as sessions", n))
 	}
+	if n := an.Dropped.Sessions; n > 0 {
+		res.warnings = append(res.warnings, fmt.Sprintf("%d sessions were ended early to make room: more than %d were open at once (each says so in a limit-reached finding)", n, analyzer.DefaultLimits.Sessions))
+	}
+	if n := an.Dropped.Expectations; n > 0 {
+		res.warnings = append(res.warnings, fmt.Sprintf("%d announced data connections were forgotten unused to make room for newer ones (limit-reached findings say which sessions lost them)", n))
+	}
 	if tr.Stats.Refused > 0 {
 		res.warnings = append(res.warnings, fmt.Sprintf("%d packets belong to connections ftptrace did not follow: more than %d were open at once (--max-conns)", tr.Stats.Refused, topts.MaxConnections))
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/ftptrace/ftptrace/analyzer"
+	"github.com/ftptrace/ftptrace/diagnose"
 	"github.com/ftptrace/ftptrace/reassembly"
 	"github.com/ftptrace/ftptrace/report"
 )
@@ -20,6 +21,7 @@ type printer struct {
 	out  *lazyOutput
 	w    *bufio.Writer
 	json *report.JSONWriter
+	logs sessionLog // --format zeek, zeek-json, ecs
 	res  *result
 	err  error
 
@@ -28,17 +30,29 @@ type printer struct {
 	live    bool
 	started map[int]bool // sessions whose header is out
 	counts  reassembly.LiveStats
+
+	// The diagnose view: what the whole capture's diagnosis compares
+	// (diagnose.Capture), and the problems found so far.
+	fingerprints []diagnose.Fingerprint
+	problems     int
 }
 
 func newPrinter(cfg *config, stdout io.Writer, res *result) *printer {
 	p := &printer{cfg: cfg, out: &lazyOutput{name: cfg.output, stdout: stdout}, res: res, started: map[int]bool{}}
 	p.w = bufio.NewWriterSize(p.out, 64<<10)
 	p.json = report.NewJSONWriter(p.w, report.JSONOptions{Records: cfg.records, File: len(cfg.files) > 1})
+	if cfg.logFormat() {
+		var err error
+		p.logs, err = newSessionLog(cfg, p.w)
+		p.keep(err)
+	}
 	return p
 }
 
 // streams tells whether the view prints each session as it ends.
-func (p *printer) streams() bool { return p.cfg.json || p.cfg.view == "timeline" }
+func (p *printer) streams() bool {
+	return p.cfg.json || p.cfg.view == "timeline" || p.cfg.logFormat() || p.cfg.view == "diagnose" || p.cfg.view == "latency"
+}
 
 // session is called for each session in order, once it ended.
 func (p *printer) session(s *analyzer.Session) {
@@ -50,7 +64,18 @@ func (p *printer) session(s *analyzer.Session) {
 	if failOnSession(p.cfg.failOn, s) {
 		p.res.failOn = true
 	}
+	if p.diagnoses() {
+		p.fingerprints = append(p.fingerprints, diagnose.FingerprintOf(s))
+	}
 	switch {
+	case p.cfg.logFormat():
+		if p.logs != nil {
+			p.keep(p.logs.Session(s))
+		}
+	case p.cfg.view == "diagnose" && !p.cfg.json:
+		p.diagnoseSession(s)
+	case p.cfg.view == "latency" && !p.cfg.json:
+		p.keep(report.LatencySession(p.w, s))
 	case p.cfg.json && p.live:
 		p.keep(p.json.SessionEnd(s)) // its steps are out already
 	case p.cfg.json:
@@ -66,10 +91,13 @@ func (p *printer) session(s *analyzer.Session) {
 	if p.live {
 		p.keep(p.w.Flush())
 	}
-	if p.cfg.view != "ladder" {
+	reportOnly := (p.cfg.view == "report" || p.cfg.html) && p.cfg.session == 0
+	if !p.cfg.draws() || reportOnly && p.res.count > report.DefaultReportSessions {
 		// Nothing to come needs more than the tables read (steps, commands,
-		// listings are out already or never shown): let the rest go, so that
-		// memory does not grow with what every session said.
+		// listings are out already or never shown; the report draws its
+		// first sessions only and counts the others in its summary): let
+		// the rest go, so that memory does not grow with what every
+		// session said.
 		s.Release()
 	}
 	if p.cfg.view == "creds" {
@@ -116,7 +144,14 @@ func (p *printer) keep(err error) {
 func (p *printer) finish() error {
 	res, cfg := p.res, p.cfg
 	p.crossFindings()
+	if p.diagnoses() {
+		p.diagnoseCapture()
+	}
 	switch {
+	case cfg.logFormat():
+		if p.logs != nil {
+			p.keep(p.logs.Close())
+		}
 	case cfg.json:
 		sum := report.SummaryRecord{Files: cfg.files, Packets: res.stats.Packets, Bytes: res.stats.Bytes,
 			Sessions: res.count, Transfers: res.transfers, Warnings: res.warnings, Partial: res.partial}
@@ -124,8 +159,15 @@ func (p *printer) finish() error {
 			c := p.counts
 			sum.Files, sum.Interface = []string{}, cfg.iface
 			sum.Received, sum.DroppedByKernel, sum.DroppedByInterface = &c.Received, &c.DroppedByKernel, &c.DroppedByInterface
+			if cfg.writeFile != "" {
+				sum.NotSaved = &c.NotSaved
+			}
 		}
 		p.keep(p.json.Summary(sum))
+	case cfg.view == "diagnose" || cfg.view == "latency":
+		if res.count == 0 && cfg.view == "latency" {
+			fmt.Fprintf(p.w, "No FTP session found (%d packets, %d TCP connections).\n", res.stats.Packets, res.stats.Connections)
+		}
 	case cfg.view == "timeline":
 		if res.count == 0 {
 			fmt.Fprintf(p.w, "No FTP session found (%d packets, %d TCP connections).\n", res.stats.Packets, res.stats.Connections)
@@ -139,21 +181,30 @@ func (p *printer) finish() error {
 	case cfg.view == "summary":
 		p.keep(report.Summary(p.w, res.sessions, report.Totals{Files: cfg.files, Packets: res.stats.Packets,
 			Bytes: res.stats.Bytes, Connections: res.stats.Connections, Warnings: res.warnings}))
+	case cfg.view == "report" || cfg.view == "ladder" && cfg.html:
+		sessions := res.sessions
+		if cfg.session != 0 {
+			s, err := ladderSession(cfg, res)
+			if err != nil {
+				return err
+			}
+			sessions = []*analyzer.Session{s}
+		}
+		p.keep(report.HTML(p.w, report.HTMLPage{Capture: captureName(cfg.files), Sessions: sessions}))
 	case cfg.view == "ladder":
 		s, err := ladderSession(cfg, res)
 		if err != nil {
 			return err
 		}
-		if cfg.html {
-			p.keep(report.HTML(p.w, report.HTMLPage{Capture: captureName(cfg.files), Session: s, Sessions: res.sessions}))
-		} else {
-			p.keep(report.Ladder(p.w, s, report.LadderOptions{}))
-		}
+		p.keep(report.Ladder(p.w, s, report.LadderOptions{}))
 	}
 	if p.live && !cfg.json {
 		c := p.counts
 		fmt.Fprintf(p.w, "Captured on %s: %d packets received, %d dropped by the kernel, %d dropped by the interface; %d FTP sessions.\n",
 			cfg.iface, c.Received, c.DroppedByKernel, c.DroppedByInterface, res.count)
+		if c.NotSaved > 0 {
+			fmt.Fprintf(p.w, "%d packets were not saved to %s (%s).\n", c.NotSaved, cfg.writeFile, saveTrouble(c.SaveError))
+		}
 	}
 	p.keep(p.w.Flush())
 	p.keep(p.out.Close())
@@ -190,7 +241,7 @@ func (p *printer) crossFindings() {
 // ladderSession picks the session the ladder view draws: --session N, or
 // the first. Other views need none.
 func ladderSession(cfg *config, res *result) (*analyzer.Session, error) {
-	if cfg.view != "ladder" || cfg.json {
+	if !cfg.draws() || cfg.json {
 		return nil, nil
 	}
 	if len(res.sessions) == 0 {

@@ -43,6 +43,14 @@ const (
 	PCAPNano                    // classic pcap, little-endian, nanoseconds
 	PCAPBigEndian               // classic pcap, big-endian, microseconds
 	PCAPNG                      // pcapng, one interface, nanoseconds
+	// Formats Wireshark reads and pcapgo does not (wiretap.go, iseries.go).
+	NetMon20     // Microsoft Network Monitor 2.0 (Ethernet)
+	NetMon23     // Microsoft Network Monitor 2.3: UTC time in each record's trailer
+	ISeries      // IBM iSeries communications trace, UTF-16LE (IPv4 over Ethernet)
+	ISeriesASCII // the same in ASCII
+	PCAPSS990417 // pcap with Kuznetsov's 24-byte record headers, standard magic (Red Hat 6.1)
+	PCAPSS990915 // pcap with 28-byte record headers, magic a1b2cd34 (SuSE 6.3)
+	PCAPNokia    // pcap with Nokia IPSO's 20-byte record headers
 )
 
 // Epoch is the default start of the virtual clock.

@@ -48,6 +48,12 @@ func (c *Capture) WriteTo(w io.Writer, f Format) error {
 		return c.writeNg(w)
 	case PCAPBigEndian:
 		return c.writeBigEndian(w)
+	case NetMon20, NetMon23:
+		return c.writeNetMon(w, map[Format]byte{NetMon20: 0, NetMon23: 3}[f])
+	case ISeries, ISeriesASCII:
+		return c.writeISeries(w, f == ISeries)
+	case PCAPSS990417, PCAPSS990915, PCAPNokia:
+		return c.writePcapVariant(w, f)
 	}
 	return fmt.Errorf("synth: unknown format %d", f)
 }
@@ -82,23 +88,32 @@ func (c *Capture) writeNg(w io.Writer) error {
 // a1b2c3d4 as stored by big-endian hosts). pcapgo only writes
 // little-endian files, so header and records are encoded here.
 func (c *Capture) writeBigEndian(w io.Writer) error {
+	return c.writeClassic(w, binary.BigEndian, 0xa1b2c3d4, nil)
+}
+
+// writeClassic writes classic pcap (microseconds) in byte order order,
+// with magic; extra, when set, gives the bytes a variant's record header
+// adds after the standard 16 for packet i.
+func (c *Capture) writeClassic(w io.Writer, order binary.AppendByteOrder, magic uint32, extra func(i int) []byte) error {
 	bw := bufio.NewWriter(w)
-	be := binary.BigEndian
-	hdr := be.AppendUint32(nil, 0xa1b2c3d4)
-	hdr = be.AppendUint16(hdr, 2)
-	hdr = be.AppendUint16(hdr, 4)
-	hdr = be.AppendUint32(hdr, 0) // thiszone
-	hdr = be.AppendUint32(hdr, 0) // sigfigs
-	hdr = be.AppendUint32(hdr, SnapLen)
-	hdr = be.AppendUint32(hdr, uint32(c.opts.Link.LinkType()))
+	hdr := order.AppendUint32(nil, magic)
+	hdr = order.AppendUint16(hdr, 2)
+	hdr = order.AppendUint16(hdr, 4)
+	hdr = order.AppendUint32(hdr, 0) // thiszone
+	hdr = order.AppendUint32(hdr, 0) // sigfigs
+	hdr = order.AppendUint32(hdr, SnapLen)
+	hdr = order.AppendUint32(hdr, uint32(c.opts.Link.LinkType()))
 	if _, err := bw.Write(hdr); err != nil {
 		return err
 	}
-	for _, p := range c.packets {
-		rec := be.AppendUint32(nil, uint32(p.Time.Unix()))
-		rec = be.AppendUint32(rec, uint32(p.Time.Nanosecond()/1000))
-		rec = be.AppendUint32(rec, uint32(len(p.Data)))
-		rec = be.AppendUint32(rec, uint32(len(p.Data)))
+	for i, p := range c.packets {
+		rec := order.AppendUint32(nil, uint32(p.Time.Unix()))
+		rec = order.AppendUint32(rec, uint32(p.Time.Nanosecond()/1000))
+		rec = order.AppendUint32(rec, uint32(len(p.Data)))
+		rec = order.AppendUint32(rec, uint32(len(p.Data)))
+		if extra != nil {
+			rec = append(rec, extra(i)...)
+		}
 		if _, err := bw.Write(append(rec, p.Data...)); err != nil {
 			return err
 		}

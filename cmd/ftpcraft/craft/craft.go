@@ -142,19 +142,27 @@ func NeverClose(n int) *synth.Capture {
 }
 
 // PassiveFlood: n control connections from distinct clients, each greeted,
-// each asking PASV and told a port by 227, none ever used or closed: every
-// session and every announced data connection stays open to the end.
-func PassiveFlood(n int) *synth.Capture {
+// each asking PASV pasvs times and told a port by 227 each time (port, or
+// when 0 a port of its own for each announcement), none ever used or
+// closed: every session and every announced data connection stays open to
+// the end.
+func PassiveFlood(n, pasvs int, port uint16) *synth.Capture {
 	capt := synth.New(synth.Options{Step: time.Microsecond})
+	next := 1024
 	for i := range n {
 		b := client.Addr().As4()
 		b[1], b[2], b[3] = byte(i>>16), byte(i>>8), byte(i)
 		c := capt.Conn(netip.AddrPortFrom(netip.AddrFrom4(b), uint16(1024+i%60000)), server)
 		c.Handshake()
 		c.ServerSend("220 crafted\r\n")
-		c.ClientSend("PASV\r\n")
-		port := 1024 + i%60000
-		c.ServerSend(fmt.Sprintf("227 Entering Passive Mode (198,51,100,21,%d,%d).\r\n", port>>8, port&255))
+		for range pasvs {
+			p := int(port)
+			if p == 0 {
+				p, next = next, 1024+(next-1024+1)%60000
+			}
+			c.ClientSend("PASV\r\n")
+			c.ServerSend(fmt.Sprintf("227 Entering Passive Mode (198,51,100,21,%d,%d).\r\n", p>>8, p&255))
+		}
 	}
 	return capt
 }
@@ -250,7 +258,7 @@ func Full(lineBytes, commands, conns, dataBytes, passive int) []Case {
 		{"bounce", Bounce},
 		{"retransmissions", Retransmissions},
 		{"neverclose", func() *synth.Capture { return NeverClose(dataBytes) }},
-		{"pasvflood", func() *synth.Capture { return PassiveFlood(passive) }},
+		{"pasvflood", func() *synth.Capture { return PassiveFlood(passive, 1, 0) }},
 		{"seqjump", func() *synth.Capture { return SequenceJump(1000, 1<<31-1, 1000, AckAll, -1) }},
 	}
 }

@@ -31,6 +31,19 @@ func init() {
 		{"raw", "synth-raw.pcap", "raw IPv4 (link type 101)", synth.Options{Link: synth.Raw}},
 		{"nanos", "synth-nanos.pcap", "pcap with nanosecond timestamps (magic a1b23c4d)", synth.Options{Format: synth.PCAPNano, Step: 50123 * time.Nanosecond}},
 		{"bigendian", "synth-bigendian.pcap", "big-endian pcap (written without pcapgo)", synth.Options{Format: synth.PCAPBigEndian}},
+		// Formats Wireshark reads and pcapgo does not.
+		{"netmon", "synth-netmon.cap", "Microsoft Network Monitor 2.0", synth.Options{Format: synth.NetMon20}},
+		{"netmon23", "synth-netmon23.cap", "Microsoft Network Monitor 2.3 (a UTC time in each record, 100 ns)",
+			synth.Options{Format: synth.NetMon23, Step: 50300 * time.Nanosecond}},
+		{"iseries", "synth-iseries.cap", "an IBM iSeries communications trace (UTF-16 text)",
+			synth.Options{Format: synth.ISeries, Step: 1234560 * time.Nanosecond}},
+		{"iseries-ascii", "synth-iseries-ascii.txt", "an IBM iSeries communications trace (ASCII text) across midnight",
+			synth.Options{Format: synth.ISeriesASCII, Step: 1234560 * time.Nanosecond, Start: time.Date(2008, 11, 5, 23, 59, 59, 990000000, time.UTC)}},
+		{"ss990417", "synth-ss990417.pcap", "pcap with 24-byte record headers under the standard magic (Kuznetsov ss990417, Red Hat 6.1)",
+			synth.Options{Format: synth.PCAPSS990417}},
+		{"ss990915", "synth-ss990915.pcap", "pcap with 28-byte record headers, magic a1b2cd34 (Kuznetsov ss990915, SuSE 6.3)",
+			synth.Options{Format: synth.PCAPSS990915}},
+		{"nokia", "synth-nokia.pcap", "pcap with Nokia IPSO's 20-byte record headers", synth.Options{Format: synth.PCAPNokia}},
 	}
 	for _, v := range variants {
 		opts := v.opts

@@ -1,0 +1,121 @@
+package diagnose
+
+import (
+	"net/netip"
+	"strconv"
+	"time"
+
+	"github.com/ftptrace/ftptrace/analyzer"
+	"github.com/ftptrace/ftptrace/reassembly"
+)
+
+// Fingerprint is what Capture needs of a session once it is released: its
+// endpoints, start, the verbs it sent in order, and its data-connection
+// announcements (PORT, EPRT, 227, 229) with their steps.
+type Fingerprint struct {
+	Session        int
+	UID, File      string // the session's, for the records that name it
+	Client, Server netip.AddrPort
+	Start          time.Time
+	Verbs          []string
+	Announces      []Announce
+}
+
+// Announce is one PORT-like command or passive reply.
+type Announce struct {
+	Step, Frame int
+	What        string // "PORT", "227", ...
+	Text        string // its argument or reply text
+	Addr        netip.AddrPort
+}
+
+// maxFingerprintVerbs bounds what a fingerprint keeps of a long session.
+const maxFingerprintVerbs = 64
+
+// FingerprintOf keeps what Capture compares of a session.
+func FingerprintOf(s *analyzer.Session) Fingerprint {
+	f := Fingerprint{Session: s.ID, UID: s.UID, File: s.File, Client: s.Client, Server: s.Server, Start: s.Start}
+	for _, c := range s.Commands {
+		if len(f.Verbs) == maxFingerprintVerbs {
+			break
+		}
+		f.Verbs = append(f.Verbs, c.Verb)
+	}
+	for i := range s.Steps {
+		st := &s.Steps[i]
+		if !st.Address.IsValid() || len(f.Announces) == maxFingerprintVerbs {
+			continue
+		}
+		a := Announce{Step: st.N, Frame: st.Frame, What: st.Command, Text: st.Arg, Addr: st.Address}
+		if st.Kind == analyzer.KindReply {
+			a.What, a.Text = strconv.Itoa(st.Code), firstLine(st.Text)
+		}
+		f.Announces = append(f.Announces, a)
+	}
+	return f
+}
+
+// sameSessionWindow is how close in time two views of one session start.
+const sameSessionWindow = 2 * time.Second
+
+// Capture diagnoses what only the whole capture shows: one session seen on
+// both sides of a NAT whose FTP helper rewrote the addresses in PORT or
+// PASV (alg-rewrite), and packets the capture cut short (snap length).
+func Capture(fps []Fingerprint, stats reassembly.Stats) []Diagnosis {
+	var out []Diagnosis
+	for i := range fps {
+		for j := i + 1; j < len(fps); j++ {
+			if d, ok := algRewrite(&fps[i], &fps[j]); ok {
+				out = append(out, d)
+			}
+		}
+	}
+	if stats.Snapped > 0 {
+		out = append(out, Diagnosis{Cause: "capture-loss", Severity: SeverityInfo,
+			Title:   text("%d packets were cut by the capture's snap length", stats.Snapped),
+			Explain: text("The capture kept only the start of %d packets (its snap length was shorter than they were): their data is missing from the capture, not from the network.", stats.Snapped),
+			Fix:     text("Capture with the whole packet: tcpdump -s 0 (the default of current versions), dumpcap -s 0.")})
+	}
+	return out
+}
+
+func algRewrite(a, b *Fingerprint) (Diagnosis, bool) {
+	if a.Server != b.Server || a.Client.Addr() == b.Client.Addr() || len(a.Announces) == 0 || len(a.Announces) != len(b.Announces) ||
+		len(a.Verbs) != len(b.Verbs) {
+		return Diagnosis{}, false
+	}
+	if d := a.Start.Sub(b.Start); d > sameSessionWindow || d < -sameSessionWindow {
+		return Diagnosis{}, false
+	}
+	for k := range a.Verbs {
+		if a.Verbs[k] != b.Verbs[k] {
+			return Diagnosis{}, false
+		}
+	}
+	for k := range a.Announces {
+		x, y := &a.Announces[k], &b.Announces[k]
+		if x.What != y.What || x.Addr.Addr() == y.Addr.Addr() {
+			continue
+		}
+		inside, outside := a, b
+		if x.Addr.Addr() == b.Client.Addr() {
+			inside, outside = b, a
+			x, y = y, x
+		}
+		// Each side's PORT names that side's own client address: the
+		// helper put the NAT's outside address in, nothing else changed.
+		if x.Addr.Addr() != inside.Client.Addr() || y.Addr.Addr() != outside.Client.Addr() || x.Addr.Port() != y.Addr.Port() {
+			continue
+		}
+		return Diagnosis{Session: inside.Session, Cause: "alg-rewrite", Severity: SeverityInfo, Time: inside.Start,
+			Title: text("a NAT rewrote the address in %s: sessions %d and %d are one session seen on both sides of it", x.What, inside.Session, outside.Session),
+			Explain: text("Session %d (client %s) and session %d (client %s) carry the same commands to the same server at the same time: one session captured on both sides of a NAT. The NAT's FTP helper (ALG) rewrote %s from %s to %s, so that the data connection could come through; the data connections match the rewritten address.",
+				inside.Session, inside.Client.String(), outside.Session, outside.Client.String(), x.What, x.Addr.String(), y.Addr.String()),
+			Fix: text("Nothing failed. Keep in mind that the helper must read the control connection: with FTPS (AUTH TLS) it cannot, and the data connections fail (see tls-breaks-alg)."),
+			Evidence: []Evidence{
+				{Step: x.Step, Frames: []int{x.Frame}, Text: text("Session %d, step %d: %s %s.", inside.Session, x.Step, x.What, x.Text)},
+				{Frames: []int{y.Frame}, Text: text("Session %d, step %d: %s %s.", outside.Session, y.Step, y.What, y.Text)},
+			}}, true
+	}
+	return Diagnosis{}, false
+}
