@@ -38,6 +38,7 @@ fuzz:
 	$(GO) test ./analyzer -run '^$$' -fuzz '^FuzzReplyReader$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./analyzer -run '^$$' -fuzz '^FuzzDataAddress$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./analyzer -run '^$$' -fuzz '^FuzzControlStream$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
+	$(GO) test ./analyzer -run '^$$' -fuzz '^FuzzDataLook$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./report -run '^$$' -fuzz '^FuzzPipeline$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./report -run '^$$' -fuzz '^FuzzAppendString$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./report -run '^$$' -fuzz '^FuzzAppendTime$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
@@ -75,10 +76,12 @@ bench: build
 	$(GO) test ./... -run '^$$' -bench . -benchmem -benchtime 200ms
 	BENCH_CAPTURES="$(BENCH_CAPTURES)" bash scripts/bench.sh
 
-# Recorded fixtures: real servers and clients on loopback, and the failures
-# `ftptrace diagnose` names, in network namespaces (needs root).
+# Recorded fixtures: real servers and clients on loopback, then through network
+# namespaces the way captures are taken in the field, and the failures
+# `ftptrace diagnose` names (needs root).
 fixtures:
 	bash scripts/record-fixtures.sh
+	bash scripts/record-netns-fixtures.sh
 	bash scripts/record-diagnose.sh
 
 # Synthesized fixtures, byte-identical on every run.

@@ -78,6 +78,9 @@ type connState struct {
 	track  *connTrack
 	data   *DataConn
 	detect *detector
+	// joinedDir is the direction that came as a flow of its own, when
+	// orig.Joined is set (reassembly's EventJoin).
+	joinedDir reassembly.Direction
 }
 
 // Analyzer turns connection events into FTP sessions. It implements
@@ -99,6 +102,12 @@ type Analyzer struct {
 	// their PASV and PORT are not visible (encryptedDataConn).
 	encrypted []*Session
 	hashes    *hashWorker
+	// held are the connections held until an announcement adopts them or
+	// skewTolerance passes (held.go), in the order they began; heldBytes
+	// is what they keep, heldDue when the first is due.
+	held      []*connState
+	heldBytes int
+	heldDue   reassembly.Stamp
 	// unanswered counts connection attempts shown as sessions though they
 	// never got going.
 	unanswered int
@@ -127,6 +136,9 @@ func (a *Analyzer) HandleEvent(c *reassembly.Conn, e *reassembly.Event) {
 	a.advance(e.Time)
 	cs, _ := c.Handle.(*connState)
 	if e.Kind == reassembly.EventForget {
+		if cs != nil && cs.kind == connUnknown && cs.detect.held {
+			a.release(cs) // before the tolerance passed: forgotten early
+		}
 		delete(a.conns, c.ID)
 		c.Handle = nil
 		return
@@ -147,6 +159,11 @@ func (a *Analyzer) HandleEvent(c *reassembly.Conn, e *reassembly.Event) {
 	if cs.sess != nil && cs.sess.finished {
 		return // a straggler after the session was reported
 	}
+	if e.Kind == reassembly.EventJoin {
+		cs.joinedDir = e.Dir
+		a.noteJoin(cs)
+		return
+	}
 	switch cs.kind {
 	case connIgnored:
 	case connUnknown:
@@ -164,6 +181,9 @@ func (a *Analyzer) advance(t time.Time) {
 		a.now = t
 		if len(a.closing) > 0 && !at.Before(a.closingDue) {
 			a.finishClosing(false)
+		}
+		if len(a.held) > 0 && !at.Before(a.heldDue) {
+			a.releaseDue(at)
 		}
 	}
 }
@@ -202,6 +222,9 @@ func (a *Analyzer) classify(rc *reassembly.Conn) *connState {
 			cs.flip = true
 		}
 		cs.kind, cs.detect = connUnknown, &detector{portHint: a.ports[c.Server.Port()]}
+		if !cs.detect.portHint {
+			a.hold(cs, a.now)
+		}
 		return cs
 	}
 	if a.ports[c.Server.Port()] {
@@ -216,6 +239,7 @@ func (a *Analyzer) classify(rc *reassembly.Conn) *connState {
 		return cs
 	}
 	cs.kind, cs.detect = connUnknown, &detector{}
+	a.hold(cs, a.now)
 	return cs
 }
 
@@ -236,6 +260,7 @@ func (a *Analyzer) newControl(cs *connState, why string) {
 		cs.orig.Observe()
 		s.TCP, s.tcpFlip = cs.orig.Facts(), cs.flip
 	}
+	a.noteJoin(cs)
 }
 
 func (a *Analyzer) controlEvent(cs *connState, e *reassembly.Event) {
@@ -274,6 +299,11 @@ func (a *Analyzer) endControl(s *Session) {
 	}
 	s.ctlClosed = true
 	a.flushLines(s)
+	a.finishLater(s)
+}
+
+// finishLater finishes s once late ACKs had time to arrive.
+func (a *Analyzer) finishLater(s *Session) {
 	a.closing = append(a.closing, s)
 	if len(a.closing) == 1 {
 		a.setClosingDue()
@@ -311,6 +341,12 @@ func (a *Analyzer) setClosingDue() {
 // sessions (CrossFindings) it was the first to show. Sessions handed to
 // OnSession are the caller's: CrossFindings has those findings.
 func (a *Analyzer) Finish() []*Session {
+	for _, cs := range a.held {
+		if cs.kind == connUnknown && cs.detect.held {
+			a.release(cs)
+		}
+	}
+	a.held = nil
 	for _, cs := range a.conns {
 		if cs.kind == connControl {
 			a.endControl(cs.sess)

@@ -102,7 +102,7 @@ func (ct *connTrack) tcpEvent(e *reassembly.Event) bool {
 		if ct.fin[0].seen || ct.fin[1].seen {
 			st.Phase = "teardown (reset)"
 		}
-		if !ct.hsDone && ct.hsStarted && !ct.hsSynAck {
+		if ct.onlySYNs() {
 			st.Phase = "handshake refused"
 		}
 		s.addStep(st)
@@ -168,6 +168,9 @@ func (ct *connTrack) ackStep(e *reassembly.Event) {
 	}
 	st := ct.newStep(e, KindACK)
 	st.Acks = ct.acked(e)
+	if f := &ct.fin[other]; st.Acks == "FIN" && !seqGE(e.Ack, f.end) && ct.dataStep[other] >= 0 {
+		st.Acks = "data" // bytes sent before the FIN, acknowledged after it came
+	}
 	st.DupACK = ct.hasLastAck[dir] && ct.lastAck[dir] == e.Ack && ct.lastWhat[dir] == "ACK"
 	s.addStep(st)
 	ct.lastWhat[dir] = "ACK"
@@ -220,6 +223,23 @@ func (ct *connTrack) settleAll() {
 	ct.settle(ct.hsStep)
 	ct.settle(ct.dataStep[0])
 	ct.settle(ct.dataStep[1])
+}
+
+// onlySYNs tells whether nothing but SYNs went over the connection so far:
+// a RST then refuses the handshake. A SYN whose answer the capture lacks
+// followed by commands, replies or ACKs was a connection all the same (the
+// other direction came as another flow, or was not captured): its RST ends
+// it, however long after.
+func (ct *connTrack) onlySYNs() bool {
+	if !ct.hsStarted || ct.hsSynAck || ct.hsDone {
+		return false
+	}
+	for _, w := range ct.lastWhat {
+		if w != "" && w != "SYN" {
+			return false
+		}
+	}
+	return true
 }
 
 // teardownKind describes how the connection ended.

@@ -25,6 +25,9 @@ func (a *Analyzer) expect(s *Session, e *Expectation) {
 	for a.expects.n > maxWaiting {
 		a.forgot(a.expects.oldest())
 	}
+	if len(a.held) > 0 {
+		a.adoptEarly(e) // a data connection recorded before its announcement
+	}
 }
 
 // unexpect forgets an expectation in the index (the session keeps it).
@@ -109,6 +112,7 @@ func (a *Analyzer) newDataConn(cs *connState, s *Session, e *Expectation) {
 	ct.tcpClientIsFTPClient = e.Mode == "passive"
 	cs.kind, cs.sess, cs.track, cs.data = connData, s, ct, dc
 	s.conns = append(s.conns, cs)
+	a.noteJoin(cs)
 }
 
 func (a *Analyzer) dataEvent(cs *connState, e *reassembly.Event) {
@@ -131,6 +135,11 @@ func (a *Analyzer) dataEvent(cs *connState, e *reassembly.Event) {
 		if t := dc.Expect.Transfer; t != nil && t.Direction == "listing" && len(t.Listing) < MaxListing {
 			n := min(len(e.Payload), MaxListing-len(t.Listing))
 			t.Listing += string(e.Payload[:n])
+		} else if t == nil && len(dc.early) < MaxListing {
+			// Bytes before the command that asks for them (a capture whose
+			// order is skewed): kept in case it asks for a listing.
+			n := min(len(e.Payload), MaxListing-len(dc.early))
+			dc.early = append(dc.early, e.Payload[:n]...)
 		}
 		if a.opts.Payload != nil {
 			a.opts.Payload(s, dc, int(d), e.Payload, Gap{})
@@ -176,6 +185,9 @@ func (a *Analyzer) dataEvent(cs *connState, e *reassembly.Event) {
 		a.missingTail(cs)
 		dc.Closed, dc.Teardown, dc.Handshake = ct.closedBy, ct.teardownKind(), ct.hsDone
 		ct.settleAll()
+		if s.Orphan != "" {
+			a.endOrphan(s, dc)
+		}
 	default:
 		ct.tcpEvent(e)
 	}

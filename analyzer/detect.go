@@ -30,6 +30,20 @@ type detector struct {
 	// becomes a session once its handshake completes or data flows.
 	control  bool
 	answered bool // SYN,ACK seen
+	// What each direction of a connection captured mid-way sent (bit per
+	// direction): FTP commands, replies; the code of a multi-line reply
+	// still open (its continuation lines are free text).
+	commandsFrom, repliesFrom uint8
+	multiline                 [2]int16
+	// A connection held (held.go): since when, whether its content showed
+	// no FTP control connection, whether it ended, which directions sent
+	// bytes and which first, and what makes it look like a data
+	// connection of its own (orphan.go).
+	held, rejected, ended bool
+	since                 int64 // Unix nanoseconds
+	sentBy                uint8
+	first                 reassembly.Direction
+	orphan                *orphanLook
 }
 
 // verdict of the content so far.
@@ -44,6 +58,11 @@ const (
 func (a *Analyzer) detectEvent(cs *connState, e *reassembly.Event) {
 	d := cs.detect
 	c := &cs.conn
+	if e.Kind == reassembly.EventEnd && d.held {
+		d.ended = true
+		d.events = append(d.events, *e)
+		return
+	}
 	if e.Kind == reassembly.EventEnd {
 		if d.control && a.keepUnanswered() {
 			// An attempt to reach an FTP port that never became a
@@ -60,8 +79,24 @@ func (a *Analyzer) detectEvent(cs *connState, e *reassembly.Event) {
 		ev.Payload = append([]byte(nil), e.Payload...)
 		d.bytes += len(e.Payload)
 	}
-	if len(d.events) < detectMaxEvents+1 {
+	if len(d.events) < detectMaxEvents+1 || d.held {
 		d.events = append(d.events, ev)
+	}
+	if e.Kind == reassembly.EventPayload && !d.control && !d.portHint {
+		if d.sentBy == 0 {
+			d.first, d.orphan = e.Dir, looksLikeData(c, e)
+		}
+		d.sentBy |= 1 << e.Dir
+	}
+	if d.held {
+		switch {
+		case !a.keepHeld(d, e):
+			if a.release(cs); cs.kind != connUnknown {
+				return // an orphan now, or let go
+			}
+		case d.rejected:
+			return // waits for an announcement, or to be taken for an orphan
+		}
 	}
 	v := undecided
 	switch {
@@ -70,16 +105,24 @@ func (a *Analyzer) detectEvent(cs *connState, e *reassembly.Event) {
 	case d.control:
 		d.answered = d.answered || e.Kind == reassembly.EventSYNACK
 		return // still a handshake: wait (half-open floods stay cheap)
+	case e.Kind == reassembly.EventPayload && c.Midstream:
+		v = d.judgeMidstream(cs, e)
 	case e.Kind == reassembly.EventPayload:
 		v = d.judge(c, e)
 	}
-	if v == undecided && (len(d.events) > detectMaxEvents || d.bytes > detectMaxBytes) {
+	if v == undecided && !d.held && (len(d.events) > detectMaxEvents || d.bytes > detectMaxBytes) {
 		v = notFTP
 	}
-	switch v {
-	case notFTP:
+	switch {
+	case v == notFTP && d.held:
+		d.rejected = true
+	case v == notFTP && d.orphaned():
+		a.becomeOrphan(cs)
+	case v == notFTP:
 		cs.ignore()
-	case isFTP:
+	case v == isFTP:
+		d.held = false
+		a.heldBytes -= d.bytes
 		why := "content"
 		if d.portHint || d.control {
 			why = fmt.Sprintf("port %d", c.Server.Port())
@@ -127,12 +170,6 @@ func (d *detector) judge(c *reassembly.Conn, e *reassembly.Event) verdict {
 				continue
 			}
 			code, sep, text, ok := parseCodeLine(l.Text)
-			if c.Midstream && ok && validCode(code, 3) && (d.portHint || code != 220) {
-				if d.portHint {
-					return isFTP
-				}
-				continue // a reply in mid-session: let the client's commands decide
-			}
 			if !ok || (code != 220 && code != 120) || sep == 0 {
 				return notFTP
 			}
@@ -146,16 +183,74 @@ func (d *detector) judge(c *reassembly.Conn, e *reassembly.Event) verdict {
 			}
 			continue
 		}
-		// A client line: FTP clients speak only after the greeting, unless
-		// the capture started mid-connection.
-		if d.greeting == "" && !c.Midstream {
+		// A client line: FTP clients speak only after the greeting.
+		if d.greeting == "" {
 			return notFTP
 		}
 		verb, _ := ParseCommand(l.Text)
-		if info, ok := LookupCommand(verb); ok && (info.FTPOnly || d.portHint) {
+		if info, ok := LookupCommand(verb); ok && info.FTPOnly {
 			return isFTP
 		}
 		return notFTP
 	}
 	return undecided
+}
+
+// judgeMidstream looks at the lines of a connection whose start the capture
+// missed, where the tracker's guess of client and server (the lower port is
+// the server's) may be wrong: FTP servers listen on high ports too, and
+// clients may use low ones. The content tells: the side that sends FTP
+// commands is the client, the side that sends numbered replies the server.
+// A connection is FTP once one side sent commands and the other replies
+// (on an FTP control port, once one well-formed line came); the client and
+// server are turned around when the content says so. A line that is
+// neither, out of a multi-line reply, makes it no FTP.
+func (d *detector) judgeMidstream(cs *connState, e *reassembly.Event) verdict {
+	dir := e.Dir
+	d.split[dir].index = e.Index
+	d.lines = d.split[dir].feed(e.Payload, e.Time, d.lines[:0])
+	for _, l := range d.lines {
+		code, sep, _, isReply := parseCodeLine(l.Text)
+		isReply = isReply && validCode(code, 3) && (sep == ' ' || sep == '-' || len(l.Text) == 3)
+		open := d.multiline[dir]
+		switch {
+		case open != 0 && isReply && code == int(open) && sep != '-':
+			d.multiline[dir] = 0 // the last line of the multi-line reply
+		case open != 0:
+		case isReply:
+			d.repliesFrom |= 1 << dir
+			if sep == '-' {
+				d.multiline[dir] = int16(code)
+			}
+		default:
+			verb, _ := ParseCommand(l.Text)
+			info, ok := LookupCommand(verb)
+			if !ok || !(info.FTPOnly || d.portHint) {
+				return notFTP
+			}
+			d.commandsFrom |= 1 << dir
+		}
+	}
+	if d.commandsFrom&d.repliesFrom != 0 {
+		return notFTP // one side both asks and answers
+	}
+	if d.commandsFrom == 0 && d.repliesFrom == 0 || !d.portHint && (d.commandsFrom == 0 || d.repliesFrom == 0) {
+		return undecided
+	}
+	if d.commandsFrom == 1<<reassembly.ServerToClient || d.repliesFrom == 1<<reassembly.ClientToServer {
+		d.turnAround(cs)
+	}
+	return isFTP
+}
+
+// turnAround makes the side taken for the server the client and the other
+// way round, for a connection held for detection: its events so far too.
+func (d *detector) turnAround(cs *connState) {
+	cs.conn.Client, cs.conn.Server = cs.conn.Server, cs.conn.Client
+	cs.flip = !cs.flip
+	for i := range d.events {
+		d.events[i].Dir ^= 1
+	}
+	d.split[0], d.split[1] = d.split[1], d.split[0]
+	d.multiline[0], d.multiline[1] = d.multiline[1], d.multiline[0]
 }

@@ -21,6 +21,7 @@ func (s *Session) finalize(onStep func(*Session, *Step)) {
 	s.ClosedBy = ct.closedBy
 	s.TeardownKind = ct.teardownKind()
 	s.Complete = ct.complete()
+	s.warnJoins()
 	if ct.hsStarted && !ct.hsSynAck {
 		s.step(ct.hsStep).Unanswered = true
 	}
@@ -157,7 +158,9 @@ func (s *Session) finalizeTransfer(t *Transfer) {
 		t.cutShort = false // the size announced, all of it there, proves the length
 	}
 	t.Aborted = t.abort.asked && !whole
-	t.Complete = (t.Status >= 200 && t.Status < 300 || whole) && t.Gaps == 0 && !t.Aborted && !t.cutShort
+	// An orphan's transfer has no reply to say: the sender's FIN ends the
+	// file (stream mode).
+	t.Complete = (t.Status >= 200 && t.Status < 300 || whole || t.orphan) && t.Gaps == 0 && !t.Aborted && !t.cutShort
 	if t.Complete {
 		dc.hash[d].sumInto(&t.SHA256, &s.hashes)
 		t.SizeNote = sizeNote(t)

@@ -65,5 +65,8 @@ func uidOf(prefix byte, sum []byte) string {
 }
 
 // SetFile names the capture file whose packets come next: the sessions
-// recognised from now on record it (Session.File).
-func (a *Analyzer) SetFile(name string) { a.file = name }
+// recognised from now on record it (Session.File). Files given one after
+// the other need not be in time order (as for the tracker's NewFile): the
+// analysis' clock starts again from the next packet, so that an
+// announcement of an earlier file is not taken for one long past.
+func (a *Analyzer) SetFile(name string) { a.file, a.now = name, time.Time{} }

@@ -180,6 +180,7 @@ type Transfer struct {
 	ExtractError   string
 	cmd            *Command
 	cutShort       bool // the capture ended inside the data connection, or it carried less than announced
+	orphan         bool // of a data connection without control connection (orphan.go)
 	abort          abortState
 	expect         *Expectation // the announcement it took, until a refusal gives it back
 	restCmd        *Command     // the REST before it: refused, it set no offset
@@ -234,6 +235,11 @@ type DataConn struct {
 	// sides are the tracker's (TCPSide turns them to Client and Server).
 	TCP     *reassembly.Facts
 	tcpFlip bool
+	// EarlyBy is how long before its announcement (PORT command, passive
+	// reply) the data connection's first packet was captured: the capture's
+	// order is not the order on the wire (held.go). 0 when it came after.
+	EarlyBy time.Duration
+	early   []byte // the first bytes, when they came before the transfer command (held.go)
 	// MIME is the media type the first bytes look like ("text/plain",
 	// "application/zip"), "" when no byte was captured or they are TLS.
 	MIME     string
@@ -325,11 +331,17 @@ type Session struct {
 	TeardownKind string // "4-packet", "3-packet", "rst", "half", ""
 	Complete     bool
 	Warnings     []string
-	Detected     string // why this is FTP: "port 21", "content"
-	Software     string // from the 220 banner or the SYST reply
-	Ended        string // "quit" (221 to QUIT), "fin", "rst", "capture ended", "limit reached" (Limits.Sessions)
-	BytesDown    int64  // file and listing bytes from server to client
-	BytesUp      int64
+	Detected     string // why this is FTP: "port 21", "content", or what made an orphan data connection one
+	// Orphan, for a session made of a data connection whose control
+	// connection is not in the capture (orphan.go: no commands, one
+	// transfer of unknown command), says what made it taken for one: what
+	// it carried from its first byte ("gzip data", "a directory listing"),
+	// or "port 20" (it came from the textbook data port); "" for the others.
+	Orphan    string
+	Software  string // from the 220 banner or the SYST reply
+	Ended     string // "quit" (221 to QUIT), "fin", "rst", "capture ended", "limit reached" (Limits.Sessions)
+	BytesDown int64  // file and listing bytes from server to client
+	BytesUp   int64
 	// ControlBytes counts the control connection's payload bytes by TCP
 	// direction: [0] from the side that opened it (the FTP client), [1] back.
 	ControlBytes [2]int64
@@ -349,6 +361,7 @@ type Session struct {
 	findingKinds   map[string]*findingGroup // findings by kind: how many, the ones past the itemized bound
 	findingsOver   int                      // findings not kept at all (past maxFindings)
 	conflicts      int                      // bytes retransmitted with different content
+	joins          []joinNote               // connections captured as two flows, joined (join.go)
 	limits         *Limits
 	scratch        *Step // step(-1), made when first needed
 	ctl            *control

@@ -254,6 +254,9 @@ func (a *Analyzer) startTransfer(s *Session, cmd *Command, info CommandInfo) {
 	t.Mode, t.Announce = e.Mode, e.Announce
 	if e.Data != nil {
 		t.Data = e.Data
+		if t.Direction == "listing" {
+			t.Listing, e.Data.early = string(e.Data.early), nil // it came before the command
+		}
 	}
 	c.rest, c.restCmd = "", nil
 }

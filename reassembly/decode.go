@@ -37,6 +37,10 @@ type Segment struct {
 	tcpBytes []byte
 	keeper   Keeper // the memory the segment lies in, when it can be kept
 	flow     uint64 // flowHash(Src, Dst) when computed ahead, or 0
+	// ipID is the IPv4 header's identification field (0 over IPv6): two
+	// captured copies of one packet carry the same, a packet sent again
+	// most often another (duplicate.go).
+	ipID uint16
 }
 
 // full returns the segment's whole TCP layer, decoded again into scratch
@@ -105,6 +109,7 @@ func (d *Decoder) Decode(data []byte, lt layers.LinkType) (seg Segment, ok bool)
 		return seg, false
 	}
 	var src, dst netip.Addr
+	var ipID uint16
 	sawTCP := false
 	for _, l := range d.decoded {
 		switch l {
@@ -114,9 +119,11 @@ func (d *Decoder) Decode(data []byte, lt layers.LinkType) (seg Segment, ok bool)
 			}
 			src = netip.AddrFrom4([4]byte(d.ip4.SrcIP.To4()))
 			dst = netip.AddrFrom4([4]byte(d.ip4.DstIP.To4()))
+			ipID = d.ip4.Id
 		case layers.LayerTypeIPv6:
 			src = netip.AddrFrom16([16]byte(d.ip6.SrcIP.To16()))
 			dst = netip.AddrFrom16([16]byte(d.ip6.DstIP.To16()))
+			ipID = 0
 		case layers.LayerTypeTCP:
 			sawTCP = true
 		}
@@ -128,6 +135,7 @@ func (d *Decoder) Decode(data []byte, lt layers.LinkType) (seg Segment, ok bool)
 	seg.Src = netip.AddrPortFrom(src, uint16(d.tcp.SrcPort))
 	seg.Dst = netip.AddrPortFrom(dst, uint16(d.tcp.DstPort))
 	seg.TCP = &d.tcp
+	seg.ipID = ipID
 	return seg, true
 }
 

@@ -25,9 +25,10 @@ const (
 	EventConflict                      // bytes sent again with content different from the first copy (watched connections)
 	EventEnd                           // no more payload: both directions ended, went idle, or the capture ended
 	EventForget                        // the tracker forgot the connection: no event will follow
+	EventJoin                          // the connection's other direction came as a flow of its own (Conn.Joined)
 )
 
-var eventKindNames = [...]string{"?", "SYN", "SYN,ACK", "ACK", "payload", "FIN", "RST", "gap", "conflict", "end", "forget"}
+var eventKindNames = [...]string{"?", "SYN", "SYN,ACK", "ACK", "payload", "FIN", "RST", "gap", "conflict", "end", "forget", "join"}
 
 func (k EventKind) String() string {
 	if int(k) < len(eventKindNames) {
@@ -103,7 +104,7 @@ func (f Flags) format() string {
 }
 
 // Conn identifies one TCP connection. Its fields never change after the
-// connection's first event.
+// connection's first event, but Joined, set before an EventJoin.
 type Conn struct {
 	ID     uint64         // unique per tracker, in order of first packet
 	Client netip.AddrPort // the side that sent the SYN
@@ -111,6 +112,10 @@ type Conn struct {
 	// Midstream is true when the capture holds no SYN for this connection, so
 	// Client and Server were guessed (lower port is taken as the server).
 	Midstream bool
+	// Joined, when set, is the flow the connection's other direction was
+	// captured as (a NAT or an asymmetric route between capture points),
+	// joined to this one by its sequence numbers.
+	Joined *Flow
 
 	// Handle is the Handler's own: it may keep its state for the connection
 	// here instead of looking it up on every event. The tracker never
@@ -122,6 +127,11 @@ type Conn struct {
 	bulk    bool
 	facts   *Facts // kept when the handler observes the connection (Observe)
 }
+
+// Flow is where the packets of one direction of a connection went: From
+// and To, one of which differs from the connection's Client or Server
+// (Conn.Joined).
+type Flow struct{ From, To netip.AddrPort }
 
 // Watch asks the tracker to compare retransmitted bytes with the copy it
 // delivered and report EventConflict when they differ (it keeps the last

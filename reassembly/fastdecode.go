@@ -44,6 +44,7 @@ func decodeFast(data []byte, m *packetMeta) (ok, handled bool) {
 			return false, plainProtocol(ip[9])
 		}
 		m.v4, m.src, m.dst = true, [16]byte{}, [16]byte{}
+		m.tcp.ipID = binary.BigEndian.Uint16(ip[4:6])
 		copy(m.src[:4], ip[12:16])
 		copy(m.dst[:4], ip[16:20])
 		tcp, start = ip[20:], start+20
@@ -60,6 +61,7 @@ func decodeFast(data []byte, m *packetMeta) (ok, handled bool) {
 			return false, plainProtocol(ip[6])
 		}
 		m.v4, m.src, m.dst = false, [16]byte(ip[8:24]), [16]byte(ip[24:40])
+		m.tcp.ipID = 0
 		tcp, start = ip[40:], start+40
 		if len(tcp) > length {
 			tcp = tcp[:length]
@@ -75,7 +77,7 @@ func decodeFast(data []byte, m *packetMeta) (ok, handled bool) {
 		return false, true
 	}
 	m.tcp = tcpFields{
-		seq: binary.BigEndian.Uint32(tcp[4:8]), ack: binary.BigEndian.Uint32(tcp[8:12]),
+		seq: binary.BigEndian.Uint32(tcp[4:8]), ack: binary.BigEndian.Uint32(tcp[8:12]), ipID: m.tcp.ipID,
 		srcPort: binary.BigEndian.Uint16(tcp[0:2]), dstPort: binary.BigEndian.Uint16(tcp[2:4]),
 		tcpStart: uint32(start), payStart: uint32(start + hlen), payEnd: uint32(start + len(tcp)),
 		flags:  Flags(tcp[13] & 0x3f), // FIN SYN RST PSH ACK URG: the same bits as Flags

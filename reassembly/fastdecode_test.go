@@ -17,7 +17,9 @@ func parserFields(dec *Decoder, data []byte) (seg Segment, f tcpFields, ok bool)
 	seg, ok = dec.Decode(data, layers.LinkTypeEthernet)
 	if ok {
 		f = fieldsOf(seg.TCP, data)
+		f.ipID = seg.ipID
 		seg.TCP = nil
+		seg.ipID = 0
 	}
 	return seg, f, ok
 }

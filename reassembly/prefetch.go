@@ -110,6 +110,7 @@ type tcpFields struct {
 	payStart, payEnd uint32 // the payload's place in the packet
 	flags            Flags
 	window           uint16
+	ipID             uint16 // Segment.ipID
 }
 
 func fieldsOf(tcp *layers.TCP, data []byte) tcpFields {
@@ -228,6 +229,7 @@ func decodeBatch(dec *Decoder, b *batch) {
 		seg, ok := dec.Decode(data, m.lt)
 		if m.ok = ok; ok {
 			m.tcp = fieldsOf(seg.TCP, data)
+			m.tcp.ipID = seg.ipID
 			m.setAddrs(seg.Src.Addr(), seg.Dst.Addr())
 		}
 		m.icmp = dec.unreachOK
@@ -299,7 +301,7 @@ func (p *Prefetch) segment(seg *Segment, b *batch, m *packetMeta) {
 	src, dst := m.addrs()
 	// Field by field: a composite literal was built aside and copied.
 	seg.Src, seg.Dst = netip.AddrPortFrom(src, m.tcp.srcPort), netip.AddrPortFrom(dst, m.tcp.dstPort)
-	seg.TCP, seg.tcpBytes, seg.flow = &p.tcp, data[m.tcp.tcpStart:m.tcp.payEnd], m.flow
+	seg.TCP, seg.tcpBytes, seg.flow, seg.ipID = &p.tcp, data[m.tcp.tcpStart:m.tcp.payEnd], m.flow, m.tcp.ipID
 	if seg.keeper != Keeper(b) {
 		seg.keeper = b
 	}

@@ -43,8 +43,15 @@ type stream struct {
 	waiting              [2]time.Time
 	tail                 [2][]byte // the last bytes delivered, for watched connections
 	closed               bool
-	closedAt             time.Time
 	finSeen              uint8 // bit per direction, for ignored connections
+	// A joined connection (join.go): joined is the table's entry for its
+	// other half; in that entry (alias set), the connection, and aliasDir
+	// the direction there of the segments its Client sends.
+	alias    bool
+	aliasDir Direction
+	joined   *stream
+	closedAt time.Time
+	half     halfState
 	// The bulk lane's state (lane.go), nil when gopacket follows the
 	// connection.
 	lane *laneState
@@ -124,6 +131,10 @@ func (s *stream) handle(e Event) {
 // reassembly: it reports everything but payload, which comes in order
 // through ReassembledSG.
 func (s *stream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, gdir greassembly.TCPFlowDirection, nextSeq greassembly.Sequence, start *bool, _ greassembly.AssemblerContext) bool {
+	if s.t.closingHalf {
+		*start = true // the tracker's own RST, closing gopacket's other half (endByReset)
+		return true
+	}
 	if !s.started {
 		s.started = true
 		s.firstDir = s.t.currentDir
@@ -155,6 +166,11 @@ func (s *stream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, gdir greassemb
 	case tcp.RST:
 		s.sawEnd = true
 		s.emit(EventRST, ci.Timestamp, dir, tcp)
+		if nextSeq == -1 || tcp.Seq == uint32(nextSeq) {
+			// A RST the receiver accepts (RFC 5961: at the next expected
+			// byte) ends the connection in both directions.
+			s.t.resetBy = s
+		}
 	case tcp.FIN:
 		s.sawEnd = true
 		// Reported after the packet's payload, once assembly returns.
@@ -270,8 +286,22 @@ func (s *stream) keepTail(dir Direction, p []byte) {
 // already delivered against the copy kept: a different copy is an evasion
 // attempt (or a broken stack) and the reader must know which one counted.
 func (s *stream) compareRetransmission(tcp *layers.TCP, ci gopacket.CaptureInfo, dir Direction) {
+	if differ := s.differing(tcp, dir); differ > 0 {
+		s.handle(Event{Kind: EventConflict, Time: ci.Timestamp, Index: s.t.Stats.Packets, Dir: dir, Bytes: differ})
+	}
+}
+
+// sameAsDelivered tells whether a segment's payload, where it repeats bytes
+// of a watched connection already delivered, repeats them as they were.
+func (s *stream) sameAsDelivered(tcp *layers.TCP, dir Direction) bool {
+	return !s.conn.watched || len(tcp.Payload) == 0 || s.differing(tcp, dir) == 0
+}
+
+// differing counts the bytes of a segment that differ from the copy kept of
+// the bytes delivered at the same sequence numbers.
+func (s *stream) differing(tcp *layers.TCP, dir Direction) int {
 	if !s.hasNext[dir] || !seqAfter(s.next[dir], tcp.Seq) {
-		return
+		return 0
 	}
 	tail := s.tail[dir]
 	tailStart := s.next[dir] - uint32(len(tail))
@@ -288,9 +318,7 @@ func (s *stream) compareRetransmission(tcp *layers.TCP, ci gopacket.CaptureInfo,
 			differ++
 		}
 	}
-	if differ > 0 {
-		s.handle(Event{Kind: EventConflict, Time: ci.Timestamp, Index: s.t.Stats.Packets, Dir: dir, Bytes: differ})
-	}
+	return differ
 }
 
 // delivered advances the expected sequence number past delivered bytes.
@@ -344,7 +372,7 @@ func (s *stream) reportForget() {
 
 // ignoredSegment follows an ignored connection just enough to know when it
 // ends, so its slot is freed and a reused 4-tuple starts afresh.
-func (s *stream) ignoredSegment(seg *Segment) {
+func (s *stream) ignoredSegment(seg *Segment, d Direction) {
 	if s.closed {
 		return
 	}
@@ -353,7 +381,7 @@ func (s *stream) ignoredSegment(seg *Segment) {
 	case tcp.RST:
 		s.finish()
 	case tcp.FIN:
-		s.finSeen |= 1 << s.dirFrom(seg.Src)
+		s.finSeen |= 1 << d
 		if s.finSeen == 3 {
 			s.finish()
 		}
@@ -362,17 +390,19 @@ func (s *stream) ignoredSegment(seg *Segment) {
 
 // late handles a packet that arrives after the connection closed: the final
 // ACK of a teardown, a retransmitted FIN or RST.
-func (s *stream) late(seg *Segment, ci gopacket.CaptureInfo) {
+func (s *stream) late(seg *Segment, dir Direction, ci gopacket.CaptureInfo) {
 	tcp := seg.TCP
-	dir := s.dirFrom(seg.Src)
 	switch {
 	case tcp.RST:
 		s.emit(EventRST, ci.Timestamp, dir, tcp)
 	case tcp.FIN:
 		s.emit(EventFIN, ci.Timestamp, dir, tcp)
+	case tcp.SYN:
+		// A SYN,ACK sent again: still the old connection's handshake.
 	case len(tcp.Payload) == 0:
 		s.emit(EventACK, ci.Timestamp, dir, tcp)
-	default:
+	case !s.hasNext[dir] || seqAfter(tcp.Seq+uint32(len(tcp.Payload)), s.next[dir]):
 		s.t.Stats.LatePackets++
+		// Bytes delivered before, sent again: nothing new.
 	}
 }

@@ -2,6 +2,7 @@ package reassembly
 
 import (
 	"encoding/binary"
+	"slices"
 	"sort"
 	"time"
 
@@ -62,6 +63,12 @@ type Stats struct {
 	Backwards, FirstBackwards int
 	Jumps                     int // packets far ahead of the capture's time, not trusted
 	Snapped                   int // packets cut by the capture's snap length
+	// Duplicates counts packets that are copies of a packet captured just
+	// before (duplicate.go): dropped, each analysed once.
+	Duplicates int
+	// Joined counts connections whose two directions came as two flows,
+	// joined by their sequence numbers (join.go).
+	Joined int
 }
 
 // Tracker follows every TCP connection in a stream of packets and reports
@@ -90,6 +97,12 @@ type Tracker struct {
 	newFile                bool
 	holeBefore             time.Time // flush queued data seen before this, after the packet
 	finEvent               Event
+	// resetBy is the connection whose packet being followed carries a RST
+	// that ends it (stream.Accept); closingHalf is set while the tracker
+	// closes gopacket's other half of it (endByReset).
+	resetBy     *stream
+	closingHalf bool
+	resetTCP    layers.TCP
 	// ev is every other event, reused: handlers get it for the length of
 	// the call (one per connection cost 112 bytes a connection held).
 	ev Event
@@ -108,6 +121,15 @@ type Tracker struct {
 	// than jumpAt is no jump, and jumpAt is computed again only for one
 	// that is later (refreshJump), not for every packet.
 	jumpAt Stamp
+	// recent remembers the last segments of the connections followed, to
+	// recognise copies by (duplicate.go), in buckets of four; remembered
+	// counts the segments looked up.
+	recent     []dupBucket
+	remembered int
+	// halves are the latest new connections, candidates for the other
+	// half of a new flow (join.go).
+	halves   [halfCandidates]*stream
+	nextHalf int
 }
 
 // zeroStamp is the zero time.Time's stamp: where the tracker's clock starts.
@@ -126,6 +148,7 @@ func NewTracker(h Handler, opts Options) *Tracker {
 	t := &Tracker{h: h, opts: opts, decoder: NewDecoder(), conns: newConnTable(),
 		lanes: map[*stream]struct{}{}, laneWaiting: map[*stream]struct{}{},
 		nowS: zeroStamp, nextSweep: zeroStamp, lastS: zeroStamp, jumpAt: zeroStamp}
+	t.growRecent()
 	t.pool = greassembly.NewStreamPool(streamFactory{t})
 	t.asm = greassembly.NewAssembler(t.pool)
 	t.asm.MaxBufferedPagesTotal = opts.MaxBufferedPages
@@ -222,43 +245,20 @@ func (t *Tracker) follow(seg *Segment, ci gopacket.CaptureInfo, s *stream, found
 	if !found {
 		s = t.conns.find(flow, seg.Src, seg.Dst)
 	}
-	if s != nil && s.conn.ignored && !(tcp.SYN && !tcp.ACK && s.reusedBy(seg)) {
-		s.ignoredSegment(seg)
+	s, d, done := t.existing(s, seg, ci)
+	if done {
 		return
 	}
-	if s != nil && s.closed {
-		if !tcp.SYN || tcp.ACK {
-			s.late(seg, ci) // the last ACK, a retransmitted FIN: still the old connection
-			return
-		}
-		s = nil // a new SYN reuses the 4-tuple: a new connection
-	}
-	if s != nil && tcp.SYN && !tcp.ACK && s.reusedBy(seg) {
-		s.finish()
-		s = nil
-	}
 	if s == nil {
-		if !t.roomForOne() {
-			t.Stats.Refused++
+		if s, d = t.open(seg, flow, ci); s == nil {
 			return
 		}
-		s = t.newStream(seg)
-		s.flow = flow
-		t.conns.put(s)
-		if c, ok := t.h.(Classifier); ok {
-			c.Classify(&s.conn, ci.Timestamp)
-			if s.conn.bulk {
-				s.lane, s.started = &laneState{}, true
-				t.lanes[s] = struct{}{}
-			}
-		}
 	}
-	// gopacket keeps the context of a segment it queues (out of order) and
-	// reads its capture info when the segment is finally delivered, so a
-	// segment with payload that may be queued needs a context of its own.
-	d := s.dirFrom(seg.Src)
 	if tcp.SYN && s.conn.facts != nil {
 		s.conn.facts.synOptions(d, seg.rawHeader(), tcp.ACK)
+	}
+	if s.half.seen != 3 {
+		s.noteHalf(d, tcp)
 	}
 	t.current, t.currentDir = s, d
 	t.pending = nil
@@ -267,11 +267,19 @@ func (t *Tracker) follow(seg *Segment, ci gopacket.CaptureInfo, s *stream, found
 		t.laneSegment(s, d, tcp, ci)
 		t.keeper = nil
 	} else {
-		t.assemble(s, d, seg.full(&t.fullTCP), ci)
+		full := seg.full(&t.fullTCP)
+		if s.joined != nil {
+			s.portsOf(full, d)
+		}
+		t.assemble(s, d, full, ci)
 	}
 	if t.pending != nil {
 		t.h.HandleEvent(&s.conn, t.pending)
 		t.pending = nil
+	}
+	if t.resetBy == s {
+		t.resetBy = nil
+		t.endByReset(s, d, ci)
 	}
 	t.current = nil
 	if !t.holeBefore.IsZero() {
@@ -289,10 +297,103 @@ func (t *Tracker) follow(seg *Segment, ci gopacket.CaptureInfo, s *stream, found
 	}
 }
 
+// endByReset ends connection s, reset by its packet in direction d: both
+// directions, as the receiver of a RST discards the connection whole. Data
+// the RST's sender had yet to receive is dropped with it. gopacket closes
+// only the RST's half: the tracker hands it a RST of its own on the other
+// half, so that it lets go of the connection too.
+func (t *Tracker) endByReset(s *stream, d Direction, ci gopacket.CaptureInfo) {
+	if s.lane != nil {
+		t.laneClose(s, d)
+		t.laneClose(s, d^1)
+		return
+	}
+	o := d ^ 1
+	rst := &t.resetTCP
+	*rst = layers.TCP{RST: true, Seq: s.next[o]}
+	rst.SrcPort, rst.DstPort = layers.TCPPort(s.conn.Server.Port()), layers.TCPPort(s.conn.Client.Port())
+	if o == ClientToServer {
+		rst.SrcPort, rst.DstPort = rst.DstPort, rst.SrcPort
+	}
+	t.closingHalf = true
+	t.assemble(s, o, rst, ci)
+	t.closingHalf = false
+	s.finish() // when gopacket did not (the other half was never started)
+}
+
+// existing finds what to do with a segment of connection s (nil: none
+// known), sent in direction d: done when nothing more is to be done with it
+// (an ignored connection, a copy, a late packet), s nil when it starts a new
+// connection.
+func (t *Tracker) existing(s *stream, seg *Segment, ci gopacket.CaptureInfo) (_ *stream, d Direction, done bool) {
+	if s == nil {
+		return nil, 0, false
+	}
+	tcp := seg.TCP
+	if s.alias {
+		s, d = s.joined, s.aliasDirFrom(seg.Src) // the other half of a joined connection
+	} else {
+		d = s.dirFrom(seg.Src)
+	}
+	if s.conn.ignored && !(tcp.SYN && !tcp.ACK && s.reusedBy(seg)) {
+		s.ignoredSegment(seg, d)
+		return nil, d, true
+	}
+	if t.duplicate(s, seg, d, t.lastS) {
+		return nil, d, true
+	}
+	if s.closed {
+		switch {
+		case !tcp.SYN || tcp.ACK:
+			s.late(seg, d, ci) // the last ACK, a retransmitted FIN: still the old connection
+			return nil, d, true
+		case s.sawSYN && tcp.Seq == s.clientISN:
+			t.Stats.Duplicates++ // its SYN again: the same connection, not a new one
+			return nil, d, true
+		}
+		return nil, d, false // a new SYN reuses the 4-tuple: a new connection
+	}
+	if tcp.SYN && !tcp.ACK && s.reusedBy(seg) {
+		s.finish()
+		return nil, d, false
+	}
+	return s, d, false
+}
+
+// open starts following a new connection with segment seg, or joins the
+// segment to a connection it is the other half of; nil when the table is
+// full.
+func (t *Tracker) open(seg *Segment, flow uint64, ci gopacket.CaptureInfo) (*stream, Direction) {
+	if o, d := t.joinHalf(seg, flow, ci); o != nil {
+		return o, d
+	}
+	if !t.roomForOne() {
+		t.Stats.Refused++
+		return nil, 0
+	}
+	s := t.newStream(seg)
+	s.flow = flow
+	t.conns.put(s)
+	t.addHalf(s)
+	d := s.dirFrom(seg.Src)
+	t.remember(s, seg, d, t.lastS)
+	if c, ok := t.h.(Classifier); ok {
+		c.Classify(&s.conn, ci.Timestamp)
+		if s.conn.bulk {
+			s.lane, s.started = &laneState{}, true
+			t.lanes[s] = struct{}{}
+		}
+	}
+	return s, d
+}
+
 // forgetOldest forgets the n connections that closed first.
 func (t *Tracker) forgetOldest(n int) {
 	for _, s := range t.closed[:n] {
 		t.conns.remove(s) // unless a new connection took its place
+		if s.joined != nil {
+			t.conns.remove(s.joined)
+		}
 		s.reportForget()
 	}
 	t.closed = append(t.closed[:0], t.closed[n:]...)
@@ -465,7 +566,7 @@ func (t *Tracker) Close() {
 	t.laneFlushAll()
 	// FlushAll only closes connections it can; make sure every stream ends,
 	// in the order the connections began so the output is deterministic.
-	open := t.conns.all()
+	open := slices.DeleteFunc(t.conns.all(), func(s *stream) bool { return s.alias })
 	sort.Slice(open, func(i, j int) bool { return open[i].conn.ID < open[j].conn.ID })
 	for _, s := range open {
 		s.finish()

@@ -14,12 +14,15 @@ import (
 // ports, the N+1 rule, data connections, handshakes and teardowns, command
 // classes, and where the capture departs from the textbook.
 func Conclusions(s *analyzer.Session) []string {
+	if s.Orphan != "" {
+		return orphanConclusions(s)
+	}
 	var out []string
 	ctlPort := s.Client.Port()
 	out = append(out, tr("The client's control port is N = %d; the server's control port is %d%s.",
 		ctlPort, s.Server.Port(), portNote(s.Server.Port())))
 	out = append(out, dataPortConclusion(s)...)
-	out = append(out, tr("The session has one control connection and %s.", plural(len(s.DataConns), "data connection")))
+	out = append(out, dataConnsConclusion(s))
 	out = append(out, connectionShapes(s))
 	out = append(out, commandClasses(s))
 	out = append(out, departures(s)...)
@@ -145,18 +148,57 @@ func connectionShapes(s *analyzer.Session) string {
 		odd = append(odd, tr("the control connection %s", teardownWords(k)))
 	}
 	for _, dc := range s.DataConns {
-		if !dc.Handshake {
-			odd = append(odd, tr("data connection #%d's handshake was not fully captured", dc.ID))
-		}
-		if dc.Teardown != "4-packet" {
-			odd = append(odd, tr("data connection #%d %s", dc.ID, teardownWords(dc.Teardown)))
-		}
+		odd = append(odd, dataConnShape(dc)...)
+	}
+	if len(odd) == 0 && uncaptured(s) > 0 {
+		return tr("The connections in the capture opened with a three-way handshake and closed with a four-packet teardown, as TCP prescribes; the data connections not in the capture cannot be told.")
 	}
 	if len(odd) == 0 {
 		return tr("Every connection, control and data, opened with a three-way handshake and closed with a four-packet teardown, as TCP prescribes.")
 	}
-	return tr("Departures from the three-packet opening and four-packet closing: %s.", strings.Join(odd, tr("; ")))
+	return tr("Departures from the three-packet opening and four-packet closing: %s.", joinWords(odd))
 }
+
+// dataConnsConclusion counts the data connections: those in the capture,
+// and those the replies prove were used though the capture lacks them (a
+// transfer answered 150 or 125 and 226 whose data connection is not there).
+func dataConnsConclusion(s *analyzer.Session) string {
+	n, missing := len(s.DataConns), uncaptured(s)
+	switch {
+	case missing == 0:
+		return tr("The session has one control connection and %s.", plural(n, "data connection"))
+	case n == 0:
+		return tr("The session has one control connection in the capture; its replies (150 or 125, then 226) show %s used, not in the capture.", plural(missing, "data connection"))
+	}
+	return tr("The session has one control connection and %s in the capture; its replies (150 or 125, then 226) show %s more used, not in the capture.", plural(n, "data connection"), plural(missing, "data connection"))
+}
+
+// uncaptured counts the transfers whose data connection moved bytes, as
+// their replies say, but is not in the capture.
+func uncaptured(s *analyzer.Session) int {
+	n := 0
+	for _, t := range s.Transfers {
+		if t.Data == nil && t.Verdict == "no data" {
+			n++
+		}
+	}
+	return n
+}
+
+// dataConnShape says where a data connection departs from the three-packet
+// opening and the four-packet closing.
+func dataConnShape(dc *analyzer.DataConn) []string {
+	var odd []string
+	if !dc.Handshake {
+		odd = append(odd, tr("data connection #%d's handshake was not fully captured", dc.ID))
+	}
+	if dc.Teardown != "4-packet" {
+		odd = append(odd, tr("data connection #%d %s", dc.ID, teardownWords(dc.Teardown)))
+	}
+	return odd
+}
+
+func joinWords(odd []string) string { return strings.Join(odd, tr("; ")) }
 
 func teardownWords(kind string) string {
 	switch kind {
@@ -244,8 +286,8 @@ func departures(s *analyzer.Session) []string {
 	groups := map[key][]*analyzer.Transfer{}
 	for _, t := range s.Transfers {
 		c := t.Data
-		if c == nil || t.Command == "" {
-			continue
+		if c == nil || t.Command == "" || !c.SawSYN {
+			continue // no handshake in the capture to place the reply against
 		}
 		for _, cmd := range s.Commands {
 			if cmd.Verb == t.Command && cmd.Arg == t.Arg && !cmd.PrelimTime.IsZero() && !cmd.PrelimTime.Before(t.Start) {

@@ -231,7 +231,11 @@ var transferEventType = map[string]string{"download": "access", "upload": "creat
 // the data connection's opener and acceptor (in active mode the FTP
 // server opens it), client and server the FTP roles.
 func (e *ECSWriter) transferDoc(s *analyzer.Session, t *analyzer.Transfer) ecsDoc {
-	d := e.base(s, t.Start, "transfer", "ftp-"+strings.ToLower(t.Command), "event", "file")
+	action := "ftp-" + strings.ToLower(t.Command)
+	if t.Command == "" {
+		action = "ftp-data" // a data connection without its control connection: the command is unknown
+	}
+	d := e.base(s, t.Start, "transfer", action, "event", "file")
 	typ := transferEventType[t.Direction]
 	if t.Command == "APPE" {
 		typ = "change"

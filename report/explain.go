@@ -74,6 +74,9 @@ func explainHandshake(s *analyzer.Session, st *analyzer.Step) string {
 	} else {
 		b.WriteString(tr("Three-way handshake: the %s opens %s from its port %d to the server's port %d (passive mode: the client connects).", opener, connName(st), st.From.Port(), st.To.Port()))
 	}
+	if dc := dataConnOf(s, st); dc != nil && dc.EarlyBy > 0 {
+		b.WriteString(tr(" It was recorded %s before its announcement: the capture's order is not the order on the wire.", humanDuration(dc.EarlyBy)))
+	}
 	syns, synacks := 0, 0
 	for _, p := range st.Packets {
 		switch p.Flags {
@@ -93,6 +96,14 @@ func explainHandshake(s *analyzer.Session, st *analyzer.Step) string {
 		b.WriteString(tr(" The third packet (ACK) was not captured separately."))
 	}
 	return b.String()
+}
+
+// dataConnOf is the data connection a step belongs to, or nil.
+func dataConnOf(s *analyzer.Session, st *analyzer.Step) *analyzer.DataConn {
+	if st.Conn != analyzer.RoleData || st.DataID < 1 || st.DataID > len(s.DataConns) {
+		return nil
+	}
+	return s.DataConns[st.DataID-1]
 }
 
 func explainACK(st *analyzer.Step) string {
@@ -351,8 +362,12 @@ func explainData(s *analyzer.Session, st *analyzer.Step) string {
 	}
 	for _, t := range s.Transfers {
 		if t.Data != nil && t.Data.ID == st.DataID && !t.Data.TLS {
-			switch t.Direction {
-			case "listing":
+			switch {
+			case t.Command == "" && t.Direction == "listing":
+				what = tr("a directory listing asked for by a command not in the capture")
+			case t.Command == "":
+				what = tr("a file asked for by a command not in the capture")
+			case t.Direction == "listing":
 				what = tr("the %s listing", t.Command)
 			default:
 				what = tr("the file of %s %s", t.Command, Clean(t.Arg))

@@ -103,7 +103,7 @@ func htmlSession(w *errWriter, s *analyzer.Session, opts LadderOptions, eager bo
 	w.printf("<details class=\"session\" id=\"%s\" data-session=\"%d\"%s>\n<summary><h3>%s</h3></summary>\n", id, s.ID, open,
 		esc(tr("Session %d: FTP client %s, server %s", s.ID, s.Client.String(), s.Server.String())))
 	w.printf("<p class=\"meta\">%s</p>\n", esc(tr("%s .. %s (%s), recognised by %s", stamp(s.Start), stamp(s.End),
-		humanDuration(s.End.Sub(s.Start)), detectedWords(s.Detected))))
+		humanDuration(s.End.Sub(s.Start)), recognisedBy(s))))
 	if s.Banner != "" {
 		w.printf("<p class=\"meta\">%s <code>%s</code></p>\n", esc(tr("banner:")), esc(CleanLines(s.Banner)[0]))
 	}

@@ -97,14 +97,3 @@ func rateWords(bps float64) string {
 	}
 	return diagnose.Rate(bps)
 }
-
-func joinWords(parts []string) string {
-	out := ""
-	for i, p := range parts {
-		if i > 0 {
-			out += tr("; ")
-		}
-		out += p
-	}
-	return out
-}

@@ -21,11 +21,14 @@ type Totals struct {
 // clear-text passwords and the servers seen.
 func Summary(w io.Writer, sessions []*analyzer.Session, t Totals) error {
 	ew := &errWriter{w: w}
-	var transfers, complete, cleartext, accepted, rejected, tlsSessions, anonymous int
+	var transfers, complete, cleartext, accepted, rejected, tlsSessions, anonymous, orphans int
 	var down, up int64
 	servers := map[string]int{}
 	for _, s := range sessions {
 		servers[s.Server.String()]++
+		if s.Orphan != "" {
+			orphans++
+		}
 		if s.Protection != "" {
 			tlsSessions++
 		}
@@ -56,7 +59,11 @@ func Summary(w io.Writer, sessions []*analyzer.Session, t Totals) error {
 		}
 	}
 	ew.printf("%s\n", tr("Capture: %d packets, %s, %d TCP connections", t.Packets, humanBytes(t.Bytes), t.Connections))
-	ew.printf("%s\n", tr("FTP sessions: %d (%d protected by TLS or an RFC 2228 mechanism)", len(sessions), tlsSessions))
+	ew.printf("%s", tr("FTP sessions: %d (%d protected by TLS or an RFC 2228 mechanism)", len(sessions)-orphans, tlsSessions))
+	if orphans > 0 {
+		ew.printf("%s", tr("; %s without a control connection in the capture", plural(orphans, "data connection")))
+	}
+	ew.printf("\n")
 	logins := tr("Logins: %d accepted, %d rejected; %s sent in clear text", accepted, rejected, plural(cleartext, "password"))
 	if anonymous > 0 {
 		logins += tr(" (and %s, whose password is no secret)", plural(anonymous, "anonymous login"))

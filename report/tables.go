@@ -143,6 +143,13 @@ func TransfersTable(w io.Writer, sessions []*analyzer.Session) error {
 				path = x.Arg
 			}
 			mode := x.Mode + " (" + announcer(x) + ")"
+			if x.Announce == "" {
+				mode = x.Mode // a data connection without its control connection
+			}
+			command := x.Command
+			if command == "" {
+				command = "?"
+			}
 			conn, dur, rate := "not captured", "-", "-"
 			if dc := x.Data; dc != nil {
 				conn = fmt.Sprintf("#%d :%d→:%d", dc.ID, dc.Client.Port(), dc.Server.Port())
@@ -158,7 +165,7 @@ func TransfersTable(w io.Writer, sessions []*analyzer.Session) error {
 			if x.Status != 0 {
 				reply = fmt.Sprint(x.Status)
 			}
-			t.Append(id, x.Command+"\n"+elide(orDash(Clean(path)), 24), mode+"\n"+conn,
+			t.Append(id, command+"\n"+elide(orDash(Clean(path)), 24), mode+"\n"+conn,
 				shortBytes(x.Bytes)+"\n"+dur, rate+"\n"+reply, x.Verdict)
 			notes = append(notes, transferNotes(id, x)...)
 		}

@@ -33,7 +33,7 @@ func Timeline(w io.Writer, s *analyzer.Session, opts TimelineOptions) error {
 // LiveHeader introduces a session in live output, before its first step.
 func LiveHeader(w io.Writer, s *analyzer.Session) error {
 	ew := &errWriter{w: w}
-	ew.printf("%s\n", tr("Session %d: FTP client %s, server %s (recognised by %s)", s.ID, s.Client, s.Server, detectedWords(s.Detected)))
+	ew.printf("%s\n", tr("Session %d: FTP client %s, server %s (recognised by %s)", s.ID, s.Client, s.Server, recognisedBy(s)))
 	return ew.err
 }
 
@@ -60,7 +60,7 @@ func IsStandaloneACK(st *analyzer.Step) bool {
 
 func writeSessionHeader(w *errWriter, s *analyzer.Session) {
 	w.printf("%s\n", tr("Session %d: FTP client %s, server %s", s.ID, s.Client, s.Server))
-	w.printf("  %s\n", tr("%s .. %s (%s), recognised by %s", stamp(s.Start), stamp(s.End), humanDuration(s.End.Sub(s.Start)), detectedWords(s.Detected)))
+	w.printf("  %s\n", tr("%s .. %s (%s), recognised by %s", stamp(s.Start), stamp(s.End), humanDuration(s.End.Sub(s.Start)), recognisedBy(s)))
 	if s.Banner != "" {
 		w.printf("  %s\n", tr("banner: %s", CleanLines(s.Banner)[0]))
 	}

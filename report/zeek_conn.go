@@ -27,14 +27,17 @@ var zeekFilesFields = []zeekField{{"ts", "time"}, {"fuid", "string"}, {"uid", "s
 	{"extracted_cutoff", "bool"}, {"extracted_size", "count"}}
 
 // connRecords writes the control connection and each data connection,
-// from one pass over the session's steps.
+// from one pass over the session's steps (a data connection without its
+// control connection, Session.Orphan, has no control connection to write).
 func (z *ZeekWriter) connRecords(s *analyzer.Session) {
 	ctl, data := connFacts(s)
 	service := "ftp"
 	if s.TLS {
 		service = "ftp,ssl" // AUTH TLS: Zeek's SSL analyzer takes over the connection
 	}
-	z.conn.write(connRecord(s.UID, s.Client, s.Server, service, s.Start, ctl.end(), s.ControlBytes, ctl))
+	if s.Orphan == "" {
+		z.conn.write(connRecord(s.UID, s.Client, s.Server, service, s.Start, ctl.end(), s.ControlBytes, ctl))
+	}
 	for _, dc := range s.DataConns {
 		f := data[dc.ID]
 		if f == nil {

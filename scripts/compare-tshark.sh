@@ -137,6 +137,12 @@ elif summary.get("warnings"):
     for w in summary["warnings"]:
         print("  !! ftptrace warning: %s" % w)
 
+# A data connection whose control connection is not in the capture is a
+# session of its own in ftptrace (its client and server are the data
+# connection's ends): no control connection to compare, its transfer is.
+own = {(t.get("session"), frozenset((t.get("orig"), t.get("resp")))) for t in transfers}
+sessions = [s for s in sessions if (s.get("session"), frozenset((s["client"], s["server"]))) not in own]
+
 ft = collections.OrderedDict()   # (client, server) -> list of sessions
 for s in sessions:
     ft.setdefault((s["client"], s["server"]), []).append(s)
@@ -339,14 +345,15 @@ for f in "${files[@]}"; do
   rc=$?
   ports=$(python3 -c '
 import json,sys
-ps=set()
+ss, own=[], set()
 for l in open(sys.argv[1], errors="replace"):
     try: r=json.loads(l)
     except ValueError: continue
-    if r.get("type")=="session":
-        p=r.get("server_port")
-        if p and p!=21: ps.add(p)
-print(" ".join(str(p) for p in sorted(ps)))' "$TMP/ft.json")
+    if r.get("type")=="session": ss.append(r)
+    if r.get("type")=="transfer": own.add((r.get("session"), frozenset((r.get("orig"), r.get("resp")))))
+# not the port of a data connection without its control connection
+ps={r.get("server_port") for r in ss if (r.get("session"), frozenset((r.get("client"), r.get("server")))) not in own}
+print(" ".join(str(p) for p in sorted(p for p in ps if p and p!=21)))' "$TMP/ft.json")
   dargs=()
   decode=""
   for p in $ports; do

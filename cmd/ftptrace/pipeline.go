@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/ftptrace/ftptrace/analyzer"
@@ -26,25 +27,78 @@ type result struct {
 	cross []analyzer.SessionFinding
 }
 
-// inOrder hands sessions on in the order they began, as soon as every
-// earlier one has ended: output is the same every run, and memory holds
-// only the sessions still waiting for an earlier one.
+// inOrder hands sessions on in the order of their numbers (the order they
+// were recognised in), as soon as every earlier one has ended, but for one
+// thing: a session still open never holds back more than maxWaiting
+// finished sessions, nor one that finished maxWait of capture time before
+// the latest. The finished ones are then handed on, in order, and those
+// still open when they end (passed over). The output is the same every
+// run, sessions keep their numbers in every view, and memory holds at most
+// maxWaiting sessions waiting for an earlier one (an idle client that never
+// quits, a session whose end the capture lacks, cannot make it grow).
 type inOrder struct {
 	next    int
 	waiting map[int]*analyzer.Session
+	passed  map[int]bool // numbers passed over while still open
 	emit    func(*analyzer.Session)
 }
 
+// maxWaiting and maxWait bound what waits for a session still open.
+const (
+	maxWaiting = 128
+	maxWait    = 2 * time.Minute
+)
+
+func newInOrder(emit func(*analyzer.Session)) *inOrder {
+	return &inOrder{next: 1, waiting: map[int]*analyzer.Session{}, passed: map[int]bool{}, emit: emit}
+}
+
 func (o *inOrder) add(s *analyzer.Session) {
+	if o.passed[s.ID] {
+		delete(o.passed, s.ID)
+		o.emit(s)
+		return
+	}
 	o.waiting[s.ID] = s
 	for {
 		s, ok := o.waiting[o.next]
 		if !ok {
-			return
+			break
 		}
 		delete(o.waiting, o.next)
 		o.next++
 		o.emit(s)
+	}
+	if len(o.waiting) > maxWaiting || o.waitedLong(s.End) {
+		o.passOver()
+	}
+}
+
+// waitedLong tells whether a session waiting ended maxWait before now.
+func (o *inOrder) waitedLong(now time.Time) bool {
+	for _, w := range o.waiting {
+		if now.Sub(w.End) > maxWait {
+			return true
+		}
+	}
+	return false
+}
+
+// passOver hands on every session waiting, in order, and passes over the
+// numbers before them still open.
+func (o *inOrder) passOver() {
+	ids := make([]int, 0, len(o.waiting))
+	for id := range o.waiting {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		for ; o.next < id; o.next++ {
+			o.passed[o.next] = true
+		}
+		o.emit(o.waiting[id])
+		delete(o.waiting, id)
+		o.next = id + 1
 	}
 }
 
@@ -70,7 +124,7 @@ func inBackground(f func(*analyzer.Session)) (emit func(*analyzer.Session), wait
 // hands each session to emit once it ended (in the order sessions began).
 func analyze(cfg *config, emit func(*analyzer.Session)) (*result, error) {
 	res := &result{}
-	order := &inOrder{next: 1, waiting: map[int]*analyzer.Session{}, emit: emit}
+	order := newInOrder(emit)
 	opts := analyzer.Options{Ports: cfg.ports, BruteForce: cfg.bruteForce, Limits: analyzer.Limits{Steps: cfg.maxSteps},
 		OnSession: order.add, NoHash: !cfg.showsHashes()}
 	var x *report.Extractor
@@ -158,6 +212,9 @@ func captureWarnings(name string, before, after reassembly.Stats) []string {
 			msg += fmt.Sprintf(" (the first is packet %d)", first)
 		}
 		out = append(out, msg+"; steps follow the order of the capture, and their times are shown as recorded")
+	}
+	if n := after.Duplicates - before.Duplicates; n > 0 {
+		out = append(out, fmt.Sprintf("capture %s: %d packets of the connections followed are copies of a packet captured just before them (the same TCP segment recorded twice: a capture merged from two capture points, or taken on an interface and on its bridge); each was analysed once", name, n))
 	}
 	if n := after.LatePackets - before.LatePackets; n > 0 {
 		out = append(out, fmt.Sprintf("capture %s: %d packets carried data after their connection had closed; that data is not analysed", name, n))

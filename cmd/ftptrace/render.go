@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/ftptrace/ftptrace/analyzer"
@@ -143,6 +144,9 @@ func (p *printer) keep(err error) {
 // diagram, and flushes.
 func (p *printer) finish() error {
 	res, cfg := p.res, p.cfg
+	// A session long open is handed on after later ones (inOrder): the
+	// tables list sessions by number all the same.
+	slices.SortFunc(res.sessions, func(a, b *analyzer.Session) int { return a.ID - b.ID })
 	p.crossFindings()
 	if p.diagnoses() {
 		p.diagnoseCapture()

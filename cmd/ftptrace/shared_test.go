@@ -102,10 +102,10 @@ func TestSharedCaptures(t *testing.T) {
 		// QUIT before the 226 arrives, which still answers RETR.
 		"pcaps__attack-trace.pcap_.gz":     {1, 1, 1, "1:success", "1/1/accepted", false, "complete:1"},
 		"protocol-pcap__ftp-cmd-data.pcap": {1, 5, 5, "anonymous:success", "anonymous/9702491@qq.com/accepted", false, "complete:5"},
-		// conns: a lone data connection (a 413 KB Windows executable, MZ)
-		// whose control connection is not in the capture: a transfer of
-		// unknown command, in no session.
-		"protocol-pcap__ftp-data.pcap": {0, 1, 1, "", "", false, "complete:1"},
+		// conns: a lone data connection (a 388 KiB Windows executable, MZ)
+		// whose control connection is not in the capture: a session of its
+		// own (analyzer/orphan.go), with one transfer of unknown command.
+		"protocol-pcap__ftp-data.pcap": {1, 1, 1, ":none", "", false, "complete:1"},
 		// Starts with the QUIT/221 of an earlier control connection; the
 		// second has no handshake; filtered to packets with payload, each
 		// data connection is one data packet (Flag.txt's after its 226):

@@ -148,6 +148,17 @@ func (c *Capture) Reorder(perm ...int) {
 	}
 }
 
+// Repeat appends a copy of the last frame, byte for byte, at the current
+// time (or at, if non-zero): the same packet captured twice, as a capture
+// merged from two capture points or taken on an interface and its bridge
+// holds it.
+func (c *Capture) Repeat(at time.Time) {
+	if len(c.packets) == 0 {
+		panic("synth: Repeat of an empty capture")
+	}
+	c.emit(at, c.packets[len(c.packets)-1].Data)
+}
+
 // emit appends a frame at the current time (or at, if non-zero) and, for
 // clock-stamped frames, advances the clock by the step.
 func (c *Capture) emit(at time.Time, frame []byte) {
