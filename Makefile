@@ -4,10 +4,44 @@ BIN      := bin/ftptrace
 ARTICLE  := testdata/pcaps/article-active.pcap
 FUZZTIME ?= 30s
 
-.PHONY: build libpcap demo test e2e e2e-ingest fuzz bench bench-data corpus fixtures fixtures-synth vet fmt clean
+PREFIX   ?= /usr/local
+DESTDIR  ?=
 
+.PHONY: build libpcap demo test e2e e2e-ingest fuzz bench bench-data bench-live corpus fixtures fixtures-synth vet fmt clean install uninstall man static
+
+# -buildvcs=auto: --version names the commit (debug.ReadBuildInfo), even
+# where GOFLAGS turns the stamping off.
 build: libpcap
-	$(GO) build -o $(BIN) ./cmd/ftptrace
+	$(GO) build -buildvcs=auto -o $(BIN) ./cmd/ftptrace
+
+# A static binary without cgo: it reads capture files, but cannot capture
+# live (no libpcap); -i says how to get a build that can.
+static:
+	CGO_ENABLED=0 $(GO) build -o bin/ftptrace-static ./cmd/ftptrace
+
+# Installs the binary, the manual page and the shell completions under
+# $(DESTDIR)$(PREFIX) (PREFIX=$$HOME/.local for one user, no root).
+install: build
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+	  $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/ftptrace
+	install -m 644 docs/ftptrace.1 $(DESTDIR)$(PREFIX)/share/man/man1/ftptrace.1
+	./$(BIN) completion bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ftptrace
+	./$(BIN) completion zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_ftptrace
+	./$(BIN) completion fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/ftptrace.fish
+	@echo "installed $(DESTDIR)$(PREFIX)/bin/ftptrace (man ftptrace; completions for bash, zsh, fish)"
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/ftptrace $(DESTDIR)$(PREFIX)/share/man/man1/ftptrace.1 \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ftptrace \
+	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_ftptrace \
+	  $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/ftptrace.fish
+
+# The manual page, from the same text as -h (TestManPageUpToDate checks it).
+man:
+	$(GO) run ./cmd/ftptrace help man > docs/ftptrace.1
 
 # Live capture links libpcap (cgo): its headers must be there to build.
 libpcap:
@@ -30,7 +64,7 @@ test: libpcap
 	  if [ -n "$$unformatted" ]; then echo "gofmt wants to reformat:"; echo "$$unformatted"; exit 1; fi
 	$(GO) test ./...
 	# The goroutines (prefetch, hashing in place, background writer) under the race detector.
-	$(GO) test -race -run 'TestGolden|TestEach|TestPrefetch|TestDecodingPrefetch|TestFollow|TestBulkLane|TestCLI|TestHashKeeps|TestHashesThroughPrefetch' ./cmd/ftptrace ./reassembly ./analyzer ./cmd/ftpbench-gen
+	$(GO) test -race -run 'TestGolden|TestEach|TestPrefetch|TestDecodingPrefetch|TestFollow|TestBulkLane|TestCLI|TestHashKeeps|TestHashesThroughPrefetch' ./cmd/ftptrace ./reassembly ./analyzer ./tools/ftpbench-gen
 
 # Each parser's fuzz target for FUZZTIME (go test runs one -fuzz target at a time).
 fuzz:
@@ -55,7 +89,7 @@ fuzz:
 	$(GO) test ./reassembly -run '^$$' -fuzz '^FuzzStamp$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./reassembly -run '^$$' -fuzz '^FuzzFactsParsers$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./reassembly -run '^$$' -fuzz '^FuzzLaneSameAsGopacket$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
-	$(GO) test ./cmd/workfloor -run '^$$' -fuzz '^FuzzFileData$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
+	$(GO) test ./tools/workfloor -run '^$$' -fuzz '^FuzzFileData$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 
 # ftptrace against tshark over testdata/pcaps and ../shared/pcaps: fails on a
 # disagreement not listed in testdata/corpus-disagreements.txt, or a listed one gone.
@@ -76,6 +110,12 @@ bench: build
 	$(GO) test ./... -run '^$$' -bench . -benchmem -benchtime 200ms
 	BENCH_CAPTURES="$(BENCH_CAPTURES)" bash scripts/bench.sh
 
+# Live capture at full speed against tcpdump with the same kernel buffer
+# (root: a network namespace with a real vsftpd and curl); its table goes
+# into BENCHMARKS.md.
+bench-live: build
+	bash scripts/bench-live.sh
+
 # Recorded fixtures: real servers and clients on loopback, then through network
 # namespaces the way captures are taken in the field, and the failures
 # `ftptrace diagnose` names (needs root).
@@ -86,7 +126,7 @@ fixtures:
 
 # Synthesized fixtures, byte-identical on every run.
 fixtures-synth:
-	$(GO) run ./cmd/ftpsynth -all testdata/pcaps
+	$(GO) run ./tools/ftpsynth -all testdata/pcaps
 
 # The HTML report opened in headless Chromium (scripts/e2e, chromedp): one
 # session, 30, 50 data connections, 1000 sessions and the Chinese page open

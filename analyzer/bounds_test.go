@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"github.com/ftptrace/ftptrace/analyzer"
-	"github.com/ftptrace/ftptrace/cmd/ftpcraft/craft"
 	"github.com/ftptrace/ftptrace/internal/synth"
 	"github.com/ftptrace/ftptrace/reassembly"
+	"github.com/ftptrace/ftptrace/tools/ftpcraft/craft"
 )
 
 // runCapture analyses a synthetic capture and returns its sessions and the

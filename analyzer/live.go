@@ -14,15 +14,18 @@ const DefaultWindow = time.Second
 // answered, a transfer that goes on) once it is this old.
 const stuckAfter = 30 * time.Second
 
-// Flush hands OnStep every step that is certain by now: older than the
-// window and no longer growing. The live loop calls it as time passes.
+// Flush lets capture time pass without packets: the sessions whose
+// control connection closed long enough ago are handed to OnSession, and
+// OnStep gets every step that is certain by now (older than the window and
+// no longer growing). The live loop, and the reading of a pipe that goes
+// quiet, call it as time passes.
 func (a *Analyzer) Flush(now time.Time) {
-	if a.opts.OnStep == nil {
-		return
-	}
 	if now.After(a.now) {
 		a.now = now
 		a.finishClosing(false)
+	}
+	if a.opts.OnStep == nil {
+		return
 	}
 	for _, s := range a.sessions.list {
 		if s != nil && !s.finished {

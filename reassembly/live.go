@@ -1,3 +1,5 @@
+//go:build cgo
+
 package reassembly
 
 import (
@@ -14,30 +16,12 @@ import (
 	"github.com/gopacket/gopacket/pcap"
 )
 
-// LiveOptions set up a live capture.
-type LiveOptions struct {
-	Snaplen   int    // bytes kept per packet
-	Promisc   bool   // promiscuous mode
-	BPF       string // capture filter
-	WriteFile string // also save every packet here (pcap), when set
-}
-
-// DefaultSnaplen keeps whole packets (what tcpdump does).
-const DefaultSnaplen = 262144
-
 // liveTimeout is how long a read waits before it returns ErrNoPacket, so
 // the caller can flush by wall-clock time and notice Ctrl-C.
 const liveTimeout = 200 * time.Millisecond
 
 // liveBuffer is the kernel capture buffer (libpcap's default is 2 MiB).
 const liveBuffer = 32 << 20
-
-// ErrNoPacket means no packet arrived within the read timeout.
-var ErrNoPacket = errors.New("no packet yet")
-
-// ErrInterfaceGone means the interface a live capture read from
-// disappeared (unplugged, deleted).
-var ErrInterfaceGone = errors.New("the interface went away")
 
 // LiveSource captures packets from a network interface through libpcap.
 type LiveSource struct {
@@ -194,14 +178,6 @@ func (l *LiveSource) NotSaved() (int, error) {
 	return l.save.notSaved, l.save.err
 }
 
-// LiveStats are the kernel's and the interface's counts, and what -w did
-// not save (NotSaved packets, for SaveError).
-type LiveStats struct {
-	Received, DroppedByKernel, DroppedByInterface int
-	NotSaved                                      int
-	SaveError                                     error
-}
-
 // Stats reports what libpcap counted so far.
 func (l *LiveSource) Stats() (LiveStats, error) {
 	st, err := l.handle.Stats()
@@ -228,12 +204,6 @@ func (l *LiveSource) Close() error {
 	return nil
 }
 
-// Interface is a capture device as -D lists it.
-type Interface struct {
-	Name, Description string
-	Addresses         []string
-}
-
 // Interfaces lists the devices libpcap can capture on.
 func Interfaces() ([]Interface, error) {
 	devs, err := pcap.FindAllDevs()
@@ -249,14 +219,4 @@ func Interfaces() ([]Interface, error) {
 		out = append(out, it)
 	}
 	return out, nil
-}
-
-// InterfaceNames lists the names only.
-func InterfaceNames() ([]string, error) {
-	its, err := Interfaces()
-	var names []string
-	for _, it := range its {
-		names = append(names, it.Name)
-	}
-	return names, err
 }

@@ -150,7 +150,13 @@ type Prefetch struct {
 	seg    Segment    // the segment Follow handed on last
 	err    error
 	decode bool
+	// read counts the packets read so far, for a progress line on another
+	// goroutine (one atomic add per batch).
+	read atomic.Int64
 }
+
+// Packets is how many packets were read so far; any goroutine may ask.
+func (p *Prefetch) Packets() int64 { return p.read.Load() }
 
 // NewPrefetch starts reading src ahead. Read it to the end (io.EOF or an
 // error): the reading goroutine stops there.
@@ -190,6 +196,7 @@ func (p *Prefetch) fill(src PacketReader) {
 			decodeBatch(dec, b)
 		}
 		b.refs.Store(1) // the reader's
+		p.read.Add(int64(len(b.meta)))
 		p.full <- b
 		if b.err != nil {
 			return

@@ -6,7 +6,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/olekukonko/tablewriter/tw"
+	"github.com/mattn/go-runewidth"
 
 	"github.com/ftptrace/ftptrace/analyzer"
 )
@@ -19,9 +19,9 @@ func passwordCell(c *analyzer.Credential) string {
 	case c.Protected:
 		return tr("(hidden by %s)", protectionName(c.Protection))
 	case !c.HasPass:
-		return "(none)"
+		return tr("(none)")
 	case c.Password == "":
-		return "(empty)"
+		return tr("(empty)")
 	}
 	return Clean(c.Password)
 }
@@ -30,39 +30,54 @@ func userCell(c *analyzer.Credential) string {
 	if c.Protected {
 		return tr("(hidden by %s)", protectionName(c.Protection))
 	}
-	u := Clean(c.User)
 	if c.User == "" {
-		u = "(no USER)"
+		return tr("(no USER)")
 	}
+	u := Clean(c.User)
 	if c.Anonymous && !strings.EqualFold(strings.TrimSpace(c.User), "anonymous") {
-		u += " (anonymous)" // "ftp": say what it means; "anonymous" says it already
+		u += tr(" (anonymous)") // "ftp": say what it means; "anonymous" says it already
 	}
 	return u
 }
 
-// CredsTable writes one row per login attempt: who, to which server, the
-// user and password as they crossed the wire, the outcome, and whether it
-// was readable by anyone on the path.
-func CredsTable(w io.Writer, sessions []*analyzer.Session) error {
-	t := newTable(w, tw.AlignRight, tw.AlignLeft, tw.AlignLeft, tw.AlignLeft, tw.AlignLeft)
-	t.Header("s/step", tr("client\nserver"), tr("user\npassword"), tr("outcome\ntime"), tr("exposure"))
-	rows := 0
+// CredsTable writes one line per login attempt: the session and the step
+// of the password, who, to which server, the user and password as they
+// crossed the wire, the outcome, and who could read them. The findings
+// follow.
+func CredsTable(w io.Writer, sessions []*analyzer.Session, st Style) error {
+	t := &table{cols: []column{
+		{head: tr("session"), right: true},
+		{head: tr("step"), right: true},
+		{head: tr("client"), min: 21},
+		{head: tr("server"), min: 21},
+		{head: tr("user"), min: 8},
+		{head: tr("password"), min: 8},
+		{head: tr("outcome")},
+		{head: tr("time"), drop: 2},
+		{head: tr("exposure"), drop: 1},
+	}}
 	for _, s := range sessions {
 		for _, c := range s.Credentials {
-			rows++
-			t.Append(fmt.Sprintf("%d/%d", s.ID, c.Step), elide(s.Client.String(), 21)+"\n"+elide(s.Server.String(), 21),
-				elideEnd(userCell(c), 24)+"\n"+elideEnd(passwordCell(c), 24),
-				c.Outcome+"\n"+c.Time.UTC().Format("01-02 15:04:05"), exposure(c))
+			pass := cell{text: passwordCell(c)}
+			if c.HasPass && c.Cleartext && !c.Protected && !c.Anonymous {
+				pass.color = colorBad
+			}
+			outcome := cell{text: tr(c.Outcome)}
+			if c.Outcome == "accepted" {
+				outcome.color = colorGood
+			}
+			row := append(plain(fmt.Sprint(s.ID), fmt.Sprint(c.Step), s.Client.String(), s.Server.String(), userCell(c)), pass, outcome)
+			t.add(append(row, plain(c.Time.UTC().Format("01-02 15:04:05"), exposure(c))...)...)
 		}
 	}
-	if rows == 0 {
+	if len(t.rows) == 0 {
 		_, err := fmt.Fprintln(w, tr("No login attempt found."))
 		return err
 	}
-	if err := t.Render(); err != nil {
+	if err := t.write(w, st); err != nil {
 		return err
 	}
-	return writeFindings(w, sessions)
+	return writeFindings(w, sessions, st)
 }
 
 // protectionName names what hid a login: TLS unless a mechanism is named.
@@ -98,11 +113,11 @@ func exposure(c *analyzer.Credential) string {
 	case c.Anonymous && c.HasPass:
 		return tr("anonymous: no secret")
 	case !c.HasPass && c.Outcome == "accepted":
-		return "no password"
+		return tr("no password")
 	case !c.HasPass:
-		return "user name only"
+		return tr("user name only")
 	}
-	return "clear text"
+	return tr("clear text")
 }
 
 // sessionFinding is a finding with its session.
@@ -128,7 +143,7 @@ func sortedFindings(sessions []*analyzer.Session) []sessionFinding {
 var severityRank = map[string]int{analyzer.SeverityCritical: 0, analyzer.SeverityWarning: 1, analyzer.SeverityInfo: 2}
 
 // writeFindings lists every finding, worst first, then by session.
-func writeFindings(w io.Writer, sessions []*analyzer.Session) error {
+func writeFindings(w io.Writer, sessions []*analyzer.Session, st Style) error {
 	all := sortedFindings(sessions)
 	if len(all) == 0 {
 		return nil
@@ -166,17 +181,25 @@ func writeFindings(w io.Writer, sessions []*analyzer.Session) error {
 	ew := &errWriter{w: w}
 	ew.printf("\n%s\n", tr("Findings:"))
 	for _, g := range groups {
-		places := strings.Join(g.places, ", ")
+		places := strings.Join(g.places, tr(", "))
 		if len(g.places) > 1 {
 			places = tr("in each of %s", places) // the detail is each place's, not their sum
 		}
 		if len(g.places) > 4 {
 			// Count what is counted: the places, and the sessions they are in.
-			places = tr("%s, ... %s in %s", strings.Join(g.places[:3], ", "), plural(len(g.places), "time"), plural(g.sessions, "session"))
+			places = tr("%s, ... %s in %s", strings.Join(g.places[:3], tr(", ")), plural(len(g.places), "time"), plural(g.sessions, "session"))
 		}
-		ew.printf("  %-8s %-22s %s (%s)\n", strings.ToUpper(g.f.Severity), g.f.Kind, Clean(findingText(g.f)), places)
+		ew.printf("  %s %-22s %s\n", severityLabel(st, g.f.Severity), g.f.Kind, tr("%s (%s)", Clean(findingText(g.f)), places))
 	}
 	return ew.err
+}
+
+// severityLabel is a finding's severity as the tables show it: upper
+// case, padded to one width, coloured on a terminal.
+func severityLabel(st Style, sev string) string {
+	word := severityWord(sev)
+	pad := strings.Repeat(" ", max(0, 8-runewidth.StringWidth(word)))
+	return paint(st, severityColor(sev), word) + pad
 }
 
 // Redact masks every password in the sessions: credentials, PASS and ACCT

@@ -12,10 +12,10 @@ import (
 	"testing"
 
 	"github.com/ftptrace/ftptrace/analyzer"
-	"github.com/ftptrace/ftptrace/cmd/ftpcraft/craft"
 	"github.com/ftptrace/ftptrace/internal/synth"
 	"github.com/ftptrace/ftptrace/reassembly"
 	"github.com/ftptrace/ftptrace/report"
+	"github.com/ftptrace/ftptrace/tools/ftpcraft/craft"
 )
 
 // hostileCapture is one session downloading files whose names try to

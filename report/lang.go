@@ -162,3 +162,11 @@ func appendInt(b []byte, verb byte, arg any) ([]byte, bool) {
 	}
 	return b, false
 }
+
+// Tr translates a message of the command line (an error, a warning, a
+// note) and fills it in, as the views' own sentences are: the CLI's words
+// are in the same catalogues.
+func Tr(format string, args ...any) string { return tr(format, args...) }
+
+// Plural counts things in the current language: "1 session", "3 sessions".
+func Plural(n int, what string) string { return plural(n, what) }

@@ -116,12 +116,12 @@ func FuzzPipeline(f *testing.F) {
 				t.Fatal(err)
 			}
 		}
-		for _, table := range []func(io.Writer, []*analyzer.Session) error{report.SessionsTable, report.TransfersTable, report.CredsTable} {
-			if err := table(&text, sessions); err != nil {
+		for _, table := range []func(io.Writer, []*analyzer.Session, report.Style) error{report.SessionsTable, report.TransfersTable, report.CredsTable} {
+			if err := table(&text, sessions, report.DefaultStyle); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if err := report.Summary(&text, sessions, report.Totals{}); err != nil {
+		if err := report.Summary(&text, sessions, report.Totals{}, report.DefaultStyle); err != nil {
 			t.Fatal(err)
 		}
 		if !utf8.Valid(text.Bytes()) {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 
 	"github.com/ftptrace/ftptrace/analyzer"
 )
@@ -17,14 +18,24 @@ type Totals struct {
 	Warnings    []string
 }
 
+// summaryTop is how many clients and servers the summary names, and
+// summaryExamples how many findings it shows: with the totals, a screenful
+// however many sessions the capture holds (creds and JSON list them all).
+const (
+	summaryTop      = 5
+	summaryExamples = 8
+)
+
 // Summary writes totals for the whole capture: sessions, logins, transfers,
-// clear-text passwords and the servers seen.
-func Summary(w io.Writer, sessions []*analyzer.Session, t Totals) error {
+// file-system changes, the findings counted by kind and severity, the
+// busiest clients and servers, and a few examples of the findings.
+func Summary(w io.Writer, sessions []*analyzer.Session, t Totals, st Style) error {
 	ew := &errWriter{w: w}
 	var transfers, complete, cleartext, accepted, rejected, tlsSessions, anonymous, orphans int
 	var down, up int64
-	servers := map[string]int{}
+	clients, servers := map[string]int{}, map[string]int{}
 	for _, s := range sessions {
+		clients[s.Client.Addr().String()]++
 		servers[s.Server.String()]++
 		if s.Orphan != "" {
 			orphans++
@@ -32,15 +43,15 @@ func Summary(w io.Writer, sessions []*analyzer.Session, t Totals) error {
 		if s.Protection != "" {
 			tlsSessions++
 		}
-		for _, tr := range s.Transfers {
+		for _, x := range s.Transfers {
 			transfers++
-			if tr.Complete {
+			if x.Complete {
 				complete++
 			}
-			if tr.Direction == "upload" {
-				up += tr.Bytes
+			if x.Direction == "upload" {
+				up += x.Bytes
 			} else {
-				down += tr.Bytes
+				down += x.Bytes
 			}
 		}
 		for _, c := range s.Credentials {
@@ -69,28 +80,24 @@ func Summary(w io.Writer, sessions []*analyzer.Session, t Totals) error {
 		logins += tr(" (and %s, whose password is no secret)", plural(anonymous, "anonymous login"))
 	}
 	ew.printf("%s\n", logins)
-	ew.printf("Transfers: %d (%d complete), %s down, %s up\n", transfers, complete, humanBytes(down), humanBytes(up))
-	if len(servers) > 0 {
-		names := make([]string, 0, len(servers))
-		for s := range servers {
-			names = append(names, s)
-		}
-		sort.Slice(names, func(i, j int) bool {
-			if servers[names[i]] != servers[names[j]] {
-				return servers[names[i]] > servers[names[j]]
-			}
-			return names[i] < names[j]
-		})
-		ew.printf("Servers:\n")
-		for i, n := range names {
-			if i == 10 {
-				ew.printf("  ... and %d more\n", len(names)-10)
-				break
-			}
-			ew.printf("  %-40s %s\n", n, plural(servers[n], "session"))
-		}
+	ew.printf("%s\n", tr("Transfers: %d (%d complete), %s down, %s up", transfers, complete, humanBytes(down), humanBytes(up)))
+	writeFileOps(ew, sessions)
+	if len(sessions) > 1 {
+		writeTop(ew, tr("Busiest clients:"), clients)
+		writeTop(ew, tr("Busiest servers:"), servers)
 	}
-	var ops = map[string][2]int{}
+	for _, warn := range t.Warnings {
+		ew.printf("%s %s\n", tr("warning:"), Clean(warn))
+	}
+	if ew.err != nil {
+		return fmt.Errorf("write summary: %w", ew.err)
+	}
+	return writeFindingCounts(w, sessions, st)
+}
+
+// writeFileOps counts the changes to the servers' file systems.
+func writeFileOps(ew *errWriter, sessions []*analyzer.Session) {
+	ops := map[string][2]int{}
 	for _, s := range sessions {
 		for _, op := range s.FileOps {
 			c := ops[op.Op]
@@ -102,20 +109,83 @@ func Summary(w io.Writer, sessions []*analyzer.Session, t Totals) error {
 			ops[op.Op] = c
 		}
 	}
-	if len(ops) > 0 {
-		ew.printf("File-system changes:")
-		for _, op := range []string{"delete", "rename", "mkdir", "rmdir", "chmod"} {
-			if c, ok := ops[op]; ok {
-				ew.printf(" %s %d ok/%d refused;", op, c[0], c[1])
-			}
+	if len(ops) == 0 {
+		return
+	}
+	var parts []string
+	for _, op := range []string{"delete", "rename", "mkdir", "rmdir", "chmod"} {
+		if c, ok := ops[op]; ok {
+			parts = append(parts, tr("%s %d done, %d refused", tr(op), c[0], c[1]))
 		}
-		ew.printf("\n")
 	}
-	for _, warn := range t.Warnings {
-		ew.printf("warning: %s\n", Clean(warn))
+	ew.printf("%s%s\n", tr("File-system changes: "), strings.Join(parts, tr("; ")))
+}
+
+// writeTop names the endpoints with the most sessions.
+func writeTop(ew *errWriter, title string, counts map[string]int) {
+	names := make([]string, 0, len(counts))
+	for n := range counts {
+		names = append(names, n)
 	}
-	if ew.err != nil {
-		return fmt.Errorf("write summary: %w", ew.err)
+	sort.Slice(names, func(i, j int) bool {
+		if counts[names[i]] != counts[names[j]] {
+			return counts[names[i]] > counts[names[j]]
+		}
+		return names[i] < names[j]
+	})
+	ew.printf("%s\n", title)
+	for i, n := range names {
+		if i == summaryTop {
+			ew.printf("  %s\n", tr("... and %d more", len(names)-summaryTop))
+			break
+		}
+		ew.printf("  %-40s %s\n", n, plural(counts[n], "session"))
 	}
-	return writeFindings(w, sessions)
+}
+
+// writeFindingCounts counts the findings by severity and kind, then shows
+// the first example of each kind, at most summaryExamples.
+func writeFindingCounts(w io.Writer, sessions []*analyzer.Session, st Style) error {
+	all := sortedFindings(sessions)
+	if len(all) == 0 {
+		return nil
+	}
+	type kind struct {
+		severity, name string
+		count          int
+		sessions       map[int]bool
+		first          sessionFinding
+	}
+	var kinds []*kind
+	byKind := map[string]*kind{}
+	for _, it := range all {
+		key := it.f.Severity + "\x00" + it.f.Kind
+		k := byKind[key]
+		if k == nil {
+			k = &kind{severity: it.f.Severity, name: it.f.Kind, sessions: map[int]bool{}, first: it}
+			byKind[key] = k
+			kinds = append(kinds, k)
+		}
+		k.count++
+		k.sessions[it.s.ID] = true
+	}
+	ew := &errWriter{w: w}
+	ew.printf("\n%s\n", tr("Findings by kind:"))
+	for _, k := range kinds {
+		ew.printf("  %s %-22s %s\n", severityLabel(st, k.severity), k.name,
+			tr("%s in %s", plural(k.count, "time"), plural(len(k.sessions), "session")))
+	}
+	ew.printf("\n%s\n", tr("Examples (ftptrace creds, or --json, lists every finding):"))
+	for i, k := range kinds {
+		if i == summaryExamples {
+			ew.printf("  %s\n", tr("... and %d more kinds", len(kinds)-summaryExamples))
+			break
+		}
+		where := tr("session %d", k.first.s.ID)
+		if k.first.f.Step > 0 {
+			where += tr(" step %d", k.first.f.Step)
+		}
+		ew.printf("  %s %-22s %s\n", severityLabel(st, k.severity), k.name, tr("%s (%s)", Clean(findingText(k.first.f)), where))
+	}
+	return ew.err
 }

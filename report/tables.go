@@ -3,52 +3,18 @@ package report
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"time"
-	"unicode/utf8"
-
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/tw"
 
 	"github.com/ftptrace/ftptrace/analyzer"
 )
 
-// newTable is the house style: no outer border, a header rule, two spaces
-// between columns, multi-line cells, so a table fits 80 columns.
-func newTable(w io.Writer, align ...tw.Align) *tablewriter.Table {
-	return tablewriter.NewTable(w,
-		tablewriter.WithHeaderAutoFormat(tw.Off),
-		tablewriter.WithRendition(tw.Rendition{
-			Borders: tw.BorderNone,
-			Symbols: tw.NewSymbols(tw.StyleASCII),
-			Settings: tw.Settings{
-				Separators: tw.Separators{BetweenColumns: tw.Off, BetweenRows: tw.Off},
-				Lines:      tw.Lines{ShowHeaderLine: tw.On},
-			},
-		}),
-		tablewriter.WithAlignment(tw.Alignment(align)),
-		tablewriter.WithHeaderAlignment(tw.AlignLeft),
-	)
-}
+// ShortBytes writes a size for a table or a progress line: 523 B, 1.2 MiB.
+func ShortBytes(n int64) string { return shortBytes(n) }
 
-// elide shortens s to n display columns, keeping its end (the file name of
-// a path) behind an ellipsis.
-func elide(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return "…" + string(r[len(r)-(n-1):])
-}
-
-// elideEnd shortens s to n columns, keeping its start.
-func elideEnd(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
-}
+// ShortDuration writes a duration as the tables do: 640 ms, 26.5 s, 3m05s.
+func ShortDuration(d time.Duration) string { return shortDuration(d) }
 
 func shortBytes(n int64) string {
 	switch {
@@ -83,40 +49,60 @@ func orDash(s string) string {
 	return s
 }
 
-// SessionsTable writes one row per session: who, what software, the login,
-// when, how much, and how it ended.
-func SessionsTable(w io.Writer, sessions []*analyzer.Session) error {
+// SessionsTable writes one line per session: who, the login, when, how
+// much, how it ended, and the server's software.
+func SessionsTable(w io.Writer, sessions []*analyzer.Session, st Style) error {
 	if len(sessions) == 0 {
 		_, err := fmt.Fprintln(w, tr("No FTP session found."))
 		return err
 	}
-	t := newTable(w, tw.AlignRight, tw.AlignLeft, tw.AlignLeft, tw.AlignLeft, tw.AlignRight, tw.AlignRight, tw.AlignLeft)
+	t := &table{cols: []column{
+		{head: "#", right: true},
+		{head: tr("client"), min: 21},
+		{head: tr("server"), min: 21},
+		{head: tr("user"), min: 8},
+		{head: tr("login")},
+		{head: tr("start"), drop: 3},
+		{head: tr("duration"), right: true},
+		{head: tr("cmds"), right: true, drop: 6},
+		{head: tr("xfers"), right: true, drop: 5},
+		{head: tr("down/up"), right: true, drop: 1},
+		{head: tr("ended")},
+		{head: tr("software"), min: 8, drop: 7},
+	}}
+	if st.Files {
+		t.cols = append(t.cols, column{head: tr("file"), min: 8, drop: 4})
+	}
 	partial := false
-	t.Header("#", tr("client\nserver"), tr("user\nlogin"), tr("start\nduration"), tr("cmds\nxfers"), tr("down\nup"), tr("ended\nsoftware"))
 	for _, s := range sessions {
-		login := s.Login
-		if s.Protection != "" {
-			login += ", " + Clean(s.Protection)
+		login := cell{text: tr(s.Login)}
+		switch s.Login {
+		case "failed":
+			login.color = colorWarning
+		case "success":
+			login.color = colorGood
 		}
-		ended := s.Ended
-		if ended == "capture ended" {
-			ended = "open"
+		if s.Protection != "" {
+			login.text += ", " + Clean(s.Protection)
+		}
+		ended := tr(s.Ended)
+		if s.Ended == "capture ended" {
+			ended = tr("open")
 		}
 		if !s.Complete {
 			ended += "*"
 			partial = true
 		}
-		t.Append(
-			fmt.Sprint(s.ID),
-			elide(s.Client.String(), 21)+"\n"+elide(s.Server.String(), 21),
-			elideEnd(orDash(Clean(s.User)), 10)+"\n"+login,
-			s.Start.UTC().Format("01-02 15:04")+"\n"+shortDuration(s.End.Sub(s.Start)),
-			fmt.Sprintf("%d\n%d", s.NumCommands(), len(s.Transfers)),
-			shortBytes(s.BytesDown)+"\n"+shortBytes(s.BytesUp),
-			ended+"\n"+elideEnd(orDash(Clean(s.Software)), 10),
-		)
+		row := append(plain(fmt.Sprint(s.ID), s.Client.String(), s.Server.String(), orDash(Clean(s.User))), login)
+		row = append(row, plain(s.Start.UTC().Format("01-02 15:04:05"), shortDuration(s.End.Sub(s.Start)),
+			fmt.Sprint(s.NumCommands()), fmt.Sprint(len(s.Transfers)), shortBytes(s.BytesDown)+"/"+shortBytes(s.BytesUp),
+			ended, orDash(Clean(s.Software)))...)
+		if st.Files {
+			row = append(row, cell{text: fileName(s.File)})
+		}
+		t.add(row...)
 	}
-	if err := t.Render(); err != nil {
+	if err := t.write(w, st); err != nil {
 		return err
 	}
 	if partial {
@@ -126,31 +112,50 @@ func SessionsTable(w io.Writer, sessions []*analyzer.Session) error {
 	return nil
 }
 
-// TransfersTable writes one row per data transfer with its verdict; notes
-// (size disagreements, TYPE A, REST offsets) follow the table.
-func TransfersTable(w io.Writer, sessions []*analyzer.Session) error {
+// fileName names a session's capture file in a table: its base name, or
+// "stdin".
+func fileName(f string) string {
+	if f == "-" {
+		return "stdin"
+	}
+	return filepath.Base(f)
+}
+
+// TransfersTable writes one line per data transfer with its verdict; notes
+// (size disagreements, TYPE A, REST offsets, extracted files) follow the
+// table.
+func TransfersTable(w io.Writer, sessions []*analyzer.Session, st Style) error {
 	ew := &errWriter{w: w}
 	var notes []string
-	t := newTable(w, tw.AlignRight, tw.AlignLeft, tw.AlignLeft, tw.AlignRight, tw.AlignRight, tw.AlignLeft)
-	t.Header("s.t", tr("command\npath"), tr("mode\ndata connection"), tr("bytes\nduration"), tr("rate\nreply"), tr("verdict"))
-	rows := 0
+	t := &table{cols: []column{
+		{head: tr("session"), right: true},
+		{head: tr("xfer"), right: true},
+		{head: tr("command")},
+		{head: tr("path"), min: 10},
+		{head: tr("mode")},
+		{head: tr("data connection"), drop: 2},
+		{head: tr("bytes"), right: true},
+		{head: tr("duration"), right: true, drop: 1},
+		{head: tr("rate"), right: true, drop: 3},
+		{head: tr("reply"), right: true},
+		{head: tr("verdict")},
+	}}
 	for _, s := range sessions {
 		for _, x := range s.Transfers {
-			rows++
 			id := fmt.Sprintf("%d.%d", s.ID, x.ID)
 			path := x.Path
 			if path == "" {
 				path = x.Arg
 			}
-			mode := x.Mode + " (" + announcer(x) + ")"
+			mode := tr("%s (%s)", tr(x.Mode), announcer(x))
 			if x.Announce == "" {
-				mode = x.Mode // a data connection without its control connection
+				mode = tr(x.Mode) // a data connection without its control connection
 			}
 			command := x.Command
 			if command == "" {
 				command = "?"
 			}
-			conn, dur, rate := "not captured", "-", "-"
+			conn, dur, rate := tr("not captured"), "-", "-"
 			if dc := x.Data; dc != nil {
 				conn = fmt.Sprintf("#%d :%d→:%d", dc.ID, dc.Client.Port(), dc.Server.Port())
 				if dc.LastData.After(dc.FirstData) {
@@ -165,25 +170,39 @@ func TransfersTable(w io.Writer, sessions []*analyzer.Session) error {
 			if x.Status != 0 {
 				reply = fmt.Sprint(x.Status)
 			}
-			t.Append(id, command+"\n"+elide(orDash(Clean(path)), 24), mode+"\n"+conn,
-				shortBytes(x.Bytes)+"\n"+dur, rate+"\n"+reply, x.Verdict)
+			row := plain(fmt.Sprint(s.ID), fmt.Sprint(x.ID), command, orDash(Clean(path)), mode, conn,
+				shortBytes(x.Bytes), dur, rate, reply)
+			t.add(append(row, cell{text: tr(x.Verdict), color: verdictColor(x.Verdict)})...)
 			notes = append(notes, transferNotes(id, x)...)
 		}
 	}
-	if rows == 0 {
+	if len(t.rows) == 0 {
 		ew.printf("%s\n", tr("No data transfer found."))
 		return ew.err
 	}
-	if err := t.Render(); err != nil {
+	if err := t.write(w, st); err != nil {
 		return err
 	}
 	if len(notes) > 0 {
-		ew.printf("\n")
+		ew.printf("\n%s\n", tr("Notes (session.transfer):"))
 		for _, n := range notes {
 			ew.printf("%s\n", n)
 		}
 	}
 	return ew.err
+}
+
+// verdictColor marks the transfers that did not deliver the whole file.
+func verdictColor(v string) string {
+	switch v {
+	case "complete":
+		return colorGood
+	case "failed", "aborted", "truncated", "no data":
+		return colorBad
+	case "unfinished":
+		return colorWarning
+	}
+	return ""
 }
 
 func announcer(x *analyzer.Transfer) string {

@@ -6,25 +6,32 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mattn/go-runewidth"
+
 	"github.com/ftptrace/ftptrace/analyzer"
 )
 
 // TimelineOptions shape the timeline.
 type TimelineOptions struct {
-	Brief bool // leave out stand-alone ACK steps
+	Brief bool  // leave out stand-alone ACK steps
+	Style Style // colour of the step numbers and findings
+	// Frame turns a packet's number in the run into its capture file and
+	// its frame number there (several files); nil when the numbers are
+	// the capture's.
+	Frame func(n int) (file string, frame int)
 }
 
 // Timeline writes a session as numbered steps, the way the walkthrough
 // explains it, followed by the session's conclusions.
 func Timeline(w io.Writer, s *analyzer.Session, opts TimelineOptions) error {
 	bw := &errWriter{w: w}
-	writeSessionHeader(bw, s)
+	writeSessionHeader(bw, s, opts)
 	for i := range s.Steps {
 		st := &s.Steps[i]
 		if opts.Brief && IsStandaloneACK(st) {
 			continue
 		}
-		writeStep(bw, s, st)
+		writeStep(bw, s, st, opts)
 	}
 	writeConclusions(bw, s)
 	return bw.err
@@ -42,7 +49,7 @@ func LiveHeader(w io.Writer, s *analyzer.Session) error {
 func LiveStep(w io.Writer, s *analyzer.Session, st *analyzer.Step) error {
 	ew := &errWriter{w: w}
 	ew.printf("[s%d] ", s.ID)
-	writeStep(ew, s, st)
+	writeStep(ew, s, st, TimelineOptions{})
 	return ew.err
 }
 
@@ -58,8 +65,11 @@ func IsStandaloneACK(st *analyzer.Step) bool {
 	return st.Kind == analyzer.KindACK && !strings.HasPrefix(st.Phase, "teardown")
 }
 
-func writeSessionHeader(w *errWriter, s *analyzer.Session) {
+func writeSessionHeader(w *errWriter, s *analyzer.Session, opts TimelineOptions) {
 	w.printf("%s\n", tr("Session %d: FTP client %s, server %s", s.ID, s.Client, s.Server))
+	if opts.Style.Files && s.File != "" {
+		w.printf("  %s\n", tr("from capture %s", CleanLines(s.File)[0]))
+	}
 	w.printf("  %s\n", tr("%s .. %s (%s), recognised by %s", stamp(s.Start), stamp(s.End), humanDuration(s.End.Sub(s.Start)), recognisedBy(s)))
 	if s.Banner != "" {
 		w.printf("  %s\n", tr("banner: %s", CleanLines(s.Banner)[0]))
@@ -81,16 +91,37 @@ func detectedWords(d string) string {
 
 func stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05.000000") }
 
-func writeStep(w *errWriter, s *analyzer.Session, st *analyzer.Step) {
+func writeStep(w *errWriter, s *analyzer.Session, st *analyzer.Step, opts TimelineOptions) {
 	conn := tr("control")
 	if st.Conn == analyzer.RoleData {
 		conn = tr("data #%d", st.DataID)
 	}
-	w.printf("%3d  %s  +%-10s  %-8s  %s %s -> %s %s\n", st.N, st.Time.UTC().Format("15:04:05.000000"),
-		fmt.Sprintf("%.6f", st.Time.Sub(s.Start).Seconds()), conn,
-		sideWord(st.FromClient), st.From, sideWord(!st.FromClient), st.To)
+	w.printf("%s  %s  +%-10s  %s  %s %s -> %s %s  %s\n", paint(opts.Style, colorStep, fmt.Sprintf("%3d", st.N)),
+		st.Time.UTC().Format("15:04:05.000000"), fmt.Sprintf("%.6f", st.Time.Sub(s.Start).Seconds()), padRight(conn, 8),
+		sideWord(st.FromClient), st.From, sideWord(!st.FromClient), st.To, frameWords(st.Frame, s.File, opts))
 	w.printf("     %s\n", stepWhat(st))
 	w.printf("     %s\n", Explain(s, st))
+}
+
+// frameWords names the step's (first) packet as Wireshark numbers it:
+// "frame 12", with the file when it is not the session's own.
+func frameWords(n int, sessionFile string, opts TimelineOptions) string {
+	file := ""
+	if opts.Frame != nil {
+		file, n = opts.Frame(n)
+	}
+	if opts.Style.Files && file != "" && file != sessionFile {
+		return tr("frame %d of %s", n, Clean(file))
+	}
+	return tr("frame %d", n)
+}
+
+// padRight pads s with spaces to n display columns.
+func padRight(s string, n int) string {
+	if w := runewidth.StringWidth(s); w < n {
+		return s + strings.Repeat(" ", n-w)
+	}
+	return s
 }
 
 // stepWhat is the short technical line of a step: flags, command, reply.
@@ -142,7 +173,7 @@ func stepWhat(st *analyzer.Step) string {
 		what = st.Flags
 	}
 	if st.Phase != "" {
-		what += "  [" + tr(st.Phase) + "]"
+		what += tr("  [%s]", tr(st.Phase))
 	}
 	return what
 }

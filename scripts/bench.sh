@@ -2,18 +2,18 @@
 # bench.sh: ftptrace's end-to-end benchmark (make bench runs it).
 #
 # Captures (bench-data/NAME.pcap with the truth NAME.json), made when missing:
-#   transfers-SIZE  cmd/ftpbench-gen -profile transfers: few sessions, big files,
+#   transfers-SIZE  tools/ftpbench-gen -profile transfers: few sessions, big files,
 #                   half the bytes other protocols
-#   sessions-SIZE   cmd/ftpbench-gen -profile sessions: ~2 000 short sessions a second
+#   sessions-SIZE   tools/ftpbench-gen -profile sessions: ~2 000 short sessions a second
 #   recorded-SIZE   the second, independent source: a real vsftpd and the clients
 #                   of scripts/bench-clients.py recorded in network namespaces
 #                   (scripts/bench-record.sh, root; bench-data/recording.pcap),
-#                   played to SIZE by cmd/ftpbench-replay
+#                   played to SIZE by tools/ftpbench-replay
 # For each capture, N runs; in each run, one after the other: the read loop
-# (cmd/readloop), the floor (cmd/workfloor), `ftptrace --json`, `ftptrace
+# (tools/readloop), the floor (tools/workfloor), `ftptrace --json`, `ftptrace
 # creds`, `ftptrace summary`, the same three of a build to compare with
 # (BENCH_BEFORE), and tshark -z credentials (the first TSHARK_RUNS runs).
-# Every ftptrace output is checked against the truth (cmd/benchcheck). Each
+# Every ftptrace output is checked against the truth (tools/benchcheck). Each
 # ftptrace run reports the collector's share of its CPU (FTPTRACE_GCSTATS).
 # Then peak RSS on the first N MB of one capture read from a pipe (memory by
 # length analysed), and how time grows with size. Results: BENCHMARKS.md.
@@ -57,7 +57,7 @@ fi
 
 mkdir -p bin "$DATA"
 go build -o bin/ftptrace ./cmd/ftptrace
-for c in ftpbench-gen ftpbench-replay readloop workfloor benchcheck; do go build -o "bin/$c" "./cmd/$c"; done
+for c in ftpbench-gen ftpbench-replay readloop workfloor benchcheck; do go build -o "bin/$c" "./tools/$c"; done
 
 # spread prints the smallest and largest of its arguments, "min-max".
 spread() { printf '%s\n' "$@" | sort -g | awk 'NR == 1 {lo = $1} {hi = $1} END {printf "%.2f-%.2f", lo, hi}'; }

@@ -199,7 +199,7 @@ topology() {
         routed) # the client's network routed, not NATed: the router only forwards
             topology nat-client
             ip -n $S route add 10.91.1.0/24 via 192.0.2.1 ;;
-        wire) # a long path: cmd/ftpwire carries frames between two TAPs after 30 ms
+        wire) # a long path: tools/ftpwire carries frames between two TAPs after 30 ms
             start_wire
             ip link set ftdg-tapc netns $C
             ip link set ftdg-taps netns $S
@@ -220,14 +220,14 @@ topology() {
     esac
 }
 
-# start_wire: cmd/ftpwire, built from this repository, makes the TAPs
+# start_wire: tools/ftpwire, built from this repository, makes the TAPs
 # ftdg-tapc and ftdg-taps and carries frames between them 30 ms late each
 # way (this kernel has no netem).
 WIRE_PID=
 start_wire() {
     local go=go i
     command -v go > /dev/null 2>&1 || go=/usr/local/go/bin/go
-    (cd "$REPO_ROOT" && "$go" build -o "$WORK/ftpwire" ./cmd/ftpwire) || die "cannot build cmd/ftpwire"
+    (cd "$REPO_ROOT" && "$go" build -o "$WORK/ftpwire" ./tools/ftpwire) || die "cannot build tools/ftpwire"
     "$WORK/ftpwire" -a ftdg-tapc -b ftdg-taps -delay 30ms > "$WORK/ftpwire.out" 2>&1 < /dev/null &
     WIRE_PID=$!
     OWN_PIDS+=("$WIRE_PID")
@@ -710,7 +710,7 @@ EOF
     install_capture $name
 }
 
-# A long path (60 ms round trip, cmd/ftpwire) and a client whose receive
+# A long path (60 ms round trip, tools/ftpwire) and a client whose receive
 # window cannot grow: window scaling off and a 32 KiB receive buffer
 # (tcp_rmem). curl downloads big.bin (512 KiB): the server keeps a whole
 # window in flight and waits a round trip for each. Captured at the client.
@@ -760,7 +760,7 @@ describe() { # name
         diag-login-failures) echo "vsftpd with a userlist that allows only ftptrace and \`max_login_fails=2\`; four tnftp sessions: a wrong password (530 after PASS), a user the userlist refuses (530 right after USER), anonymous (refused the same way), and two wrong passwords after which vsftpd closes the connection. Diagnosis: \`login-failed\` with reasons bad-password, unknown-user, anonymous-disabled, too-many-attempts." ;;
         diag-file-errors) echo "tnftp: ls, then RETR of a missing file (550), of a file the listing shows but mode 000 (550), STOR into a directory owned by root (553 Could not create file.), STOR onto a full 64 KiB tmpfs (\`451 Failure writing to local file.\`). Diagnoses: \`file-not-found\`, \`permission-denied\` (twice), \`disk-full\`." ;;
         diag-ascii-binary) echo "vsftpd with \`ascii_download_enable=YES\`; tnftp \`ascii\`, SIZE data.bin (65536), RETR data.bin: 65810 bytes cross the data connection (every LF became CR LF). Diagnosis: \`ascii-on-binary\`." ;;
-        diag-window-limited) echo "A long path made by cmd/ftpwire (two TAPs, frames carried 30 ms late each way: a 60 ms round trip; the kernel has no netem) and a client with window scaling off and a 32 KiB receive buffer; curl downloads big.bin (512 KiB) at a few hundred kB/s, the server waiting a round trip for each window. Captured at the client. Diagnosis: \`window-limited\`." ;;
+        diag-window-limited) echo "A long path made by tools/ftpwire (two TAPs, frames carried 30 ms late each way: a 60 ms round trip; the kernel has no netem) and a client with window scaling off and a 32 KiB receive buffer; curl downloads big.bin (512 KiB) at a few hundred kB/s, the server waiting a round trip for each window. Captured at the client. Diagnosis: \`window-limited\`." ;;
         diag-epsv-fallback) echo "A server without EPSV (pyftpdlib with EPSV and EPRT removed: \`500 Command \"EPSV\" not understood.\`); curl falls back to PASV for LIST and RETR data.bin, both complete. Diagnosis: \`epsv-fallback\` (info)." ;;
     esac
 }

@@ -87,11 +87,11 @@ func TestCLIBadInput(t *testing.T) {
 		message string
 	}{
 		{"missing file", []string{filepath.Join(dir, "nope.pcap")}, 1, "no such file"},
-		{"directory", []string{dir}, 1, "is a directory"},
+		{"directory without captures", []string{dir}, 1, "holds no pcap or pcapng file"},
 		{"empty file", []string{empty}, 1, "the file is empty"},
 		{"not a capture", []string{text}, 1, `not a capture file: it starts like text ("this is not a capture")`},
 		{"no file", nil, 2, "no capture file given"},
-		{"unknown flag", []string{"--frobnicate", article()}, 2, "flag provided but not defined"},
+		{"unknown flag", []string{"--frobnicate", article()}, 2, "unknown flag -frobnicate (ftptrace -h lists the flags)"},
 		{"bad port", []string{"--ports", "99999", article()}, 2, "is not a TCP port"},
 		{"files and an interface", []string{"-i", "lo", article()}, 2, "not both"},
 	}
@@ -187,7 +187,7 @@ func TestCLIFailOnAndRedact(t *testing.T) {
 			}
 		})
 	}
-	for _, view := range [][]string{nil, {"creds"}, {"--json"}, {"summary"}} {
+	for _, view := range [][]string{nil, {"creds", "--width", "0"}, {"--json"}, {"summary"}} {
 		out, _, _ := execCLI(t, nil, append(view, "--redact", article())...)
 		if strings.Contains(out, "123456") {
 			t.Errorf("%v --redact still shows the password", view)

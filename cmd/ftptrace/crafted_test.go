@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ftptrace/ftptrace/cmd/ftpcraft/craft"
 	"github.com/ftptrace/ftptrace/internal/synth"
+	"github.com/ftptrace/ftptrace/tools/ftpcraft/craft"
 )
 
 // Crafted traffic, in smaller versions than docs/LIMITS.md measures: no

@@ -17,9 +17,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ftptrace/ftptrace/cmd/ftpcraft/craft"
 	"github.com/ftptrace/ftptrace/internal/synth"
 	"github.com/ftptrace/ftptrace/report"
+	"github.com/ftptrace/ftptrace/tools/ftpcraft/craft"
 )
 
 // extractJSON is a transfer record as --extract leaves it.
@@ -126,7 +126,7 @@ func TestExtractMaxCutsAndSaysSo(t *testing.T) {
 
 // The default bound is report.DefaultExtractMax, not "no bound".
 func TestExtractMaxDefault(t *testing.T) {
-	cfg, err := parseArgs([]string{"--extract", "out", "x.pcap"}, io.Discard)
+	cfg, err := parseArgs([]string{"--extract", "out", "x.pcap"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/mattn/go-runewidth"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
@@ -105,5 +107,39 @@ func TestGoldenTimelineAndJSON(t *testing.T) {
 				checkGolden(t, base+v.suffix, out)
 			}
 		})
+	}
+}
+
+// TestGoldenTableWidths draws the tables at 80 columns (a pipe's default)
+// and at 200, where nothing is left out, on captures with several sessions,
+// IPv6 addresses and long paths; every line of a table fits its width.
+func TestGoldenTableWidths(t *testing.T) {
+	for _, name := range []string{"vsftpd-bruteforce.pcap", "vsftpd-ftps.pcap", "vsftpd-ipv6.pcap", "synth-ipv6.pcapng", "vsftpd-fsops.pcap"} {
+		f := filepath.Join("..", "..", "testdata", "pcaps", name)
+		for _, view := range []string{"sessions", "transfers", "creds"} {
+			for _, width := range []string{"80", "200"} {
+				out, stderr, code := runCLI(t, view, "--width", width, f)
+				if code != 0 {
+					t.Fatalf("%s %s: exit %d, stderr: %s", view, name, code, stderr)
+				}
+				checkTableWidth(t, out, width)
+				checkGolden(t, name+"."+view+"."+width+".txt", out)
+			}
+		}
+	}
+}
+
+// checkTableWidth fails when a line of the table (up to the blank line
+// before its notes or findings) is wider than asked.
+func checkTableWidth(t *testing.T, out, width string) {
+	t.Helper()
+	w, _ := strconv.Atoi(width)
+	for _, line := range strings.Split(out, "\n") {
+		if line == "" {
+			return
+		}
+		if n := runewidth.StringWidth(line); n > w {
+			t.Errorf("%d columns, wider than --width %d: %q", n, w, line)
+		}
 	}
 }

@@ -83,14 +83,8 @@ func TestLadderShowsEveryStep(t *testing.T) {
 	for _, s := range texts {
 		has[s] = true
 	}
-	cfg, err := parseArgs([]string{article()}, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var sessions []*analyzer.Session
-	if _, err := analyze(cfg, func(s *analyzer.Session) { sessions = append(sessions, s) }); err != nil {
-		t.Fatal(err)
-	}
+	analyzeArgs(t, []string{article()}, func(s *analyzer.Session) { sessions = append(sessions, s) })
 	s := sessions[0]
 	if len(s.Steps) != 33 {
 		t.Fatalf("the article's session has %d steps, want 33", len(s.Steps))

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ftptrace/ftptrace/analyzer"
 	"github.com/ftptrace/ftptrace/reassembly"
+	"github.com/ftptrace/ftptrace/report"
 )
 
 // listInterfaces is -D.
@@ -37,7 +38,7 @@ func listInterfaces(stdout io.Writer) error {
 // runLive captures on an interface until Ctrl-C, SIGTERM, --duration or
 // --count, printing sessions as they happen.
 func runLive(cfg *config, stdout, stderr io.Writer) int {
-	src, err := reassembly.OpenLive(cfg.iface, reassembly.LiveOptions{Snaplen: cfg.snaplen, Promisc: !cfg.noPromisc,
+	src, err := reassembly.OpenLive(cfg.iface, reassembly.LiveOptions{Snaplen: int(cfg.snaplen), Promisc: !cfg.noPromisc,
 		BPF: cfg.bpf, WriteFile: cfg.writeFile})
 	if err != nil {
 		fmt.Fprintf(stderr, "ftptrace: %v\n", err)
@@ -45,7 +46,8 @@ func runLive(cfg *config, stdout, stderr io.Writer) int {
 	}
 	defer src.Close()
 	res := &result{}
-	p := newPrinter(cfg, stdout, res)
+	out, _ := createOutput("-o", "", stdout)
+	p := newPrinter(cfg, out, res, printerOptions(cfg, stdout, nil))
 	p.live = true
 	an := analyzer.New(analyzer.Options{Ports: cfg.ports, BruteForce: cfg.bruteForce, OnStep: p.step, OnSession: p.session,
 		Limits: analyzer.Limits{Steps: cfg.maxSteps}, NoHash: !cfg.showsHashes()})
@@ -60,7 +62,7 @@ func runLive(cfg *config, stdout, stderr io.Writer) int {
 		defer cancel()
 	}
 	fmt.Fprintf(stderr, "ftptrace: capturing on %s (filter %q); Ctrl-C to stop\n", cfg.iface, cfg.bpf)
-	var warnings []string
+	var warnings []note
 	var failed error // what ended the capture against the user's will
 	count := 0
 	lastFlush := time.Now()
@@ -90,7 +92,7 @@ func runLive(cfg *config, stdout, stderr io.Writer) int {
 	an.Finish()
 	stats, serr := src.Stats()
 	if serr != nil {
-		warnings = append(warnings, serr.Error())
+		warnings = append(warnings, rawNote(serr))
 	}
 	if err := src.Close(); err != nil && failed == nil {
 		failed = fmt.Errorf("-w %s: %w", cfg.writeFile, err)
@@ -105,7 +107,7 @@ func runLive(cfg *config, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	for _, w := range warnings {
-		fmt.Fprintf(stderr, "ftptrace: warning: %s\n", w)
+		fmt.Fprintf(stderr, "ftptrace: %s %s\n", report.Tr("warning:"), w.Text())
 	}
 	switch {
 	case failed != nil:

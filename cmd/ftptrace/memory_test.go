@@ -4,6 +4,8 @@ import (
 	"io"
 	"path/filepath"
 	"testing"
+
+	"github.com/ftptrace/ftptrace/report"
 )
 
 // TestTableViewsKeepReleasedSessions: the table views keep every session
@@ -18,15 +20,13 @@ func TestTableViewsKeepReleasedSessions(t *testing.T) {
 		t.Fatalf("only %d vsftpd captures found", len(paths))
 	}
 	for _, view := range []string{"sessions", "transfers", "creds", "summary", "timeline", "--json"} {
-		cfg, err := parseArgs(append([]string{view}, paths...), io.Discard)
+		cfg, err := parseArgs(append([]string{view}, paths...))
 		if err != nil {
 			t.Fatal(err)
 		}
 		res := &result{}
-		p := newPrinter(cfg, io.Discard, res)
-		if _, err := analyze(cfg, p.session); err != nil {
-			t.Fatal(err)
-		}
+		p := newPrinter(cfg, nopCloser{io.Discard}, res, printOptions{style: report.DefaultStyle})
+		analyzeArgs(t, append([]string{view}, paths...), p.session)
 		if p.streams() {
 			if len(res.sessions) != 0 {
 				t.Errorf("%s: %d sessions kept by a streamed view", view, len(res.sessions))

@@ -97,6 +97,8 @@ func TestCopiesChangeNothing(t *testing.T) {
 				if view == "summary" { // the packets counted differ, and the warning is there
 					got, want = summaryFacts(got), summaryFacts(want)
 				}
+				// Frame numbers count the copies too.
+				got, want = frameNumber.ReplaceAllString(got, "frame N"), frameNumber.ReplaceAllString(want, "frame N")
 				if got != want {
 					t.Errorf("%s differs from the view of one copy:\n%s", view, firstDiff(want, got))
 				}
@@ -104,6 +106,8 @@ func TestCopiesChangeNothing(t *testing.T) {
 		})
 	}
 }
+
+var frameNumber = regexp.MustCompile(`frame \d+`)
 
 // summaryFacts is the summary view without its packet counts and warnings.
 func summaryFacts(s string) string {
@@ -236,7 +240,7 @@ func TestTransfersProvenByReplies(t *testing.T) {
 // connection taken for one without its control connection.
 func TestEarlierFileAfterLater(t *testing.T) {
 	out, _, code := runCLI(t, "transfers", fixture("vsftpd-passive.pcap"), article())
-	if code != 0 || !regexp.MustCompile(`(?m)^ 2\.1 +LIST +active \(PORT\) +201 B .* complete`).MatchString(out) || strings.Contains(out, "unknown") {
+	if code != 0 || !regexp.MustCompile(`(?m)^ +2 +1 +LIST .* active \(PORT\) .* 201 B .* complete`).MatchString(out) || strings.Contains(out, "unknown") {
 		t.Errorf("want the article's LIST complete on its data connection:\n%s", out)
 	}
 }

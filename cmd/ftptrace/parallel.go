@@ -68,7 +68,11 @@ func runEach(cfg *config, stdout, stderr io.Writer) int {
 		}
 		close(next)
 	}()
-	out := &lazyOutput{name: cfg.output, stdout: stdout}
+	out, err := createOutput("-o", cfg.output, stdout)
+	if err != nil {
+		fmt.Fprintf(stderr, "ftptrace: %s\n", message(err))
+		return exitError
+	}
 	code := exitOK
 	var werr error
 	for _, c := range caps {
@@ -106,7 +110,7 @@ func runOne(cfg *config, file string, c *capture) {
 	c.out = f
 	one := *cfg
 	one.files, one.output, one.each = []string{file}, "", false
-	c.code = runCapture(&one, f, &c.stderr)
+	c.code = runFiles(&one, f, &c.stderr)
 }
 
 // worseExit is the exit status of several runs: an error over the

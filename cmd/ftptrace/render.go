@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 
+	"golang.org/x/term"
+
 	"github.com/ftptrace/ftptrace/analyzer"
 	"github.com/ftptrace/ftptrace/diagnose"
 	"github.com/ftptrace/ftptrace/reassembly"
@@ -19,12 +21,17 @@ import (
 // timeline and JSON Lines), and keeps what the other views draw at the end.
 type printer struct {
 	cfg  *config
-	out  *lazyOutput
+	out  io.WriteCloser
 	w    *bufio.Writer
 	json *report.JSONWriter
 	logs sessionLog // --format zeek, zeek-json, ecs
 	res  *result
 	err  error
+	opts printOptions
+
+	// conns are the connections of the sessions shown, for -w.
+	conns []connSpan
+	seen  map[int]bool // the session numbers found, for --session's check
 
 	// Live capture: steps are printed as they come (step), a session's
 	// other records when it ends, and the capture's counts at the end.
@@ -32,22 +39,82 @@ type printer struct {
 	started map[int]bool // sessions whose header is out
 	counts  reassembly.LiveStats
 
+	usageError bool // finish's error is the user's (--session)
 	// The diagnose view: what the whole capture's diagnosis compares
 	// (diagnose.Capture), and the problems found so far.
 	fingerprints []diagnose.Fingerprint
 	problems     int
 }
 
-func newPrinter(cfg *config, stdout io.Writer, res *result) *printer {
-	p := &printer{cfg: cfg, out: &lazyOutput{name: cfg.output, stdout: stdout}, res: res, started: map[int]bool{}}
-	p.w = bufio.NewWriterSize(p.out, 64<<10)
-	p.json = report.NewJSONWriter(p.w, report.JSONOptions{Records: cfg.records, File: len(cfg.files) > 1})
+// printOptions are what the printer knows of the terminal.
+type printOptions struct {
+	style report.Style
+	// flush writes each session as soon as it is out (a terminal, a
+	// pipe): a timeline read from a pipe streams as live capture does.
+	flush bool
+	bar   *progress // cleared before output reaches the terminal
+	// stopped tells whether a signal ended the reading: the sessions
+	// still open then are marked interrupted.
+	stopped func() bool
+	frames  *frameIndex
+}
+
+// printerOptions decide the width, the colour and the flushing.
+func printerOptions(cfg *config, stdout io.Writer, inputs []input) printOptions {
+	tty := false
+	if f, ok := stdout.(*os.File); ok && cfg.output == "" {
+		tty = term.IsTerminal(int(f.Fd()))
+	}
+	o := printOptions{style: report.DefaultStyle, flush: tty}
+	switch {
+	case cfg.set["width"]:
+		o.style.Width = cfg.width
+	case tty:
+		if w, _, err := term.GetSize(int(stdout.(*os.File).Fd())); err == nil && w > 0 {
+			o.style.Width = max(w, minWidth)
+		}
+	}
+	switch cfg.color {
+	case "always":
+		o.style.Color = true
+	case "auto":
+		o.style.Color = tty && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb"
+	}
+	for _, in := range inputs {
+		if !in.regular {
+			o.flush = true
+		}
+	}
+	o.style.Files = len(inputs) > 1
+	return o
+}
+
+func newPrinter(cfg *config, out io.WriteCloser, res *result, opts printOptions) *printer {
+	p := &printer{cfg: cfg, out: out, res: res, opts: opts, started: map[int]bool{}, seen: map[int]bool{}}
+	var w io.Writer = out
+	if opts.bar != nil {
+		w = &clearingWriter{out, opts.bar}
+	}
+	p.w = bufio.NewWriterSize(w, 64<<10)
+	p.json = report.NewJSONWriter(p.w, report.JSONOptions{Records: cfg.records, File: opts.style.Files})
 	if cfg.logFormat() {
 		var err error
 		p.logs, err = newSessionLog(cfg, p.w)
 		p.keep(err)
 	}
 	return p
+}
+
+// clearingWriter clears the progress line before output reaches the
+// terminal.
+type clearingWriter struct {
+	io.Writer
+	bar *progress
+}
+
+func (c *clearingWriter) Write(b []byte) (int, error) {
+	c.bar.output()
+	return c.Writer.Write(b)
 }
 
 // streams tells whether the view prints each session as it ends.
@@ -57,10 +124,22 @@ func (p *printer) streams() bool {
 
 // session is called for each session in order, once it ended.
 func (p *printer) session(s *analyzer.Session) {
+	p.seen[s.ID] = true
+	p.res.count++
+	if !p.cfg.selects(s) {
+		s.Release()
+		return
+	}
+	if p.opts.stopped != nil && p.opts.stopped() && s.Ended == "capture ended" {
+		s.Ended = "interrupted"
+	}
 	if p.cfg.redact {
 		report.Redact([]*analyzer.Session{s})
 	}
-	p.res.count++
+	if p.cfg.writeFile != "" && !p.live {
+		p.conns = append(p.conns, sessionConns(s)...)
+	}
+	p.res.shown++
 	p.res.transfers += len(s.Transfers)
 	if failOnSession(p.cfg.failOn, s) {
 		p.res.failOn = true
@@ -84,15 +163,15 @@ func (p *printer) session(s *analyzer.Session) {
 	case p.cfg.view == "timeline" && p.live:
 		p.keep(report.LiveEnd(p.w, s))
 	case p.cfg.view == "timeline":
-		p.keep(report.Timeline(p.w, s, report.TimelineOptions{Brief: p.cfg.brief}))
+		p.keep(report.Timeline(p.w, s, p.timelineOptions()))
 	case p.live:
 		fmt.Fprintf(p.w, "session %d ended: %s -> %s, user %q, login %s, %d commands, %d transfers (%s)\n",
 			s.ID, s.Client, s.Server, report.Clean(s.User), s.Login, s.NumCommands(), len(s.Transfers), s.Ended)
 	}
-	if p.live {
+	if p.live || (p.opts.flush && p.streams()) {
 		p.keep(p.w.Flush())
 	}
-	reportOnly := (p.cfg.view == "report" || p.cfg.html) && p.cfg.session == 0
+	reportOnly := (p.cfg.view == "report" || p.cfg.html) && len(p.cfg.sessions) == 0
 	if !p.cfg.draws() || reportOnly && p.res.count > report.DefaultReportSessions {
 		// Nothing to come needs more than the tables read (steps, commands,
 		// listings are out already or never shown; the report draws its
@@ -111,8 +190,17 @@ func (p *printer) session(s *analyzer.Session) {
 	}
 }
 
+// timelineOptions shape the timeline: --brief, the colours, and the frame
+// numbers, which count from the start of each capture file.
+func (p *printer) timelineOptions() report.TimelineOptions {
+	return report.TimelineOptions{Brief: p.cfg.brief, Style: p.opts.style, Frame: p.opts.frames.lookup}
+}
+
 // step prints a step of a live capture once it is certain.
 func (p *printer) step(s *analyzer.Session, st *analyzer.Step) {
+	if !p.cfg.selectsLive(s) {
+		return
+	}
 	if p.cfg.redact && (st.Command == "PASS" || st.Command == "ACCT") {
 		st.Arg = report.Mask(st.Arg)
 	}
@@ -143,6 +231,13 @@ func (p *printer) keep(err error) {
 // finish writes what comes after the sessions: the tables, the summary, the
 // diagram, and flushes.
 func (p *printer) finish() error {
+	if err := p.missingSessions(); err != nil {
+		p.usageError = true
+		if o, ok := p.out.(*outputFile); ok {
+			o.Abort()
+		}
+		return err
+	}
 	res, cfg := p.res, p.cfg
 	// A session long open is handed on after later ones (inOrder): the
 	// tables list sessions by number all the same.
@@ -158,7 +253,7 @@ func (p *printer) finish() error {
 		}
 	case cfg.json:
 		sum := report.SummaryRecord{Files: cfg.files, Packets: res.stats.Packets, Bytes: res.stats.Bytes,
-			Sessions: res.count, Transfers: res.transfers, Warnings: res.warnings, Partial: res.partial}
+			Sessions: res.shown, Transfers: res.transfers, Warnings: noteStrings(res.warnings, false), Partial: res.partial}
 		if p.live {
 			c := p.counts
 			sum.Files, sum.Interface = []string{}, cfg.iface
@@ -173,28 +268,22 @@ func (p *printer) finish() error {
 			fmt.Fprintf(p.w, "No FTP session found (%d packets, %d TCP connections).\n", res.stats.Packets, res.stats.Connections)
 		}
 	case cfg.view == "timeline":
-		if res.count == 0 {
-			fmt.Fprintf(p.w, "No FTP session found (%d packets, %d TCP connections).\n", res.stats.Packets, res.stats.Connections)
+		if res.shown == 0 {
+			fmt.Fprintln(p.w, noSession(cfg, res))
 		}
 	case cfg.view == "sessions":
-		p.keep(report.SessionsTable(p.w, res.sessions))
+		p.keep(report.SessionsTable(p.w, res.sessions, p.opts.style))
 	case cfg.view == "transfers":
-		p.keep(report.TransfersTable(p.w, res.sessions))
+		p.keep(report.TransfersTable(p.w, res.sessions, p.opts.style))
 	case cfg.view == "creds":
-		p.keep(report.CredsTable(p.w, res.sessions))
+		p.keep(report.CredsTable(p.w, res.sessions, p.opts.style))
 	case cfg.view == "summary":
 		p.keep(report.Summary(p.w, res.sessions, report.Totals{Files: cfg.files, Packets: res.stats.Packets,
-			Bytes: res.stats.Bytes, Connections: res.stats.Connections, Warnings: res.warnings}))
+			Bytes: res.stats.Bytes, Connections: res.stats.Connections, Warnings: noteStrings(res.warnings, true)}, p.opts.style))
 	case cfg.view == "report" || cfg.view == "ladder" && cfg.html:
-		sessions := res.sessions
-		if cfg.session != 0 {
-			s, err := ladderSession(cfg, res)
-			if err != nil {
-				return err
-			}
-			sessions = []*analyzer.Session{s}
-		}
-		p.keep(report.HTML(p.w, report.HTMLPage{Capture: captureName(cfg.files), Sessions: sessions}))
+		// The sessions shown: all, or those --session and the other
+		// narrowing flags chose.
+		p.keep(report.HTML(p.w, report.HTMLPage{Capture: captureName(cfg.files), Sessions: res.sessions}))
 	case cfg.view == "ladder":
 		s, err := ladderSession(cfg, res)
 		if err != nil {
@@ -211,6 +300,12 @@ func (p *printer) finish() error {
 		}
 	}
 	p.keep(p.w.Flush())
+	if p.err != nil {
+		if o, ok := p.out.(*outputFile); ok {
+			o.Abort()
+		}
+		return p.err
+	}
 	p.keep(p.out.Close())
 	return p.err
 }
@@ -221,7 +316,12 @@ func (p *printer) finish() error {
 // session they name in the views drawn at the end.
 func (p *printer) crossFindings() {
 	res, cfg := p.res, p.cfg
+	var shown []analyzer.SessionFinding
 	for _, f := range res.cross {
+		if !cfg.selects(f.Session) {
+			continue
+		}
+		shown = append(shown, f)
 		if failOnFinding(cfg.failOn, f.Finding) {
 			res.failOn = true
 		}
@@ -238,30 +338,63 @@ func (p *printer) crossFindings() {
 		}
 	}
 	if !cfg.json && p.streams() {
-		p.keep(report.CrossFindings(p.w, res.cross))
+		p.keep(report.CrossFindings(p.w, shown))
 	}
 }
 
-// ladderSession picks the session the ladder view draws: --session N, or
-// the first. Other views need none.
+// errorStatus is the exit status of finish's error: 2 for a --session that
+// names no session, 1 for a write error.
+func (p *printer) errorStatus() int {
+	if p.usageError {
+		return exitUsage
+	}
+	return exitError
+}
+
+// missingSessions says which --session numbers the capture does not have.
+func (p *printer) missingSessions() error {
+	var missing []string
+	for _, n := range p.cfg.sessions {
+		if !p.seen[n] {
+			missing = append(missing, fmt.Sprint(n))
+		}
+	}
+	if len(missing) == 0 || p.live {
+		return nil
+	}
+	have := make([]int, 0, len(p.seen))
+	for n := range p.seen {
+		have = append(have, n)
+	}
+	return errorf("--session %s: no such session; the capture has %s", strings.Join(missing, ","), sessionRanges(have))
+}
+
+// noSession is what the timeline says when it has nothing to show.
+func noSession(cfg *config, res *result) string {
+	if res.count > 0 && narrowed(cfg) {
+		return report.Tr("No FTP session matches --session, --host, --user, --since or --until (%d packets, %d TCP connections).", res.stats.Packets, res.stats.Connections)
+	}
+	return report.Tr("No FTP session found (%d packets, %d TCP connections).", res.stats.Packets, res.stats.Connections)
+}
+
+// ladderSession picks the session the ladder view draws: the first shown
+// (the first of --session, or the first of the capture). Other views need
+// none.
 func ladderSession(cfg *config, res *result) (*analyzer.Session, error) {
 	if !cfg.draws() || cfg.json {
 		return nil, nil
 	}
 	if len(res.sessions) == 0 {
-		return nil, fmt.Errorf("no FTP session found (%d packets, %d TCP connections): nothing to draw", res.stats.Packets, res.stats.Connections)
+		return nil, errorf("no FTP session found (%d packets, %d TCP connections): nothing to draw", res.stats.Packets, res.stats.Connections)
 	}
-	if cfg.session == 0 {
-		return res.sessions[0], nil
-	}
-	ids := make([]string, len(res.sessions))
-	for i, s := range res.sessions {
-		if s.ID == cfg.session {
-			return s, nil
+	if len(cfg.sessions) > 0 {
+		for _, s := range res.sessions {
+			if s.ID == cfg.sessions[0] {
+				return s, nil
+			}
 		}
-		ids[i] = fmt.Sprint(s.ID)
 	}
-	return nil, fmt.Errorf("--session %d: no such session; the capture has session %s", cfg.session, strings.Join(ids, ", "))
+	return res.sessions[0], nil
 }
 
 // captureName names the capture in the HTML report's title.
@@ -274,33 +407,4 @@ func captureName(files []string) string {
 		}
 	}
 	return strings.Join(names, ", ")
-}
-
-// lazyOutput is -o FILE, or standard output; the file is created at the
-// first write, so an error before any output leaves no empty file behind.
-type lazyOutput struct {
-	name   string
-	stdout io.Writer
-	f      *os.File
-}
-
-func (o *lazyOutput) Write(b []byte) (int, error) {
-	if o.name == "" || o.name == "-" {
-		return o.stdout.Write(b)
-	}
-	if o.f == nil {
-		f, err := os.Create(o.name)
-		if err != nil {
-			return 0, fmt.Errorf("-o: %w", err)
-		}
-		o.f = f
-	}
-	return o.f.Write(b)
-}
-
-func (o *lazyOutput) Close() error {
-	if o.f == nil {
-		return nil
-	}
-	return o.f.Close()
 }

@@ -1,13 +1,17 @@
 package main
 
 import (
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/ftptrace/ftptrace/analyzer"
 )
 
 // sharedPcaps is the folder of public captures from other projects, beside
@@ -257,6 +261,33 @@ func TestSharedCaptures(t *testing.T) {
 		})
 	}
 }
+
+// analyzeArgs runs the analysis of a command line in the test's process,
+// handing each session to emit.
+func analyzeArgs(t *testing.T, args []string, emit func(*analyzer.Session)) *result {
+	t.Helper()
+	cfg, err := parseArgs(args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inputs, err := expandInputs(cfg.files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := analyze(cfg, inputs, newInterrupt(), nil, nil, emit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+type nopCloser struct{ io.Writer }
+
+func (nopCloser) Close() error { return nil }
+
+// cliCommand is the built ftptrace with its arguments, to be started by
+// the test.
+func cliCommand(args ...string) *exec.Cmd { return exec.Command(ftptraceBin, args...) }
 
 // joinSorted joins a set's members in order.
 func joinSorted(set map[string]bool) string {

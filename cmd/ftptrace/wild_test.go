@@ -49,10 +49,15 @@ func TestBruteForceCountInStreams(t *testing.T) {
 }
 
 // TestFindingPlacesCounted: the same finding in many places says how many
-// times and in how many sessions, not "N sessions" for N places.
+// times and in how many sessions, not "N sessions" for N places: in the
+// list of creds, and in the summary's count by kind.
 func TestFindingPlacesCounted(t *testing.T) {
-	out, _, _ := runCLI(t, "summary", pcap("vsftpd-bruteforce.pcap"))
+	out, _, _ := runCLI(t, "creds", pcap("vsftpd-bruteforce.pcap"))
 	if !strings.Contains(out, "... 6 times in 6 sessions)") {
+		t.Errorf("creds does not count places and sessions:\n%s", out)
+	}
+	out, _, _ = runCLI(t, "summary", pcap("vsftpd-bruteforce.pcap"))
+	if !strings.Contains(out, "cleartext-password     7 times in 7 sessions") {
 		t.Errorf("summary does not count places and sessions:\n%s", out)
 	}
 }

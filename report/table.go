@@ -1,0 +1,230 @@
+package report
+
+import (
+	"io"
+	"strings"
+
+	"github.com/mattn/go-runewidth"
+)
+
+// Style is how the text views are drawn: the width the tables must fit
+// (0: no limit), colour (ANSI, for terminals only), and whether several
+// capture files were read (tables then say which file a session came from).
+type Style struct {
+	Width int
+	Color bool
+	Files bool
+}
+
+// DefaultStyle is what the text views use when the output is not a
+// terminal and nothing else was asked: 80 columns, no colour.
+var DefaultStyle = Style{Width: 80}
+
+// column is one column of a table: one line per record, so that grep and
+// awk work on it, fitted to the width by eliding long cells in the middle
+// (an IPv6 address keeps its prefix and port, a path its start and its
+// file name) and, when even that is not enough, by leaving out the
+// columns that matter least.
+type column struct {
+	head  string
+	right bool // numbers are aligned right
+	// min is the narrowest the cells may be elided to; 0 when they are
+	// never elided (numbers, codes, short words).
+	min int
+	// drop orders the columns left out when the table does not fit: the
+	// highest first; 0 is never left out.
+	drop int
+}
+
+// cell is a table cell with its colour, if any.
+type cell struct {
+	text  string
+	color string // an ANSI SGR sequence, "" for none
+}
+
+// table collects the rows, then fits and writes them.
+type table struct {
+	cols []column
+	rows [][]cell
+}
+
+func (t *table) add(cells ...cell) { t.rows = append(t.rows, cells) }
+
+// plain makes cells without colour.
+func plain(texts ...string) []cell {
+	out := make([]cell, len(texts))
+	for i, s := range texts {
+		out[i] = cell{text: s}
+	}
+	return out
+}
+
+const columnGap = 2
+
+// layout decides the width of each column (-1 for a column left out).
+func (t *table) layout(width int) []int {
+	natural := make([]int, len(t.cols))
+	for i, c := range t.cols {
+		natural[i] = runewidth.StringWidth(c.head)
+		for _, r := range t.rows {
+			natural[i] = max(natural[i], runewidth.StringWidth(r[i].text))
+		}
+	}
+	widths := append([]int(nil), natural...)
+	if width <= 0 {
+		return widths
+	}
+	t.fit(widths, width)
+	// Columns left out on the way may fit again once others were: take
+	// them back, the most important first.
+	for {
+		back := -1
+		for i, c := range t.cols {
+			if widths[i] < 0 && (back < 0 || c.drop < t.cols[back].drop) && t.total(widths)+natural[i]+columnGap <= width {
+				back = i
+			}
+		}
+		if back < 0 {
+			return widths
+		}
+		widths[back] = natural[back]
+	}
+}
+
+// total is the width of the columns shown, with the gaps between them.
+func (t *table) total(widths []int) int {
+	total, shown := 0, 0
+	for _, w := range widths {
+		if w >= 0 {
+			total += w
+			shown++
+		}
+	}
+	return total + columnGap*max(shown-1, 0)
+}
+
+// fit elides and leaves out columns until the table fits width.
+func (t *table) fit(widths []int, width int) {
+	for {
+		excess := t.total(widths) - width
+		if excess <= 0 {
+			return
+		}
+		// Elide the widest elidable cells first: the room goes to what
+		// needs it.
+		room := 0
+		for i, c := range t.cols {
+			if widths[i] >= 0 && c.min > 0 && widths[i] > c.min {
+				room += widths[i] - c.min
+			}
+		}
+		if room >= excess {
+			shrinkWidest(widths, t.cols, excess)
+			return
+		}
+		drop := -1
+		for i, c := range t.cols {
+			if widths[i] >= 0 && c.drop > 0 && (drop < 0 || c.drop > t.cols[drop].drop) {
+				drop = i
+			}
+		}
+		if drop < 0 {
+			shrinkWidest(widths, t.cols, room)
+			return
+		}
+		widths[drop] = -1
+	}
+}
+
+// shrinkWidest takes n columns from the elidable columns, one at a time
+// from the widest, so that long cells keep as much as the others allow.
+func shrinkWidest(widths []int, cols []column, n int) {
+	for ; n > 0; n-- {
+		best := -1
+		for i, c := range cols {
+			if widths[i] > c.min && c.min > 0 && (best < 0 || widths[i]-c.min > widths[best]-cols[best].min) {
+				best = i
+			}
+		}
+		if best < 0 {
+			return
+		}
+		widths[best]--
+	}
+}
+
+// write fits the table to the style's width and writes it: a header, a
+// rule, one line per row.
+func (t *table) write(w io.Writer, st Style) error {
+	widths := t.layout(st.Width)
+	ew := &errWriter{w: w}
+	heads := make([]cell, len(t.cols))
+	rule := make([]cell, len(t.cols))
+	for i, c := range t.cols {
+		heads[i] = cell{text: c.head}
+		if widths[i] >= 0 {
+			rule[i] = cell{text: strings.Repeat("-", widths[i])}
+		}
+	}
+	for _, r := range append([][]cell{heads, rule}, t.rows...) {
+		var b strings.Builder
+		first := true
+		for i, c := range t.cols {
+			if widths[i] < 0 {
+				continue
+			}
+			if !first {
+				b.WriteString(strings.Repeat(" ", columnGap))
+			}
+			first = false
+			text := elideCell(r[i].text, widths[i])
+			pad := strings.Repeat(" ", widths[i]-runewidth.StringWidth(text))
+			if c.right {
+				b.WriteString(pad)
+			}
+			b.WriteString(paint(st, r[i].color, text))
+			if !c.right {
+				b.WriteString(pad)
+			}
+		}
+		ew.printf("%s\n", strings.TrimRight(b.String(), " "))
+	}
+	return ew.err
+}
+
+// elideCell shortens s to n display columns, keeping its start and its
+// end around an ellipsis: 2001:db8:…:1]:21, /pub/…/report.pdf.
+func elideCell(s string, n int) string {
+	if runewidth.StringWidth(s) <= n {
+		return s
+	}
+	if n <= 1 {
+		return runewidth.Truncate(s, n, "")
+	}
+	r := []rune(s)
+	keep := n - 1
+	headW := (keep + 1) / 2
+	tailW := keep - headW
+	head, tail := "", ""
+	w := 0
+	i := 0
+	for ; i < len(r) && w+runewidth.RuneWidth(r[i]) <= headW; i++ {
+		w += runewidth.RuneWidth(r[i])
+	}
+	head = string(r[:i])
+	w = 0
+	j := len(r)
+	for ; j > i && w+runewidth.RuneWidth(r[j-1]) <= tailW; j-- {
+		w += runewidth.RuneWidth(r[j-1])
+	}
+	tail = string(r[j:])
+	return head + "…" + tail
+}
+
+// elideEnd shortens s to n columns, keeping its start.
+func elideEnd(s string, n int) string {
+	if runewidth.StringWidth(s) <= n {
+		return s
+	}
+	return runewidth.Truncate(s, n, "…")
+}
