@@ -4,7 +4,7 @@
 scripts/bench-record.sh runs this inside a network namespace of its own,
 against a real vsftpd in another, while tcpdump records the link. It is the
 second, independent source of the benchmark's traffic (issue 21): written
-apart from cmd/ftpbench-gen, real TCP stacks on both sides, real timing.
+apart from tools/ftpbench-gen, real TCP stacks on both sides, real timing.
 
     bench-clients.py --server4 ADDR --server6 ADDR --client4 ADDR --client6 ADDR
                      --server-netns /run/netns/NAME
@@ -33,7 +33,7 @@ clients do on a real server:
               capture (the script stops recording before it ends)
 
 Every file received is checked against the server's manifest (name, size,
-SHA-256). The truth, in cmd/ftpbench-gen's format with each session's end
+SHA-256). The truth, in tools/ftpbench-gen's format with each session's end
 (quit, fin, rst, or "capture ended"), goes to --truth; when every session
 that ends has ended, --done is created, and the idle ones wait for SIGTERM.
 """

@@ -6,9 +6,9 @@
 #
 #     bash scripts/bench-record.sh OUT.pcap OUT.json      (root; make bench runs it)
 #
-# OUT.json is the truth the clients wrote (cmd/ftpbench-gen's format, with
-# each session's end); cmd/ftpbench-replay makes a capture of any size from
-# the recording and its truth. Nothing here comes from cmd/ftpbench-gen: other
+# OUT.json is the truth the clients wrote (tools/ftpbench-gen's format, with
+# each session's end); tools/ftpbench-replay makes a capture of any size from
+# the recording and its truth. Nothing here comes from tools/ftpbench-gen: other
 # code, real TCP stacks (window scaling, SACK, time stamps, delayed ACKs),
 # real timing (netem adds 1 ms each way where the kernel has it), sessions that end by QUIT, FIN, or
 # RST from either side, never QUIT, or stay open through the capture.
