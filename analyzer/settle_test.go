@@ -31,7 +31,7 @@ func TestSettledSessionsEndSoon(t *testing.T) {
 	busy := capt.Conn(netip.MustParseAddrPort("192.0.2.99:40000"), server)
 	busy.Handshake()
 	busy.ServerSend("220 ready\r\n")
-	ends := map[int]time.Time{} // session number (the busy one is 1): its last packet
+	ends := map[int]time.Time{}    // session number (the busy one is 1): its last packet
 	session(1).Close(synth.Server) // 2: a complete teardown
 	ends[2] = capt.Now()
 	session(2).Rst(synth.Client) // 3: a reset
