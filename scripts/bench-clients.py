@@ -56,6 +56,7 @@ LONG_USER = "ftpbenchlong"
 PASSWORD_MAX = 128
 LONG_PASS = "".join("abcdefghijklmnopqrstuvwxyz0123456789"[(i * 7 + 3) % 36] for i in range(PASSWORD_MAX))
 PORT = 21
+FIRST_PORT = 10000  # the control connections' client ports: FIRST_PORT + session number
 
 KINDS = [("fetch", 40), ("anonymous", 14), ("longpass", 5), ("brute", 10), ("kicked", 8), ("scan", 15), ("idle", 8)]
 
@@ -72,9 +73,9 @@ class Failed(Exception):
 class Control:
     """One control connection, replies read whole (RFC 959 4.2)."""
 
-    def __init__(self, family, server, client):
+    def __init__(self, family, server, client, port):
         self.sock = socket.socket(family, socket.SOCK_STREAM)
-        self.sock.bind((client, 0))
+        self.sock.bind((client, port))
         self.sock.connect((server, PORT))
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.buf = b""
@@ -119,8 +120,8 @@ class Control:
 
 
 class Session:
-    def __init__(self, args, rnd, v6, manifest):
-        self.args, self.rnd, self.v6, self.manifest = args, rnd, v6, manifest
+    def __init__(self, args, rnd, v6, manifest, port):
+        self.args, self.rnd, self.v6, self.manifest, self.port = args, rnd, v6, manifest, port
         self.family = socket.AF_INET6 if v6 else socket.AF_INET
         self.server = args.server6 if v6 else args.server4
         self.client = args.client6 if v6 else args.client4
@@ -128,7 +129,7 @@ class Session:
         self.c = None
 
     def open(self):
-        self.c = Control(self.family, self.server, self.client)
+        self.c = Control(self.family, self.server, self.client, self.port)
         self.truth["client"] = addr_port(*self.c.local)
         self.truth["server"] = addr_port(self.server, PORT)
         code, text = self.c.reply()
@@ -341,7 +342,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     for a in ("server4", "server6", "client4", "client6", "server-netns", "manifest", "truth", "done"):
         p.add_argument("--" + a, required=True)
-    p.add_argument("--sessions", type=int, default=200)
+    p.add_argument("--sessions", type=int, default=200, help="at most 20000")
     p.add_argument("--concurrency", type=int, default=12)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--v6", type=float, default=0.15, help="share of sessions over IPv6")
@@ -364,7 +365,10 @@ def main():
             if i is None or errors:
                 return
             kind, v6, seed = plans[i]
-            s = Session(args, random.Random(seed), v6, manifest)
+            # Each control connection from a port of its own, below the
+            # kernel's ephemeral range: no two sessions share a 4-tuple,
+            # so each is told apart in the truth by its endpoints.
+            s = Session(args, random.Random(seed), v6, manifest, FIRST_PORT + i)
             try:
                 if kind == "idle":
                     idle(s, hold)

@@ -65,19 +65,20 @@ func compare(t *truth, a *analysis) []string {
 			add("summary: %d sessions, %d transfers; truth %d sessions, %d transfers", a.summary.Sessions, a.summary.Transfers, len(t.Sessions), t.Transfers)
 		}
 	}
-	byConn := map[string]record{}
+	// Sessions are matched by their endpoints; where a 4-tuple was used
+	// again, in the order they began.
+	byConn := map[string][]record{}
 	for _, s := range a.sessions {
-		byConn[s.Client+" "+s.Server] = s
+		byConn[s.Client+" "+s.Server] = append(byConn[s.Client+" "+s.Server], s)
 	}
-	want := map[string]bool{}
 	for _, ts := range t.Sessions {
 		key := ts.Client + " " + ts.Server
-		want[key] = true
-		s, ok := byConn[key]
-		if !ok {
+		if len(byConn[key]) == 0 {
 			add("session %s -> %s: missing", ts.Client, ts.Server)
 			continue
 		}
+		s := byConn[key][0]
+		byConn[key] = byConn[key][1:]
 		where := fmt.Sprintf("session %d (%s -> %s)", s.Session, ts.Client, ts.Server)
 		if s.User != ts.User || s.Login != ts.Login {
 			add("%s: user %q login %q; truth user %q login %q", where, s.User, s.Login, ts.User, ts.Login)
@@ -108,8 +109,8 @@ func compare(t *truth, a *analysis) []string {
 			}
 		}
 	}
-	for _, s := range a.sessions {
-		if !want[s.Client+" "+s.Server] {
+	for _, rest := range byConn {
+		for _, s := range rest {
 			add("session %d (%s -> %s): not an FTP session of the truth", s.Session, s.Client, s.Server)
 		}
 	}

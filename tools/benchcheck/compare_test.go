@@ -96,3 +96,33 @@ Transfers: 1 (1 complete), 5 B (5 bytes) down, 0 B (0 bytes) up
 		}
 	}
 }
+
+// TestCompareReusedPorts: two sessions on one 4-tuple, one after the
+// other, are matched in the order they began.
+func TestCompareReusedPorts(t *testing.T) {
+	const truth2 = `{"packets":1,"bytes":1,"credentials":0,"transfers":0,"sessions":[
+ {"client":"192.0.2.1:10001","server":"203.0.113.10:21","user":"eve","login":"failed","ended":"fin","credentials":[],"transfers":[]},
+ {"client":"192.0.2.1:10001","server":"203.0.113.10:21","user":"bob","login":"success","ended":"quit","credentials":[],"transfers":[]}]}`
+	var tr truth
+	if err := json.Unmarshal([]byte(truth2), &tr); err != nil {
+		t.Fatal(err)
+	}
+	ok := `{"type":"session","session":1,"client":"192.0.2.1:10001","server":"203.0.113.10:21","user":"eve","login":"failed","ended":"fin"}
+{"type":"session","session":2,"client":"192.0.2.1:10001","server":"203.0.113.10:21","user":"bob","login":"success","ended":"quit"}
+{"type":"summary","packets":1,"bytes":1,"sessions":2,"transfers":0}
+`
+	for _, tt := range []struct{ name, analysis, want string }{
+		{"in order", ok, ""},
+		{"one missing", strings.Split(ok, "\n")[0] + "\n" + strings.Split(ok, "\n")[2] + "\n", "missing"},
+		{"a third", strings.Replace(ok, `{"type":"summary"`, `{"type":"session","session":3,"client":"192.0.2.1:10001","server":"203.0.113.10:21"}`+"\n"+`{"type":"summary"`, 1), "session 3 (192.0.2.1:10001 -> 203.0.113.10:21): not an FTP session"},
+	} {
+		a, err := readAnalysis(strings.NewReader(tt.analysis))
+		if err != nil {
+			t.Fatal(err)
+		}
+		diffs := strings.Join(compare(&tr, a), "\n")
+		if tt.want == "" && diffs != "" || !strings.Contains(diffs, tt.want) {
+			t.Errorf("%s: differences %q, want %q", tt.name, diffs, tt.want)
+		}
+	}
+}
