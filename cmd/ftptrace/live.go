@@ -50,7 +50,7 @@ func runLive(cfg *config, stdout, stderr io.Writer) int {
 	p := newPrinter(cfg, out, res, printerOptions(cfg, stdout, nil))
 	p.live = true
 	an := analyzer.New(analyzer.Options{Ports: cfg.ports, BruteForce: cfg.bruteForce, OnStep: p.step, OnSession: p.session,
-		Limits: analyzer.Limits{Steps: cfg.maxSteps}, NoHash: !cfg.showsHashes()})
+		Limits: analyzer.Limits{Steps: cfg.maxSteps}, NoHash: !cfg.showsHashes(), NoFacts: !cfg.showsDiagnoses()})
 	topts := reassembly.DefaultOptions
 	topts.MaxConnections = cfg.maxConns
 	tr := reassembly.NewTracker(an, topts)
