@@ -357,11 +357,11 @@ type Session struct {
 	TCP     *reassembly.Facts
 	tcpFlip bool
 
-	released       int                      // commands let go by Release
-	findingKinds   map[string]*findingGroup // findings by kind: how many, the ones past the itemized bound
-	findingsOver   int                      // findings not kept at all (past maxFindings)
-	conflicts      int                      // bytes retransmitted with different content
-	joins          []joinNote               // connections captured as two flows, joined (join.go)
+	released       int            // commands let go by Release
+	findingKinds   []findingGroup // findings by kind: how many, the ones past the itemized bound
+	findingsOver   int            // findings not kept at all (past maxFindings)
+	conflicts      int            // bytes retransmitted with different content
+	joins          []joinNote     // connections captured as two flows, joined (join.go)
 	limits         *Limits
 	scratch        *Step // step(-1), made when first needed
 	ctl            *control
