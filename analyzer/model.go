@@ -368,6 +368,7 @@ type Session struct {
 	printed        int // steps handed to OnStep so far (live output)
 	firstUnprinted int
 	ctlClosed      bool
+	settling       bool // settled, finished settleGrace after its last packet
 	finished       bool
 	conns          []*connState   // the connections of the session, let go when it is finished
 	hashes         sync.WaitGroup // digests of its transfers still being computed

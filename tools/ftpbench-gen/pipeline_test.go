@@ -18,7 +18,7 @@ import (
 // analyzer's TestHashKeepsPayloadsUntilHashed tests that deterministically.)
 func TestHashesThroughPrefetch(t *testing.T) {
 	var buf bytes.Buffer
-	truth, err := write(&buf, 40e6, 11)
+	truth, err := write(&buf, 40e6, 11, transferHeavy)
 	if err != nil {
 		t.Fatal(err)
 	}
