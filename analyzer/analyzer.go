@@ -34,6 +34,11 @@ type Options struct {
 	// for outputs that do not show it: hashing is most of the work per
 	// byte of a large capture.
 	NoHash bool
+	// NoFacts skips what TCP shows of the connections besides their bytes
+	// (Session.TCP and DataConn.TCP stay nil: reassembly.Facts, read by a
+	// diagnosis), for outputs that show no diagnosis: a busy server's
+	// short sessions spent a tenth of what they allocated on them.
+	NoFacts bool
 }
 
 // Dropped counts what the analyzer did not report in full, for the user.
@@ -277,7 +282,9 @@ func (a *Analyzer) newControl(cs *connState, why string) {
 	s.conns = append(s.conns, cs)
 	if cs.orig != nil {
 		cs.orig.Watch() // retransmissions that change a command must not pass unnoticed
-		cs.orig.Observe()
+		if !a.opts.NoFacts {
+			cs.orig.Observe()
+		}
 		s.TCP, s.tcpFlip = cs.orig.Facts(), cs.flip
 	}
 	a.noteJoin(cs)

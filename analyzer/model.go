@@ -357,11 +357,11 @@ type Session struct {
 	TCP     *reassembly.Facts
 	tcpFlip bool
 
-	released       int                      // commands let go by Release
-	findingKinds   map[string]*findingGroup // findings by kind: how many, the ones past the itemized bound
-	findingsOver   int                      // findings not kept at all (past maxFindings)
-	conflicts      int                      // bytes retransmitted with different content
-	joins          []joinNote               // connections captured as two flows, joined (join.go)
+	released       int            // commands let go by Release
+	findingKinds   []findingGroup // findings by kind: how many, the ones past the itemized bound
+	findingsOver   int            // findings not kept at all (past maxFindings)
+	conflicts      int            // bytes retransmitted with different content
+	joins          []joinNote     // connections captured as two flows, joined (join.go)
 	limits         *Limits
 	scratch        *Step // step(-1), made when first needed
 	ctl            *control
@@ -414,8 +414,10 @@ func (s *Session) NumCommands() int { return len(s.Commands) + s.released }
 // Release lets go of what only the step-by-step outputs (timeline, JSON
 // Lines, ladder) read, once the session is finished: the steps, the
 // commands (NumCommands still counts them), the listings, the data
-// connections no transfer names, and the control connection's parsing
-// state. The tables and the summary read nothing else, so a program that
+// connections no transfer names, the control connection's parsing state,
+// and what TCP showed of the connections (Session.TCP, DataConn.TCP: a
+// diagnosis reads them when the session is written). The tables and the
+// summary read nothing else, so a program that
 // keeps every session for them grows by a few kilobytes per session, not by
 // everything the session said.
 func (s *Session) Release() {
@@ -424,9 +426,12 @@ func (s *Session) Release() {
 	}
 	s.released += len(s.Commands)
 	recycleSteps(s.Steps)
-	s.Commands, s.Steps, s.DataConns, s.ctl, s.scratch = nil, nil, nil, nil, nil
+	s.Commands, s.Steps, s.DataConns, s.ctl, s.scratch, s.TCP = nil, nil, nil, nil, nil, nil
 	for _, t := range s.Transfers {
 		t.Listing = ""
+		if t.Data != nil {
+			t.Data.TCP = nil
+		}
 	}
 }
 

@@ -66,6 +66,32 @@ func (cfg *config) showsHashes() bool {
 	return cfg.json && cfg.records.Has(report.RecordTransfer) || cfg.logFormat()
 }
 
+// gatherAllFacts makes every view gather TCP facts, for the test that
+// the views that skip them lose nothing.
+var gatherAllFacts = false
+
+// showsDiagnoses tells whether the output shows diagnoses or latencies
+// (the diagnose and latency views, the timeline's closing lines, the
+// report, their JSON records), which read what TCP showed of each
+// connection (reassembly.Facts): the tables and the log formats skip
+// gathering it.
+func (cfg *config) showsDiagnoses() bool {
+	if gatherAllFacts {
+		return true
+	}
+	switch {
+	case cfg.json:
+		return cfg.records.Has(report.RecordDiagnosis) || cfg.records.Has(report.RecordLatency)
+	case cfg.logFormat():
+		return false
+	}
+	switch cfg.view {
+	case "sessions", "transfers", "creds", "summary":
+		return false
+	}
+	return true
+}
+
 // failOnSession tells whether a session meets the --fail-on condition.
 // Anonymous logins do not count as clear-text passwords: their "password"
 // is no secret.
