@@ -7,7 +7,7 @@ FUZZTIME ?= 30s
 PREFIX   ?= /usr/local
 DESTDIR  ?=
 
-.PHONY: build libpcap demo test e2e e2e-ingest fuzz bench corpus fixtures fixtures-synth vet fmt clean install uninstall man static
+.PHONY: build libpcap demo test e2e e2e-ingest fuzz bench bench-data bench-live corpus fixtures fixtures-synth vet fmt clean install uninstall man static
 
 # -buildvcs=auto: --version names the commit (debug.ReadBuildInfo), even
 # where GOFLAGS turns the stamping off.
@@ -64,7 +64,7 @@ test: libpcap
 	  if [ -n "$$unformatted" ]; then echo "gofmt wants to reformat:"; echo "$$unformatted"; exit 1; fi
 	$(GO) test ./...
 	# The goroutines (prefetch, hashing in place, background writer) under the race detector.
-	$(GO) test -race -run 'TestGolden|TestEach|TestPrefetch|TestDecodingPrefetch|TestFollow|TestBulkLane|TestCLI|TestHashKeeps|TestHashesThroughPrefetch' ./cmd/ftptrace ./reassembly ./analyzer ./tools/ftpbench-gen
+	$(GO) test -race -run 'TestGolden|TestEach|TestPrefetch|TestDecodingPrefetch|TestFollow|TestBulkLane|TestCLI|TestHashKeeps|TestHashesThrough' ./cmd/ftptrace ./reassembly ./analyzer ./tools/ftpbench-gen
 
 # Each parser's fuzz target for FUZZTIME (go test runs one -fuzz target at a time).
 fuzz:
@@ -96,21 +96,25 @@ fuzz:
 corpus: build
 	FTPTRACE=$(CURDIR)/$(BIN) bash scripts/corpus.sh
 
-# Benchmark captures (git-ignored): deterministic by seed, with their truth.
-BENCH_SIZES ?= 200MB 2GB
+# Benchmark captures (git-ignored), with their truth: deterministic by seed
+# (transfers-*, sessions-*), or played from a recording of real servers and
+# clients (recorded-*: scripts/bench-record.sh, root). See scripts/bench.sh.
+BENCH_CAPTURES ?= transfers-200MB transfers-2GB sessions-60MB sessions-600MB recorded-2GB
 bench-data:
-	$(GO) build -o bin/ftpbench-gen ./tools/ftpbench-gen
-	@mkdir -p bench-data
-	@for s in $(BENCH_SIZES); do \
-	  [ -s bench-data/$$s.pcap ] && [ -s bench-data/$$s.json ] || \
-	  bin/ftpbench-gen -size $$s -seed 1 -o bench-data/$$s.pcap -truth bench-data/$$s.json || exit 1; \
-	done
+	BENCH_DATA_ONLY=1 BENCH_CAPTURES="$(BENCH_CAPTURES)" bash scripts/bench.sh
 
-# Micro-benchmarks briefly, then ftptrace against the read loop (and tshark) on
-# the benchmark captures, checked against their truth; rewrites BENCHMARKS.md.
+# Micro-benchmarks briefly, then ftptrace against the read loop, the floor and
+# tshark on the benchmark captures, checked against their truth; rewrites
+# BENCHMARKS.md. BENCH_BEFORE=OTHER-BINARY times another build in the same runs.
 bench: build
 	$(GO) test ./... -run '^$$' -bench . -benchmem -benchtime 200ms
-	BENCH_SIZES="$(BENCH_SIZES)" bash scripts/bench.sh
+	BENCH_CAPTURES="$(BENCH_CAPTURES)" bash scripts/bench.sh
+
+# Live capture at full speed against tcpdump with the same kernel buffer
+# (root: a network namespace with a real vsftpd and curl); its table goes
+# into BENCHMARKS.md.
+bench-live: build
+	bash scripts/bench-live.sh
 
 # Recorded fixtures: real servers and clients on loopback, then through network
 # namespaces the way captures are taken in the field, and the failures

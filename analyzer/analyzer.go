@@ -34,6 +34,11 @@ type Options struct {
 	// for outputs that do not show it: hashing is most of the work per
 	// byte of a large capture.
 	NoHash bool
+	// NoFacts skips what TCP shows of the connections besides their bytes
+	// (Session.TCP and DataConn.TCP stay nil: reassembly.Facts, read by a
+	// diagnosis), for outputs that show no diagnosis: a busy server's
+	// short sessions spent a tenth of what they allocated on them.
+	NoFacts bool
 }
 
 // Dropped counts what the analyzer did not report in full, for the user.
@@ -54,8 +59,14 @@ type Dropped struct {
 const implicitFTPSPort = 990
 
 // closeGrace is how long (capture time) a session waits after its control
-// connection closed for the last ACKs before it is final.
-const closeGrace = 3 * time.Second
+// connection closed for the last ACKs before it is final; settleGrace is
+// how long after its last packet once every connection of it is over
+// (Session.settled): a reset that follows a complete teardown comes at
+// once (Windows servers), or after a round trip.
+const (
+	closeGrace  = 3 * time.Second
+	settleGrace = 500 * time.Millisecond
+)
 
 type connKind uint8
 
@@ -91,6 +102,14 @@ type Analyzer struct {
 	conns    map[uint64]*connState
 	sessions openSessions // not yet handed to OnSession
 	closing  []*Session
+	// settling are the sessions of closing that are settled (nothing more
+	// can come for them but a packet sent again), in the order they
+	// settled: they are finished settleGrace after their last packet,
+	// instead of closeGrace. finishedEarly counts the sessions of closing
+	// finished that way, still in the list.
+	settling      []*Session
+	settlingDue   reassembly.Stamp
+	finishedEarly int
 	// closingDue is the earliest the first of closing can be finished
 	// (setClosingDue): until then no packet needs to look.
 	closingDue  reassembly.Stamp
@@ -173,12 +192,18 @@ func (a *Analyzer) HandleEvent(c *reassembly.Conn, e *reassembly.Event) {
 	case connData:
 		a.dataEvent(cs, e)
 	}
+	if s := cs.sess; s != nil && s.ctlClosed && !s.finished && !s.settling && s.settled() {
+		a.settle(s)
+	}
 }
 
 // advance moves the analysis' clock.
 func (a *Analyzer) advance(t time.Time) {
 	if at := reassembly.StampOf(t); at.After(reassembly.StampOf(a.now)) {
 		a.now = t
+		if len(a.settling) > 0 && !at.Before(a.settlingDue) {
+			a.finishSettled()
+		}
 		if len(a.closing) > 0 && !at.Before(a.closingDue) {
 			a.finishClosing(false)
 		}
@@ -257,7 +282,9 @@ func (a *Analyzer) newControl(cs *connState, why string) {
 	s.conns = append(s.conns, cs)
 	if cs.orig != nil {
 		cs.orig.Watch() // retransmissions that change a command must not pass unnoticed
-		cs.orig.Observe()
+		if !a.opts.NoFacts {
+			cs.orig.Observe()
+		}
 		s.TCP, s.tcpFlip = cs.orig.Facts(), cs.flip
 	}
 	a.noteJoin(cs)
@@ -318,14 +345,53 @@ func (a *Analyzer) finishClosing(all bool) {
 	}
 	n := 0
 	for _, s := range a.closing {
-		if !all && a.now.Before(s.End.Add(closeGrace)) { // a.now.Sub(s.End) < closeGrace, without Sub's cost (once per packet)
+		if !all && !s.finished && a.now.Before(s.End.Add(closeGrace)) { // a.now.Sub(s.End) < closeGrace, without Sub's cost (once per packet)
 			break
+		}
+		if s.finished {
+			a.finishedEarly--
 		}
 		a.finish(s)
 		n++
 	}
 	a.closing = append(a.closing[:0], a.closing[n:]...)
 	a.setClosingDue()
+}
+
+// settle finishes s settleGrace after its last packet instead of
+// closeGrace.
+func (a *Analyzer) settle(s *Session) {
+	s.settling = true
+	a.settling = append(a.settling, s)
+	if len(a.settling) == 1 {
+		a.settlingDue = reassembly.StampOf(s.End.Add(settleGrace))
+	}
+}
+
+// finishSettled finishes the settled sessions whose last packet came
+// settleGrace ago, and lets closing go of them (finishClosing skips them
+// otherwise, when their closeGrace is over).
+func (a *Analyzer) finishSettled() {
+	n := 0
+	for _, s := range a.settling {
+		if !s.finished && a.now.Before(s.End.Add(settleGrace)) {
+			break
+		}
+		if !s.finished {
+			a.finish(s)
+			a.finishedEarly++
+		}
+		n++
+	}
+	a.settling = append(a.settling[:0], a.settling[n:]...)
+	if len(a.settling) > 0 {
+		a.settlingDue = reassembly.StampOf(a.settling[0].End.Add(settleGrace))
+	}
+	if a.finishedEarly > 64 && a.finishedEarly > len(a.closing)/2 {
+		a.closing = slices.DeleteFunc(a.closing, func(s *Session) bool { return s.finished })
+		a.finishedEarly = 0
+		a.setClosingDue()
+	}
 }
 
 // setClosingDue sets closingDue from the first session closing. Its End
@@ -396,4 +462,22 @@ func (a *Analyzer) finish(s *Session) {
 		return
 	}
 	a.done = append(a.done, s)
+}
+
+// settled tells whether nothing more can come for a session whose control
+// connection closed: every connection of it is over (connTrack.over), and
+// no announced data connection is still awaited. It then need not wait closeGrace
+// for late ACKs: a busy server's sessions would pile up for those seconds.
+func (s *Session) settled() bool {
+	for _, e := range s.ctl.expects {
+		if e.Data == nil && !e.Rejected && e.queued >= 0 {
+			return false // a data connection may still come for it
+		}
+	}
+	for _, cs := range s.conns {
+		if cs.track == nil || !cs.track.over() {
+			return false
+		}
+	}
+	return true
 }

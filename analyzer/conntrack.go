@@ -262,3 +262,10 @@ func (ct *connTrack) complete() bool {
 	ended := ct.closedBy == "rst" || (ct.fin[0].acked && ct.fin[1].acked)
 	return ct.hsDone && ended
 }
+
+// over tells whether the connection is over for good: reset, or closed by
+// both sides with both FINs acknowledged. No packet of it can add to the
+// session but a copy sent again.
+func (ct *connTrack) over() bool {
+	return ct.closedBy == "rst" || (ct.fin[0].acked && ct.fin[1].acked)
+}

@@ -103,7 +103,9 @@ func (a *Analyzer) newDataConn(cs *connState, s *Session, e *Expectation) {
 		e.Transfer.Data = dc
 	}
 	if cs.orig != nil {
-		cs.orig.Observe() // for a diagnosis: retransmissions, windows, ICMP errors
+		if !a.opts.NoFacts {
+			cs.orig.Observe() // for a diagnosis: retransmissions, windows, ICMP errors
+		}
 		dc.TCP, dc.tcpFlip = cs.orig.Facts(), cs.flip
 	}
 	s.DataConns = append(s.DataConns, dc)

@@ -40,13 +40,16 @@ type findingGroup struct {
 // addFinding records a finding; step is an index into s.Steps, or -1.
 // Past findingsPerKind of a kind, it is counted into the kind's group.
 func (s *Session) addFinding(severity, kind string, step int, format string, args ...any) {
-	if s.findingKinds == nil {
-		s.findingKinds = map[string]*findingGroup{}
+	var g *findingGroup
+	for i := range s.findingKinds { // a few kinds a session: no map
+		if s.findingKinds[i].kind == kind {
+			g = &s.findingKinds[i]
+			break
+		}
 	}
-	g := s.findingKinds[kind]
 	if g == nil {
-		g = &findingGroup{kind: kind, severity: severity}
-		s.findingKinds[kind] = g
+		s.findingKinds = append(s.findingKinds, findingGroup{kind: kind, severity: severity})
+		g = &s.findingKinds[len(s.findingKinds)-1]
 	}
 	g.n++
 	at := s.Start
@@ -86,16 +89,16 @@ func severityRank(s string) int {
 // one finding that counts them (Count) from the first to the last step,
 // and a limit-reached finding that says what was not itemized.
 func (s *Session) groupFindings() {
-	var kinds []string
-	for k, g := range s.findingKinds {
+	var over []findingGroup
+	for _, g := range s.findingKinds {
 		if g.over > 0 {
-			kinds = append(kinds, k)
+			over = append(over, g)
 		}
 	}
-	sort.Strings(kinds)
+	sort.Slice(over, func(i, j int) bool { return over[i].kind < over[j].kind })
 	var grouped []string
-	for _, k := range kinds {
-		g := s.findingKinds[k]
+	for _, g := range over {
+		k := g.kind
 		s.Findings = append(s.Findings, Finding{Severity: g.severity, Kind: k, Step: g.first, LastStep: g.last, Count: g.over, Time: g.time,
 			Template: "%d more %s, as the ones above", Args: []any{g.over, phrase(findingNoun(k, g.over))},
 			Detail: fmt.Sprintf("%d more %s, as the ones above", g.over, findingNoun(k, g.over))})

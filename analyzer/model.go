@@ -394,17 +394,18 @@ type Session struct {
 	TCP     *reassembly.Facts
 	tcpFlip bool
 
-	released       int                      // commands let go by Release
-	findingKinds   map[string]*findingGroup // findings by kind: how many, the ones past the itemized bound
-	findingsOver   int                      // findings not kept at all (past maxFindings)
-	conflicts      int                      // bytes retransmitted with different content
-	joins          []joinNote               // connections captured as two flows, joined (join.go)
+	released       int            // commands let go by Release
+	findingKinds   []findingGroup // findings by kind: how many, the ones past the itemized bound
+	findingsOver   int            // findings not kept at all (past maxFindings)
+	conflicts      int            // bytes retransmitted with different content
+	joins          []joinNote     // connections captured as two flows, joined (join.go)
 	limits         *Limits
 	scratch        *Step // step(-1), made when first needed
 	ctl            *control
 	printed        int // steps handed to OnStep so far (live output)
 	firstUnprinted int
 	ctlClosed      bool
+	settling       bool // settled, finished settleGrace after its last packet
 	finished       bool
 	conns          []*connState   // the connections of the session, let go when it is finished
 	hashes         sync.WaitGroup // digests of its transfers still being computed
@@ -450,8 +451,10 @@ func (s *Session) NumCommands() int { return len(s.Commands) + s.released }
 // Release lets go of what only the step-by-step outputs (timeline, JSON
 // Lines, ladder) read, once the session is finished: the steps, the
 // commands (NumCommands still counts them), the listings, the data
-// connections no transfer names, and the control connection's parsing
-// state. The tables and the summary read nothing else, so a program that
+// connections no transfer names, the control connection's parsing state,
+// and what TCP showed of the connections (Session.TCP, DataConn.TCP: a
+// diagnosis reads them when the session is written). The tables and the
+// summary read nothing else, so a program that
 // keeps every session for them grows by a few kilobytes per session, not by
 // everything the session said.
 func (s *Session) Release() {
@@ -460,9 +463,12 @@ func (s *Session) Release() {
 	}
 	s.released += len(s.Commands)
 	recycleSteps(s.Steps)
-	s.Commands, s.Steps, s.DataConns, s.ctl, s.scratch = nil, nil, nil, nil, nil
+	s.Commands, s.Steps, s.DataConns, s.ctl, s.scratch, s.TCP = nil, nil, nil, nil, nil, nil
 	for _, t := range s.Transfers {
 		t.Listing = ""
+		if t.Data != nil {
+			t.Data.TCP = nil
+		}
 	}
 }
 

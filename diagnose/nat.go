@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"net/netip"
+	"sort"
 	"strconv"
 	"time"
 
@@ -63,11 +64,9 @@ const sameSessionWindow = 2 * time.Second
 // PASV (alg-rewrite), and packets the capture cut short (snap length).
 func Capture(fps []Fingerprint, stats reassembly.Stats) []Diagnosis {
 	var out []Diagnosis
-	for i := range fps {
-		for j := i + 1; j < len(fps); j++ {
-			if d, ok := algRewrite(&fps[i], &fps[j]); ok {
-				out = append(out, d)
-			}
+	for _, p := range natCandidates(fps) {
+		if d, ok := algRewrite(&fps[p[0]], &fps[p[1]]); ok {
+			out = append(out, d)
 		}
 	}
 	if stats.Snapped > 0 {
@@ -77,6 +76,45 @@ func Capture(fps []Fingerprint, stats reassembly.Stats) []Diagnosis {
 			Fix:     text("Capture with the whole packet: tcpdump -s 0 (the default of current versions), dumpcap -s 0.")})
 	}
 	return out
+}
+
+// natCandidates lists the pairs of sessions (i < j, in that order) that
+// algRewrite may find to be one: the same server, the same number of
+// announcements (some), the same commands, starting within
+// sameSessionWindow. Comparing every pair took a busy capture's 17 000
+// sessions 150 million comparisons; sessions grouped by what must be equal
+// and sorted by start in each group are compared with the few near them.
+func natCandidates(fps []Fingerprint) [][2]int {
+	groups := map[string][]int{}
+	var key []byte
+	for i := range fps {
+		f := &fps[i]
+		if len(f.Announces) == 0 {
+			continue
+		}
+		key = f.Server.AppendTo(key[:0])
+		key = strconv.AppendInt(append(key, ' '), int64(len(f.Announces)), 10)
+		for _, v := range f.Verbs {
+			key = append(append(key, ' '), v...)
+		}
+		groups[string(key)] = append(groups[string(key)], i)
+	}
+	var pairs [][2]int
+	for _, g := range groups {
+		sort.SliceStable(g, func(x, y int) bool { return fps[g[x]].Start.Before(fps[g[y]].Start) })
+		for x, i := range g {
+			for _, j := range g[x+1:] {
+				if fps[j].Start.Sub(fps[i].Start) > sameSessionWindow {
+					break
+				}
+				pairs = append(pairs, [2]int{min(i, j), max(i, j)})
+			}
+		}
+	}
+	sort.Slice(pairs, func(x, y int) bool {
+		return pairs[x][0] < pairs[y][0] || pairs[x][0] == pairs[y][0] && pairs[x][1] < pairs[y][1]
+	})
+	return pairs
 }
 
 func algRewrite(a, b *Fingerprint) (Diagnosis, bool) {

@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gopacket/gopacket"
@@ -20,14 +21,15 @@ import (
 // the caller can flush by wall-clock time and notice Ctrl-C.
 const liveTimeout = 200 * time.Millisecond
 
-// liveBuffer is the kernel capture buffer (libpcap's default is 2 MiB).
-const liveBuffer = 32 << 20
-
 // LiveSource captures packets from a network interface through libpcap.
 type LiveSource struct {
-	Iface   string
-	handle  *pcap.Handle
-	save    *saver // -w, nil without
+	Iface  string
+	handle *pcap.Handle
+	save   *saver // -w, nil without
+	// saveMu guards save: packets are read (and saved) on the capture's
+	// goroutine (NewLivePrefetch), SaveTrouble and NotSaved are asked on
+	// the analysis'.
+	saveMu  sync.Mutex
 	file    *os.File
 	started time.Time
 	closed  bool
@@ -51,7 +53,7 @@ func OpenLive(iface string, opts LiveOptions) (*LiveSource, error) {
 		func() error { return in.SetTimeout(liveTimeout) },
 		// A large kernel buffer rides out bursts (a fast transfer on
 		// loopback) while the analysis catches up.
-		func() error { return in.SetBufferSize(liveBuffer) },
+		func() error { return in.SetBufferSize(bufferKiB(opts.BufferKiB) << 10) },
 	} {
 		if err := set(); err != nil {
 			return nil, liveError(iface, err)
@@ -114,7 +116,9 @@ func (l *LiveSource) ReadPacket() ([]byte, gopacket.CaptureInfo, layers.LinkType
 	case err == nil:
 	case errors.Is(err, pcap.NextErrorTimeoutExpired):
 		if l.save != nil {
+			l.saveMu.Lock()
 			l.save.flush()
+			l.saveMu.Unlock()
 		}
 		return nil, ci, lt, ErrNoPacket
 	case errors.Is(err, io.EOF):
@@ -123,7 +127,9 @@ func (l *LiveSource) ReadPacket() ([]byte, gopacket.CaptureInfo, layers.LinkType
 		return nil, ci, lt, l.readError(err)
 	}
 	if l.save != nil {
+		l.saveMu.Lock()
 		l.save.packet(ci, data)
+		l.saveMu.Unlock()
 	}
 	return data, ci, lt, nil
 }
@@ -166,13 +172,20 @@ func (l *LiveSource) SaveTrouble() error {
 	if l.save == nil {
 		return nil
 	}
+	l.saveMu.Lock()
+	defer l.saveMu.Unlock()
 	return l.save.trouble()
 }
 
 // NotSaved is the number of packets read but not saved to -w, and why;
 // 0 and nil when all were.
 func (l *LiveSource) NotSaved() (int, error) {
-	if l.save == nil || l.save.err == nil {
+	if l.save == nil {
+		return 0, nil
+	}
+	l.saveMu.Lock()
+	defer l.saveMu.Unlock()
+	if l.save.err == nil {
 		return 0, nil
 	}
 	return l.save.notSaved, l.save.err
@@ -196,7 +209,9 @@ func (l *LiveSource) Close() error {
 	l.closed = true
 	l.handle.Close()
 	if l.save != nil {
+		l.saveMu.Lock()
 		l.save.flush()
+		l.saveMu.Unlock()
 	}
 	if l.file != nil {
 		return l.file.Close()

@@ -27,6 +27,7 @@ type batch struct {
 	arena []byte
 	meta  []packetMeta
 	err   error // what ended the reading, after the packets above
+	idle  bool  // live capture: no packet came for the read timeout after these
 	// refs counts who uses the batch's memory: the reader of the
 	// Prefetch, and the Keep calls of payloads handed on (Keeper).
 	refs  atomic.Int32
@@ -55,6 +56,11 @@ func (b *batch) add(start, end int, sec int64, nsec uint32, length int, lt layer
 }
 
 func (b *batch) data(m *packetMeta) []byte { return b.arena[m.start:m.end:m.end] }
+
+// reset empties a batch for the reader to fill again.
+func (b *batch) reset() {
+	b.arena, b.meta, b.err, b.idle = b.arena[:0], b.meta[:0], nil, false
+}
 
 // stamp is the packet's capture time, as StampOf(m.captureInfo().Timestamp)
 // but without making the time.Time.
@@ -153,6 +159,8 @@ type Prefetch struct {
 	// read counts the packets read so far, for a progress line on another
 	// goroutine (one atomic add per batch).
 	read atomic.Int64
+	// stop asks the reading goroutine of a live capture to end (Stop).
+	stop atomic.Bool
 }
 
 // Packets is how many packets were read so far; any goroutine may ask.
@@ -186,7 +194,7 @@ func (p *Prefetch) fill(src PacketReader) {
 	}
 	for {
 		b := <-p.empty
-		b.arena, b.meta, b.err = b.arena[:0], b.meta[:0], nil
+		b.reset()
 		if blocks != nil {
 			blocks.fill(b)
 		} else {
@@ -284,21 +292,26 @@ func (p *Prefetch) Follow(t *Tracker) error {
 		for p.next < len(b.meta) {
 			m := &b.meta[p.next]
 			p.next++
-			if !t.count(int(m.end-m.start), m.end-m.start < m.length, m.ok) {
-				if m.icmp {
-					t.icmpPacket(b.data(m), m.lt, m.captureInfo())
-				}
-				continue
-			}
-			t.arrive(m.stamp())
-			s, found, skip := t.skipIgnored(m)
-			if skip {
-				continue
-			}
-			p.segment(&p.seg, b, m)
-			t.follow(&p.seg, m.captureInfo(), s, found)
+			p.followPacket(t, b, m)
 		}
 	}
+}
+
+// followPacket hands packet m of batch b to t.
+func (p *Prefetch) followPacket(t *Tracker, b *batch, m *packetMeta) {
+	if !t.count(int(m.end-m.start), m.end-m.start < m.length, m.ok) {
+		if m.icmp {
+			t.icmpPacket(b.data(m), m.lt, m.captureInfo())
+		}
+		return
+	}
+	t.arrive(m.stamp())
+	s, found, skip := t.skipIgnored(m)
+	if skip {
+		return
+	}
+	p.segment(&p.seg, b, m)
+	t.follow(&p.seg, m.captureInfo(), s, found)
 }
 
 // segment sets seg to packet m of batch b, its TCP layer in p.tcp.

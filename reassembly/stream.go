@@ -276,6 +276,12 @@ func (s *stream) noteAck(d Direction, ack uint32) {
 const tailBytes = 4096
 
 func (s *stream) keepTail(dir Direction, p []byte) {
+	if s.tail[dir] == nil && len(p) < tailBytes {
+		// Room for a few lines at once: a control connection's lines come
+		// a few dozen bytes at a time, and growing by doubling from one
+		// line took five allocations.
+		s.tail[dir] = make([]byte, 0, min(tailBytes, max(512, 2*len(p))))
+	}
 	if len(p) >= tailBytes {
 		s.tail[dir] = append(s.tail[dir][:0], p[len(p)-tailBytes:]...)
 		return

@@ -8,10 +8,11 @@ import (
 )
 
 // FullLength is the length of a transfer's whole payload as far as the
-// capture tells: the bytes it carried and those it missed, or the size the
-// server announced for a download when more (the capture ended first).
+// capture tells: the bytes that crossed the wire (Transfer.Bytes, which
+// counts those the capture missed too), or the size the server announced
+// for a download when more (the capture ended first).
 func FullLength(t *analyzer.Transfer) int64 {
-	n := t.Bytes + t.Gaps
+	n := t.Bytes
 	if t.Direction == "download" && !t.TypeA && t.Announced-t.Rest > n {
 		n = t.Announced - t.Rest
 	}

@@ -1,34 +1,40 @@
 #!/usr/bin/env bash
 # bench.sh: ftptrace's end-to-end benchmark (make bench runs it).
 #
-# Generates the synthetic captures under bench-data/ when missing
-# (tools/ftpbench-gen, deterministic by seed), then for each size runs the read
-# loop (tools/readloop), the least work any full analysis must do
-# (tools/workfloor), `ftptrace --json -o OUT FILE` and the password audit
-# `ftptrace creds -o OUT FILE` alternately, N times, checks every ftptrace
-# result against the generator's truth, and
-# reports medians: MB/s, packets/s, peak RSS, ftptrace's time as a multiple
-# of the read loop's, how time grows with size, and peak RSS on the first N MB
-# of the largest capture (where memory stops growing). When tshark is installed
-# it is compared on the largest capture (`tshark -q -z credentials`, slow:
-# two pairs). The results are written to BENCHMARKS.md.
+# Captures (bench-data/NAME.pcap with the truth NAME.json), made when missing:
+#   transfers-SIZE  tools/ftpbench-gen -profile transfers: few sessions, big files,
+#                   half the bytes other protocols
+#   sessions-SIZE   tools/ftpbench-gen -profile sessions: ~2 000 short sessions a second
+#   recorded-SIZE   the second, independent source: a real vsftpd and the clients
+#                   of scripts/bench-clients.py recorded in network namespaces
+#                   (scripts/bench-record.sh, root; bench-data/recording.pcap),
+#                   played to SIZE by tools/ftpbench-replay
+# For each capture, N runs; in each run, one after the other: the read loop
+# (tools/readloop), the floor (tools/workfloor), `ftptrace --json`, `ftptrace
+# creds`, `ftptrace summary`, the same three of a build to compare with
+# (BENCH_BEFORE), and tshark -z credentials (the first TSHARK_RUNS runs).
+# Every ftptrace output is checked against the truth (tools/benchcheck). Each
+# ftptrace run reports the collector's share of its CPU (FTPTRACE_GCSTATS).
+# Then peak RSS on the first N MB of one capture read from a pipe (memory by
+# length analysed), and how time grows with size. Results: BENCHMARKS.md.
 #
-# Environment: BENCH_SIZES (default "200MB 2GB"), BENCH_SEED (default 1),
-#              BENCH_RUNS (override the runs per size), BENCH_OUT (default
-#              BENCHMARKS.md), TSHARK_PAIRS (default 2; 0 skips tshark),
-#              TSHARK_SIZE (the capture tshark runs on; default the largest).
+# Environment:
+#   BENCH_CAPTURES  default "transfers-200MB transfers-2GB sessions-60MB sessions-600MB recorded-2GB"
+#   BENCH_RUNS      runs per capture (default 5 under 1 GB, 3 from 1 GB)
+#   BENCH_BEFORE    another ftptrace binary, timed in the same runs (before/after)
+#   BENCH_MEMORY    the capture of the memory-by-length rows (default: the
+#                   largest recorded-*, else the largest)
+#   TSHARK_RUNS     runs with tshark (default 3 under 1 GB, 1 from 1 GB; 0: none)
+#   BENCH_SEED (1), BENCH_OUT (BENCHMARKS.md)
+#   BENCH_DATA_ONLY=1 makes the captures and times nothing (make bench-data)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
-SIZES=${BENCH_SIZES:-"200MB 2GB"}
+CAPTURES=${BENCH_CAPTURES:-"transfers-200MB transfers-2GB sessions-60MB sessions-600MB recorded-2GB"}
 SEED=${BENCH_SEED:-1}
 OUT=${BENCH_OUT:-BENCHMARKS.md}
-TSHARK_PAIRS=${TSHARK_PAIRS:-2}
-set -- $SIZES
-first=$1 last=${!#} # the smallest and the largest capture
-tshark_given=${TSHARK_SIZE:-}
-TSHARK_SIZE=${TSHARK_SIZE:-$last}
+BEFORE=${BENCH_BEFORE:-}
 DATA=bench-data
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
@@ -42,10 +48,16 @@ if [ ! -x /usr/bin/time ]; then
     echo "bench.sh needs GNU time for peak RSS: sudo apt-get install time"; exit 1
   fi
 fi
+have_tshark=0
+command -v tshark >/dev/null && have_tshark=1
+if [ -n "$BEFORE" ]; then
+  [ -x "$BEFORE" ] || { echo "BENCH_BEFORE=$BEFORE: not an executable"; exit 1; }
+  BEFORE=$(realpath "$BEFORE")
+fi
 
 mkdir -p bin "$DATA"
 go build -o bin/ftptrace ./cmd/ftptrace
-for c in ftpbench-gen readloop workfloor benchcheck; do go build -o "bin/$c" "./tools/$c"; done
+for c in ftpbench-gen ftpbench-replay readloop workfloor benchcheck; do go build -o "bin/$c" "./tools/$c"; done
 
 # spread prints the smallest and largest of its arguments, "min-max".
 spread() { printf '%s\n' "$@" | sort -g | awk 'NR == 1 {lo = $1} {hi = $1} END {printf "%.2f-%.2f", lo, hi}'; }
@@ -53,150 +65,190 @@ spread() { printf '%s\n' "$@" | sort -g | awk 'NR == 1 {lo = $1} {hi = $1} END {
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 # calc evaluates an awk expression.
 calc() { awk "BEGIN {print $1}"; }
+# bytes_of SIZE prints a size such as 600MB or 2GB in bytes.
+bytes_of() { awk -v s="$1" 'BEGIN {n = s + 0; u = substr(s, length(n "") + 1); print n * (u == "GB" ? 1e9 : u == "MB" ? 1e6 : 1)}'; }
 
-# timed CMD...: runs CMD, sets T (wall seconds, from nanosecond clocks) and
-# M (peak RSS in KiB, from GNU time) and RC (its exit status).
+# timed CMD...: runs CMD, sets T (wall seconds, from nanosecond clocks),
+# M (peak RSS in KiB, from GNU time), RC (its exit status) and GC (the
+# collector's share of the CPU, for ftptrace; empty for other commands).
 timed() {
   local s e
+  rm -f "$TMP/gc"
   s=$(date +%s%N)
   set +e
-  /usr/bin/time -o "$TMP/time" -f '%e %M' "$@" >"$TMP/stdout" 2>"$TMP/stderr"
+  FTPTRACE_GCSTATS=$TMP/gc /usr/bin/time -o "$TMP/time" -f '%e %M' "$@" >"$TMP/stdout" 2>"$TMP/stderr"
   RC=$?
   set -e
   e=$(date +%s%N)
   T=$(calc "($e - $s) / 1e9")
   M=$(awk 'END {print $2}' "$TMP/time")
+  GC=$(sed -n 's/^gc_share=\([0-9.]*\) .*/\1/p' "$TMP/gc" 2>/dev/null || true)
 }
 
-load=$(cut -d' ' -f1-3 /proc/loadavg)
-# What is measured, noted before anything is written (BENCHMARKS.md itself
-# is rewritten at the end).
-commit="$(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD 2>/dev/null || echo ' with uncommitted changes')"
-command="make bench"
-[ -n "${BENCH_SIZES:-}" ] && command="BENCH_SIZES=\"$BENCH_SIZES\" $command"
-[ -n "$tshark_given" ] && command="TSHARK_SIZE=$TSHARK_SIZE $command"
-rows=() creds_rows=() floor_rows=() tshark_rows=() failed=0
-declare -A secs bytes
-for size in $SIZES; do
-  pcap=$DATA/$size.pcap truth=$DATA/$size.json
-  if [ ! -s "$pcap" ] || [ ! -s "$truth" ]; then
-    echo "generating $pcap"
-    s=$(date +%s%N)
-    bin/ftpbench-gen -size "$size" -seed "$SEED" -o "$pcap" -truth "$truth"
-    echo "  generated in $(calc "($(date +%s%N) - $s) / 1e9") s"
+# make_capture NAME: generates bench-data/NAME.pcap and its truth.
+make_capture() {
+  local name=$1 profile=${1%%-*} size=${1#*-} s
+  s=$(date +%s%N)
+  echo "making $DATA/$name.pcap"
+  case $profile in
+  transfers | sessions)
+    bin/ftpbench-gen -profile "$profile" -size "$size" -seed "$SEED" -o "$DATA/$name.pcap" -truth "$DATA/$name.json" ;;
+  recorded)
+    if [ ! -s "$DATA/recording.pcap" ] || [ ! -s "$DATA/recording.json" ]; then
+      [ "$(id -u)" = 0 ] || { echo "$name needs a recording (scripts/bench-record.sh, as root): sudo make bench"; exit 1; }
+      bash scripts/bench-record.sh "$DATA/recording.pcap" "$DATA/recording.json"
+    fi
+    bin/ftpbench-replay -size "$size" -o "$DATA/$name.pcap" -truth "$DATA/$name.json" "$DATA/recording.pcap" "$DATA/recording.json" ;;
+  *) echo "bench.sh: unknown capture $name (transfers-SIZE, sessions-SIZE or recorded-SIZE)"; exit 2 ;;
+  esac
+  echo "  made in $(calc "($(date +%s%N) - $s) / 1e9") s"
+}
+
+# check VIEW NAME: checks $TMP/out.VIEW against the truth of capture NAME;
+# sets VERDICT, and FAILED=1 with the differences in bench-data/NAME.check.txt.
+check() {
+  local view=$1 name=$2 flag=
+  case $view in creds) flag=-creds ;; summary) flag=-summary ;; esac
+  set +e
+  bin/benchcheck $flag -truth "$DATA/$name.json" <"$TMP/out.$view" >"$TMP/verdict"
+  local st=$?
+  set -e
+  VERDICT=$(head -1 "$TMP/verdict")
+  if [ "$RC" != 0 ] || [ "$st" != 0 ]; then
+    FAILED=1 CHECK[$name]="MISMATCH (see $DATA/$name.check.txt)"
+    { echo "$view: ftptrace exit $RC, benchcheck exit $st"; grep -v "^Command exited" "$TMP/stderr" | head -5 || true; cat "$TMP/verdict"; } >>"$DATA/$name.check.txt"
   fi
-  runs=${BENCH_RUNS:-5}
-  [ "${size%GB}" != "$size" ] && runs=${BENCH_RUNS:-3}
-  file_bytes=$(stat -c %s "$pcap")
-  packets=$(awk -F'[:,]' '/"packets"/ {gsub(/ /,""); print $2; exit}' "$truth")
+}
+
+VIEWS=(json creds summary)
+# view_args VIEW OUT: ftptrace's arguments for a view, writing to OUT.
+view_args() {
+  case $1 in
+  json) echo "--json -o $2" ;;
+  *) echo "$1 -o $2" ;;
+  esac
+}
+
+if [ "${BENCH_DATA_ONLY:-0}" = 1 ]; then # make bench-data: the captures, nothing timed
+  for name in $CAPTURES; do
+    [ -s "$DATA/$name.pcap" ] && [ -s "$DATA/$name.json" ] || make_capture "$name"
+  done
+  exit 0
+fi
+
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+commit="$(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD 2>/dev/null || echo ' with uncommitted changes')"
+FAILED=0
+declare -A T_ RSS GCS CHECK MBS PKTS SESS RUNS
+# T_[name:tool] holds the run times, RSS[name:tool] the peak RSS (KiB),
+# GCS[name:tool] the GC shares, space-separated; tools: readloop, floor,
+# json, creds, summary, before-json..., tshark; R_[name:tool] the ratios
+# to the read loop of the same run, TR_[name:view] tshark's time over the view's.
+declare -A R_ TR_ BR_
+for name in $CAPTURES; do
+  pcap=$DATA/$name.pcap truth=$DATA/$name.json
+  [ -s "$pcap" ] && [ -s "$truth" ] || make_capture "$name"
+  bytes=$(stat -c %s "$pcap")
+  MBS[$name]=$(calc "$bytes / 1e6")
+  PKTS[$name]=$(awk -F'[:,]' '/"packets"/ {gsub(/ /,""); print $2; exit}' "$truth")
+  SESS[$name]=$(grep -c '"client":' "$truth")
+  runs=${BENCH_RUNS:-5} truns=${TSHARK_RUNS:-3}
+  if [ "$bytes" -ge 1000000000 ]; then runs=${BENCH_RUNS:-3} truns=${TSHARK_RUNS:-1}; fi
+  [ "$have_tshark" = 1 ] || truns=0
+  RUNS[$name]=$runs
+  CHECK[$name]=OK
+  rm -f "$DATA/$name.check.txt"
   cat "$pcap" >/dev/null # warm the page cache, as every later run has it
   bin/readloop "$pcap" >/dev/null
-  rl_t=() rl_m=() ft_t=() ft_m=() ratio=() cr_t=() cr_m=() cr_ratio=() fl_t=() fl_ratio=()
-  check=OK
-  rm -f "$DATA/$size.check.txt"
   for i in $(seq "$runs"); do
     timed bin/readloop "$pcap"
-    rl_t+=("$T") rl_m+=("$M")
     [ "$RC" = 0 ] || { echo "readloop failed: $(cat "$TMP/stderr")"; exit 1; }
+    rl=$T
+    T_[$name:readloop]+="$T " RSS[$name:readloop]+="$M "
+    line="  $name run $i: readloop $(printf %.2f "$T") s"
     # The floor: reading, finding each TCP payload and hashing the file
-    # data, on both cores, and nothing else; it checks that it hashed
-    # exactly the truth's transfer bytes.
+    # data, on both cores; it checks that it hashed the truth's bytes.
     timed bin/workfloor -truth "$truth" "$pcap"
     [ "$RC" = 0 ] || { echo "workfloor failed: $(grep -v '^Command exited' "$TMP/stderr")"; exit 1; }
-    fl_t+=("$T") fl_ratio+=("$(calc "$T / ${rl_t[-1]}")")
-    printf '  %-6s run %d: workfloor %.3f s (x%.2f)\n' "$size" "$i" "$T" "${fl_ratio[-1]}"
-    # ftptrace alone is timed, writing its JSON Lines to a file; benchcheck
-    # then checks that file against the truth (not timed: on two cores it
-    # would take CPU from the run it checks).
-    timed bin/ftptrace --json -o "$TMP/out.jsonl" "$pcap"
-    set +e
-    bin/benchcheck -truth "$truth" <"$TMP/out.jsonl" >"$TMP/verdict"
-    st=("$RC" "$?")
-    set -e
-    ft_t+=("$T") ft_m+=("$M") ratio+=("$(calc "$T / ${rl_t[-1]}")")
-    verdict=$(head -1 "$TMP/verdict")
-    if [ "${st[0]}" != 0 ] || [ "${st[1]}" != 0 ]; then
-      failed=1 check="MISMATCH (see $DATA/$size.check.txt)"
-      { echo "ftptrace exit ${st[0]}, benchcheck exit ${st[1]}"; grep -v '^Command exited' "$TMP/stderr" | head -5
-        cat "$TMP/verdict"; } >"$DATA/$size.check.txt"
-    fi
-    printf '  %-6s run %d: readloop %.3f s, ftptrace %.3f s (x%.2f)  %s\n' \
-      "$size" "$i" "${rl_t[-1]}" "$T" "${ratio[-1]}" "$verdict"
-    # The password audit: the creds view, which needs no SHA-256 (only the
-    # JSON shows it), checked against the truth's credentials.
-    timed bin/ftptrace creds -o "$TMP/creds.txt" "$pcap"
-    set +e
-    bin/benchcheck -creds -truth "$truth" <"$TMP/creds.txt" >"$TMP/verdict"
-    st=("$RC" "$?")
-    set -e
-    cr_t+=("$T") cr_m+=("$M") cr_ratio+=("$(calc "$T / ${rl_t[-1]}")")
-    if [ "${st[0]}" != 0 ] || [ "${st[1]}" != 0 ]; then
-      failed=1 check="MISMATCH (see $DATA/$size.check.txt)"
-      { echo "ftptrace creds exit ${st[0]}, benchcheck -creds exit ${st[1]}"; cat "$TMP/verdict"; } >>"$DATA/$size.check.txt"
-    fi
-    printf '  %-6s run %d: ftptrace creds %.3f s (x%.2f)  %s\n' "$size" "$i" "$T" "${cr_ratio[-1]}" "$(head -1 "$TMP/verdict")"
-  done
-  mb=$(calc "$file_bytes / 1e6")
-  rt=$(median "${rl_t[@]}") ftt=$(median "${ft_t[@]}") r=$(median "${ratio[@]}")
-  secs[$size]=$ftt bytes[$size]=$file_bytes
-  rows+=("$(printf '| %s | %.0f | %s | %d | %.0f MB/s | %.0f MB/s | %.0f | %.0f MiB | %.0f MiB | **%.2f** (%s) | %s |' \
-    "$size" "$(calc "$mb")" "$packets" "$runs" "$(calc "$mb / $rt")" "$(calc "$mb / $ftt")" \
-    "$(calc "$packets / $ftt")" "$(calc "$(median "${rl_m[@]}") / 1024")" "$(calc "$(median "${ft_m[@]}") / 1024")" "$r" \
-    "$(spread "${ratio[@]}")" "$check")")
-  crt=$(median "${cr_t[@]}") flt=$(median "${fl_t[@]}")
-  floor_rows+=("$(printf '| %s | %d | %.0f MB/s | %.0f MB/s | **%.2f** (%s) | %.0f MB/s | **%.2f** |' \
-    "$size" "$runs" "$(calc "$mb / $rt")" "$(calc "$mb / $flt")" "$(median "${fl_ratio[@]}")" "$(spread "${fl_ratio[@]}")" \
-    "$(calc "$mb / $ftt")" "$(calc "$ftt / $flt")")")
-  creds_rows+=("$(printf '| %s | %d | %.0f MB/s | %.0f MB/s | %.0f MiB | **%.2f** (%s) |' \
-    "$size" "$runs" "$(calc "$mb / $rt")" "$(calc "$mb / $crt")" "$(calc "$(median "${cr_m[@]}") / 1024")" "$(median "${cr_ratio[@]}")" \
-    "$(spread "${cr_ratio[@]}")")")
-
-  if [ "$size" = "$TSHARK_SIZE" ] && [ "$TSHARK_PAIRS" -gt 0 ] && command -v tshark >/dev/null; then
-    tt=() tm=() tr=()
-    for i in $(seq "$TSHARK_PAIRS"); do
-      timed bin/ftptrace --json -o "$TMP/out.jsonl" "$pcap"
-      f=$T
-      timed tshark -n -q -z credentials -r "$pcap"
-      tt+=("$T") tm+=("$M") tr+=("$(calc "$T / $f")")
-      printf '  %-6s tshark pair %d: ftptrace %.2f s, tshark %.2f s (x%.1f)\n' "$size" "$i" "$f" "$T" "${tr[-1]}"
+    T_[$name:floor]+="$T " R_[$name:floor]+="$(calc "$T / $rl") "
+    line+=", floor x$(printf %.2f "$(calc "$T / $rl")")"
+    for bin in bin/ftptrace $BEFORE; do
+      prefix=
+      [ "$bin" = bin/ftptrace ] || prefix=before-
+      for v in "${VIEWS[@]}"; do
+        # shellcheck disable=SC2046
+        timed "$bin" $(view_args "$v" "$TMP/out.$v") "$pcap"
+        tool=$prefix$v
+        T_[$name:$tool]+="$T " RSS[$name:$tool]+="$M " GCS[$name:$tool]+="${GC:-0} " R_[$name:$tool]+="$(calc "$T / $rl") "
+        check "$v" "$name"
+        line+=", ${prefix}$v x$(printf %.2f "$(calc "$T / $rl")") gc $(printf %.0f "$(calc "${GC:-0} * 100")")%"
+        [ "$VERDICT" = "${VERDICT#benchcheck: OK}" ] && line+=" ($VERDICT)"
+      done
     done
-    t=$(median "${tt[@]}")
-    tshark_rows+=("$(printf '| `tshark -n -q -z credentials` | %s | %d | %.0f MB/s | %.0f MiB | %.1f | %.1f |' \
-      "$size" "$TSHARK_PAIRS" "$(calc "$mb / $t")" "$(calc "$(median "${tm[@]}") / 1024")" \
-      "$(calc "$t / $rt")" "$(median "${tr[@]}")")")
-    tshark_version=$(tshark --version | head -1 | sed 's/\.$//')
-  fi
+    if [ -n "$BEFORE" ]; then
+      for v in "${VIEWS[@]}"; do
+        set -- ${T_[$name:$v]} && after=${!#}
+        set -- ${T_[$name:before-$v]} && before=${!#}
+        BR_[$name:$v]+="$(calc "$after / $before") "
+      done
+    fi
+    if [ "$i" -le "$truns" ]; then
+      timed tshark -n -q -z credentials -r "$pcap"
+      [ "$RC" = 0 ] || { echo "tshark failed: $(head -3 "$TMP/stderr")"; exit 1; }
+      T_[$name:tshark]+="$T " RSS[$name:tshark]+="$M " R_[$name:tshark]+="$(calc "$T / $rl") "
+      for v in "${VIEWS[@]}"; do
+        set -- ${T_[$name:$v]}
+        TR_[$name:$v]+="$(calc "$T / ${!#}") "
+      done
+      line+=", tshark x$(printf %.1f "$(calc "$T / $rl")")"
+    fi
+    echo "$line"
+  done
 done
 
-# Memory by length analysed: the largest capture's first N MB through a pipe
-# (ftptrace reads '-'), once each: peak RSS as the analysis goes on, to show
-# where it stops growing.
-mem_rows=()
-largest=$DATA/$last.pcap
-largest_mb=$(( $(stat -c %s "$largest") / 1000000 ))
-for n in 200 500 1000 1500 2000 4000 8000; do
-  [ "$n" -le $((largest_mb * 101 / 100)) ] || continue # the whole capture for the last
-  set +e
-  /usr/bin/time -o "$TMP/time" -f '%M' bin/ftptrace --json -o "$TMP/prefix.jsonl" - < <(head -c "${n}000000" "$largest") >/dev/null 2>"$TMP/stderr"
-  rc=$?
-  set -e
-  # A prefix ends inside a record: ftptrace says so and exits 1, having
-  # analysed everything before it.
-  if [ "$rc" != 0 ] && ! { [ "$rc" = 1 ] && grep -q 'is cut short' "$TMP/stderr"; }; then
-    echo "ftptrace on the first $n MB of $largest failed: $(head -3 "$TMP/stderr")"; exit 1
-  fi
-  m=$(tail -1 "$TMP/time")
-  printf '  first %5d MB of %s: peak RSS %d MiB\n' "$n" "$last" "$((m / 1024))"
-  mem_rows+=("$(printf '| %d MB | %d MiB |' "$n" "$((m / 1024))")")
-done
-
-# Linearity: time per byte of the largest capture over that of the smallest.
-linear="only one size measured"
-if [ "$first" != "$last" ]; then
-  linear=$(printf '%s takes %.2f× the time of %s for %.2f× the bytes: time per byte ×%.2f (1.00 is linear)' \
-    "$last" "$(calc "${secs[$last]} / ${secs[$first]}")" "$first" "$(calc "${bytes[$last]} / ${bytes[$first]}")" \
-    "$(calc "(${secs[$last]} / ${secs[$first]}) / (${bytes[$last]} / ${bytes[$first]})")")
+# Memory by length analysed: one capture's first N MB through a pipe
+# (ftptrace reads '-'), `--json`, once each.
+all=($CAPTURES)
+mem=${BENCH_MEMORY:-}
+if [ -z "$mem" ]; then
+  for name in "${all[@]}"; do
+    case $name in recorded-*) [ -z "$mem" ] || [ "$(bytes_of "${name#*-}")" -gt "$(bytes_of "${mem#*-}")" ] && mem=$name ;; esac
+  done
 fi
+if [ -z "$mem" ]; then
+  for name in "${all[@]}"; do
+    [ -z "$mem" ] || [ "${MBS[$name]%.*}" -gt "${MBS[$mem]%.*}" ] && mem=$name
+  done
+fi
+mem_rows=()
+mem_mb=${MBS[$mem]%.*}
+for n in 200 500 1000 1500 2000 4000 8000; do
+  [ "$n" -le $((mem_mb * 101 / 100)) ] || continue
+  row="| $n MB"
+  for bin in $BEFORE bin/ftptrace; do
+    set +e
+    FTPTRACE_GCSTATS=$TMP/gc /usr/bin/time -o "$TMP/time" -f '%M' "$bin" --json -o "$TMP/prefix.jsonl" - < <(head -c "${n}000000" "$DATA/$mem.pcap") >/dev/null 2>"$TMP/stderr"
+    rc=$?
+    set -e
+    # A prefix ends inside a record: ftptrace says so and exits 1, having
+    # analysed everything before it.
+    if [ "$rc" != 0 ] && ! { [ "$rc" = 1 ] && grep -q 'is cut short' "$TMP/stderr"; }; then
+      echo "ftptrace on the first $n MB of $mem failed: $(head -3 "$TMP/stderr")"; exit 1
+    fi
+    m=$(tail -1 "$TMP/time")
+    gc=$(sed -n 's/^gc_share=\([0-9.]*\) .*/\1/p' "$TMP/gc")
+    printf '  first %5d MB of %s (%s): peak RSS %d MiB, GC %.0f%%\n' "$n" "$mem" "$bin" "$((m / 1024))" "$(calc "$gc * 100")"
+    row+=" | $((m / 1024)) MiB | $(printf %.0f "$(calc "$gc * 100")") %"
+  done
+  mem_rows+=("$row |")
+done
+
+# Cells of the tables.
+med() { median ${T_[$1]}; }
+ratio() { printf '**%.2f** (%s)' "$(median ${R_[$1]})" "$(spread ${R_[$1]})"; }
+mib() { printf '%.0f' "$(calc "$(median ${RSS[$1]}) / 1024")"; }
+gcp() { printf '%.0f %%' "$(calc "$(median ${GCS[$1]}) * 100")"; }
+mbps() { printf '%.0f' "$(calc "${MBS[$1]} / $(med "$1:$2")")"; }
 
 {
   echo "# Benchmarks"
@@ -206,63 +258,111 @@ fi
   echo "- Machine: $(nproc) CPUs, $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(free -g | awk '/^Mem/ {print $2}') GB RAM, Linux $(uname -r); load average $load at the start"
   echo "- $(go version)"
   echo "- ftptrace: commit $commit"
-  echo "- Command: \`$command\` (captures: \`bin/ftpbench-gen -size SIZE -seed $SEED -o bench-data/SIZE.pcap\`)"
+  [ -n "$BEFORE" ] && echo "- before: \`$BENCH_BEFORE\` ($("$BEFORE" --version 2>/dev/null | head -1 || true)), timed in the same runs"
+  echo "- Command: \`BENCH_CAPTURES=\"$CAPTURES\"${BENCH_BEFORE:+ BENCH_BEFORE=$BENCH_BEFORE} make bench\`"
   echo
-  echo "Each run is the whole process on a capture in the page cache: the read loop"
-  echo "(\`bin/readloop FILE\`: pcapgo \`ReadPacketData\` over a 1 MiB bufio.Reader) and"
-  echo "\`bin/ftptrace --json -o OUT FILE\` (the full analysis: every view's data, SHA-256 of"
-  echo "every transfer; then \`bin/benchcheck -truth FILE.json <OUT\`, not timed), run"
-  echo "alternately; times are wall clock, medians;"
-  echo "**× read loop** is the median of the per-pair ratios, the smallest and largest in parentheses (trust it over absolute times, which"
-  echo "move with the machine's load). Peak RSS is GNU time's maximum resident set size."
-  echo "MB = 10⁶ bytes of pcap file. *check*: benchcheck compared every session, credential"
-  echo "(user, password, outcome), transfer (command, mode, announcement, bytes, SHA-256) and the"
-  echo "packet and byte totals with the generator's truth."
+  echo "Captures (\`bench-data/NAME.pcap\`, each with its truth):"
+  echo "\`transfers-SIZE\` \`bin/ftpbench-gen -profile transfers -size SIZE -seed $SEED\` (few sessions,"
+  echo "files up to 4 MiB, half the bytes HTTP-, SSH- and DNS-like);"
+  echo "\`sessions-SIZE\` \`bin/ftpbench-gen -profile sessions\` (about 2 000 short sessions a second:"
+  echo "logins a third failed, a RETR of at most 2 KiB or a short LIST or nothing, ended by QUIT, FIN or RST from either side, 10 % IPv6);"
+  echo "\`recorded-SIZE\`, the second, independent source: a real vsftpd and the clients of"
+  echo "\`scripts/bench-clients.py\` recorded in network namespaces (\`scripts/bench-record.sh\`: sessions"
+  echo "reset by the client or the server, closed without QUIT, left idle through the capture, passwords"
+  echo "longer than vsftpd takes), played to SIZE by \`bin/ftpbench-replay\`."
   echo
-  echo "| capture | MB | packets | runs | read loop | ftptrace | ftptrace packets/s | read loop RSS | ftptrace RSS | × read loop | check |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|"
-  printf '%s\n' "${rows[@]}"
+  echo "Each run is the whole process on a capture in the page cache, one tool after the other in"
+  echo "every run: the read loop (\`bin/readloop FILE\`: pcapgo \`ReadPacketData\` over a 1 MiB"
+  echo "bufio.Reader), the floor (\`bin/workfloor\`), then \`bin/ftptrace --json -o OUT FILE\` (the full"
+  echo "analysis, SHA-256 of every transfer), \`ftptrace creds -o OUT FILE\` and \`ftptrace summary -o"
+  echo "OUT FILE\`, each output checked against the truth after the run (\`bin/benchcheck\`, not timed:"
+  echo "every session with its user, login and end, credential, transfer with its SHA-256, and the"
+  echo "packet and byte totals; the creds view's rows; the summary's totals), and \`tshark -n -q -z"
+  echo "credentials -r FILE\` in the first runs. **× read loop** is the median of the per-run ratios"
+  echo "to the read loop of the same run, the smallest and largest in parentheses (trust the ratios"
+  echo "over absolute times, which move with the machine's load). MB = 10⁶ bytes of pcap file."
   echo
-  echo "The password audit, \`bin/ftptrace creds -o OUT FILE\`, timed in the same alternation (after"
-  echo "each ftptrace run; checked with \`bin/benchcheck -creds\`: one row per credential of the"
-  echo "truth, every user and password shown). Only the JSON shows the transfers' SHA-256, so the"
-  echo "other views skip hashing, the largest single cost per byte:"
+  echo "| capture | MB | packets | sessions | runs | read loop | \`--json\` × read loop | \`creds\` × read loop | \`summary\` × read loop | floor × read loop | \`--json\` ÷ floor | check |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+  for n in $CAPTURES; do
+    printf '| %s | %.0f | %s | %s | %s | %s MB/s | %s | %s | %s | %s | %.2f | %s |\n' "$n" "${MBS[$n]}" "${PKTS[$n]}" "${SESS[$n]}" "${RUNS[$n]}" \
+      "$(mbps "$n" readloop)" "$(ratio "$n:json")" "$(ratio "$n:creds")" "$(ratio "$n:summary")" "$(ratio "$n:floor")" \
+      "$(calc "$(med "$n:json") / $(med "$n:floor")")" "${CHECK[$n]}"
+  done
   echo
-  echo "| capture | runs | read loop | ftptrace creds | ftptrace creds RSS | × read loop |"
-  echo "|---|---|---|---|---|---|"
-  printf '%s\n' "${creds_rows[@]}"
+  echo "Memory and the collector: peak RSS (GNU time's maximum resident set size, median of the"
+  echo "runs), and the collector's share of the CPU each ftptrace run used (\`FTPTRACE_GCSTATS\`:"
+  echo "runtime/metrics' GC CPU time over GC + Go code + scavenger; median of the runs):"
   echo
-  echo "The floor: \`bin/workfloor -truth FILE.json FILE\` does only the work no full analysis"
-  echo "can skip: it reads the file (1 MiB blocks, no copy per packet), finds every packet's TCP"
-  echo "payload and computes SHA-256 over the payloads of the file transfers (it knows the"
-  echo "generator's ports, and fails unless it hashed exactly the truth's transfer bytes), on"
-  echo "both cores with nothing tracked, reassembled, parsed or written. Timed in the same"
-  echo "alternation; its × read loop is the best any analyser that hashes every transfer could"
-  echo "reach here, and *ftptrace ÷ floor* is what following the connections and the FTP"
-  echo "sessions and writing the JSON add to it:"
-  echo
-  echo "| capture | runs | read loop | floor | floor × read loop | ftptrace \`--json\` | ftptrace ÷ floor |"
-  echo "|---|---|---|---|---|---|---|"
-  printf '%s\n' "${floor_rows[@]}"
-  echo
-  echo "Linearity: $linear."
-  echo
-  echo "Memory as the analysis goes on: \`bin/ftptrace --json -o OUT -\` reading the first N MB of"
-  echo "the $last capture from a pipe, once each, peak RSS. It grows while the sessions open at"
-  echo "once and the analysis's buffers fill, then stays; the size of the capture does not count:"
-  echo
-  echo "| analysed | ftptrace RSS |"
-  echo "|---|---|"
-  printf '%s\n' "${mem_rows[@]}"
-  if [ ${#tshark_rows[@]} -gt 0 ]; then
+  echo "| capture | read loop RSS | \`--json\` RSS | \`creds\` RSS | \`summary\` RSS | tshark RSS | \`--json\` GC | \`creds\` GC | \`summary\` GC |"
+  echo "|---|---|---|---|---|---|---|---|---|"
+  for n in $CAPTURES; do
+    ts="-"
+    [ -n "${RSS[$n:tshark]:-}" ] && ts="$(mib "$n:tshark") MiB"
+    printf '| %s | %s MiB | %s MiB | %s MiB | %s MiB | %s | %s | %s | %s |\n' "$n" "$(mib "$n:readloop")" "$(mib "$n:json")" "$(mib "$n:creds")" \
+      "$(mib "$n:summary")" "$ts" "$(gcp "$n:json")" "$(gcp "$n:creds")" "$(gcp "$n:summary")"
+  done
+  if [ "$have_tshark" = 1 ]; then
     echo
-    echo "Against tshark ($tshark_version), alternated with ftptrace, median of the pairs:"
+    echo "Against tshark ($(tshark --version | head -1 | sed 's/\.$//')), \`tshark -n -q -z credentials\` in the same"
+    echo "runs: how many times ftptrace's time tshark takes (median of the runs):"
     echo
-    echo "| tool | capture | pairs | speed | peak RSS | × read loop | tshark time ÷ ftptrace time |"
+    echo "| capture | runs | tshark | tshark × read loop | tshark ÷ \`--json\` | tshark ÷ \`creds\` | tshark ÷ \`summary\` |"
     echo "|---|---|---|---|---|---|---|"
-    printf '%s\n' "${tshark_rows[@]}"
+    for n in $CAPTURES; do
+      [ -n "${T_[$n:tshark]:-}" ] || continue
+      set -- ${T_[$n:tshark]}
+      printf '| %s | %d | %s MB/s | %s | **%.1f** | **%.1f** | **%.1f** |\n' "$n" $# "$(mbps "$n" tshark)" "$(ratio "$n:tshark")" \
+        "$(median ${TR_[$n:json]})" "$(median ${TR_[$n:creds]})" "$(median ${TR_[$n:summary]})"
+    done
   fi
+  if [ -n "$BEFORE" ]; then
+    echo
+    echo "Before and after, in the same runs: each view of the build before (\`BENCH_BEFORE\`) and of"
+    echo "this one, as multiples of the read loop; *after ÷ before* is the median of the per-run"
+    echo "ratios (below 1: faster now):"
+    echo
+    echo "| capture | view | before × read loop | after × read loop | after ÷ before | before RSS | after RSS | before GC | after GC |"
+    echo "|---|---|---|---|---|---|---|---|---|"
+    for n in $CAPTURES; do
+      for v in "${VIEWS[@]}"; do
+        printf '| %s | %s | %s | %s | **%.2f** (%s) | %s MiB | %s MiB | %s | %s |\n' "$n" "$v" "$(ratio "$n:before-$v")" "$(ratio "$n:$v")" \
+          "$(median ${BR_[$n:$v]})" "$(spread ${BR_[$n:$v]})" "$(mib "$n:before-$v")" "$(mib "$n:$v")" "$(gcp "$n:before-$v")" "$(gcp "$n:$v")"
+      done
+    done
+  fi
+  echo
+  echo "Linearity: how time grows with the capture, between the smallest and largest capture of each"
+  echo "kind (1.00 is linear: time in proportion to bytes; the session-heavy captures grow in sessions"
+  echo "with their bytes):"
+  echo
+  echo "| captures | × bytes | \`--json\` × time | \`creds\` × time | \`summary\` × time |"
+  echo "|---|---|---|---|---|"
+  for kind in transfers sessions recorded; do
+    lo= hi=
+    for n in $CAPTURES; do
+      [ "${n%%-*}" = "$kind" ] || continue
+      [ -z "$lo" ] || [ "${MBS[$n]%.*}" -lt "${MBS[$lo]%.*}" ] && lo=$n
+      [ -z "$hi" ] || [ "${MBS[$n]%.*}" -gt "${MBS[$hi]%.*}" ] && hi=$n
+    done
+    [ -n "$lo" ] && [ "$lo" != "$hi" ] || continue
+    printf '| %s → %s | %.2f | %.2f | %.2f | %.2f |\n' "$lo" "$hi" "$(calc "${MBS[$hi]} / ${MBS[$lo]}")" \
+      "$(calc "$(med "$hi:json") / $(med "$lo:json")")" "$(calc "$(med "$hi:creds") / $(med "$lo:creds")")" \
+      "$(calc "$(med "$hi:summary") / $(med "$lo:summary")")"
+  done
+  echo
+  echo "Memory by length analysed: \`bin/ftptrace --json -o OUT -\` reading the first N MB of $mem"
+  echo "from a pipe, once each: peak RSS and the collector's share of the CPU."
+  echo
+  if [ -n "$BEFORE" ]; then
+    echo "| analysed | before RSS | before GC | after RSS | after GC |"
+    echo "|---|---|---|---|---|"
+  else
+    echo "| analysed | ftptrace RSS | GC |"
+    echo "|---|---|---|"
+  fi
+  printf '%s\n' "${mem_rows[@]}"
 } >"$OUT"
 echo
 cat "$OUT"
-exit "$failed"
+exit "$FAILED"

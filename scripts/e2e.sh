@@ -61,7 +61,7 @@ shots=${SHOTS:-$work/shots}
 mkdir -p "$shots"
 
 $GO build -o "$work/ftptrace" ./cmd/ftptrace
-$GO build -o "$work/ftpsynth" ./cmd/ftpsynth
+$GO build -o "$work/ftpsynth" ./tools/ftpsynth
 (cd scripts/e2e && $GO build -o "$work/e2e" .)
 
 "$work/ftptrace" report testdata/pcaps/article-active.pcap -o "$work/one.html"

@@ -161,6 +161,10 @@ func TestExtractHolesStayBounded(t *testing.T) {
 		check(t, strings.Contains(out, "cut at") && strings.Contains(out, "more than the 64 MiB left as a hole"),
 			"%s: the table does not say where and why the file was cut:\n%s", name, out)
 	}
+	// The length a cut is measured against is the transfer's wire length,
+	// which already counts the bytes the capture missed (not twice).
+	out, _, _ := execCLI(t, nil, "transfers", "--extract", t.TempDir(), paths["seqjump"])
+	check(t, strings.Contains(out, "1.1: cut at 1000 of 2147485647 bytes"), "seqjump: the cut is not measured against the transfer's 2147485647 bytes:\n%s", out)
 }
 
 func fileExists(path string) bool {

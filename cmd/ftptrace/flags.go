@@ -47,6 +47,7 @@ type config struct {
 	writeFile  string // -w: live, every packet; files, the selected sessions' packets
 	noPromisc  bool
 	snaplen    int64
+	bufferKiB  int // -B: the kernel's capture buffer, KiB
 	duration   time.Duration
 	count      int // -c: packets read, live or from files
 
@@ -129,6 +130,7 @@ func newFlagSet(cfg *config, v *flagVars) *flag.FlagSet {
 	fs.StringVar(&cfg.bpf, "bpf", "tcp", "with -i, the capture filter (BPF `EXPR`; keep the data connections in it)")
 	fs.BoolVar(&cfg.noPromisc, "no-promisc", false, "with -i, do not put the interface in promiscuous mode")
 	fs.Var(sizeValue{&cfg.snaplen}, "snaplen", "with -i, bytes kept per packet, `SIZE` 1 to 256KiB (64KiB works)")
+	fs.IntVar(&cfg.bufferKiB, "B", reassembly.DefaultBufferKiB, "with -i, the kernel's capture buffer in `KIB` (tcpdump's -B): what a burst fills while the analysis catches up")
 	fs.DurationVar(&cfg.duration, "duration", 0, "with -i, stop after this long: a `DURATION` such as 30s or 5m")
 	// Narrowing.
 	fs.Var(listValue{&v.sessions}, "session", "show only session `N` (N,M or N-M for several); the ladder draws the first")
@@ -359,7 +361,7 @@ func (cfg *config) checkInput() error {
 		return errorf("%s and -o read capture files: record with -i IFACE -w FILE first, then draw FILE", cfg.view)
 	}
 	if cfg.iface == "" {
-		for _, name := range []string{"bpf", "no-promisc", "snaplen", "duration"} {
+		for _, name := range []string{"bpf", "no-promisc", "snaplen", "B", "duration"} {
 			if cfg.set[name] {
 				return errorf("%s applies to live capture (-i IFACE), not to capture files; to filter a file, narrow with --session, --host, --user, --since, --until", dashes(name))
 			}
@@ -384,6 +386,7 @@ func (cfg *config) checkNumbers() error {
 		{"--brute-force", int64(cfg.bruteForce), 1, 0, "a number of failed logins"},
 		{"--extract-max", cfg.extractMax, 0, 0, "a size in bytes (0: no bound)"},
 		{"-c", int64(cfg.count), 0, 0, "a number of packets (0: no limit)"},
+		{"-B", int64(cfg.bufferKiB), 1, 16 << 20, "a buffer size in KiB"},
 		{"--width", int64(cfg.width), 0, 100000, "a number of columns (0: no limit)"},
 	} {
 		if err := intRange(c.name, c.n, c.lo, c.hi, c.what); err != nil {

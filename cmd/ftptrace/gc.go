@@ -8,45 +8,49 @@ import (
 	"sync/atomic"
 )
 
-// The garbage collector lets the heap grow to one and a half times the
-// live data (gcPercent; Go's default is twice), and, for the few MiB more
-// that matter on small machines, under a soft memory limit of
-// memoryFloor: the live data of the streamed views (timeline, JSON) is
-// about 25 MiB whatever the capture's size. But what grows with a capture
-// (the sessions the tables keep, the sessions and connections open at
-// once, within the bounds of docs/LIMITS.md) may pass any fixed limit, and
-// a fixed limit of 64 MiB then made the collector run without pause:
-// 100 000 sessions that never closed took 64 s, half of it collecting, and
-// a busy server's short sessions five times as long as without it. So
-// after each collection the limit follows the live data (followLiveHeap):
-// never less than memoryFloor (for each analysis running at once, with
-// -j), and never less than one and a half times the live data, what
-// gcPercent lets the heap grow to anyway: above the floor the limit never
-// makes the collector run more often than gcPercent does. GOGC and
-// GOMEMLIMIT set the collector instead, when given.
+// How the collector runs (issue 20: the garbage collector must never be
+// the main cost). The cost of a collection is the live data it scans; how
+// often it runs is set by the room the heap has to grow into. Two rules set
+// that room:
+//
+//   - after each collection the heap may grow to twice the live data
+//     (gcPercent, Go's own default); a tighter rule, one and a half times
+//     (GOGC=50) under a soft limit that followed the live data, made the
+//     collector a third of the CPU on a busy server's short sessions, whose
+//     analysis allocates fast but keeps little;
+//   - and to memoryFloor at least: a streamed view (timeline, JSON) keeps
+//     25-90 MiB whatever the capture's size, and twice that left the
+//     collector running every few megabytes of allocation.
+//
+// Both are one soft memory limit, max(memoryFloor, 2 x live data), set
+// again after every collection (followLiveHeap), with GOGC off: the
+// collector runs when memory reaches the limit. No fixed limit squeezes
+// what grows with a capture (the sessions the tables keep: the live data
+// then sets the limit, as GOGC=100 would), and memory stays at the floor
+// while the live data is below half of it. GOGC or GOMEMLIMIT in the
+// environment set the collector instead, as Go reads them.
 const (
-	gcPercent   = 50
-	memoryFloor = 64 << 20
+	gcPercent   = 100
+	memoryFloor = 128 << 20
 )
 
 func setUpCollector() {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(gcPercent)
+	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
+		return
 	}
-	if os.Getenv("GOMEMLIMIT") == "" {
-		setMemoryFloor(memoryFloor)
-		followLiveHeap()
-	}
+	debug.SetGCPercent(-1)
+	setMemoryFloor(memoryFloor)
+	followLiveHeap()
 }
 
 // floor is the soft memory limit's least: memoryFloor, or that for each
 // analysis running at once (-j N).
 var floor atomic.Int64
 
-// setMemoryFloor sets the soft memory limit's least, unless GOMEMLIMIT
-// sets the limit.
+// setMemoryFloor sets the soft memory limit's least, unless GOGC or
+// GOMEMLIMIT set the collector.
 func setMemoryFloor(n int64) {
-	if os.Getenv("GOMEMLIMIT") != "" {
+	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
 		return
 	}
 	floor.Store(n)
@@ -59,8 +63,8 @@ func setMemoryFloor(n int64) {
 type sentinel struct{ _ *int }
 
 // followLiveHeap sets the soft memory limit from the live data after every
-// collection: a finalizer runs once a cycle, on an object nothing holds,
-// and arms itself again, until stop is called.
+// collection (limitFor): a finalizer runs once a cycle, on an object
+// nothing holds, and arms itself again, until stop is called.
 func followLiveHeap() (stop func()) {
 	var stopped atomic.Bool
 	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
@@ -71,11 +75,16 @@ func followLiveHeap() (stop func()) {
 		}
 		metrics.Read(sample)
 		if sample[0].Value.Kind() == metrics.KindUint64 {
-			live := int64(sample[0].Value.Uint64())
-			debug.SetMemoryLimit(max(floor.Load(), live+live/2))
+			debug.SetMemoryLimit(limitFor(int64(sample[0].Value.Uint64()), floor.Load()))
 		}
 		runtime.SetFinalizer(p, arm)
 	}
 	runtime.SetFinalizer(&sentinel{}, arm)
 	return func() { stopped.Store(true) }
+}
+
+// limitFor is the soft memory limit for live bytes of live data: room for
+// the heap to grow by gcPercent of it, and never less than the floor.
+func limitFor(live, floor int64) int64 {
+	return max(floor, live+live*gcPercent/100)
 }

@@ -8,9 +8,9 @@ import (
 	"time"
 )
 
-// The soft memory limit follows the live data once it passes the floor,
-// so that the collector never runs without pause: with 192 MiB live, the
-// limit becomes about one and a half times that, not 64 MiB.
+// The soft memory limit follows the live data once it passes half the
+// floor, so that the collector never runs without pause: with 192 MiB
+// live, the limit becomes about twice that, not the floor of 128 MiB.
 func TestMemoryLimitFollowsLiveData(t *testing.T) {
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(memoryFloor))
 	floor.Store(memoryFloor)
@@ -29,8 +29,8 @@ func TestMemoryLimitFollowsLiveData(t *testing.T) {
 			break
 		}
 	}
-	if limit < 192<<20+96<<20-8<<20 || limit == math.MaxInt64 {
-		t.Errorf("soft limit %d MiB with 192 MiB live, want about 288", limit>>20)
+	if limit < 2*192<<20-16<<20 || limit == math.MaxInt64 {
+		t.Errorf("soft limit %d MiB with 192 MiB live, want about 384", limit>>20)
 	}
 	runtime.KeepAlive(live)
 	live = nil
@@ -42,6 +42,6 @@ func TestMemoryLimitFollowsLiveData(t *testing.T) {
 		}
 	}
 	if limit != memoryFloor {
-		t.Errorf("soft limit %d MiB once the live data went, want the floor of 64", limit>>20)
+		t.Errorf("soft limit %d MiB once the live data went, want the floor of 128", limit>>20)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"strings"
@@ -39,7 +40,7 @@ func listInterfaces(stdout io.Writer) error {
 // --count, printing sessions as they happen.
 func runLive(cfg *config, stdout, stderr io.Writer) int {
 	src, err := reassembly.OpenLive(cfg.iface, reassembly.LiveOptions{Snaplen: int(cfg.snaplen), Promisc: !cfg.noPromisc,
-		BPF: cfg.bpf, WriteFile: cfg.writeFile})
+		BPF: cfg.bpf, WriteFile: cfg.writeFile, BufferKiB: int(cfg.bufferKiB)})
 	if err != nil {
 		fmt.Fprintf(stderr, "ftptrace: %v\n", err)
 		return exitError
@@ -50,7 +51,7 @@ func runLive(cfg *config, stdout, stderr io.Writer) int {
 	p := newPrinter(cfg, out, res, printerOptions(cfg, stdout, nil))
 	p.live = true
 	an := analyzer.New(analyzer.Options{Ports: cfg.ports, BruteForce: cfg.bruteForce, OnStep: p.step, OnSession: p.session,
-		Limits: analyzer.Limits{Steps: cfg.maxSteps}, NoHash: !cfg.showsHashes()})
+		Limits: analyzer.Limits{Steps: cfg.maxSteps}, NoHash: !cfg.showsHashes(), NoFacts: !cfg.showsDiagnoses()})
 	topts := reassembly.DefaultOptions
 	topts.MaxConnections = cfg.maxConns
 	tr := reassembly.NewTracker(an, topts)
@@ -64,28 +65,35 @@ func runLive(cfg *config, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stderr, "ftptrace: capturing on %s (filter %q); Ctrl-C to stop\n", cfg.iface, cfg.bpf)
 	var warnings []note
 	var failed error // what ended the capture against the user's will
-	count := 0
+	// The capture runs on its own goroutine, a ring of batches ahead of
+	// the analysis (reassembly.NewLivePrefetch): a burst waits there, not
+	// in the kernel's buffer, while the analysis catches up.
+	pf := reassembly.NewLivePrefetch(src, cfg.count)
+	go func() {
+		<-ctx.Done() // Ctrl-C, SIGTERM, --duration, or the end of runLive (stop)
+		pf.Stop()
+	}()
 	lastFlush := time.Now()
-	for ctx.Err() == nil && (cfg.count == 0 || count < cfg.count) {
-		data, ci, lt, err := src.ReadPacket()
+	for {
+		n, last, idle, err := pf.FollowBatch(tr, math.MaxInt)
 		if terr := src.SaveTrouble(); terr != nil {
 			fmt.Fprintf(stderr, "ftptrace: %v\n", terr) // at once: the capture goes on
 		}
-		if errors.Is(err, reassembly.ErrNoPacket) {
+		if err != nil {
+			if !errors.Is(err, reassembly.ErrStopped) {
+				failed = err
+			}
+			break
+		}
+		if idle {
 			now := time.Now()
 			tr.Tick(now)
 			an.Flush(now)
 			continue
 		}
-		if err != nil {
-			failed = err
-			break
-		}
-		count++
-		tr.Packet(data, ci, lt)
-		if now := time.Now(); now.Sub(lastFlush) >= 100*time.Millisecond {
+		if now := time.Now(); n > 0 && now.Sub(lastFlush) >= 100*time.Millisecond {
 			lastFlush = now
-			an.Flush(ci.Timestamp)
+			an.Flush(last)
 		}
 	}
 	tr.Close()

@@ -29,12 +29,14 @@ func main() {
 	// writes a CPU profile for go tool pprof, FTPTRACE_TRACE=FILE an
 	// execution trace for go tool trace (which goroutine ran when, and what
 	// each waited for), FTPTRACE_MEMPROFILE=FILE the heap profile when the
-	// run ends (allocations since the start, and what is still held).
+	// run ends (allocations since the start, and what is still held),
+	// FTPTRACE_GCSTATS=FILE one line of what the collector cost
+	// (gcstats.go).
 	profile("FTPTRACE_CPUPROFILE", pprof.StartCPUProfile, func(io.Writer) { pprof.StopCPUProfile() })
 	profile("FTPTRACE_TRACE", trace.Start, func(io.Writer) { trace.Stop() })
 	profile("FTPTRACE_MEMPROFILE", func(io.Writer) error { return nil },
 		func(w io.Writer) { pprof.Lookup("allocs").WriteTo(w, 0) })
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(gcStatsAtExit(run(os.Args[1:], os.Stdout, os.Stderr)))
 }
 
 // profile runs the analysis between start and stop, writing to the file
@@ -51,7 +53,7 @@ func profile(env string, start func(io.Writer) error, stop func(io.Writer)) {
 		return
 	}
 	start(f)
-	code := run(os.Args[1:], os.Stdout, os.Stderr)
+	code := gcStatsAtExit(run(os.Args[1:], os.Stdout, os.Stderr))
 	stop(f)
 	f.Close()
 	os.Exit(code)
@@ -62,6 +64,32 @@ func profile(env string, start func(io.Writer) error, stop func(io.Writer)) {
 // of a large capture, so the other views skip it.
 func (cfg *config) showsHashes() bool {
 	return cfg.json && cfg.records.Has(report.RecordTransfer) || cfg.logFormat()
+}
+
+// gatherAllFacts makes every view gather TCP facts, for the test that
+// the views that skip them lose nothing.
+var gatherAllFacts = false
+
+// showsDiagnoses tells whether the output shows diagnoses or latencies
+// (the diagnose and latency views, the timeline's closing lines, the
+// report, their JSON records), which read what TCP showed of each
+// connection (reassembly.Facts): the tables and the log formats skip
+// gathering it.
+func (cfg *config) showsDiagnoses() bool {
+	if gatherAllFacts {
+		return true
+	}
+	switch {
+	case cfg.json:
+		return cfg.records.Has(report.RecordDiagnosis) || cfg.records.Has(report.RecordLatency)
+	case cfg.logFormat():
+		return false
+	}
+	switch cfg.view {
+	case "sessions", "transfers", "creds", "summary":
+		return false
+	}
+	return true
 }
 
 // failOnSession tells whether a session meets the --fail-on condition.

@@ -317,6 +317,7 @@ func (p *printer) finish() error {
 func (p *printer) crossFindings() {
 	res, cfg := p.res, p.cfg
 	var shown []analyzer.SessionFinding
+	var byID map[int]*analyzer.Session // the sessions kept, by number, made when first needed
 	for _, f := range res.cross {
 		if !cfg.selects(f.Session) {
 			continue
@@ -330,10 +331,17 @@ func (p *printer) crossFindings() {
 			p.keep(p.json.Finding(f.Session, f.Finding))
 		case p.streams():
 		default:
-			for _, s := range res.sessions {
-				if s.ID == f.Session.ID {
-					s.Findings = append(s.Findings, f.Finding)
+			// A busy server has thousands of brute forces and a hundred
+			// thousand sessions: looking each up in the list took longer
+			// than the analysis.
+			if byID == nil {
+				byID = make(map[int]*analyzer.Session, len(res.sessions))
+				for _, s := range res.sessions {
+					byID[s.ID] = s
 				}
+			}
+			if s := byID[f.Session.ID]; s != nil {
+				s.Findings = append(s.Findings, f.Finding)
 			}
 		}
 	}

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // truth mirrors the JSON tools/ftpbench-gen writes (its truth.go).
@@ -22,6 +24,7 @@ type truthSession struct {
 	Server      string `json:"server"`
 	User        string `json:"user"`
 	Login       string `json:"login"`
+	Ended       string `json:"ended"` // quit, fin or rst; empty in older truths
 	Credentials []struct {
 		User     string `json:"user"`
 		Password string `json:"password"`
@@ -62,22 +65,26 @@ func compare(t *truth, a *analysis) []string {
 			add("summary: %d sessions, %d transfers; truth %d sessions, %d transfers", a.summary.Sessions, a.summary.Transfers, len(t.Sessions), t.Transfers)
 		}
 	}
-	byConn := map[string]record{}
+	// Sessions are matched by their endpoints; where a 4-tuple was used
+	// again, in the order they began.
+	byConn := map[string][]record{}
 	for _, s := range a.sessions {
-		byConn[s.Client+" "+s.Server] = s
+		byConn[s.Client+" "+s.Server] = append(byConn[s.Client+" "+s.Server], s)
 	}
-	want := map[string]bool{}
 	for _, ts := range t.Sessions {
 		key := ts.Client + " " + ts.Server
-		want[key] = true
-		s, ok := byConn[key]
-		if !ok {
+		if len(byConn[key]) == 0 {
 			add("session %s -> %s: missing", ts.Client, ts.Server)
 			continue
 		}
+		s := byConn[key][0]
+		byConn[key] = byConn[key][1:]
 		where := fmt.Sprintf("session %d (%s -> %s)", s.Session, ts.Client, ts.Server)
 		if s.User != ts.User || s.Login != ts.Login {
 			add("%s: user %q login %q; truth user %q login %q", where, s.User, s.Login, ts.User, ts.Login)
+		}
+		if ts.Ended != "" && s.Ended != ts.Ended {
+			add("%s: ended %q; truth %q", where, s.Ended, ts.Ended)
 		}
 		creds := a.creds[s.Session]
 		if len(creds) != len(ts.Credentials) {
@@ -102,8 +109,8 @@ func compare(t *truth, a *analysis) []string {
 			}
 		}
 	}
-	for _, s := range a.sessions {
-		if !want[s.Client+" "+s.Server] {
+	for _, rest := range byConn {
+		for _, s := range rest {
 			add("session %d (%s -> %s): not an FTP session of the truth", s.Session, s.Client, s.Server)
 		}
 	}
@@ -127,6 +134,9 @@ func announceKind(s string) string {
 // the login, then the client.
 var credsRow = regexp.MustCompile(`(?m)^ *[0-9]+/[0-9]+ `)
 
+// minShown is the least of a cut value the creds view must show.
+const minShown = 16
+
 // compareCreds checks the creds view (ftptrace creds FILE, the password
 // audit, which skips hashing) against the truth: one row per credential,
 // and every user and password of the truth shown.
@@ -135,14 +145,70 @@ func compareCreds(t *truth, view string) []string {
 	if rows := len(credsRow.FindAllString(view, -1)); rows != t.Credentials {
 		diffs = append(diffs, fmt.Sprintf("creds view: %d rows; truth %d credentials", rows, t.Credentials))
 	}
+	// The table cuts a value longer than its column and marks the cut
+	// with an ellipsis: such a value is shown when its start is.
+	cut := map[string]bool{}
+	for _, f := range strings.Fields(view) {
+		if p, ok := strings.CutSuffix(f, "…"); ok && utf8.RuneCountInString(p) >= minShown {
+			cut[p] = true
+		}
+	}
+	shown := func(v string) bool {
+		if strings.Contains(view, v) {
+			return true
+		}
+		r := []rune(v)
+		for n := minShown; n < len(r); n++ {
+			if cut[string(r[:n])] {
+				return true
+			}
+		}
+		return false
+	}
 	for i, s := range t.Sessions {
 		for _, c := range s.Credentials {
 			for _, v := range []string{c.User, c.Password} {
-				if v != "" && !strings.Contains(view, v) {
+				if v != "" && !shown(v) {
 					diffs = append(diffs, fmt.Sprintf("creds view: session %d (%s): %q not shown", i+1, s.Client, v))
 				}
 			}
 		}
 	}
 	return diffs
+}
+
+// summaryLine reads the totals of the summary view (ftptrace summary FILE):
+// packets and bytes, sessions, logins accepted and rejected, transfers and
+// how many are complete.
+var summaryLine = regexp.MustCompile(`(?s)Capture: ([0-9]+) packets, .*?\(([0-9]+) bytes\).*?` +
+	`FTP sessions: ([0-9]+) .*?Logins: ([0-9]+) accepted, ([0-9]+) rejected.*?Transfers: ([0-9]+) \(([0-9]+) complete\)`)
+
+// compareSummary checks the summary view's totals against the truth.
+func compareSummary(t *truth, view string) []string {
+	m := summaryLine.FindStringSubmatch(view)
+	if m == nil {
+		return []string{"summary view: no Capture, FTP sessions, Logins and Transfers lines"}
+	}
+	n := make([]int64, len(m))
+	for i := 1; i < len(m); i++ {
+		n[i], _ = strconv.ParseInt(m[i], 10, 64)
+	}
+	var accepted, rejected int64
+	for _, s := range t.Sessions {
+		for _, c := range s.Credentials {
+			switch c.Outcome {
+			case "accepted":
+				accepted++
+			case "rejected":
+				rejected++
+			}
+		}
+	}
+	got := fmt.Sprintf("%d packets, %d bytes, %d sessions, %d accepted, %d rejected, %d transfers (%d complete)", n[1], n[2], n[3], n[4], n[5], n[6], n[7])
+	want := fmt.Sprintf("%d packets, %d bytes, %d sessions, %d accepted, %d rejected, %d transfers (%d complete)",
+		t.Packets, t.Bytes, len(t.Sessions), accepted, rejected, t.Transfers, t.Transfers)
+	if got != want {
+		return []string{"summary view: " + got + "; truth " + want}
+	}
+	return nil
 }

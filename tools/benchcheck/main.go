@@ -3,16 +3,18 @@
 //
 //	ftptrace --json bench-data/200MB.pcap | benchcheck -truth bench-data/200MB.json
 //
-// It checks every FTP session (client, server, user, login), every
+// It checks every FTP session (client, server, user, login, how it ended), every
 // credential (user, password, outcome), every transfer (command, mode, data
 // announcement, bytes, completeness, SHA-256) and the packet and byte totals,
 // prints a one-line verdict, and exits 1 on any difference, listing the first.
 //
 // With -creds it reads the creds view instead (the password audit, which
 // skips hashing): one row per credential of the truth, each user and
-// password shown.
+// password shown. With -summary it reads the summary view: its totals of
+// packets, bytes, sessions, logins and transfers.
 //
 //	ftptrace creds bench-data/200MB.pcap | benchcheck -creds -truth bench-data/200MB.json
+//	ftptrace summary bench-data/200MB.pcap | benchcheck -summary -truth bench-data/200MB.json
 package main
 
 import (
@@ -31,9 +33,10 @@ const maxShown = 20
 func main() {
 	truthName := flag.String("truth", "", "truth JSON written by ftpbench-gen (required)")
 	creds := flag.Bool("creds", false, "read the creds view (ftptrace creds FILE) instead of the JSON Lines")
+	summary := flag.Bool("summary", false, "read the summary view (ftptrace summary FILE) instead of the JSON Lines")
 	flag.Parse()
-	if *truthName == "" || flag.NArg() > 0 {
-		fmt.Fprintln(os.Stderr, "usage: ftptrace --json FILE | benchcheck -truth FILE.json\n       ftptrace creds FILE | benchcheck -creds -truth FILE.json")
+	if *truthName == "" || flag.NArg() > 0 || *creds && *summary {
+		fmt.Fprintln(os.Stderr, "usage: ftptrace --json FILE | benchcheck -truth FILE.json\n       ftptrace creds FILE | benchcheck -creds -truth FILE.json\n       ftptrace summary FILE | benchcheck -summary -truth FILE.json")
 		os.Exit(2)
 	}
 	t, err := readTruth(*truthName)
@@ -41,13 +44,17 @@ func main() {
 		fmt.Fprintln(os.Stderr, "benchcheck:", err)
 		os.Exit(2)
 	}
-	if *creds {
+	if *creds || *summary {
 		view, err := io.ReadAll(os.Stdin)
 		if err != nil {
-			fmt.Fprintln(os.Stderr, "benchcheck: read ftptrace creds output:", err)
+			fmt.Fprintln(os.Stderr, "benchcheck: read the ftptrace view:", err)
 			os.Exit(1)
 		}
-		verdict(compareCreds(t, string(view)), fmt.Sprintf("%d credentials shown as in the truth", t.Credentials))
+		if *creds {
+			verdict(compareCreds(t, string(view)), fmt.Sprintf("%d credentials shown as in the truth", t.Credentials))
+		} else {
+			verdict(compareSummary(t, string(view)), fmt.Sprintf("%d sessions, %d transfers, %d packets in the summary as in the truth", len(t.Sessions), t.Transfers, t.Packets))
+		}
 		return
 	}
 	got, err := readAnalysis(os.Stdin)
@@ -80,6 +87,7 @@ type record struct {
 	Server    string `json:"server"`
 	User      string `json:"user"`
 	Login     string `json:"login"`
+	Ended     string `json:"ended"`
 	Password  string `json:"password"`
 	Outcome   string `json:"outcome"`
 	Command   string `json:"command"`

@@ -24,7 +24,10 @@ type ftpPlan struct {
 	user, pass string
 	wrong      string
 	xfers      []xferPlan
-	rtt, gap   int64 // µs: round trip, spacing of data segments
+	rtt, gap   int64  // µs: round trip, spacing of data segments
+	think      [2]int // µs: least and most time before each command
+	end        string // how the session ends, as ftptrace says: quit, fin or rst
+	endBy      int    // the side that sends the FIN or RST that ends it
 	truth      *truthSession
 }
 
@@ -42,17 +45,9 @@ var users = []string{"alice", "bob", "carol", "dave", "erin", "frank", "grace", 
 // (less in small captures).
 func planFTP(a *actor, cli, srv netip.AddrPort) *ftpPlan {
 	r := a.r
-	p := &ftpPlan{cli: cli, srv: srv, rtt: int64(r.between(300, 30_000)), gap: int64(r.between(12, 150))}
-	p.user = fmt.Sprintf("%s%d", users[r.intn(len(users))], r.intn(100))
-	p.pass, p.wrong = word(r, r.between(8, 12)), word(r, r.between(6, 10))
-	switch n := r.intn(100); {
-	case n < 15:
-		p.login, p.user, p.pass = loginAnon, "anonymous", fmt.Sprintf("%s@example.org", word(r, 6))
-	case n < 30:
-		p.login = loginRetry
-	case n < 37:
-		p.login = loginFail
-	}
+	p := &ftpPlan{cli: cli, srv: srv, rtt: int64(r.between(300, 30_000)), gap: int64(r.between(12, 150)),
+		think: [2]int{200, 20_000}, end: "quit", endBy: server}
+	p.drawLogin(r, 15, 15, 7)
 	if p.login == loginFail {
 		return p
 	}
@@ -64,9 +59,9 @@ func planFTP(a *actor, cli, srv netip.AddrPort) *ftpPlan {
 		x := xferPlan{mode: modes[r.intn(len(modes))]}
 		switch n := r.intn(100); {
 		case n < 20:
-			x.cmd, x.listing = "LIST", listing(r, true)
+			x.cmd, x.listing = "LIST", listing(r, true, 40)
 		case n < 30:
-			x.cmd, x.listing = "NLST", listing(r, false)
+			x.cmd, x.listing = "NLST", listing(r, false, 40)
 		case n < 75:
 			x.cmd, x.path = "RETR", fmt.Sprintf("pub/file%05d.bin", r.intn(100000))
 		default:
@@ -81,9 +76,28 @@ func planFTP(a *actor, cli, srv netip.AddrPort) *ftpPlan {
 	return p
 }
 
+// drawLogin picks the user, the passwords and the login script: anonymous,
+// a retry after a wrong password, and a failure (two wrong passwords) with
+// the chances given in percent, a plain login otherwise.
+func (p *ftpPlan) drawLogin(r *rng, anon, retry, fail int) {
+	p.user = fmt.Sprintf("%s%d", users[r.intn(len(users))], r.intn(100))
+	p.pass, p.wrong = word(r, r.between(8, 12)), word(r, r.between(6, 10))
+	switch n := r.intn(100); {
+	case n < anon:
+		p.login, p.user, p.pass = loginAnon, "anonymous", fmt.Sprintf("%s@example.org", word(r, 6))
+	case n < anon+retry:
+		p.login = loginRetry
+	case n < anon+retry+fail:
+		p.login = loginFail
+	}
+}
+
 // estimate is the approximate number of file bytes the session will write.
 func (p *ftpPlan) estimate() int64 {
 	v6 := p.cli.Addr().Is6()
+	if p.think[1] < 10_000 {
+		return p.estimateShort()
+	}
 	n := 12*est(40, v6) + 7*est(0, v6)
 	for _, x := range p.xfers {
 		n += est(x.size, v6) + 7*est(0, v6) + 6*est(40, v6)
@@ -108,9 +122,30 @@ func runFTP(a *actor, p *ftpPlan) {
 			s.transfer(x)
 		}
 	}
-	s.cmd("QUIT", "221 Goodbye.")
-	a.wait(100)
-	c.close(server)
+	s.end()
+}
+
+// end closes the session as planned: QUIT and the server's FIN; a FIN or a
+// RST without QUIT from the client; or the server's 421 and its RST.
+func (s *session) end() {
+	a, c, p := s.a, s.c, s.p
+	switch {
+	case p.end == "quit":
+		s.cmd("QUIT", "221 Goodbye.")
+		a.wait(100)
+		c.close(server)
+	case p.end == "rst" && p.endBy == server:
+		a.wait(int64(a.r.between(p.think[0], p.think[1])))
+		c.say(server, "421 Timeout.\r\n")
+		a.wait(50)
+		c.seg(server, flagRST|flagACK, nil)
+	case p.end == "rst":
+		a.wait(int64(a.r.between(p.think[0], p.think[1])))
+		c.seg(client, flagRST|flagACK, nil)
+	default:
+		a.wait(int64(a.r.between(p.think[0], p.think[1])))
+		c.close(p.endBy)
+	}
 }
 
 // session is a running FTP session.
@@ -122,7 +157,7 @@ type session struct {
 
 // cmd sends a command after some think time and the reply one RTT later.
 func (s *session) cmd(line, reply string) {
-	s.a.wait(int64(s.a.r.between(200, 20_000)))
+	s.a.wait(int64(s.a.r.between(s.p.think[0], s.p.think[1])))
 	s.c.say(client, line+"\r\n")
 	s.a.wait(s.p.rtt)
 	s.c.say(server, reply+"\r\n")
@@ -234,10 +269,11 @@ func dataMode(passive bool) string {
 	return "active"
 }
 
-// listing returns a directory listing in ls -l form (long) or names only.
-func listing(r *rng, long bool) []byte {
+// listing returns a directory listing of fewer than n entries, in ls -l
+// form (long) or names only.
+func listing(r *rng, long bool, n int) []byte {
 	var b strings.Builder
-	for range r.intn(40) {
+	for range r.intn(n) {
 		name := fmt.Sprintf("file%05d.bin", r.intn(100000))
 		if long {
 			fmt.Fprintf(&b, "-rw-r--r--    1 1000     1000     %8d Mar %02d %02d:%02d %s\r\n",

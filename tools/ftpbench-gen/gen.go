@@ -24,15 +24,38 @@ type gen struct {
 	eph, pasv                         uint16 // port counters
 	tcpConns                          int
 	truth                             truth
+	profile                           profile
 }
 
+// profile is the shape of the traffic a capture holds.
+type profile int
+
+const (
+	// transferHeavy: a few dozen sessions at a time, each with several
+	// transfers of up to 4 MiB, and about as many bytes of other traffic.
+	transferHeavy profile = iota
+	// sessionHeavy: thousands of short sessions a second (a busy mirror, a
+	// scanner, a brute force): a login, often failed, a small transfer or
+	// none, and an end by QUIT, FIN or RST from either side.
+	sessionHeavy
+)
+
+// profiles names the profiles for the -profile flag.
+var profiles = map[string]profile{"transfers": transferHeavy, "sessions": sessionHeavy}
+
 // write generates a capture of about target bytes into w.
-func write(w io.Writer, target int64, seed uint64) (*truth, error) {
-	g := &gen{w: newPcapWriter(w), seed: seed, r: newRNG(seed, 0), epoch: epoch, target: target}
+func write(w io.Writer, target int64, seed uint64, prof profile) (*truth, error) {
+	g := &gen{w: newPcapWriter(w), seed: seed, r: newRNG(seed, 0), epoch: epoch, target: target, profile: prof}
 	g.truth.Seed, g.truth.Target = seed, target
 	// Small captures get small objects, so they still mix many conversations.
 	g.maxObj = int(min(max(target/20, 16<<10), 4<<20))
-	g.run(int(min(max(target/4e6, 8), 64)))
+	concurrency := int(min(max(target/4e6, 8), 64))
+	if prof == sessionHeavy {
+		// About 0.2 s a session: 400 at once make 2 000 a second.
+		g.truth.Profile, g.maxObj = "sessions", 2<<10
+		concurrency = int(min(max(target/10e3, 8), 400))
+	}
+	g.run(concurrency)
 	if err := g.w.Flush(); err != nil {
 		return nil, err
 	}
@@ -50,9 +73,13 @@ func (g *gen) spawn(t int64) {
 	var size int64
 	var script func(*actor)
 	switch n := g.r.intn(100); {
-	case g.ftpPlanned <= g.otherPlanned:
-		p := planFTP(a, cli, netip.AddrPortFrom(serverAddr(a.r, v6, 10, 50), 21))
-		p.truth = &truthSession{Client: cli.String(), Server: p.srv.String(), User: p.user, Login: "success"}
+	case g.ftpPlanned <= g.otherPlanned || g.profile == sessionHeavy:
+		srv := netip.AddrPortFrom(serverAddr(a.r, v6, 10, 50), 21)
+		p := planFTP(a, cli, srv)
+		if g.profile == sessionHeavy {
+			p = planShortFTP(a, cli, srv)
+		}
+		p.truth = &truthSession{Client: cli.String(), Server: p.srv.String(), User: p.user, Login: "success", Ended: p.end}
 		if p.login == loginFail {
 			p.truth.Login = "failed"
 		}

@@ -8,6 +8,15 @@
 // 10% IPv6, many interleaved FTP sessions using every data mode (PORT, PASV,
 // EPSV, EPRT), and about as many bytes of HTTP-like, SSH-like and DNS traffic.
 // Addresses come from the documentation ranges (RFC 5737, RFC 3849).
+//
+// With -profile sessions the capture is session-heavy instead, the shape of
+// a busy anonymous mirror, a scanner or a password guesser: about 2 000
+// short FTP sessions a second, each a login (a third of them failed), a
+// RETR of at most 2 KiB or a short LIST (PORT or PASV; EPRT or EPSV over
+// IPv6) or nothing, then QUIT, or a FIN or RST from the client, or the
+// server's 421 and RST. The truth says how each session ended.
+//
+//	ftpbench-gen -profile sessions -size 60MB -o bench-data/sessions-60MB.pcap
 package main
 
 import (
@@ -23,10 +32,15 @@ func main() {
 	seed := flag.Uint64("seed", 1, "seed of the pseudo-random choices")
 	out := flag.String("o", "", "capture to write (required)")
 	truthName := flag.String("truth", "", "truth JSON to write (default: the capture's name with .json)")
+	profileName := flag.String("profile", "transfers", "the traffic: transfers (few sessions, big files, other protocols) or sessions (thousands of short FTP sessions a second)")
 	flag.Parse()
 	target, err := parseSize(*size)
+	prof, known := profiles[*profileName]
+	if !known && err == nil {
+		err = fmt.Errorf("unknown profile %q: transfers or sessions", *profileName)
+	}
 	if err != nil || *out == "" || flag.NArg() > 0 {
-		fmt.Fprintln(os.Stderr, "usage: ftpbench-gen -size 200MB [-seed N] -o FILE.pcap [-truth FILE.json]")
+		fmt.Fprintln(os.Stderr, "usage: ftpbench-gen -size 200MB [-profile transfers|sessions] [-seed N] -o FILE.pcap [-truth FILE.json]")
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 		}
@@ -35,7 +49,7 @@ func main() {
 	if *truthName == "" {
 		*truthName = strings.TrimSuffix(*out, ".pcap") + ".json"
 	}
-	if err := generate(*out, *truthName, target, *seed); err != nil {
+	if err := generate(*out, *truthName, target, *seed, prof); err != nil {
 		fmt.Fprintln(os.Stderr, "ftpbench-gen:", err)
 		os.Exit(1)
 	}
@@ -43,13 +57,13 @@ func main() {
 
 // generate writes the capture to a temporary name first, so an interrupted
 // run never leaves a short file that looks finished.
-func generate(out, truthName string, target int64, seed uint64) error {
+func generate(out, truthName string, target int64, seed uint64, prof profile) error {
 	f, err := os.Create(out + ".tmp")
 	if err != nil {
 		return err
 	}
 	defer os.Remove(out + ".tmp")
-	t, err := write(f, target, seed)
+	t, err := write(f, target, seed, prof)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

@@ -2,8 +2,13 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"io"
+	"math"
 	"testing"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
 
 	"github.com/ftptrace/ftptrace/analyzer"
 	"github.com/ftptrace/ftptrace/reassembly"
@@ -18,7 +23,7 @@ import (
 // analyzer's TestHashKeepsPayloadsUntilHashed tests that deterministically.)
 func TestHashesThroughPrefetch(t *testing.T) {
 	var buf bytes.Buffer
-	truth, err := write(&buf, 40e6, 11)
+	truth, err := write(&buf, 40e6, 11, transferHeavy)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,8 +37,106 @@ func TestHashesThroughPrefetch(t *testing.T) {
 		t.Fatalf("Follow ended with %v", err)
 	}
 	tr.Close()
+	checkHashes(t, truth, an.Finish())
+}
+
+// liveLike reads a capture as a live capture reads an interface: each
+// packet in one buffer, overwritten by the next read (libpcap's zero-copy
+// read), and now and then no packet for a while (ErrNoPacket).
+type liveLike struct {
+	r    reassembly.PacketReader
+	buf  []byte
+	n    int
+	read int // packets read
+}
+
+func (l *liveLike) ReadPacket() ([]byte, gopacket.CaptureInfo, layers.LinkType, error) {
+	if l.n++; l.n%97 == 0 {
+		return nil, gopacket.CaptureInfo{}, 0, reassembly.ErrNoPacket
+	}
+	data, ci, lt, err := l.r.ReadPacket()
+	if err != nil {
+		return nil, ci, lt, err
+	}
+	l.read++
+	l.buf = append(l.buf[:0], data...)
+	return l.buf, ci, lt, nil
+}
+
+// TestHashesThroughLiveRing analyses a generated capture as a live capture
+// (NewLivePrefetch: read on a goroutine of its own into a ring of
+// batches, each payload hashed where the ring keeps it): every transfer's
+// SHA-256 is the generator's, though the reader reuses its buffer for
+// every packet; the ring reports the quiet spells; a limit of packets
+// reads that many, and Stop ends the capture.
+func TestHashesThroughLiveRing(t *testing.T) {
+	var buf bytes.Buffer
+	truth, err := write(&buf, 40e6, 11, transferHeavy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := reassembly.NewReader(bytes.NewReader(buf.Bytes()), "generated")
+	if err != nil {
+		t.Fatal(err)
+	}
+	an := analyzer.New(analyzer.Options{})
+	tr := reassembly.NewTracker(an, reassembly.DefaultOptions)
+	live := &liveLike{r: src}
+	pf := reassembly.NewLivePrefetch(live, 0)
+	handed, idle := 0, 0
+	for {
+		n, _, quiet, err := pf.FollowBatch(tr, math.MaxInt)
+		handed += n
+		if quiet {
+			idle++
+		}
+		if err != nil {
+			if err != io.EOF {
+				t.Fatalf("FollowBatch ended with %v", err)
+			}
+			break
+		}
+	}
+	tr.Close()
+	checkHashes(t, truth, an.Finish())
+	if int64(handed) != truth.Packets || idle < live.n/97-1 {
+		t.Errorf("%d packets handed on, %d quiet spells; the capture has %d packets, the reader was quiet %d times", handed, idle, truth.Packets, live.n/97)
+	}
+
+	for _, stop := range []bool{false, true} {
+		src, _ := reassembly.NewReader(bytes.NewReader(buf.Bytes()), "generated")
+		live := &liveLike{r: src}
+		limit := 0
+		if !stop {
+			limit = 5000
+		}
+		pf := reassembly.NewLivePrefetch(live, limit)
+		tr := reassembly.NewTracker(analyzer.New(analyzer.Options{NoHash: true}), reassembly.DefaultOptions)
+		handed := 0
+		for {
+			n, _, _, err := pf.FollowBatch(tr, math.MaxInt)
+			if handed += n; stop && handed > 1000 {
+				pf.Stop()
+			}
+			if err != nil {
+				if !errors.Is(err, reassembly.ErrStopped) {
+					t.Fatalf("stop %v: ended with %v", stop, err)
+				}
+				break
+			}
+		}
+		if !stop && (handed != limit || live.read != limit) || stop && (handed < 1000 || int64(handed) >= truth.Packets || handed != live.read) {
+			t.Errorf("stop %v, limit %d: %d packets read, %d handed on", stop, limit, live.read, handed)
+		}
+	}
+}
+
+// checkHashes compares the transfers of the sessions with the generator's
+// truth: bytes and SHA-256.
+func checkHashes(t *testing.T, truth *truth, found []*analyzer.Session) {
+	t.Helper()
 	sessions := map[string]*analyzer.Session{}
-	for _, s := range an.Finish() {
+	for _, s := range found {
 		s.WaitHashes()
 		sessions[s.Client.String()+" "+s.Server.String()] = s
 	}

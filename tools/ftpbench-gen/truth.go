@@ -18,6 +18,7 @@ const (
 // ftptrace's analysis. tools/benchcheck decodes the same JSON.
 type truth struct {
 	Seed          uint64          `json:"seed"`
+	Profile       string          `json:"profile,omitempty"` // sessions; empty for transfers
 	Target        int64           `json:"target_bytes"`
 	Packets       int64           `json:"packets"`
 	Bytes         int64           `json:"bytes"` // sum of frame lengths
@@ -39,6 +40,7 @@ type truthSession struct {
 	Server      string          `json:"server"`
 	User        string          `json:"user"`
 	Login       string          `json:"login"` // success or failed
+	Ended       string          `json:"ended"` // quit, fin or rst, as ftptrace says
 	Credentials []truthCred     `json:"credentials"`
 	Transfers   []truthTransfer `json:"transfers"`
 }

@@ -9,7 +9,9 @@
 // It knows the generator's traffic (tools/ftpbench-gen): TCP that is neither
 // FTP control (port 21) nor the HTTP-like (80) and SSH-like (22) flows is
 // file data. With -truth, the bytes it hashed must be the sum of the
-// truth's transfers, or it fails: the floor hashes exactly what ftptrace must.
+// truth's transfers, or it fails: the floor hashes what ftptrace must. (A
+// recording of real traffic has retransmitted segments, which the floor,
+// following no connection, hashes again: up to 2 % more passes.)
 //
 //	workfloor -truth bench-data/2GB.json bench-data/2GB.pcap
 package main
@@ -52,7 +54,7 @@ func main() {
 			fmt.Fprintln(os.Stderr, "workfloor:", err)
 			os.Exit(1)
 		}
-		if want != t.data {
+		if t.data < want || t.data-want > want/50 {
 			fmt.Fprintf(os.Stderr, "workfloor: hashed %d bytes of file data, the truth has %d\n", t.data, want)
 			os.Exit(1)
 		}
