@@ -110,7 +110,7 @@ func TestAnnouncementsBeyondTheBound(t *testing.T) {
 		}
 		for _, s := range sessions {
 			found := limitFindings(s)
-			if forgot := s.ID <= 6; forgot != (len(found) == 1 && strings.Contains(found[0], "1 data connections the session announced were forgotten")) {
+			if forgot := s.ID <= 6; forgot != (len(found) == 1 && strings.Contains(found[0], "1 data connection the session announced was forgotten")) {
 				t.Errorf("session %d: findings %q", s.ID, found)
 			}
 		}

@@ -151,7 +151,11 @@ func (a *Analyzer) flushLines(s *Session) {
 			a.line(s, dir, l, "")
 		}
 	}
-	if rep := c.replies.flush(); rep != nil {
+	by := UnterminatedByCaptureEnd
+	if c.track.closedBy != "" || c.track.fin[reassembly.ServerToClient].seen {
+		by = UnterminatedByClose
+	}
+	if rep := c.replies.flush(by); rep != nil {
 		a.reply(s, rep, "")
 	}
 }
@@ -184,6 +188,9 @@ func (a *Analyzer) command(s *Session, l Line, flags string) {
 	from, to := c.track.conn.Client, c.track.conn.Server
 	st := Step{Time: l.Time, Frame: l.Index, Conn: RoleControl, From: from, To: to, FromClient: true, Kind: KindCommand,
 		Flags: flags, Command: verb, Arg: arg, Truncated: l.Truncated}
+	if sent := l.Text[:len(verb)]; sent != verb {
+		st.Verb = sent
+	}
 	cmd := &Command{Time: l.Time, Verb: verb, Arg: arg}
 	switch verb {
 	case "USER":
@@ -205,12 +212,17 @@ func (a *Analyzer) command(s *Session, l Line, flags string) {
 	case "REST":
 		c.rest, c.restCmd = arg, cmd
 	case "ABOR":
-		if t := s.transferInProgress(); t != nil {
-			t.abortAsked(l.Time)
+		cmd.aborts, cmd.abortFound = s.abortAsked(l.Time)
+		st.Abort = cmd.abortFound
+		if cmd.aborts != nil {
+			st.Transfer = cmd.aborts.ID
 		}
 	}
 	if info, ok := LookupCommand(verb); ok && info.Class == ClassTransfer {
 		a.startTransfer(s, cmd, info)
+		if n := len(s.Transfers); n > 0 && s.Transfers[n-1] == cmd.transfer {
+			st.Transfer = cmd.transfer.ID
+		}
 	}
 	idx := s.addStep(st)
 	cmd.Step = idx
@@ -253,18 +265,21 @@ func (a *Analyzer) reply(s *Session, rep *Reply, flags string) {
 	c := s.ctl
 	text := rep.Text()
 	st := Step{Time: rep.Time, Frame: rep.Index, Conn: RoleControl, From: c.track.conn.Server, To: c.track.conn.Client,
-		Kind: KindReply, Flags: flags, Code: rep.Code, Text: text, Unterminated: rep.Unterminated, Truncated: rep.Truncated}
+		Kind: KindReply, Flags: flags, Code: rep.Code, Text: text, Unterminated: rep.Unterminated, UnterminatedBy: rep.UnterminatedBy,
+		Truncated: rep.Truncated}
 	var cmd *Command
-	greeting := !c.greeted && !s.Midstream
+	// A capture that starts inside the handshake still shows the greeting:
+	// 220 answers no command but the connection (REIN's aside).
+	greeting := !c.greeted && (!s.Midstream || (rep.Code == 220 || rep.Code == 120) && len(c.pending) == 0)
 	if !greeting {
-		c.resync(rep.Code)
+		c.resync(rep.Code, text)
 	}
 	switch {
 	case greeting:
 		// The first reply greets, whatever waits: a client may send its
 		// commands before the greeting arrives, and they are answered
 		// after it, in order.
-		st.ReplyTo = "connection"
+		st.ReplyTo = ReplyToGreeting
 		if rep.Code == 220 {
 			s.Banner = text
 		}
@@ -278,9 +293,11 @@ func (a *Analyzer) reply(s *Session, rep *Reply, flags string) {
 		c.pending = c.pending[1:]
 		cmd.ReplyCode, cmd.ReplyText, cmd.ReplyTime, cmd.replied = rep.Code, text, rep.Time, true
 	case !c.greeted && s.Midstream:
-		st.ReplyTo = "unseen" // its command was sent before the capture began
+		st.ReplyTo = ReplyToUnseen
+	case c.track.fin[reassembly.ClientToServer].seen:
+		st.ReplyTo = ReplyToClose
 	default:
-		st.ReplyTo = "unsolicited"
+		st.ReplyTo = ReplyToUnsolicited
 		c.orphans++
 	}
 	if rep.Code != 120 {
@@ -288,7 +305,7 @@ func (a *Analyzer) reply(s *Session, rep *Reply, flags string) {
 	}
 	switch {
 	case cmd != nil && cmd.lost:
-		st.ReplyTo = "uncaptured" // client bytes the server acknowledged, not in the capture
+		st.ReplyTo = ReplyToUncaptured
 		if verb, ok := passiveReplies[rep.Code]; ok {
 			// A passive reply says what it answers: the data
 			// connection it announces is used all the same.
@@ -387,9 +404,18 @@ func (a *Analyzer) replySemantics(s *Session, cmd *Command, rep *Reply, st *Step
 		if code == 221 {
 			s.Ended = "quit"
 		}
+	case "ABOR":
+		if t := cmd.aborts; t != nil {
+			st.Transfer = t.ID
+			if cmd.abortFound != AbortNothing && (t.Status < 200 || t.Status >= 300) {
+				st.Abort = AbortDone
+				break
+			}
+		}
+		st.Abort = AbortNothing // the transfer had ended with a success, before the abort or crossing it
 	case "SYST":
 		if code == 215 && s.Software == "" {
-			s.Software = firstLine(text)
+			s.Software = FirstText(text)
 		}
 	case "FEAT":
 		up := strings.ToUpper(text)
@@ -404,6 +430,9 @@ func (a *Analyzer) replySemantics(s *Session, cmd *Command, rep *Reply, st *Step
 	a.fileOp(s, cmd, code)
 	if t := cmd.transfer; t != nil {
 		transferReply(s, t, code, text, rep)
+		if n := len(s.Transfers); n > 0 && t.ID <= n && s.Transfers[t.ID-1] == t {
+			st.Transfer = t.ID
+		}
 	}
 }
 

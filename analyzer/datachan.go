@@ -1,7 +1,6 @@
 package analyzer
 
 import (
-	"errors"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -32,13 +31,43 @@ type Expectation struct {
 	samePort *Expectation
 }
 
-var errDataAddr = errors.New("not a valid data address")
+// AddressError says, in the words of the RFC that defines the form, why
+// the address of a PORT, EPRT or LPRT argument or of a passive reply
+// cannot be read. Its text is one of the constants below: the explanation
+// repeats it (and a translation finds it).
+type AddressError string
+
+func (e AddressError) Error() string { return string(e) }
+
+// Why an address cannot be read.
+const (
+	ErrPortFields      AddressError = "it is not six comma-separated numbers h1,h2,h3,h4,p1,p2 (RFC 959)"
+	ErrByteNumber      AddressError = "one of its numbers is not a decimal from 0 to 255"
+	ErrExtendedForm    AddressError = "it does not have the form <d>af<d>address<d>port<d> (RFC 2428)"
+	ErrDelimiter       AddressError = "its delimiter is not a printable ASCII character (RFC 2428)"
+	ErrNoClosingDelim  AddressError = "it lacks its closing delimiter (RFC 2428: <d>af<d>address<d>port<d>)"
+	ErrFamily          AddressError = "its address family is neither 1 (IPv4) nor 2 (IPv6) (RFC 2428)"
+	ErrAddress         AddressError = "its address does not parse"
+	ErrFamilyMismatch  AddressError = "its address is not of the family it names"
+	ErrZone            AddressError = "its address names a zone, an interface of the sender's own host"
+	ErrPortNumber      AddressError = "its port is not a decimal from 0 to 65535"
+	ErrLongFields      AddressError = "it is neither the 9 numbers 4,4,h1-h4,2,p1,p2 nor the 21 numbers 6,16,h1-h16,2,p1,p2 (RFC 1639)"
+	ErrLongFamily      AddressError = "its family and address length are neither 4,4 (IPv4) nor 6,16 (IPv6) (RFC 1639)"
+	ErrLongPortLength  AddressError = "its port length is not 2 (RFC 1639)"
+	ErrPASVNumbers     AddressError = "the reply holds no six comma-separated numbers h1,h2,h3,h4,p1,p2"
+	ErrEPSVParentheses AddressError = "the reply holds no (<d><d><d>port<d>) in parentheses (RFC 2428)"
+	ErrEPSVPort        AddressError = "the port in the reply is not a decimal from 1 to 65535"
+	ErrLPSVParentheses AddressError = "the reply holds no long address in parentheses (RFC 1639)"
+)
 
 // ParsePORT decodes "h1,h2,h3,h4,p1,p2" (RFC 959): the port is p1*256+p2.
 func ParsePORT(arg string) (netip.AddrPort, error) {
-	nums, ok := parseNumberList(strings.TrimSpace(arg), 6)
-	if !ok {
-		return netip.AddrPort{}, errDataAddr
+	nums, err := parseNumberList(strings.TrimSpace(arg), 6)
+	if err != nil {
+		if err == ErrLongFields {
+			err = ErrPortFields
+		}
+		return netip.AddrPort{}, err
 	}
 	return addrPort4(nums), nil
 }
@@ -49,21 +78,22 @@ func addrPort4(n []int) netip.AddrPort {
 }
 
 // parseNumberList reads exactly want comma-separated numbers from 0 to 255,
-// allowing spaces around them.
-func parseNumberList(s string, want int) ([]int, bool) {
+// allowing spaces around them. Too many or too few is ErrLongFields (the
+// caller names its own form), a number out of range ErrByteNumber.
+func parseNumberList(s string, want int) ([]int, error) {
 	parts := strings.Split(s, ",")
 	if len(parts) != want {
-		return nil, false
+		return nil, ErrLongFields
 	}
 	nums := make([]int, want)
 	for i, p := range parts {
 		v, ok := parseByteNumber(strings.TrimSpace(p))
 		if !ok {
-			return nil, false
+			return nil, ErrByteNumber
 		}
 		nums[i] = v
 	}
-	return nums, true
+	return nums, nil
 }
 
 // parseByteNumber reads a decimal number from 0 to 255. Unlike strconv.Atoi
@@ -86,63 +116,78 @@ func parseByteNumber(s string) (int, bool) {
 }
 
 // ParseEPRT decodes "|1|132.235.1.2|6275|" or "|2|::1|6275|" (RFC 2428);
-// any printable delimiter may replace '|'.
+// any printable delimiter may replace '|'. An argument that only lacks its
+// closing delimiter ("|2|::1|6275", as some Windows clients sent it) gives
+// ErrNoClosingDelim with the address it means: a server may take it.
 func ParseEPRT(arg string) (netip.AddrPort, error) {
-	fields, ok := splitExtended(strings.TrimSpace(arg))
-	if !ok {
-		return netip.AddrPort{}, errDataAddr
+	fields, err := splitExtended(strings.TrimSpace(arg))
+	if err != nil && err != ErrNoClosingDelim {
+		return netip.AddrPort{}, err
+	}
+	addr, ferr := extendedAddr(fields)
+	if ferr != nil {
+		return netip.AddrPort{}, ferr
+	}
+	return addr, err
+}
+
+// extendedAddr reads the three fields of an EPRT argument.
+func extendedAddr(fields []string) (netip.AddrPort, error) {
+	if fields[0] != "1" && fields[0] != "2" {
+		return netip.AddrPort{}, ErrFamily
 	}
 	ip, err := netip.ParseAddr(fields[1])
-	// A zone ("fe80::1%eth0") names an interface of the sender's host and
-	// means nothing to the peer: RFC 2428 has no place for it.
-	if err != nil || ip.Zone() != "" {
-		return netip.AddrPort{}, errDataAddr
-	}
-	switch fields[0] {
-	case "1":
-		if !ip.Is4() {
-			return netip.AddrPort{}, errDataAddr
-		}
-	case "2":
-		if !ip.Is6() || ip.Is4In6() {
-			return netip.AddrPort{}, errDataAddr
-		}
-	default:
-		return netip.AddrPort{}, errDataAddr
+	switch {
+	case err != nil:
+		return netip.AddrPort{}, ErrAddress
+	case ip.Zone() != "":
+		// A zone ("fe80::1%eth0") names an interface of the sender's
+		// host and means nothing to the peer: RFC 2428 has no place for it.
+		return netip.AddrPort{}, ErrZone
+	case fields[0] == "1" && !ip.Is4(), fields[0] == "2" && (!ip.Is6() || ip.Is4In6()):
+		return netip.AddrPort{}, ErrFamilyMismatch
 	}
 	port, err := strconv.ParseUint(fields[2], 10, 16)
 	if err != nil {
-		return netip.AddrPort{}, errDataAddr
+		return netip.AddrPort{}, ErrPortNumber
 	}
 	return netip.AddrPortFrom(ip, uint16(port)), nil
 }
 
 // splitExtended splits "<d>proto<d>addr<d>port<d>" into its three fields.
-func splitExtended(s string) ([]string, bool) {
-	if len(s) < 4 || s[0] < 33 || s[0] > 126 {
-		return nil, false
+// Without the closing delimiter it gives the three fields all the same,
+// with ErrNoClosingDelim.
+func splitExtended(s string) ([]string, error) {
+	if len(s) < 3 {
+		return nil, ErrExtendedForm
+	}
+	if s[0] < 33 || s[0] > 126 {
+		return nil, ErrDelimiter
 	}
 	d := s[:1]
-	if !strings.HasSuffix(s, d) {
-		return nil, false
+	if !strings.HasSuffix(s, d) || len(s) < 4 {
+		if fields := strings.Split(s[1:], d); len(fields) == 3 && fields[2] != "" {
+			return fields, ErrNoClosingDelim
+		}
+		return nil, ErrExtendedForm
 	}
 	fields := strings.Split(s[1:len(s)-1], d)
 	if len(fields) != 3 {
-		return nil, false
+		return nil, ErrExtendedForm
 	}
-	return fields, true
+	return fields, nil
 }
 
 // ParseLPRT decodes the long address of LPRT and of the 228 reply (RFC 1639):
 // "4,4,h1,h2,h3,h4,2,p1,p2" or "6,16,h1..h16,2,p1,p2".
 func ParseLPRT(arg string) (netip.AddrPort, error) {
 	arg = strings.TrimSpace(arg)
-	nums, ok := parseNumberList(arg, 9)
-	if !ok {
-		nums, ok = parseNumberList(arg, 21)
+	nums, err := parseNumberList(arg, 9)
+	if err == ErrLongFields {
+		nums, err = parseNumberList(arg, 21)
 	}
-	if !ok {
-		return netip.AddrPort{}, errDataAddr
+	if err != nil {
+		return netip.AddrPort{}, err
 	}
 	var ip netip.Addr
 	rest := nums
@@ -158,10 +203,10 @@ func ParseLPRT(arg string) (netip.AddrPort, error) {
 		ip = netip.AddrFrom16(a)
 		rest = nums[18:]
 	default:
-		return netip.AddrPort{}, errDataAddr
+		return netip.AddrPort{}, ErrLongFamily
 	}
 	if rest[0] != 2 {
-		return netip.AddrPort{}, errDataAddr
+		return netip.AddrPort{}, ErrLongPortLength
 	}
 	return netip.AddrPortFrom(ip, uint16(rest[1]<<8|rest[2])), nil
 }
@@ -180,7 +225,7 @@ func ParsePASVReply(text string) (netip.AddrPort, error) {
 			return addrPort4(nums[:]), nil
 		}
 	}
-	return netip.AddrPort{}, errDataAddr
+	return netip.AddrPort{}, ErrPASVNumbers
 }
 
 // startsList reports whether the digit at text[i] may begin a number list.
@@ -233,21 +278,21 @@ func isDigit(b byte) bool { return b >= '0' && b <= '9' }
 func ParseEPSVReply(text string) (netip.Addr, uint16, error) {
 	open := strings.IndexByte(text, '(')
 	if open < 0 {
-		return netip.Addr{}, 0, errDataAddr
+		return netip.Addr{}, 0, ErrEPSVParentheses
 	}
 	end := strings.IndexByte(text[open:], ')')
 	if end < 0 {
-		return netip.Addr{}, 0, errDataAddr
+		return netip.Addr{}, 0, ErrEPSVParentheses
 	}
 	// splitExtended holds the delimiter to RFC 2428's printable range 33
 	// to 126, so "( |||6446| )" is refused, as curl refuses it.
-	fields, ok := splitExtended(text[open+1 : open+end])
-	if !ok {
-		return netip.Addr{}, 0, errDataAddr
+	fields, err := splitExtended(text[open+1 : open+end])
+	if err != nil {
+		return netip.Addr{}, 0, ErrEPSVParentheses
 	}
 	port, err := strconv.ParseUint(fields[2], 10, 16)
 	if err != nil || port == 0 {
-		return netip.Addr{}, 0, errDataAddr
+		return netip.Addr{}, 0, ErrEPSVPort
 	}
 	var ip netip.Addr
 	if fields[1] != "" {
@@ -261,11 +306,11 @@ func ParseEPSVReply(text string) (netip.Addr, uint16, error) {
 func ParseLPSVReply(text string) (netip.AddrPort, error) {
 	open := strings.IndexByte(text, '(')
 	if open < 0 {
-		return netip.AddrPort{}, errDataAddr
+		return netip.AddrPort{}, ErrLPSVParentheses
 	}
 	end := strings.IndexByte(text[open:], ')')
 	if end < 0 {
-		return netip.AddrPort{}, errDataAddr
+		return netip.AddrPort{}, ErrLPSVParentheses
 	}
 	return ParseLPRT(text[open+1 : open+end])
 }

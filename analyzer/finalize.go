@@ -42,8 +42,8 @@ func (s *Session) finalize(onStep func(*Session, *Step)) {
 			s.BytesDown += t.Bytes
 		}
 	}
-	if s.Software == "" || (s.Banner != "" && s.Software != firstLine(s.Banner)) {
-		if b := firstLine(s.Banner); b != "" {
+	if s.Software == "" || (s.Banner != "" && s.Software != FirstText(s.Banner)) {
+		if b := FirstText(s.Banner); b != "" {
 			if s.Software != "" {
 				b += " (SYST: " + s.Software + ")"
 			}
@@ -51,8 +51,10 @@ func (s *Session) finalize(onStep func(*Session, *Step)) {
 		}
 	}
 	if s.Ended == "" {
-		switch s.ClosedBy {
-		case "fin", "rst":
+		switch {
+		case ct.hsStarted && !ct.hsSynAck && s.ClosedBy == "" && s.NumCommands() == 0 && s.Banner == "":
+			s.Ended = "unanswered" // SYNs only: nothing ever accepted the connection
+		case s.ClosedBy == "fin", s.ClosedBy == "rst":
 			s.Ended = s.ClosedBy
 		default:
 			s.Ended = "capture ended"
@@ -149,6 +151,7 @@ func (s *Session) finalizeTransfer(t *Transfer) {
 	// last bytes), the data connection's end is only not in it (a capture
 	// filtered to packets with payload): nothing shows bytes missing.
 	ended := dc.finFrom[d] || dc.reset
+	t.dataEnded = ended
 	goesOn := t.Status >= 200 && t.Status < 300 && s.End.After(t.End) && s.End.After(dc.LastData)
 	t.cutShort = !(ended || goesOn) || t.shorterThanAnnounced()
 	// ABOR (or a 426) aborts a transfer still under way; one whose bytes
@@ -163,8 +166,8 @@ func (s *Session) finalizeTransfer(t *Transfer) {
 	t.Complete = (t.Status >= 200 && t.Status < 300 || whole || t.orphan) && t.Gaps == 0 && !t.Aborted && !t.cutShort
 	if t.Complete {
 		dc.hash[d].sumInto(&t.SHA256, &s.hashes)
-		t.SizeNote = sizeNote(t)
 	}
+	t.SizeNote = sizeNote(t)
 }
 
 // FileDirection is the index of DataConn.Bytes that carries the file: from
@@ -190,6 +193,11 @@ func transferVerdict(t *Transfer) string {
 		return "unfinished"
 	case t.Data == nil:
 		return "no data"
+	case t.Status == 0 && !t.dataEnded:
+		// No final reply, and the data was still flowing: the capture
+		// ended inside the transfer, which may well have finished. Bytes
+		// it missed before are counted all the same (Gaps).
+		return "unfinished"
 	case t.Gaps > 0, t.cutShort:
 		return "truncated"
 	case t.Status == 0 && !t.Complete:
@@ -210,17 +218,35 @@ func (t *Transfer) shorterThanAnnounced() bool {
 
 // sizeNote compares the bytes seen with the size the server announced.
 func sizeNote(t *Transfer) string {
-	if t.Announced < 0 || t.Direction != "download" {
+	p, ok := t.SizeNotePhrase()
+	if !ok {
 		return ""
+	}
+	return p.String()
+}
+
+// SizeNotePhrase is SizeNote as a format and its arguments (the first a
+// Phrase naming the announcing reply), for a report to say in another
+// language; ok is false when there is no note.
+func (t *Transfer) SizeNotePhrase() (p Phrase, ok bool) {
+	if t.Announced < 0 || t.Direction != "download" {
+		return Phrase{}, false
 	}
 	want := t.Announced - t.Rest
-	if want == t.Bytes {
-		return ""
+	by := phrase(t.AnnouncedBy)
+	switch {
+	case want == t.Bytes:
+		return Phrase{}, false
+	case t.Status == 0 && !t.dataEnded && t.Bytes < want:
+		return phrase("%s announced %d bytes; the capture ends after %d of them", by, want, t.Bytes), true
+	case !t.dataEnded && t.Bytes < want:
+		// No FIN says where the bytes end: the capture, not the data
+		// connection, stopped short (a capture trimmed to its first packets).
+		return phrase("%s announced %d bytes; the capture holds %d of them, not the data connection's end", by, want, t.Bytes), true
+	case t.TypeA:
+		return phrase("%s announced %d bytes, the data connection carried %d: TYPE A converts line ends on the wire", by, want, t.Bytes), true
 	}
-	if t.TypeA {
-		return fmt.Sprintf("%s announced %d bytes, the data connection carried %d: TYPE A converts line ends on the wire", t.AnnouncedBy, want, t.Bytes)
-	}
-	return fmt.Sprintf("%s announced %d bytes, the data connection carried %d", t.AnnouncedBy, want, t.Bytes)
+	return phrase("%s announced %d bytes, the data connection carried %d", by, want, t.Bytes), true
 }
 
 // stepsInFrameOrder reports whether no step comes before the one made

@@ -100,8 +100,8 @@ func (s *Session) groupFindings() {
 	for _, g := range over {
 		k := g.kind
 		s.Findings = append(s.Findings, Finding{Severity: g.severity, Kind: k, Step: g.first, LastStep: g.last, Count: g.over, Time: g.time,
-			Template: "%d more %s, as the ones above", Args: []any{g.over, phrase(findingNoun(k))},
-			Detail: fmt.Sprintf("%d more %s, as the ones above", g.over, findingNoun(k))})
+			Template: "%d more %s, as the ones above", Args: []any{g.over, phrase(findingNoun(k, g.over))},
+			Detail: fmt.Sprintf("%d more %s, as the ones above", g.over, findingNoun(k, g.over))})
 		grouped = append(grouped, fmt.Sprintf("%s %d", k, g.over))
 	}
 	if len(grouped) > 0 {
@@ -109,27 +109,44 @@ func (s *Session) groupFindings() {
 			"past %d findings of a kind, the session's findings are counted, not itemized: %s", findingsPerKind, strings.Join(grouped, ", "))
 	}
 	if s.findingsOver > 0 {
-		s.addFinding(SeverityWarning, "limit-reached", -1, "%d more findings were not kept (past %d)", s.findingsOver, maxFindings)
+		msg := "%d more findings were not kept (past %d)"
+		if s.findingsOver == 1 {
+			msg = "%d more finding was not kept (past %d)"
+		}
+		s.addFinding(SeverityWarning, "limit-reached", -1, msg, s.findingsOver, maxFindings)
 	}
 }
 
-// findingNoun names what a group of findings of a kind counts.
-func findingNoun(kind string) string {
-	if n, ok := findingNouns[kind]; ok {
-		return n
+// findingNoun names what a group of n findings of a kind counts.
+func findingNoun(kind string, n int) string {
+	nouns, ok := findingNouns[kind]
+	if !ok {
+		nouns = [2]string{kind + " finding", kind + " findings"}
 	}
-	return kind + " findings"
+	if n == 1 {
+		return nouns[0]
+	}
+	return nouns[1]
 }
 
-var findingNouns = map[string]string{
-	"port-bounce":           "PORT/EPRT commands to a third host",
-	"port-address-mismatch": "PORT/EPRT commands with the client's address behind NAT",
-	"cleartext-password":    "passwords sent in clear text",
-	"cleartext-despite-tls": "clear-text logins though the server offers TLS",
-	"anonymous-login":       "anonymous logins",
-	"site-exec":             "SITE EXEC commands",
-	"port-theft":            "data connections taken by another host",
-	"prot-mismatch":         "transfers under PROT P that carried plain bytes",
+// findingNouns names what a finding of each kind is about: one, several.
+var findingNouns = map[string][2]string{
+	"port-bounce":           {"PORT/EPRT command to a third host", "PORT/EPRT commands to a third host"},
+	"port-address-mismatch": {"PORT/EPRT command with the client's address behind NAT", "PORT/EPRT commands with the client's address behind NAT"},
+	"cleartext-password":    {"password sent in clear text", "passwords sent in clear text"},
+	"cleartext-despite-tls": {"clear-text login though the server offers TLS", "clear-text logins though the server offers TLS"},
+	"anonymous-login":       {"anonymous login", "anonymous logins"},
+	"site-exec":             {"SITE EXEC command", "SITE EXEC commands"},
+	"backdoor-trigger":      {"user name with the vsftpd backdoor's trigger", "user names with the vsftpd backdoor's trigger"},
+	"port-theft":            {"data connection taken by another host", "data connections taken by another host"},
+	"prot-mismatch":         {"transfer under PROT P that carried plain bytes", "transfers under PROT P that carried plain bytes"},
+}
+
+// BackdoorTrigger tells a user name that ends in ":)", which opens the
+// backdoor someone slipped into the vsftpd 2.3.4 download in 2011
+// (CVE-2011-2523): Metasploit's exploit and the scanners send one.
+func BackdoorTrigger(user string) bool {
+	return strings.HasSuffix(strings.TrimSpace(user), ":)")
 }
 
 // stepIndex finds the index of the first step matching, or -1.
@@ -159,7 +176,7 @@ func (s *Session) sessionFindings() {
 				"anonymous login as %q (password %q, which anonymous FTP takes for an e-mail address): anyone may log in", c.User, c.Password)
 		case c.ExposesSecret():
 			s.addFinding(SeverityCritical, "cleartext-password", c.Step,
-				"the password of user %q crossed the network unencrypted (%s): anyone on the path can read it", c.User, c.Outcome)
+				"the password of user %q crossed the network unencrypted (%s): anyone on the path can read it", c.User, phrase(c.Outcome))
 			if s.ctl.offersTLS {
 				s.addFinding(SeverityWarning, "cleartext-despite-tls", c.Step,
 					"the server offers AUTH TLS, yet user %q logged in without it", c.User)
@@ -174,6 +191,12 @@ func (s *Session) sessionFindings() {
 		switch {
 		case st.Command == "SITE" && strings.HasPrefix(strings.ToUpper(strings.TrimSpace(st.Arg)), "EXEC"):
 			s.addFinding(SeverityCritical, "site-exec", i, "SITE EXEC asks the server to run a program: %q", st.Arg)
+		case st.Command == "USER" && BackdoorTrigger(st.Arg) && strings.Contains(s.Banner, "vsFTPd 2.3.4"):
+			s.addFinding(SeverityCritical, "backdoor-trigger", i,
+				"USER %q ends in \":)\", the trigger of the backdoor planted in vsftpd 2.3.4 (CVE-2011-2523), and the banner says vsFTPd 2.3.4: the server opens a root shell on its port 6200 to anyone who connects", st.Arg)
+		case st.Command == "USER" && BackdoorTrigger(st.Arg):
+			s.addFinding(SeverityCritical, "backdoor-trigger", i,
+				"USER %q ends in \":)\", the trigger of the backdoor planted in vsftpd 2.3.4 (CVE-2011-2523): such a server opens a root shell on its port 6200 to anyone who connects", st.Arg)
 		}
 	}
 	s.activeFindings()
@@ -243,7 +266,11 @@ func (s *Session) dataFindings() {
 			"%d data transfers crossed the network unencrypted: their content can be read and altered on the path", plain)
 	}
 	if s.ctl.track.closedBy == "" && gapBytes(s) > 0 {
-		s.addFinding(SeverityInfo, "truncated-capture", -1, "%d bytes of this session were never captured", gapBytes(s))
+		msg := "%d bytes of this session were never captured"
+		if gapBytes(s) == 1 {
+			msg = "%d byte of this session was never captured"
+		}
+		s.addFinding(SeverityInfo, "truncated-capture", -1, msg, gapBytes(s))
 	}
 }
 
@@ -376,11 +403,15 @@ func (s *Session) identity() *Session {
 // written with the session (and step) in which it reached the threshold,
 // counting the sessions in the order they began.
 func (a *Analyzer) CrossFindings() []SessionFinding {
-	const msg = "%d failed logins from %s to %s in %d sessions (sessions %d to %d): someone is guessing passwords"
 	out := make([]SessionFinding, 0, len(a.bruteForces))
 	for _, fc := range a.bruteForces {
 		at := fc.earliest[len(fc.earliest)-1] // the failed login that reached the threshold
+		msg := "%d failed logins from %s to %s in %d sessions (sessions %d to %d): someone is guessing passwords"
 		args := []any{fc.failed, fc.client, fc.server, fc.sessions, fc.first, fc.last}
+		if fc.sessions == 1 {
+			msg = "%d failed logins from %s to %s in one session (session %d): someone is guessing passwords"
+			args = []any{fc.failed, fc.client, fc.server, fc.first}
+		}
 		out = append(out, SessionFinding{Session: at.who, Finding: Finding{Severity: SeverityWarning, Kind: "brute-force",
 			Detail: fmt.Sprintf(msg, args...), Template: msg, Args: args, Time: at.time, Step: at.step, Count: fc.failed}})
 	}

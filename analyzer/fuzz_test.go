@@ -134,7 +134,7 @@ func FuzzReplyReader(f *testing.F) {
 			nLines++
 			replies = append(replies, rr.line(l, false)...)
 		}
-		if rep := rr.flush(); rep != nil {
+		if rep := rr.flush(UnterminatedByCaptureEnd); rep != nil {
 			replies = append(replies, rep)
 		}
 		if rr.open != nil {
@@ -177,6 +177,17 @@ func FuzzReplyReader(f *testing.F) {
 	})
 }
 
+// dataAddressErrors is what each data-address parser says of s.
+func dataAddressErrors(s string) []error {
+	_, e1 := ParsePORT(s)
+	_, e2 := ParseEPRT(s)
+	_, e3 := ParseLPRT(s)
+	_, e4 := ParsePASVReply(s)
+	_, _, e5 := ParseEPSVReply(s)
+	_, e6 := ParseLPSVReply(s)
+	return []error{e1, e2, e3, e4, e5, e6}
+}
+
 func FuzzDataAddress(f *testing.F) {
 	for _, tests := range [][]addrTest{portTests, eprtTests, lprtTests, pasvTests, epsvTests, lpsvTests} {
 		for _, tt := range tests {
@@ -205,6 +216,19 @@ func FuzzDataAddress(f *testing.F) {
 			again := fmt.Sprintf("|%s|%s|%d|", family, ap.Addr(), ap.Port())
 			if ap2, err := ParseEPRT(again); err != nil || ap2 != ap {
 				t.Fatalf("ParseEPRT(%q) = %v; ParseEPRT(%q) = %v, %v", s, ap, again, ap2, err)
+			}
+		}
+		if ap, err := ParseEPRT(s); err == ErrNoClosingDelim {
+			// Read all the same: with the delimiter it lacks, the same address.
+			closed := strings.TrimSpace(s)
+			closed += closed[:1]
+			if ap2, err := ParseEPRT(closed); err != nil || ap2 != ap || !ap.IsValid() {
+				t.Fatalf("ParseEPRT(%q) = %v without its closing delimiter; ParseEPRT(%q) = %v, %v", s, ap, closed, ap2, err)
+			}
+		}
+		for _, err := range dataAddressErrors(s) {
+			if _, ok := err.(AddressError); err != nil && !ok {
+				t.Fatalf("%q: error %v (%T) says no reason", s, err, err)
 			}
 		}
 		if ap, err := ParseLPRT(s); err == nil {

@@ -63,8 +63,11 @@ func (s *Session) limitFindings() {
 			"the session sent more commands than the %d kept: %d more were seen (their effects on transfers and logins still count)", s.limits.commands(), s.DroppedCommands)
 	}
 	if s.forgottenExpects > 0 {
-		s.addFinding(SeverityWarning, "limit-reached", -1,
-			"%d data connections the session announced were forgotten unused to make room: more than %d announcements waited at once in the capture, or %d for one port", s.forgottenExpects, maxWaiting, maxWaitingPerPort)
+		msg := "%d data connections the session announced were forgotten unused to make room: more than %d announcements waited at once in the capture, or %d for one port"
+		if s.forgottenExpects == 1 {
+			msg = "%d data connection the session announced was forgotten unused to make room: more than %d announcements waited at once in the capture, or %d for one port"
+		}
+		s.addFinding(SeverityWarning, "limit-reached", -1, msg, s.forgottenExpects, maxWaiting, maxWaitingPerPort)
 	}
 	if s.evicted {
 		s.addFinding(SeverityWarning, "limit-reached", -1,

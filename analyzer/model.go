@@ -44,6 +44,14 @@ const (
 	KindTelnet StepKind = "telnet"
 )
 
+// SentVerb is a command step's verb as the client sent it.
+func (st *Step) SentVerb() string {
+	if st.Verb != "" {
+		return st.Verb
+	}
+	return st.Command
+}
+
 // Packet is one TCP segment listed under a step (the three packets of a
 // handshake, for instance).
 type Packet struct {
@@ -73,32 +81,50 @@ type Step struct {
 	Packets    []Packet // handshake packets, retransmitted SYNs
 
 	Command string // command verb, upper case
-	Arg     string // command argument, exactly as sent
-	Code    int    // reply code
-	Text    string // reply text, lines joined with "\n"
+	// Verb is the verb exactly as the client sent it, when that is not
+	// upper case ("cwd", "Retr"): a verb means the same in any case (RFC
+	// 959 section 5.3), but the timeline quotes the client as it spoke.
+	Verb string
+	Arg  string // command argument, exactly as sent
+	Code int    // reply code
+	Text string // reply text, lines joined with "\n"
 
 	Phase string // "handshake", "teardown 1/4", "reset", ...
 
 	// Facts the explanation is made from.
-	Acks         string         // what a stand-alone ACK acknowledges ("220", "USER", "FIN", "data")
-	DupACK       bool           // the same acknowledgement again
-	Address      netip.AddrPort // address decoded from PORT/EPRT/LPRT or a passive reply
-	AddressNote  string         // "nat", "unspecified" (passive); "other-address", "third-host", "privileged-port" (active); "invalid"
-	Cleartext    bool           // PASS/ACCT sent without TLS
-	Anonymous    bool           // PASS of an anonymous login: no secret, whatever it says
-	Encrypted    bool           // TLS bytes on the control connection
-	ReplyTo      string         // the command a reply answers
-	Unterminated bool           // a multi-line reply that never ended properly
-	Truncated    bool           // a line longer than the limit, cut
-	Bytes        int64          // data and gap steps
-	Segments     int
-	ACKs         int // ACKs folded into a data step
-	End          time.Time
-	Active       bool   // data handshake: active mode (server connects)
-	Unanswered   bool   // handshake without SYN,ACK
-	Lines        int    // not-ftp steps: how many lines (Text holds the first)
-	Telnet       string // telnet steps: the commands by name ("IP, DM", "WILL 1")
-	Urgent       bool   // telnet steps: sent as TCP urgent data (URG), as the Synch is
+	Acks        string         // what a stand-alone ACK acknowledges ("220", "USER", "FIN", "data")
+	DupACK      bool           // the same acknowledgement again
+	Address     netip.AddrPort // address decoded from PORT/EPRT/LPRT or a passive reply
+	AddressNote string         // "nat", "unspecified" (passive); "other-address", "third-host", "privileged-port" (active); "invalid"
+	// AddressError says why the address of a PORT-like argument or a
+	// passive reply breaks its RFC's form (an AddressError's text); the
+	// address may still be read (an EPRT without its closing delimiter).
+	AddressError string
+	Cleartext    bool   // PASS/ACCT sent without TLS
+	Anonymous    bool   // PASS of an anonymous login: no secret, whatever it says
+	Encrypted    bool   // TLS bytes on the control connection
+	ReplyTo      string // the command a reply answers, or what else (ReplyToGreeting, ...)
+	Unterminated bool   // a multi-line reply that never ended properly
+	// UnterminatedBy says what came instead of its closing line
+	// (UnterminatedByNextReply, ...).
+	UnterminatedBy string
+	Truncated      bool  // a line longer than the limit, cut
+	Bytes          int64 // data and gap steps
+	Segments       int
+	ACKs           int // ACKs folded into a data step
+	End            time.Time
+	Active         bool // data handshake: active mode (server connects)
+	Unanswered     bool // handshake without SYN,ACK
+	// Transfer is the ID of the transfer the step concerns: a transfer
+	// command and its replies, an ABOR and its reply (the transfer it
+	// aborts, or, when none is in progress, the last one); 0 for none.
+	Transfer int
+	// Abort says, on an ABOR and its reply, what there was to abort
+	// (AbortInProgress, AbortArrived, AbortNothing, AbortDone).
+	Abort  string
+	Lines  int    // not-ftp steps: how many lines (Text holds the first)
+	Telnet string // telnet steps: the commands by name ("IP, DM", "WILL 1")
+	Urgent bool   // telnet steps: sent as TCP urgent data (URG), as the Synch is
 
 	// open is true while the step may still grow: a handshake waiting for
 	// its last packets, a transfer still sending. Live output waits for it.
@@ -121,6 +147,8 @@ type Command struct {
 	prelimLost bool // its preliminary reply is in bytes the capture missed
 	transfer   *Transfer
 	expectsSet *Expectation
+	aborts     *Transfer // ABOR: the transfer in progress, or the last one when none was
+	abortFound string    // ABOR: what it found to abort (Step.Abort)
 }
 
 // Transfer is the data transfer the command asked for (RETR, STOR, LIST
@@ -180,11 +208,20 @@ type Transfer struct {
 	ExtractError   string
 	cmd            *Command
 	cutShort       bool // the capture ended inside the data connection, or it carried less than announced
+	dataEnded      bool // the sender closed its side of the data connection (FIN) or it was reset
 	orphan         bool // of a data connection without control connection (orphan.go)
 	abort          abortState
 	expect         *Expectation // the announcement it took, until a refusal gives it back
 	restCmd        *Command     // the REST before it: refused, it set no offset
 }
+
+// What an ABOR found (Step.Abort).
+const (
+	AbortInProgress = "in progress" // a transfer whose bytes were still coming
+	AbortArrived    = "arrived"     // a transfer every byte of which had arrived, its final reply still to come
+	AbortNothing    = "nothing"     // no transfer in progress: the last had ended with its reply (on the reply too: it ended so before the abort took effect)
+	AbortDone       = "aborted"     // on the reply: the server aborted the transfer (426, or no other final reply)
+)
 
 // abortState is what had arrived of a transfer when the client sent ABOR
 // or the server answered 426: a file all of whose bytes had arrived by then
@@ -339,7 +376,7 @@ type Session struct {
 	// or "port 20" (it came from the textbook data port); "" for the others.
 	Orphan    string
 	Software  string // from the 220 banner or the SYST reply
-	Ended     string // "quit" (221 to QUIT), "fin", "rst", "capture ended", "limit reached" (Limits.Sessions)
+	Ended     string // "quit" (221 to QUIT), "fin", "rst", "unanswered" (SYNs nothing answered), "capture ended", "limit reached" (Limits.Sessions)
 	BytesDown int64  // file and listing bytes from server to client
 	BytesUp   int64
 	// ControlBytes counts the control connection's payload bytes by TCP

@@ -4,17 +4,30 @@ package analyzer
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ftptrace/ftptrace/reassembly"
 )
 
 // resync drops pending commands whose reply the capture lost: when a
+// reply names a later command ("200 NOOP command successful."), or a
 // success code cannot answer the oldest pending command but answers a later
 // one (or a command the capture lost), the commands before it got replies
 // that were not captured.
-func (c *control) resync(code int) {
-	if len(c.pending) < 2 || code >= 400 || code < 100 {
+func (c *control) resync(code int, text string) {
+	if len(c.pending) < 2 {
+		return
+	}
+	if verb := EchoedVerb(text); verb != "" && c.pending[0].Verb != verb {
+		for k := 1; k < len(c.pending); k++ {
+			if c.pending[k].Verb == verb {
+				c.pending = c.pending[k:]
+				return
+			}
+		}
+	}
+	if code >= 400 || code < 100 {
 		return
 	}
 	if answers(c.pending[0], code) {
@@ -26,6 +39,36 @@ func (c *control) resync(code int) {
 			return
 		}
 	}
+}
+
+// EchoedVerb is the command a reply names as many servers word it: "200
+// NOOP command successful.", "250 CWD command successful." (wu-ftpd, the
+// BSD ftpd, IIS); "" when the reply names none.
+func EchoedVerb(text string) string {
+	verb, rest, ok := strings.Cut(firstLine(text), " ")
+	if !ok || !strings.HasPrefix(strings.ToLower(rest), "command") {
+		return ""
+	}
+	if _, known := LookupCommand(verb); !known {
+		return ""
+	}
+	return strings.ToUpper(verb)
+}
+
+// ReplyFits tells whether a reply code is one the RFCs list for a verb:
+// any 4xx or 5xx is (an error can answer anything); known is false when
+// the verb's success replies are not in the table.
+func ReplyFits(verb string, code int) (fits, known bool) {
+	codes, known := successReplies[strings.ToUpper(verb)]
+	if !known || code >= 400 {
+		return true, known
+	}
+	for _, c := range codes {
+		if c == code {
+			return true, true
+		}
+	}
+	return false, true
 }
 
 // answers tells whether a success or intermediate code can answer cmd.
@@ -77,6 +120,13 @@ func (a *Analyzer) controlGap(s *Session, e *reassembly.Event) {
 		a.line(s, e.Dir, l, "")
 	}
 	if cut {
+		return
+	}
+	if e.Dir == reassembly.ServerToClient && c.replies.open != nil {
+		// The bytes missed hold the rest of the reply being read (its
+		// end at least): they are the reply lost, and it answers the
+		// command it began to answer.
+		c.replies.gapped = true
 		return
 	}
 	switch {

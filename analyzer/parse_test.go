@@ -278,7 +278,7 @@ func TestReplyReader(t *testing.T) {
 				got = append(got, r.line(Line{Text: in.text, Time: at(i), Truncated: in.trunc}, in.cmd)...)
 			}
 			if tt.flush {
-				if rep := r.flush(); rep != nil {
+				if rep := r.flush(UnterminatedByCaptureEnd); rep != nil {
 					got = append(got, rep)
 				}
 			}
@@ -537,6 +537,53 @@ func TestParseEPSVReply(t *testing.T) {
 			t.Errorf("ParseEPSVReply(%q): %v, want %s", tt.in, err, tt.want)
 		case tt.want != "" && got != tt.want:
 			t.Errorf("ParseEPSVReply(%q) = %s, want %s", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestAddressErrorsSayWhy: a data address that cannot be read says why,
+// in the words of the RFC that defines its form; an EPRT that only lacks
+// its closing delimiter is read all the same.
+func TestAddressErrorsSayWhy(t *testing.T) {
+	for _, tt := range []struct {
+		parse func(string) (netip.AddrPort, error)
+		in    string
+		want  AddressError
+		read  string // the address read despite the error, "" for none
+	}{
+		{ParsePORT, "192,168,1,2,195", ErrPortFields, ""},
+		{ParsePORT, "192,168,1,2,195,80,1", ErrPortFields, ""},
+		{ParsePORT, "192,168,1,256,195,80", ErrByteNumber, ""},
+		{ParsePORT, "192,168,1,2,195,-0", ErrByteNumber, ""},
+		{ParseEPRT, "|2|2002:5183:4383::5183:4383|1031", ErrNoClosingDelim, "[2002:5183:4383::5183:4383]:1031"},
+		{ParseEPRT, "|1|132.235.1.2|6275", ErrNoClosingDelim, "132.235.1.2:6275"},
+		{ParseEPRT, "|1|132.235.1.2", ErrExtendedForm, ""},
+		{ParseEPRT, "|1|132.235.1.2|6275|x|", ErrExtendedForm, ""},
+		{ParseEPRT, "", ErrExtendedForm, ""},
+		{ParseEPRT, "\x7f1\x7f132.235.1.2\x7f6275\x7f", ErrDelimiter, ""},
+		{ParseEPRT, "|3|132.235.1.2|6275|", ErrFamily, ""},
+		{ParseEPRT, "|1|132.235.1|6275|", ErrAddress, ""},
+		{ParseEPRT, "|2|132.235.1.2|6275|", ErrFamilyMismatch, ""},
+		{ParseEPRT, "|2|fe80::1%eth0|5282|", ErrZone, ""},
+		{ParseEPRT, "|1|132.235.1.2|65536|", ErrPortNumber, ""},
+		{ParseEPRT, "|2|2002::1|99999", ErrPortNumber, ""},
+		{ParseLPRT, "4,4,132,235,1,2,2,24", ErrLongFields, ""},
+		{ParseLPRT, "4,16,132,235,1,2,2,24,131", ErrLongFamily, ""},
+		{ParseLPRT, "4,4,132,235,1,2,3,24,131", ErrLongPortLength, ""},
+		{ParseLPRT, "4,4,132,235,1,300,2,24,131", ErrByteNumber, ""},
+		{ParsePASVReply, "227 Entering Passive Mode", ErrPASVNumbers, ""},
+		{ParseLPSVReply, "228 Entering Long Passive Mode", ErrLPSVParentheses, ""},
+		{func(s string) (netip.AddrPort, error) { _, _, err := ParseEPSVReply(s); return netip.AddrPort{}, err },
+			"229 Entering Extended Passive Mode", ErrEPSVParentheses, ""},
+		{func(s string) (netip.AddrPort, error) { _, _, err := ParseEPSVReply(s); return netip.AddrPort{}, err },
+			"229 Entering Extended Passive Mode (|||0|)", ErrEPSVPort, ""},
+	} {
+		got, err := tt.parse(tt.in)
+		if err != tt.want {
+			t.Errorf("%q: error %v, want %q", tt.in, err, tt.want)
+		}
+		if read := got.IsValid(); read != (tt.read != "") || (read && got.String() != tt.read) {
+			t.Errorf("%q: read %v, want %q", tt.in, got, tt.read)
 		}
 	}
 }

@@ -13,9 +13,46 @@ type Reply struct {
 	Time  time.Time
 	Index int // packet number of its first line
 	// Unterminated is set for a multi-line reply whose closing "ddd " line
-	// never came (some servers forget it).
-	Unterminated bool
-	Truncated    bool
+	// never came; UnterminatedBy says what came instead (Unterminated*).
+	Unterminated   bool
+	UnterminatedBy string
+	Truncated      bool
+}
+
+// What came instead of a multi-line reply's closing line (Reply.UnterminatedBy,
+// Step.UnterminatedBy).
+const (
+	UnterminatedByNextReply  = "next reply"  // the server began another reply after a command (it forgot the closing line)
+	UnterminatedByGap        = "gap"         // its rest is in bytes the capture missed
+	UnterminatedByClose      = "close"       // the connection closed first
+	UnterminatedByCaptureEnd = "capture end" // the capture holds no more of the connection
+)
+
+// What a reply answers when it answers no command the capture shows
+// (Step.ReplyTo; otherwise the verb of the command it answers).
+const (
+	ReplyToGreeting    = "connection"  // the greeting: the connection opened
+	ReplyToUnseen      = "unseen"      // a command sent before the capture began
+	ReplyToUncaptured  = "uncaptured"  // client bytes the server acknowledged, not in the capture
+	ReplyToClose       = "close"       // the client's FIN: it closed without QUIT (vsftpd's "500 OOPS", "221 You could at least say goodbye.")
+	ReplyToUnsolicited = "unsolicited" // nothing asked for it
+)
+
+// FirstText is the first line of a reply's text that is not blank (a
+// multi-line reply may begin with a bare "220-"), "" when none is.
+func FirstText(text string) string {
+	for text != "" {
+		line := text
+		if i := strings.IndexByte(text, '\n'); i >= 0 {
+			line, text = text[:i], text[i+1:]
+		} else {
+			text = ""
+		}
+		if strings.TrimSpace(line) != "" {
+			return line
+		}
+	}
+	return ""
 }
 
 // Text joins the reply's lines without their codes.
@@ -51,6 +88,10 @@ func validCode(code int, digits int) bool { return digits == 3 && code >= 100 &&
 type replyReader struct {
 	open *Reply // a multi-line reply waiting for its last line
 	code string
+	// gapped is set when the capture missed server bytes while a reply was
+	// open: a line with another code then begins a new reply, the open
+	// one's end being in the missing bytes.
+	gapped bool
 }
 
 // line consumes one server line. It returns a finished reply, or nil when
@@ -71,10 +112,10 @@ func (r *replyReader) line(l Line, interrupted bool) (done []*Reply) {
 			r.open.Lines = append(r.open.Lines, text)
 			r.open.Truncated = r.open.Truncated || l.Truncated
 			done = append(done, r.open)
-			r.open = nil
+			r.open, r.gapped = nil, false
 			return done
 		}
-		if !(ok && digits == 3 && code != r.open.Code && interrupted) {
+		if !(ok && digits == 3 && code != r.open.Code && (interrupted || r.gapped)) {
 			// Inner lines stop one short of the bound so that the
 			// closing line, which says how the reply ends, always fits.
 			if len(r.open.Lines) < maxReplyLines-1 {
@@ -90,8 +131,12 @@ func (r *replyReader) line(l Line, interrupted bool) (done []*Reply) {
 			return nil
 		}
 		r.open.Unterminated = true
+		r.open.UnterminatedBy = UnterminatedByNextReply
+		if r.gapped {
+			r.open.UnterminatedBy = UnterminatedByGap
+		}
 		done = append(done, r.open)
-		r.open = nil
+		r.open, r.gapped = nil, false
 	}
 	rep := &Reply{Time: l.Time, Index: l.Index, Truncated: l.Truncated}
 	if !ok {
@@ -111,12 +156,17 @@ func (r *replyReader) line(l Line, interrupted bool) (done []*Reply) {
 // dozens; an endless one is a hostile server).
 const maxReplyLines = 1000
 
-// flush ends an open multi-line reply when the connection closes.
-func (r *replyReader) flush() *Reply {
+// flush ends an open multi-line reply when the connection's end is
+// reached: by is UnterminatedByClose or UnterminatedByCaptureEnd (a gap
+// since the reply opened says more).
+func (r *replyReader) flush(by string) *Reply {
 	rep := r.open
 	if rep != nil {
-		rep.Unterminated = true
-		r.open = nil
+		rep.Unterminated, rep.UnterminatedBy = true, by
+		if r.gapped {
+			rep.UnterminatedBy = UnterminatedByGap
+		}
+		r.open, r.gapped = nil, false
 	}
 	return rep
 }

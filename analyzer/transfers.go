@@ -30,6 +30,9 @@ func (a *Analyzer) announceActive(s *Session, cmd *Command, st *Step) {
 		addr, err = ParseLPRT(cmd.Arg)
 	}
 	if err != nil {
+		st.AddressError = err.Error()
+	}
+	if !addr.IsValid() {
 		st.AddressNote = "invalid"
 		return
 	}
@@ -156,6 +159,37 @@ func (t *Transfer) releaseExpectation() {
 	}
 }
 
+// abortAsked finds what an ABOR sent at the given time aborts: the
+// transfer in progress (and whether every byte of it had arrived), or, when
+// none is, the last transfer, which had ended.
+func (s *Session) abortAsked(at time.Time) (*Transfer, string) {
+	if t := s.transferInProgress(); t != nil {
+		t.abortAsked(at)
+		if t.arrivedAtAbort() {
+			return t, AbortArrived
+		}
+		return t, AbortInProgress
+	}
+	if n := len(s.Transfers); n > 0 {
+		return s.Transfers[n-1], AbortNothing
+	}
+	return nil, AbortNothing
+}
+
+// arrivedAtAbort tells whether every byte of the file had crossed the wire
+// when the abort came, as far as the capture shows by then (the size
+// announced, or the sender's FIN); wholeBeforeAbort decides the verdict
+// once the transfer's bytes are all counted.
+func (t *Transfer) arrivedAtAbort() bool {
+	switch {
+	case t.Data == nil:
+		return false
+	case t.Announced >= 0 && !t.TypeA:
+		return t.abort.bytes >= t.Announced-t.Rest
+	}
+	return t.abort.fin
+}
+
 // transferInProgress is the newest transfer without a final reply.
 func (s *Session) transferInProgress() *Transfer {
 	for i := len(s.Transfers) - 1; i >= 0; i-- {
@@ -199,7 +233,7 @@ func (a *Analyzer) announcePassive(s *Session, cmd *Command, code int, text stri
 		// Passive mode all the same: the server listens, somewhere. The
 		// transfer that follows is passive; its data connection cannot be
 		// matched by an address.
-		st.AddressNote = "invalid"
+		st.AddressNote, st.AddressError = "invalid", err.Error()
 		a.expect(s, &Expectation{Mode: "passive", Command: cmd.Verb, Announce: strconv.Itoa(code) + " " + firstLine(text), Time: st.Time, Undecoded: true})
 		return
 	}

@@ -292,8 +292,8 @@ func portRefused(r *reading) {
 		}
 		n := r.commandStep(c)
 		st := r.step(n)
-		if st == nil || !st.Address.IsValid() {
-			continue
+		if st == nil || !st.Address.IsValid() || st.AddressError != "" {
+			continue // a malformed argument (an EPRT without its closing delimiter): its refusal says nothing of active mode
 		}
 		d := Diagnosis{Severity: SeverityError, Evidence: []Evidence{
 			r.stepOf(n, text("%s names %s; the control connection comes from %s.", c.Verb, st.Address.String(), s.Client.Addr().String())),

@@ -188,8 +188,12 @@ func captureGaps(r *reading) {
 			}
 		}
 	}
+	title := text("the capture missed %s in %d places; the network did not", Bytes(missing), len(gaps))
+	if len(gaps) == 1 {
+		title = text("the capture missed %s in one place; the network did not", Bytes(missing))
+	}
 	d := Diagnosis{Cause: "capture-loss", Severity: SeverityInfo,
-		Title:   text("the capture missed %s in %d places; the network did not", Bytes(missing), len(gaps)),
+		Title:   title,
 		Explain: text("Bytes are missing from the capture, yet nothing was sent again and the connection went on: the receiver got them, and the capture did not keep them (a capture host that could not keep up, a mirror port dropping, a capture started or stopped mid-transfer). The transfers' sizes and digests cannot be checked; the network is not at fault."),
 		Fix:     text("Capture again with a larger buffer (tcpdump -B 65536, dumpcap -B), on the host itself rather than a mirror port, with a filter that keeps only FTP; check the capture's drop counters (tcpdump prints them, pcapng keeps them)."),
 	}

@@ -257,12 +257,17 @@ func (s *stream) watchHoles(tcp *layers.TCP, ci gopacket.CaptureInfo, dir Direct
 	}
 	if tcp.ACK {
 		peer := dir ^ 1
-		if !s.hasAcked[peer] || seqAfter(tcp.Ack, s.acked[peer]) {
-			s.acked[peer], s.hasAcked[peer] = tcp.Ack, true
-		}
+		s.noteAck(peer, tcp.Ack)
 		if !s.waiting[peer].IsZero() && s.hasNext[peer] && seqAfter(tcp.Ack, s.next[peer]) {
 			s.t.flushHole(s.waiting[peer])
 		}
+	}
+}
+
+// noteAck records the highest acknowledgement of direction d's bytes.
+func (s *stream) noteAck(d Direction, ack uint32) {
+	if !s.hasAcked[d] || seqAfter(ack, s.acked[d]) {
+		s.acked[d], s.hasAcked[d] = ack, true
 	}
 }
 

@@ -401,6 +401,14 @@ func (t *Tracker) forgetOldest(n int) {
 
 // assemble hands a segment to gopacket's assembler.
 func (t *Tracker) assemble(s *stream, d Direction, tcp *layers.TCP, ci gopacket.CaptureInfo) {
+	if peer := d ^ 1; tcp.ACK && !s.waiting[peer].IsZero() && s.hasNext[peer] && seqAfter(tcp.Ack, s.next[peer]) {
+		// This segment acknowledges bytes the other side sent past a hole
+		// the capture missed: nothing will fill it. Hand those bytes on
+		// before this segment's, or a reply would come before the command
+		// it answers (watchHoles would push them out only after it).
+		s.noteAck(peer, tcp.Ack) // the gap reported says how much of it was acknowledged
+		t.flush(s.waiting[peer].Add(time.Nanosecond), time.Time{})
+	}
 	var ac greassembly.AssemblerContext = &t.ctx
 	if len(tcp.Payload) > 0 && !(s.hasNext[d] && tcp.Seq == s.next[d]) {
 		ac = &captureContext{ci: ci}

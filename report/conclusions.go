@@ -29,7 +29,10 @@ func Conclusions(s *analyzer.Session) []string {
 	if c := cleartextCount(s); c > 0 {
 		out = append(out, tr("%s crossed the network in clear text: anyone on the path could read it.", plural(c, "password")))
 	}
-	if n := anonymousPasswords(s); n > 0 {
+	switch n := anonymousPasswords(s); {
+	case n == 1:
+		out = append(out, tr("The password of an anonymous login crossed in clear text too: anonymous FTP asks for an e-mail address, which is no secret."))
+	case n > 1:
 		out = append(out, tr("%s of anonymous logins crossed in clear text too: anonymous FTP asks for an e-mail address, which is no secret.", plural(n, "password")))
 	}
 	switch {
@@ -87,7 +90,7 @@ func dataPortConclusion(s *analyzer.Session) []string {
 				nPlus = false
 			}
 		}
-		line := tr("Active mode: the server connected from port %s to the client's port %s.", joinUniq(from), listSome(to))
+		line := tr("Active mode: the server connected from %s to the client's %s.", portWords(joinUniq(from)), portWords(listSome(to)))
 		if nPlus {
 			line += tr(" The client's data ports follow the N+1, N+2, ... rule.")
 		} else {
@@ -99,13 +102,40 @@ func dataPortConclusion(s *analyzer.Session) []string {
 		out = append(out, line)
 	}
 	if len(passive) > 0 {
-		var to []string
-		for _, dc := range passive {
-			to = append(to, fmt.Sprint(dc.Server.Port()))
-		}
-		out = append(out, tr("Passive mode: the client connected to the server's port %s, which the server announced; the data connection is turned around compared with the textbook's active mode.", listSome(to)))
+		out = append(out, passiveConclusion(passive))
 	}
 	return out
+}
+
+// passiveConclusion says what passive mode changed from the textbook's
+// point 3: the client opens the data connection, from a port of its own to
+// the one the server announced, where in active mode the server connects
+// from port 20. Which way the data flows does not change.
+func passiveConclusion(passive []*analyzer.DataConn) string {
+	var from, to, by []string
+	for _, dc := range passive {
+		from = append(from, fmt.Sprint(dc.Client.Port()))
+		to = append(to, fmt.Sprint(dc.Server.Port()))
+		if dc.Expect == nil || dc.Expect.Command == "" {
+			by = append(by, tr("inside TLS"))
+		} else {
+			by = append(by, dc.Expect.Command)
+		}
+	}
+	if len(passive) == 1 {
+		return tr("Passive mode: the client opened the data connection itself, from its port %s to the server's port %s, which the server announced (%s); in the textbook's active mode the server opens it, from port 20. Only the opening is turned around: the data flows as each command asks.",
+			from[0], to[0], by[0])
+	}
+	return tr("Passive mode: the client opened the data connections itself, from its ports %s to the server's ports %s, which the server announced (%s); in the textbook's active mode the server opens them, from port 20. Only the opening is turned around: the data flows as each command asks.",
+		listSome(from), listSome(to), joinUniq(by))
+}
+
+// portWords is "port 20" or "ports 20, 21" for a list of ports.
+func portWords(list string) string {
+	if strings.Contains(list, ",") {
+		return tr("ports %s", list)
+	}
+	return tr("port %s", list)
 }
 
 // maxListed is how many ports, transfers or commands a conclusion names
@@ -136,6 +166,9 @@ func joinUniq(xs []string) string {
 // connectionShapes checks point 5: every connection opens with 3 packets and
 // closes with 4.
 func connectionShapes(s *analyzer.Session) string {
+	if s.Ended == "unanswered" {
+		return tr("The control connection never opened: no SYN,ACK answered the client's SYN.")
+	}
 	var odd []string
 	if !s.SawHandshake {
 		if s.Midstream {
@@ -241,6 +274,9 @@ func commandClasses(s *analyzer.Session) string {
 		}
 		return strings.Join(v, ", ")
 	}
+	if len(classes) == 0 && len(unknown) == 0 {
+		return tr("The client sent no command.")
+	}
 	line := tr("Commands: control commands %s; commands that need a data connection %s; data-connection setup %s; login and security %s.",
 		list(analyzer.ClassControl), list(analyzer.ClassTransfer), list(analyzer.ClassDataSetup), list(analyzer.ClassAccess))
 	if len(unknown) > 0 {
@@ -268,6 +304,9 @@ func departures(s *analyzer.Session) []string {
 		case lastCmd != nil && !st.FromClient:
 			lastCmd = nil
 		}
+	}
+	if c := unanswered(s); len(c) > 0 {
+		out = append(out, tr("%s got no reply in the capture: %s.", plural(len(c), "command"), listSome(c)))
 	}
 	if piggy > 0 {
 		msg := "%s were acknowledged by the reply itself (piggybacked ACK) rather than by a stand-alone ACK first."
@@ -316,6 +355,22 @@ func departures(s *analyzer.Session) []string {
 		default:
 			out = append(out, tr("In %d transfers (%s) the %d reply came before the data connection's handshake.", len(ids), listSome(ids), k.code))
 		}
+	}
+	return out
+}
+
+// unanswered lists the commands that got no final reply ("PWD (step 11)"),
+// the last one left out when the capture ends before its reply could come.
+func unanswered(s *analyzer.Session) []string {
+	var out []string
+	for i, c := range s.Commands {
+		if c.ReplyCode != 0 || c.Step == 0 {
+			continue
+		}
+		if i == len(s.Commands)-1 && s.Ended == "capture ended" {
+			break // its reply may well have come after the capture ended
+		}
+		out = append(out, tr("%s (step %d)", shortText(c.Verb), c.Step))
 	}
 	return out
 }

@@ -93,16 +93,22 @@ func findingText(f analyzer.Finding) string {
 	if f.Template == "" {
 		return f.Detail
 	}
-	args, copied := f.Args, false
-	for i, a := range f.Args {
-		if p, ok := a.(analyzer.Phrase); ok {
+	return phraseText(analyzer.Phrase{Format: f.Template, Args: f.Args})
+}
+
+// phraseText is a phrase of the analyzer in the current language, the
+// phrases among its arguments too.
+func phraseText(p analyzer.Phrase) string {
+	args, copied := p.Args, false
+	for i, a := range p.Args {
+		if inner, ok := a.(analyzer.Phrase); ok {
 			if !copied {
-				args, copied = append([]any(nil), f.Args...), true // the finding's own stay as they are
+				args, copied = append([]any(nil), p.Args...), true // the phrase's own stay as they are
 			}
-			args[i] = tr(p.Format, p.Args...)
+			args[i] = tr(inner.Format, inner.Args...)
 		}
 	}
-	return tr(f.Template, args...)
+	return tr(p.Format, args...)
 }
 
 // exposure says who could read a login attempt.

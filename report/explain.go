@@ -59,6 +59,16 @@ func Explain(s *analyzer.Session, st *analyzer.Step) string {
 func explainHandshake(s *analyzer.Session, st *analyzer.Step) string {
 	opener := sideWord(st.FromClient)
 	var b strings.Builder
+	if st.Unanswered {
+		syns := 0
+		for _, p := range st.Packets {
+			if p.Flags == "SYN" {
+				syns++
+			}
+		}
+		return tr("The %s tries to open %s from its port %d to port %d of the %s, but no SYN,ACK comes back (SYN sent %s): nothing accepted the connection, no handshake took place.",
+			opener, connName(st), st.From.Port(), st.To.Port(), sideWord(!st.FromClient), plural(syns, "time"))
+	}
 	if st.Conn == analyzer.RoleControl {
 		b.WriteString(tr("Three-way handshake: the client opens the control connection from its port %d to the server's port %d.", st.From.Port(), st.To.Port()))
 	} else if st.Active {
@@ -87,8 +97,6 @@ func explainHandshake(s *analyzer.Session, st *analyzer.Step) string {
 		}
 	}
 	switch {
-	case st.Unanswered:
-		b.WriteString(tr(" No SYN,ACK came back (SYN sent %s): the connection was never accepted.", plural(syns, "time")))
 	case syns > 1:
 		b.WriteString(tr(" The SYN was sent %d times before the answer.", syns))
 	}
@@ -160,6 +168,9 @@ func explainCommand(s *analyzer.Session, st *analyzer.Step) string {
 	switch st.Command {
 	case "USER":
 		b.WriteString(tr("The client sends the user name \"%s\".", arg))
+		if analyzer.BackdoorTrigger(st.Arg) {
+			b.WriteString(tr(" Its \":)\" is the trigger of the backdoor planted in vsftpd 2.3.4 (CVE-2011-2523): such a server opens a root shell on its port 6200."))
+		}
 	case "PASS":
 		switch {
 		case st.Anonymous && analyzer.LooksLikeEmail(st.Arg):
@@ -179,6 +190,8 @@ func explainCommand(s *analyzer.Session, st *analyzer.Step) string {
 		b.WriteString(tr("The client asks to protect the control connection with %s.", arg))
 	case "QUIT":
 		b.WriteString(tr("The client logs out and asks the server to close the control connection."))
+	case "ABOR":
+		explainABOR(&b, s, st)
 	case "ADAT":
 		b.WriteString(tr("The client sends security data for the mechanism AUTH named (ADAT, RFC 2228): a step of its authentication, in base64."))
 	case "MIC", "CONF", "ENC":
@@ -186,8 +199,10 @@ func explainCommand(s *analyzer.Session, st *analyzer.Step) string {
 	default:
 		info, ok := analyzer.LookupCommand(st.Command)
 		switch {
+		case !ok && utf8.RuneCountInString(st.SentVerb()) > maxInline:
+			b.WriteString(tr("The client sends a command ftptrace does not know (%s).", inline(st.SentVerb())))
 		case !ok:
-			b.WriteString(tr("The client sends \"%s\", a command ftptrace does not know.", inline(st.Command)))
+			b.WriteString(tr("The client sends \"%s\", a command ftptrace does not know.", inline(st.SentVerb())))
 		case info.Class == analyzer.ClassTransfer:
 			b.WriteString(tr("The client sends %s: %s%s; this needs a data connection.", st.Command, tr(info.Summary), argSuffix(arg)))
 			if st.Command == "LIST" || st.Command == "NLST" {
@@ -201,6 +216,39 @@ func explainCommand(s *analyzer.Session, st *analyzer.Step) string {
 		b.WriteString(tr(" The line was longer than ftptrace keeps and was cut."))
 	}
 	return b.String()
+}
+
+// explainABOR says what an ABOR finds to abort: the transfer in progress,
+// one every byte of which had already arrived, or nothing (the last
+// transfer had ended with its reply: some clients send ABOR after every
+// download).
+func explainABOR(b *strings.Builder, s *analyzer.Session, st *analyzer.Step) {
+	t := transferByID(s, st.Transfer)
+	switch {
+	case st.Abort == analyzer.AbortNothing && t != nil && t.Status != 0:
+		b.WriteString(tr("The client sends ABOR, but no transfer is in progress: transfer %d (%s) had already ended with its %d reply. There is nothing left to abort.", t.ID, t.Command, t.Status))
+	case st.Abort == analyzer.AbortNothing:
+		b.WriteString(tr("The client sends ABOR, but no transfer is in progress: there is nothing to abort."))
+	case st.Abort == analyzer.AbortArrived && t != nil:
+		b.WriteString(tr("The client sends ABOR once every byte of transfer %d (%s) has arrived, before the server's final reply: little is left to abort (some clients end every download so).", t.ID, t.Command))
+	case t != nil:
+		b.WriteString(tr("The client sends ABOR: it asks the server to abort transfer %d (%s), whose data is still coming (a control command, answered on the control connection).", t.ID, t.Command))
+	default:
+		b.WriteString(tr("The client sends ABOR: abort the transfer in progress (a control command, answered on the control connection)."))
+	}
+}
+
+// transferByID is the session's transfer with that ID, nil when none.
+func transferByID(s *analyzer.Session, id int) *analyzer.Transfer {
+	if id > 0 && id <= len(s.Transfers) && s.Transfers[id-1].ID == id {
+		return s.Transfers[id-1]
+	}
+	for _, t := range s.Transfers {
+		if t.ID == id {
+			return t
+		}
+	}
+	return nil
 }
 
 // protectionLevel says what each RFC 2228 command wrapper protects.
@@ -251,9 +299,15 @@ func argSuffix(arg string) string {
 
 func explainActive(b *strings.Builder, s *analyzer.Session, st *analyzer.Step) {
 	if st.AddressNote == "invalid" || !st.Address.IsValid() {
-		b.WriteString(tr("The client sends %s with an argument ftptrace cannot decode.", st.Command))
+		if st.AddressError == "" {
+			b.WriteString(tr("The client sends %s with an argument ftptrace cannot decode.", st.Command))
+		} else {
+			b.WriteString(tr("The client sends %s with a malformed argument: %s.", st.Command, tr(st.AddressError)))
+		}
+		serverVerdict(b, s, st)
 		return
 	}
+	defer serverVerdict(b, s, st)
 	addr := st.Address
 	b.WriteString(tr("The client announces where the server shall connect for data (active mode): "))
 	if st.Command == "PORT" {
@@ -265,6 +319,9 @@ func explainActive(b *strings.Builder, s *analyzer.Session, st *analyzer.Step) {
 	if n := int(addr.Port()) - int(s.Client.Port()); n > 0 && n < 100 && addr.Addr() == s.Client.Addr() {
 		b.WriteString(tr(" That is the client's control port N+%d.", n))
 	}
+	if st.AddressError != "" {
+		b.WriteString(tr(" But the argument is malformed: %s.", tr(st.AddressError)))
+	}
 	switch st.AddressNote {
 	case "other-address":
 		b.WriteString(tr(" The address is not the one the client connects from (%s), but by a NAT reading it is the client's own: a client behind NAT that no FTP helper rewrote (or one that announces its public address). The findings say whether the server reached it.", s.Client.Addr()))
@@ -275,9 +332,54 @@ func explainActive(b *strings.Builder, s *analyzer.Session, st *analyzer.Step) {
 	}
 }
 
+// explainOOPS says what vsftpd's "500 OOPS: ..." is: its report that the
+// server process failed (a privilege-separation error, a client gone),
+// after which it closes the connection; not a verdict on any command.
+func explainOOPS(b *strings.Builder, st *analyzer.Step) {
+	what := strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(analyzer.FirstText(st.Text), "OOPS"), ":"))
+	switch st.ReplyTo {
+	case analyzer.ReplyToClose:
+		b.WriteString(tr("The server answers the client's FIN with \"500 OOPS: %s\": vsftpd's report that its process failed as the client left; the connection closes.", inline(what)))
+	case analyzer.ReplyToUnsolicited, analyzer.ReplyToUnseen, analyzer.ReplyToUncaptured, analyzer.ReplyToGreeting:
+		b.WriteString(tr("The server sends \"500 OOPS: %s\": vsftpd's report that its process failed, not a reply to a command; the connection closes.", inline(what)))
+	default:
+		b.WriteString(tr("The server answers %s with \"500 OOPS: %s\": vsftpd's report that its process failed, not a verdict on the command; the connection closes.", shortText(st.ReplyTo), inline(what)))
+	}
+}
+
+// serverVerdict says what the server answered to a malformed PORT-like
+// argument: refused it, or took it all the same.
+func serverVerdict(b *strings.Builder, s *analyzer.Session, st *analyzer.Step) {
+	if st.AddressError == "" {
+		return
+	}
+	c := commandAt(s, st)
+	switch {
+	case c == nil || c.ReplyCode == 0:
+	case c.ReplyCode >= 400:
+		b.WriteString(tr(" The server refuses it (%d).", c.ReplyCode))
+	default:
+		b.WriteString(tr(" The server takes it all the same (%d).", c.ReplyCode))
+	}
+}
+
+// commandAt is the command a command step sent, nil when not kept.
+func commandAt(s *analyzer.Session, st *analyzer.Step) *analyzer.Command {
+	for _, c := range s.Commands {
+		if c.Step == st.N {
+			return c
+		}
+	}
+	return nil
+}
+
 func explainReply(s *analyzer.Session, st *analyzer.Step) string {
 	var b strings.Builder
 	meaning := tr(analyzer.ReplyMeaning(st.Code))
+	if st.Code == 500 && strings.HasPrefix(st.Text, "OOPS") {
+		explainOOPS(&b, st)
+		return b.String()
+	}
 	switch {
 	case st.ReplyTo == "connection" && st.Code == 120:
 		b.WriteString(tr("The server greets the client but is not ready yet (%d: %s): its 220 follows.", st.Code, meaning))
@@ -289,12 +391,21 @@ func explainReply(s *analyzer.Session, st *analyzer.Step) string {
 		b.WriteString(tr("The server answers a command sent before the capture began: %d, %s.", st.Code, meaning))
 	case st.ReplyTo == "uncaptured" && analyzer.PassiveReply(st.Code) != "":
 		b.WriteString(tr("The server answers client bytes that are not in the capture (the server acknowledged them, the capture missed them): %d, %s; the reply shows they were a %s.", st.Code, meaning, analyzer.PassiveReply(st.Code)))
+	case st.ReplyTo == "uncaptured" && analyzer.EchoedVerb(st.Text) != "":
+		b.WriteString(tr("The server answers client bytes that are not in the capture (the server acknowledged them, the capture missed them): %d, %s; the reply names the command, a %s.", st.Code, meaning, analyzer.EchoedVerb(st.Text)))
+	case st.ReplyTo == "uncaptured" && (st.Code == 150 || st.Code == 125 || st.Code == 226 || st.Code == 425 || st.Code == 426):
+		b.WriteString(tr("The server answers client bytes that are not in the capture (the server acknowledged them, the capture missed them): %d, %s; the reply shows they were a command that uses a data connection (LIST, RETR, STOR...).", st.Code, meaning))
 	case st.ReplyTo == "uncaptured":
 		b.WriteString(tr("The server answers client bytes that are not in the capture (the server acknowledged them, the capture missed them): %d, %s. Which command it answers cannot be told.", st.Code, meaning))
+	case st.ReplyTo == analyzer.ReplyToClose:
+		b.WriteString(tr("The server answers the client's FIN (the client closed the control connection without QUIT): %d, %s.", st.Code, meaning))
 	case st.ReplyTo == "unsolicited":
 		b.WriteString(tr("The server sends %d (%s) without a command waiting for it.", st.Code, meaning))
 	default:
 		b.WriteString(tr("The server answers %s: %d, %s.", shortText(st.ReplyTo), st.Code, meaning))
+		if fits, known := analyzer.ReplyFits(st.ReplyTo, st.Code); known && !fits && st.Code >= 100 && st.Code < 400 {
+			b.WriteString(tr(" No RFC lists %d among the replies to %s.", st.Code, shortText(st.ReplyTo)))
+		}
 	}
 	switch {
 	case st.Code == 227 || st.Code == 229 || st.Code == 228:
@@ -305,24 +416,31 @@ func explainReply(s *analyzer.Session, st *analyzer.Step) string {
 		b.WriteString(tr(" The login failed."))
 	case st.Code == 234:
 		b.WriteString(tr(" From here on the control connection is encrypted: commands and passwords are no longer visible."))
+	case st.ReplyTo == "ABOR" && st.Abort == analyzer.AbortNothing:
+		if t := transferByID(s, st.Transfer); t != nil && t.Status != 0 {
+			b.WriteString(tr(" There was nothing left to abort: transfer %d (%s) had ended with its %d reply.", t.ID, t.Command, t.Status))
+		} else {
+			b.WriteString(tr(" There was nothing to abort."))
+		}
 	case st.ReplyTo == "ABOR" && st.Code/100 == 2:
 		b.WriteString(tr(" The abort is done: no transfer is in progress any more."))
+	case st.Code == 426 && wholeDespiteAbort(s, st):
+		b.WriteString(tr(" Every byte of the file had arrived before the abort: the transfer is complete all the same."))
 	case st.Code == 150 || st.Code == 125:
 		b.WriteString(tr(" The data follows on the data connection."))
 	case st.Code == 226:
 		b.WriteString(tr(" The data connection has done its job."))
+	case st.Code == 221 && st.ReplyTo == analyzer.ReplyToClose:
+		b.WriteString(tr(" The session is over: the server closes its side too."))
 	case st.Code == 221:
 		b.WriteString(tr(" The session is over; the teardown follows."))
 	case st.Code == 235:
 		b.WriteString(tr(" The security exchange is complete: commands may now travel protected (MIC, CONF, ENC)."))
 	case st.Code/100 == 6:
 		b.WriteString(tr(" The reply inside the base64 token is protected and cannot be read here."))
-	case st.Code == 500 && strings.HasPrefix(st.Text, "OOPS"):
-		// vsftpd reports its own failures so, then closes the connection.
-		b.WriteString(tr(" \"500 OOPS\" is vsftpd's: the server process failed (not the command); the connection closes."))
 	}
 	if st.Unterminated {
-		b.WriteString(tr(" This multi-line reply never got its closing line."))
+		b.WriteString(tr(unterminatedWords[st.UnterminatedBy]))
 	}
 	if st.Truncated {
 		b.WriteString(tr(" The line was longer than ftptrace keeps and was cut."))
@@ -331,8 +449,28 @@ func explainReply(s *analyzer.Session, st *analyzer.Step) string {
 	return b.String()
 }
 
+// wholeDespiteAbort tells a reply of the transfer that says it was aborted
+// while the file had arrived whole (its verdict is complete).
+func wholeDespiteAbort(s *analyzer.Session, st *analyzer.Step) bool {
+	t := transferByID(s, st.Transfer)
+	return t != nil && t.Verdict == "complete"
+}
+
+// unterminatedWords says why a multi-line reply has no closing line.
+var unterminatedWords = map[string]string{
+	"":                                " This multi-line reply never got its closing line.",
+	analyzer.UnterminatedByNextReply:  " This multi-line reply never got its closing line: the server went on with its next reply.",
+	analyzer.UnterminatedByGap:        " The rest of this multi-line reply, its closing line at least, is in bytes the capture missed.",
+	analyzer.UnterminatedByClose:      " This multi-line reply never got its closing line: the connection closed first.",
+	analyzer.UnterminatedByCaptureEnd: " The capture ends before this multi-line reply's closing line.",
+}
+
 func explainPassive(b *strings.Builder, s *analyzer.Session, st *analyzer.Step) {
 	if !st.Address.IsValid() {
+		if st.AddressError != "" {
+			b.WriteString(tr(" The server is in passive mode, but the address in its reply cannot be read: %s. The data connection that follows cannot be matched by its port.", tr(st.AddressError)))
+			return
+		}
 		b.WriteString(tr(" The server is in passive mode, but ftptrace could not decode the address in the reply: the data connection that follows cannot be matched by its port."))
 		return
 	}
@@ -441,10 +579,20 @@ func explainTelnet(s *analyzer.Session, st *analyzer.Step) string {
 		b.WriteString(tr(", and the Synch (IAC DM, sent as TCP urgent data) makes it read the control connection at once, even while it is busy sending"))
 	}
 	b.WriteString(".")
-	if nextCommand(s, st) == "ABOR" {
-		b.WriteString(tr(" The ABOR that follows asks the server to abort the transfer in progress."))
-	} else {
+	next := nextCommand(s, st)
+	switch {
+	case next == nil || next.Command != "ABOR":
 		b.WriteString(tr(" No ABOR follows it."))
+	case next.Abort == analyzer.AbortNothing:
+		if t := transferByID(s, next.Transfer); t != nil && t.Status != 0 {
+			b.WriteString(tr(" The ABOR that follows finds no transfer in progress: transfer %d (%s) had already ended with its %d reply.", t.ID, t.Command, t.Status))
+		} else {
+			b.WriteString(tr(" The ABOR that follows finds no transfer in progress."))
+		}
+	case next.Abort == analyzer.AbortArrived:
+		b.WriteString(tr(" The ABOR that follows comes once every byte of the transfer has arrived."))
+	default:
+		b.WriteString(tr(" The ABOR that follows asks the server to abort the transfer in progress."))
 	}
 	return b.String()
 }
@@ -459,14 +607,14 @@ func hasTelnet(list, name string) bool {
 	return false
 }
 
-// nextCommand is the verb of the first command after step st, "" if none.
-func nextCommand(s *analyzer.Session, st *analyzer.Step) string {
+// nextCommand is the first command step after step st, nil if none.
+func nextCommand(s *analyzer.Session, st *analyzer.Step) *analyzer.Step {
 	for i := st.N; i < len(s.Steps); i++ { // st.N is 1-based: Steps[st.N] comes next
 		if next := &s.Steps[i]; next.Kind == analyzer.KindCommand {
-			return next.Command
+			return next
 		}
 	}
-	return ""
+	return nil
 }
 
 // capitalize upper-cases the first letter (a no-op for scripts without case).

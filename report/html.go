@@ -105,7 +105,7 @@ func htmlSession(w *errWriter, s *analyzer.Session, opts LadderOptions, eager bo
 	w.printf("<p class=\"meta\">%s</p>\n", esc(tr("%s .. %s (%s), recognised by %s", stamp(s.Start), stamp(s.End),
 		humanDuration(s.End.Sub(s.Start)), recognisedBy(s))))
 	if s.Banner != "" {
-		w.printf("<p class=\"meta\">%s <code>%s</code></p>\n", esc(tr("banner:")), esc(CleanLines(s.Banner)[0]))
+		w.printf("<p class=\"meta\">%s <code>%s</code></p>\n", esc(tr("banner:")), esc(Clean(analyzer.FirstText(s.Banner))))
 	}
 	if eager {
 		w.printf("<div class=\"body\">\n")
@@ -134,7 +134,7 @@ func htmlSessionBody(w *errWriter, s *analyzer.Session, opts LadderOptions) {
 		open = " open"
 	}
 	w.printf("<details class=\"timeline\" id=\"%s-timeline\"%s>\n<summary><h4>%s</h4></summary>\n", id, open,
-		esc(tr("Timeline (%d steps)", len(s.Steps))))
+		esc(tr("Timeline (%s)", plural(len(s.Steps), "step"))))
 	htmlTimeline(w, s)
 	w.printf("</details>\n")
 	htmlConclusions(w, s)

@@ -334,6 +334,7 @@ func appendStep(b []byte, s *analyzer.Session, st *analyzer.Step, h *handEncoder
 		j.b = appendString(j.b, st.Flags)
 	}
 	j.strOmit("command", st.Command)
+	j.strOmit("verb", st.Verb)
 	j.strOmit("arg", st.Arg)
 	j.intOmit("reply_code", int64(st.Code))
 	j.strOmit("reply_text", st.Text)
@@ -363,14 +364,18 @@ func appendStep(b []byte, s *analyzer.Session, st *analyzer.Step, h *handEncoder
 	if st.Address.IsValid() {
 		j.endpoint("address", st.Address)
 	}
+	j.strOmit("address_error", st.AddressError)
 	j.trueOmit("cleartext", st.Cleartext)
 	j.trueOmit("encrypted", st.Encrypted)
 	j.trueOmit("truncated", st.Truncated)
 	j.trueOmit("unterminated", st.Unterminated)
+	j.strOmit("unterminated_by", st.UnterminatedBy)
 	j.strOmit("reply_to", st.ReplyTo)
 	j.intOmit("lines", int64(st.Lines))
 	j.strOmit("telnet", st.Telnet)
 	j.trueOmit("urgent", st.Urgent)
+	j.intOmit("transfer", int64(st.Transfer))
+	j.strOmit("abort", st.Abort)
 	return append(j.b, '}', '\n')
 }
 

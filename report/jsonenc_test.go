@@ -38,6 +38,7 @@ type stepRecord struct {
 	Kind      string   `json:"kind"`
 	Flags     string   `json:"flags"`
 	Command   string   `json:"command,omitempty"`
+	Verb      string   `json:"verb,omitempty"`
 	Arg       string   `json:"arg,omitempty"`
 	ReplyCode int      `json:"reply_code,omitempty"`
 	ReplyText string   `json:"reply_text,omitempty"`
@@ -48,14 +49,18 @@ type stepRecord struct {
 	Segments  int      `json:"segments,omitempty"`
 	End       string   `json:"end,omitempty"`
 	*address
+	AddressError string `json:"address_error,omitempty"`
 	Cleartext    bool   `json:"cleartext,omitempty"`
 	Encrypted    bool   `json:"encrypted,omitempty"`
 	Truncated    bool   `json:"truncated,omitempty"`
 	Unterminated bool   `json:"unterminated,omitempty"`
+	UntermBy     string `json:"unterminated_by,omitempty"`
 	ReplyTo      string `json:"reply_to,omitempty"`
 	Lines        int    `json:"lines,omitempty"`
 	Telnet       string `json:"telnet,omitempty"`
 	Urgent       bool   `json:"urgent,omitempty"`
+	Transfer     int    `json:"transfer,omitempty"`
+	Abort        string `json:"abort,omitempty"`
 }
 
 // address is the endpoint a PORT-like command or a passive reply names.
@@ -89,9 +94,10 @@ func stepRec(w *JSONWriter, s *analyzer.Session, st *analyzer.Step) stepRecord {
 		Unterminated: st.Unterminated, Conn: string(st.Conn), DataID: st.DataID,
 		From: jsonAddr(st.From), FromIP: jsonIP(st.From), FromPort: st.From.Port(),
 		To: jsonAddr(st.To), ToIP: jsonIP(st.To), ToPort: st.To.Port(), Sender: side(st.FromClient),
-		Kind: string(st.Kind), Flags: st.Flags, Command: st.Command, Arg: st.Arg, ReplyCode: st.Code, ReplyText: st.Text,
+		Kind: string(st.Kind), Flags: st.Flags, Command: st.Command, Verb: st.Verb, Arg: st.Arg, ReplyCode: st.Code, ReplyText: st.Text,
 		Phase: st.Phase, Explain: Explain(s, st), Bytes: st.Bytes, Segments: st.Segments, Cleartext: st.Cleartext,
-		Encrypted: st.Encrypted, ReplyTo: st.ReplyTo, Lines: st.Lines, Telnet: st.Telnet, Urgent: st.Urgent}
+		Encrypted: st.Encrypted, ReplyTo: st.ReplyTo, Lines: st.Lines, Telnet: st.Telnet, Urgent: st.Urgent,
+		AddressError: st.AddressError, UntermBy: st.UnterminatedBy, Transfer: st.Transfer, Abort: st.Abort}
 	if a := st.Address; a.IsValid() {
 		r.address = &address{Address: a.String(), AddressIP: a.Addr().String(), AddressPort: a.Port()}
 	}

@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/ftptrace/ftptrace/analyzer"
 )
@@ -31,8 +30,8 @@ func ladderLabel(s *analyzer.Session, st *analyzer.Step) (string, string) {
 		}
 		return "ACK", styleACK
 	case analyzer.KindCommand:
-		what := Clean(st.Command)
-		if st.Arg != "" || strings.HasSuffix(st.Command, " ") {
+		what := Clean(st.SentVerb())
+		if st.Arg != "" {
 			what += " " + Clean(st.Arg)
 		}
 		what = elideEnd(what, 64)
@@ -44,14 +43,14 @@ func ladderLabel(s *analyzer.Session, st *analyzer.Step) (string, string) {
 		}
 		return what, styleCtl
 	case analyzer.KindReply:
-		lines := CleanLines(st.Text)
+		first, more := replyFirstLine(st.Text)
 		code := fmt.Sprint(st.Code)
 		if st.Code == 0 {
 			code = tr("(no code)")
 		}
-		what := elideEnd(code+" "+lines[0], 64)
-		if len(lines) > 1 {
-			what += tr(" [+%d lines]", len(lines)-1)
+		what := elideEnd(code+" "+Clean(first), 64)
+		if more > 0 {
+			what += tr(" [+%s]", plural(more, "line"))
 		}
 		return what, styleCtl
 	case analyzer.KindData:
@@ -86,6 +85,7 @@ var findingLabels = map[string]string{
 	"pasv-address-mismatch":   "PASV address differs",
 	"port-theft":              "port theft",
 	"site-exec":               "SITE EXEC",
+	"backdoor-trigger":        "backdoor trigger",
 	"anonymous-login":         "anonymous login",
 	"unencrypted-transfer":    "unencrypted transfer",
 	"prot-mismatch":           "PROT mismatch",

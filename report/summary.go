@@ -69,7 +69,7 @@ func Summary(w io.Writer, sessions []*analyzer.Session, t Totals, st Style) erro
 			}
 		}
 	}
-	ew.printf("%s\n", tr("Capture: %d packets, %s, %d TCP connections", t.Packets, humanBytes(t.Bytes), t.Connections))
+	ew.printf("%s\n", tr("Capture: %s, %s, %s", plural(t.Packets, "packet"), humanBytes(t.Bytes), plural(t.Connections, "TCP connection")))
 	ew.printf("%s", tr("FTP sessions: %d (%d protected by TLS or an RFC 2228 mechanism)", len(sessions)-orphans, tlsSessions))
 	if orphans > 0 {
 		ew.printf("%s", tr("; %s without a control connection in the capture", plural(orphans, "data connection")))

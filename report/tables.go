@@ -229,7 +229,10 @@ func transferNotes(id string, x *analyzer.Transfer) []string {
 	if x.Rest > 0 {
 		out = append(out, tr("%s: restarted at byte %d (REST): the payload is the file from that offset on.", id, x.Rest))
 	}
-	if x.Gaps > 0 {
+	switch {
+	case x.Gaps == 1:
+		out = append(out, tr("%s: 1 byte of the payload is missing from the capture.", id))
+	case x.Gaps > 0:
 		out = append(out, tr("%s: %s of the payload are missing from the capture.", id, humanBytes(x.Gaps)))
 	}
 	switch {
@@ -245,8 +248,8 @@ func transferNotes(id string, x *analyzer.Transfer) []string {
 	if x.Stored != "" {
 		out = append(out, tr("%s: STOU stored the file as %s.", id, Clean(x.Stored)))
 	}
-	if x.SizeNote != "" {
-		out = append(out, fmt.Sprintf("%s: %s.", id, Clean(x.SizeNote)))
+	if p, ok := x.SizeNotePhrase(); ok && x.SizeNote != "" {
+		out = append(out, tr("%s: %s.", id, Clean(phraseText(p))))
 	} else if x.TypeA && x.Direction != "listing" {
 		out = append(out, tr("%s: TYPE A (text): line ends may differ between the wire and the file on disk.", id))
 	}

@@ -72,7 +72,7 @@ func writeSessionHeader(w *errWriter, s *analyzer.Session, opts TimelineOptions)
 	}
 	w.printf("  %s\n", tr("%s .. %s (%s), recognised by %s", stamp(s.Start), stamp(s.End), humanDuration(s.End.Sub(s.Start)), recognisedBy(s)))
 	if s.Banner != "" {
-		w.printf("  %s\n", tr("banner: %s", CleanLines(s.Banner)[0]))
+		w.printf("  %s\n", tr("banner: %s", Clean(analyzer.FirstText(s.Banner))))
 	}
 	w.printf("\n")
 }
@@ -135,16 +135,19 @@ func stepWhat(st *analyzer.Step) string {
 		}
 		what = strings.Join(flags, " / ")
 	case analyzer.KindCommand:
-		what = shortText(st.Command)
-		if st.Arg != "" || strings.HasSuffix(st.Command, " ") {
+		what = shortText(st.SentVerb())
+		if st.Arg != "" {
 			what += " " + elideMiddle(st.Arg, maxShown)
 		}
 		what += flagsNote(st.Flags)
 	case analyzer.KindReply:
-		lines := strings.Split(st.Text, "\n")
-		what = fmt.Sprintf("%d %s", st.Code, elideMiddle(lines[0], maxShown))
-		if len(lines) > 1 {
-			what += tr("  [+%d more lines]", len(lines)-1)
+		first, more := replyFirstLine(st.Text)
+		what = fmt.Sprintf("%d %s", st.Code, elideMiddle(first, maxShown))
+		if first == "" {
+			what = fmt.Sprintf("%d%s", st.Code, tr(" (no text)"))
+		}
+		if more > 0 {
+			what += tr("  [+%s]", plural(more, "more line"))
 		}
 		what += flagsNote(st.Flags)
 	case analyzer.KindNotFTP:
@@ -154,7 +157,7 @@ func stepWhat(st *analyzer.Step) string {
 		}
 		what = tr("not FTP: %s", text)
 		if st.Lines > 1 {
-			what += tr("  [+%d more lines]", st.Lines-1)
+			what += tr("  [+%s]", plural(st.Lines-1, "more line"))
 		}
 		what += flagsNote(st.Flags)
 	case analyzer.KindTelnet:
@@ -165,7 +168,7 @@ func stepWhat(st *analyzer.Step) string {
 	case analyzer.KindData:
 		what = tr("%s, %s", humanBytes(st.Bytes), plural(st.Segments, "segment"))
 		if st.ACKs > 0 {
-			what += tr(", %d ACKs back", st.ACKs)
+			what += tr(", %s back", plural(st.ACKs, "ACK"))
 		}
 	case analyzer.KindGap:
 		what = tr("missing %s", humanBytes(st.Bytes))
@@ -176,6 +179,13 @@ func stepWhat(st *analyzer.Step) string {
 		what += tr("  [%s]", tr(st.Phase))
 	}
 	return what
+}
+
+// replyFirstLine is the line a reply is shown by, its first that is not
+// blank (a multi-line reply may begin with a bare "220-"), and how many
+// other lines it has.
+func replyFirstLine(text string) (first string, more int) {
+	return analyzer.FirstText(text), strings.Count(text, "\n")
 }
 
 // flagsNote is "  (PSH,ACK)", or nothing when the step has no flags of its

@@ -41,6 +41,7 @@ var zhCLI = Catalogue{
 	"rst":                       "RST重置",
 	"open":                      "未结束",
 	"interrupted":               "被中断",
+	"unanswered":                "无人应答",
 	"capture ended":             "抓包结束",
 	"active":                    "主动模式",
 	"passive":                   "被动模式",

@@ -15,6 +15,13 @@ server can be recorded answering it; it talks to 127.0.0.1 only.
         clients always do), reads the data connection to its end (the
         server's FIN) and the replies; then QUIT.
 
+    ftp-script-client.py abor-after-226 PORT USER PASS FILE
+        Logs in, TYPE I, SIZE FILE, PASV, RETR FILE, reads the whole file
+        and the 226; then, as Kaspersky's updater does after every
+        download, interrupts the server with Telnet IAC IP and the Synch
+        (IAC as TCP urgent data, then DM) and sends ABOR, with nothing left
+        to abort; then NOOP and QUIT.
+
     ftp-script-client.py pasv-reuse PORT USER PASS FILE
         Logs in, TYPE I, PASV, RETR of a file that does not exist (550),
         then RETR FILE over the same PASV: a refused RETR does not use up
@@ -80,7 +87,9 @@ def early(port, user, password):
         c.expect(code)
 
 
-def abor_after_eof(port, user, password, name):
+def start_download(port, user, password, name):
+    """Logs in, TYPE I, SIZE name, PASV, RETR name up to its 150; returns
+    the control connection, the data connection and the size."""
     c = Control(port)
     login(c, user, password)
     c.send("TYPE I")
@@ -90,11 +99,17 @@ def abor_after_eof(port, user, password, name):
     data = socket.create_connection((HOST, pasv(c)), timeout=20)
     c.send("RETR " + name)
     c.expect(150)
-    got, aborted = 0, False
+    return c, data, size
+
+
+def drain(data, size, all_here=None):
+    """Reads the data connection to its end (the server's FIN), calling
+    all_here once size bytes have come; checks that size came."""
+    got, called = 0, False
     while True:
-        if got >= size and not aborted:
-            c.send("ABOR")  # every byte is here; the 226 is on its way
-            aborted = True
+        if all_here and got >= size and not called:
+            all_here()
+            called = True
         chunk = data.recv(65536)
         if not chunk:
             break  # the server's FIN
@@ -102,8 +117,31 @@ def abor_after_eof(port, user, password, name):
     data.close()
     if got != size:
         sys.exit("data connection carried %d bytes, SIZE said %d" % (got, size))
+
+
+def abor_after_eof(port, user, password, name):
+    c, data, size = start_download(port, user, password, name)
+    # Every byte is here once size have come; the 226 is on its way.
+    drain(data, size, lambda: c.send("ABOR"))
     c.expect(226)
     c.expect(225)
+    c.send("QUIT")
+    c.expect(221)
+
+
+def abor_after_226(port, user, password, name):
+    c, data, size = start_download(port, user, password, name)
+    drain(data, size)
+    c.expect(226)
+    # RFC 959 4.1.3: IAC IP, then the Synch: IAC sent as urgent data (the
+    # urgent pointer marks it), DM in the normal stream, then ABOR.
+    c.sock.send(b"\xff\xf4\xff", socket.MSG_OOB)
+    c.sock.sendall(b"\xf2ABOR\r\n")
+    code, _ = c.reply()
+    if code not in (225, 226):
+        sys.exit("want 225 or 226 to ABOR, got %d" % code)
+    c.send("NOOP")
+    c.expect(200)
     c.send("QUIT")
     c.expect(221)
 
@@ -145,6 +183,8 @@ def pasv_reuse(port, user, password, name):
 def main(argv):
     if len(argv) >= 5 and argv[1] == "early":
         early(int(argv[2]), argv[3], argv[4])
+    elif len(argv) >= 6 and argv[1] == "abor-after-226":
+        abor_after_226(int(argv[2]), argv[3], argv[4], argv[5])
     elif len(argv) >= 6 and argv[1] == "abor-after-eof":
         abor_after_eof(int(argv[2]), argv[3], argv[4], argv[5])
     elif len(argv) >= 6 and argv[1] == "pasv-reuse":

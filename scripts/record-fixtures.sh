@@ -42,7 +42,7 @@ set -euo pipefail
 ALL_NAMES=(vsftpd-active vsftpd-passive vsftpd-ipv6 vsftpd-login-retry vsftpd-port2121
     pureftpd-passive vsftpd-rest-abort vsftpd-appe-stou vsftpd-fsops vsftpd-anonymous
     vsftpd-ftps vsftpd-space-password vsftpd-bruteforce vsftpd-early-commands
-    vsftpd-abor-complete vsftpd-snaplen vsftpd-pasv-reuse)
+    vsftpd-abor-complete vsftpd-snaplen vsftpd-pasv-reuse vsftpd-abor-idle)
 
 if [[ ${1:-} == --list ]]; then printf '%s\n' "${ALL_NAMES[@]}"; exit 0; fi
 if [[ ${1:-} == -h || ${1:-} == --help ]]; then
@@ -819,6 +819,22 @@ record_abor_complete() {
     die "$name: the ABOR never got out before the 226"
 }
 
+# 15b. vsftpd, a scripted client that sends ABOR after the 226 --------------------
+# SIZE data.bin, PASV, RETR data.bin, the whole file and its 226; then, as
+# Kaspersky's updater does after every download, IAC IP, the Synch (IAC as TCP
+# urgent data, then DM) and ABOR, with no transfer left to abort; NOOP, QUIT.
+record_abor_idle() {
+    local name=vsftpd-abor-idle
+    reset_home; reset_client
+    start_vsftpd "$name" 21
+    start_capture "$name" "tcp and host 127.0.0.1 and (port 21 or portrange $PASV_MIN-$PASV_MAX)"
+    run_client "$name" python3 "$SCRIPT_CLIENT" abor-after-226 21 "$FTP_USER" "$FTP_PASS" data.bin
+    stop_capture "$name"
+    stop_server
+    expect_payload "$name" RETR "$FTP_HOME/data.bin"
+    RECORDED+=("$name")
+}
+
 # 16. vsftpd, passive, lftp, captured with a snap length of 200 bytes ----------
 # tcpdump -s 200 keeps 200 bytes of each frame: 134 bytes of TCP payload after the
 # Ethernet, IPv4 and TCP (with timestamps) headers. Commands and replies fit; the
@@ -871,6 +887,7 @@ for name in "${WANTED[@]}"; do
         vsftpd-bruteforce) record_bruteforce ;;
         vsftpd-early-commands) record_early_commands ;;
         vsftpd-abor-complete) record_abor_complete ;;
+        vsftpd-abor-idle) record_abor_idle ;;
         vsftpd-snaplen) record_snaplen ;;
         vsftpd-pasv-reuse) record_pasv_reuse ;;
         *) die "no recorder for $name" ;;
@@ -880,6 +897,11 @@ done
 # ---------------------------------------------------------------------------
 # checks, install, README
 # ---------------------------------------------------------------------------
+abor_reply() { # name -> the reply to ABOR as the capture shows it
+    ts -n -r "$PCAPS/$1.pcap" -Y 'ftp.response.code == 225 || ftp.response.code == 226' -T fields -e ftp.response.code -e ftp.response.arg |
+        tail -1 | awk -F'\t' '{ printf "`%s %s`", $1, $2 }'
+}
+
 decode_args() { # name -> tshark -d option for the control port
     case $1 in
         vsftpd-port2121) echo "-d tcp.port==2121,ftp" ;;
@@ -1013,6 +1035,9 @@ sha_lines() { # name -> content of NAME.sha256 (nothing: no file transferred)
             echo "# note: ABOR sent once all 65536 bytes had arrived, before the 226: the transfer is complete"
             echo "$H_DATA  /data.bin" ;;
         vsftpd-pasv-reuse) echo "$H_DATA  /data.bin" ;;
+        vsftpd-abor-idle)
+            echo "# note: ABOR sent after the 226, with nothing left to abort: the transfer is complete"
+            echo "$H_DATA  /data.bin" ;;
         vsftpd-snaplen)
             echo "# partial: captured with a snap length of $SNAPLEN bytes: most of each data segment is not in the capture"
             echo "$H_DATA  /data.bin" ;;
@@ -1143,6 +1168,7 @@ EOF
             vsftpd-space-password) echo "- \`vsftpd-space-password.pcap\`: vsftpd on 127.0.0.1:21, client curl (\`ftp://$SPACE_USER:${SPACE_PASS// /%20}@127.0.0.1/\`, URL-decoded by curl), EPSV. USER $SPACE_USER (331), \`PASS $SPACE_PASS\` (the argument contains a space; 230), PWD, EPSV, TYPE A, LIST, QUIT (1 data connection)." ;;
             vsftpd-early-commands) echo "- \`vsftpd-early-commands.pcap\`: vsftpd on 127.0.0.1:21, a scripted client (\`scripts/ftp-script-client.py early\`) that sends USER, PASS, SYST, PWD and QUIT, each in a segment of its own, right after connecting: the first command is in the capture before vsftpd's 220, which then answers nothing; 331, 230, 215, 257 and 221 follow in order (no data connection)." ;;
             vsftpd-abor-complete) echo "- \`vsftpd-abor-complete.pcap\`: vsftpd on 127.0.0.1:21, a scripted client (\`scripts/ftp-script-client.py abor-after-eof\`): USER/PASS, TYPE I, SIZE data.bin (213 65536), PASV, RETR data.bin; once the 65536 bytes are in, the client sends ABOR before the 226 arrives; vsftpd answers \`226 Transfer complete.\` (to RETR) then \`225 No transfer to ABOR.\`; QUIT (1 data connection, the whole file)." ;;
+            vsftpd-abor-idle) echo "- \`vsftpd-abor-idle.pcap\`: vsftpd on 127.0.0.1:21 (\`async_abor_enable=YES\`), a scripted client (\`scripts/ftp-script-client.py abor-after-226\`): USER/PASS, TYPE I, SIZE data.bin (213 65536), PASV, RETR data.bin, the whole file and its \`226\`; then, as Kaspersky's updater does after every download, IAC IP, the Synch (IAC as TCP urgent data, then DM) and \`ABOR\` with no transfer left to abort; vsftpd answers $(abor_reply vsftpd-abor-idle); NOOP, QUIT (1 data connection, the whole file)." ;;
             vsftpd-pasv-reuse) echo "- \`vsftpd-pasv-reuse.pcap\`: vsftpd on 127.0.0.1:21, a scripted client (\`scripts/ftp-script-client.py pasv-reuse\`): USER/PASS, TYPE I, one PASV, RETR no-such-data.bin (\`550 Failed to open file.\`), then RETR data.bin over the data connection that PASV announced (vsftpd kept listening: the 550 did not use it up), QUIT (1 data connection)." ;;
             vsftpd-snaplen) echo "- \`vsftpd-snaplen.pcap\`: as vsftpd-passive (lftp, PASV) but recorded with \`tcpdump -s $SNAPLEN\`: LIST, RETR data.bin (65536 bytes), QUIT. Frames keep at most $SNAPLEN bytes (134 of TCP payload): the data segments are cut, the last one too (the FIN after it proves its length); commands and replies are whole." ;;
             vsftpd-bruteforce) echo "- \`vsftpd-bruteforce.pcap\`: vsftpd on 127.0.0.1:21 (\`delay_failed_login=0\`), client curl, $((${#BRUTE_PASSWORDS[@]} + 1)) control connections in a burst from 127.0.0.1: ${#BRUTE_PASSWORDS[@]} times USER $FTP_USER / PASS <wrong> -> \`530 Login incorrect.\` (passwords $(printf '%s ' "${BRUTE_PASSWORDS[@]}")in that order; curl closes each of these connections right after the 530, without QUIT), then USER $FTP_USER / PASS $FTP_PASS -> 230, PWD, EPSV, TYPE A, LIST, QUIT (1 data connection)." ;;

@@ -90,8 +90,10 @@ func TestSharedCaptures(t *testing.T) {
 		// A SYN to port 21 sent three times, never answered: shown as an
 		// attempted session with an unanswered handshake.
 		"packets__ftpclientdenied.pcap": {1, 0, 0, ":none", "", false, ""},
-		// The capture ends 5.8 KB into the RETR of a 4.98 MB Music.mp3.
-		"packets__ppa1e-ftp.pcap": {1, 1, 1, "csanders:success", "csanders/echo/accepted", false, "truncated:1"},
+		// The capture ends 5.8 KB into the RETR of a 4.98 MB Music.mp3:
+		// no 226, the data connection still sending. The capture ended,
+		// not the transfer (which nothing shows cut): unfinished.
+		"packets__ppa1e-ftp.pcap": {1, 1, 1, "csanders:success", "csanders/echo/accepted", false, "unfinished:1"},
 		// The three LISTs' data connections are not in the capture.
 		"packets__tickedoffdeveloper.pcapng": {1, 1, 4, "salesxfer:success", "salesxfer/p@ssw0rd/accepted", false, "complete:1,no data:3"},
 		// FTP on port 443, found by content.
@@ -122,10 +124,11 @@ func TestSharedCaptures(t *testing.T) {
 		// control connection is still open at the end.
 		"sample-captures__FTPv6-1.cap": {1, 0, 0, "anonymous:success", "anonymous/IEUser@/accepted", false, ""},
 		// formats (NetMon 2.x): both control connections start mid-session
-		// (no login); EPRT refused (500), LPRT accepted; the LIST's data
-		// connection carries nothing, the capture ends before the RETR's
-		// 226 (29 KB of 1379369).
-		"sample-captures__FTPv6-2.cap": {2, 2, 2, ":none", "", false, "complete:1,truncated:1"},
+		// (no login); EPRT, which lacks its closing delimiter, refused
+		// (500), LPRT accepted; the LIST's data connection carries
+		// nothing, the capture ends inside the RETR, before its 226 (32 KB
+		// of 1379369 on the wire, 3.6 KB of them not captured): unfinished.
+		"sample-captures__FTPv6-2.cap": {2, 2, 2, ":none", "", false, "complete:1,unfinished:1"},
 		// formats (NetMon 2.x): Kaspersky's updater sends IAC IP, IAC DM
 		// (urgent) and ABOR after every download. Five times the 226 came
 		// first (225 to ABOR); four times the server answered 426, but
@@ -252,6 +255,7 @@ func TestSharedCaptures(t *testing.T) {
 				"port-address-mismatch": {"suricata-verify__ftp-ippair-leak-5204__input.pcap"},
 				"cleartext-despite-tls": {"saved_pcaps__ftp_passive.pcap"},
 				"pasv-address-mismatch": {"zeek__cwd-navigation.pcap"},
+				"backdoor-trigger":      {"cyber-security__ftp-traffic.pcapng"},
 			}
 			for kind, captures := range wantKinds {
 				if got, want := kinds[kind] > 0, slices.Contains(captures, name); got != want {

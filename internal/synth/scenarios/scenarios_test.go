@@ -28,6 +28,9 @@ type stream struct {
 func (s *stream) reset() bool { return s != nil && s.rst }
 
 func (s *stream) data() []byte {
+	if s == nil {
+		return nil // a side that sent nothing (a SYN nobody answered)
+	}
 	out := make([]byte, 0, s.end)
 	for i := 0; i < s.end; i++ {
 		out = append(out, s.bytes[i])
@@ -107,7 +110,41 @@ func find(conns []*conn, a, b netip.AddrPort, nth int) *conn {
 	return nil
 }
 
-var replyRE = regexp.MustCompile(`^(\d{3}) `)
+var replyRE = regexp.MustCompile(`^(\d{3})([ -]|$)`)
+
+// replyCodes lists the codes of the replies in a server's lines: a
+// multi-line reply counts once, also when its closing line never comes
+// (another reply begins, or the lines end).
+func replyCodes(lines []string) []int {
+	var codes []int
+	open := 0
+	for _, l := range lines {
+		m := replyRE.FindStringSubmatch(l)
+		if m == nil {
+			continue
+		}
+		n, _ := strconv.Atoi(m[1])
+		switch {
+		case open == n && m[2] != "-":
+			codes, open = append(codes, n), 0
+		case open == n: // an inner line "214-..."
+		case open != 0:
+			codes = append(codes, open) // never closed: the next reply began
+			open = 0
+			fallthrough
+		default:
+			if m[2] == "-" {
+				open = n
+			} else {
+				codes = append(codes, n)
+			}
+		}
+	}
+	if open != 0 {
+		codes = append(codes, open)
+	}
+	return codes
+}
 
 // lines splits a control stream into lines, dropping Telnet IP/DM bytes,
 // the zeros that stand for bytes the capture missed, and empty lines (no
@@ -173,17 +210,11 @@ func checkFacts(t *testing.T, facts Facts, conns []*conn) {
 		if !slices.Equal(cmds, s.Commands) {
 			t.Errorf("session %d commands\n got %q\nwant %q", i, cmds, s.Commands)
 		}
-		var codes []int
-		for _, l := range lines(c.dir[s.Server].data()) {
-			if m := replyRE.FindStringSubmatch(l); m != nil {
-				n, _ := strconv.Atoi(m[1])
-				codes = append(codes, n)
-			}
-		}
+		codes := replyCodes(lines(c.dir[s.Server].data()))
 		if !slices.Equal(codes, s.Replies) {
 			t.Errorf("session %d replies %v, want %v", i, codes, s.Replies)
 		}
-		if rst := c.dir[s.Client].rst || c.dir[s.Server].rst; rst != s.Reset {
+		if rst := c.dir[s.Client].reset() || c.dir[s.Server].reset(); rst != s.Reset {
 			t.Errorf("session %d: reset %v, want %v", i, rst, s.Reset)
 		}
 		if s.Midstream == c.syn {
