@@ -125,6 +125,7 @@ VIEWS=(json creds summary)
 view_args() {
   case $1 in
   json) echo "--json -o $2" ;;
+  creds) echo "creds --width 0 -o $2" ;; # whole values, for benchcheck -creds
   *) echo "$1 -o $2" ;;
   esac
 }

@@ -130,15 +130,15 @@ func announceKind(s string) string {
 	return fmt.Sprintf("%q", s)
 }
 
-// credsRow is the first line of a row of the creds view: "step/steps" of
-// the login, then the client.
-var credsRow = regexp.MustCompile(`(?m)^ *[0-9]+/[0-9]+ `)
+// credsRow is a row of the creds view (one line per login attempt): the
+// session, the step of the login, then the client's address and port.
+var credsRow = regexp.MustCompile(`(?m)^ *[0-9]+ +[0-9]+ +\S+:[0-9]+ `)
 
 // minShown is the least of a cut value the creds view must show.
 const minShown = 16
 
-// compareCreds checks the creds view (ftptrace creds FILE, the password
-// audit, which skips hashing) against the truth: one row per credential,
+// compareCreds checks the creds view (ftptrace creds --width 0 FILE, the
+// password audit, which skips hashing) against the truth: one row per credential,
 // and every user and password of the truth shown.
 func compareCreds(t *truth, view string) []string {
 	var diffs []string
