@@ -147,14 +147,17 @@ func compareCreds(t *truth, view string) []string {
 	}
 	// The table cuts a value longer than its column and marks the cut
 	// with an ellipsis: such a value is shown when its start is.
-	cut := map[string]bool{}
+	// Values are looked up among the view's words first: searching the
+	// whole view for each took minutes on the 230 000 logins of 600 MB.
+	cut, words := map[string]bool{}, map[string]bool{}
 	for _, f := range strings.Fields(view) {
+		words[f] = true
 		if p, ok := strings.CutSuffix(f, "…"); ok && utf8.RuneCountInString(p) >= minShown {
 			cut[p] = true
 		}
 	}
 	shown := func(v string) bool {
-		if strings.Contains(view, v) {
+		if words[v] || strings.ContainsAny(v, " \t") && strings.Contains(view, v) {
 			return true
 		}
 		r := []rune(v)
