@@ -396,7 +396,12 @@ func (t *Tracker) forgetOldest(n int) {
 		}
 		s.reportForget()
 	}
-	t.closed = append(t.closed[:0], t.closed[n:]...)
+	// Forgotten from the front, not by moving the rest down: with the
+	// 4 096 connections kept lingering, every close on a busy server moved
+	// 32 KiB (a tenth of the session-heavy capture's summary). append
+	// moves what remains once the array is full.
+	clear(t.closed[:n])
+	t.closed = t.closed[n:]
 }
 
 // assemble hands a segment to gopacket's assembler.
