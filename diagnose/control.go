@@ -331,6 +331,11 @@ func (r *reading) replyError(c *analyzer.Command, t *analyzer.Transfer) (Diagnos
 		d.Explain = text("The client's control connection comes from %s, but its %s names %s: it sits behind a NAT that did not rewrite the address (no FTP helper). The server could not connect to that private address (%d); the capture shows no attempt, as the server has no route to it.",
 			r.s.Client.Addr().String(), st.Command, st.Address.Addr().String(), c.ReplyCode)
 		d.Fix = text("Use passive mode (the client connects out), or enable the NAT's FTP helper (Linux: nf_conntrack_ftp and nf_nat_ftp, assigned with a ct helper rule), or tell the client its public address (lftp set ftp:port-ipv4, FileZilla's external IP setting).")
+	case c.ReplyCode == 425 && r.noDataAddress(c):
+		d.Cause, d.Severity = "no-data-address", SeverityError
+		d.Title = text("%s %s failed: the client asked for a transfer without announcing a data connection first (425)", c.Verb, clip(c.Arg))
+		d.Explain = text("425 %s: before each transfer the client must say where its data connection goes, with PORT or EPRT (active mode) or PASV or EPSV (passive mode); this session sent none since its last transfer, so the server had nowhere to send the data. The network is not at fault: the client (often a script or an exploit test) skipped a step.", firstLine(c.ReplyText))
+		d.Fix = text("Send PASV or EPSV (or PORT/EPRT) before every LIST, RETR or STOR, as ftp, lftp and curl do; a hand-written client must do the same.")
 	case ((c.ReplyCode == 425 || c.ReplyCode == 426) && t != nil && !t.Aborted || c.ReplyCode == 425) && !r.explainedAnnounce(t) && !r.bounce() &&
 		!(c.ReplyCode == 426 && r.clientReset(t)):
 		d.Cause, d.Severity = "data-connection-failed", SeverityError
@@ -345,6 +350,39 @@ func (r *reading) replyError(c *analyzer.Command, t *analyzer.Transfer) (Diagnos
 	}
 	return d, true
 }
+
+// dataAddressCommands say where the next data connection goes.
+var dataAddressCommands = map[string]bool{"PORT": true, "EPRT": true, "LPRT": true,
+	"PASV": true, "EPSV": true, "LPSV": true, "SPSV": true}
+
+// noDataAddress tells whether the transfer command c came with no data
+// address in force: none of PORT, EPRT, PASV, EPSV... was accepted since
+// the last transfer command (which used up the one before), in a session
+// whose control connection the capture holds from its start (a capture
+// that began mid-session may have missed the PASV).
+func (r *reading) noDataAddress(c *analyzer.Command) bool {
+	if r.s.Midstream || !r.s.SawHandshake || !transferVerbs[c.Verb] {
+		return false
+	}
+	inForce := false
+	for _, prev := range r.s.Commands {
+		switch {
+		case prev == c:
+			return !inForce
+		case dataAddressCommands[prev.Verb] && (prev.ReplyCode == 0 || prev.ReplyCode/100 == 2):
+			inForce = true
+		case transferVerbs[prev.Verb] && prev.ReplyCode != 0 && prev.ReplyCode/100 != 5 && prev.ReplyCode != 425:
+			// A transfer that got its data connection used the address
+			// up; one refused before (550, 425) leaves it in force.
+			inForce = false
+		}
+	}
+	return false
+}
+
+// transferVerbs are the commands that need a data connection.
+var transferVerbs = map[string]bool{"RETR": true, "STOR": true, "APPE": true, "STOU": true,
+	"LIST": true, "NLST": true, "MLSD": true}
 
 // privatePort is the PORT/EPRT/LPRT step a transfer used when it named a
 // private address other than the client's (a NAT without helper), or nil.

@@ -164,6 +164,9 @@ func TestHealthyCapturesSayNothingAlarming(t *testing.T) {
 		"synth-port-nat.pcap":      {"port-address-nat", "port-address-nat", "active-blocked", "port-address-nat"},
 		"synth-long-argument.pcap": {"name-not-allowed"}, // MKD of a 5 000-character name
 		"synth-session-edges.pcap": {"login-failed"},     // vera's wrong password
+		// RETR with no PASV since the LIST (425), then a missing file; the
+		// RETR after the 550 uses the PASV the 550 left in force.
+		"synth-no-data-address.pcap": {"no-data-address", "file-not-found"},
 		// synth-ie-netbsd.pcap: its EPRT, refused, lacks its closing
 		// delimiter: no active-refused (its LPRT is accepted).
 	}
@@ -201,7 +204,7 @@ func TestSharedCaptures(t *testing.T) {
 		"write-ups-2016__h4ckit-top_secret.pcap":                  "login-failed=1",
 		"sample-captures__FTP.pcap":                               "login-failed=1",
 		"saved_pcaps__ftp_active.pcap":                            "capture-loss=1",
-		"suricata-verify__ftp-retr-bypass-realserver__input.pcap": "data-connection-failed=1",
+		"suricata-verify__ftp-retr-bypass-realserver__input.pcap": "no-data-address=1",
 		"write-ups-2014__csaw-traffic-5.pcap":                     "login-failed=1",
 		"zeek__bigtransfer.pcap":                                  "capture-loss=1",
 		"zeek__bruteforce.pcap":                                   "login-failed=30",
