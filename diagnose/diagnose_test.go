@@ -82,6 +82,13 @@ func TestRecordedFailures(t *testing.T) {
 			{"disk-full", "", "error", []string{"STOR upload.bin", "451"}}}},
 		{"diag-ascii-binary.pcap", []want{{"ascii-on-binary", "", "error", []string{"TYPE A", "65536 bytes", "crossed the data connection"}}}},
 		{"diag-epsv-fallback.pcap", []want{{"epsv-fallback", "", "info", []string{"EPSV", "500", "falls back to PASV"}}}},
+		// The client's choices of data mode (synthesized: internal/synth/scenarios).
+		{"synth-epsv-refused.pcap", []want{{"epsv-refused", "", "error", []string{"asks EPSV", "500"}}}},
+		{"synth-pasv-on-ipv6.pcap", []want{{"pasv-on-ipv6", "", "warning", []string{"over IPv6 (2001:db8:26::21)", "500"}}}},
+		{"synth-no-data-address.pcap", []want{
+			{"no-data-address", "", "error", []string{"sends RETR report.txt.", "425: Use PORT or PASV first"}},
+			{"file-not-found", "", "warning", []string{"RETR missing.txt"}},
+			{"no-data-address", "", "error", []string{"refused PASV (550 Permission denied)", "sends LIST."}}}},
 		{"vsftpd-snaplen.pcap", []want{
 			{"capture-loss", "", "info", nil},
 			{"capture-loss", "", "info", []string{"missing from the server's bytes"}}}},
@@ -166,7 +173,9 @@ func TestHealthyCapturesSayNothingAlarming(t *testing.T) {
 		"synth-session-edges.pcap": {"login-failed"},     // vera's wrong password
 		// RETR with no PASV since the LIST (425), then a missing file; the
 		// RETR after the 550 uses the PASV the 550 left in force.
-		"synth-no-data-address.pcap": {"no-data-address", "file-not-found"},
+		"synth-no-data-address.pcap": {"no-data-address", "file-not-found", "no-data-address"},
+		"synth-epsv-refused.pcap":    {"epsv-refused"},
+		"synth-pasv-on-ipv6.pcap":    {"pasv-on-ipv6"},
 		// synth-ie-netbsd.pcap: its EPRT, refused, lacks its closing
 		// delimiter: no active-refused (its LPRT is accepted).
 	}

@@ -105,12 +105,12 @@ func init() {
 	register(Scenario{
 		Name:        "no-data-address",
 		File:        "synth-no-data-address.pcap",
-		Description: "a client that sends RETR with no PASV since the last transfer (425 Use PORT or PASV first, as scripted clients and exploit tests do), then a PASV that a refused RETR (550) leaves in force for the next",
+		Description: "a client that sends RETR with no PASV since the last transfer (425 Use PORT or PASV first, as scripted clients and exploit tests do), then a PASV that a refused RETR (550) leaves in force for the next; last a PASV the server refuses (vsftpd's pasv_enable=NO) and a LIST sent all the same",
 		Build:       buildNoDataAddress,
 		Facts: Facts{Sessions: []Session{{
 			Client: skipClient, Server: skipServer, User: "sam", Password: "skip", LoggedIn: true,
-			Commands: []string{"USER sam", "PASS skip", "PASV", "LIST", "RETR report.txt", "PASV", "RETR missing.txt", "RETR report.txt", "QUIT"},
-			Replies:  []int{220, 331, 230, 227, 150, 226, 425, 227, 550, 150, 226, 221},
+			Commands: []string{"USER sam", "PASS skip", "PASV", "LIST", "RETR report.txt", "PASV", "RETR missing.txt", "RETR report.txt", "PASV", "LIST", "QUIT"},
+			Replies:  []int{220, 331, 230, 227, 150, 226, 425, 227, 550, 150, 226, 550, 425, 221},
 			Transfers: []Transfer{
 				{Command: "LIST", Setup: "PASV", Client: skipData1, Server: skipPasv1, Bytes: len(skipListing)},
 				{Command: "RETR report.txt", Setup: "PASV", Client: skipData2, Server: skipPasv2, Bytes: len(skipReport)},
@@ -297,6 +297,8 @@ func buildNoDataAddress() *synth.Capture {
 	f.cmd("RETR report.txt")
 	f.reply("150 Opening BINARY mode data connection for report.txt (42 bytes).")
 	f.transfer(d, synth.Server, skipReport, false)
+	f.do("PASV", "550 Permission denied.")
+	f.do("LIST", "425 Use PORT or PASV first.")
 	f.quit()
 	return capt
 }
