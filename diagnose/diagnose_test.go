@@ -40,6 +40,17 @@ func diagnoseAll(t *testing.T, path string) ([]*analyzer.Session, []diagnose.Dia
 
 func pcap(name string) string { return filepath.Join("..", "testdata", "pcaps", name) }
 
+// sharedPcap is one of the public captures beside the repository; the test
+// skips, saying so, when they are absent.
+func sharedPcap(t *testing.T, name string) string {
+	t.Helper()
+	path := filepath.Join("..", "..", "shared", "pcaps", name)
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("%s absent: the public captures are not checked", path)
+	}
+	return path
+}
+
 // want is one diagnosis a recorded failure must give: its cause (and the
 // reason of a failed login), severity, and words its evidence must hold.
 type want struct {
