@@ -269,15 +269,19 @@ var fileCommands = map[string]bool{"RETR": true, "STOR": true, "APPE": true, "ST
 func (r *reading) replyError(c *analyzer.Command, t *analyzer.Transfer) (Diagnosis, bool) {
 	low := strings.ToLower(c.ReplyText)
 	n := r.commandStep(c)
-	ev := []Evidence{r.stepOf(n, text("The client sends %s %s.", c.Verb, clip(c.Arg))),
+	ev := []Evidence{r.stepOf(n, text("The client sends %s.", commandLine(c))),
 		r.stepOf(r.replyStep(c), text("The server answers %d: %s.", c.ReplyCode, firstLine(c.ReplyText)))}
 	upload := c.Verb == "STOR" || c.Verb == "APPE" || c.Verb == "STOU"
 	d := Diagnosis{Evidence: ev}
+	var missing *analyzer.Command // no data address in force: c, or the refused one
+	if c.ReplyCode == 425 {
+		missing = r.noDataAddress(c)
+	}
 	switch {
 	case c.ReplyCode == 552 || c.ReplyCode == 452 ||
 		(c.ReplyCode == 451 && upload && (strings.Contains(low, "writ") || strings.Contains(low, "space") || strings.Contains(low, "disk") || strings.Contains(low, "quota"))):
 		d.Cause, d.Severity = "disk-full", SeverityError
-		d.Title = text("%s %s failed: the server has no room for the file (%d)", c.Verb, clip(c.Arg), c.ReplyCode)
+		d.Title = text("%s failed: the server has no room for the file (%d)", commandLine(c), c.ReplyCode)
 		d.Explain = text("%d %s: the server could not write the file: its disk is full or the user's quota is used up (552 exceeded storage allocation, 452 insufficient storage; 451 while writing is how vsftpd reports a full disk).", c.ReplyCode, firstLine(c.ReplyText))
 		if t != nil && t.Bytes > 0 {
 			d.Explain = text("%d %s after %s of the upload had crossed: the server could not write the rest, its disk is full or the user's quota is used up (552 exceeded storage allocation, 452 insufficient storage; 451 while writing is how vsftpd reports a full disk).", c.ReplyCode, firstLine(c.ReplyText), Bytes(t.Bytes))
@@ -288,12 +292,12 @@ func (r *reading) replyError(c *analyzer.Command, t *analyzer.Transfer) (Diagnos
 		nameRefused := strings.Contains(low, "name") || strings.Contains(low, "too long") || strings.Contains(low, "invalid") || strings.Contains(low, "not allowed")
 		if !nameRefused && (strings.Contains(low, "create") || strings.Contains(low, "permission") || strings.Contains(low, "denied")) {
 			d.Cause = "permission-denied"
-			d.Title = text("%s %s failed: the server may not create the file there (553)", c.Verb, clip(c.Arg))
+			d.Title = text("%s failed: the server may not create the file there (553)", commandLine(c))
 			d.Explain = text("553 %s: the user may not write in that directory (its permissions, or the server's write_enable) or the name is refused.", firstLine(c.ReplyText))
 			d.Fix = text("Upload into a directory the user may write, or give the user write permission there (vsftpd: write_enable=YES and the directory's owner and mode).")
 		} else {
 			d.Cause = "name-not-allowed"
-			d.Title = text("%s %s failed: the server does not allow that file name (553)", c.Verb, clip(c.Arg))
+			d.Title = text("%s failed: the server does not allow that file name (553)", commandLine(c))
 			d.Explain = text("553 %s: the name is refused (characters the server does not accept, a hidden or reserved name, too long).", firstLine(c.ReplyText))
 			d.Fix = text("Rename the file to plain letters, digits, dots and dashes, and try again.")
 		}
@@ -314,12 +318,12 @@ func (r *reading) replyError(c *analyzer.Command, t *analyzer.Transfer) (Diagnos
 		}
 		if denied && !notFound {
 			d.Cause = "permission-denied"
-			d.Title = text("%s %s failed: the user may not do that (550)", c.Verb, clip(c.Arg))
+			d.Title = text("%s failed: the user may not do that (550)", commandLine(c))
 			d.Explain = text("550 %s: the file or directory exists, but the user may not %s it (its permissions, or the server's settings).", firstLine(c.ReplyText), verbAction(c.Verb))
 			d.Fix = text("Give the user the right on the server (the file's owner and mode, or the server's permissions for the account), or use an account that has it.")
 		} else {
 			d.Cause = "file-not-found"
-			d.Title = text("%s %s failed: no such file or directory (550)", c.Verb, clip(c.Arg))
+			d.Title = text("%s failed: no such file or directory (550)", commandLine(c))
 			d.Explain = text("550 %s: the server has no %s where the client asked: a wrong name or path, case differences, or it was never uploaded. Some servers (vsftpd) give this same answer for a file the user may not read.", firstLine(c.ReplyText), clip(c.Arg))
 			d.Fix = text("Check the name and the directory: list it (ls) and use the name as the listing shows it, or an absolute path.")
 		}
@@ -331,6 +335,21 @@ func (r *reading) replyError(c *analyzer.Command, t *analyzer.Transfer) (Diagnos
 		d.Explain = text("The client's control connection comes from %s, but its %s names %s: it sits behind a NAT that did not rewrite the address (no FTP helper). The server could not connect to that private address (%d); the capture shows no attempt, as the server has no route to it.",
 			r.s.Client.Addr().String(), st.Command, st.Address.Addr().String(), c.ReplyCode)
 		d.Fix = text("Use passive mode (the client connects out), or enable the NAT's FTP helper (Linux: nf_conntrack_ftp and nf_nat_ftp, assigned with a ct helper rule), or tell the client its public address (lftp set ftp:port-ipv4, FileZilla's external IP setting).")
+	case missing != nil && missing != c && missing.Verb == "EPSV":
+		// epsvFallback names the cause: the client never fell back to PASV.
+		return d, false
+	case missing != nil && missing != c:
+		refused := missing
+		d.Cause, d.Severity = "no-data-address", SeverityError
+		d.Evidence = append([]Evidence{r.stepOf(r.replyStep(refused), text("The server refused %s (%d %s).", commandLine(refused), refused.ReplyCode, firstLine(refused.ReplyText)))}, d.Evidence...)
+		d.Title = text("%s failed: the server had refused the data address the client asked for, and the client went on without one (425)", commandLine(c))
+		d.Explain = text("425 %s: the server refused the %s before it, so no data connection was set up; the client sent the transfer command all the same.", firstLine(c.ReplyText), refused.Verb)
+		d.Fix = text("Use a data mode the server accepts: PASV or EPSV (passive), PORT or EPRT (active), whichever it answers with 2xx; a client should fall back to the other when one is refused.")
+	case missing != nil:
+		d.Cause, d.Severity = "no-data-address", SeverityError
+		d.Title = text("%s failed: the client asked for a transfer without announcing a data connection first (425)", commandLine(c))
+		d.Explain = text("425 %s: before each transfer the client must say where its data connection goes, with PORT or EPRT (active mode) or PASV or EPSV (passive mode); this session sent none since its last transfer, so the server had nowhere to send the data. The network is not at fault: the client (often a script or an exploit test) skipped a step.", firstLine(c.ReplyText))
+		d.Fix = text("Send PASV or EPSV (or PORT/EPRT) before every LIST, RETR or STOR, as ftp, lftp and curl do; a hand-written client must do the same.")
 	case ((c.ReplyCode == 425 || c.ReplyCode == 426) && t != nil && !t.Aborted || c.ReplyCode == 425) && !r.explainedAnnounce(t) && !r.bounce() &&
 		!(c.ReplyCode == 426 && r.clientReset(t)):
 		d.Cause, d.Severity = "data-connection-failed", SeverityError
@@ -345,6 +364,50 @@ func (r *reading) replyError(c *analyzer.Command, t *analyzer.Transfer) (Diagnos
 	}
 	return d, true
 }
+
+// dataAddressCommands say where the next data connection goes.
+var dataAddressCommands = map[string]bool{"PORT": true, "EPRT": true, "LPRT": true,
+	"PASV": true, "EPSV": true, "LPSV": true, "SPSV": true}
+
+// noDataAddress tells whether the transfer command c came with no data
+// address in force: none of PORT, EPRT, PASV, EPSV... was accepted since
+// the last transfer command (which used up the one before), in a session
+// whose control connection the capture holds from its start (a capture
+// that began mid-session may have missed the PASV). It returns nil when
+// an address was in force, c itself when none was asked for, and the
+// last data-address command the server refused when one was.
+func (r *reading) noDataAddress(c *analyzer.Command) *analyzer.Command {
+	if r.s.Midstream || !r.s.SawHandshake || !transferVerbs[c.Verb] {
+		return nil
+	}
+	var inForce bool
+	var refused *analyzer.Command
+	for _, prev := range r.s.Commands {
+		switch {
+		case prev == c:
+			if inForce {
+				return nil
+			}
+			if refused != nil {
+				return refused
+			}
+			return c
+		case dataAddressCommands[prev.Verb] && (prev.ReplyCode == 0 || prev.ReplyCode/100 == 2):
+			inForce, refused = true, nil
+		case dataAddressCommands[prev.Verb] && prev.ReplyCode/100 == 5:
+			refused = prev
+		case transferVerbs[prev.Verb] && prev.ReplyCode != 0 && prev.ReplyCode/100 != 5 && prev.ReplyCode != 425:
+			// A transfer that got its data connection used the address
+			// up; one refused before (550, 425) leaves it in force.
+			inForce, refused = false, nil
+		}
+	}
+	return nil
+}
+
+// transferVerbs are the commands that need a data connection.
+var transferVerbs = map[string]bool{"RETR": true, "STOR": true, "APPE": true, "STOU": true,
+	"LIST": true, "NLST": true, "MLSD": true}
 
 // privatePort is the PORT/EPRT/LPRT step a transfer used when it named a
 // private address other than the client's (a NAT without helper), or nil.

@@ -40,6 +40,17 @@ func diagnoseAll(t *testing.T, path string) ([]*analyzer.Session, []diagnose.Dia
 
 func pcap(name string) string { return filepath.Join("..", "testdata", "pcaps", name) }
 
+// sharedPcap is one of the public captures beside the repository; the test
+// skips, saying so, when they are absent.
+func sharedPcap(t *testing.T, name string) string {
+	t.Helper()
+	path := filepath.Join("..", "..", "shared", "pcaps", name)
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("%s absent: the public captures are not checked", path)
+	}
+	return path
+}
+
 // want is one diagnosis a recorded failure must give: its cause (and the
 // reason of a failed login), severity, and words its evidence must hold.
 type want struct {
@@ -82,6 +93,13 @@ func TestRecordedFailures(t *testing.T) {
 			{"disk-full", "", "error", []string{"STOR upload.bin", "451"}}}},
 		{"diag-ascii-binary.pcap", []want{{"ascii-on-binary", "", "error", []string{"TYPE A", "65536 bytes", "crossed the data connection"}}}},
 		{"diag-epsv-fallback.pcap", []want{{"epsv-fallback", "", "info", []string{"EPSV", "500", "falls back to PASV"}}}},
+		// The client's choices of data mode (synthesized: internal/synth/scenarios).
+		{"synth-epsv-refused.pcap", []want{{"epsv-refused", "", "error", []string{"asks EPSV", "500"}}}},
+		{"synth-pasv-on-ipv6.pcap", []want{{"pasv-on-ipv6", "", "warning", []string{"over IPv6 (2001:db8:26::21)", "500"}}}},
+		{"synth-no-data-address.pcap", []want{
+			{"no-data-address", "", "error", []string{"sends RETR report.txt.", "425: Use PORT or PASV first"}},
+			{"file-not-found", "", "warning", []string{"RETR missing.txt"}},
+			{"no-data-address", "", "error", []string{"refused PASV (550 Permission denied)", "sends LIST."}}}},
 		{"vsftpd-snaplen.pcap", []want{
 			{"capture-loss", "", "info", nil},
 			{"capture-loss", "", "info", []string{"missing from the server's bytes"}}}},
@@ -164,6 +182,11 @@ func TestHealthyCapturesSayNothingAlarming(t *testing.T) {
 		"synth-port-nat.pcap":      {"port-address-nat", "port-address-nat", "active-blocked", "port-address-nat"},
 		"synth-long-argument.pcap": {"name-not-allowed"}, // MKD of a 5 000-character name
 		"synth-session-edges.pcap": {"login-failed"},     // vera's wrong password
+		// RETR with no PASV since the LIST (425), then a missing file; the
+		// RETR after the 550 uses the PASV the 550 left in force.
+		"synth-no-data-address.pcap": {"no-data-address", "file-not-found", "no-data-address"},
+		"synth-epsv-refused.pcap":    {"epsv-refused"},
+		"synth-pasv-on-ipv6.pcap":    {"pasv-on-ipv6"},
 		// synth-ie-netbsd.pcap: its EPRT, refused, lacks its closing
 		// delimiter: no active-refused (its LPRT is accepted).
 	}
@@ -201,7 +224,7 @@ func TestSharedCaptures(t *testing.T) {
 		"write-ups-2016__h4ckit-top_secret.pcap":                  "login-failed=1",
 		"sample-captures__FTP.pcap":                               "login-failed=1",
 		"saved_pcaps__ftp_active.pcap":                            "capture-loss=1",
-		"suricata-verify__ftp-retr-bypass-realserver__input.pcap": "data-connection-failed=1",
+		"suricata-verify__ftp-retr-bypass-realserver__input.pcap": "no-data-address=1",
 		"write-ups-2014__csaw-traffic-5.pcap":                     "login-failed=1",
 		"zeek__bigtransfer.pcap":                                  "capture-loss=1",
 		"zeek__bruteforce.pcap":                                   "login-failed=30",

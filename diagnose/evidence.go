@@ -160,6 +160,15 @@ const maxArg = 64
 
 // clip is an argument as diagnoses quote it: a long one is named by its
 // length only.
+// commandLine is the command as the client sent it, its argument clipped:
+// "RETR notes.txt", or "LIST" alone when it has none.
+func commandLine(c *analyzer.Command) string {
+	if c.Arg == "" {
+		return c.Verb
+	}
+	return c.Verb + " " + clip(c.Arg)
+}
+
 func clip(arg string) string {
 	if n := utf8.RuneCountInString(arg); n > maxArg {
 		return fmt.Sprintf("(%d characters)", n)

@@ -121,13 +121,16 @@ type Latency struct {
 }
 
 // Slowest returns the n commands that kept the server busiest, slowest
-// first (transfers excepted: their first reply waits for the data
+// first, among those that kept it busy at all (transfers excepted: their first reply waits for the data
 // connection, not for the server's thought).
 func (l *Latency) Slowest(n int) []CommandLatency {
 	var out []CommandLatency
 	for _, c := range l.Commands {
 		if info, ok := analyzer.LookupCommand(c.Command.Verb); ok && info.Class == analyzer.ClassTransfer {
 			continue
+		}
+		if c.Server <= 0 {
+			continue // answered as fast as the network allows: not slow
 		}
 		out = append(out, c)
 	}
@@ -138,9 +141,21 @@ func (l *Latency) Slowest(n int) []CommandLatency {
 // SessionLatency measures a session's round trip, commands and transfers.
 func SessionLatency(s *analyzer.Session) *Latency {
 	l := &Latency{Session: s, RTT: SessionRTT(s)}
+	network := l.RTT.ServerSide
 	for _, c := range s.Commands {
 		if cl, ok := commandLatency(c, l.RTT); ok {
 			l.Commands = append(l.Commands, cl)
+			network = min(network, cl.Reply)
+		}
+	}
+	// No reply comes back faster than the round trip to the server: the
+	// fastest one bounds the network's share when the handshakes measured
+	// more (a single handshake, slowed by an ARP lookup or a busy accept).
+	for i := range l.Commands {
+		cl := &l.Commands[i]
+		if l.RTT.Known() && cl.Network > network {
+			cl.Network = network
+			cl.Server = cl.Reply - network
 		}
 	}
 	for _, t := range s.Transfers {

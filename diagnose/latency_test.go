@@ -50,3 +50,31 @@ func TestLatencyOfARecordedSession(t *testing.T) {
 		}
 	}
 }
+
+// TestNetworkShareBoundedByTheFastestReply: no reply arrives faster than
+// the round trip to the server, so when the handshakes measured more (one
+// handshake, slowed by something else), the fastest reply bounds the
+// network's share, and a command answered that fast is not "slow".
+// Wireshark's ftp-win7-upload-download: session 1 has one handshake of
+// 0.731 ms on the server's side and replies in 0.136-0.243 ms.
+func TestNetworkShareBoundedByTheFastestReply(t *testing.T) {
+	sessions, _ := analyze(t, sharedPcap(t, "sample-captures__ftp-win7-upload-download.pcap"))
+	l := diagnose.SessionLatency(sessions[0])
+	fastest := time.Hour
+	for _, c := range l.Commands {
+		fastest = min(fastest, c.Reply)
+	}
+	if l.RTT.ServerSide <= fastest {
+		t.Fatalf("the capture no longer shows the case: handshake %v, fastest reply %v", l.RTT.ServerSide, fastest)
+	}
+	for _, c := range l.Commands {
+		if c.Network != fastest || c.Network+c.Server != c.Reply {
+			t.Errorf("%s: waited %v = network %v + server %v, want the network's share %v", c.Command.Verb, c.Reply, c.Network, c.Server, fastest)
+		}
+	}
+	for _, c := range l.Slowest(3) {
+		if c.Server <= 0 {
+			t.Errorf("%s listed among the slowest with %v of server time", c.Command.Verb, c.Server)
+		}
+	}
+}

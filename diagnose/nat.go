@@ -63,12 +63,7 @@ const sameSessionWindow = 2 * time.Second
 // both sides of a NAT whose FTP helper rewrote the addresses in PORT or
 // PASV (alg-rewrite), and packets the capture cut short (snap length).
 func Capture(fps []Fingerprint, stats reassembly.Stats) []Diagnosis {
-	var out []Diagnosis
-	for _, p := range natCandidates(fps) {
-		if d, ok := algRewrite(&fps[p[0]], &fps[p[1]]); ok {
-			out = append(out, d)
-		}
-	}
+	out, _ := algRewrites(fps)
 	if stats.Snapped > 0 {
 		out = append(out, Diagnosis{Cause: "capture-loss", Severity: SeverityInfo,
 			Title:   text("%d packets were cut by the capture's snap length", stats.Snapped),
@@ -78,13 +73,23 @@ func Capture(fps []Fingerprint, stats reassembly.Stats) []Diagnosis {
 	return out
 }
 
-// natCandidates lists the pairs of sessions (i < j, in that order) that
-// algRewrite may find to be one: the same server, the same number of
-// announcements (some), the same commands, starting within
-// sameSessionWindow. Comparing every pair took a busy capture's 17 000
-// sessions 150 million comparisons; sessions grouped by what must be equal
-// and sorted by start in each group are compared with the few near them.
-func natCandidates(fps []Fingerprint) [][2]int {
+// maxNATNeighbours bounds how many sessions that start next, with the same
+// server and commands, a session is compared with: a flood of identical
+// sessions (a scanner, 100 000 PASV sessions in a second) would otherwise
+// make n² pairs (25 000 such sessions: 312 million, 3.4 GB and 48 s).
+// Two views of one session start within milliseconds of each other; only
+// more than this many identical sessions starting between them hide it.
+const maxNATNeighbours = 32
+
+// algRewrites compares the sessions that algRewrite may find to be one:
+// the same server, the same number of announcements (some), the same
+// commands, starting within sameSessionWindow, from other client
+// addresses. Comparing every pair took a busy capture's 17 000 sessions
+// 150 million comparisons; sessions grouped by what must be equal and
+// sorted by start in each group are compared with the few after them. The
+// diagnoses come in the order of the pairs (i < j), whatever the groups;
+// comparisons counts the pairs compared.
+func algRewrites(fps []Fingerprint) (out []Diagnosis, comparisons int) {
 	groups := map[string][]int{}
 	var key []byte
 	for i := range fps {
@@ -99,22 +104,39 @@ func natCandidates(fps []Fingerprint) [][2]int {
 		}
 		groups[string(key)] = append(groups[string(key)], i)
 	}
-	var pairs [][2]int
+	type found struct {
+		pair [2]int
+		d    Diagnosis
+	}
+	var all []found
 	for _, g := range groups {
 		sort.SliceStable(g, func(x, y int) bool { return fps[g[x]].Start.Before(fps[g[y]].Start) })
 		for x, i := range g {
+			compared := 0
 			for _, j := range g[x+1:] {
-				if fps[j].Start.Sub(fps[i].Start) > sameSessionWindow {
+				if fps[j].Start.Sub(fps[i].Start) > sameSessionWindow || compared == maxNATNeighbours {
 					break
 				}
-				pairs = append(pairs, [2]int{min(i, j), max(i, j)})
+				if fps[j].Client.Addr() == fps[i].Client.Addr() {
+					continue
+				}
+				compared++
+				comparisons++
+				a, b := min(i, j), max(i, j)
+				if d, ok := algRewrite(&fps[a], &fps[b]); ok {
+					all = append(all, found{[2]int{a, b}, d})
+				}
 			}
 		}
 	}
-	sort.Slice(pairs, func(x, y int) bool {
-		return pairs[x][0] < pairs[y][0] || pairs[x][0] == pairs[y][0] && pairs[x][1] < pairs[y][1]
+	sort.Slice(all, func(x, y int) bool {
+		p, q := all[x].pair, all[y].pair
+		return p[0] < q[0] || p[0] == q[0] && p[1] < q[1]
 	})
-	return pairs
+	for _, f := range all {
+		out = append(out, f.d)
+	}
+	return out, comparisons
 }
 
 func algRewrite(a, b *Fingerprint) (Diagnosis, bool) {

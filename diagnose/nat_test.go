@@ -12,7 +12,7 @@ import (
 )
 
 // TestCaptureComparesWhatEveryPairWould checks that comparing only the
-// sessions that can be one (natCandidates) finds the same NAT rewrites,
+// sessions that can be one (algRewrites) finds the same NAT rewrites,
 // in the same order, as comparing every pair: random sessions to a few
 // servers, some of them one session seen on both sides of a NAT.
 func TestCaptureComparesWhatEveryPairWould(t *testing.T) {
@@ -61,4 +61,38 @@ func firstDiff(a, b []Diagnosis) string {
 		}
 	}
 	return "one is a prefix of the other"
+}
+
+// TestNATComparisonsBounded: a flood of identical sessions (the same
+// server and commands, all within a second, as a scanner or the crafted
+// pasvflood sends) costs each session at most maxNATNeighbours
+// comparisons, not one with every other (25 000 of them made 312 million
+// pairs, 3.4 GB), and one session seen on both sides of a NAT among them
+// is still found.
+func TestNATComparisonsBounded(t *testing.T) {
+	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	server := netip.MustParseAddrPort("192.0.2.1:21")
+	var fps []Fingerprint
+	for i := range 20000 {
+		client := netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)})
+		fps = append(fps, Fingerprint{Session: i + 1, Client: netip.AddrPortFrom(client, 40000), Server: server,
+			Start: start.Add(time.Duration(i) * 50 * time.Microsecond), Verbs: []string{"USER", "PASS", "PASV"},
+			Announces: []Announce{{Step: 7, What: "227", Addr: netip.MustParseAddrPort("192.0.2.1:50000")}}})
+	}
+	inside := Fingerprint{Session: len(fps) + 1, Client: netip.MustParseAddrPort("10.9.9.9:40000"), Server: server,
+		Start: start.Add(500 * time.Millisecond), Verbs: []string{"USER", "PASS", "PORT"},
+		Announces: []Announce{{Step: 7, What: "PORT", Addr: netip.MustParseAddrPort("10.9.9.9:40001")}}}
+	outside := inside
+	outside.Session, outside.Client = inside.Session+1, netip.MustParseAddrPort("203.0.113.9:61000")
+	outside.Announces = []Announce{{Step: 7, What: "PORT", Addr: netip.MustParseAddrPort("203.0.113.9:40001")}}
+	fps = append(fps, inside, outside)
+
+	got, comparisons := algRewrites(fps)
+	const each = 32 // the bound the analysis promises (LIMITS.md), not the constant it uses
+	if comparisons > each*len(fps) {
+		t.Errorf("%d comparisons for %d sessions, more than %d each", comparisons, len(fps), each)
+	}
+	if len(got) != 1 || got[0].Cause != "alg-rewrite" || got[0].Session != inside.Session {
+		t.Errorf("found %v, want the one rewrite of session %d", got, inside.Session)
+	}
 }

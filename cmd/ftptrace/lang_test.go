@@ -21,7 +21,7 @@ func TestChineseCatalogueComplete(t *testing.T) {
 	}
 	defer report.SetLanguage("en")
 	missing := map[string]string{}
-	for _, view := range []string{"timeline", "sessions", "transfers", "creds", "summary"} {
+	for _, view := range []string{"timeline", "sessions", "transfers", "creds", "summary", "diagnose", "latency"} {
 		for _, f := range files {
 			if _, stderr, code := runCLI(t, "--lang", "zh", view, f); code != 0 && code != 1 {
 				t.Fatalf("%s %s: exit %d %s", view, f, code, stderr)

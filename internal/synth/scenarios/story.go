@@ -35,6 +35,12 @@ var (
 	edgeMidway   = ap("192.0.2.10:42302")
 	edgeDenied   = ap("192.0.2.10:42303")
 	edgeServer   = ap("198.51.100.24:21")
+	skipClient   = ap("192.0.2.10:42400")
+	skipServer   = ap("198.51.100.25:21")
+	skipData1    = ap("192.0.2.10:42401")
+	skipData2    = ap("192.0.2.10:42402")
+	skipPasv1    = ap("198.51.100.25:50500") // 197*256+84
+	skipPasv2    = ap("198.51.100.25:50501")
 )
 
 func init() {
@@ -94,6 +100,21 @@ func init() {
 			Replies:  []int{220, 331, 230, 221},
 		}, {
 			Client: edgeDenied, Server: edgeServer,
+		}}},
+	})
+	register(Scenario{
+		Name:        "no-data-address",
+		File:        "synth-no-data-address.pcap",
+		Description: "a client that sends RETR with no PASV since the last transfer (425 Use PORT or PASV first, as scripted clients and exploit tests do), then a PASV that a refused RETR (550) leaves in force for the next; last a PASV the server refuses (vsftpd's pasv_enable=NO) and a LIST sent all the same",
+		Build:       buildNoDataAddress,
+		Facts: Facts{Sessions: []Session{{
+			Client: skipClient, Server: skipServer, User: "sam", Password: "skip", LoggedIn: true,
+			Commands: []string{"USER sam", "PASS skip", "PASV", "LIST", "RETR report.txt", "PASV", "RETR missing.txt", "RETR report.txt", "PASV", "LIST", "QUIT"},
+			Replies:  []int{220, 331, 230, 227, 150, 226, 425, 227, 550, 150, 226, 550, 425, 221},
+			Transfers: []Transfer{
+				{Command: "LIST", Setup: "PASV", Client: skipData1, Server: skipPasv1, Bytes: len(skipListing)},
+				{Command: "RETR report.txt", Setup: "PASV", Client: skipData2, Server: skipPasv2, Bytes: len(skipReport)},
+			},
 		}}},
 	})
 	register(Scenario{
@@ -252,5 +273,32 @@ func buildUnfinishedRETR() *synth.Capture {
 	f.cmd("RETR Music.mp3")
 	f.reply(fmt.Sprintf("150 Data connection accepted from %s; transfer starting for Music.mp3 (%d bytes).", cutData, cutSize))
 	push(capt, d, synth.Server, text(cutSeen)[:cutSeen])
+	return capt
+}
+
+const (
+	skipListing = "-rw-r--r--    1 1000     1000           42 Dec 04 10:00 report.txt\r\n"
+	skipReport  = "Quarterly report, this file is 42 bytes.\r\n"
+)
+
+// buildNoDataAddress: a LIST over a PASV, then a RETR with no new PASV
+// (the LIST used the first up): vsftpd answers 425 Use PORT or PASV
+// first. The client then sends PASV; a RETR of a missing file is refused
+// (550) before any data connection, so the same PASV serves the next RETR.
+func buildNoDataAddress() *synth.Capture {
+	capt := synth.New(synth.Options{})
+	f := open(capt, skipClient, skipServer, "220 (vsFTPd 3.0.3)")
+	f.login("sam", "skip")
+	f.passive("PASV", pasvReply(skipPasv1), skipData1, skipPasv1, "LIST", skipListing, false)
+	f.do("RETR report.txt", "425 Use PORT or PASV first.")
+	f.do("PASV", pasvReply(skipPasv2))
+	f.do("RETR missing.txt", "550 Failed to open file.")
+	d := f.dial(skipData2, skipPasv2)
+	f.cmd("RETR report.txt")
+	f.reply("150 Opening BINARY mode data connection for report.txt (42 bytes).")
+	f.transfer(d, synth.Server, skipReport, false)
+	f.do("PASV", "550 Permission denied.")
+	f.do("LIST", "425 Use PORT or PASV first.")
+	f.quit()
 	return capt
 }
