@@ -2,8 +2,6 @@ package main
 
 import (
 	"bytes"
-	"errors"
-	"io"
 	"runtime"
 	"testing"
 
@@ -74,24 +72,14 @@ func finishedSessions(b *testing.B, size int64) (float64, int) {
 	}
 	before := liveHeap()
 	var kept []*analyzer.Session
-	an := analyzer.New(analyzer.Options{NoHash: true, NoFacts: true, OnSession: func(s *analyzer.Session) {
+	_, _, err = analyzer.Run(src, analyzer.Options{NoHash: true, NoFacts: true, OnSession: func(s *analyzer.Session) {
 		s.Release()
 		kept = append(kept, s)
 	}})
-	tr := reassembly.NewTracker(an, reassembly.DefaultOptions)
-	for {
-		data, ci, lt, err := src.ReadPacket()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			b.Fatal(err)
-		}
-		tr.Packet(data, ci, lt)
+	if err != nil {
+		b.Fatal(err)
 	}
-	tr.Close()
-	an.Finish()
-	tr, an, src = nil, nil, nil
+	src = nil
 	used := liveHeap() - before
 	runtime.KeepAlive(kept)
 	runtime.KeepAlive(buf.Bytes()) // counted in before
