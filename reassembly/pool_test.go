@@ -29,6 +29,20 @@ func feedSynth(tr *Tracker, capt *synth.Capture) {
 	}
 }
 
+// controlConns makes n control connections from client ports 40000 on,
+// each greeted and sending a USER, and then does end with each.
+func controlConns(n int, end func(i int, c *synth.Conn)) *synth.Capture {
+	capt := synth.New(synth.Options{})
+	for i := range n {
+		c := capt.Conn(netip.AddrPortFrom(netip.MustParseAddr("10.0.0.1"), uint16(40000+i)), netip.MustParseAddrPort("10.0.0.2:21"))
+		c.Handshake()
+		c.ServerSend("220 ready\r\n")
+		c.ClientSend(fmt.Sprintf("USER u%d\r\n", i))
+		end(i, c)
+	}
+	return capt
+}
+
 // poolSize is how many connections gopacket's assembler still holds.
 func poolSize(tr *Tracker) int {
 	return reflect.ValueOf(tr.pool).Elem().FieldByName("conns").Len()
@@ -42,20 +56,15 @@ func poolSize(tr *Tracker) int {
 // tracker's stream, to the end of the capture: half the control
 // connections of a busy server's capture (issue 20).
 func TestResetLetsGopacketGo(t *testing.T) {
-	capt := synth.New(synth.Options{})
 	const n = 40
-	for i := range n {
-		c := capt.Conn(netip.AddrPortFrom(netip.MustParseAddr("10.0.0.1"), uint16(40000+i)), netip.MustParseAddrPort("10.0.0.2:21"))
-		c.Handshake()
-		c.ServerSend("220 ready\r\n")
-		c.ClientSend("USER a\r\n")
+	capt := controlConns(n, func(i int, c *synth.Conn) {
 		c.ServerSend("331 more\r\n")
 		if i%2 == 0 {
 			c.ClientRst()
 		} else {
 			c.ServerRst()
 		}
-	}
+	})
 	o := &endOrder{}
 	tr := NewTracker(o, DefaultOptions)
 	feedSynth(tr, capt)
@@ -73,14 +82,8 @@ func TestResetLetsGopacketGo(t *testing.T) {
 // FlushAll closes its connections in a map's order: the sessions a capture
 // leaves open came out of --json in another order each run.)
 func TestCloseEndsInOrder(t *testing.T) {
-	capt := synth.New(synth.Options{})
 	const n = 40
-	for i := range n {
-		c := capt.Conn(netip.AddrPortFrom(netip.MustParseAddr("10.0.0.1"), uint16(40000+i)), netip.MustParseAddrPort("10.0.0.2:21"))
-		c.Handshake()
-		c.ServerSend("220 ready\r\n")
-		c.ClientSend(fmt.Sprintf("USER u%d\r\n", i))
-	}
+	capt := controlConns(n, func(int, *synth.Conn) {}) // none ends
 	o := &endOrder{}
 	tr := NewTracker(o, DefaultOptions)
 	feedSynth(tr, capt)
