@@ -154,6 +154,7 @@ func writeFindingCounts(w io.Writer, sessions []*analyzer.Session, st Style) err
 		severity, name string
 		count          int
 		sessions       map[int]bool
+		spanned        int
 		first          sessionFinding
 	}
 	var kinds []*kind
@@ -166,14 +167,15 @@ func writeFindingCounts(w io.Writer, sessions []*analyzer.Session, st Style) err
 			byKind[key] = k
 			kinds = append(kinds, k)
 		}
-		k.count++
+		k.count += it.f.Occurrences()
 		k.sessions[it.s.ID] = true
+		k.spanned += max(it.f.Sessions-1, 0) // the other sessions a brute force spans
 	}
 	ew := &errWriter{w: w}
 	ew.printf("\n%s\n", tr("Findings by kind:"))
 	for _, k := range kinds {
 		ew.printf("  %s %-22s %s\n", severityLabel(st, k.severity), k.name,
-			tr("%s in %s", plural(k.count, "time"), plural(len(k.sessions), "session")))
+			tr("%s in %s", plural(k.count, "time"), plural(len(k.sessions)+k.spanned, "session")))
 	}
 	ew.printf("\n%s\n", tr("Examples (ftptrace creds, or --json, lists every finding):"))
 	for i, k := range kinds {
