@@ -35,10 +35,11 @@ func Summary(w io.Writer, sessions []*analyzer.Session, t Totals, st Style) erro
 	var down, up int64
 	clients, servers := map[string]int{}, map[string]int{}
 	for _, s := range sessions {
-		clients[s.Client.Addr().String()]++
-		servers[s.Server.String()]++
 		if s.Orphan != "" {
-			orphans++
+			orphans++ // a data connection alone: no FTP session to count among the busiest
+		} else {
+			clients[s.Client.Addr().String()]++
+			servers[s.Server.String()]++
 		}
 		if s.Protection != "" {
 			tlsSessions++
@@ -82,7 +83,7 @@ func Summary(w io.Writer, sessions []*analyzer.Session, t Totals, st Style) erro
 	ew.printf("%s\n", logins)
 	ew.printf("%s\n", tr("Transfers: %d (%d complete), %s down, %s up", transfers, complete, humanBytes(down), humanBytes(up)))
 	writeFileOps(ew, sessions)
-	if len(sessions) > 1 {
+	if len(sessions)-orphans > 1 {
 		writeTop(ew, tr("Busiest clients:"), clients)
 		writeTop(ew, tr("Busiest servers:"), servers)
 	}
