@@ -99,7 +99,7 @@ func (s *Session) groupFindings() {
 	var grouped []string
 	for _, g := range over {
 		k := g.kind
-		s.Findings = append(s.Findings, Finding{Severity: g.severity, Kind: k, Step: g.first, LastStep: g.last, Count: g.over, Time: g.time,
+		s.Findings = append(s.Findings, Finding{Severity: g.severity, Kind: k, Step: g.first, LastStep: g.last, Count: g.over, Group: true, Time: g.time,
 			Template: "%d more %s, as the ones above", Args: []any{g.over, phrase(findingNoun(k, g.over))},
 			Detail: fmt.Sprintf("%d more %s, as the ones above", g.over, findingNoun(k, g.over))})
 		grouped = append(grouped, fmt.Sprintf("%s %d", k, g.over))
@@ -413,7 +413,7 @@ func (a *Analyzer) CrossFindings() []SessionFinding {
 			args = []any{fc.failed, fc.client, fc.server, fc.first}
 		}
 		out = append(out, SessionFinding{Session: at.who, Finding: Finding{Severity: SeverityWarning, Kind: "brute-force",
-			Detail: fmt.Sprintf(msg, args...), Template: msg, Args: args, Time: at.time, Step: at.step, Count: fc.failed}})
+			Detail: fmt.Sprintf(msg, args...), Template: msg, Args: args, Time: at.time, Step: at.step, Count: fc.failed, Sessions: fc.sessions}})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Session.ID < out[j].Session.ID })
 	return out

@@ -327,10 +327,25 @@ type Finding struct {
 	// Count is how many things the finding counts: the failed logins of a
 	// brute force, the findings a group stands for; 0 for one thing.
 	Count int
+	// Group marks the finding that stands for Count findings of its kind
+	// past the session's bound (groupFindings).
+	Group bool
+	// Sessions, for a finding that spans sessions (a brute force), is how
+	// many it spans; 0 for a finding of its own session.
+	Sessions int
 	// Template and Args make Detail (fmt.Sprintf), so a report can say it
 	// in another language.
 	Template string
 	Args     []any
+}
+
+// Occurrences is how many findings of its kind f stands for: a group's
+// Count, 1 for any other.
+func (f *Finding) Occurrences() int {
+	if f.Group {
+		return f.Count
+	}
+	return 1
 }
 
 // Session is one FTP control connection with its data connections.

@@ -188,17 +188,20 @@ func captureGaps(r *reading) {
 			}
 		}
 	}
-	title := text("the capture missed %s in %d places; the network did not", Bytes(missing), len(gaps))
-	if len(gaps) == 1 {
-		title = text("the capture missed %s in one place; the network did not", Bytes(missing))
-	}
 	d := Diagnosis{Cause: "capture-loss", Severity: SeverityInfo,
-		Title:   title,
+		Title:   text("the capture missed %s in %d places; the network did not", Bytes(missing), len(gaps)),
 		Explain: text("Bytes are missing from the capture, yet nothing was sent again and the connection went on: the receiver got them, and the capture did not keep them (a capture host that could not keep up, a mirror port dropping, a capture started or stopped mid-transfer). The transfers' sizes and digests cannot be checked; the network is not at fault."),
 		Fix:     text("Capture again with a larger buffer (tcpdump -B 65536, dumpcap -B), on the host itself rather than a mirror port, with a filter that keeps only FTP; check the capture's drop counters (tcpdump prints them, pcapng keeps them)."),
 	}
-	if retrans > 0 {
+	switch {
+	case retrans > 0 && len(gaps) == 1:
+		d.Title = text("the capture missed %s in one place; some of it may be the network's", Bytes(missing))
+		d.Explain = text("Bytes are missing from the capture in one place, and %d segments were sent again on the data connections: part of the gap may be loss on the network, the rest the capture's.", retrans)
+	case retrans > 0:
+		d.Title = text("the capture missed %s in %d places; some of it may be the network's", Bytes(missing), len(gaps))
 		d.Explain = text("Bytes are missing from the capture in %d places, and %d segments were sent again on the data connections: part of the gaps may be loss on the network, the rest the capture's.", len(gaps), retrans)
+	case len(gaps) == 1:
+		d.Title = text("the capture missed %s in one place; the network did not", Bytes(missing))
 	}
 	for _, st := range gaps[:min(3, len(gaps))] {
 		d.Evidence = append(d.Evidence, r.stepOf(st.N, text("%s missing from the %s's bytes.", Bytes(st.Bytes), side(st.FromClient))))

@@ -35,10 +35,11 @@ func Summary(w io.Writer, sessions []*analyzer.Session, t Totals, st Style) erro
 	var down, up int64
 	clients, servers := map[string]int{}, map[string]int{}
 	for _, s := range sessions {
-		clients[s.Client.Addr().String()]++
-		servers[s.Server.String()]++
 		if s.Orphan != "" {
-			orphans++
+			orphans++ // a data connection alone: no FTP session to count among the busiest
+		} else {
+			clients[s.Client.Addr().String()]++
+			servers[s.Server.String()]++
 		}
 		if s.Protection != "" {
 			tlsSessions++
@@ -82,7 +83,7 @@ func Summary(w io.Writer, sessions []*analyzer.Session, t Totals, st Style) erro
 	ew.printf("%s\n", logins)
 	ew.printf("%s\n", tr("Transfers: %d (%d complete), %s down, %s up", transfers, complete, humanBytes(down), humanBytes(up)))
 	writeFileOps(ew, sessions)
-	if len(sessions) > 1 {
+	if len(sessions)-orphans > 1 {
 		writeTop(ew, tr("Busiest clients:"), clients)
 		writeTop(ew, tr("Busiest servers:"), servers)
 	}
@@ -154,6 +155,7 @@ func writeFindingCounts(w io.Writer, sessions []*analyzer.Session, st Style) err
 		severity, name string
 		count          int
 		sessions       map[int]bool
+		spanned        int
 		first          sessionFinding
 	}
 	var kinds []*kind
@@ -166,14 +168,15 @@ func writeFindingCounts(w io.Writer, sessions []*analyzer.Session, st Style) err
 			byKind[key] = k
 			kinds = append(kinds, k)
 		}
-		k.count++
+		k.count += it.f.Occurrences()
 		k.sessions[it.s.ID] = true
+		k.spanned += max(it.f.Sessions-1, 0) // the other sessions a brute force spans
 	}
 	ew := &errWriter{w: w}
 	ew.printf("\n%s\n", tr("Findings by kind:"))
 	for _, k := range kinds {
 		ew.printf("  %s %-22s %s\n", severityLabel(st, k.severity), k.name,
-			tr("%s in %s", plural(k.count, "time"), plural(len(k.sessions), "session")))
+			tr("%s in %s", plural(k.count, "time"), plural(len(k.sessions)+k.spanned, "session")))
 	}
 	ew.printf("\n%s\n", tr("Examples (ftptrace creds, or --json, lists every finding):"))
 	for i, k := range kinds {

@@ -73,7 +73,7 @@ func SessionsTable(w io.Writer, sessions []*analyzer.Session, st Style) error {
 	if st.Files {
 		t.cols = append(t.cols, column{head: tr("file"), min: 8, drop: 4})
 	}
-	partial := false
+	partial, alone := false, false
 	for _, s := range sessions {
 		login := cell{text: tr(s.Login)}
 		switch s.Login {
@@ -89,7 +89,12 @@ func SessionsTable(w io.Writer, sessions []*analyzer.Session, st Style) error {
 		if s.Ended == "capture ended" {
 			ended = tr("open")
 		}
-		if !s.Complete {
+		switch {
+		case s.Orphan != "":
+			login.text, login.color = "-", ""
+			ended += "†"
+			alone = true
+		case !s.Complete:
 			ended += "*"
 			partial = true
 		}
@@ -105,11 +110,17 @@ func SessionsTable(w io.Writer, sessions []*analyzer.Session, st Style) error {
 	if err := t.write(w, st); err != nil {
 		return err
 	}
-	if partial {
-		_, err := fmt.Fprintln(w, tr("\n* the capture lacks the control connection's handshake or its end."))
-		return err
+	ew := &errWriter{w: w}
+	if partial || alone {
+		ew.printf("\n")
 	}
-	return nil
+	if partial {
+		ew.printf("%s\n", tr("* the capture lacks the control connection's handshake or its end."))
+	}
+	if alone {
+		ew.printf("%s\n", tr("† a data connection alone: its control connection is not in the capture."))
+	}
+	return ew.err
 }
 
 // fileName names a session's capture file in a table: its base name, or

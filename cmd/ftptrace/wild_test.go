@@ -60,6 +60,17 @@ func TestFindingPlacesCounted(t *testing.T) {
 	if !strings.Contains(out, "cleartext-password     7 times in 7 sessions") {
 		t.Errorf("summary does not count places and sessions:\n%s", out)
 	}
+	// The brute force is one finding over the sessions it spans, not
+	// "1 time in 1 session" (the session it is written with).
+	if !strings.Contains(out, "brute-force            1 time in 6 sessions") {
+		t.Errorf("summary does not count the sessions a brute force spans:\n%s", out)
+	}
+	// A group of findings past the bound counts what it stands for: 10
+	// bounces itemized and "30 more" are 40, not 11.
+	out, _, _ = runCLI(t, "summary", pcap("synth-bounce-scan.pcap"))
+	if !strings.Contains(out, "port-bounce            40 times in 1 session") {
+		t.Errorf("summary does not count the grouped findings:\n%s", out)
+	}
 }
 
 // TestSnapLengthExtract: with a snap length of 200 bytes the extracted
