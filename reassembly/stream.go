@@ -370,6 +370,10 @@ func (s *stream) finish() {
 		s.t.endPending = true
 		return
 	}
+	if s.t.ending != nil {
+		*s.t.ending = append(*s.t.ending, s) // Close reports it, in order
+		return
+	}
 	s.reportEnd()
 }
 

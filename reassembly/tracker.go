@@ -97,12 +97,17 @@ type Tracker struct {
 	newFile                bool
 	holeBefore             time.Time // flush queued data seen before this, after the packet
 	finEvent               Event
+
+	// ending, while Close ends every connection, collects those that end,
+	// for Close to report in the order they began.
+	ending *[]*stream
 	// resetBy is the connection whose packet being followed carries a RST
 	// that ends it (stream.Accept); closingHalf is set while the tracker
 	// closes gopacket's other half of it (endByReset).
 	resetBy     *stream
 	closingHalf bool
 	resetTCP    layers.TCP
+	resetRaw    [20]byte // resetTCP's header, which gopacket reads its ports from
 	// ev is every other event, reused: handlers get it for the length of
 	// the call (one per connection cost 112 bytes a connection held).
 	ev Event
@@ -309,16 +314,34 @@ func (t *Tracker) endByReset(s *stream, d Direction, ci gopacket.CaptureInfo) {
 		return
 	}
 	o := d ^ 1
-	rst := &t.resetTCP
-	*rst = layers.TCP{RST: true, Seq: s.next[o]}
-	rst.SrcPort, rst.DstPort = layers.TCPPort(s.conn.Server.Port()), layers.TCPPort(s.conn.Client.Port())
+	src, dst := s.conn.Server.Port(), s.conn.Client.Port()
 	if o == ClientToServer {
-		rst.SrcPort, rst.DstPort = rst.DstPort, rst.SrcPort
+		src, dst = dst, src
 	}
 	t.closingHalf = true
-	t.assemble(s, o, rst, ci)
+	t.assemble(s, o, t.reset(src, dst, s.next[o]), ci)
 	t.closingHalf = false
 	s.finish() // when gopacket did not (the other half was never started)
+}
+
+// reset returns the tracker's own RST from port src to dst at seq,
+// decoded from a header of its own: gopacket files a segment under the
+// ports the decoder read (TCP.TransportFlow), not under SrcPort and
+// DstPort. (Built from the fields alone, the RST had no ports: gopacket
+// took it for a new connection, left the one it was meant to close with a
+// half open, and kept both, with the tracker's stream, to the end of the
+// capture: half the control connections of a busy server's capture.)
+func (t *Tracker) reset(src, dst uint16, seq uint32) *layers.TCP {
+	h := t.resetRaw[:]
+	clear(h)
+	binary.BigEndian.PutUint16(h[0:], src)
+	binary.BigEndian.PutUint16(h[2:], dst)
+	binary.BigEndian.PutUint32(h[4:], seq)
+	h[12] = 5 << 4 // header length: 5 words
+	h[13] = 0x04   // RST
+	// Cannot fail: 20 bytes, 5 words.
+	_ = t.resetTCP.DecodeFromBytes(h, gopacket.NilDecodeFeedback)
+	return &t.resetTCP
 }
 
 // existing finds what to do with a segment of connection s (nil: none
@@ -396,7 +419,12 @@ func (t *Tracker) forgetOldest(n int) {
 		}
 		s.reportForget()
 	}
-	t.closed = append(t.closed[:0], t.closed[n:]...)
+	// Forgotten from the front, not by moving the rest down: with the
+	// 4 096 connections kept lingering, every close on a busy server moved
+	// 32 KiB (a tenth of the session-heavy capture's summary). append
+	// moves what remains once the array is full.
+	clear(t.closed[:n])
+	t.closed = t.closed[n:]
 }
 
 // assemble hands a segment to gopacket's assembler.
@@ -570,15 +598,26 @@ func (t *Tracker) forgetClosed(before time.Time) {
 // Close flushes every connection still open (the capture ended) and reports
 // their last payload and close events.
 func (t *Tracker) Close() {
+	// Every connection still open ends here, and their ends are reported
+	// in the order the connections began, so that the output is the same
+	// every run: gopacket's FlushAll closes its connections in the order
+	// of a map (the sessions a capture leaves open, written in the order
+	// they end, came out in another order each run).
+	var ending []*stream
+	t.ending = &ending
 	t.asm.FlushAll()
 	t.laneFlushAll()
-	// FlushAll only closes connections it can; make sure every stream ends,
-	// in the order the connections began so the output is deterministic.
+	// FlushAll only closes connections it can; make sure every stream ends.
 	open := slices.DeleteFunc(t.conns.all(), func(s *stream) bool { return s.alias })
-	sort.Slice(open, func(i, j int) bool { return open[i].conn.ID < open[j].conn.ID })
 	for _, s := range open {
 		s.finish()
 	}
+	t.ending = nil
+	sort.SliceStable(ending, func(i, j int) bool { return ending[i].conn.ID < ending[j].conn.ID })
+	for _, s := range ending {
+		s.reportEnd()
+	}
+	sort.Slice(open, func(i, j int) bool { return open[i].conn.ID < open[j].conn.ID })
 	t.forgetClosed(t.now().Add(time.Hour))
 	for _, s := range open {
 		if t.conns.find(s.flow, s.conn.Client, s.conn.Server) != nil {

@@ -125,6 +125,7 @@ VIEWS=(json creds summary)
 view_args() {
   case $1 in
   json) echo "--json -o $2" ;;
+  creds) echo "creds --width 0 -o $2" ;; # whole values, for benchcheck -creds
   *) echo "$1 -o $2" ;;
   esac
 }
@@ -250,6 +251,10 @@ mib() { printf '%.0f' "$(calc "$(median ${RSS[$1]}) / 1024")"; }
 gcp() { printf '%.0f %%' "$(calc "$(median ${GCS[$1]}) * 100")"; }
 mbps() { printf '%.0f' "$(calc "${MBS[$1]} / $(med "$1:$2")")"; }
 
+# The blocks other scripts and people write into the file (bench-live.sh's
+# table between <!-- live --> and <!-- /live -->, the profiles and notes
+# between <!-- notes --> and <!-- /notes -->) are kept, after the tables.
+kept=$(awk '/^<!-- (live|notes) -->/ {keep = 1} keep {print} /^<!-- \/(live|notes) -->/ {keep = 0; print ""}' "$OUT" 2>/dev/null || true)
 {
   echo "# Benchmarks"
   echo
@@ -362,7 +367,12 @@ mbps() { printf '%.0f' "$(calc "${MBS[$1]} / $(med "$1:$2")")"; }
     echo "|---|---|---|"
   fi
   printf '%s\n' "${mem_rows[@]}"
-} >"$OUT"
+  if [ -n "$kept" ]; then
+    echo
+    echo "$kept"
+  fi
+} >"$OUT.new"
+mv "$OUT.new" "$OUT"
 echo
 cat "$OUT"
 exit "$FAILED"

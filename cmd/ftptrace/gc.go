@@ -75,13 +75,21 @@ func followLiveHeap() (stop func()) {
 		}
 		metrics.Read(sample)
 		if sample[0].Value.Kind() == metrics.KindUint64 {
-			debug.SetMemoryLimit(limitFor(int64(sample[0].Value.Uint64()), floor.Load()))
+			live := int64(sample[0].Value.Uint64())
+			debug.SetMemoryLimit(limitFor(live, floor.Load()))
+			if live > peakLive.Load() {
+				peakLive.Store(live)
+			}
 		}
 		runtime.SetFinalizer(p, arm)
 	}
 	runtime.SetFinalizer(&sentinel{}, arm)
 	return func() { stopped.Store(true) }
 }
+
+// peakLive is the most live data a collection found (FTPTRACE_GCSTATS'
+// live_peak_bytes), 0 when GOGC or GOMEMLIMIT set the collector.
+var peakLive atomic.Int64
 
 // limitFor is the soft memory limit for live bytes of live data: room for
 // the heap to grow by gcPercent of it, and never less than the floor.

@@ -28,7 +28,8 @@ var gcMetrics = []string{
 // gc / (gc + user + scavenge). (The runtime's total counts GOMAXPROCS over
 // the whole run, idle time too: on a pipeline that waits for its reader,
 // a share of it would say little.) Then the number of collections, the
-// last heap goal and the memory the runtime holds from the system.
+// last heap goal, the memory the runtime holds from the system and the
+// most live data a collection found (the soft limit follows it: gc.go).
 func writeGCStats(w io.Writer) error {
 	s := make([]metrics.Sample, len(gcMetrics))
 	for i, name := range gcMetrics {
@@ -49,8 +50,8 @@ func writeGCStats(w io.Writer) error {
 	if used := gc + user + scavenge; used > 0 {
 		share = gc / used
 	}
-	_, err := fmt.Fprintf(w, "gc_share=%.4f gc_cpu_seconds=%.3f user_cpu_seconds=%.3f scavenge_cpu_seconds=%.3f idle_cpu_seconds=%.3f total_cpu_seconds=%.3f gc_cycles=%.0f heap_goal_bytes=%.0f runtime_bytes=%.0f\n",
-		share, gc, user, scavenge, v(3), v(4), v(5), v(6), v(7))
+	_, err := fmt.Fprintf(w, "gc_share=%.4f gc_cpu_seconds=%.3f user_cpu_seconds=%.3f scavenge_cpu_seconds=%.3f idle_cpu_seconds=%.3f total_cpu_seconds=%.3f gc_cycles=%.0f heap_goal_bytes=%.0f runtime_bytes=%.0f live_peak_bytes=%d\n",
+		share, gc, user, scavenge, v(3), v(4), v(5), v(6), v(7), peakLive.Load())
 	return err
 }
 

@@ -33,7 +33,7 @@ func TestGCStats(t *testing.T) {
 		v[k] = f
 	}
 	for _, k := range []string{"gc_share", "gc_cpu_seconds", "user_cpu_seconds", "scavenge_cpu_seconds", "idle_cpu_seconds",
-		"total_cpu_seconds", "gc_cycles", "heap_goal_bytes", "runtime_bytes"} {
+		"total_cpu_seconds", "gc_cycles", "heap_goal_bytes", "runtime_bytes", "live_peak_bytes"} {
 		if _, ok := v[k]; !ok {
 			t.Errorf("no %s in %q", k, b.String())
 		}

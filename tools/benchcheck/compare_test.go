@@ -49,16 +49,14 @@ func TestCompareCreds(t *testing.T) {
 	if err := json.Unmarshal([]byte(strings.Replace(truthJSON, `"password":"pw"`, `"password":"pwAAAAAAAAAAAAAAAAAAAAAAA"`, 1)), &tr); err != nil {
 		t.Fatal(err)
 	}
-	const view = ` s/step  client                 user     outcome   exposure
-         server                 password time
--------------------------------------------------------------
-    1/6  192.0.2.1:10001        bob      accepted  clear text
-         203.0.113.10:21        pwAAAAAAAAAAAAAAAAAAAAAAA 01-01 00:00:00
+	const view = `session  step  client           server           user  password                   outcome   time            exposure
+-------  ----  ---------------  ---------------  ----  -------------------------  --------  --------------  ----------
+      1     6  192.0.2.1:10001  203.0.113.10:21  bob   pwAAAAAAAAAAAAAAAAAAAAAAA  accepted  01-01 00:00:00  clear text
 `
 	tests := []struct{ name, view, want string }{
 		{"agree", view, ""},
 		{"password missing", strings.Replace(view, " pwAAAAAAAAAAAAAAAAAAAAAAA ", " ** ", 1), `"pwAAAAAAAAAAAAAAAAAAAAAAA" not shown`},
-		{"extra row", view + "    2/9  192.0.2.1:10001        eve      rejected  clear text\n", "2 rows; truth 1 credentials"},
+		{"extra row", view + "      1     9  192.0.2.1:10001  203.0.113.10:21  eve   x  rejected  01-01 00:00:01  clear text\n", "2 rows; truth 1 credentials"},
 		{"no rows", "no credentials\n", "0 rows; truth 1 credentials"},
 		{"long password cut", strings.Replace(view, " pwAAAAAAAAAAAAAAAAAAAAAAA ", " pwAAAAAAAAAAAAAA… ", 1), ""},
 		{"cut too short", strings.Replace(view, " pwAAAAAAAAAAAAAAAAAAAAAAA ", " pwAAAAAAA… ", 1), `not shown`},

@@ -13,7 +13,7 @@
 // password shown. With -summary it reads the summary view: its totals of
 // packets, bytes, sessions, logins and transfers.
 //
-//	ftptrace creds bench-data/200MB.pcap | benchcheck -creds -truth bench-data/200MB.json
+//	ftptrace creds --width 0 bench-data/200MB.pcap | benchcheck -creds -truth bench-data/200MB.json
 //	ftptrace summary bench-data/200MB.pcap | benchcheck -summary -truth bench-data/200MB.json
 package main
 
@@ -36,7 +36,7 @@ func main() {
 	summary := flag.Bool("summary", false, "read the summary view (ftptrace summary FILE) instead of the JSON Lines")
 	flag.Parse()
 	if *truthName == "" || flag.NArg() > 0 || *creds && *summary {
-		fmt.Fprintln(os.Stderr, "usage: ftptrace --json FILE | benchcheck -truth FILE.json\n       ftptrace creds FILE | benchcheck -creds -truth FILE.json\n       ftptrace summary FILE | benchcheck -summary -truth FILE.json")
+		fmt.Fprintln(os.Stderr, "usage: ftptrace --json FILE | benchcheck -truth FILE.json\n       ftptrace creds --width 0 FILE | benchcheck -creds -truth FILE.json\n       ftptrace summary FILE | benchcheck -summary -truth FILE.json")
 		os.Exit(2)
 	}
 	t, err := readTruth(*truthName)
