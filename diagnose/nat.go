@@ -56,6 +56,20 @@ func FingerprintOf(s *analyzer.Session) Fingerprint {
 	return f
 }
 
+// MayPair tells whether Capture could find the session to be one view of
+// a session seen on both sides of a NAT: only a session whose PORT-like
+// command names its own client can be (algRewrite), so the others need
+// not be kept until the capture ends (a flood of PASV sessions keeps
+// none).
+func (f *Fingerprint) MayPair() bool {
+	for _, a := range f.Announces {
+		if a.Addr.Addr() == f.Client.Addr() {
+			return true
+		}
+	}
+	return false
+}
+
 // sameSessionWindow is how close in time two views of one session start.
 const sameSessionWindow = 2 * time.Second
 

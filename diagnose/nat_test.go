@@ -96,3 +96,22 @@ func TestNATComparisonsBounded(t *testing.T) {
 		t.Errorf("found %v, want the one rewrite of session %d", got, inside.Session)
 	}
 }
+
+// TestMayPairKeepsWhatAlgRewriteCanUse: every pair algRewrite finds is of
+// two fingerprints that MayPair keeps, so dropping the others loses no
+// diagnosis; a session that only asked PASV is not kept.
+func TestMayPairKeepsWhatAlgRewriteCanUse(t *testing.T) {
+	inside := Fingerprint{Session: 1, Client: netip.MustParseAddrPort("10.9.9.9:40000"), Server: netip.MustParseAddrPort("192.0.2.1:21"),
+		Verbs: []string{"USER", "PASS", "PORT"}, Announces: []Announce{{What: "PORT", Addr: netip.MustParseAddrPort("10.9.9.9:40001")}}}
+	outside := inside
+	outside.Session, outside.Client = 2, netip.MustParseAddrPort("203.0.113.9:61000")
+	outside.Announces = []Announce{{What: "PORT", Addr: netip.MustParseAddrPort("203.0.113.9:40001")}}
+	if _, ok := algRewrite(&inside, &outside); !ok || !inside.MayPair() || !outside.MayPair() {
+		t.Errorf("a NAT's two views: rewrite %v, kept %v and %v", ok, inside.MayPair(), outside.MayPair())
+	}
+	passive := inside
+	passive.Announces = []Announce{{What: "227", Addr: netip.MustParseAddrPort("192.0.2.1:50000")}}
+	if passive.MayPair() {
+		t.Error("a session that only asked PASV is kept")
+	}
+}

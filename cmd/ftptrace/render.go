@@ -145,7 +145,9 @@ func (p *printer) session(s *analyzer.Session) {
 		p.res.failOn = true
 	}
 	if p.diagnoses() {
-		p.fingerprints = append(p.fingerprints, diagnose.FingerprintOf(s))
+		if fp := diagnose.FingerprintOf(s); fp.MayPair() {
+			p.fingerprints = append(p.fingerprints, fp)
+		}
 	}
 	switch {
 	case p.cfg.logFormat():
