@@ -1,6 +1,7 @@
 package reassembly
 
 import (
+	"encoding/binary"
 	"math/bits"
 	"net/netip"
 
@@ -131,13 +132,28 @@ func (s *stream) aliasDirFrom(src netip.AddrPort) Direction {
 	return s.aliasDir ^ 1
 }
 
-// portsOf sets a segment's ports to those of connection s in direction d:
-// gopacket finds a connection by its ports, and the other half of a joined
-// connection may have others (a NAT rewrote them).
-func (s *stream) portsOf(tcp *layers.TCP, d Direction) {
+// portsOf returns the segment under the ports of connection s in
+// direction d: gopacket finds a connection by the ports its decoder read
+// (TransportFlow), and the other half of a joined connection may have
+// others (a NAT rewrote them). The header is decoded again from a copy
+// with those ports; the packet's own bytes stay as captured (-w writes
+// them).
+func (t *Tracker) portsOf(s *stream, tcp *layers.TCP, d Direction) *layers.TCP {
 	src, dst := s.conn.Client.Port(), s.conn.Server.Port()
 	if d == ServerToClient {
 		src, dst = dst, src
 	}
-	tcp.SrcPort, tcp.DstPort = layers.TCPPort(src), layers.TCPPort(dst)
+	if uint16(tcp.SrcPort) == src && uint16(tcp.DstPort) == dst || len(tcp.Contents) < 20 {
+		return tcp
+	}
+	h := append(t.joinRaw[:0], tcp.Contents...)
+	t.joinRaw = h
+	binary.BigEndian.PutUint16(h[0:], src)
+	binary.BigEndian.PutUint16(h[2:], dst)
+	payload := tcp.Payload
+	if err := t.joinTCP.DecodeFromBytes(h, gopacket.NilDecodeFeedback); err != nil {
+		return tcp
+	}
+	t.joinTCP.Payload = payload
+	return &t.joinTCP
 }

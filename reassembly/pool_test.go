@@ -95,3 +95,38 @@ func TestCloseEndsInOrder(t *testing.T) {
 		t.Errorf("ends reported for connections %v, want the %d in the order they began", o.ends, n)
 	}
 }
+
+// TestJoinedHalvesWithPortRewritten: a NAT that rewrote the client's port
+// as well as its address (one direction captured on each side of it):
+// the two flows are joined, and gopacket, which finds a connection by the
+// ports its decoder read, must see the rewritten half under the joined
+// connection's ports, or it keeps a connection of its own for it, never
+// closed, to the end of the capture.
+func TestJoinedHalvesWithPortRewritten(t *testing.T) {
+	capt := synth.New(synth.Options{})
+	server := netip.MustParseAddrPort("10.0.0.9:21")
+	inside := capt.Conn(netip.MustParseAddrPort("10.0.0.1:40000"), server)     // the client's packets
+	outside := capt.Conn(netip.MustParseAddrPort("203.0.113.1:61000"), server) // the server's, to the NAT
+	const c, s = 5000, 9000                                                    // initial sequence numbers
+	ack := synth.ACK
+	inside.Emit(synth.Segment{From: synth.Client, Flags: synth.SYN, Seq: c})
+	outside.Emit(synth.Segment{From: synth.Server, Flags: synth.SYN | ack, Seq: s, Ack: c + 1})
+	inside.Emit(synth.Segment{From: synth.Client, Flags: ack, Seq: c + 1, Ack: s + 1})
+	outside.Emit(synth.Segment{From: synth.Server, Flags: synth.PSH | ack, Seq: s + 1, Ack: c + 1, Payload: []byte("220 ready\r\n")})
+	inside.Emit(synth.Segment{From: synth.Client, Flags: synth.PSH | ack, Seq: c + 1, Ack: s + 12, Payload: []byte("USER u\r\n")})
+	outside.Emit(synth.Segment{From: synth.Server, Flags: synth.PSH | ack, Seq: s + 12, Ack: c + 9, Payload: []byte("331 more\r\n")})
+	inside.Emit(synth.Segment{From: synth.Client, Flags: synth.FIN | ack, Seq: c + 9, Ack: s + 22})
+	outside.Emit(synth.Segment{From: synth.Server, Flags: synth.FIN | ack, Seq: s + 22, Ack: c + 10})
+	inside.Emit(synth.Segment{From: synth.Client, Flags: ack, Seq: c + 10, Ack: s + 23})
+
+	o := &endOrder{}
+	tr := NewTracker(o, DefaultOptions)
+	feedSynth(tr, capt)
+	if tr.Stats.Joined != 1 || len(o.ends) != 1 {
+		t.Fatalf("%d joined, %d ended; want the one connection joined and ended", tr.Stats.Joined, len(o.ends))
+	}
+	if left := poolSize(tr); left != 0 {
+		t.Errorf("gopacket still holds %d connections after the joined one ended", left)
+	}
+	tr.Close()
+}

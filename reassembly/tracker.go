@@ -118,6 +118,8 @@ type Tracker struct {
 	laneQueued  int
 	laneBuf     []byte
 	fullTCP     layers.TCP // a segment decoded whole for gopacket
+	joinTCP     layers.TCP // a joined half's segment under its connection's ports
+	joinRaw     []byte     // joinTCP's header, which gopacket reads its ports from
 	keeper      Keeper     // the current segment's memory
 	Stats       Stats
 
@@ -274,7 +276,7 @@ func (t *Tracker) follow(seg *Segment, ci gopacket.CaptureInfo, s *stream, found
 	} else {
 		full := seg.full(&t.fullTCP)
 		if s.joined != nil {
-			s.portsOf(full, d)
+			full = t.portsOf(s, full, d)
 		}
 		t.assemble(s, d, full, ci)
 	}
