@@ -365,10 +365,6 @@ func (r *reading) replyError(c *analyzer.Command, t *analyzer.Transfer) (Diagnos
 	return d, true
 }
 
-// dataAddressCommands say where the next data connection goes.
-var dataAddressCommands = map[string]bool{"PORT": true, "EPRT": true, "LPRT": true,
-	"PASV": true, "EPSV": true, "LPSV": true, "SPSV": true}
-
 // noDataAddress tells whether the transfer command c came with no data
 // address in force: none of PORT, EPRT, PASV, EPSV... was accepted since
 // the last transfer command (which used up the one before), in a session
@@ -377,14 +373,13 @@ var dataAddressCommands = map[string]bool{"PORT": true, "EPRT": true, "LPRT": tr
 // an address was in force, c itself when none was asked for, and the
 // last data-address command the server refused when one was.
 func (r *reading) noDataAddress(c *analyzer.Command) *analyzer.Command {
-	if r.s.Midstream || !r.s.SawHandshake || !transferVerbs[c.Verb] {
+	if r.s.Midstream || !r.s.SawHandshake || commandClass(c.Verb) != analyzer.ClassTransfer {
 		return nil
 	}
 	var inForce bool
 	var refused *analyzer.Command
 	for _, prev := range r.s.Commands {
-		switch {
-		case prev == c:
+		if prev == c {
 			if inForce {
 				return nil
 			}
@@ -392,11 +387,13 @@ func (r *reading) noDataAddress(c *analyzer.Command) *analyzer.Command {
 				return refused
 			}
 			return c
-		case dataAddressCommands[prev.Verb] && (prev.ReplyCode == 0 || prev.ReplyCode/100 == 2):
+		}
+		switch class, code := commandClass(prev.Verb), prev.ReplyCode; {
+		case class == analyzer.ClassDataSetup && (code == 0 || code/100 == 2):
 			inForce, refused = true, nil
-		case dataAddressCommands[prev.Verb] && prev.ReplyCode/100 == 5:
+		case class == analyzer.ClassDataSetup && code/100 == 5:
 			refused = prev
-		case transferVerbs[prev.Verb] && prev.ReplyCode != 0 && prev.ReplyCode/100 != 5 && prev.ReplyCode != 425:
+		case class == analyzer.ClassTransfer && code != 0 && code/100 != 5 && code != 425:
 			// A transfer that got its data connection used the address
 			// up; one refused before (550, 425) leaves it in force.
 			inForce, refused = false, nil
@@ -404,10 +401,6 @@ func (r *reading) noDataAddress(c *analyzer.Command) *analyzer.Command {
 	}
 	return nil
 }
-
-// transferVerbs are the commands that need a data connection.
-var transferVerbs = map[string]bool{"RETR": true, "STOR": true, "APPE": true, "STOU": true,
-	"LIST": true, "NLST": true, "MLSD": true}
 
 // privatePort is the PORT/EPRT/LPRT step a transfer used when it named a
 // private address other than the client's (a NAT without helper), or nil.

@@ -160,6 +160,14 @@ const maxArg = 64
 
 // clip is an argument as diagnoses quote it: a long one is named by its
 // length only.
+// commandClass is the verb's class in the analyzer's table of commands:
+// ClassTransfer for LIST, RETR..., ClassDataSetup for PORT, PASV...;
+// ClassControl for a verb it does not know.
+func commandClass(verb string) analyzer.CommandClass {
+	info, _ := analyzer.LookupCommand(verb)
+	return info.Class
+}
+
 // commandLine is the command as the client sent it, its argument clipped:
 // "RETR notes.txt", or "LIST" alone when it has none.
 func commandLine(c *analyzer.Command) string {

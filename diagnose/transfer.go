@@ -86,7 +86,7 @@ func epsvFallback(r *reading) {
 		case c.Verb == "EPSV" && c.ReplyCode >= 500:
 			var next *analyzer.Command
 			for _, n := range s.Commands[i+1:] {
-				if n.Verb == "PASV" || n.Verb == "EPSV" || n.Verb == "LPSV" || n.Verb == "PORT" || n.Verb == "EPRT" || n.Verb == "LPRT" {
+				if commandClass(n.Verb) == analyzer.ClassDataSetup {
 					next = n
 					break
 				}

@@ -83,10 +83,7 @@ func (p *Prefetch) fillLive(src PacketReader, limit int) {
 			}
 		}
 		decodeBatch(dec, b)
-		b.refs.Store(1) // the reader's
-		p.read.Add(int64(len(b.meta)))
-		p.full <- b
-		if b.err != nil {
+		if !p.handOver(b) {
 			return
 		}
 	}

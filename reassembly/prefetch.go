@@ -203,13 +203,19 @@ func (p *Prefetch) fill(src PacketReader) {
 		if dec != nil {
 			decodeBatch(dec, b)
 		}
-		b.refs.Store(1) // the reader's
-		p.read.Add(int64(len(b.meta)))
-		p.full <- b
-		if b.err != nil {
+		if !p.handOver(b) {
 			return
 		}
 	}
+}
+
+// handOver passes a batch just read to the analysis; false when it ended
+// the reading (its error is the source's last word).
+func (p *Prefetch) handOver(b *batch) bool {
+	b.refs.Store(1) // the reader's
+	p.read.Add(int64(len(b.meta)))
+	p.full <- b
+	return b.err == nil
 }
 
 // copyPackets fills a batch from a packet reader, copying each packet into

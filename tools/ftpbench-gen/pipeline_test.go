@@ -14,6 +14,23 @@ import (
 	"github.com/ftptrace/ftptrace/reassembly"
 )
 
+// generatedAnalysis generates 40 MB of transfer-heavy traffic in memory and
+// returns its truth, the capture's bytes, a reader of them, and an analyzer
+// behind a tracker.
+func generatedAnalysis(t *testing.T) (want *truth, capture []byte, src *reassembly.FileSource, an *analyzer.Analyzer, tr *reassembly.Tracker) {
+	t.Helper()
+	var buf bytes.Buffer
+	want, err := write(&buf, 40e6, 11, transferHeavy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if src, err = reassembly.NewReader(bytes.NewReader(buf.Bytes()), "generated"); err != nil {
+		t.Fatal(err)
+	}
+	an = analyzer.New(analyzer.Options{})
+	return want, buf.Bytes(), src, an, reassembly.NewTracker(an, reassembly.DefaultOptions)
+}
+
 // TestHashesThroughPrefetch analyses a generated capture the way ftptrace
 // does (read and decoded ahead, payloads hashed on the worker in the
 // batches they were read into) and checks every transfer's SHA-256 against
@@ -22,17 +39,7 @@ import (
 // can be let go before its payloads are hashed depends on timing here;
 // analyzer's TestHashKeepsPayloadsUntilHashed tests that deterministically.)
 func TestHashesThroughPrefetch(t *testing.T) {
-	var buf bytes.Buffer
-	truth, err := write(&buf, 40e6, 11, transferHeavy)
-	if err != nil {
-		t.Fatal(err)
-	}
-	src, err := reassembly.NewReader(bytes.NewReader(buf.Bytes()), "generated")
-	if err != nil {
-		t.Fatal(err)
-	}
-	an := analyzer.New(analyzer.Options{})
-	tr := reassembly.NewTracker(an, reassembly.DefaultOptions)
+	truth, _, src, an, tr := generatedAnalysis(t)
 	if err := reassembly.NewDecodingPrefetch(src).Follow(tr); err != io.EOF {
 		t.Fatalf("Follow ended with %v", err)
 	}
@@ -70,17 +77,7 @@ func (l *liveLike) ReadPacket() ([]byte, gopacket.CaptureInfo, layers.LinkType, 
 // every packet; the ring reports the quiet spells; a limit of packets
 // reads that many, and Stop ends the capture.
 func TestHashesThroughLiveRing(t *testing.T) {
-	var buf bytes.Buffer
-	truth, err := write(&buf, 40e6, 11, transferHeavy)
-	if err != nil {
-		t.Fatal(err)
-	}
-	src, err := reassembly.NewReader(bytes.NewReader(buf.Bytes()), "generated")
-	if err != nil {
-		t.Fatal(err)
-	}
-	an := analyzer.New(analyzer.Options{})
-	tr := reassembly.NewTracker(an, reassembly.DefaultOptions)
+	truth, capture, src, an, tr := generatedAnalysis(t)
 	live := &liveLike{r: src}
 	pf := reassembly.NewLivePrefetch(live, 0)
 	handed, idle := 0, 0
@@ -104,7 +101,7 @@ func TestHashesThroughLiveRing(t *testing.T) {
 	}
 
 	for _, stop := range []bool{false, true} {
-		src, _ := reassembly.NewReader(bytes.NewReader(buf.Bytes()), "generated")
+		src, _ := reassembly.NewReader(bytes.NewReader(capture), "generated")
 		live := &liveLike{r: src}
 		limit := 0
 		if !stop {
