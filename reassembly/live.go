@@ -35,8 +35,14 @@ type LiveSource struct {
 	closed  bool
 }
 
-// OpenLive starts capturing on an interface in immediate mode, so packets
-// reach ftptrace as they arrive.
+// OpenLive starts capturing on an interface. Not in immediate mode, as
+// tcpdump -w does not: libpcap then reads the kernel's buffer as TPACKET_V3
+// blocks, in which packets lie one after another, and a block is handed
+// on when it is full or liveTimeout after its first packet. Immediate mode
+// gives every packet a frame of the snap length's size (one per 128 KiB
+// block on a loopback whose MTU is 64 KiB): a 32 MiB buffer then held 256
+// packets, ACKs as much as full segments, and a fast transfer overflowed
+// it (issue 21). Packets reach the analysis at most liveTimeout late.
 func OpenLive(iface string, opts LiveOptions) (*LiveSource, error) {
 	if opts.Snaplen <= 0 {
 		opts.Snaplen = DefaultSnaplen
@@ -49,7 +55,6 @@ func OpenLive(iface string, opts LiveOptions) (*LiveSource, error) {
 	for _, set := range []func() error{
 		func() error { return in.SetSnapLen(opts.Snaplen) },
 		func() error { return in.SetPromisc(opts.Promisc) },
-		func() error { return in.SetImmediateMode(true) },
 		func() error { return in.SetTimeout(liveTimeout) },
 		// A large kernel buffer rides out bursts (a fast transfer on
 		// loopback) while the analysis catches up.

@@ -43,8 +43,11 @@ if [ -z "$FTPTRACE" ]; then
   FTPTRACE=$ROOT/bin/ftptrace
 fi
 FTPTRACE=$(realpath "$FTPTRACE")
+# (the help is read whole first: grep -q would end the pipe early, and
+# under pipefail the writer's SIGPIPE would read as "no -B")
 has_B=0
-"$FTPTRACE" -h 2>&1 | grep -q '^ *-B ' && has_B=1
+help=$("$FTPTRACE" -h 2>&1 || true)
+grep -q '^ *-B ' <<<"$help" && has_B=1
 
 WORK=$(mktemp -d /tmp/ftpbench-live.XXXXXX)
 chmod 755 "$WORK"
