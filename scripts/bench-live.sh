@@ -51,6 +51,13 @@ grep -q '^ *-B ' <<<"$help" && has_B=1
 
 WORK=$(mktemp -d /tmp/ftpbench-live.XXXXXX)
 chmod 755 "$WORK"
+# tcpdump's file goes to memory when it can (/dev/shm): its best case, a
+# disk's writeback never stalls it (on a disk it dropped thousands more).
+PCAP=$WORK/cap.pcap
+if [ -d /dev/shm ] && [ "$(df --output=avail -k /dev/shm | tail -1)" -gt $((4 << 20)) ]; then
+  PCAP=$(mktemp /dev/shm/ftpbench-live.XXXXXX.pcap)
+  chmod 666 "$PCAP" # tcpdump writes it as the user it drops to
+fi
 PIDS=()
 # IN runs a command in the namespace; nsenter execs it, so $! is its PID.
 IN="nsenter --net=/run/netns/$NS --"
@@ -60,6 +67,7 @@ cleanup() {
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   ip netns del $NS 2>/dev/null || true
   rm -rf "$SERVED"
+  rm -f "$PCAP"
   if [ "$rc" != 0 ]; then echo "bench-live.sh: failed; logs kept in $WORK" >&2; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
@@ -115,7 +123,7 @@ download() {
 # MBPS and, for ftptrace, GOT (the transfer as it saw it).
 capture() {
   local tool=$1 kib=$2 pid i
-  rm -f "$WORK/cap.err" "$WORK/cap.out" "$WORK/cap.pcap"
+  rm -f "$WORK/cap.err" "$WORK/cap.out" "$PCAP"
   case $tool in
   ftptrace)
     if [ $has_B = 1 ]; then
@@ -123,7 +131,7 @@ capture() {
     else # a build without -B: its own buffer
       $IN "$FTPTRACE" -i lo --json >"$WORK/cap.out" 2>"$WORK/cap.err" &
     fi ;;
-  tcpdump) $IN tcpdump -i lo -n -s 0 -B "$kib" -w "$WORK/cap.pcap" tcp >"$WORK/cap.out" 2>"$WORK/cap.err" & ;;
+  tcpdump) $IN tcpdump -i lo -n -s 0 -B "$kib" -w "$PCAP" tcp >"$WORK/cap.out" 2>"$WORK/cap.err" & ;;
   esac
   pid=$!
   PIDS+=($pid)
@@ -170,7 +178,7 @@ table=$(
   echo "Live capture at full speed (\`sudo make bench-live\`, scripts/bench-live.sh, $(date -u '+%Y-%m-%d %H:%M UTC'), commit"
   echo "$(git rev-parse --short HEAD)${LIVE_FTPTRACE:+, ftptrace: $LIVE_FTPTRACE}): a real vsftpd and curl on the loopback of a network namespace, one"
   echo "download of $bytes bytes${RATE:+ at $RATE/s} while \`ftptrace -i lo -B KIB --json\` (the full analysis, SHA-256"
-  echo "of the transfer) or \`tcpdump -i lo -B KIB -w FILE\` captures, alternately; the kernel's counts"
+  echo "of the transfer) or \`tcpdump -i lo -B KIB -w FILE\` (FILE in $(dirname "$PCAP")) captures, alternately; the kernel's counts"
   echo "(libpcap's), and the transfer as ftptrace saw it:"
   echo
   echo "| -B KiB | run | capture | download | packets | dropped by the kernel | transfer seen |"
