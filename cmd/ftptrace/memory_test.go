@@ -27,6 +27,9 @@ func TestTableViewsKeepReleasedSessions(t *testing.T) {
 		res := &result{}
 		p := newPrinter(cfg, nopCloser{io.Discard}, res, printOptions{style: report.DefaultStyle})
 		analyzeArgs(t, append([]string{view}, paths...), p.session)
+		if len(p.seen) != 0 {
+			t.Errorf("%s: the numbers of %d sessions kept without --session to check", view, len(p.seen))
+		}
 		if p.streams() {
 			if len(res.sessions) != 0 {
 				t.Errorf("%s: %d sessions kept by a streamed view", view, len(res.sessions))

@@ -31,7 +31,7 @@ type printer struct {
 
 	// conns are the connections of the sessions shown, for -w.
 	conns []connSpan
-	seen  map[int]bool // the session numbers found, for --session's check
+	seen  map[int]bool // the session numbers found, for --session's check (kept only then)
 
 	// Live capture: steps are printed as they come (step), a session's
 	// other records when it ends, and the capture's counts at the end.
@@ -124,7 +124,9 @@ func (p *printer) streams() bool {
 
 // session is called for each session in order, once it ended.
 func (p *printer) session(s *analyzer.Session) {
-	p.seen[s.ID] = true
+	if len(p.cfg.sessions) > 0 {
+		p.seen[s.ID] = true // read by missingSessions only
+	}
 	p.res.count++
 	if !p.cfg.selects(s) {
 		s.Release()
