@@ -44,6 +44,8 @@ type printer struct {
 	// (diagnose.Capture), and the problems found so far.
 	fingerprints []diagnose.Fingerprint
 	problems     int
+	// The summary: the counts of the sessions shown (countsOnly).
+	summary report.SummaryCounts
 }
 
 // printOptions are what the printer knows of the terminal.
@@ -189,9 +191,20 @@ func (p *printer) session(s *analyzer.Session) {
 		// transfers (counted above) and their data connections can go too.
 		s.Transfers = nil
 	}
-	if !p.streams() {
+	switch {
+	case p.streams():
+	case p.countsOnly():
+		p.summary.Add(s) // its counts, not the session
+	default:
 		p.res.sessions = append(p.res.sessions, s)
 	}
+}
+
+// countsOnly tells whether the view prints counts of the sessions and
+// nothing of each (the summary): the sessions are counted as they end
+// (report.SummaryCounts), none is kept.
+func (p *printer) countsOnly() bool {
+	return p.cfg.view == "summary" && !p.cfg.json && !p.cfg.logFormat()
 }
 
 // timelineOptions shape the timeline: --brief, the colours, and the frame
@@ -282,7 +295,7 @@ func (p *printer) finish() error {
 	case cfg.view == "creds":
 		p.keep(report.CredsTable(p.w, res.sessions, p.opts.style))
 	case cfg.view == "summary":
-		p.keep(report.Summary(p.w, res.sessions, report.Totals{Files: cfg.files, Packets: res.stats.Packets,
+		p.keep(p.summary.Write(p.w, report.Totals{Files: cfg.files, Packets: res.stats.Packets,
 			Bytes: res.stats.Bytes, Connections: res.stats.Connections, Warnings: noteStrings(res.warnings, true)}, p.opts.style))
 	case cfg.view == "report" || cfg.view == "ladder" && cfg.html:
 		// The sessions shown: all, or those --session and the other
@@ -334,6 +347,10 @@ func (p *printer) crossFindings() {
 		case cfg.json:
 			p.keep(p.json.Finding(f.Session, f.Finding))
 		case p.streams():
+		case p.countsOnly():
+			if p.summary.Has(f.Session.ID) {
+				p.summary.AddCross(f.Session.ID, f.Finding)
+			}
 		default:
 			// A busy server has thousands of brute forces and a hundred
 			// thousand sessions: looking each up in the list took longer
