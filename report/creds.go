@@ -3,6 +3,8 @@ package report
 import (
 	"fmt"
 	"io"
+	"net/netip"
+	"slices"
 	"sort"
 	"strings"
 
@@ -45,6 +47,59 @@ func userCell(c *analyzer.Credential) string {
 // crossed the wire, the outcome, and who could read them. The findings
 // follow.
 func CredsTable(w io.Writer, sessions []*analyzer.Session, st Style) error {
+	var c Creds
+	for _, s := range sessions {
+		c.Add(s)
+	}
+	return c.Write(w, st)
+}
+
+// Creds is what the creds view keeps of the sessions, added as each ends:
+// their number, endpoints, login attempts and findings, not the sessions
+// (a Session is 776 bytes before anything it holds, and a busy server's
+// capture has hundreds of thousands; issue 20). The zero value is empty.
+type Creds struct {
+	sessions []credsSession
+	sorted   int // sessions[:sorted] are in order of number
+}
+
+// credsSession is what the creds view shows of a session.
+type credsSession struct {
+	id             int
+	client, server netip.AddrPort
+	creds          []*analyzer.Credential
+	findings       []analyzer.Finding
+}
+
+// Add keeps what the table shows of a session (in any order).
+func (c *Creds) Add(s *analyzer.Session) {
+	c.sessions = append(c.sessions, credsSession{id: s.ID, client: s.Client, server: s.Server,
+		creds: slices.Clip(s.Credentials), findings: slices.Clone(s.Findings)})
+}
+
+// sort puts the sessions in order of number, as the table lists them.
+func (c *Creds) sort() {
+	if c.sorted < len(c.sessions) {
+		slices.SortStableFunc(c.sessions, func(a, b credsSession) int { return a.id - b.id })
+		c.sorted = len(c.sessions)
+	}
+}
+
+// AddCross adds a finding that spans sessions (a brute force) to the
+// session numbered id, when it was added; it tells whether it was.
+func (c *Creds) AddCross(id int, f analyzer.Finding) bool {
+	c.sort()
+	i, ok := slices.BinarySearchFunc(c.sessions, id, func(s credsSession, id int) int { return s.id - id })
+	if ok {
+		c.sessions[i].findings = append(c.sessions[i].findings, f)
+	}
+	return ok
+}
+
+// Write writes the table of the login attempts of the sessions added, then
+// their findings.
+func (c *Creds) Write(w io.Writer, st Style) error {
+	c.sort()
 	t := &table{cols: []column{
 		{head: tr("session"), right: true},
 		{head: tr("step"), right: true},
@@ -56,18 +111,22 @@ func CredsTable(w io.Writer, sessions []*analyzer.Session, st Style) error {
 		{head: tr("time"), drop: 2},
 		{head: tr("exposure"), drop: 1},
 	}}
-	for _, s := range sessions {
-		for _, c := range s.Credentials {
-			pass := cell{text: passwordCell(c)}
-			if c.HasPass && c.Cleartext && !c.Protected && !c.Anonymous {
+	var all []sessionFinding
+	for _, s := range c.sessions {
+		for _, cr := range s.creds {
+			pass := cell{text: passwordCell(cr)}
+			if cr.HasPass && cr.Cleartext && !cr.Protected && !cr.Anonymous {
 				pass.color = colorBad
 			}
-			outcome := cell{text: tr(c.Outcome)}
-			if c.Outcome == "accepted" {
+			outcome := cell{text: tr(cr.Outcome)}
+			if cr.Outcome == "accepted" {
 				outcome.color = colorGood
 			}
-			row := append(plain(fmt.Sprint(s.ID), fmt.Sprint(c.Step), s.Client.String(), s.Server.String(), userCell(c)), pass, outcome)
-			t.add(append(row, plain(c.Time.UTC().Format("01-02 15:04:05"), exposure(c))...)...)
+			row := append(plain(fmt.Sprint(s.id), fmt.Sprint(cr.Step), s.client.String(), s.server.String(), userCell(cr)), pass, outcome)
+			t.add(append(row, plain(cr.Time.UTC().Format("01-02 15:04:05"), exposure(cr))...)...)
+		}
+		for _, f := range s.findings {
+			all = append(all, sessionFinding{id: s.id, f: f})
 		}
 	}
 	if len(t.rows) == 0 {
@@ -77,7 +136,7 @@ func CredsTable(w io.Writer, sessions []*analyzer.Session, st Style) error {
 	if err := t.write(w, st); err != nil {
 		return err
 	}
-	return writeFindings(w, sessions, st)
+	return writeFindings(w, sortFindings(all), st)
 }
 
 // protectionName names what hid a login: TLS unless a mechanism is named.
@@ -126,10 +185,12 @@ func exposure(c *analyzer.Credential) string {
 	return tr("clear text")
 }
 
-// sessionFinding is a finding with its session.
+// sessionFinding is a finding with its session, by number (id) and, where
+// the session is kept, itself (s).
 type sessionFinding struct {
-	s *analyzer.Session
-	f analyzer.Finding
+	id int
+	s  *analyzer.Session
+	f  analyzer.Finding
 }
 
 // sortedFindings lists every finding of the sessions, worst first, then in
@@ -138,9 +199,14 @@ func sortedFindings(sessions []*analyzer.Session) []sessionFinding {
 	var all []sessionFinding
 	for _, s := range sessions {
 		for _, f := range s.Findings {
-			all = append(all, sessionFinding{s, f})
+			all = append(all, sessionFinding{s.ID, s, f})
 		}
 	}
+	return sortFindings(all)
+}
+
+// sortFindings orders findings in session order worst first.
+func sortFindings(all []sessionFinding) []sessionFinding {
 	sort.SliceStable(all, func(i, j int) bool { return severityRank[all[i].f.Severity] < severityRank[all[j].f.Severity] })
 	return all
 }
@@ -149,8 +215,7 @@ func sortedFindings(sessions []*analyzer.Session) []sessionFinding {
 var severityRank = map[string]int{analyzer.SeverityCritical: 0, analyzer.SeverityWarning: 1, analyzer.SeverityInfo: 2}
 
 // writeFindings lists every finding, worst first, then by session.
-func writeFindings(w io.Writer, sessions []*analyzer.Session, st Style) error {
-	all := sortedFindings(sessions)
+func writeFindings(w io.Writer, all []sessionFinding, st Style) error {
 	if len(all) == 0 {
 		return nil
 	}
@@ -166,7 +231,7 @@ func writeFindings(w io.Writer, sessions []*analyzer.Session, st Style) error {
 	byDetail := map[string]*group{}
 	for _, it := range all {
 		key := it.f.Severity + "\x00" + it.f.Kind + "\x00" + it.f.Detail
-		where := tr("session %d", it.s.ID)
+		where := tr("session %d", it.id)
 		switch {
 		case it.f.LastStep > it.f.Step && it.f.Step > 0:
 			where += tr(" steps %d-%d", it.f.Step, it.f.LastStep)
@@ -180,8 +245,8 @@ func writeFindings(w io.Writer, sessions []*analyzer.Session, st Style) error {
 			groups = append(groups, g)
 		}
 		g.places = append(g.places, where)
-		if g.last != it.s.ID {
-			g.sessions, g.last = g.sessions+1, it.s.ID
+		if g.last != it.id {
+			g.sessions, g.last = g.sessions+1, it.id
 		}
 	}
 	ew := &errWriter{w: w}

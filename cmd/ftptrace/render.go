@@ -44,8 +44,9 @@ type printer struct {
 	// (diagnose.Capture), and the problems found so far.
 	fingerprints []diagnose.Fingerprint
 	problems     int
-	// The summary: the counts of the sessions shown (countsOnly).
+	// What the summary and creds views keep of the sessions shown (keeps).
 	summary report.SummaryCounts
+	creds   report.Creds
 }
 
 // printOptions are what the printer knows of the terminal.
@@ -186,25 +187,38 @@ func (p *printer) session(s *analyzer.Session) {
 		// session said.
 		s.Release()
 	}
-	if p.cfg.view == "creds" {
-		// The audit's table reads the credentials and findings only: the
-		// transfers (counted above) and their data connections can go too.
-		s.Transfers = nil
-	}
-	switch {
-	case p.streams():
-	case p.countsOnly():
-		p.summary.Add(s) // its counts, not the session
-	default:
+	switch p.keeps() {
+	case keepsSession:
 		p.res.sessions = append(p.res.sessions, s)
+	case keepsCounts:
+		p.summary.Add(s)
+	case keepsLogins:
+		p.creds.Add(s)
 	}
 }
 
-// countsOnly tells whether the view prints counts of the sessions and
-// nothing of each (the summary): the sessions are counted as they end
-// (report.SummaryCounts), none is kept.
-func (p *printer) countsOnly() bool {
-	return p.cfg.view == "summary" && !p.cfg.json && !p.cfg.logFormat()
+// What a view keeps of a session once it is printed or counted.
+const (
+	keepsNothing = iota // the streamed views: it is out already
+	keepsSession        // released (Session.Release), for what is drawn at the end
+	keepsCounts         // the summary: its counts (report.SummaryCounts)
+	keepsLogins         // creds: its login attempts and findings (report.Creds)
+)
+
+// keeps says what the view keeps of each session: the summary and the
+// creds table keep what they print, not the session (776 bytes before
+// anything it holds), so that their memory does not grow with a busy
+// server's hundreds of thousands of sessions (issue 20).
+func (p *printer) keeps() int {
+	switch {
+	case p.streams():
+		return keepsNothing
+	case p.cfg.view == "summary":
+		return keepsCounts
+	case p.cfg.view == "creds":
+		return keepsLogins
+	}
+	return keepsSession
 }
 
 // timelineOptions shape the timeline: --brief, the colours, and the frame
@@ -293,7 +307,7 @@ func (p *printer) finish() error {
 	case cfg.view == "transfers":
 		p.keep(report.TransfersTable(p.w, res.sessions, p.opts.style))
 	case cfg.view == "creds":
-		p.keep(report.CredsTable(p.w, res.sessions, p.opts.style))
+		p.keep(p.creds.Write(p.w, p.opts.style))
 	case cfg.view == "summary":
 		p.keep(p.summary.Write(p.w, report.Totals{Files: cfg.files, Packets: res.stats.Packets,
 			Bytes: res.stats.Bytes, Connections: res.stats.Connections, Warnings: noteStrings(res.warnings, true)}, p.opts.style))
@@ -347,10 +361,12 @@ func (p *printer) crossFindings() {
 		case cfg.json:
 			p.keep(p.json.Finding(f.Session, f.Finding))
 		case p.streams():
-		case p.countsOnly():
+		case p.keeps() == keepsCounts:
 			if p.summary.Has(f.Session.ID) {
 				p.summary.AddCross(f.Session.ID, f.Finding)
 			}
+		case p.keeps() == keepsLogins:
+			p.creds.AddCross(f.Session.ID, f.Finding)
 		default:
 			// A busy server has thousands of brute forces and a hundred
 			// thousand sessions: looking each up in the list took longer

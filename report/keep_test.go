@@ -43,3 +43,36 @@ func TestSummaryCountsInAnyOrder(t *testing.T) {
 		t.Errorf("the summary of sessions30 shows no findings:\n%s", want.String())
 	}
 }
+
+// TestCredsInAnyOrder: the creds view keeps each session's logins and
+// findings as it ends (Creds) instead of the session, and sessions end in
+// any order: added backwards, with a finding that spans sessions added
+// after them, the table is the one written from the sessions in order.
+func TestCredsInAnyOrder(t *testing.T) {
+	sessions := largeSessions(t, "sessions30")
+	brute := analyzer.Finding{Severity: analyzer.SeverityWarning, Kind: "brute-force", Detail: "6 failed logins", Step: 3, Count: 6, Sessions: 3}
+	var want strings.Builder
+	withBrute := sessions[len(sessions)/2]
+	withBrute.Findings = append(withBrute.Findings, brute)
+	if err := report.CredsTable(&want, sessions, report.DefaultStyle); err != nil {
+		t.Fatal(err)
+	}
+	withBrute.Findings = withBrute.Findings[:len(withBrute.Findings)-1]
+	var c report.Creds
+	for i := len(sessions) - 1; i >= 0; i-- {
+		c.Add(sessions[i])
+	}
+	if !c.AddCross(withBrute.ID, brute) || c.AddCross(sessions[len(sessions)-1].ID+1, brute) {
+		t.Fatalf("AddCross: the sessions added are not the ones kept")
+	}
+	var got strings.Builder
+	if err := c.Write(&got, report.DefaultStyle); err != nil {
+		t.Fatal(err)
+	}
+	if got.String() != want.String() {
+		t.Errorf("creds added backwards:\n%s\nwant, from the sessions in order:\n%s", got.String(), want.String())
+	}
+	if !strings.Contains(want.String(), "brute-force") || strings.Count(want.String(), "\n") < len(sessions) {
+		t.Errorf("the creds table of sessions30 shows too little:\n%s", want.String())
+	}
+}
