@@ -42,7 +42,7 @@ type printer struct {
 	usageError bool // finish's error is the user's (--session)
 	// The diagnose view: what the whole capture's diagnosis compares
 	// (diagnose.Capture), and the problems found so far.
-	fingerprints []diagnose.Fingerprint
+	fingerprints diagnose.Fingerprints
 	problems     int
 	// What the summary and creds views keep of the sessions shown (keeps).
 	summary report.SummaryCounts
@@ -150,9 +150,7 @@ func (p *printer) session(s *analyzer.Session) {
 		p.res.failOn = true
 	}
 	if p.diagnoses() {
-		if fp := diagnose.FingerprintOf(s); fp.MayPair() {
-			p.fingerprints = append(p.fingerprints, fp)
-		}
+		p.fingerprints.Add(s)
 	}
 	switch {
 	case p.cfg.logFormat():
