@@ -120,7 +120,7 @@ type Analyzer struct {
 	// encrypted are the open sessions whose control connection is TLS:
 	// their PASV and PORT are not visible (encryptedDataConn).
 	encrypted []*Session
-	hashes    *hashWorker
+	hashes    *hashWorkers
 	// held are the connections held until an announcement adopts them or
 	// skewTolerance passes (held.go), in the order they began; heldBytes
 	// is what they keep, heldDue when the first is due.
@@ -145,7 +145,7 @@ func New(opts Options) *Analyzer {
 		a.ports[p] = true
 	}
 	if !opts.NoHash {
-		a.hashes = newHashWorker()
+		a.hashes = newHashWorkers(hashWorkerCount())
 	}
 	return a
 }

@@ -97,7 +97,7 @@ func (a *Analyzer) newDataConn(cs *connState, s *Session, e *Expectation) {
 	c := &cs.conn
 	a.unexpect(e)
 	dc := &DataConn{ID: len(s.DataConns) + 1, Client: c.Client, Server: c.Server, Expect: e, SawSYN: !c.Midstream}
-	dc.hash[0].hw, dc.hash[1].hw = a.hashes, a.hashes // nil with Options.NoHash
+	dc.hash[0].pool, dc.hash[1].pool = a.hashes, a.hashes // nil with Options.NoHash
 	e.Data = dc
 	if e.Transfer != nil {
 		e.Transfer.Data = dc

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"hash"
+	"runtime"
 	"sync"
 
 	"github.com/ftptrace/ftptrace/reassembly"
@@ -11,30 +12,39 @@ import (
 
 // hasher computes the SHA-256 of one direction of a data connection as its
 // bytes go by, so payloads are never kept. Hashing is the most expensive
-// thing the analysis does per byte; it runs on a worker goroutine so it
-// overlaps with reading and reassembly on a second core. Payloads whose
-// memory can be kept (reassembly.Event.Keeper: packets read ahead from a
-// file) travel to the worker as they are; others are copied.
-//
-// Every hasher's bytes go to the worker. Keeping half of the connections
-// on the analysis goroutine, as was done while jobs held the payloads of
-// one hasher, balanced the cores better then; since a job carries the
-// payloads of all the transfers in the order they came (transfers
-// interleave), the worker keeps up with everything and the analysis
-// goroutine, the longest of the pipeline, hashes nothing.
+// thing the analysis does per byte (about half of the CPU of a --json
+// run on a transfer-heavy capture); it runs on worker goroutines, one per
+// core, so that it overlaps with reading and reassembly and with itself.
+// A hasher is given a worker on its first byte and keeps it: its bytes
+// are hashed in the order they came, and different transfers are hashed
+// on different cores. Payloads whose memory can be kept
+// (reassembly.Event.Keeper: packets read ahead) travel to the worker as
+// they are; others are copied.
 type hasher struct {
-	h  hash.Hash
-	hw *hashWorker // nil with Options.NoHash: no hashing, an empty sum
+	h    hash.Hash
+	pool *hashWorkers // nil with Options.NoHash: no hashing, an empty sum
+	w    *hashWorker  // the worker this hasher's bytes go to (start)
 }
 
-// hashChunk is how much payload travels to the worker in one job at most,
-// hashParts how many payloads; hashJobs is how many jobs exist: they go to
-// the worker and come back, so what waits to be hashed is bounded.
+// hashChunk is how much payload travels to a worker in one job at most,
+// hashParts how many payloads; hashJobs is how many jobs each worker has:
+// they go to it and come back, so what waits to be hashed is bounded. One
+// big transfer is hashed in order on one core whatever else there is: a
+// worker's queue alone absorbs its burst (a live capture), so the depth is
+// per worker. maxHashWorkers bounds the workers (and their 1 MiB of jobs):
+// beyond it the analysis goroutine, not hashing, sets the pace.
 const (
-	hashChunk = 64 << 10
-	hashParts = 64
-	hashJobs  = 16
+	hashChunk      = 64 << 10
+	hashParts      = 64
+	hashJobs       = 16
+	maxHashWorkers = 4
 )
+
+// hashWorkers are the workers hashers are given to.
+type hashWorkers struct {
+	all  []*hashWorker
+	next int // the worker a new hasher goes to when all are as busy
+}
 
 // hashWorker hashes jobs in the order they were written.
 type hashWorker struct {
@@ -56,18 +66,34 @@ type hashJob struct {
 	// written before is hashed; sumDone is told then.
 	sumTo   *string
 	sumDone *sync.WaitGroup
-	// kept is the memory the last part lies in: the job holds it once
-	// (Keep) for all its parts in a row there, and releases it once they
-	// are hashed. Consecutive payloads are mostly of one batch; a Keep and
-	// a Release per payload made the batch's counter travel between the
-	// cores with every segment.
+	// kept is the memory the job's kept payloads lie in, all of them:
+	// the job holds it once (Keep) and releases it once they are hashed.
+	// Consecutive payloads are mostly of one batch; a Keep and a Release
+	// per payload made the batch's counter travel between the cores with
+	// every segment. A payload in other memory starts another job, so
+	// that a job being filled holds one batch at most: jobs filled slowly
+	// (a slow transfer among other traffic, a worker whose transfers
+	// pause) would otherwise hold every batch the reader has, and the
+	// reading would stop.
 	kept reassembly.Keeper
 }
 
 type hashPart struct {
 	h hash.Hash
 	p []byte
-	k reassembly.Keeper // to release once the job is hashed: the first part in a kept memory, else nil
+}
+
+// hashWorkerCount is how many workers the analysis starts: one per core
+// the program may use, up to maxHashWorkers.
+func hashWorkerCount() int { return min(max(runtime.GOMAXPROCS(0), 1), maxHashWorkers) }
+
+// newHashWorkers starts n workers.
+func newHashWorkers(n int) *hashWorkers {
+	p := &hashWorkers{all: make([]*hashWorker, n)}
+	for i := range p.all {
+		p.all[i] = newHashWorker()
+	}
+	return p
 }
 
 func newHashWorker() *hashWorker {
@@ -75,27 +101,42 @@ func newHashWorker() *hashWorker {
 	for range hashJobs {
 		w.free <- &hashJob{parts: make([]hashPart, 0, hashParts), copy: make([]byte, 0, hashChunk)}
 	}
-	go func() {
-		defer close(w.exited)
-		for j := range w.jobs {
-			for _, part := range j.parts {
-				part.h.Write(part.p)
-			}
-			for i, part := range j.parts {
-				if part.k != nil {
-					part.k.Release()
-				}
-				j.parts[i] = hashPart{}
-			}
-			if j.sumTo != nil {
-				*j.sumTo = hex.EncodeToString(j.h.Sum(nil))
-				j.sumDone.Done()
-				continue
-			}
-			j.h, j.parts, j.size, j.copy, j.kept = nil, j.parts[:0], 0, j.copy[:0], nil
-			w.free <- j
+	go w.run()
+	return w
+}
+
+// run hashes the jobs as they come, until the queue is closed.
+func (w *hashWorker) run() {
+	defer close(w.exited)
+	for j := range w.jobs {
+		if j.sumTo != nil {
+			*j.sumTo = hex.EncodeToString(j.h.Sum(nil))
+			j.sumDone.Done()
+			continue
 		}
-	}()
+		for i, part := range j.parts {
+			part.h.Write(part.p)
+			j.parts[i] = hashPart{}
+		}
+		if j.kept != nil {
+			j.kept.Release()
+		}
+		j.parts, j.size, j.copy, j.kept = j.parts[:0], 0, j.copy[:0], nil
+		w.free <- j
+	}
+}
+
+// pick chooses the worker for a new hasher: the one with the fewest jobs
+// waiting, the next in turn among equals. Which worker hashes a transfer
+// changes nothing but the time: its bytes go to one worker, in order.
+func (p *hashWorkers) pick() *hashWorker {
+	w := p.all[p.next]
+	p.next = (p.next + 1) % len(p.all)
+	for _, o := range p.all {
+		if len(o.jobs) < len(w.jobs) {
+			w = o
+		}
+	}
 	return w
 }
 
@@ -107,25 +148,27 @@ func (w *hashWorker) send() {
 	}
 }
 
-// start makes the hasher's digest on first use: connections that carry no
-// data need none.
+// start makes the hasher's digest and chooses its worker on first use:
+// connections that carry no data need neither.
 func (h *hasher) start() {
 	if h.h == nil {
 		h.h = sha256.New()
+		h.w = h.pool.pick()
 	}
 }
 
 // write hashes p; k keeps p's memory when it can be kept (nil: copy it).
 func (h *hasher) write(p []byte, k reassembly.Keeper) {
-	w := h.hw
-	if w == nil {
+	if h.pool == nil {
 		return
 	}
 	h.start()
+	w := h.w
 	for len(p) > 0 {
 		j := w.cur
 		if j != nil && (len(j.parts) == hashParts || j.size >= hashChunk ||
-			(k == nil && len(j.copy) == cap(j.copy))) {
+			k != nil && j.kept != nil && k != j.kept ||
+			k == nil && len(j.copy) == cap(j.copy)) {
 			w.send()
 			j = nil
 		}
@@ -134,12 +177,11 @@ func (h *hasher) write(p []byte, k reassembly.Keeper) {
 			w.cur = j
 		}
 		if k != nil {
-			part := hashPart{h: h.h, p: p}
-			if k != j.kept {
+			if j.kept == nil {
 				k.Keep()
-				part.k, j.kept = k, k
+				j.kept = k
 			}
-			j.parts = append(j.parts, part)
+			j.parts = append(j.parts, hashPart{h: h.h, p: p})
 			j.size += len(p)
 			return
 		}
@@ -152,28 +194,31 @@ func (h *hasher) write(p []byte, k reassembly.Keeper) {
 	}
 }
 
-// sumInto has the worker set *dst to the SHA-256 in hex of the bytes
-// written so far, after the bytes queued before, and tell done: the
-// analysis does not wait. With no worker (Options.NoHash), *dst is "".
+// sumInto has the hasher's worker set *dst to the SHA-256 in hex of the
+// bytes written so far, after the bytes queued before, and tell done: the
+// analysis does not wait. With no workers (Options.NoHash), *dst is "".
 func (h *hasher) sumInto(dst *string, done *sync.WaitGroup) {
-	w := h.hw
-	if w == nil {
+	if h.pool == nil {
 		*dst = ""
 		return
 	}
 	h.start()
-	w.send()
+	h.w.send()
 	done.Add(1)
-	w.jobs <- &hashJob{h: h.h, sumTo: dst, sumDone: done}
+	h.w.jobs <- &hashJob{h: h.h, sumTo: dst, sumDone: done}
 }
 
-// close stops the worker and waits until every job is hashed and every
+// close stops the workers and waits until every job is hashed and every
 // digest asked for is set.
-func (w *hashWorker) close() {
-	if w == nil {
+func (p *hashWorkers) close() {
+	if p == nil {
 		return
 	}
-	w.send()
-	close(w.jobs)
-	<-w.exited
+	for _, w := range p.all {
+		w.send()
+		close(w.jobs)
+	}
+	for _, w := range p.all {
+		<-w.exited
+	}
 }

@@ -172,7 +172,7 @@ type Transfer struct {
 	Status    int
 	Complete  bool
 	// SHA256 is the file's digest in hex. It may still be computed on the
-	// hashing goroutine when the session is handed to OnSession: read it
+	// hash workers when the session is handed to OnSession: read it
 	// after Session.WaitHashes (or after Finish).
 	SHA256 string
 	// Bytes is what crossed the wire in the file's direction, the bytes
@@ -456,7 +456,7 @@ func factsSide(f *reassembly.Facts, flip bool, i int) *reassembly.SideFacts {
 
 // WaitHashes waits until the SHA-256 of every transfer of the session is
 // set. A session is handed to OnSession once it is finished, but the
-// digests of its transfers may still be in the hashing goroutine's queue:
+// digests of its transfers may still be in the hash workers' queues:
 // the analysis goes on meanwhile instead of waiting for them.
 func (s *Session) WaitHashes() { s.hashes.Wait() }
 
