@@ -335,7 +335,7 @@ func (a *Analyzer) bruteForce(s *Session) {
 			a.failures[k] = fc
 		}
 		failed++
-		fc.note(failAt{s.ID, c.Step, c.Time, nil}, threshold, s)
+		fc.note(failAt{session: s.ID, step: c.Step, time: c.Time}, threshold, s)
 	}
 	if failed == 0 {
 		return
@@ -357,11 +357,17 @@ func (a *Analyzer) threshold() int {
 }
 
 // failAt is one failed login: its session, its step there, its time, and
-// the session's identity (identity) to write the finding with.
+// what the finding is written with of the session's identity (the rest is
+// the pair's: its client's and server's addresses). A copy of the session
+// or of its endpoints would keep up to a hundred bytes more for each of
+// the earliest failed logins of every pair (maxPairs of them), live until
+// the capture ends, while the streamed views keep nothing else of a
+// session once written (issue 20).
 type failAt struct {
-	session, step int
-	time          time.Time
-	who           *Session
+	session, step          int
+	time, start            time.Time
+	uid, file              string // shared with the session, not copied
+	clientPort, serverPort uint16
 }
 
 // note keeps the earliest failed logins, in the order of the sessions (not
@@ -375,7 +381,8 @@ func (fc *failCount) note(f failAt, threshold int, s *Session) {
 	if i >= threshold {
 		return
 	}
-	f.who = s.identity()
+	f.uid, f.file, f.start = s.UID, s.File, s.Start
+	f.clientPort, f.serverPort = s.Client.Port(), s.Server.Port()
 	fc.earliest = append(fc.earliest, failAt{})
 	copy(fc.earliest[i+1:], fc.earliest[i:])
 	fc.earliest[i] = f
@@ -392,10 +399,11 @@ type SessionFinding struct {
 	Finding
 }
 
-// identity is a copy of the session's identity, for a finding written
-// after it.
-func (s *Session) identity() *Session {
-	return &Session{ID: s.ID, UID: s.UID, File: s.File, Client: s.Client, Server: s.Server, Start: s.Start}
+// identity is the identity of the session of a failed login, for the
+// finding written long after the session.
+func (fc *failCount) identity(f failAt) *Session {
+	return &Session{ID: f.session, UID: f.uid, File: f.file, Start: f.start,
+		Client: netip.AddrPortFrom(fc.client, f.clientPort), Server: netip.AddrPortFrom(fc.server, f.serverPort)}
 }
 
 // CrossFindings returns the findings that span sessions, with their final
@@ -412,7 +420,7 @@ func (a *Analyzer) CrossFindings() []SessionFinding {
 			msg = "%d failed logins from %s to %s in one session (session %d): someone is guessing passwords"
 			args = []any{fc.failed, fc.client, fc.server, fc.first}
 		}
-		out = append(out, SessionFinding{Session: at.who, Finding: Finding{Severity: SeverityWarning, Kind: "brute-force",
+		out = append(out, SessionFinding{Session: fc.identity(at), Finding: Finding{Severity: SeverityWarning, Kind: "brute-force",
 			Detail: fmt.Sprintf(msg, args...), Template: msg, Args: args, Time: at.time, Step: at.step, Count: fc.failed, Sessions: fc.sessions}})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Session.ID < out[j].Session.ID })

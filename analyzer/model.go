@@ -5,6 +5,7 @@ package analyzer
 
 import (
 	"net/netip"
+	"slices"
 	"sync"
 	"time"
 	"unsafe"
@@ -479,6 +480,13 @@ func (s *Session) Release() {
 	s.released += len(s.Commands)
 	recycleSteps(s.Steps)
 	s.Commands, s.Steps, s.DataConns, s.ctl, s.scratch, s.TCP = nil, nil, nil, nil, nil, nil
+	// The findings are all made (finalize grouped them by kind): the
+	// counts by kind can go, and the findings fit in an array of their
+	// size, not of the size append grew it to.
+	s.findingKinds, s.joins = nil, nil
+	if cap(s.Findings) > len(s.Findings) {
+		s.Findings = slices.Clone(s.Findings)
+	}
 	for _, t := range s.Transfers {
 		t.Listing = ""
 		if t.Data != nil {

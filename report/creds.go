@@ -3,6 +3,8 @@ package report
 import (
 	"fmt"
 	"io"
+	"net/netip"
+	"slices"
 	"sort"
 	"strings"
 
@@ -45,6 +47,97 @@ func userCell(c *analyzer.Credential) string {
 // crossed the wire, the outcome, and who could read them. The findings
 // follow.
 func CredsTable(w io.Writer, sessions []*analyzer.Session, st Style) error {
+	var c Creds
+	for _, s := range sessions {
+		c.Add(s)
+	}
+	return c.Write(w, st)
+}
+
+// Creds is what the creds view keeps of the sessions, added as each ends:
+// their number, endpoints, login attempts and findings, each finding as
+// the table shows it, not the sessions (a Session is 776 bytes before
+// anything it holds, a Finding 152 and its arguments, and a busy server's
+// capture has hundreds of thousands; issue 20). The zero value is empty.
+type Creds struct {
+	sessions []credsSession
+	sorted   int // sessions[:sorted] are in order of number
+	logins   []analyzer.Credential
+	findings []credsFinding
+	cross    map[int][]credsFinding // findings that span sessions, by session
+}
+
+// credsSession is what the creds view shows of a session: its logins and
+// findings are logins[login:login+nLogins], findings[finding:...].
+type credsSession struct {
+	id                int
+	client, server    netip.AddrPort
+	login, finding    int
+	nLogins, nFinding int32
+}
+
+// credsFinding is a finding as the creds view lists it: grouped by
+// severity, kind and detail, in the current language (text; "" when it
+// is the detail itself).
+type credsFinding struct {
+	severity, kind, detail, text string
+	step, lastStep               int
+}
+
+// Add keeps what the table shows of a session (in any order).
+func (c *Creds) Add(s *analyzer.Session) {
+	e := credsSession{id: s.ID, client: s.Client, server: s.Server, login: len(c.logins), finding: len(c.findings),
+		nLogins: int32(len(s.Credentials)), nFinding: int32(len(s.Findings))}
+	for _, cr := range s.Credentials {
+		c.logins = append(c.logins, *cr)
+	}
+	for i := range s.Findings {
+		c.findings = append(c.findings, credsFindingOf(&s.Findings[i]))
+	}
+	c.sessions = append(c.sessions, e)
+}
+
+// credsFindingOf is what the table shows of a finding: its text is made
+// now, in the language of the table, so that no template arguments are
+// kept, and kept apart only when it is not the detail itself (in English
+// it is, unless --redact masked a password in the detail, not in the
+// arguments).
+func credsFindingOf(f *analyzer.Finding) credsFinding {
+	cf := credsFinding{severity: f.Severity, kind: f.Kind, detail: f.Detail, step: f.Step, lastStep: f.LastStep}
+	if f.Template != "" {
+		if t := findingText(*f); t != f.Detail {
+			cf.text = t
+		}
+	}
+	return cf
+}
+
+// sort puts the sessions in order of number, as the table lists them.
+func (c *Creds) sort() {
+	if c.sorted < len(c.sessions) {
+		slices.SortStableFunc(c.sessions, func(a, b credsSession) int { return a.id - b.id })
+		c.sorted = len(c.sessions)
+	}
+}
+
+// AddCross adds a finding that spans sessions (a brute force) to the
+// session numbered id, when it was added; it tells whether it was.
+func (c *Creds) AddCross(id int, f analyzer.Finding) bool {
+	c.sort()
+	if _, ok := slices.BinarySearchFunc(c.sessions, id, func(s credsSession, id int) int { return s.id - id }); !ok {
+		return false
+	}
+	if c.cross == nil {
+		c.cross = map[int][]credsFinding{}
+	}
+	c.cross[id] = append(c.cross[id], credsFindingOf(&f))
+	return true
+}
+
+// Write writes the table of the login attempts of the sessions added, then
+// their findings.
+func (c *Creds) Write(w io.Writer, st Style) error {
+	c.sort()
 	t := &table{cols: []column{
 		{head: tr("session"), right: true},
 		{head: tr("step"), right: true},
@@ -56,18 +149,26 @@ func CredsTable(w io.Writer, sessions []*analyzer.Session, st Style) error {
 		{head: tr("time"), drop: 2},
 		{head: tr("exposure"), drop: 1},
 	}}
-	for _, s := range sessions {
-		for _, c := range s.Credentials {
-			pass := cell{text: passwordCell(c)}
-			if c.HasPass && c.Cleartext && !c.Protected && !c.Anonymous {
+	var all []findingAt
+	for _, s := range c.sessions {
+		for i := range s.nLogins {
+			cr := &c.logins[s.login+int(i)]
+			pass := cell{text: passwordCell(cr)}
+			if cr.HasPass && cr.Cleartext && !cr.Protected && !cr.Anonymous {
 				pass.color = colorBad
 			}
-			outcome := cell{text: tr(c.Outcome)}
-			if c.Outcome == "accepted" {
+			outcome := cell{text: tr(cr.Outcome)}
+			if cr.Outcome == "accepted" {
 				outcome.color = colorGood
 			}
-			row := append(plain(fmt.Sprint(s.ID), fmt.Sprint(c.Step), s.Client.String(), s.Server.String(), userCell(c)), pass, outcome)
-			t.add(append(row, plain(c.Time.UTC().Format("01-02 15:04:05"), exposure(c))...)...)
+			row := append(plain(fmt.Sprint(s.id), fmt.Sprint(cr.Step), s.client.String(), s.server.String(), userCell(cr)), pass, outcome)
+			t.add(append(row, plain(cr.Time.UTC().Format("01-02 15:04:05"), exposure(cr))...)...)
+		}
+		for i := range s.nFinding {
+			all = append(all, findingAt{s.id, &c.findings[s.finding+int(i)]})
+		}
+		for i := range c.cross[s.id] {
+			all = append(all, findingAt{s.id, &c.cross[s.id][i]})
 		}
 	}
 	if len(t.rows) == 0 {
@@ -77,7 +178,7 @@ func CredsTable(w io.Writer, sessions []*analyzer.Session, st Style) error {
 	if err := t.write(w, st); err != nil {
 		return err
 	}
-	return writeFindings(w, sessions, st)
+	return writeFindings(w, sortFindings(all), st)
 }
 
 // protectionName names what hid a login: TLS unless a mechanism is named.
@@ -145,19 +246,31 @@ func sortedFindings(sessions []*analyzer.Session) []sessionFinding {
 	return all
 }
 
+// findingAt is a finding the creds view keeps, with its session's number.
+type findingAt struct {
+	id int
+	f  *credsFinding
+}
+
+// sortFindings orders the findings of the sessions, given in session
+// order, worst first.
+func sortFindings(all []findingAt) []findingAt {
+	sort.SliceStable(all, func(i, j int) bool { return severityRank[all[i].f.severity] < severityRank[all[j].f.severity] })
+	return all
+}
+
 // severityRank orders findings, worst first.
 var severityRank = map[string]int{analyzer.SeverityCritical: 0, analyzer.SeverityWarning: 1, analyzer.SeverityInfo: 2}
 
 // writeFindings lists every finding, worst first, then by session.
-func writeFindings(w io.Writer, sessions []*analyzer.Session, st Style) error {
-	all := sortedFindings(sessions)
+func writeFindings(w io.Writer, all []findingAt, st Style) error {
 	if len(all) == 0 {
 		return nil
 	}
 	// The same finding in many sessions (a brute force, a scanner) is one
 	// line naming the sessions.
 	type group struct {
-		f        analyzer.Finding
+		f        *credsFinding
 		places   []string
 		sessions int // distinct sessions among the places
 		last     int // the last session added
@@ -165,13 +278,13 @@ func writeFindings(w io.Writer, sessions []*analyzer.Session, st Style) error {
 	var groups []*group
 	byDetail := map[string]*group{}
 	for _, it := range all {
-		key := it.f.Severity + "\x00" + it.f.Kind + "\x00" + it.f.Detail
-		where := tr("session %d", it.s.ID)
+		key := it.f.severity + "\x00" + it.f.kind + "\x00" + it.f.detail
+		where := tr("session %d", it.id)
 		switch {
-		case it.f.LastStep > it.f.Step && it.f.Step > 0:
-			where += tr(" steps %d-%d", it.f.Step, it.f.LastStep)
-		case it.f.Step > 0:
-			where += tr(" step %d", it.f.Step)
+		case it.f.lastStep > it.f.step && it.f.step > 0:
+			where += tr(" steps %d-%d", it.f.step, it.f.lastStep)
+		case it.f.step > 0:
+			where += tr(" step %d", it.f.step)
 		}
 		g := byDetail[key]
 		if g == nil {
@@ -180,8 +293,8 @@ func writeFindings(w io.Writer, sessions []*analyzer.Session, st Style) error {
 			groups = append(groups, g)
 		}
 		g.places = append(g.places, where)
-		if g.last != it.s.ID {
-			g.sessions, g.last = g.sessions+1, it.s.ID
+		if g.last != it.id {
+			g.sessions, g.last = g.sessions+1, it.id
 		}
 	}
 	ew := &errWriter{w: w}
@@ -195,9 +308,17 @@ func writeFindings(w io.Writer, sessions []*analyzer.Session, st Style) error {
 			// Count what is counted: the places, and the sessions they are in.
 			places = tr("%s, ... %s in %s", strings.Join(g.places[:3], tr(", ")), plural(len(g.places), "time"), plural(g.sessions, "session"))
 		}
-		ew.printf("  %s %-22s %s\n", severityLabel(st, g.f.Severity), g.f.Kind, tr("%s (%s)", Clean(findingText(g.f)), places))
+		ew.printf("  %s %-22s %s\n", severityLabel(st, g.f.severity), g.f.kind, tr("%s (%s)", Clean(g.f.String()), places))
 	}
 	return ew.err
+}
+
+// String is the finding's text in the language of the table.
+func (f *credsFinding) String() string {
+	if f.text != "" {
+		return f.text
+	}
+	return f.detail
 }
 
 // severityLabel is a finding's severity as the tables show it: upper

@@ -3,6 +3,8 @@ package report
 import (
 	"fmt"
 	"io"
+	"net/netip"
+	"slices"
 	"sort"
 	"strings"
 
@@ -30,62 +32,166 @@ const (
 // file-system changes, the findings counted by kind and severity, the
 // busiest clients and servers, and a few examples of the findings.
 func Summary(w io.Writer, sessions []*analyzer.Session, t Totals, st Style) error {
-	ew := &errWriter{w: w}
-	var transfers, complete, cleartext, accepted, rejected, tlsSessions, anonymous, orphans int
-	var down, up int64
-	clients, servers := map[string]int{}, map[string]int{}
+	var sum SummaryCounts
 	for _, s := range sessions {
-		if s.Orphan != "" {
-			orphans++ // a data connection alone: no FTP session to count among the busiest
+		sum.Add(s)
+	}
+	return sum.Write(w, t, st)
+}
+
+// SummaryCounts are what the summary says of the sessions, counted as
+// each ends (Add), so that the summary of a capture keeps its counts and
+// not its sessions: a busy server's 176 000 short sessions, each kept
+// until the end, took 1.4 GiB (issue 20). The zero value is empty.
+type SummaryCounts struct {
+	sessions, orphans, transfers, complete, cleartext, accepted, rejected, tls, anonymous int
+	down, up                                                                              int64
+	clients                                                                               map[netip.Addr]int
+	servers                                                                               map[netip.AddrPort]int
+	ops                                                                                   map[string][2]int // done, refused
+	kinds                                                                                 map[string]*findingKind
+	added                                                                                 []uint64 // the numbers of the sessions added, a bit each
+	crossSeen                                                                             map[string]map[int]bool
+	cross                                                                                 int // findings that span sessions, added so far
+}
+
+// findingKind is what the summary says of one kind of finding: how many,
+// in how many sessions, and its first example (the first of the
+// capture's, in session order).
+type findingKind struct {
+	severity, name string
+	count          int
+	sessions       int
+	spanned        int // the other sessions a brute force spans
+	first          analyzer.Finding
+	firstAt        [2]int // the example's session, and its place there
+}
+
+// crossPlace is where a finding that spans sessions comes among its
+// session's findings: after them (the views drawn at the end append it).
+const crossPlace = 1 << 40
+
+// Add counts a session (in any order).
+func (c *SummaryCounts) Add(s *analyzer.Session) {
+	if c.clients == nil {
+		c.clients, c.servers, c.ops = map[netip.Addr]int{}, map[netip.AddrPort]int{}, map[string][2]int{}
+		c.kinds, c.crossSeen = map[string]*findingKind{}, map[string]map[int]bool{}
+	}
+	c.sessions++
+	if s.ID >= 0 {
+		for len(c.added) <= s.ID/64 {
+			c.added = append(c.added, 0)
+		}
+		c.added[s.ID/64] |= 1 << (s.ID % 64)
+	}
+	if s.Orphan != "" {
+		c.orphans++ // a data connection alone: no FTP session to count among the busiest
+	} else {
+		c.clients[s.Client.Addr()]++
+		c.servers[s.Server]++
+	}
+	if s.Protection != "" {
+		c.tls++
+	}
+	for _, x := range s.Transfers {
+		c.transfers++
+		if x.Complete {
+			c.complete++
+		}
+		if x.Direction == "upload" {
+			c.up += x.Bytes
 		} else {
-			clients[s.Client.Addr().String()]++
-			servers[s.Server.String()]++
-		}
-		if s.Protection != "" {
-			tlsSessions++
-		}
-		for _, x := range s.Transfers {
-			transfers++
-			if x.Complete {
-				complete++
-			}
-			if x.Direction == "upload" {
-				up += x.Bytes
-			} else {
-				down += x.Bytes
-			}
-		}
-		for _, c := range s.Credentials {
-			if c.ExposesSecret() {
-				cleartext++
-			}
-			if c.Anonymous && c.Outcome == "accepted" {
-				anonymous++
-			}
-			switch c.Outcome {
-			case "accepted":
-				accepted++
-			case "rejected":
-				rejected++
-			}
+			c.down += x.Bytes
 		}
 	}
+	for _, cr := range s.Credentials {
+		if cr.ExposesSecret() {
+			c.cleartext++
+		}
+		if cr.Anonymous && cr.Outcome == "accepted" {
+			c.anonymous++
+		}
+		switch cr.Outcome {
+		case "accepted":
+			c.accepted++
+		case "rejected":
+			c.rejected++
+		}
+	}
+	for _, op := range s.FileOps {
+		n := c.ops[op.Op]
+		if op.OK {
+			n[0]++
+		} else {
+			n[1]++
+		}
+		c.ops[op.Op] = n
+	}
+	for i := range s.Findings {
+		f := &s.Findings[i]
+		k := c.kind(f, s.ID, i)
+		if !slices.ContainsFunc(s.Findings[:i], func(g analyzer.Finding) bool { return g.Severity == f.Severity && g.Kind == f.Kind }) {
+			k.sessions++
+		}
+	}
+}
+
+// Has tells whether the session numbered id was added.
+func (c *SummaryCounts) Has(id int) bool {
+	return id >= 0 && id/64 < len(c.added) && c.added[id/64]&(1<<(id%64)) != 0
+}
+
+// AddCross counts a finding that spans sessions (a brute force), shown
+// with the session numbered id, one that was added.
+func (c *SummaryCounts) AddCross(id int, f analyzer.Finding) {
+	c.cross++
+	k := c.kind(&f, id, crossPlace+c.cross)
+	key := f.Severity + "\x00" + f.Kind
+	if c.crossSeen[key] == nil {
+		c.crossSeen[key] = map[int]bool{}
+	}
+	if !c.crossSeen[key][id] {
+		c.crossSeen[key][id] = true
+		k.sessions++
+	}
+}
+
+// kind counts a finding of the session numbered id, the place-th of it,
+// in its kind, and returns the kind.
+func (c *SummaryCounts) kind(f *analyzer.Finding, id, place int) *findingKind {
+	key := f.Severity + "\x00" + f.Kind
+	k := c.kinds[key]
+	at := [2]int{id, place}
+	if k == nil {
+		k = &findingKind{severity: f.Severity, name: f.Kind, first: *f, firstAt: at}
+		c.kinds[key] = k
+	} else if at[0] < k.firstAt[0] || at[0] == k.firstAt[0] && at[1] < k.firstAt[1] {
+		k.first, k.firstAt = *f, at
+	}
+	k.count += f.Occurrences()
+	k.spanned += max(f.Sessions-1, 0)
+	return k
+}
+
+// Write writes the summary of the sessions added.
+func (c *SummaryCounts) Write(w io.Writer, t Totals, st Style) error {
+	ew := &errWriter{w: w}
 	ew.printf("%s\n", tr("Capture: %s, %s, %s", plural(t.Packets, "packet"), humanBytes(t.Bytes), plural(t.Connections, "TCP connection")))
-	ew.printf("%s", tr("FTP sessions: %d (%d protected by TLS or an RFC 2228 mechanism)", len(sessions)-orphans, tlsSessions))
-	if orphans > 0 {
-		ew.printf("%s", tr("; %s without a control connection in the capture", plural(orphans, "data connection")))
+	ew.printf("%s", tr("FTP sessions: %d (%d protected by TLS or an RFC 2228 mechanism)", c.sessions-c.orphans, c.tls))
+	if c.orphans > 0 {
+		ew.printf("%s", tr("; %s without a control connection in the capture", plural(c.orphans, "data connection")))
 	}
 	ew.printf("\n")
-	logins := tr("Logins: %d accepted, %d rejected; %s sent in clear text", accepted, rejected, plural(cleartext, "password"))
-	if anonymous > 0 {
-		logins += tr(" (and %s, whose password is no secret)", plural(anonymous, "anonymous login"))
+	logins := tr("Logins: %d accepted, %d rejected; %s sent in clear text", c.accepted, c.rejected, plural(c.cleartext, "password"))
+	if c.anonymous > 0 {
+		logins += tr(" (and %s, whose password is no secret)", plural(c.anonymous, "anonymous login"))
 	}
 	ew.printf("%s\n", logins)
-	ew.printf("%s\n", tr("Transfers: %d (%d complete), %s down, %s up", transfers, complete, humanBytes(down), humanBytes(up)))
-	writeFileOps(ew, sessions)
-	if len(sessions)-orphans > 1 {
-		writeTop(ew, tr("Busiest clients:"), clients)
-		writeTop(ew, tr("Busiest servers:"), servers)
+	ew.printf("%s\n", tr("Transfers: %d (%d complete), %s down, %s up", c.transfers, c.complete, humanBytes(c.down), humanBytes(c.up)))
+	writeFileOps(ew, c.ops)
+	if c.sessions-c.orphans > 1 {
+		writeTop(ew, tr("Busiest clients:"), named(c.clients, netip.Addr.String))
+		writeTop(ew, tr("Busiest servers:"), named(c.servers, netip.AddrPort.String))
 	}
 	for _, warn := range t.Warnings {
 		ew.printf("%s %s\n", tr("warning:"), Clean(warn))
@@ -93,23 +199,20 @@ func Summary(w io.Writer, sessions []*analyzer.Session, t Totals, st Style) erro
 	if ew.err != nil {
 		return fmt.Errorf("write summary: %w", ew.err)
 	}
-	return writeFindingCounts(w, sessions, st)
+	return c.writeFindingCounts(w, st)
+}
+
+// named turns counts by endpoint into counts by the endpoint's name.
+func named[K comparable](counts map[K]int, name func(K) string) map[string]int {
+	out := make(map[string]int, len(counts))
+	for k, n := range counts {
+		out[name(k)] += n
+	}
+	return out
 }
 
 // writeFileOps counts the changes to the servers' file systems.
-func writeFileOps(ew *errWriter, sessions []*analyzer.Session) {
-	ops := map[string][2]int{}
-	for _, s := range sessions {
-		for _, op := range s.FileOps {
-			c := ops[op.Op]
-			if op.OK {
-				c[0]++
-			} else {
-				c[1]++
-			}
-			ops[op.Op] = c
-		}
-	}
+func writeFileOps(ew *errWriter, ops map[string][2]int) {
 	if len(ops) == 0 {
 		return
 	}
@@ -145,38 +248,28 @@ func writeTop(ew *errWriter, title string, counts map[string]int) {
 }
 
 // writeFindingCounts counts the findings by severity and kind, then shows
-// the first example of each kind, at most summaryExamples.
-func writeFindingCounts(w io.Writer, sessions []*analyzer.Session, st Style) error {
-	all := sortedFindings(sessions)
-	if len(all) == 0 {
+// the first example of each kind, at most summaryExamples: the kinds in
+// the order of their first example, worst first.
+func (c *SummaryCounts) writeFindingCounts(w io.Writer, st Style) error {
+	if len(c.kinds) == 0 {
 		return nil
 	}
-	type kind struct {
-		severity, name string
-		count          int
-		sessions       map[int]bool
-		spanned        int
-		first          sessionFinding
+	kinds := make([]*findingKind, 0, len(c.kinds))
+	for _, k := range c.kinds {
+		kinds = append(kinds, k)
 	}
-	var kinds []*kind
-	byKind := map[string]*kind{}
-	for _, it := range all {
-		key := it.f.Severity + "\x00" + it.f.Kind
-		k := byKind[key]
-		if k == nil {
-			k = &kind{severity: it.f.Severity, name: it.f.Kind, sessions: map[int]bool{}, first: it}
-			byKind[key] = k
-			kinds = append(kinds, k)
+	sort.Slice(kinds, func(i, j int) bool {
+		a, b := kinds[i], kinds[j]
+		if ra, rb := severityRank[a.severity], severityRank[b.severity]; ra != rb {
+			return ra < rb
 		}
-		k.count += it.f.Occurrences()
-		k.sessions[it.s.ID] = true
-		k.spanned += max(it.f.Sessions-1, 0) // the other sessions a brute force spans
-	}
+		return a.firstAt[0] < b.firstAt[0] || a.firstAt[0] == b.firstAt[0] && a.firstAt[1] < b.firstAt[1]
+	})
 	ew := &errWriter{w: w}
 	ew.printf("\n%s\n", tr("Findings by kind:"))
 	for _, k := range kinds {
 		ew.printf("  %s %-22s %s\n", severityLabel(st, k.severity), k.name,
-			tr("%s in %s", plural(k.count, "time"), plural(len(k.sessions)+k.spanned, "session")))
+			tr("%s in %s", plural(k.count, "time"), plural(k.sessions+k.spanned, "session")))
 	}
 	ew.printf("\n%s\n", tr("Examples (ftptrace creds, or --json, lists every finding):"))
 	for i, k := range kinds {
@@ -184,11 +277,11 @@ func writeFindingCounts(w io.Writer, sessions []*analyzer.Session, st Style) err
 			ew.printf("  %s\n", tr("... and %d more kinds", len(kinds)-summaryExamples))
 			break
 		}
-		where := tr("session %d", k.first.s.ID)
-		if k.first.f.Step > 0 {
-			where += tr(" step %d", k.first.f.Step)
+		where := tr("session %d", k.firstAt[0])
+		if k.first.Step > 0 {
+			where += tr(" step %d", k.first.Step)
 		}
-		ew.printf("  %s %-22s %s\n", severityLabel(st, k.severity), k.name, tr("%s (%s)", Clean(findingText(k.first.f)), where))
+		ew.printf("  %s %-22s %s\n", severityLabel(st, k.severity), k.name, tr("%s (%s)", Clean(findingText(k.first)), where))
 	}
 	return ew.err
 }

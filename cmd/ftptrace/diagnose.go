@@ -24,10 +24,10 @@ func (p *printer) diagnoseSession(s *analyzer.Session) {
 // seen on both sides of a NAT, packets cut by the snap length) and, in
 // text, how many problems were found.
 func (p *printer) diagnoseCapture() {
-	ds := diagnose.Capture(p.fingerprints, p.res.stats)
+	ds := diagnose.Capture(p.fingerprints.List, p.res.stats)
 	p.problems += len(ds)
 	if p.cfg.json {
-		p.keep(p.json.CaptureDiagnoses(p.fingerprints, ds))
+		p.keep(p.json.CaptureDiagnoses(p.fingerprints.List, ds))
 		return
 	}
 	p.keep(report.DiagnoseCapture(p.w, ds, p.res.count, p.problems))

@@ -31,7 +31,9 @@ func main() {
 	// each waited for), FTPTRACE_MEMPROFILE=FILE the heap profile when the
 	// run ends (allocations since the start, and what is still held),
 	// FTPTRACE_GCSTATS=FILE one line of what the collector cost
-	// (gcstats.go).
+	// (gcstats.go), FTPTRACE_HEAPPROFILES=PREFIX the heap profile every
+	// second (heapprofiles.go).
+	writeHeapProfiles()
 	profile("FTPTRACE_CPUPROFILE", pprof.StartCPUProfile, func(io.Writer) { pprof.StopCPUProfile() })
 	profile("FTPTRACE_TRACE", trace.Start, func(io.Writer) { trace.Stop() })
 	profile("FTPTRACE_MEMPROFILE", func(io.Writer) error { return nil },

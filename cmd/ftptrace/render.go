@@ -31,7 +31,7 @@ type printer struct {
 
 	// conns are the connections of the sessions shown, for -w.
 	conns []connSpan
-	seen  map[int]bool // the session numbers found, for --session's check
+	seen  map[int]bool // the session numbers found, for --session's check (kept only then)
 
 	// Live capture: steps are printed as they come (step), a session's
 	// other records when it ends, and the capture's counts at the end.
@@ -42,8 +42,11 @@ type printer struct {
 	usageError bool // finish's error is the user's (--session)
 	// The diagnose view: what the whole capture's diagnosis compares
 	// (diagnose.Capture), and the problems found so far.
-	fingerprints []diagnose.Fingerprint
+	fingerprints diagnose.Fingerprints
 	problems     int
+	// What the summary and creds views keep of the sessions shown (keeps).
+	summary report.SummaryCounts
+	creds   report.Creds
 }
 
 // printOptions are what the printer knows of the terminal.
@@ -124,7 +127,9 @@ func (p *printer) streams() bool {
 
 // session is called for each session in order, once it ended.
 func (p *printer) session(s *analyzer.Session) {
-	p.seen[s.ID] = true
+	if len(p.cfg.sessions) > 0 {
+		p.seen[s.ID] = true // read by missingSessions only
+	}
 	p.res.count++
 	if !p.cfg.selects(s) {
 		s.Release()
@@ -145,9 +150,7 @@ func (p *printer) session(s *analyzer.Session) {
 		p.res.failOn = true
 	}
 	if p.diagnoses() {
-		if fp := diagnose.FingerprintOf(s); fp.MayPair() {
-			p.fingerprints = append(p.fingerprints, fp)
-		}
+		p.fingerprints.Add(s)
 	}
 	switch {
 	case p.cfg.logFormat():
@@ -182,14 +185,38 @@ func (p *printer) session(s *analyzer.Session) {
 		// session said.
 		s.Release()
 	}
-	if p.cfg.view == "creds" {
-		// The audit's table reads the credentials and findings only: the
-		// transfers (counted above) and their data connections can go too.
-		s.Transfers = nil
-	}
-	if !p.streams() {
+	switch p.keeps() {
+	case keepsSession:
 		p.res.sessions = append(p.res.sessions, s)
+	case keepsCounts:
+		p.summary.Add(s)
+	case keepsLogins:
+		p.creds.Add(s)
 	}
+}
+
+// What a view keeps of a session once it is printed or counted.
+const (
+	keepsNothing = iota // the streamed views: it is out already
+	keepsSession        // released (Session.Release), for what is drawn at the end
+	keepsCounts         // the summary: its counts (report.SummaryCounts)
+	keepsLogins         // creds: its login attempts and findings (report.Creds)
+)
+
+// keeps says what the view keeps of each session: the summary and the
+// creds table keep what they print, not the session (776 bytes before
+// anything it holds), so that their memory does not grow with a busy
+// server's hundreds of thousands of sessions (issue 20).
+func (p *printer) keeps() int {
+	switch {
+	case p.streams():
+		return keepsNothing
+	case p.cfg.view == "summary":
+		return keepsCounts
+	case p.cfg.view == "creds":
+		return keepsLogins
+	}
+	return keepsSession
 }
 
 // timelineOptions shape the timeline: --brief, the colours, and the frame
@@ -278,9 +305,9 @@ func (p *printer) finish() error {
 	case cfg.view == "transfers":
 		p.keep(report.TransfersTable(p.w, res.sessions, p.opts.style))
 	case cfg.view == "creds":
-		p.keep(report.CredsTable(p.w, res.sessions, p.opts.style))
+		p.keep(p.creds.Write(p.w, p.opts.style))
 	case cfg.view == "summary":
-		p.keep(report.Summary(p.w, res.sessions, report.Totals{Files: cfg.files, Packets: res.stats.Packets,
+		p.keep(p.summary.Write(p.w, report.Totals{Files: cfg.files, Packets: res.stats.Packets,
 			Bytes: res.stats.Bytes, Connections: res.stats.Connections, Warnings: noteStrings(res.warnings, true)}, p.opts.style))
 	case cfg.view == "report" || cfg.view == "ladder" && cfg.html:
 		// The sessions shown: all, or those --session and the other
@@ -332,6 +359,12 @@ func (p *printer) crossFindings() {
 		case cfg.json:
 			p.keep(p.json.Finding(f.Session, f.Finding))
 		case p.streams():
+		case p.keeps() == keepsCounts:
+			if p.summary.Has(f.Session.ID) {
+				p.summary.AddCross(f.Session.ID, f.Finding)
+			}
+		case p.keeps() == keepsLogins:
+			p.creds.AddCross(f.Session.ID, f.Finding)
 		default:
 			// A busy server has thousands of brute forces and a hundred
 			// thousand sessions: looking each up in the list took longer

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ftptrace/ftptrace/analyzer"
 	"github.com/ftptrace/ftptrace/reassembly"
+	"github.com/ftptrace/ftptrace/report"
 	"github.com/ftptrace/ftptrace/tools/ftpcraft/craft"
 )
 
@@ -25,8 +26,12 @@ import (
 // followed by the tracker, with and without what TCP shows of each
 // connection (NoFacts: the tables, the log formats, --json without
 // diagnosis). B/finished-session: the short sessions of -profile sessions
-// once finished and let go of as the table views keep them (Release: their
-// row, credentials, transfers and findings), every session kept.
+// once finished and let go of as the sessions and transfers tables keep
+// them (Release: their row, credentials, transfers and findings), every
+// session kept; -creds: as the creds view keeps them (report.Creds: their
+// logins and findings); -summary: as the summary counts them
+// (report.SummaryCounts: nothing of each but its client and server among
+// the busiest).
 
 // liveHeap collects twice and returns the heap's live bytes.
 func liveHeap() float64 {
@@ -59,9 +64,9 @@ func openSessions(b *testing.B, n int, opts analyzer.Options) float64 {
 }
 
 // finishedSessions analyses size bytes of -profile sessions traffic,
-// keeping every session as the table views do, and returns the live heap
-// they hold and their number.
-func finishedSessions(b *testing.B, size int64) (float64, int) {
+// keeping every session as a table view does (keep), and returns the live
+// heap they hold and their number.
+func finishedSessions(b *testing.B, size int64, keep func(*analyzer.Session)) (float64, int) {
 	var buf bytes.Buffer
 	if _, err := write(&buf, size, 7, sessionHeavy); err != nil {
 		b.Fatal(err)
@@ -71,19 +76,19 @@ func finishedSessions(b *testing.B, size int64) (float64, int) {
 		b.Fatal(err)
 	}
 	before := liveHeap()
-	var kept []*analyzer.Session
+	n := 0
 	_, _, err = analyzer.Run(src, analyzer.Options{NoHash: true, NoFacts: true, OnSession: func(s *analyzer.Session) {
-		s.Release()
-		kept = append(kept, s)
+		n++
+		keep(s)
 	}})
 	if err != nil {
 		b.Fatal(err)
 	}
 	src = nil
 	used := liveHeap() - before
-	runtime.KeepAlive(kept)
+	runtime.KeepAlive(keep)        // and what it keeps
 	runtime.KeepAlive(buf.Bytes()) // counted in before
-	return used, len(kept)
+	return used, n
 }
 
 func BenchmarkSessionMemory(b *testing.B) {
@@ -96,11 +101,32 @@ func BenchmarkSessionMemory(b *testing.B) {
 			lo, hi := openSessions(b, small, c.opts), openSessions(b, large, c.opts)
 			b.ReportMetric((hi-lo)/(large-small), c.metric)
 		}
-		lo, n1 := finishedSessions(b, 5e6)
-		hi, n2 := finishedSessions(b, 25e6)
-		if n2 <= n1 {
-			b.Fatalf("%d sessions in 25 MB, %d in 5 MB", n2, n1)
+		for _, v := range []struct {
+			metric string
+			keep   func() func(*analyzer.Session)
+		}{
+			{"B/finished-session", func() func(*analyzer.Session) { // sessions, transfers
+				var kept []*analyzer.Session
+				return func(s *analyzer.Session) {
+					s.Release()
+					kept = append(kept, s)
+				}
+			}},
+			{"B/finished-session-creds", func() func(*analyzer.Session) {
+				c := new(report.Creds)
+				return c.Add
+			}},
+			{"B/finished-session-summary", func() func(*analyzer.Session) {
+				c := new(report.SummaryCounts)
+				return c.Add
+			}},
+		} {
+			lo, n1 := finishedSessions(b, 5e6, v.keep())
+			hi, n2 := finishedSessions(b, 25e6, v.keep())
+			if n2 <= n1 {
+				b.Fatalf("%d sessions in 25 MB, %d in 5 MB", n2, n1)
+			}
+			b.ReportMetric((hi-lo)/float64(n2-n1), v.metric)
 		}
-		b.ReportMetric((hi-lo)/float64(n2-n1), "B/finished-session")
 	}
 }
