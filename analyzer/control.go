@@ -316,7 +316,24 @@ func (a *Analyzer) reply(s *Session, rep *Reply, flags string) {
 		a.replySemantics(s, cmd, rep, &st)
 	}
 	s.addStep(st)
-	c.track.lastWhat[reassembly.ServerToClient] = "reply " + strconv.Itoa(rep.Code)
+	c.track.lastWhat[reassembly.ServerToClient] = replyWhat(rep.Code)
+}
+
+// replyWhats holds "reply 100" ... "reply 599", made once: a busy
+// capture's every reply would otherwise build its own.
+var replyWhats = func() (w [500]string) {
+	for i := range w {
+		w[i] = "reply " + strconv.Itoa(100+i)
+	}
+	return w
+}()
+
+// replyWhat is what connTrack.lastWhat says of a reply with code.
+func replyWhat(code int) string {
+	if code >= 100 && code < 600 {
+		return replyWhats[code-100]
+	}
+	return "reply " + strconv.Itoa(code)
 }
 
 // replySemantics applies what a reply means for the command it answers.
