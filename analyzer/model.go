@@ -544,7 +544,10 @@ func recycleSteps(steps []Step) {
 	if stepArrays.bytes+size > maxRecycledBytes {
 		return
 	}
-	clear(steps[:cap(steps)]) // no strings or packets kept alive by an array waiting
+	// No strings or packets kept alive by an array waiting. Only the steps
+	// in use need it: an array is all zero when it is handed out (made,
+	// or cleared here) and steps are only ever appended, never cut.
+	clear(steps)
 	stepArrays.free[c] = append(stepArrays.free[c], steps[:0])
 	stepArrays.bytes += size
 }
