@@ -78,7 +78,7 @@ func (ct *connTrack) tcpEvent(e *reassembly.Event) bool {
 			st.Phase = "handshake"
 			st.Active = !ct.tcpClientIsFTPClient
 			st.open = true
-			ct.hsStep = s.addStep(st)
+			ct.hsStep = s.addStep(&st)
 		}
 		hs := s.step(ct.hsStep)
 		if hs.Packets == nil {
@@ -105,7 +105,7 @@ func (ct *connTrack) tcpEvent(e *reassembly.Event) bool {
 		if ct.onlySYNs() {
 			st.Phase = "handshake refused"
 		}
-		s.addStep(st)
+		s.addStep(&st)
 		ct.closedBy = "rst"
 		ct.dataOpen = [2]bool{}
 		ct.settleAll()
@@ -113,7 +113,7 @@ func (ct *connTrack) tcpEvent(e *reassembly.Event) bool {
 		st := ct.newStep(e, KindGap)
 		st.Bytes = int64(e.Bytes)
 		st.Flags = ""
-		s.addStep(st)
+		s.addStep(&st)
 	default:
 		return false
 	}
@@ -158,7 +158,7 @@ func (ct *connTrack) ackStep(e *reassembly.Event) {
 		default:
 			st.Phase = "teardown 2/4"
 		}
-		s.addStep(st)
+		s.addStep(&st)
 		return
 	}
 	// ACKs of a bulk transfer are part of the transfer step.
@@ -172,7 +172,7 @@ func (ct *connTrack) ackStep(e *reassembly.Event) {
 		st.Acks = "data" // bytes sent before the FIN, acknowledged after it came
 	}
 	st.DupACK = ct.hasLastAck[dir] && ct.lastAck[dir] == e.Ack && ct.lastWhat[dir] == "ACK"
-	s.addStep(st)
+	s.addStep(&st)
 	ct.lastWhat[dir] = "ACK"
 }
 
@@ -185,7 +185,7 @@ func (ct *connTrack) finPacket(e *reassembly.Event) {
 	ct.settle(ct.dataStep[dir])
 	if f.seen {
 		st.Phase = "teardown (FIN retransmitted)"
-		s.addStep(st)
+		s.addStep(&st)
 		return
 	}
 	f.seen = true
@@ -205,7 +205,7 @@ func (ct *connTrack) finPacket(e *reassembly.Event) {
 	default:
 		st.Phase = "teardown (simultaneous close)"
 	}
-	f.step = s.addStep(st)
+	f.step = s.addStep(&st)
 	ct.lastWhat[dir] = "FIN"
 	ct.sent(e, "FIN")
 	if ct.closedBy == "" && ct.fin[other].seen {

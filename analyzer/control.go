@@ -51,9 +51,9 @@ type control struct {
 	mechanism string
 }
 
-// addStep records a step and returns its index, or -1 once the session
+// addStep records a copy of st and returns its index, or -1 once the session
 // holds MaxSteps (the steps are then counted, not kept).
-func (s *Session) addStep(st Step) int {
+func (s *Session) addStep(st *Step) int {
 	if st.Time.After(s.End) {
 		s.End = st.Time
 	}
@@ -64,7 +64,7 @@ func (s *Session) addStep(st Step) int {
 	if len(s.Steps) == cap(s.Steps) {
 		s.Steps = growSteps(s.Steps)
 	}
-	s.Steps = append(s.Steps, st)
+	s.Steps = append(s.Steps, *st)
 	return len(s.Steps) - 1
 }
 
@@ -103,7 +103,7 @@ func (a *Analyzer) controlPayload(s *Session, e *reassembly.Event) {
 		c.track.sent(e, "TLS")
 		st := c.track.newStep(e, KindData)
 		st.Encrypted, st.Bytes, st.Segments = true, int64(e.Bytes), e.Segments
-		s.addStep(st)
+		s.addStep(&st)
 		c.track.lastWhat[e.Dir] = "TLS"
 		return
 	}
@@ -224,7 +224,7 @@ func (a *Analyzer) command(s *Session, l Line, flags string) {
 			st.Transfer = cmd.transfer.ID
 		}
 	}
-	idx := s.addStep(st)
+	idx := s.addStep(&st)
 	cmd.Step = idx
 	if c.cred != nil && (verb == "USER" || verb == "PASS") {
 		c.cred.Step = idx
@@ -315,8 +315,25 @@ func (a *Analyzer) reply(s *Session, rep *Reply, flags string) {
 		st.ReplyTo = cmd.Verb
 		a.replySemantics(s, cmd, rep, &st)
 	}
-	s.addStep(st)
-	c.track.lastWhat[reassembly.ServerToClient] = "reply " + strconv.Itoa(rep.Code)
+	s.addStep(&st)
+	c.track.lastWhat[reassembly.ServerToClient] = replyWhat(rep.Code)
+}
+
+// replyWhats holds "reply 100" ... "reply 599", made once: a busy
+// capture's every reply would otherwise build its own.
+var replyWhats = func() (w [500]string) {
+	for i := range w {
+		w[i] = "reply " + strconv.Itoa(100+i)
+	}
+	return w
+}()
+
+// replyWhat is what connTrack.lastWhat says of a reply with code.
+func replyWhat(code int) string {
+	if code >= 100 && code < 600 {
+		return replyWhats[code-100]
+	}
+	return "reply " + strconv.Itoa(code)
 }
 
 // replySemantics applies what a reply means for the command it answers.

@@ -158,7 +158,7 @@ func (a *Analyzer) dataEvent(cs *connState, e *reassembly.Event) {
 		if ct.dataStep[d] < 0 {
 			st := ct.newStep(e, KindData)
 			st.open = !ct.fin[d].seen
-			ct.dataStep[d] = s.addStep(st)
+			ct.dataStep[d] = s.addStep(&st)
 			ct.dataOpen[d] = st.open
 		}
 		st := s.step(ct.dataStep[d])

@@ -263,7 +263,7 @@ func (a *Analyzer) notFTP(s *Session, dir reassembly.Direction, l Line, flags st
 	from, to := c.track.endpoints(dir)
 	st := Step{Time: l.Time, Frame: l.Index, Conn: RoleControl, From: from, To: to, FromClient: dir == reassembly.ClientToServer,
 		Kind: KindNotFTP, Flags: flags, Text: l.Text, Bytes: int64(len(l.Text)) + 2, Lines: 1, Truncated: l.Truncated}
-	if idx := s.addStep(st); idx >= 0 {
+	if idx := s.addStep(&st); idx >= 0 {
 		c.notFTP[dir] = idx + 1
 	}
 	c.track.lastWhat[dir] = "not FTP"
@@ -280,6 +280,6 @@ func (a *Analyzer) telnet(s *Session, dir reassembly.Direction, l Line) {
 	// a segment later: the flags are not theirs, Urgent says what counts.
 	st := Step{Time: l.Time, Frame: l.Index, Conn: RoleControl, From: from, To: to, FromClient: dir == reassembly.ClientToServer,
 		Kind: KindTelnet, Telnet: l.Telnet, Urgent: l.Urgent}
-	s.addStep(st)
+	s.addStep(&st)
 	c.track.lastWhat[dir] = "Telnet"
 }

@@ -298,7 +298,8 @@ func (w *JSONWriter) sessionRest(s *analyzer.Session) error {
 	}
 	if w.Writes(RecordCredential) {
 		for _, c := range s.Credentials {
-			if err := w.enc.Encode(w.credentialRec(s, c)); err != nil {
+			w.buf = appendCredential(w.buf[:0], s, c, &w.hand)
+			if _, err := w.w.Write(w.buf); err != nil {
 				return err
 			}
 		}
@@ -328,8 +329,15 @@ func (w *JSONWriter) Finding(s *analyzer.Session, f analyzer.Finding) error {
 	if !w.Writes(RecordFinding) {
 		return nil
 	}
-	return w.enc.Encode(findingRecord{recordHead: w.head("finding", s, f.Time), Step: max(f.Step, 0), LastStep: f.LastStep,
-		Count: f.Count, controlEnds: sessionEnds(s), Severity: f.Severity, Kind: f.Kind, Detail: f.Detail})
+	w.buf = appendFinding(w.buf[:0], s, f, &w.hand)
+	_, err := w.w.Write(w.buf)
+	return err
+}
+
+// findingRec is the finding record that appendFinding writes by hand.
+func findingRec(w *JSONWriter, s *analyzer.Session, f analyzer.Finding) findingRecord {
+	return findingRecord{recordHead: w.head("finding", s, f.Time), Step: max(f.Step, 0), LastStep: f.LastStep,
+		Count: f.Count, controlEnds: sessionEnds(s), Severity: f.Severity, Kind: f.Kind, Detail: f.Detail}
 }
 
 // Summary writes the closing summary record, when the writer writes it.

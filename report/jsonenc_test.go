@@ -141,7 +141,7 @@ func encodingJSON(t testing.TB, v any) string {
 	return string(escapeJSONUnsafe(nil, b.Bytes()))
 }
 
-// TestStepEncoderMatchesEncodingJSON writes every step and command of the
+// TestStepEncoderMatchesEncodingJSON writes every step, command and finding of the
 // project's captures (and the shared ones, when beside the repository)
 // both ways, and of sessions whose fields hold every kind of awkward byte.
 func TestStepEncoderMatchesEncodingJSON(t *testing.T) {
@@ -151,7 +151,7 @@ func TestStepEncoderMatchesEncodingJSON(t *testing.T) {
 		t.Log("../shared/pcaps absent: the project's captures only")
 	}
 	paths = append(paths, shared...)
-	steps, commands := 0, 0
+	steps, commands, findings := 0, 0, 0
 	for _, path := range paths {
 		for _, s := range analyzePath(t, path) {
 			s.File = path
@@ -163,12 +163,19 @@ func TestStepEncoderMatchesEncodingJSON(t *testing.T) {
 				compareCommand(t, path, s, c)
 				commands++
 			}
+			for _, f := range s.Findings {
+				compareFinding(t, path, s, f)
+				findings++
+			}
+			for _, c := range s.Credentials {
+				compareCredential(t, path, s, c)
+			}
 		}
 	}
-	if steps < 1000 || commands < 100 {
-		t.Fatalf("only %d steps and %d commands compared: the captures were not read", steps, commands)
+	if steps < 1000 || commands < 100 || findings < 50 {
+		t.Fatalf("only %d steps, %d commands and %d findings compared: the captures were not read", steps, commands, findings)
 	}
-	t.Logf("%d steps and %d commands from %d captures: the same bytes", steps, commands, len(paths))
+	t.Logf("%d steps, %d commands and %d findings from %d captures: the same bytes", steps, commands, findings, len(paths))
 
 	// Fields with quotes, controls, invalid UTF-8, U+2028, C1 and
 	// bidirectional controls, every flag set.
@@ -188,6 +195,13 @@ func TestStepEncoderMatchesEncodingJSON(t *testing.T) {
 		}
 		c := &analyzer.Command{Verb: text, Arg: text, ReplyText: text, Prelim: 150, ReplyCode: 226, Time: when, ReplyTime: when}
 		compareCommand(t, "odd", s, c)
+		f := analyzer.Finding{Severity: text, Kind: text, Detail: text, Time: when, Step: 4, LastStep: 9, Count: 3}
+		compareFinding(t, "odd", s, f)
+		s.Client, s.Server = v6, v4
+		compareFinding(t, "odd", s, analyzer.Finding{Detail: text, Step: -1})
+		compareCredential(t, "odd", s, &analyzer.Credential{User: text, Password: text, Outcome: text, Protection: text, Time: when,
+			Step: 5, Cleartext: true, HasPass: true, Anonymous: true, Protected: true})
+		compareCredential(t, "odd", s, &analyzer.Credential{User: text, Cleartext: true})
 	}
 }
 
@@ -218,6 +232,26 @@ func compareCommand(t *testing.T, where string, s *analyzer.Session, c *analyzer
 	}
 	if got, want := string(appendCommand(nil, s, c, &stepEnc)), encodingJSON(t, commandRec(namedJSON, s, c)); got != want {
 		t.Errorf("%s: session %d command %d, file named:\n got %s\nwant %s", where, s.ID, c.Step, got, want)
+	}
+}
+
+func compareFinding(t *testing.T, where string, s *analyzer.Session, f analyzer.Finding) {
+	t.Helper()
+	if got, want := string(appendFinding(nil, s, f, nil)), encodingJSON(t, findingRec(plainJSON, s, f)); got != want {
+		t.Errorf("%s: session %d finding %s:\n got %s\nwant %s", where, s.ID, f.Kind, got, want)
+	}
+	if got, want := string(appendFinding(nil, s, f, &stepEnc)), encodingJSON(t, findingRec(namedJSON, s, f)); got != want {
+		t.Errorf("%s: session %d finding %s, file named:\n got %s\nwant %s", where, s.ID, f.Kind, got, want)
+	}
+}
+
+func compareCredential(t *testing.T, where string, s *analyzer.Session, c *analyzer.Credential) {
+	t.Helper()
+	if got, want := string(appendCredential(nil, s, c, nil)), encodingJSON(t, plainJSON.credentialRec(s, c)); got != want {
+		t.Errorf("%s: session %d credential of %q:\n got %s\nwant %s", where, s.ID, c.User, got, want)
+	}
+	if got, want := string(appendCredential(nil, s, c, &stepEnc)), encodingJSON(t, namedJSON.credentialRec(s, c)); got != want {
+		t.Errorf("%s: session %d credential of %q, file named:\n got %s\nwant %s", where, s.ID, c.User, got, want)
 	}
 }
 

@@ -65,9 +65,9 @@ const columnGap = 2
 func (t *table) layout(width int) []int {
 	natural := make([]int, len(t.cols))
 	for i, c := range t.cols {
-		natural[i] = runewidth.StringWidth(c.head)
+		natural[i] = textWidth(c.head)
 		for _, r := range t.rows {
-			natural[i] = max(natural[i], runewidth.StringWidth(r[i].text))
+			natural[i] = max(natural[i], textWidth(r[i].text))
 		}
 	}
 	widths := append([]int(nil), natural...)
@@ -178,7 +178,7 @@ func (t *table) write(w io.Writer, st Style) error {
 			}
 			first = false
 			text := elideCell(r[i].text, widths[i])
-			pad := strings.Repeat(" ", widths[i]-runewidth.StringWidth(text))
+			pad := strings.Repeat(" ", widths[i]-textWidth(text))
 			if c.right {
 				b.WriteString(pad)
 			}
@@ -192,10 +192,23 @@ func (t *table) write(w io.Writer, st Style) error {
 	return ew.err
 }
 
+// textWidth is s's width in display columns, as runewidth.StringWidth
+// says, without its grapheme segmentation for the cells most tables are
+// made of, printable ASCII, one column a byte: a table of many sessions
+// measures each cell twice.
+func textWidth(s string) int {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e {
+			return runewidth.StringWidth(s)
+		}
+	}
+	return len(s)
+}
+
 // elideCell shortens s to n display columns, keeping its start and its
 // end around an ellipsis: 2001:db8:…:1]:21, /pub/…/report.pdf.
 func elideCell(s string, n int) string {
-	if runewidth.StringWidth(s) <= n {
+	if textWidth(s) <= n {
 		return s
 	}
 	if n <= 1 {
