@@ -31,7 +31,9 @@ func TestSummaryCountsInAnyOrder(t *testing.T) {
 	if !c.Has(withBrute.ID) || c.Has(sessions[len(sessions)-1].ID+1) {
 		t.Fatalf("Has: the sessions added are not the ones counted")
 	}
-	c.AddCross(withBrute.ID, brute)
+	if !c.AddCross(withBrute.ID, brute) || c.AddCross(sessions[len(sessions)-1].ID+1, brute) {
+		t.Fatalf("AddCross: a finding of a session not added was counted, or one of a session added was not")
+	}
 	var got strings.Builder
 	if err := c.Write(&got, totals, report.DefaultStyle); err != nil {
 		t.Fatal(err)

@@ -49,10 +49,20 @@ type SummaryCounts struct {
 	clients                                                                               map[netip.Addr]int
 	servers                                                                               map[netip.AddrPort]int
 	ops                                                                                   map[string][2]int // done, refused
-	kinds                                                                                 map[string]*findingKind
+	kinds                                                                                 map[kindKey]*findingKind
 	added                                                                                 []uint64 // the numbers of the sessions added, a bit each
-	crossSeen                                                                             map[string]map[int]bool
+	crossSeen                                                                             map[crossKey]bool
 	cross                                                                                 int // findings that span sessions, added so far
+}
+
+// kindKey is a kind of finding as the summary counts it: its severity
+// and kind.
+type kindKey struct{ severity, kind string }
+
+// crossKey is a kind of finding that spans sessions in one session.
+type crossKey struct {
+	kindKey
+	session int
 }
 
 // findingKind is what the summary says of one kind of finding: how many,
@@ -75,7 +85,7 @@ const crossPlace = 1 << 40
 func (c *SummaryCounts) Add(s *analyzer.Session) {
 	if c.clients == nil {
 		c.clients, c.servers, c.ops = map[netip.Addr]int{}, map[netip.AddrPort]int{}, map[string][2]int{}
-		c.kinds, c.crossSeen = map[string]*findingKind{}, map[string]map[int]bool{}
+		c.kinds, c.crossSeen = map[kindKey]*findingKind{}, map[crossKey]bool{}
 	}
 	c.sessions++
 	if s.ID >= 0 {
@@ -142,24 +152,25 @@ func (c *SummaryCounts) Has(id int) bool {
 }
 
 // AddCross counts a finding that spans sessions (a brute force), shown
-// with the session numbered id, one that was added.
-func (c *SummaryCounts) AddCross(id int, f analyzer.Finding) {
+// with the session numbered id, when that session was added; it tells
+// whether it was.
+func (c *SummaryCounts) AddCross(id int, f analyzer.Finding) bool {
+	if !c.Has(id) {
+		return false
+	}
 	c.cross++
 	k := c.kind(&f, id, crossPlace+c.cross)
-	key := f.Severity + "\x00" + f.Kind
-	if c.crossSeen[key] == nil {
-		c.crossSeen[key] = map[int]bool{}
-	}
-	if !c.crossSeen[key][id] {
-		c.crossSeen[key][id] = true
+	if at := (crossKey{kindKey{f.Severity, f.Kind}, id}); !c.crossSeen[at] {
+		c.crossSeen[at] = true
 		k.sessions++
 	}
+	return true
 }
 
 // kind counts a finding of the session numbered id, the place-th of it,
 // in its kind, and returns the kind.
 func (c *SummaryCounts) kind(f *analyzer.Finding, id, place int) *findingKind {
-	key := f.Severity + "\x00" + f.Kind
+	key := kindKey{f.Severity, f.Kind}
 	k := c.kinds[key]
 	at := [2]int{id, place}
 	if k == nil {

@@ -360,9 +360,7 @@ func (p *printer) crossFindings() {
 			p.keep(p.json.Finding(f.Session, f.Finding))
 		case p.streams():
 		case p.keeps() == keepsCounts:
-			if p.summary.Has(f.Session.ID) {
-				p.summary.AddCross(f.Session.ID, f.Finding)
-			}
+			p.summary.AddCross(f.Session.ID, f.Finding)
 		case p.keeps() == keepsLogins:
 			p.creds.AddCross(f.Session.ID, f.Finding)
 		default:
