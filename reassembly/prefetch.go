@@ -46,7 +46,7 @@ type packetMeta struct {
 	src, dst   [16]byte
 	tcp        tcpFields
 	flow       uint64 // flowHash of the two endpoints
-	key        segmentKey
+	key        segmentKey // what the copy detector reads, set with tcp (setKey)
 }
 
 // add appends a packet that lies at arena[start:end], captured at sec and
