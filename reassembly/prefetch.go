@@ -45,7 +45,7 @@ type packetMeta struct {
 	icmp       bool // not TCP, but an ICMP error about a TCP segment (Decoder.icmp)
 	src, dst   [16]byte
 	tcp        tcpFields
-	flow       uint64 // flowHash of the two endpoints
+	flow       uint64     // flowHash of the two endpoints
 	key        segmentKey // what the copy detector reads, set with tcp (setKey)
 }
 
