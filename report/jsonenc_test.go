@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/netip"
 	"path/filepath"
@@ -265,54 +266,52 @@ func compareStep(t *testing.T, where string, s *analyzer.Session, st *analyzer.S
 	}
 }
 
+// compareRecord compares a record written by hand (hand, with h: nil,
+// or a writer's encoder that names the file) with what encoding/json writes
+// of its struct (rec, for the writer w: plainJSON or namedJSON).
+func compareRecord(t *testing.T, what string, hand func(h *handEncoder) []byte, rec func(w *JSONWriter) any) {
+	t.Helper()
+	if got, want := string(hand(nil)), encodingJSON(t, rec(plainJSON)); got != want {
+		t.Errorf("%s:\n got %s\nwant %s", what, got, want)
+	}
+	if got, want := string(hand(&stepEnc)), encodingJSON(t, rec(namedJSON)); got != want {
+		t.Errorf("%s, file named:\n got %s\nwant %s", what, got, want)
+	}
+}
+
 func compareCommand(t *testing.T, where string, s *analyzer.Session, c *analyzer.Command) {
 	t.Helper()
-	if got, want := string(appendCommand(nil, s, c, nil)), encodingJSON(t, commandRec(plainJSON, s, c)); got != want {
-		t.Errorf("%s: session %d command %d:\n got %s\nwant %s", where, s.ID, c.Step, got, want)
-	}
-	if got, want := string(appendCommand(nil, s, c, &stepEnc)), encodingJSON(t, commandRec(namedJSON, s, c)); got != want {
-		t.Errorf("%s: session %d command %d, file named:\n got %s\nwant %s", where, s.ID, c.Step, got, want)
-	}
+	compareRecord(t, fmt.Sprintf("%s: session %d command %d", where, s.ID, c.Step),
+		func(h *handEncoder) []byte { return appendCommand(nil, s, c, h) },
+		func(w *JSONWriter) any { return commandRec(w, s, c) })
 }
 
 func compareFinding(t *testing.T, where string, s *analyzer.Session, f analyzer.Finding) {
 	t.Helper()
-	if got, want := string(appendFinding(nil, s, f, nil)), encodingJSON(t, findingRec(plainJSON, s, f)); got != want {
-		t.Errorf("%s: session %d finding %s:\n got %s\nwant %s", where, s.ID, f.Kind, got, want)
-	}
-	if got, want := string(appendFinding(nil, s, f, &stepEnc)), encodingJSON(t, findingRec(namedJSON, s, f)); got != want {
-		t.Errorf("%s: session %d finding %s, file named:\n got %s\nwant %s", where, s.ID, f.Kind, got, want)
-	}
+	compareRecord(t, fmt.Sprintf("%s: session %d finding %s", where, s.ID, f.Kind),
+		func(h *handEncoder) []byte { return appendFinding(nil, s, f, h) },
+		func(w *JSONWriter) any { return findingRec(w, s, f) })
 }
 
 func compareCredential(t *testing.T, where string, s *analyzer.Session, c *analyzer.Credential) {
 	t.Helper()
-	if got, want := string(appendCredential(nil, s, c, nil)), encodingJSON(t, plainJSON.credentialRec(s, c)); got != want {
-		t.Errorf("%s: session %d credential of %q:\n got %s\nwant %s", where, s.ID, c.User, got, want)
-	}
-	if got, want := string(appendCredential(nil, s, c, &stepEnc)), encodingJSON(t, namedJSON.credentialRec(s, c)); got != want {
-		t.Errorf("%s: session %d credential of %q, file named:\n got %s\nwant %s", where, s.ID, c.User, got, want)
-	}
+	compareRecord(t, fmt.Sprintf("%s: session %d credential of %q", where, s.ID, c.User),
+		func(h *handEncoder) []byte { return appendCredential(nil, s, c, h) },
+		func(w *JSONWriter) any { return w.credentialRec(s, c) })
 }
 
 func compareSession(t *testing.T, where string, s *analyzer.Session) {
 	t.Helper()
-	if got, want := string(appendSession(nil, s, nil)), encodingJSON(t, plainJSON.sessionRec(s)); got != want {
-		t.Errorf("%s: session %d:\n got %s\nwant %s", where, s.ID, got, want)
-	}
-	if got, want := string(appendSession(nil, s, &stepEnc)), encodingJSON(t, namedJSON.sessionRec(s)); got != want {
-		t.Errorf("%s: session %d, file named:\n got %s\nwant %s", where, s.ID, got, want)
-	}
+	compareRecord(t, fmt.Sprintf("%s: session %d", where, s.ID),
+		func(h *handEncoder) []byte { return appendSession(nil, s, h) },
+		func(w *JSONWriter) any { return w.sessionRec(s) })
 }
 
 func compareTransfer(t *testing.T, where string, s *analyzer.Session, x *analyzer.Transfer) {
 	t.Helper()
-	if got, want := string(appendTransfer(nil, s, x, nil)), encodingJSON(t, plainJSON.transferRec(s, x)); got != want {
-		t.Errorf("%s: session %d transfer %d:\n got %s\nwant %s", where, s.ID, x.ID, got, want)
-	}
-	if got, want := string(appendTransfer(nil, s, x, &stepEnc)), encodingJSON(t, namedJSON.transferRec(s, x)); got != want {
-		t.Errorf("%s: session %d transfer %d, file named:\n got %s\nwant %s", where, s.ID, x.ID, got, want)
-	}
+	compareRecord(t, fmt.Sprintf("%s: session %d transfer %d", where, s.ID, x.ID),
+		func(h *handEncoder) []byte { return appendTransfer(nil, s, x, h) },
+		func(w *JSONWriter) any { return w.transferRec(s, x) })
 }
 
 // stepEnc and fuzzTimes keep the last second written from one comparison
