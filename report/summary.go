@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"math"
 	"net/netip"
 	"slices"
 	"sort"
@@ -79,7 +80,7 @@ type findingKind struct {
 
 // crossPlace is where a finding that spans sessions comes among its
 // session's findings: after them (the views drawn at the end append it).
-const crossPlace = 1 << 40
+const crossPlace = math.MaxInt / 2 // 1 << 40 overflowed int on 32-bit platforms
 
 // Add counts a session (in any order).
 func (c *SummaryCounts) Add(s *analyzer.Session) {
