@@ -76,7 +76,9 @@ func (a *Analyzer) detectEvent(cs *connState, e *reassembly.Event) {
 	}
 	ev := *e
 	if e.Kind == reassembly.EventPayload {
-		ev.Payload = append([]byte(nil), e.Payload...)
+		// A copy: the packet's memory is not kept (Keeper) and may be
+		// read again, or unmapped, by the time the events are replayed.
+		ev.Payload, ev.Keeper = append([]byte(nil), e.Payload...), nil
 		d.bytes += len(e.Payload)
 	}
 	if len(d.events) < detectMaxEvents+1 || d.held {
