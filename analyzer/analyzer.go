@@ -39,6 +39,11 @@ type Options struct {
 	// diagnosis), for outputs that show no diagnosis: a busy server's
 	// short sessions spent a tenth of what they allocated on them.
 	NoFacts bool
+	// FindingStepsOnly keeps of each session's steps only those its
+	// findings are made from (Session.Steps then holds those, numbered as
+	// in the whole timeline), for outputs that print no step: the tables
+	// and the summary. It has no effect with OnStep.
+	FindingStepsOnly bool
 }
 
 // Dropped counts what the analyzer did not report in full, for the user.
@@ -268,13 +273,22 @@ func (a *Analyzer) classify(rc *reassembly.Conn) *connState {
 	return cs
 }
 
+// fewSteps is what a new session knows of the steps it does not keep, nil
+// when it keeps them all (Options.FindingStepsOnly).
+func (a *Analyzer) fewSteps() *fewSteps {
+	if !a.opts.FindingStepsOnly || a.opts.OnStep != nil {
+		return nil
+	}
+	return &fewSteps{}
+}
+
 // newControl makes the connection the control connection of a new session.
 func (a *Analyzer) newControl(cs *connState, why string) {
 	a.makeRoom()
 	a.nextID++
 	c := &cs.conn
 	s := &Session{ID: a.nextID, File: a.file, Client: c.Client, Server: c.Server, Login: "none", Detected: why, Midstream: c.Midstream,
-		limits: &a.opts.Limits}
+		limits: &a.opts.Limits, few: a.fewSteps()}
 	ct := newConnTrack(s, RoleControl, c)
 	s.ctl = &control{track: ct}
 	a.sessions.add(s)
@@ -354,7 +368,7 @@ func (a *Analyzer) finishClosing(all bool) {
 		a.finish(s)
 		n++
 	}
-	a.closing = append(a.closing[:0], a.closing[n:]...)
+	a.closing = dropFront(a.closing, n)
 	a.setClosingDue()
 }
 
@@ -383,7 +397,7 @@ func (a *Analyzer) finishSettled() {
 		}
 		n++
 	}
-	a.settling = append(a.settling[:0], a.settling[n:]...)
+	a.settling = dropFront(a.settling, n)
 	if len(a.settling) > 0 {
 		a.settlingDue = reassembly.StampOf(a.settling[0].End.Add(settleGrace))
 	}
@@ -392,6 +406,18 @@ func (a *Analyzer) finishSettled() {
 		a.finishedEarly = 0
 		a.setClosingDue()
 	}
+}
+
+// dropFront takes the first n sessions off a queue without moving the
+// others: a busy capture's queue holds thousands, and copying them down
+// each time the first few are done cost more than finishing them. The
+// slots let go are cleared, so that they keep no finished session alive.
+func dropFront(q []*Session, n int) []*Session {
+	clear(q[:n])
+	if n == len(q) {
+		return q[:0] // the whole array again, from its start
+	}
+	return q[n:]
 }
 
 // setClosingDue sets closingDue from the first session closing. Its End

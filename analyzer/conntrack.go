@@ -70,8 +70,6 @@ func (ct *connTrack) tcpEvent(e *reassembly.Event) bool {
 	dir := e.Dir
 	switch e.Kind {
 	case reassembly.EventSYN, reassembly.EventSYNACK:
-		from, to := ct.endpoints(dir)
-		pkt := Packet{Time: e.Time, From: from, To: to, Flags: e.Flags.String()}
 		if !ct.hsStarted {
 			ct.hsStarted = true
 			st := ct.newStep(e, KindHandshake)
@@ -80,12 +78,15 @@ func (ct *connTrack) tcpEvent(e *reassembly.Event) bool {
 			st.open = true
 			ct.hsStep = s.addStep(&st)
 		}
-		hs := s.step(ct.hsStep)
-		if hs.Packets == nil {
-			hs.Packets = make([]Packet, 0, 3) // SYN, SYN,ACK, ACK: one array, not three
-		}
-		if len(hs.Packets) < 16 {
-			hs.Packets = append(hs.Packets, pkt)
+		if hs := s.keptStep(ct.hsStep); hs != nil {
+			from, to := ct.endpoints(dir)
+			pkt := Packet{Time: e.Time, From: from, To: to, Flags: e.Flags.String()}
+			if hs.Packets == nil {
+				hs.Packets = make([]Packet, 0, 3) // SYN, SYN,ACK, ACK: one array, not three
+			}
+			if len(hs.Packets) < 16 {
+				hs.Packets = append(hs.Packets, pkt)
+			}
 		}
 		if e.Kind == reassembly.EventSYNACK {
 			ct.hsSynAck = true
@@ -134,11 +135,12 @@ func (ct *connTrack) ackStep(e *reassembly.Event) {
 	dir, other := e.Dir, e.Dir^1
 	// The third packet of the handshake.
 	if ct.hsStarted && ct.hsSynAck && !ct.hsDone && dir == reassembly.ClientToServer {
-		from, to := ct.endpoints(dir)
-		hs := s.step(ct.hsStep)
-		hs.Packets = append(hs.Packets, Packet{Time: e.Time, From: from, To: to, Flags: e.Flags.String()})
+		if hs := s.keptStep(ct.hsStep); hs != nil {
+			from, to := ct.endpoints(dir)
+			hs.Packets = append(hs.Packets, Packet{Time: e.Time, From: from, To: to, Flags: e.Flags.String()})
+			hs.open = false
+		}
 		ct.hsDone = true
-		hs.open = false
 		return
 	}
 	// An acknowledgement of the other side's FIN.

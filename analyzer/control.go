@@ -51,41 +51,11 @@ type control struct {
 	mechanism string
 }
 
-// addStep records a copy of st and returns its index, or -1 once the session
-// holds MaxSteps (the steps are then counted, not kept).
-func (s *Session) addStep(st *Step) int {
-	if st.Time.After(s.End) {
-		s.End = st.Time
-	}
-	if len(s.Steps) >= s.limits.steps() {
-		s.DroppedSteps++
-		return -1
-	}
-	if len(s.Steps) == cap(s.Steps) {
-		s.Steps = growSteps(s.Steps)
-	}
-	s.Steps = append(s.Steps, *st)
-	return len(s.Steps) - 1
-}
-
 // addCredential keeps a login attempt, up to the limit.
 func (s *Session) addCredential(c *Credential) {
 	if len(s.Credentials) < s.limits.credentials() {
 		s.Credentials = append(s.Credentials, c)
 	}
-}
-
-// step returns the step at idx, or a scratch step for -1 (a step that was
-// not kept), so callers need no special case.
-func (s *Session) step(idx int) *Step {
-	if idx < 0 || idx >= len(s.Steps) {
-		if s.scratch == nil {
-			s.scratch = new(Step) // rare: only once steps are over the limit
-		}
-		*s.scratch = Step{}
-		return s.scratch
-	}
-	return &s.Steps[idx]
 }
 
 // controlPayload parses the bytes of one direction of the control connection.
@@ -473,7 +443,7 @@ func (s *Session) protectedLogin(t time.Time, by string) {
 			return // logged in before the protection began
 		}
 	}
-	c := &Credential{Time: t, Outcome: "unknown", Protected: true, Protection: by, Step: len(s.Steps)}
+	c := &Credential{Time: t, Outcome: "unknown", Protected: true, Protection: by, Step: s.numSteps()}
 	s.addCredential(c)
 	s.ctl.cred = nil
 }

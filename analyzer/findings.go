@@ -53,8 +53,8 @@ func (s *Session) addFinding(severity, kind string, step int, format string, arg
 	}
 	g.n++
 	at := s.Start
-	if step >= 0 && step < len(s.Steps) {
-		at = s.Steps[step].Time
+	if st := s.keptStep(step); st != nil {
+		at = st.Time
 	}
 	if g.n > findingsPerKind {
 		if g.over == 0 {
@@ -153,7 +153,7 @@ func BackdoorTrigger(user string) bool {
 func (s *Session) stepIndex(match func(*Step) bool) int {
 	for i := range s.Steps {
 		if match(&s.Steps[i]) {
-			return i
+			return s.index(i)
 		}
 	}
 	return -1
@@ -190,12 +190,12 @@ func (s *Session) sessionFindings() {
 		}
 		switch {
 		case st.Command == "SITE" && strings.HasPrefix(strings.ToUpper(strings.TrimSpace(st.Arg)), "EXEC"):
-			s.addFinding(SeverityCritical, "site-exec", i, "SITE EXEC asks the server to run a program: %q", st.Arg)
+			s.addFinding(SeverityCritical, "site-exec", s.index(i), "SITE EXEC asks the server to run a program: %q", st.Arg)
 		case st.Command == "USER" && BackdoorTrigger(st.Arg) && strings.Contains(s.Banner, "vsFTPd 2.3.4"):
-			s.addFinding(SeverityCritical, "backdoor-trigger", i,
+			s.addFinding(SeverityCritical, "backdoor-trigger", s.index(i),
 				"USER %q ends in \":)\", the trigger of the backdoor planted in vsftpd 2.3.4 (CVE-2011-2523), and the banner says vsFTPd 2.3.4: the server opens a root shell on its port 6200 to anyone who connects", st.Arg)
 		case st.Command == "USER" && BackdoorTrigger(st.Arg):
-			s.addFinding(SeverityCritical, "backdoor-trigger", i,
+			s.addFinding(SeverityCritical, "backdoor-trigger", s.index(i),
 				"USER %q ends in \":)\", the trigger of the backdoor planted in vsftpd 2.3.4 (CVE-2011-2523): such a server opens a root shell on its port 6200 to anyone who connects", st.Arg)
 		}
 	}
@@ -223,7 +223,7 @@ func (s *Session) passiveAddressFindings() {
 		}
 		a := st.Address.Addr()
 		if addrs[a] == nil {
-			addrs[a] = &seen{first: i}
+			addrs[a] = &seen{first: s.index(i)}
 			order = append(order, a)
 		}
 		addrs[a].count++

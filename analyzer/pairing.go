@@ -254,8 +254,8 @@ func (c *control) arriving(dir reassembly.Direction) string {
 // for no reply.
 func (a *Analyzer) notFTP(s *Session, dir reassembly.Direction, l Line, flags string) {
 	c := s.ctl
-	if i := c.notFTP[dir] - 1; i >= 0 && i == len(s.Steps)-1 {
-		st := &s.Steps[i]
+	if i := c.notFTP[dir] - 1; i >= 0 && i == s.numSteps()-1 {
+		st := s.step(i)
 		st.Bytes += int64(len(l.Text)) + 2
 		st.Lines++
 		return

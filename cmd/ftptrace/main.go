@@ -94,6 +94,25 @@ func (cfg *config) showsDiagnoses() bool {
 	return true
 }
 
+// keepAllSteps makes every view keep every step, for the test that the
+// views that keep only the findings' steps lose nothing.
+var keepAllSteps = false
+
+// showsSteps tells whether the output reads the steps of a session (the
+// timeline, JSON, the log formats, the diagrams, a diagnosis): the
+// tables and the summary print none, and the analysis keeps only those
+// the findings are made from (analyzer.Options.FindingStepsOnly).
+func (cfg *config) showsSteps() bool {
+	if keepAllSteps || cfg.json || cfg.logFormat() {
+		return true
+	}
+	switch cfg.view {
+	case "sessions", "transfers", "creds", "summary":
+		return false
+	}
+	return true
+}
+
 // failOnSession tells whether a session meets the --fail-on condition.
 // Anonymous logins do not count as clear-text passwords: their "password"
 // is no secret.
