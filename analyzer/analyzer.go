@@ -258,7 +258,8 @@ func (a *Analyzer) classify(rc *reassembly.Conn) *connState {
 		return cs
 	}
 	if a.ports[c.Server.Port()] {
-		cs.kind, cs.detect = connUnknown, &detector{control: true}
+		// Its handshake is held until it completes: SYN, SYN,ACK, ACK.
+		cs.kind, cs.detect = connUnknown, &detector{control: true, events: make([]reassembly.Event, 0, 4)}
 		return cs
 	}
 	if c.Server.Port() == implicitFTPSPort {

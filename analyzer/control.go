@@ -200,13 +200,16 @@ func (a *Analyzer) command(s *Session, l Line, flags string) {
 		c.cred.Step = idx
 	}
 	if len(s.Commands) < s.limits.commands() {
+		if s.Commands == nil {
+			s.Commands = make([]*Command, 0, 8) // a short session's, in one array
+		}
 		s.Commands = append(s.Commands, cmd)
 	} else {
 		s.DroppedCommands++
 	}
 	c.orphans = 0
 	if len(c.pending) >= maxPending {
-		c.pending = c.pending[1:]
+		c.dropPending(1)
 	}
 	c.pending = append(c.pending, cmd)
 	if c.replies.open != nil {
@@ -260,7 +263,7 @@ func (a *Analyzer) reply(s *Session, rep *Reply, flags string) {
 		}
 	case len(c.pending) > 0:
 		cmd = c.pending[0]
-		c.pending = c.pending[1:]
+		c.dropPending(1)
 		cmd.ReplyCode, cmd.ReplyText, cmd.ReplyTime, cmd.replied = rep.Code, text, rep.Time, true
 	case !c.greeted && s.Midstream:
 		st.ReplyTo = ReplyToUnseen
