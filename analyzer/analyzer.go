@@ -280,7 +280,7 @@ func (a *Analyzer) fewSteps() *fewSteps {
 	if !a.opts.FindingStepsOnly || a.opts.OnStep != nil {
 		return nil
 	}
-	return &fewSteps{}
+	return &fewSteps{frames: make([]int, 0, 32)} // a short session's steps, in one array
 }
 
 // newControl makes the connection the control connection of a new session.
