@@ -50,9 +50,17 @@ func (m *sentMarks) at(ack uint32) (what string, partly, ok bool) {
 	return "", false, false
 }
 
+// explainsACKs tells whether the connection's ACK steps say what they
+// acknowledge (Step.Acks): not in a session that keeps only the findings'
+// steps, where no ACK step is kept (fewSteps).
+func (ct *connTrack) explainsACKs() bool { return ct.sess.few == nil }
+
 // sent notes, after an event of one side of a connection, how far its
 // bytes go and what they were.
 func (ct *connTrack) sent(e *reassembly.Event, what string) {
+	if !ct.explainsACKs() {
+		return
+	}
 	var end uint32
 	switch e.Kind {
 	case reassembly.EventSYN, reassembly.EventSYNACK:

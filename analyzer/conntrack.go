@@ -169,9 +169,11 @@ func (ct *connTrack) ackStep(e *reassembly.Event) {
 		return
 	}
 	st := ct.newStep(e, KindACK)
-	st.Acks = ct.acked(e)
-	if f := &ct.fin[other]; st.Acks == "FIN" && !seqGE(e.Ack, f.end) && ct.dataStep[other] >= 0 {
-		st.Acks = "data" // bytes sent before the FIN, acknowledged after it came
+	if ct.explainsACKs() {
+		st.Acks = ct.acked(e)
+		if f := &ct.fin[other]; st.Acks == "FIN" && !seqGE(e.Ack, f.end) && ct.dataStep[other] >= 0 {
+			st.Acks = "data" // bytes sent before the FIN, acknowledged after it came
+		}
 	}
 	st.DupACK = ct.hasLastAck[dir] && ct.lastAck[dir] == e.Ack && ct.lastWhat[dir] == "ACK"
 	s.addStep(&st)

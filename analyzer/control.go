@@ -82,7 +82,6 @@ func (a *Analyzer) controlPayload(s *Session, e *reassembly.Event) {
 	}
 	c.split[e.Dir].index, c.split[e.Dir].urgent = e.Index, e.Flags&reassembly.FlagURG != 0
 	c.lines = c.split[e.Dir].feed(e.Payload, e.Time, c.lines[:0])
-	defer func() { c.track.sent(e, c.arriving(e.Dir)) }() // what the bytes were, once parsed
 	flags := e.Flags.String()
 	for i, l := range c.lines {
 		a.line(s, e.Dir, l, flags)
@@ -94,6 +93,9 @@ func (a *Analyzer) controlPayload(s *Session, e *reassembly.Event) {
 			}
 			break
 		}
+	}
+	if c.track.explainsACKs() {
+		c.track.sent(e, c.arriving(e.Dir)) // what the bytes were, once parsed
 	}
 }
 
