@@ -121,9 +121,25 @@ func (s *Session) keptStep(idx int) *Step {
 		}
 		return &s.Steps[idx]
 	}
-	i := sort.Search(len(s.Steps), func(i int) bool { return s.Steps[i].N > idx })
-	if i < len(s.Steps) && s.Steps[i].N == idx+1 {
-		return &s.Steps[i]
+	// Kept steps are in index order, N the index + 1: a search, after a
+	// look at the last (the step asked for is often newer than any kept).
+	lo, hi := 0, len(s.Steps)
+	if hi == 0 || s.Steps[hi-1].N <= idx {
+		if hi > 0 && s.Steps[hi-1].N == idx+1 {
+			return &s.Steps[hi-1]
+		}
+		return nil
+	}
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if s.Steps[m].N <= idx {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	if s.Steps[lo].N == idx+1 {
+		return &s.Steps[lo]
 	}
 	return nil
 }
