@@ -1,6 +1,7 @@
 package reassembly
 
 import (
+	"cmp"
 	"encoding/binary"
 	"slices"
 	"sort"
@@ -98,9 +99,12 @@ type Tracker struct {
 	holeBefore             time.Time // flush queued data seen before this, after the packet
 	finEvent               Event
 
-	// ending, while Close ends every connection, collects those that end,
-	// for Close to report in the order they began.
+	// ending, while Close or a flush ends connections in gopacket's (map)
+	// order, collects those that end, to report them in the order they began.
 	ending *[]*stream
+	// flushEnding collects the ends a flush of gopacket's connections
+	// causes, reused from one flush to the next.
+	flushEnding []*stream
 	// resetBy is the connection whose packet being followed carries a RST
 	// that ends it (stream.Accept); closingHalf is set while the tracker
 	// closes gopacket's other half of it (endByReset).
@@ -456,9 +460,26 @@ func (t *Tracker) assemble(s *stream, d Direction, tcp *layers.TCP, ci gopacket.
 // connections idle since idle (when not zero), in both gopacket's
 // assembler and the bulk lane.
 func (t *Tracker) flush(before, idle time.Time) {
+	// gopacket's flush visits its connections in the order of a map: the
+	// ends it causes are reported (and the connections later forgotten) in
+	// the order the connections began, as Close does, so that the output
+	// is the same every run (sessions are handed on in the order they end).
+	t.ending = &t.flushEnding
+	closed := len(t.closed)
 	t.asm.FlushWithOptions(greassembly.FlushOptions{T: before, TC: idle})
+	t.ending = nil
+	slices.SortStableFunc(t.closed[closed:], byConnID)
+	slices.SortStableFunc(t.flushEnding, byConnID)
+	for i, s := range t.flushEnding {
+		s.reportEnd()
+		t.flushEnding[i] = nil
+	}
+	t.flushEnding = t.flushEnding[:0]
 	t.laneFlush(before, idle)
 }
+
+// byConnID orders streams as their connections began.
+func byConnID(a, b *stream) int { return cmp.Compare(a.conn.ID, b.conn.ID) }
 
 func (t *Tracker) newStream(seg *Segment) *stream {
 	t.nextID++

@@ -263,3 +263,21 @@ func run2(t *testing.T, path string, view ...string) string {
 	}
 	return a
 }
+
+// TestSameOutputEveryRun: every capture of the project read as one (their
+// times far apart, so that sessions end by the idle timeout and some are
+// passed over) gives the same timeline and JSON every run. The
+// connections gopacket's flush closed together ended in the order of a map,
+// and the sessions they ended came out in another order each run.
+func TestSameOutputEveryRun(t *testing.T) {
+	files := fixtures(t)
+	for _, view := range [][]string{{"timeline"}, {"--json"}} {
+		args := append(slices.Clone(view), files...)
+		first, _, _ := runCLI(t, args...)
+		for run := 2; run <= 4; run++ {
+			if got, _, _ := runCLI(t, args...); got != first {
+				t.Fatalf("%s of every capture as one: run %d differs from run 1:\n%s", view[0], run, firstDiff(first, got))
+			}
+		}
+	}
+}
