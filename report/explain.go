@@ -29,6 +29,10 @@ func connName(st *analyzer.Step) string {
 	return tr("the control connection")
 }
 
+// explainSize is room for most explanations: their builder grows once,
+// not a sentence at a time.
+const explainSize = 160
+
 // Explain says in a plain sentence what a step means.
 func Explain(s *analyzer.Session, st *analyzer.Step) string {
 	switch st.Kind {
@@ -59,6 +63,7 @@ func Explain(s *analyzer.Session, st *analyzer.Step) string {
 func explainHandshake(s *analyzer.Session, st *analyzer.Step) string {
 	opener := sideWord(st.FromClient)
 	var b strings.Builder
+	b.Grow(explainSize)
 	if st.Unanswered {
 		syns := 0
 		for _, p := range st.Packets {
@@ -70,22 +75,22 @@ func explainHandshake(s *analyzer.Session, st *analyzer.Step) string {
 			opener, connName(st), st.From.Port(), st.To.Port(), sideWord(!st.FromClient), plural(syns, "time"))
 	}
 	if st.Conn == analyzer.RoleControl {
-		b.WriteString(tr("Three-way handshake: the client opens the control connection from its port %d to the server's port %d.", st.From.Port(), st.To.Port()))
+		trTo(&b, "Three-way handshake: the client opens the control connection from its port %d to the server's port %d.", st.From.Port(), st.To.Port())
 	} else if st.Active {
-		b.WriteString(tr("Three-way handshake: the server opens %s from its port %d to the client's port %d (active mode: the server connects).", connName(st), st.From.Port(), st.To.Port()))
+		trTo(&b, "Three-way handshake: the server opens %s from its port %d to the client's port %d (active mode: the server connects).", connName(st), st.From.Port(), st.To.Port())
 		if st.From.Port() == 20 {
-			b.WriteString(tr(" Port 20 is the textbook FTP data port."))
+			trTo(&b, " Port 20 is the textbook FTP data port.")
 		} else {
-			b.WriteString(tr(" The server uses port %d, not the textbook port 20.", st.From.Port()))
+			trTo(&b, " The server uses port %d, not the textbook port 20.", st.From.Port())
 		}
 		if n := int(st.To.Port()) - int(s.Client.Port()); n > 0 && n < 100 {
-			b.WriteString(tr(" The client's data port is its control port N+%d.", n))
+			trTo(&b, " The client's data port is its control port N+%d.", n)
 		}
 	} else {
-		b.WriteString(tr("Three-way handshake: the %s opens %s from its port %d to the server's port %d (passive mode: the client connects).", opener, connName(st), st.From.Port(), st.To.Port()))
+		trTo(&b, "Three-way handshake: the %s opens %s from its port %d to the server's port %d (passive mode: the client connects).", opener, connName(st), st.From.Port(), st.To.Port())
 	}
 	if dc := dataConnOf(s, st); dc != nil && dc.EarlyBy > 0 {
-		b.WriteString(tr(" It was recorded %s before its announcement: the capture's order is not the order on the wire.", humanDuration(dc.EarlyBy)))
+		trTo(&b, " It was recorded %s before its announcement: the capture's order is not the order on the wire.", humanDuration(dc.EarlyBy))
 	}
 	syns, synacks := 0, 0
 	for _, p := range st.Packets {
@@ -98,10 +103,10 @@ func explainHandshake(s *analyzer.Session, st *analyzer.Step) string {
 	}
 	switch {
 	case syns > 1:
-		b.WriteString(tr(" The SYN was sent %d times before the answer.", syns))
+		trTo(&b, " The SYN was sent %d times before the answer.", syns)
 	}
 	if len(st.Packets) == 2 && synacks == 1 {
-		b.WriteString(tr(" The third packet (ACK) was not captured separately."))
+		trTo(&b, " The third packet (ACK) was not captured separately.")
 	}
 	return b.String()
 }
@@ -165,55 +170,56 @@ func describeAcked(acks, other string) string {
 func explainCommand(s *analyzer.Session, st *analyzer.Step) string {
 	arg := inline(st.Arg)
 	var b strings.Builder
+	b.Grow(explainSize)
 	switch st.Command {
 	case "USER":
-		b.WriteString(tr("The client sends the user name \"%s\".", arg))
+		trTo(&b, "The client sends the user name \"%s\".", arg)
 		if analyzer.BackdoorTrigger(st.Arg) {
-			b.WriteString(tr(" Its \":)\" is the trigger of the backdoor planted in vsftpd 2.3.4 (CVE-2011-2523): such a server opens a root shell on its port 6200."))
+			trTo(&b, " Its \":)\" is the trigger of the backdoor planted in vsftpd 2.3.4 (CVE-2011-2523): such a server opens a root shell on its port 6200.")
 		}
 	case "PASS":
 		switch {
 		case st.Anonymous && analyzer.LooksLikeEmail(st.Arg):
-			b.WriteString(tr("The client sends \"%s\" as the anonymous password: by custom an e-mail address, no secret.", arg))
+			trTo(&b, "The client sends \"%s\" as the anonymous password: by custom an e-mail address, no secret.", arg)
 		case st.Anonymous:
-			b.WriteString(tr("The client sends \"%s\" as the anonymous password (anonymous FTP asks for an e-mail address; this is none): no secret, anyone may log in so.", arg))
+			trTo(&b, "The client sends \"%s\" as the anonymous password (anonymous FTP asks for an e-mail address; this is none): no secret, anyone may log in so.", arg)
 		case !st.Cleartext:
-			b.WriteString(tr("The client sends the password."))
+			trTo(&b, "The client sends the password.")
 		default:
-			b.WriteString(tr("The client sends the password \"%s\" in clear text: anyone on the path can read it.", arg))
+			trTo(&b, "The client sends the password \"%s\" in clear text: anyone on the path can read it.", arg)
 		}
 	case "PORT", "EPRT", "LPRT":
 		explainActive(&b, s, st)
 	case "PASV", "EPSV", "LPSV":
-		b.WriteString(tr("The client asks the server to listen for a data connection (%s: passive mode).", st.Command))
+		trTo(&b, "The client asks the server to listen for a data connection (%s: passive mode).", st.Command)
 	case "AUTH":
-		b.WriteString(tr("The client asks to protect the control connection with %s.", arg))
+		trTo(&b, "The client asks to protect the control connection with %s.", arg)
 	case "QUIT":
-		b.WriteString(tr("The client logs out and asks the server to close the control connection."))
+		trTo(&b, "The client logs out and asks the server to close the control connection.")
 	case "ABOR":
 		explainABOR(&b, s, st)
 	case "ADAT":
-		b.WriteString(tr("The client sends security data for the mechanism AUTH named (ADAT, RFC 2228): a step of its authentication, in base64."))
+		trTo(&b, "The client sends security data for the mechanism AUTH named (ADAT, RFC 2228): a step of its authentication, in base64.")
 	case "MIC", "CONF", "ENC":
-		b.WriteString(tr("The client sends a protected command (%s, RFC 2228: %s): the command inside the base64 token cannot be read here.", st.Command, tr(protectionLevel[st.Command])))
+		trTo(&b, "The client sends a protected command (%s, RFC 2228: %s): the command inside the base64 token cannot be read here.", st.Command, tr(protectionLevel[st.Command]))
 	default:
 		info, ok := analyzer.LookupCommand(st.Command)
 		switch {
 		case !ok && utf8.RuneCountInString(st.SentVerb()) > maxInline:
-			b.WriteString(tr("The client sends a command ftptrace does not know (%s).", inline(st.SentVerb())))
+			trTo(&b, "The client sends a command ftptrace does not know (%s).", inline(st.SentVerb()))
 		case !ok:
-			b.WriteString(tr("The client sends \"%s\", a command ftptrace does not know.", inline(st.SentVerb())))
+			trTo(&b, "The client sends \"%s\", a command ftptrace does not know.", inline(st.SentVerb()))
 		case info.Class == analyzer.ClassTransfer:
-			b.WriteString(tr("The client sends %s: %s%s; this needs a data connection.", st.Command, tr(info.Summary), argSuffix(arg)))
+			trTo(&b, "The client sends %s: %s%s; this needs a data connection.", st.Command, tr(info.Summary), argSuffix(arg))
 			if st.Command == "LIST" || st.Command == "NLST" {
-				b.WriteString(tr(" (It is what a user's ls or dir sends.)"))
+				trTo(&b, " (It is what a user's ls or dir sends.)")
 			}
 		default:
-			b.WriteString(tr("The client sends %s: %s%s (a control command, answered on the control connection).", st.Command, tr(info.Summary), argSuffix(arg)))
+			trTo(&b, "The client sends %s: %s%s (a control command, answered on the control connection).", st.Command, tr(info.Summary), argSuffix(arg))
 		}
 	}
 	if st.Truncated {
-		b.WriteString(tr(" The line was longer than ftptrace keeps and was cut."))
+		trTo(&b, " The line was longer than ftptrace keeps and was cut.")
 	}
 	return b.String()
 }
@@ -226,15 +232,15 @@ func explainABOR(b *strings.Builder, s *analyzer.Session, st *analyzer.Step) {
 	t := transferByID(s, st.Transfer)
 	switch {
 	case st.Abort == analyzer.AbortNothing && t != nil && t.Status != 0:
-		b.WriteString(tr("The client sends ABOR, but no transfer is in progress: transfer %d (%s) had already ended with its %d reply. There is nothing left to abort.", t.ID, t.Command, t.Status))
+		trTo(b, "The client sends ABOR, but no transfer is in progress: transfer %d (%s) had already ended with its %d reply. There is nothing left to abort.", t.ID, t.Command, t.Status)
 	case st.Abort == analyzer.AbortNothing:
-		b.WriteString(tr("The client sends ABOR, but no transfer is in progress: there is nothing to abort."))
+		trTo(b, "The client sends ABOR, but no transfer is in progress: there is nothing to abort.")
 	case st.Abort == analyzer.AbortArrived && t != nil:
-		b.WriteString(tr("The client sends ABOR once every byte of transfer %d (%s) has arrived, before the server's final reply: little is left to abort (some clients end every download so).", t.ID, t.Command))
+		trTo(b, "The client sends ABOR once every byte of transfer %d (%s) has arrived, before the server's final reply: little is left to abort (some clients end every download so).", t.ID, t.Command)
 	case t != nil:
-		b.WriteString(tr("The client sends ABOR: it asks the server to abort transfer %d (%s), whose data is still coming (a control command, answered on the control connection).", t.ID, t.Command))
+		trTo(b, "The client sends ABOR: it asks the server to abort transfer %d (%s), whose data is still coming (a control command, answered on the control connection).", t.ID, t.Command)
 	default:
-		b.WriteString(tr("The client sends ABOR: abort the transfer in progress (a control command, answered on the control connection)."))
+		trTo(b, "The client sends ABOR: abort the transfer in progress (a control command, answered on the control connection).")
 	}
 }
 
@@ -300,35 +306,35 @@ func argSuffix(arg string) string {
 func explainActive(b *strings.Builder, s *analyzer.Session, st *analyzer.Step) {
 	if st.AddressNote == "invalid" || !st.Address.IsValid() {
 		if st.AddressError == "" {
-			b.WriteString(tr("The client sends %s with an argument ftptrace cannot decode.", st.Command))
+			trTo(b, "The client sends %s with an argument ftptrace cannot decode.", st.Command)
 		} else {
-			b.WriteString(tr("The client sends %s with a malformed argument: %s.", st.Command, tr(st.AddressError)))
+			trTo(b, "The client sends %s with a malformed argument: %s.", st.Command, tr(st.AddressError))
 		}
 		serverVerdict(b, s, st)
 		return
 	}
 	defer serverVerdict(b, s, st)
 	addr := st.Address
-	b.WriteString(tr("The client announces where the server shall connect for data (active mode): "))
+	trTo(b, "The client announces where the server shall connect for data (active mode): ")
 	if st.Command == "PORT" {
 		p := addr.Port()
-		b.WriteString(tr("%s means address %s, port %d*256+%d = %d.", Clean(st.Arg), addr.Addr(), p>>8, p&255, p))
+		trTo(b, "%s means address %s, port %d*256+%d = %d.", Clean(st.Arg), addr.Addr(), p>>8, p&255, p)
 	} else {
-		b.WriteString(tr("address %s, port %d.", addr.Addr(), addr.Port()))
+		trTo(b, "address %s, port %d.", addr.Addr(), addr.Port())
 	}
 	if n := int(addr.Port()) - int(s.Client.Port()); n > 0 && n < 100 && addr.Addr() == s.Client.Addr() {
-		b.WriteString(tr(" That is the client's control port N+%d.", n))
+		trTo(b, " That is the client's control port N+%d.", n)
 	}
 	if st.AddressError != "" {
-		b.WriteString(tr(" But the argument is malformed: %s.", tr(st.AddressError)))
+		trTo(b, " But the argument is malformed: %s.", tr(st.AddressError))
 	}
 	switch st.AddressNote {
 	case "other-address":
-		b.WriteString(tr(" The address is not the one the client connects from (%s), but by a NAT reading it is the client's own: a client behind NAT that no FTP helper rewrote (or one that announces its public address). The findings say whether the server reached it.", s.Client.Addr()))
+		trTo(b, " The address is not the one the client connects from (%s), but by a NAT reading it is the client's own: a client behind NAT that no FTP helper rewrote (or one that announces its public address). The findings say whether the server reached it.", s.Client.Addr())
 	case "third-host":
-		b.WriteString(tr(" That is not the client (%s) by any reading: the server is told to connect to a third host (an FTP bounce).", s.Client.Addr()))
+		trTo(b, " That is not the client (%s) by any reading: the server is told to connect to a third host (an FTP bounce).", s.Client.Addr())
 	case "privileged-port":
-		b.WriteString(tr(" The port is privileged (below 1024), which clients do not need; it is the client's own address, so no bounce."))
+		trTo(b, " The port is privileged (below 1024), which clients do not need; it is the client's own address, so no bounce.")
 	}
 }
 
@@ -339,11 +345,11 @@ func explainOOPS(b *strings.Builder, st *analyzer.Step) {
 	what := strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(analyzer.FirstText(st.Text), "OOPS"), ":"))
 	switch st.ReplyTo {
 	case analyzer.ReplyToClose:
-		b.WriteString(tr("The server answers the client's FIN with \"500 OOPS: %s\": vsftpd's report that its process failed as the client left; the connection closes.", inline(what)))
+		trTo(b, "The server answers the client's FIN with \"500 OOPS: %s\": vsftpd's report that its process failed as the client left; the connection closes.", inline(what))
 	case analyzer.ReplyToUnsolicited, analyzer.ReplyToUnseen, analyzer.ReplyToUncaptured, analyzer.ReplyToGreeting:
-		b.WriteString(tr("The server sends \"500 OOPS: %s\": vsftpd's report that its process failed, not a reply to a command; the connection closes.", inline(what)))
+		trTo(b, "The server sends \"500 OOPS: %s\": vsftpd's report that its process failed, not a reply to a command; the connection closes.", inline(what))
 	default:
-		b.WriteString(tr("The server answers %s with \"500 OOPS: %s\": vsftpd's report that its process failed, not a verdict on the command; the connection closes.", shortText(st.ReplyTo), inline(what)))
+		trTo(b, "The server answers %s with \"500 OOPS: %s\": vsftpd's report that its process failed, not a verdict on the command; the connection closes.", shortText(st.ReplyTo), inline(what))
 	}
 }
 
@@ -357,9 +363,9 @@ func serverVerdict(b *strings.Builder, s *analyzer.Session, st *analyzer.Step) {
 	switch {
 	case c == nil || c.ReplyCode == 0:
 	case c.ReplyCode >= 400:
-		b.WriteString(tr(" The server refuses it (%d).", c.ReplyCode))
+		trTo(b, " The server refuses it (%d).", c.ReplyCode)
 	default:
-		b.WriteString(tr(" The server takes it all the same (%d).", c.ReplyCode))
+		trTo(b, " The server takes it all the same (%d).", c.ReplyCode)
 	}
 }
 
@@ -375,6 +381,7 @@ func commandAt(s *analyzer.Session, st *analyzer.Step) *analyzer.Command {
 
 func explainReply(s *analyzer.Session, st *analyzer.Step) string {
 	var b strings.Builder
+	b.Grow(explainSize)
 	meaning := tr(analyzer.ReplyMeaning(st.Code))
 	if st.Code == 500 && strings.HasPrefix(st.Text, "OOPS") {
 		explainOOPS(&b, st)
@@ -382,68 +389,68 @@ func explainReply(s *analyzer.Session, st *analyzer.Step) string {
 	}
 	switch {
 	case st.ReplyTo == "connection" && st.Code == 120:
-		b.WriteString(tr("The server greets the client but is not ready yet (%d: %s): its 220 follows.", st.Code, meaning))
+		trTo(&b, "The server greets the client but is not ready yet (%d: %s): its 220 follows.", st.Code, meaning)
 	case st.ReplyTo == "connection" && st.Code/100 == 2:
-		b.WriteString(tr("The server greets the client: the control connection is ready (%d: %s).", st.Code, meaning))
+		trTo(&b, "The server greets the client: the control connection is ready (%d: %s).", st.Code, meaning)
 	case st.ReplyTo == "connection":
-		b.WriteString(tr("The server's greeting refuses the client: %d, %s.", st.Code, meaning))
+		trTo(&b, "The server's greeting refuses the client: %d, %s.", st.Code, meaning)
 	case st.ReplyTo == "unseen":
-		b.WriteString(tr("The server answers a command sent before the capture began: %d, %s.", st.Code, meaning))
+		trTo(&b, "The server answers a command sent before the capture began: %d, %s.", st.Code, meaning)
 	case st.ReplyTo == "uncaptured" && analyzer.PassiveReply(st.Code) != "":
-		b.WriteString(tr("The server answers client bytes that are not in the capture (the server acknowledged them, the capture missed them): %d, %s; the reply shows they were a %s.", st.Code, meaning, analyzer.PassiveReply(st.Code)))
+		trTo(&b, "The server answers client bytes that are not in the capture (the server acknowledged them, the capture missed them): %d, %s; the reply shows they were a %s.", st.Code, meaning, analyzer.PassiveReply(st.Code))
 	case st.ReplyTo == "uncaptured" && analyzer.EchoedVerb(st.Text) != "":
-		b.WriteString(tr("The server answers client bytes that are not in the capture (the server acknowledged them, the capture missed them): %d, %s; the reply names the command, a %s.", st.Code, meaning, analyzer.EchoedVerb(st.Text)))
+		trTo(&b, "The server answers client bytes that are not in the capture (the server acknowledged them, the capture missed them): %d, %s; the reply names the command, a %s.", st.Code, meaning, analyzer.EchoedVerb(st.Text))
 	case st.ReplyTo == "uncaptured" && (st.Code == 150 || st.Code == 125 || st.Code == 226 || st.Code == 425 || st.Code == 426):
-		b.WriteString(tr("The server answers client bytes that are not in the capture (the server acknowledged them, the capture missed them): %d, %s; the reply shows they were a command that uses a data connection (LIST, RETR, STOR...).", st.Code, meaning))
+		trTo(&b, "The server answers client bytes that are not in the capture (the server acknowledged them, the capture missed them): %d, %s; the reply shows they were a command that uses a data connection (LIST, RETR, STOR...).", st.Code, meaning)
 	case st.ReplyTo == "uncaptured":
-		b.WriteString(tr("The server answers client bytes that are not in the capture (the server acknowledged them, the capture missed them): %d, %s. Which command it answers cannot be told.", st.Code, meaning))
+		trTo(&b, "The server answers client bytes that are not in the capture (the server acknowledged them, the capture missed them): %d, %s. Which command it answers cannot be told.", st.Code, meaning)
 	case st.ReplyTo == analyzer.ReplyToClose:
-		b.WriteString(tr("The server answers the client's FIN (the client closed the control connection without QUIT): %d, %s.", st.Code, meaning))
+		trTo(&b, "The server answers the client's FIN (the client closed the control connection without QUIT): %d, %s.", st.Code, meaning)
 	case st.ReplyTo == "unsolicited":
-		b.WriteString(tr("The server sends %d (%s) without a command waiting for it.", st.Code, meaning))
+		trTo(&b, "The server sends %d (%s) without a command waiting for it.", st.Code, meaning)
 	default:
-		b.WriteString(tr("The server answers %s: %d, %s.", shortText(st.ReplyTo), st.Code, meaning))
+		trTo(&b, "The server answers %s: %d, %s.", shortText(st.ReplyTo), st.Code, meaning)
 		if fits, known := analyzer.ReplyFits(st.ReplyTo, st.Code); known && !fits && st.Code >= 100 && st.Code < 400 {
-			b.WriteString(tr(" No RFC lists %d among the replies to %s.", st.Code, shortText(st.ReplyTo)))
+			trTo(&b, " No RFC lists %d among the replies to %s.", st.Code, shortText(st.ReplyTo))
 		}
 	}
 	switch {
 	case st.Code == 227 || st.Code == 229 || st.Code == 228:
 		explainPassive(&b, s, st)
 	case st.Code == 230:
-		b.WriteString(tr(" The user is logged in."))
+		trTo(&b, " The user is logged in.")
 	case st.Code == 530 && (st.ReplyTo == "PASS" || st.ReplyTo == "USER"):
-		b.WriteString(tr(" The login failed."))
+		trTo(&b, " The login failed.")
 	case st.Code == 234:
-		b.WriteString(tr(" From here on the control connection is encrypted: commands and passwords are no longer visible."))
+		trTo(&b, " From here on the control connection is encrypted: commands and passwords are no longer visible.")
 	case st.ReplyTo == "ABOR" && st.Abort == analyzer.AbortNothing:
 		if t := transferByID(s, st.Transfer); t != nil && t.Status != 0 {
-			b.WriteString(tr(" There was nothing left to abort: transfer %d (%s) had ended with its %d reply.", t.ID, t.Command, t.Status))
+			trTo(&b, " There was nothing left to abort: transfer %d (%s) had ended with its %d reply.", t.ID, t.Command, t.Status)
 		} else {
-			b.WriteString(tr(" There was nothing to abort."))
+			trTo(&b, " There was nothing to abort.")
 		}
 	case st.ReplyTo == "ABOR" && st.Code/100 == 2:
-		b.WriteString(tr(" The abort is done: no transfer is in progress any more."))
+		trTo(&b, " The abort is done: no transfer is in progress any more.")
 	case st.Code == 426 && wholeDespiteAbort(s, st):
-		b.WriteString(tr(" Every byte of the file had arrived before the abort: the transfer is complete all the same."))
+		trTo(&b, " Every byte of the file had arrived before the abort: the transfer is complete all the same.")
 	case st.Code == 150 || st.Code == 125:
-		b.WriteString(tr(" The data follows on the data connection."))
+		trTo(&b, " The data follows on the data connection.")
 	case st.Code == 226:
-		b.WriteString(tr(" The data connection has done its job."))
+		trTo(&b, " The data connection has done its job.")
 	case st.Code == 221 && st.ReplyTo == analyzer.ReplyToClose:
-		b.WriteString(tr(" The session is over: the server closes its side too."))
+		trTo(&b, " The session is over: the server closes its side too.")
 	case st.Code == 221:
-		b.WriteString(tr(" The session is over; the teardown follows."))
+		trTo(&b, " The session is over; the teardown follows.")
 	case st.Code == 235:
-		b.WriteString(tr(" The security exchange is complete: commands may now travel protected (MIC, CONF, ENC)."))
+		trTo(&b, " The security exchange is complete: commands may now travel protected (MIC, CONF, ENC).")
 	case st.Code/100 == 6:
-		b.WriteString(tr(" The reply inside the base64 token is protected and cannot be read here."))
+		trTo(&b, " The reply inside the base64 token is protected and cannot be read here.")
 	}
 	if st.Unterminated {
-		b.WriteString(tr(unterminatedWords[st.UnterminatedBy]))
+		trTo(&b, unterminatedWords[st.UnterminatedBy])
 	}
 	if st.Truncated {
-		b.WriteString(tr(" The line was longer than ftptrace keeps and was cut."))
+		trTo(&b, " The line was longer than ftptrace keeps and was cut.")
 	}
 
 	return b.String()
@@ -468,23 +475,23 @@ var unterminatedWords = map[string]string{
 func explainPassive(b *strings.Builder, s *analyzer.Session, st *analyzer.Step) {
 	if !st.Address.IsValid() {
 		if st.AddressError != "" {
-			b.WriteString(tr(" The server is in passive mode, but the address in its reply cannot be read: %s. The data connection that follows cannot be matched by its port.", tr(st.AddressError)))
+			trTo(b, " The server is in passive mode, but the address in its reply cannot be read: %s. The data connection that follows cannot be matched by its port.", tr(st.AddressError))
 			return
 		}
-		b.WriteString(tr(" The server is in passive mode, but ftptrace could not decode the address in the reply: the data connection that follows cannot be matched by its port."))
+		trTo(b, " The server is in passive mode, but ftptrace could not decode the address in the reply: the data connection that follows cannot be matched by its port.")
 		return
 	}
 	p := st.Address.Port()
 	if st.Code == 227 {
-		b.WriteString(tr(" The server will listen on %s, port %d*256+%d = %d, for the client to connect (passive mode).", st.Address.Addr(), p>>8, p&255, p))
+		trTo(b, " The server will listen on %s, port %d*256+%d = %d, for the client to connect (passive mode).", st.Address.Addr(), p>>8, p&255, p)
 	} else {
-		b.WriteString(tr(" The server will listen on port %d for the client to connect (passive mode).", p))
+		trTo(b, " The server will listen on port %d for the client to connect (passive mode).", p)
 	}
 	switch st.AddressNote {
 	case "nat":
-		b.WriteString(tr(" The address differs from the server's own (%s): NAT or a misconfigured server.", s.Server.Addr()))
+		trTo(b, " The address differs from the server's own (%s): NAT or a misconfigured server.", s.Server.Addr())
 	case "unspecified":
-		b.WriteString(tr(" The address 0.0.0.0 means \"the address you are already talking to\" (%s).", s.Server.Addr()))
+		trTo(b, " The address 0.0.0.0 means \"the address you are already talking to\" (%s).", s.Server.Addr())
 	}
 }
 
@@ -570,29 +577,30 @@ func explainTelnet(s *analyzer.Session, st *analyzer.Step) string {
 		}
 	}
 	var b strings.Builder
-	b.WriteString(tr("The %s sends Telnet commands on the control connection: %s.", sideWord(st.FromClient), strings.Join(names, ", ")))
+	b.Grow(explainSize)
+	trTo(&b, "The %s sends Telnet commands on the control connection: %s.", sideWord(st.FromClient), strings.Join(names, ", "))
 	if !st.FromClient || !hasTelnet(st.Telnet, "IP") && !hasTelnet(st.Telnet, "DM") {
 		return b.String()
 	}
-	b.WriteString(tr(" This is how RFC 959 interrupts the server: IAC IP stops what it is doing"))
+	trTo(&b, " This is how RFC 959 interrupts the server: IAC IP stops what it is doing")
 	if st.Urgent {
-		b.WriteString(tr(", and the Synch (IAC DM, sent as TCP urgent data) makes it read the control connection at once, even while it is busy sending"))
+		trTo(&b, ", and the Synch (IAC DM, sent as TCP urgent data) makes it read the control connection at once, even while it is busy sending")
 	}
 	b.WriteString(".")
 	next := nextCommand(s, st)
 	switch {
 	case next == nil || next.Command != "ABOR":
-		b.WriteString(tr(" No ABOR follows it."))
+		trTo(&b, " No ABOR follows it.")
 	case next.Abort == analyzer.AbortNothing:
 		if t := transferByID(s, next.Transfer); t != nil && t.Status != 0 {
-			b.WriteString(tr(" The ABOR that follows finds no transfer in progress: transfer %d (%s) had already ended with its %d reply.", t.ID, t.Command, t.Status))
+			trTo(&b, " The ABOR that follows finds no transfer in progress: transfer %d (%s) had already ended with its %d reply.", t.ID, t.Command, t.Status)
 		} else {
-			b.WriteString(tr(" The ABOR that follows finds no transfer in progress."))
+			trTo(&b, " The ABOR that follows finds no transfer in progress.")
 		}
 	case next.Abort == analyzer.AbortArrived:
-		b.WriteString(tr(" The ABOR that follows comes once every byte of the transfer has arrived."))
+		trTo(&b, " The ABOR that follows comes once every byte of the transfer has arrived.")
 	default:
-		b.WriteString(tr(" The ABOR that follows asks the server to abort the transfer in progress."))
+		trTo(&b, " The ABOR that follows asks the server to abort the transfer in progress.")
 	}
 	return b.String()
 }

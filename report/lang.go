@@ -80,22 +80,40 @@ func Missing() []string {
 
 // tr translates a template and fills it in, like fmt.Sprintf.
 func tr(format string, args ...any) string {
-	if current != nil {
-		if t, ok := current[format]; ok {
-			format = t
-		} else {
-			missMu.Lock()
-			if misses == nil {
-				misses = map[string]bool{}
-			}
-			misses[format] = true
-			missMu.Unlock()
-		}
-	}
+	format = translate(format)
 	if len(args) == 0 {
 		return format
 	}
 	return fill(format, args)
+}
+
+// trTo is tr writing into b: an explanation is made of several sentences,
+// each written once into it instead of into a string of its own first.
+func trTo(b *strings.Builder, format string, args ...any) {
+	format = translate(format)
+	if len(args) == 0 {
+		b.WriteString(format)
+		return
+	}
+	fillTo(b, format, args)
+}
+
+// translate is a template in the current language, itself when the
+// catalogue has none (noted for Missing).
+func translate(format string) string {
+	if current == nil {
+		return format
+	}
+	if t, ok := current[format]; ok {
+		return t
+	}
+	missMu.Lock()
+	if misses == nil {
+		misses = map[string]bool{}
+	}
+	misses[format] = true
+	missMu.Unlock()
+	return format
 }
 
 // fill is fmt.Sprintf for the templates' common case, %s of strings and %d
@@ -105,40 +123,71 @@ func tr(format string, args ...any) string {
 func fill(format string, args []any) string {
 	var b strings.Builder
 	b.Grow(len(format) + 16*len(args))
+	fillTo(&b, format, args)
+	return b.String()
+}
+
+// fillTo is fill writing into b. What fill does not know goes to
+// fmt.Sprintf whole: fillable tells before anything is written.
+func fillTo(b *strings.Builder, format string, args []any) {
+	if !fillable(format, args) {
+		b.WriteString(fmt.Sprintf(format, args...))
+		return
+	}
 	var num [24]byte
 	next := 0
 	for rest := format; ; {
 		i := strings.IndexByte(rest, '%')
 		if i < 0 {
 			b.WriteString(rest)
-			break
+			return
 		}
 		b.WriteString(rest[:i])
-		if i+1 == len(rest) {
-			return fmt.Sprintf(format, args...)
-		}
 		verb := rest[i+1]
 		rest = rest[i+2:]
 		if verb == '%' {
 			b.WriteByte('%')
 			continue
 		}
-		if next == len(args) {
-			return fmt.Sprintf(format, args...)
-		}
 		if s, ok := args[next].(string); ok && verb == 's' {
 			b.WriteString(s)
-		} else if n, ok := appendInt(num[:0], verb, args[next]); ok {
-			b.Write(n)
 		} else {
-			return fmt.Sprintf(format, args...)
+			n, _ := appendInt(num[:0], verb, args[next])
+			b.Write(n)
 		}
 		next++
 	}
-	if next != len(args) {
-		return fmt.Sprintf(format, args...)
+}
+
+// fillable tells whether fill knows every verb of format and its argument
+// (%s of a string, %d of an integer, %%), and the arguments are as many as
+// the verbs.
+func fillable(format string, args []any) bool {
+	var num [24]byte
+	next := 0
+	for rest := format; ; {
+		i := strings.IndexByte(rest, '%')
+		if i < 0 {
+			return next == len(args)
+		}
+		if i+1 == len(rest) {
+			return false
+		}
+		verb := rest[i+1]
+		rest = rest[i+2:]
+		if verb == '%' {
+			continue
+		}
+		if next == len(args) {
+			return false
+		}
+		if _, ok := args[next].(string); !ok || verb != 's' {
+			if _, ok := appendInt(num[:0], verb, args[next]); !ok {
+				return false
+			}
+		}
+		next++
 	}
-	return b.String()
 }
 
 // appendInt appends arg as %d formats it, if it is an integer fill knows.
