@@ -44,6 +44,10 @@ type Options struct {
 	// in the whole timeline), for outputs that print no step: the tables
 	// and the summary. It has no effect with OnStep.
 	FindingStepsOnly bool
+	// NoFindingDetail leaves Finding.Detail empty, for outputs that say a
+	// finding from its Template and Args (the summary, in any language):
+	// most of a busy capture's findings are never shown there.
+	NoFindingDetail bool
 }
 
 // Dropped counts what the analyzer did not report in full, for the user.
@@ -289,7 +293,7 @@ func (a *Analyzer) newControl(cs *connState, why string) {
 	a.nextID++
 	c := &cs.conn
 	s := &Session{ID: a.nextID, File: a.file, Client: c.Client, Server: c.Server, Login: "none", Detected: why, Midstream: c.Midstream,
-		limits: &a.opts.Limits, few: a.fewSteps()}
+		limits: &a.opts.Limits, few: a.fewSteps(), noDetail: a.opts.NoFindingDetail}
 	ct := newConnTrack(s, RoleControl, c)
 	s.ctl = &control{track: ct}
 	a.sessions.add(s)

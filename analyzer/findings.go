@@ -71,8 +71,17 @@ func (s *Session) addFinding(severity, kind string, step int, format string, arg
 		s.findingsOver++
 		return
 	}
-	s.Findings = append(s.Findings, Finding{Severity: severity, Kind: kind, Detail: fmt.Sprintf(format, args...), Step: step,
+	s.Findings = append(s.Findings, Finding{Severity: severity, Kind: kind, Detail: detail(s.noDetail, format, args...), Step: step,
 		Template: format, Args: args, Time: at})
+}
+
+// detail is a finding's Detail: its template filled in, "" when none is
+// wanted (Options.NoFindingDetail).
+func detail(none bool, format string, args ...any) string {
+	if none {
+		return ""
+	}
+	return fmt.Sprintf(format, args...)
 }
 
 func severityRank(s string) int {
@@ -101,7 +110,7 @@ func (s *Session) groupFindings() {
 		k := g.kind
 		s.Findings = append(s.Findings, Finding{Severity: g.severity, Kind: k, Step: g.first, LastStep: g.last, Count: g.over, Group: true, Time: g.time,
 			Template: "%d more %s, as the ones above", Args: []any{g.over, phrase(findingNoun(k, g.over))},
-			Detail: fmt.Sprintf("%d more %s, as the ones above", g.over, findingNoun(k, g.over))})
+			Detail: detail(s.noDetail, "%d more %s, as the ones above", g.over, findingNoun(k, g.over))})
 		grouped = append(grouped, fmt.Sprintf("%s %d", k, g.over))
 	}
 	if len(grouped) > 0 {
@@ -421,7 +430,7 @@ func (a *Analyzer) CrossFindings() []SessionFinding {
 			args = []any{fc.failed, fc.client, fc.server, fc.first}
 		}
 		out = append(out, SessionFinding{Session: fc.identity(at), Finding: Finding{Severity: SeverityWarning, Kind: "brute-force",
-			Detail: fmt.Sprintf(msg, args...), Template: msg, Args: args, Time: at.time, Step: at.step, Count: fc.failed, Sessions: fc.sessions}})
+			Detail: detail(a.opts.NoFindingDetail, msg, args...), Template: msg, Args: args, Time: at.time, Step: at.step, Count: fc.failed, Sessions: fc.sessions}})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Session.ID < out[j].Session.ID })
 	return out

@@ -429,6 +429,7 @@ type Session struct {
 	ctlClosed      bool
 	settling       bool // settled, finished settleGrace after its last packet
 	finished       bool
+	noDetail       bool           // Finding.Detail left empty (Options.NoFindingDetail)
 	conns          []*connState   // the connections of the session, let go when it is finished
 	hashes         sync.WaitGroup // digests of its transfers still being computed
 

@@ -1,6 +1,7 @@
 package analyzer_test
 
 import (
+	"fmt"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -24,6 +25,43 @@ func runWith(t *testing.T, path string, opts analyzer.Options) []*analyzer.Sessi
 	return sessions
 }
 
+// allCaptures are the captures of the project and the public ones beside
+// it (when they are there).
+func allCaptures() []string {
+	var paths []string
+	for _, dir := range []string{filepath.Join("..", "testdata", "pcaps"), filepath.Join("..", "..", "shared", "pcaps")} {
+		m, _ := filepath.Glob(filepath.Join(dir, "*.pcap*"))
+		paths = append(paths, m...)
+	}
+	return paths
+}
+
+// TestNoFindingDetail: without their details, the findings are the same,
+// and their template and arguments make the detail they would have had.
+func TestNoFindingDetail(t *testing.T) {
+	compared := 0
+	for _, path := range allCaptures() {
+		full := runWith(t, path, analyzer.Options{NoHash: true})
+		bare := runWith(t, path, analyzer.Options{NoHash: true, NoFindingDetail: true})
+		for i, s := range bare {
+			for k := range s.Findings {
+				f, want := s.Findings[k], full[i].Findings[k]
+				if f.Detail != "" || fmt.Sprintf(f.Template, f.Args...) != want.Detail {
+					t.Errorf("%s session %d: finding %q without its detail says %q", path, s.ID, want.Detail, fmt.Sprintf(f.Template, f.Args...))
+				}
+				f.Detail = want.Detail
+				if !reflect.DeepEqual(f, want) {
+					t.Errorf("%s session %d: finding %+v, %+v with its detail", path, s.ID, f, want)
+				}
+				compared++
+			}
+		}
+	}
+	if compared == 0 {
+		t.Fatal("no finding compared")
+	}
+}
+
 // TestFindingStepsOnly: a session that keeps only the steps its findings
 // are made from keeps each of them as the whole timeline has it, number
 // included, even where steps come out of frame order, and its commands,
@@ -31,11 +69,7 @@ func runWith(t *testing.T, path string, opts analyzer.Options) []*analyzer.Sessi
 // every capture of the project and the public ones beside it (steps made
 // out of frame order: TestFewStepsNumberedByFrame).
 func TestFindingStepsOnly(t *testing.T) {
-	var paths []string
-	for _, dir := range []string{filepath.Join("..", "testdata", "pcaps"), filepath.Join("..", "..", "shared", "pcaps")} {
-		m, _ := filepath.Glob(filepath.Join(dir, "*.pcap*")) // the public captures may be absent
-		paths = append(paths, m...)
-	}
+	paths := allCaptures()
 	kept, all := 0, 0
 	for _, path := range paths {
 		full := runWith(t, path, analyzer.Options{NoHash: true})

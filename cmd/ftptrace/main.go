@@ -94,16 +94,16 @@ func (cfg *config) showsDiagnoses() bool {
 	return true
 }
 
-// keepAllSteps makes every view keep every step, for the test that the
-// views that keep only the findings' steps lose nothing.
-var keepAllSteps = false
+// keepAll makes every view keep every step and every finding's detail,
+// for the test that the views that keep less lose nothing.
+var keepAll = false
 
 // showsSteps tells whether the output reads the steps of a session (the
 // timeline, JSON, the log formats, the diagrams, a diagnosis): the
 // tables and the summary print none, and the analysis keeps only those
 // the findings are made from (analyzer.Options.FindingStepsOnly).
 func (cfg *config) showsSteps() bool {
-	if keepAllSteps || cfg.json || cfg.logFormat() {
+	if keepAll || cfg.json || cfg.logFormat() {
 		return true
 	}
 	switch cfg.view {
@@ -111,6 +111,13 @@ func (cfg *config) showsSteps() bool {
 		return false
 	}
 	return true
+}
+
+// showsFindingDetails tells whether the output writes each finding's detail
+// (analyzer.Finding.Detail): the summary says its examples from their
+// template (in the language asked for) and counts the others.
+func (cfg *config) showsFindingDetails() bool {
+	return keepAll || cfg.json || cfg.logFormat() || cfg.view != "summary"
 }
 
 // failOnSession tells whether a session meets the --fail-on condition.

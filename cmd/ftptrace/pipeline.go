@@ -152,7 +152,7 @@ func analyze(cfg *config, inputs []input, intr *interrupt, bar *progress, frames
 		emit(s)
 	})
 	opts := analyzer.Options{Ports: cfg.ports, BruteForce: cfg.bruteForce, Limits: analyzer.Limits{Steps: cfg.maxSteps},
-		OnSession: order.add, NoHash: !cfg.showsHashes(), NoFacts: !cfg.showsDiagnoses(), FindingStepsOnly: !cfg.showsSteps()}
+		OnSession: order.add, NoHash: !cfg.showsHashes(), NoFacts: !cfg.showsDiagnoses(), FindingStepsOnly: !cfg.showsSteps(), NoFindingDetail: !cfg.showsFindingDetails()}
 	var x *report.Extractor
 	if cfg.extract != "" {
 		var err error
