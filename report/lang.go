@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unsafe"
 )
 
 // Catalogue maps each English message template of the timeline, the
@@ -87,15 +88,15 @@ func tr(format string, args ...any) string {
 	return fill(format, args)
 }
 
-// trTo is tr writing into b: an explanation is made of several sentences,
-// each written once into it instead of into a string of its own first.
-func trTo(b *strings.Builder, format string, args ...any) {
+// appendTr is tr appending to dst: an explanation is made of several
+// sentences, each written once into its buffer instead of into a string of
+// its own first.
+func appendTr(dst []byte, format string, args ...any) []byte {
 	format = translate(format)
 	if len(args) == 0 {
-		b.WriteString(format)
-		return
+		return append(dst, format...)
 	}
-	fillTo(b, format, args)
+	return appendFill(dst, format, args)
 }
 
 // translate is a template in the current language, itself when the
@@ -121,73 +122,43 @@ func translate(format string) string {
 // of a large capture); anything else goes to fmt.Sprintf. The text between
 // verbs is copied a run at a time, into one allocation.
 func fill(format string, args []any) string {
-	var b strings.Builder
-	b.Grow(len(format) + 16*len(args))
-	fillTo(&b, format, args)
-	return b.String()
+	b := appendFill(make([]byte, 0, len(format)+16*len(args)), format, args)
+	return unsafe.String(unsafe.SliceData(b), len(b)) // as strings.Builder does: b is not written again
 }
 
-// fillTo is fill writing into b. What fill does not know goes to
-// fmt.Sprintf whole: fillable tells before anything is written.
-func fillTo(b *strings.Builder, format string, args []any) {
-	if !fillable(format, args) {
-		b.WriteString(fmt.Sprintf(format, args...))
-		return
-	}
-	var num [24]byte
-	next := 0
+// appendFill is fill appending to dst; what it does not know, it takes
+// back and has fmt.Sprintf write whole.
+func appendFill(dst []byte, format string, args []any) []byte {
+	start, next := len(dst), 0
 	for rest := format; ; {
 		i := strings.IndexByte(rest, '%')
 		if i < 0 {
-			b.WriteString(rest)
-			return
+			dst = append(dst, rest...)
+			break
 		}
-		b.WriteString(rest[:i])
+		dst = append(dst, rest[:i]...)
+		if i+1 == len(rest) || next == len(args) && rest[i+1] != '%' {
+			return append(dst[:start], fmt.Sprintf(format, args...)...)
+		}
 		verb := rest[i+1]
 		rest = rest[i+2:]
 		if verb == '%' {
-			b.WriteByte('%')
+			dst = append(dst, '%')
 			continue
 		}
 		if s, ok := args[next].(string); ok && verb == 's' {
-			b.WriteString(s)
+			dst = append(dst, s...)
+		} else if n, ok := appendInt(dst, verb, args[next]); ok {
+			dst = n
 		} else {
-			n, _ := appendInt(num[:0], verb, args[next])
-			b.Write(n)
+			return append(dst[:start], fmt.Sprintf(format, args...)...)
 		}
 		next++
 	}
-}
-
-// fillable tells whether fill knows every verb of format and its argument
-// (%s of a string, %d of an integer, %%), and the arguments are as many as
-// the verbs.
-func fillable(format string, args []any) bool {
-	var num [24]byte
-	next := 0
-	for rest := format; ; {
-		i := strings.IndexByte(rest, '%')
-		if i < 0 {
-			return next == len(args)
-		}
-		if i+1 == len(rest) {
-			return false
-		}
-		verb := rest[i+1]
-		rest = rest[i+2:]
-		if verb == '%' {
-			continue
-		}
-		if next == len(args) {
-			return false
-		}
-		if _, ok := args[next].(string); !ok || verb != 's' {
-			if _, ok := appendInt(num[:0], verb, args[next]); !ok {
-				return false
-			}
-		}
-		next++
+	if next != len(args) {
+		return append(dst[:start], fmt.Sprintf(format, args...)...)
 	}
+	return dst
 }
 
 // appendInt appends arg as %d formats it, if it is an integer fill knows.
