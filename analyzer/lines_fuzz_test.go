@@ -70,3 +70,28 @@ func FuzzLineSplitterRuns(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkLineSplitter cuts a short session's control lines, a segment a
+// line as most clients and servers send them, a run at a time and, as
+// before, a byte at a time.
+func BenchmarkLineSplitter(b *testing.B) {
+	segments := [][]byte{[]byte("220 (vsFTPd 3.0.3)\r\n"), []byte("USER anonymous\r\n"), []byte("331 Please specify the password.\r\n"),
+		[]byte("PASS guest@example.org\r\n"), []byte("230 Login successful.\r\n"), []byte("EPSV\r\n"),
+		[]byte("229 Entering Extended Passive Mode (|||40011|)\r\n"), []byte("RETR /pub/file.txt\r\n"),
+		[]byte("150 Opening BINARY mode data connection for /pub/file.txt (1024 bytes).\r\n"), []byte("226 Transfer complete.\r\n")}
+	for _, feed := range []struct {
+		name string
+		feed func(*lineSplitter, []byte, time.Time, []Line) []Line
+	}{{"runs", (*lineSplitter).feed}, {"bytewise", (*lineSplitter).feedBytewise}} {
+		b.Run(feed.name, func(b *testing.B) {
+			b.ReportAllocs()
+			var l lineSplitter
+			var out []Line
+			for i := 0; i < b.N; i++ {
+				for _, p := range segments {
+					out = feed.feed(&l, p, t0, out[:0])
+				}
+			}
+		})
+	}
+}
