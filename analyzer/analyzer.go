@@ -143,13 +143,17 @@ type Analyzer struct {
 	Dropped Dropped
 	nextID  int
 	now     time.Time
+	// scratch is what Session.step returns for a step not kept, for all
+	// the sessions: written to, never read (a session that keeps few
+	// steps made one of its own, 496 bytes, each).
+	scratch *Step
 	file    string // the capture being read (SetFile)
 }
 
 // New returns an analyzer.
 func New(opts Options) *Analyzer {
 	a := &Analyzer{opts: opts, ports: map[uint16]bool{21: true}, conns: make(map[uint64]*connState),
-		expects: newExpectTable()}
+		expects: newExpectTable(), scratch: new(Step)}
 	for _, p := range opts.Ports {
 		a.ports[p] = true
 	}
@@ -278,6 +282,12 @@ func (a *Analyzer) classify(rc *reassembly.Conn) *connState {
 	return cs
 }
 
+// adopt gives a new session what the analyzer's options say of every
+// session: its bounds, which steps and details it keeps, its scratch step.
+func (a *Analyzer) adopt(s *Session) {
+	s.limits, s.few, s.noDetail, s.scratch = &a.opts.Limits, a.fewSteps(), a.opts.NoFindingDetail, a.scratch
+}
+
 // fewSteps is what a new session knows of the steps it does not keep, nil
 // when it keeps them all (Options.FindingStepsOnly).
 func (a *Analyzer) fewSteps() *fewSteps {
@@ -292,8 +302,8 @@ func (a *Analyzer) newControl(cs *connState, why string) {
 	a.makeRoom()
 	a.nextID++
 	c := &cs.conn
-	s := &Session{ID: a.nextID, File: a.file, Client: c.Client, Server: c.Server, Login: "none", Detected: why, Midstream: c.Midstream,
-		limits: &a.opts.Limits, few: a.fewSteps(), noDetail: a.opts.NoFindingDetail}
+	s := &Session{ID: a.nextID, File: a.file, Client: c.Client, Server: c.Server, Login: "none", Detected: why, Midstream: c.Midstream}
+	a.adopt(s)
 	ct := newConnTrack(s, RoleControl, c)
 	s.ctl = &control{track: ct}
 	a.sessions.add(s)

@@ -107,7 +107,7 @@ func (s *Session) step(idx int) *Step {
 		return st
 	}
 	if s.scratch == nil {
-		s.scratch = new(Step) // only for steps not kept
+		s.scratch = new(Step) // a session the analyzer did not make
 	}
 	*s.scratch = Step{}
 	return s.scratch
