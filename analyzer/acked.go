@@ -72,6 +72,9 @@ func (ct *connTrack) sent(e *reassembly.Event, what string) {
 	default:
 		return
 	}
+	if ct.marks == nil {
+		ct.marks = new([2]sentMarks) // 384 bytes a connection: not in a session that keeps few steps
+	}
 	ct.marks[e.Dir].add(end, what)
 }
 
@@ -83,6 +86,9 @@ func (ct *connTrack) acked(e *reassembly.Event) string {
 	dir, other := e.Dir, e.Dir^1
 	if ct.hasLastAck[dir] && !seqGT(e.Ack, ct.lastAck[dir]) {
 		return "ACK" // nothing the other side sent since the last ACK
+	}
+	if ct.marks == nil {
+		return ct.lastWhat[other]
 	}
 	if what, partly, ok := ct.marks[other].at(e.Ack); ok {
 		if partly && what != "data" && what != "TLS" {

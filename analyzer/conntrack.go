@@ -39,7 +39,7 @@ type connTrack struct {
 	dataOpen    [2]bool // the direction still sends data (no FIN yet)
 	closedBy    string
 	sawTraffic  bool
-	marks       [2]sentMarks // what each side's bytes were, by sequence number (acked.go)
+	marks       *[2]sentMarks // what each side's bytes were, by sequence number (acked.go); made with the first bytes noted
 }
 
 func newConnTrack(sess *Session, role ConnRole, c *reassembly.Conn) *connTrack {
