@@ -135,8 +135,7 @@ func (a *Analyzer) dataEvent(cs *connState, e *reassembly.Event) {
 		ct.sent(e, "data")
 		dc.hash[d].write(e.Payload, e.Keeper)
 		if t := dc.Expect.Transfer; t != nil && t.Direction == "listing" && len(t.Listing) < MaxListing {
-			n := min(len(e.Payload), MaxListing-len(t.Listing))
-			t.Listing += string(e.Payload[:n])
+			t.addListing(e.Payload)
 		} else if t == nil && len(dc.early) < MaxListing {
 			// Bytes before the command that asks for them (a capture whose
 			// order is skewed): kept in case it asks for a listing.
@@ -193,6 +192,21 @@ func (a *Analyzer) dataEvent(cs *connState, e *reassembly.Event) {
 	default:
 		ct.tcpEvent(e)
 	}
+}
+
+// addListing appends bytes of the listing's data connection to its text,
+// up to MaxListing. The text grows in a strings.Builder: concatenated
+// (Listing += ...), each segment copied again all that came before it.
+func (t *Transfer) addListing(p []byte) {
+	n := min(len(p), MaxListing-len(t.Listing))
+	if t.listing.Len() != len(t.Listing) {
+		// Listing was set otherwise (bytes that came before the command):
+		// the text goes on from it.
+		t.listing.Reset()
+		t.listing.WriteString(t.Listing)
+	}
+	t.listing.Write(p[:n])
+	t.Listing = t.listing.String()
 }
 
 // Gap is a run of bytes missing from a data connection's capture, as

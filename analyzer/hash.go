@@ -114,14 +114,17 @@ func (w *hashWorker) run() {
 			j.sumDone.Done()
 			continue
 		}
-		for i, part := range j.parts {
+		// The job is only read here, and emptied by the analysis when it
+		// takes it again (write): cleared here part by part, its cache
+		// lines had to come back from this core for every payload the
+		// analysis appended. What its parts still point to until then
+		// (digests, batches) is bounded by the jobs: a few thousand parts.
+		for _, part := range j.parts {
 			part.h.Write(part.p)
-			j.parts[i] = hashPart{}
 		}
 		if j.kept != nil {
 			j.kept.Release()
 		}
-		j.parts, j.size, j.copy, j.kept = j.parts[:0], 0, j.copy[:0], nil
 		w.free <- j
 	}
 }
@@ -174,6 +177,7 @@ func (h *hasher) write(p []byte, k reassembly.Keeper) {
 		}
 		if j == nil {
 			j = <-w.free
+			j.parts, j.size, j.copy, j.kept = j.parts[:0], 0, j.copy[:0], nil
 			w.cur = j
 		}
 		if k != nil {

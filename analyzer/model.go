@@ -6,6 +6,7 @@ package analyzer
 import (
 	"net/netip"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 	"unsafe"
@@ -189,13 +190,14 @@ type Transfer struct {
 	// the capture), "no data" (the data connection was not captured),
 	// "unfinished" (the capture ended first).
 	Verdict string
-	Rest    int64  // REST offset before the command, 0 when none
-	Aborted bool   // the client sent ABOR, or the server answered 426
-	TypeA   bool   // TYPE A (text): bytes on the wire differ from the file
-	Prot    string // PROT level in force ("C" clear, "P" private), "" when never set
-	Gaps    int64  // bytes of the file's direction the capture missed (part of Bytes)
-	Stored  string // the name the server chose for STOU
-	Listing string // the text of a listing (first MaxListing bytes)
+	Rest    int64           // REST offset before the command, 0 when none
+	Aborted bool            // the client sent ABOR, or the server answered 426
+	TypeA   bool            // TYPE A (text): bytes on the wire differ from the file
+	Prot    string          // PROT level in force ("C" clear, "P" private), "" when never set
+	Gaps    int64           // bytes of the file's direction the capture missed (part of Bytes)
+	Stored  string          // the name the server chose for STOU
+	Listing string          // the text of a listing (first MaxListing bytes)
+	listing strings.Builder // where Listing grows (addListing)
 	// Announced is the size the server stated (SIZE reply, "(N bytes)" in
 	// the 150 reply, MLST size=), -1 when unknown.
 	Announced   int64
@@ -496,6 +498,7 @@ func (s *Session) Release() {
 	}
 	for _, t := range s.Transfers {
 		t.Listing = ""
+		t.listing.Reset()
 		if t.Data != nil {
 			t.Data.TCP = nil
 		}

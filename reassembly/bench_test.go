@@ -3,13 +3,17 @@ package reassembly
 import (
 	"bytes"
 	"io"
+	"net/netip"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
+
+	"github.com/ftptrace/ftptrace/internal/synth"
 )
 
 // benchPackets returns the packets of a project capture.
@@ -150,4 +154,73 @@ func benchTrack(b *testing.B, bulk, observe bool) {
 			b.Fatal("no payload delivered")
 		}
 	}
+}
+
+// bulkHandler follows every connection in the bulk lane, as the analyzer
+// does its data connections, and counts their bytes.
+type bulkHandler struct{ bytes int }
+
+func (h *bulkHandler) Classify(c *Conn, _ time.Time) { c.Bulk() }
+func (h *bulkHandler) HandleEvent(_ *Conn, e *Event) { h.bytes += len(e.Payload) }
+
+// BenchmarkFollowBulk is the tracker's work per packet of a file read
+// ahead (Prefetch.Follow), the reading and decoding done before: eight
+// bulk connections at once, full segments acknowledged every second one,
+// as on the 2 GB benchmark captures, enough of them for the copy
+// detector's table to be full size.
+func BenchmarkFollowBulk(b *testing.B) {
+	const conns, segments = 8, 6000
+	capt := synth.New(synth.Options{})
+	var cs []*synth.Conn
+	for i := range conns {
+		c := capt.Conn(netip.AddrPortFrom(netip.MustParseAddr("10.0.0.1"), uint16(40000+i)), netip.MustParseAddrPort("10.0.0.2:20"))
+		c.Handshake()
+		cs = append(cs, c)
+	}
+	payload := strings.Repeat("x", 1448)
+	for n := range segments {
+		for _, c := range cs {
+			c.ServerSend(payload)
+			if n%2 == 1 {
+				c.ClientAck()
+			}
+			capt.Advance(10 * time.Microsecond)
+		}
+	}
+	var raw bytes.Buffer
+	if err := capt.WriteTo(&raw, synth.PCAP); err != nil {
+		b.Fatal(err)
+	}
+	src, err := NewReader(&raw, "bulk")
+	if err != nil {
+		b.Fatal(err)
+	}
+	dec := NewDecoder()
+	var read []*batch
+	for len(read) == 0 || read[len(read)-1].err == nil {
+		bt := &batch{arena: make([]byte, 0, batchBytes)}
+		copyPackets(src, bt)
+		decodeBatch(dec, bt)
+		read = append(read, bt)
+	}
+	b.ResetTimer()
+	for range b.N {
+		p := &Prefetch{full: make(chan *batch, len(read))}
+		empty := make(chan *batch, len(read))
+		for _, bt := range read {
+			bt.refs.Store(1)
+			bt.empty = empty
+			p.full <- bt
+		}
+		h := &bulkHandler{}
+		tr := NewTracker(h, DefaultOptions)
+		if err := p.Follow(tr); err != io.EOF {
+			b.Fatal(err)
+		}
+		tr.Close()
+		if h.bytes != conns*segments*1448 {
+			b.Fatalf("%d bytes followed, want %d", h.bytes, conns*segments*1448)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*capt.Len()), "ns/packet")
 }

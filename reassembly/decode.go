@@ -41,6 +41,10 @@ type Segment struct {
 	// captured copies of one packet carry the same, a packet sent again
 	// most often another (duplicate.go).
 	ipID uint16
+	// dupKey is what the copy detector reads, when keyed says it was
+	// computed ahead (packetMeta.key).
+	dupKey segmentKey
+	keyed  bool
 }
 
 // full returns the segment's whole TCP layer, decoded again into scratch

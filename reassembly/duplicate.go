@@ -62,21 +62,24 @@ type dupSlot struct {
 	at  int64
 }
 
-// segmentSig is the signature of a segment of connection s, sent in
-// direction d: equal for
-// two copies of one packet, different for different packets but by a 2^-63
-// chance (the hash is seeded per run). Its low bit tells whether the
-// segment carries something a retransmission changes (IPv4 identification,
-// timestamp option). It is 0 for a segment no copy can be told of. bucket
-// is a hash of the same fields, unseeded, for the table's index.
-func segmentSig(seg *Segment, s *stream, d Direction) (sig, bucket uint64) {
-	tcp := seg.TCP
-	hdr := seg.tcpBytes
-	if hdr == nil {
-		hdr = tcp.Contents
-	}
+// segmentKey is what the copy detector reads of a segment: fields, a hash
+// of the fields two copies share (its low bit set for a strong one, and 0
+// for a segment no copy can be told of), and its bucket in the table of
+// recent segments. The prefetching goroutine computes it as it decodes the
+// packet (packetMeta.key), on the core that has just read the packet's
+// bytes: the tracker reading the header and the first payload bytes cost a
+// cache miss a packet, and knowing the bucket a packet ahead lets it ask
+// for the bucket's memory before it needs it (Prefetch.Follow).
+type segmentKey struct {
+	fields, bucket uint64
+}
+
+// keyOf is the segmentKey of a segment: tcpBytes its TCP header (and
+// payload, or not), payload its payload.
+func keyOf(tcpBytes, payload []byte, seq, ack uint32, flags Flags, ipID, srcPort, dstPort uint16) segmentKey {
+	hdr := tcpBytes
 	var window uint16
-	strong := seg.ipID != 0
+	strong := ipID != 0
 	var opts uint64
 	if len(hdr) >= 20 {
 		window = binary.BigEndian.Uint16(hdr[14:16])
@@ -87,9 +90,9 @@ func segmentSig(seg *Segment, s *stream, d Direction) (sig, bucket uint64) {
 			strong = strong || ts
 		}
 	}
-	p := tcp.Payload
-	if !strong && (tcp.RST || len(p) == 0 && !tcp.SYN && !tcp.FIN) {
-		return 0, 0 // never told from the same segment sent again
+	p := payload
+	if !strong && (flags&FlagRST != 0 || len(p) == 0 && flags&(FlagSYN|FlagFIN) == 0) {
+		return segmentKey{} // never told from the same segment sent again
 	}
 	var first uint64
 	if len(p) >= 8 {
@@ -99,22 +102,51 @@ func segmentSig(seg *Segment, s *stream, d Direction) (sig, bucket uint64) {
 			first |= uint64(b) << (8 * i)
 		}
 	}
-	a := uint64(tcp.Seq) | uint64(tcp.Ack)<<32
-	b := uint64(len(p)) | uint64(flagsOf(tcp))<<24 | uint64(window)<<32 | uint64(seg.ipID)<<48
-	hi, lo := bits.Mul64(a^flowSeed[0], b^flowSeed[1]^uint64(d)<<30)
+	a := uint64(seq) | uint64(ack)<<32
+	b := uint64(len(p)) | uint64(flags)<<24 | uint64(window)<<32 | uint64(ipID)<<48
+	hi, lo := bits.Mul64(a^flowSeed[0], b^flowSeed[1])
+	hi2, lo2 := bits.Mul64(hi^lo^first, opts^flowSeed[0])
+	k := segmentKey{fields: max((hi2^lo2)&^1, 2)}
+	if strong {
+		k.fields |= 1
+	}
+	ports := uint64(srcPort)<<16 | uint64(dstPort)
+	k.bucket = mix64(a ^ bits.RotateLeft64(b^ports<<8, 32))
+	return k
+}
+
+// key is the segment's segmentKey: computed ahead, or now.
+func (seg *Segment) key() segmentKey {
+	if seg.keyed {
+		return seg.dupKey
+	}
+	tcp := seg.TCP
+	hdr := seg.tcpBytes
+	if hdr == nil {
+		hdr = tcp.Contents
+	}
+	return keyOf(hdr, tcp.Payload, tcp.Seq, tcp.Ack, flagsOf(tcp), seg.ipID, uint16(tcp.SrcPort), uint16(tcp.DstPort))
+}
+
+// segmentSig is the signature of a segment of connection s, sent in
+// direction d: equal for two copies of one packet, different for
+// different packets but by a 2^-63 chance (the hash is seeded per run).
+// Its low bit tells whether the segment carries something a
+// retransmission changes (IPv4 identification, timestamp option). It is 0
+// for a segment no copy can be told of. bucket is a hash of the same
+// fields, unseeded, for the table's index.
+func segmentSig(seg *Segment, s *stream, d Direction) (sig, bucket uint64) {
+	k := seg.key()
+	if k.fields == 0 {
+		return 0, 0
+	}
 	// The connection's number, not only its endpoints' hash: two
 	// connections whose hashes collide (TestTrackerSameWhenAllFlowsCollide),
 	// or the two sides of a NAT carrying the same segment under other
 	// addresses, never take each other's segments for copies.
-	conn := s.flow ^ mix64(s.conn.ID)
-	hi2, lo2 := bits.Mul64(hi^lo^first, opts^conn^flowSeed[0])
-	sig = (hi2 ^ lo2) &^ 1
-	if strong {
-		sig |= 1
-	}
-	ports := uint64(tcp.SrcPort)<<16 | uint64(tcp.DstPort)
-	bucket = mix64(a ^ bits.RotateLeft64(b^ports<<8, 32))
-	return max(sig, 2), bucket // sig never 0
+	conn := s.flow ^ mix64(s.conn.ID) ^ uint64(d+1)*0x9e3779b97f4a7c15
+	sig = (mix64(k.fields^conn) &^ 1) | k.fields&1
+	return max(sig, 2), k.bucket // sig never 0
 }
 
 // mix64 is splitmix64's finalizer: every bit of x moves every bit of the
@@ -190,6 +222,14 @@ func (t *Tracker) duplicate(s *stream, seg *Segment, d Direction, at Stamp) bool
 	}
 	b.keep(sig, ns)
 	return false
+}
+
+// prefetchBucket asks for the memory of the bucket a segment about to be
+// followed will look in.
+func (t *Tracker) prefetchBucket(k segmentKey) {
+	if k.fields != 0 {
+		prefetchLine(&t.recent[k.bucket&uint64(len(t.recent)-1)])
+	}
 }
 
 // remember remembers the first segment of a new connection s, for its copy.

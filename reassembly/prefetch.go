@@ -45,7 +45,8 @@ type packetMeta struct {
 	icmp       bool // not TCP, but an ICMP error about a TCP segment (Decoder.icmp)
 	src, dst   [16]byte
 	tcp        tcpFields
-	flow       uint64 // flowHash of the two endpoints
+	flow       uint64     // flowHash of the two endpoints
+	key        segmentKey // what the copy detector reads, set with tcp (setKey)
 }
 
 // add appends a packet that lies at arena[start:end], captured at sec and
@@ -243,7 +244,9 @@ func decodeBatch(dec *Decoder, b *batch) {
 		data := b.data(m)
 		if m.lt == layers.LinkTypeEthernet {
 			if ok, handled := decodeFast(data, m); handled {
-				m.ok = ok
+				if m.ok = ok; ok {
+					m.setKey(data)
+				}
 				continue
 			}
 		}
@@ -252,9 +255,17 @@ func decodeBatch(dec *Decoder, b *batch) {
 			m.tcp = fieldsOf(seg.TCP, data)
 			m.tcp.ipID = seg.ipID
 			m.setAddrs(seg.Src.Addr(), seg.Dst.Addr())
+			m.setKey(data)
 		}
 		m.icmp = dec.unreachOK
 	}
+}
+
+// setKey computes what the copy detector reads of the packet's segment,
+// data being the packet (segmentKey).
+func (m *packetMeta) setKey(data []byte) {
+	f := &m.tcp
+	m.key = keyOf(data[f.tcpStart:f.payEnd], data[f.payStart:f.payEnd], f.seq, f.ack, f.flags, f.ipID, f.srcPort, f.dstPort)
 }
 
 // ReadPacket returns the next packet read ahead, then the reader's error.
@@ -298,6 +309,9 @@ func (p *Prefetch) Follow(t *Tracker) error {
 		for p.next < len(b.meta) {
 			m := &b.meta[p.next]
 			p.next++
+			if p.next < len(b.meta) {
+				t.prefetchBucket(b.meta[p.next].key) // read while m is followed
+			}
 			p.followPacket(t, b, m)
 		}
 	}
@@ -328,6 +342,7 @@ func (p *Prefetch) segment(seg *Segment, b *batch, m *packetMeta) {
 	// Field by field: a composite literal was built aside and copied.
 	seg.Src, seg.Dst = netip.AddrPortFrom(src, m.tcp.srcPort), netip.AddrPortFrom(dst, m.tcp.dstPort)
 	seg.TCP, seg.tcpBytes, seg.flow, seg.ipID = &p.tcp, data[m.tcp.tcpStart:m.tcp.payEnd], m.flow, m.tcp.ipID
+	seg.dupKey, seg.keyed = m.key, true
 	if seg.keeper != Keeper(b) {
 		seg.keeper = b
 	}

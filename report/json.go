@@ -45,6 +45,9 @@ type JSONOptions struct {
 
 // JSONWriter writes the records of the JSON Lines contract (docs/JSON.md,
 // checked against schema/ftptrace.schema.json), one object per line.
+// The records of a session are written by hand (jsonenc.go), the same
+// bytes as encoding/json writes for the structs below; the summary and
+// diagnosis records go through encoding/json.
 // encoding/json escapes control characters and replaces invalid UTF-8, so
 // the output is always valid; what it leaves raw but a terminal or a viewer
 // would obey (C1 and bidirectional controls) is escaped after it
@@ -277,7 +280,9 @@ func (w *JSONWriter) sessionRecord(s *analyzer.Session) error {
 	if !w.Writes(RecordSession) {
 		return nil
 	}
-	return w.enc.Encode(w.sessionRec(s))
+	w.buf = appendSession(w.buf[:0], s, &w.hand)
+	_, err := w.w.Write(w.buf)
+	return err
 }
 
 func (w *JSONWriter) sessionRest(s *analyzer.Session) error {
@@ -290,8 +295,10 @@ func (w *JSONWriter) sessionRest(s *analyzer.Session) error {
 		}
 	}
 	if w.Writes(RecordTransfer) {
+		s.WaitHashes() // the digests may still be being computed
 		for _, t := range s.Transfers {
-			if err := w.enc.Encode(w.transferRec(s, t)); err != nil {
+			w.buf = appendTransfer(w.buf[:0], s, t, &w.hand)
+			if _, err := w.w.Write(w.buf); err != nil {
 				return err
 			}
 		}

@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/netip"
 	"path/filepath"
@@ -151,7 +152,7 @@ func TestStepEncoderMatchesEncodingJSON(t *testing.T) {
 		t.Log("../shared/pcaps absent: the project's captures only")
 	}
 	paths = append(paths, shared...)
-	steps, commands, findings := 0, 0, 0
+	steps, commands, findings, sessions, transfers := 0, 0, 0, 0, 0
 	for _, path := range paths {
 		for _, s := range analyzePath(t, path) {
 			s.File = path
@@ -170,12 +171,20 @@ func TestStepEncoderMatchesEncodingJSON(t *testing.T) {
 			for _, c := range s.Credentials {
 				compareCredential(t, path, s, c)
 			}
+			compareSession(t, path, s)
+			sessions++
+			for _, x := range s.Transfers {
+				compareTransfer(t, path, s, x)
+				transfers++
+			}
 		}
 	}
-	if steps < 1000 || commands < 100 || findings < 50 {
-		t.Fatalf("only %d steps, %d commands and %d findings compared: the captures were not read", steps, commands, findings)
+	if steps < 1000 || commands < 100 || findings < 50 || sessions < 50 || transfers < 50 {
+		t.Fatalf("only %d steps, %d commands, %d findings, %d sessions and %d transfers compared: the captures were not read",
+			steps, commands, findings, sessions, transfers)
 	}
-	t.Logf("%d steps, %d commands and %d findings from %d captures: the same bytes", steps, commands, findings, len(paths))
+	t.Logf("%d steps, %d commands, %d findings, %d sessions and %d transfers from %d captures: the same bytes",
+		steps, commands, findings, sessions, transfers, len(paths))
 
 	// Fields with quotes, controls, invalid UTF-8, U+2028, C1 and
 	// bidirectional controls, every flag set.
@@ -202,7 +211,39 @@ func TestStepEncoderMatchesEncodingJSON(t *testing.T) {
 		compareCredential(t, "odd", s, &analyzer.Credential{User: text, Password: text, Outcome: text, Protection: text, Time: when,
 			Step: 5, Cleartext: true, HasPass: true, Anonymous: true, Protected: true})
 		compareCredential(t, "odd", s, &analyzer.Credential{User: text, Cleartext: true})
+		compareOddSession(t, s, text, when)
 	}
+}
+
+// compareOddSession compares the session and transfer records of session
+// s with text in every string field, every flag set and every optional
+// field present, then with every optional field left out.
+func compareOddSession(t *testing.T, s *analyzer.Session, text string, when time.Time) {
+	t.Helper()
+	full := &analyzer.Session{ID: s.ID, UID: s.UID, File: s.File, Client: s.Client, Server: s.Server}
+	full.Start, full.End, full.User, full.Login, full.TLS, full.Protection = when, when.Add(time.Second), text, text, true, text
+	full.Commands, full.DroppedCommands, full.Complete, full.Banner = []*analyzer.Command{{}}, 2, true, text
+	full.Detected, full.TeardownKind, full.Midstream, full.Software, full.Ended = text, text, true, text, text
+	full.BytesDown, full.BytesUp = 1<<40, 3
+	full.FileOps = []*analyzer.FileOp{{Time: when, Step: 4, Op: text, Path: text, Target: text, Code: 250, OK: true}, {Op: text}}
+	v4, v6 := netip.MustParseAddrPort("192.0.2.1:20"), netip.MustParseAddrPort("[2001:db8::1%eth0]:50000")
+	for _, data := range []*analyzer.DataConn{
+		nil, {ID: 3, Client: v4, Server: v6}, {Client: netip.AddrPortFrom(v6.Addr(), 0), Server: netip.AddrPortFrom(v4.Addr(), 0)},
+		{ID: 1, Server: v4},
+	} {
+		x := &analyzer.Transfer{ID: 2, Command: text, Arg: text, Path: text, Mode: text, Announce: text, Data: data,
+			Direction: text, Bytes: 1 << 33, End: when, Status: 226, Complete: true, SHA256: text, Verdict: text, Rest: 7,
+			Aborted: true, TypeA: true, Gaps: 9, Stored: text, Announced: 0, AnnouncedBy: text, SizeNote: text,
+			Listing: text, Extracted: text, ExtractedBytes: 5, Start: when}
+		full.Transfers = []*analyzer.Transfer{x}
+		compareSession(t, "odd", full)
+		compareTransfer(t, "odd", full, x)
+		x.ExtractError = text // the digest left out
+		compareTransfer(t, "odd", full, x)
+		compareTransfer(t, "odd", s, &analyzer.Transfer{Announced: -1, Data: data, ExtractError: text})
+	}
+	compareSession(t, "odd", s)
+	compareTransfer(t, "odd", s, &analyzer.Transfer{Announced: -1})
 }
 
 // plainJSON and namedJSON are writers as the CLI makes them for one
@@ -225,34 +266,52 @@ func compareStep(t *testing.T, where string, s *analyzer.Session, st *analyzer.S
 	}
 }
 
+// compareRecord compares a record written by hand (hand, with h: nil,
+// or a writer's encoder that names the file) with what encoding/json writes
+// of its struct (rec, for the writer w: plainJSON or namedJSON).
+func compareRecord(t *testing.T, what string, hand func(h *handEncoder) []byte, rec func(w *JSONWriter) any) {
+	t.Helper()
+	if got, want := string(hand(nil)), encodingJSON(t, rec(plainJSON)); got != want {
+		t.Errorf("%s:\n got %s\nwant %s", what, got, want)
+	}
+	if got, want := string(hand(&stepEnc)), encodingJSON(t, rec(namedJSON)); got != want {
+		t.Errorf("%s, file named:\n got %s\nwant %s", what, got, want)
+	}
+}
+
 func compareCommand(t *testing.T, where string, s *analyzer.Session, c *analyzer.Command) {
 	t.Helper()
-	if got, want := string(appendCommand(nil, s, c, nil)), encodingJSON(t, commandRec(plainJSON, s, c)); got != want {
-		t.Errorf("%s: session %d command %d:\n got %s\nwant %s", where, s.ID, c.Step, got, want)
-	}
-	if got, want := string(appendCommand(nil, s, c, &stepEnc)), encodingJSON(t, commandRec(namedJSON, s, c)); got != want {
-		t.Errorf("%s: session %d command %d, file named:\n got %s\nwant %s", where, s.ID, c.Step, got, want)
-	}
+	compareRecord(t, fmt.Sprintf("%s: session %d command %d", where, s.ID, c.Step),
+		func(h *handEncoder) []byte { return appendCommand(nil, s, c, h) },
+		func(w *JSONWriter) any { return commandRec(w, s, c) })
 }
 
 func compareFinding(t *testing.T, where string, s *analyzer.Session, f analyzer.Finding) {
 	t.Helper()
-	if got, want := string(appendFinding(nil, s, f, nil)), encodingJSON(t, findingRec(plainJSON, s, f)); got != want {
-		t.Errorf("%s: session %d finding %s:\n got %s\nwant %s", where, s.ID, f.Kind, got, want)
-	}
-	if got, want := string(appendFinding(nil, s, f, &stepEnc)), encodingJSON(t, findingRec(namedJSON, s, f)); got != want {
-		t.Errorf("%s: session %d finding %s, file named:\n got %s\nwant %s", where, s.ID, f.Kind, got, want)
-	}
+	compareRecord(t, fmt.Sprintf("%s: session %d finding %s", where, s.ID, f.Kind),
+		func(h *handEncoder) []byte { return appendFinding(nil, s, f, h) },
+		func(w *JSONWriter) any { return findingRec(w, s, f) })
 }
 
 func compareCredential(t *testing.T, where string, s *analyzer.Session, c *analyzer.Credential) {
 	t.Helper()
-	if got, want := string(appendCredential(nil, s, c, nil)), encodingJSON(t, plainJSON.credentialRec(s, c)); got != want {
-		t.Errorf("%s: session %d credential of %q:\n got %s\nwant %s", where, s.ID, c.User, got, want)
-	}
-	if got, want := string(appendCredential(nil, s, c, &stepEnc)), encodingJSON(t, namedJSON.credentialRec(s, c)); got != want {
-		t.Errorf("%s: session %d credential of %q, file named:\n got %s\nwant %s", where, s.ID, c.User, got, want)
-	}
+	compareRecord(t, fmt.Sprintf("%s: session %d credential of %q", where, s.ID, c.User),
+		func(h *handEncoder) []byte { return appendCredential(nil, s, c, h) },
+		func(w *JSONWriter) any { return w.credentialRec(s, c) })
+}
+
+func compareSession(t *testing.T, where string, s *analyzer.Session) {
+	t.Helper()
+	compareRecord(t, fmt.Sprintf("%s: session %d", where, s.ID),
+		func(h *handEncoder) []byte { return appendSession(nil, s, h) },
+		func(w *JSONWriter) any { return w.sessionRec(s) })
+}
+
+func compareTransfer(t *testing.T, where string, s *analyzer.Session, x *analyzer.Transfer) {
+	t.Helper()
+	compareRecord(t, fmt.Sprintf("%s: session %d transfer %d", where, s.ID, x.ID),
+		func(h *handEncoder) []byte { return appendTransfer(nil, s, x, h) },
+		func(w *JSONWriter) any { return w.transferRec(s, x) })
 }
 
 // stepEnc and fuzzTimes keep the last second written from one comparison
