@@ -73,6 +73,7 @@ test: libpcap
 fuzz:
 	$(GO) test ./analyzer -run '^$$' -fuzz '^FuzzParseCommand$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./analyzer -run '^$$' -fuzz '^FuzzReplyReader$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
+	$(GO) test ./analyzer -run '^$$' -fuzz '^FuzzLineSplitterRuns$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./analyzer -run '^$$' -fuzz '^FuzzDataAddress$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./analyzer -run '^$$' -fuzz '^FuzzControlStream$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./analyzer -run '^$$' -fuzz '^FuzzDataLook$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s

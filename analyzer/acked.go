@@ -50,9 +50,17 @@ func (m *sentMarks) at(ack uint32) (what string, partly, ok bool) {
 	return "", false, false
 }
 
+// explainsACKs tells whether the connection's ACK steps say what they
+// acknowledge (Step.Acks): not in a session that keeps only the findings'
+// steps, where no ACK step is kept (fewSteps).
+func (ct *connTrack) explainsACKs() bool { return ct.sess.few == nil }
+
 // sent notes, after an event of one side of a connection, how far its
 // bytes go and what they were.
 func (ct *connTrack) sent(e *reassembly.Event, what string) {
+	if !ct.explainsACKs() {
+		return
+	}
 	var end uint32
 	switch e.Kind {
 	case reassembly.EventSYN, reassembly.EventSYNACK:
@@ -63,6 +71,9 @@ func (ct *connTrack) sent(e *reassembly.Event, what string) {
 		end = e.Seq + uint32(e.Bytes) + 1
 	default:
 		return
+	}
+	if ct.marks == nil {
+		ct.marks = new([2]sentMarks) // 384 bytes a connection: not in a session that keeps few steps
 	}
 	ct.marks[e.Dir].add(end, what)
 }
@@ -75,6 +86,9 @@ func (ct *connTrack) acked(e *reassembly.Event) string {
 	dir, other := e.Dir, e.Dir^1
 	if ct.hasLastAck[dir] && !seqGT(e.Ack, ct.lastAck[dir]) {
 		return "ACK" // nothing the other side sent since the last ACK
+	}
+	if ct.marks == nil {
+		return ct.lastWhat[other]
 	}
 	if what, partly, ok := ct.marks[other].at(e.Ack); ok {
 		if partly && what != "data" && what != "TLS" {

@@ -39,6 +39,15 @@ type Options struct {
 	// diagnosis), for outputs that show no diagnosis: a busy server's
 	// short sessions spent a tenth of what they allocated on them.
 	NoFacts bool
+	// FindingStepsOnly keeps of each session's steps only those its
+	// findings are made from (Session.Steps then holds those, numbered as
+	// in the whole timeline), for outputs that print no step: the tables
+	// and the summary. It has no effect with OnStep.
+	FindingStepsOnly bool
+	// NoFindingDetail leaves Finding.Detail empty, for outputs that say a
+	// finding from its Template and Args (the summary, in any language):
+	// most of a busy capture's findings are never shown there.
+	NoFindingDetail bool
 }
 
 // Dropped counts what the analyzer did not report in full, for the user.
@@ -134,13 +143,17 @@ type Analyzer struct {
 	Dropped Dropped
 	nextID  int
 	now     time.Time
+	// scratch is what Session.step returns for a step not kept, for all
+	// the sessions: written to, never read (a session that keeps few
+	// steps made one of its own, 496 bytes, each).
+	scratch *Step
 	file    string // the capture being read (SetFile)
 }
 
 // New returns an analyzer.
 func New(opts Options) *Analyzer {
 	a := &Analyzer{opts: opts, ports: map[uint16]bool{21: true}, conns: make(map[uint64]*connState),
-		expects: newExpectTable()}
+		expects: newExpectTable(), scratch: new(Step)}
 	for _, p := range opts.Ports {
 		a.ports[p] = true
 	}
@@ -253,7 +266,8 @@ func (a *Analyzer) classify(rc *reassembly.Conn) *connState {
 		return cs
 	}
 	if a.ports[c.Server.Port()] {
-		cs.kind, cs.detect = connUnknown, &detector{control: true}
+		// Its handshake is held until it completes: SYN, SYN,ACK, ACK.
+		cs.kind, cs.detect = connUnknown, &detector{control: true, events: make([]reassembly.Event, 0, 4)}
 		return cs
 	}
 	if c.Server.Port() == implicitFTPSPort {
@@ -268,13 +282,28 @@ func (a *Analyzer) classify(rc *reassembly.Conn) *connState {
 	return cs
 }
 
+// adopt gives a new session what the analyzer's options say of every
+// session: its bounds, which steps and details it keeps, its scratch step.
+func (a *Analyzer) adopt(s *Session) {
+	s.limits, s.few, s.noDetail, s.scratch = &a.opts.Limits, a.fewSteps(), a.opts.NoFindingDetail, a.scratch
+}
+
+// fewSteps is what a new session knows of the steps it does not keep, nil
+// when it keeps them all (Options.FindingStepsOnly).
+func (a *Analyzer) fewSteps() *fewSteps {
+	if !a.opts.FindingStepsOnly || a.opts.OnStep != nil {
+		return nil
+	}
+	return &fewSteps{frames: make([]int, 0, 32)} // a short session's steps, in one array
+}
+
 // newControl makes the connection the control connection of a new session.
 func (a *Analyzer) newControl(cs *connState, why string) {
 	a.makeRoom()
 	a.nextID++
 	c := &cs.conn
-	s := &Session{ID: a.nextID, File: a.file, Client: c.Client, Server: c.Server, Login: "none", Detected: why, Midstream: c.Midstream,
-		limits: &a.opts.Limits}
+	s := &Session{ID: a.nextID, File: a.file, Client: c.Client, Server: c.Server, Login: "none", Detected: why, Midstream: c.Midstream}
+	a.adopt(s)
 	ct := newConnTrack(s, RoleControl, c)
 	s.ctl = &control{track: ct}
 	a.sessions.add(s)
@@ -354,7 +383,7 @@ func (a *Analyzer) finishClosing(all bool) {
 		a.finish(s)
 		n++
 	}
-	a.closing = append(a.closing[:0], a.closing[n:]...)
+	a.closing = dropFront(a.closing, n)
 	a.setClosingDue()
 }
 
@@ -383,7 +412,7 @@ func (a *Analyzer) finishSettled() {
 		}
 		n++
 	}
-	a.settling = append(a.settling[:0], a.settling[n:]...)
+	a.settling = dropFront(a.settling, n)
 	if len(a.settling) > 0 {
 		a.settlingDue = reassembly.StampOf(a.settling[0].End.Add(settleGrace))
 	}
@@ -392,6 +421,18 @@ func (a *Analyzer) finishSettled() {
 		a.finishedEarly = 0
 		a.setClosingDue()
 	}
+}
+
+// dropFront takes the first n sessions off a queue without moving the
+// others: a busy capture's queue holds thousands, and copying them down
+// each time the first few are done cost more than finishing them. The
+// slots let go are cleared, so that they keep no finished session alive.
+func dropFront(q []*Session, n int) []*Session {
+	clear(q[:n])
+	if n == len(q) {
+		return q[:0] // the whole array again, from its start
+	}
+	return q[n:]
 }
 
 // setClosingDue sets closingDue from the first session closing. Its End

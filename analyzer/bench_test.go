@@ -14,7 +14,10 @@ import (
 )
 
 // benchCapture runs the whole analysis of a capture held in memory.
-func benchCapture(b *testing.B, name string) {
+func benchCapture(b *testing.B, name string) { benchCaptureWith(b, name, analyzer.Options{}) }
+
+// benchCaptureWith is benchCapture with options.
+func benchCaptureWith(b *testing.B, name string, opts analyzer.Options) {
 	raw, err := os.ReadFile(filepath.Join("..", "testdata", "pcaps", name))
 	if err != nil {
 		b.Fatal(err)
@@ -26,7 +29,7 @@ func benchCapture(b *testing.B, name string) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		an := analyzer.New(analyzer.Options{})
+		an := analyzer.New(opts)
 		tr := reassembly.NewTracker(an, reassembly.DefaultOptions)
 		for {
 			data, ci, lt, err := src.ReadPacket()
@@ -47,6 +50,13 @@ func benchCapture(b *testing.B, name string) {
 
 func BenchmarkAnalyzePassive(b *testing.B) { benchCapture(b, "vsftpd-passive.pcap") }
 func BenchmarkAnalyzeActive(b *testing.B)  { benchCapture(b, "vsftpd-active.pcap") }
+
+// BenchmarkAnalyzeTables is the analysis as the tables and the summary run
+// it: no hashes, no TCP facts, only the steps the findings read, no
+// finding details (the sessions of the fixture that has most).
+func BenchmarkAnalyzeTables(b *testing.B) {
+	benchCaptureWith(b, "vsftpd-passive.pcap", analyzer.Options{NoHash: true, NoFacts: true, FindingStepsOnly: true, NoFindingDetail: true})
+}
 
 // BenchmarkParseCommand measures the control-line parser alone.
 func BenchmarkParseCommand(b *testing.B) {

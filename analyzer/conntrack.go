@@ -39,7 +39,7 @@ type connTrack struct {
 	dataOpen    [2]bool // the direction still sends data (no FIN yet)
 	closedBy    string
 	sawTraffic  bool
-	marks       [2]sentMarks // what each side's bytes were, by sequence number (acked.go)
+	marks       *[2]sentMarks // what each side's bytes were, by sequence number (acked.go); made with the first bytes noted
 }
 
 func newConnTrack(sess *Session, role ConnRole, c *reassembly.Conn) *connTrack {
@@ -70,8 +70,6 @@ func (ct *connTrack) tcpEvent(e *reassembly.Event) bool {
 	dir := e.Dir
 	switch e.Kind {
 	case reassembly.EventSYN, reassembly.EventSYNACK:
-		from, to := ct.endpoints(dir)
-		pkt := Packet{Time: e.Time, From: from, To: to, Flags: e.Flags.String()}
 		if !ct.hsStarted {
 			ct.hsStarted = true
 			st := ct.newStep(e, KindHandshake)
@@ -80,12 +78,15 @@ func (ct *connTrack) tcpEvent(e *reassembly.Event) bool {
 			st.open = true
 			ct.hsStep = s.addStep(&st)
 		}
-		hs := s.step(ct.hsStep)
-		if hs.Packets == nil {
-			hs.Packets = make([]Packet, 0, 3) // SYN, SYN,ACK, ACK: one array, not three
-		}
-		if len(hs.Packets) < 16 {
-			hs.Packets = append(hs.Packets, pkt)
+		if hs := s.keptStep(ct.hsStep); hs != nil {
+			from, to := ct.endpoints(dir)
+			pkt := Packet{Time: e.Time, From: from, To: to, Flags: e.Flags.String()}
+			if hs.Packets == nil {
+				hs.Packets = make([]Packet, 0, 3) // SYN, SYN,ACK, ACK: one array, not three
+			}
+			if len(hs.Packets) < 16 {
+				hs.Packets = append(hs.Packets, pkt)
+			}
 		}
 		if e.Kind == reassembly.EventSYNACK {
 			ct.hsSynAck = true
@@ -134,11 +135,12 @@ func (ct *connTrack) ackStep(e *reassembly.Event) {
 	dir, other := e.Dir, e.Dir^1
 	// The third packet of the handshake.
 	if ct.hsStarted && ct.hsSynAck && !ct.hsDone && dir == reassembly.ClientToServer {
-		from, to := ct.endpoints(dir)
-		hs := s.step(ct.hsStep)
-		hs.Packets = append(hs.Packets, Packet{Time: e.Time, From: from, To: to, Flags: e.Flags.String()})
+		if hs := s.keptStep(ct.hsStep); hs != nil {
+			from, to := ct.endpoints(dir)
+			hs.Packets = append(hs.Packets, Packet{Time: e.Time, From: from, To: to, Flags: e.Flags.String()})
+			hs.open = false
+		}
 		ct.hsDone = true
-		hs.open = false
 		return
 	}
 	// An acknowledgement of the other side's FIN.
@@ -167,9 +169,11 @@ func (ct *connTrack) ackStep(e *reassembly.Event) {
 		return
 	}
 	st := ct.newStep(e, KindACK)
-	st.Acks = ct.acked(e)
-	if f := &ct.fin[other]; st.Acks == "FIN" && !seqGE(e.Ack, f.end) && ct.dataStep[other] >= 0 {
-		st.Acks = "data" // bytes sent before the FIN, acknowledged after it came
+	if ct.explainsACKs() {
+		st.Acks = ct.acked(e)
+		if f := &ct.fin[other]; st.Acks == "FIN" && !seqGE(e.Ack, f.end) && ct.dataStep[other] >= 0 {
+			st.Acks = "data" // bytes sent before the FIN, acknowledged after it came
+		}
 	}
 	st.DupACK = ct.hasLastAck[dir] && ct.lastAck[dir] == e.Ack && ct.lastWhat[dir] == "ACK"
 	s.addStep(&st)

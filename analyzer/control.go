@@ -51,41 +51,11 @@ type control struct {
 	mechanism string
 }
 
-// addStep records a copy of st and returns its index, or -1 once the session
-// holds MaxSteps (the steps are then counted, not kept).
-func (s *Session) addStep(st *Step) int {
-	if st.Time.After(s.End) {
-		s.End = st.Time
-	}
-	if len(s.Steps) >= s.limits.steps() {
-		s.DroppedSteps++
-		return -1
-	}
-	if len(s.Steps) == cap(s.Steps) {
-		s.Steps = growSteps(s.Steps)
-	}
-	s.Steps = append(s.Steps, *st)
-	return len(s.Steps) - 1
-}
-
 // addCredential keeps a login attempt, up to the limit.
 func (s *Session) addCredential(c *Credential) {
 	if len(s.Credentials) < s.limits.credentials() {
 		s.Credentials = append(s.Credentials, c)
 	}
-}
-
-// step returns the step at idx, or a scratch step for -1 (a step that was
-// not kept), so callers need no special case.
-func (s *Session) step(idx int) *Step {
-	if idx < 0 || idx >= len(s.Steps) {
-		if s.scratch == nil {
-			s.scratch = new(Step) // rare: only once steps are over the limit
-		}
-		*s.scratch = Step{}
-		return s.scratch
-	}
-	return &s.Steps[idx]
 }
 
 // controlPayload parses the bytes of one direction of the control connection.
@@ -112,7 +82,6 @@ func (a *Analyzer) controlPayload(s *Session, e *reassembly.Event) {
 	}
 	c.split[e.Dir].index, c.split[e.Dir].urgent = e.Index, e.Flags&reassembly.FlagURG != 0
 	c.lines = c.split[e.Dir].feed(e.Payload, e.Time, c.lines[:0])
-	defer func() { c.track.sent(e, c.arriving(e.Dir)) }() // what the bytes were, once parsed
 	flags := e.Flags.String()
 	for i, l := range c.lines {
 		a.line(s, e.Dir, l, flags)
@@ -124,6 +93,9 @@ func (a *Analyzer) controlPayload(s *Session, e *reassembly.Event) {
 			}
 			break
 		}
+	}
+	if c.track.explainsACKs() {
+		c.track.sent(e, c.arriving(e.Dir)) // what the bytes were, once parsed
 	}
 }
 
@@ -230,13 +202,16 @@ func (a *Analyzer) command(s *Session, l Line, flags string) {
 		c.cred.Step = idx
 	}
 	if len(s.Commands) < s.limits.commands() {
+		if s.Commands == nil {
+			s.Commands = make([]*Command, 0, 8) // a short session's, in one array
+		}
 		s.Commands = append(s.Commands, cmd)
 	} else {
 		s.DroppedCommands++
 	}
 	c.orphans = 0
 	if len(c.pending) >= maxPending {
-		c.pending = c.pending[1:]
+		c.dropPending(1)
 	}
 	c.pending = append(c.pending, cmd)
 	if c.replies.open != nil {
@@ -290,7 +265,7 @@ func (a *Analyzer) reply(s *Session, rep *Reply, flags string) {
 		}
 	case len(c.pending) > 0:
 		cmd = c.pending[0]
-		c.pending = c.pending[1:]
+		c.dropPending(1)
 		cmd.ReplyCode, cmd.ReplyText, cmd.ReplyTime, cmd.replied = rep.Code, text, rep.Time, true
 	case !c.greeted && s.Midstream:
 		st.ReplyTo = ReplyToUnseen
@@ -473,7 +448,7 @@ func (s *Session) protectedLogin(t time.Time, by string) {
 			return // logged in before the protection began
 		}
 	}
-	c := &Credential{Time: t, Outcome: "unknown", Protected: true, Protection: by, Step: len(s.Steps)}
+	c := &Credential{Time: t, Outcome: "unknown", Protected: true, Protection: by, Step: s.numSteps()}
 	s.addCredential(c)
 	s.ctl.cred = nil
 }

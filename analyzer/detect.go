@@ -67,7 +67,7 @@ func (a *Analyzer) detectEvent(cs *connState, e *reassembly.Event) {
 		if d.control && a.keepUnanswered() {
 			// An attempt to reach an FTP port that never became a
 			// connection: shown, up to a limit (a SYN flood is counted).
-			a.becomeControl(cs, fmt.Sprintf("port %d", c.Server.Port()))
+			a.becomeControl(cs, portReason(c.Server.Port()))
 			a.controlEvent(cs, e)
 			return
 		}
@@ -127,10 +127,19 @@ func (a *Analyzer) detectEvent(cs *connState, e *reassembly.Event) {
 		a.heldBytes -= d.bytes
 		why := "content"
 		if d.portHint || d.control {
-			why = fmt.Sprintf("port %d", c.Server.Port())
+			why = portReason(c.Server.Port())
 		}
 		a.becomeControl(cs, why)
 	}
+}
+
+// portReason says that a connection is FTP by its port (Session.Detected):
+// "port 21" is written once, not for each session.
+func portReason(port uint16) string {
+	if port == 21 {
+		return "port 21"
+	}
+	return fmt.Sprintf("port %d", port)
 }
 
 // becomeControl makes a connection held for detection a session and replays

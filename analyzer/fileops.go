@@ -9,7 +9,9 @@ import (
 // fileOp records changes to the server's file system with their outcome.
 func (a *Analyzer) fileOp(s *Session, cmd *Command, code int) {
 	c := s.ctl
-	op := &FileOp{Time: cmd.Time, Code: code, OK: code/100 == 2, Step: cmd.Step}
+	// op is made on the stack, and copied to the heap only when kept:
+	// every reply to every command passes here.
+	op := FileOp{Time: cmd.Time, Code: code, OK: code/100 == 2, Step: cmd.Step}
 	switch cmd.Verb {
 	case "DELE":
 		op.Op, op.Path = "delete", s.resolve(cmd.Arg)
@@ -36,7 +38,9 @@ func (a *Analyzer) fileOp(s *Session, cmd *Command, code int) {
 		return
 	}
 	if len(s.FileOps) < maxFileOps {
-		s.FileOps = append(s.FileOps, op)
+		kept := new(FileOp)
+		*kept = op
+		s.FileOps = append(s.FileOps, kept)
 	}
 }
 

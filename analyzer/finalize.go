@@ -2,7 +2,6 @@ package analyzer
 
 import (
 	"fmt"
-	"sort"
 	"time"
 )
 
@@ -60,8 +59,8 @@ func (s *Session) finalize(onStep func(*Session, *Step)) {
 			s.Ended = "capture ended"
 		}
 	}
-	if s.Start.IsZero() && len(s.Steps) > 0 {
-		s.Start = s.Steps[0].Time
+	if s.Start.IsZero() {
+		s.Start = s.firstStepTime()
 	}
 	s.sessionFindings()
 	s.numberSteps(onStep)
@@ -74,36 +73,17 @@ func (s *Session) numberSteps(onStep func(*Session, *Step)) {
 		// Live: steps already printed keep their numbers; the rest follow.
 		s.emitSteps(time.Time{}, time.Time{}, onStep)
 	}
-	// number maps a step's index to its number; nil when the steps are in
-	// frame order already (almost always: they are made in capture order),
-	// and are then numbered in place instead of copied.
+	// number maps a step's index to its number; nil when that is the
+	// index + 1 (stepNumbers).
 	var number []int
-	if onStep == nil && stepsInFrameOrder(s.Steps) {
-		for i := range s.Steps {
-			s.Steps[i].N = i + 1
-		}
+	if onStep == nil {
+		number = s.stepNumbers()
 	} else {
-		order := make([]int, len(s.Steps))
-		for i := range order {
-			order[i] = i
-		}
-		if onStep != nil {
-			sort.Slice(order, func(i, j int) bool { return s.Steps[order[i]].N < s.Steps[order[j]].N })
-		} else {
-			sort.SliceStable(order, func(i, j int) bool { return s.Steps[order[i]].Frame < s.Steps[order[j]].Frame })
-		}
-		number = make([]int, len(s.Steps))
-		sorted := make([]Step, len(s.Steps))
-		for n, idx := range order {
-			sorted[n] = s.Steps[idx]
-			sorted[n].N = n + 1
-			number[idx] = n + 1
-		}
-		s.Steps = sorted
+		number = s.reorder(func(a, b *Step) bool { return a.N < b.N })
 	}
 	num := func(idx int) int {
 		switch {
-		case idx < 0 || idx >= len(s.Steps):
+		case idx < 0 || idx >= s.numSteps():
 			return 0
 		case number == nil:
 			return idx + 1
@@ -247,15 +227,4 @@ func (t *Transfer) SizeNotePhrase() (p Phrase, ok bool) {
 		return phrase("%s announced %d bytes, the data connection carried %d: TYPE A converts line ends on the wire", by, want, t.Bytes), true
 	}
 	return phrase("%s announced %d bytes, the data connection carried %d", by, want, t.Bytes), true
-}
-
-// stepsInFrameOrder reports whether no step comes before the one made
-// before it.
-func stepsInFrameOrder(steps []Step) bool {
-	for i := 1; i < len(steps); i++ {
-		if steps[i].Frame < steps[i-1].Frame {
-			return false
-		}
-	}
-	return true
 }

@@ -53,8 +53,8 @@ func (s *Session) addFinding(severity, kind string, step int, format string, arg
 	}
 	g.n++
 	at := s.Start
-	if step >= 0 && step < len(s.Steps) {
-		at = s.Steps[step].Time
+	if st := s.keptStep(step); st != nil {
+		at = st.Time
 	}
 	if g.n > findingsPerKind {
 		if g.over == 0 {
@@ -71,8 +71,17 @@ func (s *Session) addFinding(severity, kind string, step int, format string, arg
 		s.findingsOver++
 		return
 	}
-	s.Findings = append(s.Findings, Finding{Severity: severity, Kind: kind, Detail: fmt.Sprintf(format, args...), Step: step,
+	s.Findings = append(s.Findings, Finding{Severity: severity, Kind: kind, Detail: detail(s.noDetail, format, args...), Step: step,
 		Template: format, Args: args, Time: at})
+}
+
+// detail is a finding's Detail: its template filled in, "" when none is
+// wanted (Options.NoFindingDetail).
+func detail(none bool, format string, args ...any) string {
+	if none {
+		return ""
+	}
+	return fmt.Sprintf(format, args...)
 }
 
 func severityRank(s string) int {
@@ -101,7 +110,7 @@ func (s *Session) groupFindings() {
 		k := g.kind
 		s.Findings = append(s.Findings, Finding{Severity: g.severity, Kind: k, Step: g.first, LastStep: g.last, Count: g.over, Group: true, Time: g.time,
 			Template: "%d more %s, as the ones above", Args: []any{g.over, phrase(findingNoun(k, g.over))},
-			Detail: fmt.Sprintf("%d more %s, as the ones above", g.over, findingNoun(k, g.over))})
+			Detail: detail(s.noDetail, "%d more %s, as the ones above", g.over, findingNoun(k, g.over))})
 		grouped = append(grouped, fmt.Sprintf("%s %d", k, g.over))
 	}
 	if len(grouped) > 0 {
@@ -153,7 +162,7 @@ func BackdoorTrigger(user string) bool {
 func (s *Session) stepIndex(match func(*Step) bool) int {
 	for i := range s.Steps {
 		if match(&s.Steps[i]) {
-			return i
+			return s.index(i)
 		}
 	}
 	return -1
@@ -190,12 +199,12 @@ func (s *Session) sessionFindings() {
 		}
 		switch {
 		case st.Command == "SITE" && strings.HasPrefix(strings.ToUpper(strings.TrimSpace(st.Arg)), "EXEC"):
-			s.addFinding(SeverityCritical, "site-exec", i, "SITE EXEC asks the server to run a program: %q", st.Arg)
+			s.addFinding(SeverityCritical, "site-exec", s.index(i), "SITE EXEC asks the server to run a program: %q", st.Arg)
 		case st.Command == "USER" && BackdoorTrigger(st.Arg) && strings.Contains(s.Banner, "vsFTPd 2.3.4"):
-			s.addFinding(SeverityCritical, "backdoor-trigger", i,
+			s.addFinding(SeverityCritical, "backdoor-trigger", s.index(i),
 				"USER %q ends in \":)\", the trigger of the backdoor planted in vsftpd 2.3.4 (CVE-2011-2523), and the banner says vsFTPd 2.3.4: the server opens a root shell on its port 6200 to anyone who connects", st.Arg)
 		case st.Command == "USER" && BackdoorTrigger(st.Arg):
-			s.addFinding(SeverityCritical, "backdoor-trigger", i,
+			s.addFinding(SeverityCritical, "backdoor-trigger", s.index(i),
 				"USER %q ends in \":)\", the trigger of the backdoor planted in vsftpd 2.3.4 (CVE-2011-2523): such a server opens a root shell on its port 6200 to anyone who connects", st.Arg)
 		}
 	}
@@ -223,7 +232,7 @@ func (s *Session) passiveAddressFindings() {
 		}
 		a := st.Address.Addr()
 		if addrs[a] == nil {
-			addrs[a] = &seen{first: i}
+			addrs[a] = &seen{first: s.index(i)}
 			order = append(order, a)
 		}
 		addrs[a].count++
@@ -421,7 +430,7 @@ func (a *Analyzer) CrossFindings() []SessionFinding {
 			args = []any{fc.failed, fc.client, fc.server, fc.first}
 		}
 		out = append(out, SessionFinding{Session: fc.identity(at), Finding: Finding{Severity: SeverityWarning, Kind: "brute-force",
-			Detail: fmt.Sprintf(msg, args...), Template: msg, Args: args, Time: at.time, Step: at.step, Count: fc.failed, Sessions: fc.sessions}})
+			Detail: detail(a.opts.NoFindingDetail, msg, args...), Template: msg, Args: args, Time: at.time, Step: at.step, Count: fc.failed, Sessions: fc.sessions}})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Session.ID < out[j].Session.ID })
 	return out

@@ -1,6 +1,7 @@
 package analyzer
 
 import (
+	"bytes"
 	"strconv"
 	"time"
 )
@@ -80,35 +81,75 @@ type lineSplitter struct {
 	urgent bool
 }
 
-// feed adds a segment's payload and returns the lines it completed.
+// feed adds a segment's payload and returns the lines it completed. Text
+// goes a run at a time, up to the next line end or Telnet command; a line
+// whole in one segment (most are) becomes its Line without passing
+// through buf.
 func (l *lineSplitter) feed(payload []byte, t time.Time, out []Line) []Line {
-	for _, b := range payload {
-		if l.iac != iacNone || b == telnetIAC {
-			if l.telnetByte(b, t) {
-				continue
+	for len(payload) > 0 {
+		if b := payload[0]; l.iac != iacNone || b == telnetIAC {
+			payload = payload[1:]
+			if !l.telnetByte(b, t) {
+				out = l.text(nil, b, t, out) // IAC IAC: a 0xFF byte of the text
 			}
+			continue
 		}
-		if len(l.buf) == 0 && !l.truncated {
-			if l.telnetN > 0 {
-				out = append(out, l.takeTelnet()) // before the line they came before
+		end := bytes.IndexByte(payload, '\n')
+		run := payload
+		if end >= 0 {
+			run = payload[:end]
+		}
+		if i := bytes.IndexByte(run, telnetIAC); i >= 0 {
+			end, run = -1, run[:i] // Telnet first: the line goes on after it
+		}
+		switch {
+		case end >= 0 && len(l.buf) == 0 && !l.truncated:
+			out = l.begin(t, out)
+			text, truncated := lineText(run, false)
+			out = append(out, Line{Text: text, Time: l.start, Index: l.startIdx, Truncated: truncated})
+		case end >= 0:
+			if len(run) > 0 {
+				out = l.text(run, 0, t, out)
 			}
-			l.start, l.startIdx = t, l.index
-		}
-		if b == '\n' {
 			out = append(out, l.take())
 			if l.telnetN > 0 {
 				out = append(out, l.takeTelnet()) // they came inside the line
 			}
+		default:
+			out = l.text(run, 0, t, out)
+			payload = payload[len(run):]
 			continue
 		}
-		// One byte more than MaxLineLength is kept: it may be the CR of
-		// a line exactly MaxLineLength long, which is not truncated.
-		if len(l.buf) > MaxLineLength {
-			l.truncated = true
-			continue
-		}
-		l.buf = append(l.buf, b)
+		payload = payload[end+1:]
 	}
+	return out
+}
+
+// begin starts a line at the segment being fed, after the Telnet commands
+// that came before it.
+func (l *lineSplitter) begin(t time.Time, out []Line) []Line {
+	if l.telnetN > 0 {
+		out = append(out, l.takeTelnet()) // before the line they came before
+	}
+	l.start, l.startIdx = t, l.index
+	return out
+}
+
+// text adds a run of a line's text (no line end, no Telnet command in it),
+// or, with run nil, the byte b.
+func (l *lineSplitter) text(run []byte, b byte, t time.Time, out []Line) []Line {
+	if len(l.buf) == 0 && !l.truncated {
+		out = l.begin(t, out)
+	}
+	if run == nil {
+		run = []byte{b}
+	}
+	// One byte more than MaxLineLength is kept: it may be the CR of a
+	// line exactly MaxLineLength long, which is not truncated.
+	if room := MaxLineLength + 1 - len(l.buf); len(run) > room {
+		run, l.truncated = run[:room], true
+	}
+	l.buf = append(l.buf, run...)
 	return out
 }
 
@@ -204,21 +245,26 @@ func (l *lineSplitter) telnet(b byte) bool {
 }
 
 func (l *lineSplitter) take() Line {
-	buf := l.buf
-	if n := len(buf); n > 0 && buf[n-1] == '\r' {
-		buf = buf[:n-1]
-	}
-	truncated := l.truncated
-	if len(buf) > MaxLineLength {
-		buf, truncated = buf[:MaxLineLength], true
-	}
-	line := Line{Text: string(buf), Time: l.start, Index: l.startIdx, Truncated: truncated}
+	text, truncated := lineText(l.buf, l.truncated)
+	line := Line{Text: text, Time: l.start, Index: l.startIdx, Truncated: truncated}
 	l.buf = l.buf[:0]
 	l.truncated = false
 	if cap(l.buf) > 4096 {
 		l.buf = nil // give a long line's buffer back
 	}
 	return line
+}
+
+// lineText is the text of a line's bytes without its CR, cut at
+// MaxLineLength; truncated says whether it was cut (or was already).
+func lineText(buf []byte, truncated bool) (string, bool) {
+	if n := len(buf); n > 0 && buf[n-1] == '\r' {
+		buf = buf[:n-1]
+	}
+	if len(buf) > MaxLineLength {
+		buf, truncated = buf[:MaxLineLength], true
+	}
+	return string(buf), truncated
 }
 
 // flush returns what is left when the connection ends: the partial line,

@@ -422,13 +422,16 @@ type Session struct {
 	conflicts      int            // bytes retransmitted with different content
 	joins          []joinNote     // connections captured as two flows, joined (join.go)
 	limits         *Limits
-	scratch        *Step // step(-1), made when first needed
+	scratch        *Step     // step(-1): the analyzer's, or made when first needed
+	stepCount      int       // steps made, kept or not (numSteps)
+	few            *fewSteps // what a session that keeps few steps knows of the others (steps.go); nil when it keeps all
 	ctl            *control
 	printed        int // steps handed to OnStep so far (live output)
 	firstUnprinted int
 	ctlClosed      bool
 	settling       bool // settled, finished settleGrace after its last packet
 	finished       bool
+	noDetail       bool           // Finding.Detail left empty (Options.NoFindingDetail)
 	conns          []*connState   // the connections of the session, let go when it is finished
 	hashes         sync.WaitGroup // digests of its transfers still being computed
 

@@ -123,7 +123,8 @@ func (a *Analyzer) becomeOrphan(cs *connState) {
 	}
 	a.makeRoom()
 	a.nextID++
-	s := &Session{ID: a.nextID, File: a.file, Client: client, Server: server, Login: "none", Midstream: c.Midstream, limits: &a.opts.Limits}
+	s := &Session{ID: a.nextID, File: a.file, Client: client, Server: server, Login: "none", Midstream: c.Midstream}
+	a.adopt(s)
 	s.Detected, s.Orphan = d.orphan.reasons()
 	s.ctl = &control{track: newConnTrack(s, RoleControl, &reassembly.Conn{Client: client, Server: server})}
 	a.sessions.add(s)

@@ -22,7 +22,7 @@ func (c *control) resync(code int, text string) {
 	if verb := EchoedVerb(text); verb != "" && c.pending[0].Verb != verb {
 		for k := 1; k < len(c.pending); k++ {
 			if c.pending[k].Verb == verb {
-				c.pending = c.pending[k:]
+				c.dropPending(k)
 				return
 			}
 		}
@@ -35,7 +35,7 @@ func (c *control) resync(code int, text string) {
 	}
 	for k := 1; k < len(c.pending); k++ {
 		if answers(c.pending[k], code) {
-			c.pending = c.pending[k:]
+			c.dropPending(k)
 			return
 		}
 	}
@@ -152,7 +152,16 @@ func (c *control) lostReply() {
 		cmd.prelimLost = true
 		return
 	}
-	c.pending = c.pending[1:]
+	c.dropPending(1)
+}
+
+// dropPending takes the first k commands off the pending queue, moving the
+// others to the start of its array: few wait at once, and cutting the
+// front instead had each session grow a new array every few commands.
+func (c *control) dropPending(k int) {
+	n := copy(c.pending, c.pending[k:])
+	clear(c.pending[n:])
+	c.pending = c.pending[:n]
 }
 
 // clientSeq follows how far the client's bytes on the control connection
@@ -254,8 +263,8 @@ func (c *control) arriving(dir reassembly.Direction) string {
 // for no reply.
 func (a *Analyzer) notFTP(s *Session, dir reassembly.Direction, l Line, flags string) {
 	c := s.ctl
-	if i := c.notFTP[dir] - 1; i >= 0 && i == len(s.Steps)-1 {
-		st := &s.Steps[i]
+	if i := c.notFTP[dir] - 1; i >= 0 && i == s.numSteps()-1 {
+		st := s.step(i)
 		st.Bytes += int64(len(l.Text)) + 2
 		st.Lines++
 		return

@@ -17,6 +17,7 @@ type Reply struct {
 	Unterminated   bool
 	UnterminatedBy string
 	Truncated      bool
+	first          [1]string // Lines' array while it has one line
 }
 
 // What came instead of a multi-line reply's closing line (Reply.UnterminatedBy,
@@ -92,6 +93,9 @@ type replyReader struct {
 	// open: a line with another code then begins a new reply, the open
 	// one's end being in the missing bytes.
 	gapped bool
+	// done holds what line returns: the replies a line completes are
+	// handled before the next line is read.
+	done [2]*Reply
 }
 
 // line consumes one server line. It returns a finished reply, or nil when
@@ -99,6 +103,7 @@ type replyReader struct {
 // has sent a command since the open reply began: a new coded line then
 // closes a reply the server never terminated.
 func (r *replyReader) line(l Line, interrupted bool) (done []*Reply) {
+	done = r.done[:0]
 	code, sep, text, ok := parseCodeLine(l.Text)
 	digits := 0
 	if ok {
@@ -140,16 +145,23 @@ func (r *replyReader) line(l Line, interrupted bool) (done []*Reply) {
 	}
 	rep := &Reply{Time: l.Time, Index: l.Index, Truncated: l.Truncated}
 	if !ok {
-		rep.Lines = []string{l.Text}
+		rep.firstLine(l.Text)
 		return append(done, rep)
 	}
 	rep.Code, rep.Valid = code, validCode(code, digits)
-	rep.Lines = []string{text}
+	rep.firstLine(text)
 	if sep == '-' && rep.Valid {
 		r.open = rep
 		return done
 	}
 	return append(done, rep)
+}
+
+// firstLine sets the reply's first line, in the reply itself: most
+// replies have one line, and the analysis reads thousands a second.
+func (r *Reply) firstLine(text string) {
+	r.first[0] = text
+	r.Lines = r.first[:]
 }
 
 // maxReplyLines bounds a multi-line reply (a FEAT or a STAT listing has

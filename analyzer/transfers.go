@@ -39,7 +39,7 @@ func (a *Analyzer) announceActive(s *Session, cmd *Command, st *Step) {
 	st.Address = addr
 	st.AddressNote = activeNote(addr, s.Client.Addr())
 	e := &Expectation{Mode: "active", Command: cmd.Verb, Announce: cmd.Verb + " " + cmd.Arg, Addr: addr, Time: cmd.Time,
-		Step: len(s.Steps)} // the PORT step is added next
+		Step: s.numSteps()} // the PORT step is added next
 	cmd.expectsSet = e
 	a.expect(s, e)
 }

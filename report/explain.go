@@ -6,6 +6,7 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/ftptrace/ftptrace/analyzer"
 )
@@ -29,36 +30,55 @@ func connName(st *analyzer.Step) string {
 	return tr("the control connection")
 }
 
+// explainer builds an explanation a sentence at a time in one buffer:
+// the JSON writer explains every step of a capture, into the same buffer
+// each time (Explain makes one for each).
+type explainer struct{ buf []byte }
+
+// tr appends a sentence (tr's translation, filled in).
+func (e *explainer) tr(format string, args ...any) { e.buf = appendTr(e.buf, format, args...) }
+
+// WriteString appends text as it is.
+func (e *explainer) WriteString(s string) { e.buf = append(e.buf, s...) }
+
+// explainSize is room for most explanations (9 in 10 of sessions-60MB's).
+const explainSize = 160
+
 // Explain says in a plain sentence what a step means.
 func Explain(s *analyzer.Session, st *analyzer.Step) string {
-	switch st.Kind {
-	case analyzer.KindHandshake:
-		return explainHandshake(s, st)
-	case analyzer.KindACK:
-		return explainACK(st)
-	case analyzer.KindCommand:
-		return explainCommand(s, st)
-	case analyzer.KindReply:
-		return explainReply(s, st)
-	case analyzer.KindData:
-		return explainData(s, st)
-	case analyzer.KindFIN:
-		return explainFIN(st)
-	case analyzer.KindRST:
-		return tr("The %s resets %s (RST): it ends at once, without the four-packet teardown.", sideWord(st.FromClient), connName(st))
-	case analyzer.KindGap:
-		return tr("%s of this direction were never captured (lost by the capture, not necessarily by the network).", humanBytes(st.Bytes))
-	case analyzer.KindNotFTP:
-		return explainNotFTP(st)
-	case analyzer.KindTelnet:
-		return explainTelnet(s, st)
-	}
-	return ""
+	e := explainer{buf: make([]byte, 0, explainSize)}
+	e.explain(s, st)
+	return unsafe.String(unsafe.SliceData(e.buf), len(e.buf)) // e is not written again
 }
 
-func explainHandshake(s *analyzer.Session, st *analyzer.Step) string {
+// explain appends what a step means to the buffer.
+func (e *explainer) explain(s *analyzer.Session, st *analyzer.Step) {
+	switch st.Kind {
+	case analyzer.KindHandshake:
+		explainHandshake(e, s, st)
+	case analyzer.KindACK:
+		e.WriteString(explainACK(st))
+	case analyzer.KindCommand:
+		explainCommand(e, s, st)
+	case analyzer.KindReply:
+		explainReply(e, s, st)
+	case analyzer.KindData:
+		e.WriteString(explainData(s, st))
+	case analyzer.KindFIN:
+		e.WriteString(explainFIN(st))
+	case analyzer.KindRST:
+		e.tr("The %s resets %s (RST): it ends at once, without the four-packet teardown.", sideWord(st.FromClient), connName(st))
+	case analyzer.KindGap:
+		e.tr("%s of this direction were never captured (lost by the capture, not necessarily by the network).", humanBytes(st.Bytes))
+	case analyzer.KindNotFTP:
+		e.WriteString(explainNotFTP(st))
+	case analyzer.KindTelnet:
+		explainTelnet(e, s, st)
+	}
+}
+
+func explainHandshake(b *explainer, s *analyzer.Session, st *analyzer.Step) {
 	opener := sideWord(st.FromClient)
-	var b strings.Builder
 	if st.Unanswered {
 		syns := 0
 		for _, p := range st.Packets {
@@ -66,26 +86,27 @@ func explainHandshake(s *analyzer.Session, st *analyzer.Step) string {
 				syns++
 			}
 		}
-		return tr("The %s tries to open %s from its port %d to port %d of the %s, but no SYN,ACK comes back (SYN sent %s): nothing accepted the connection, no handshake took place.",
+		b.tr("The %s tries to open %s from its port %d to port %d of the %s, but no SYN,ACK comes back (SYN sent %s): nothing accepted the connection, no handshake took place.",
 			opener, connName(st), st.From.Port(), st.To.Port(), sideWord(!st.FromClient), plural(syns, "time"))
+		return
 	}
 	if st.Conn == analyzer.RoleControl {
-		b.WriteString(tr("Three-way handshake: the client opens the control connection from its port %d to the server's port %d.", st.From.Port(), st.To.Port()))
+		b.tr("Three-way handshake: the client opens the control connection from its port %d to the server's port %d.", st.From.Port(), st.To.Port())
 	} else if st.Active {
-		b.WriteString(tr("Three-way handshake: the server opens %s from its port %d to the client's port %d (active mode: the server connects).", connName(st), st.From.Port(), st.To.Port()))
+		b.tr("Three-way handshake: the server opens %s from its port %d to the client's port %d (active mode: the server connects).", connName(st), st.From.Port(), st.To.Port())
 		if st.From.Port() == 20 {
-			b.WriteString(tr(" Port 20 is the textbook FTP data port."))
+			b.tr(" Port 20 is the textbook FTP data port.")
 		} else {
-			b.WriteString(tr(" The server uses port %d, not the textbook port 20.", st.From.Port()))
+			b.tr(" The server uses port %d, not the textbook port 20.", st.From.Port())
 		}
 		if n := int(st.To.Port()) - int(s.Client.Port()); n > 0 && n < 100 {
-			b.WriteString(tr(" The client's data port is its control port N+%d.", n))
+			b.tr(" The client's data port is its control port N+%d.", n)
 		}
 	} else {
-		b.WriteString(tr("Three-way handshake: the %s opens %s from its port %d to the server's port %d (passive mode: the client connects).", opener, connName(st), st.From.Port(), st.To.Port()))
+		b.tr("Three-way handshake: the %s opens %s from its port %d to the server's port %d (passive mode: the client connects).", opener, connName(st), st.From.Port(), st.To.Port())
 	}
 	if dc := dataConnOf(s, st); dc != nil && dc.EarlyBy > 0 {
-		b.WriteString(tr(" It was recorded %s before its announcement: the capture's order is not the order on the wire.", humanDuration(dc.EarlyBy)))
+		b.tr(" It was recorded %s before its announcement: the capture's order is not the order on the wire.", humanDuration(dc.EarlyBy))
 	}
 	syns, synacks := 0, 0
 	for _, p := range st.Packets {
@@ -98,12 +119,12 @@ func explainHandshake(s *analyzer.Session, st *analyzer.Step) string {
 	}
 	switch {
 	case syns > 1:
-		b.WriteString(tr(" The SYN was sent %d times before the answer.", syns))
+		b.tr(" The SYN was sent %d times before the answer.", syns)
 	}
 	if len(st.Packets) == 2 && synacks == 1 {
-		b.WriteString(tr(" The third packet (ACK) was not captured separately."))
+		b.tr(" The third packet (ACK) was not captured separately.")
 	}
-	return b.String()
+	return
 }
 
 // dataConnOf is the data connection a step belongs to, or nil.
@@ -162,79 +183,78 @@ func describeAcked(acks, other string) string {
 	return tr("the %s command", Clean(acks))
 }
 
-func explainCommand(s *analyzer.Session, st *analyzer.Step) string {
+func explainCommand(b *explainer, s *analyzer.Session, st *analyzer.Step) {
 	arg := inline(st.Arg)
-	var b strings.Builder
 	switch st.Command {
 	case "USER":
-		b.WriteString(tr("The client sends the user name \"%s\".", arg))
+		b.tr("The client sends the user name \"%s\".", arg)
 		if analyzer.BackdoorTrigger(st.Arg) {
-			b.WriteString(tr(" Its \":)\" is the trigger of the backdoor planted in vsftpd 2.3.4 (CVE-2011-2523): such a server opens a root shell on its port 6200."))
+			b.tr(" Its \":)\" is the trigger of the backdoor planted in vsftpd 2.3.4 (CVE-2011-2523): such a server opens a root shell on its port 6200.")
 		}
 	case "PASS":
 		switch {
 		case st.Anonymous && analyzer.LooksLikeEmail(st.Arg):
-			b.WriteString(tr("The client sends \"%s\" as the anonymous password: by custom an e-mail address, no secret.", arg))
+			b.tr("The client sends \"%s\" as the anonymous password: by custom an e-mail address, no secret.", arg)
 		case st.Anonymous:
-			b.WriteString(tr("The client sends \"%s\" as the anonymous password (anonymous FTP asks for an e-mail address; this is none): no secret, anyone may log in so.", arg))
+			b.tr("The client sends \"%s\" as the anonymous password (anonymous FTP asks for an e-mail address; this is none): no secret, anyone may log in so.", arg)
 		case !st.Cleartext:
-			b.WriteString(tr("The client sends the password."))
+			b.tr("The client sends the password.")
 		default:
-			b.WriteString(tr("The client sends the password \"%s\" in clear text: anyone on the path can read it.", arg))
+			b.tr("The client sends the password \"%s\" in clear text: anyone on the path can read it.", arg)
 		}
 	case "PORT", "EPRT", "LPRT":
-		explainActive(&b, s, st)
+		explainActive(b, s, st)
 	case "PASV", "EPSV", "LPSV":
-		b.WriteString(tr("The client asks the server to listen for a data connection (%s: passive mode).", st.Command))
+		b.tr("The client asks the server to listen for a data connection (%s: passive mode).", st.Command)
 	case "AUTH":
-		b.WriteString(tr("The client asks to protect the control connection with %s.", arg))
+		b.tr("The client asks to protect the control connection with %s.", arg)
 	case "QUIT":
-		b.WriteString(tr("The client logs out and asks the server to close the control connection."))
+		b.tr("The client logs out and asks the server to close the control connection.")
 	case "ABOR":
-		explainABOR(&b, s, st)
+		explainABOR(b, s, st)
 	case "ADAT":
-		b.WriteString(tr("The client sends security data for the mechanism AUTH named (ADAT, RFC 2228): a step of its authentication, in base64."))
+		b.tr("The client sends security data for the mechanism AUTH named (ADAT, RFC 2228): a step of its authentication, in base64.")
 	case "MIC", "CONF", "ENC":
-		b.WriteString(tr("The client sends a protected command (%s, RFC 2228: %s): the command inside the base64 token cannot be read here.", st.Command, tr(protectionLevel[st.Command])))
+		b.tr("The client sends a protected command (%s, RFC 2228: %s): the command inside the base64 token cannot be read here.", st.Command, tr(protectionLevel[st.Command]))
 	default:
 		info, ok := analyzer.LookupCommand(st.Command)
 		switch {
 		case !ok && utf8.RuneCountInString(st.SentVerb()) > maxInline:
-			b.WriteString(tr("The client sends a command ftptrace does not know (%s).", inline(st.SentVerb())))
+			b.tr("The client sends a command ftptrace does not know (%s).", inline(st.SentVerb()))
 		case !ok:
-			b.WriteString(tr("The client sends \"%s\", a command ftptrace does not know.", inline(st.SentVerb())))
+			b.tr("The client sends \"%s\", a command ftptrace does not know.", inline(st.SentVerb()))
 		case info.Class == analyzer.ClassTransfer:
-			b.WriteString(tr("The client sends %s: %s%s; this needs a data connection.", st.Command, tr(info.Summary), argSuffix(arg)))
+			b.tr("The client sends %s: %s%s; this needs a data connection.", st.Command, tr(info.Summary), argSuffix(arg))
 			if st.Command == "LIST" || st.Command == "NLST" {
-				b.WriteString(tr(" (It is what a user's ls or dir sends.)"))
+				b.tr(" (It is what a user's ls or dir sends.)")
 			}
 		default:
-			b.WriteString(tr("The client sends %s: %s%s (a control command, answered on the control connection).", st.Command, tr(info.Summary), argSuffix(arg)))
+			b.tr("The client sends %s: %s%s (a control command, answered on the control connection).", st.Command, tr(info.Summary), argSuffix(arg))
 		}
 	}
 	if st.Truncated {
-		b.WriteString(tr(" The line was longer than ftptrace keeps and was cut."))
+		b.tr(" The line was longer than ftptrace keeps and was cut.")
 	}
-	return b.String()
+	return
 }
 
 // explainABOR says what an ABOR finds to abort: the transfer in progress,
 // one every byte of which had already arrived, or nothing (the last
 // transfer had ended with its reply: some clients send ABOR after every
 // download).
-func explainABOR(b *strings.Builder, s *analyzer.Session, st *analyzer.Step) {
+func explainABOR(b *explainer, s *analyzer.Session, st *analyzer.Step) {
 	t := transferByID(s, st.Transfer)
 	switch {
 	case st.Abort == analyzer.AbortNothing && t != nil && t.Status != 0:
-		b.WriteString(tr("The client sends ABOR, but no transfer is in progress: transfer %d (%s) had already ended with its %d reply. There is nothing left to abort.", t.ID, t.Command, t.Status))
+		b.tr("The client sends ABOR, but no transfer is in progress: transfer %d (%s) had already ended with its %d reply. There is nothing left to abort.", t.ID, t.Command, t.Status)
 	case st.Abort == analyzer.AbortNothing:
-		b.WriteString(tr("The client sends ABOR, but no transfer is in progress: there is nothing to abort."))
+		b.tr("The client sends ABOR, but no transfer is in progress: there is nothing to abort.")
 	case st.Abort == analyzer.AbortArrived && t != nil:
-		b.WriteString(tr("The client sends ABOR once every byte of transfer %d (%s) has arrived, before the server's final reply: little is left to abort (some clients end every download so).", t.ID, t.Command))
+		b.tr("The client sends ABOR once every byte of transfer %d (%s) has arrived, before the server's final reply: little is left to abort (some clients end every download so).", t.ID, t.Command)
 	case t != nil:
-		b.WriteString(tr("The client sends ABOR: it asks the server to abort transfer %d (%s), whose data is still coming (a control command, answered on the control connection).", t.ID, t.Command))
+		b.tr("The client sends ABOR: it asks the server to abort transfer %d (%s), whose data is still coming (a control command, answered on the control connection).", t.ID, t.Command)
 	default:
-		b.WriteString(tr("The client sends ABOR: abort the transfer in progress (a control command, answered on the control connection)."))
+		b.tr("The client sends ABOR: abort the transfer in progress (a control command, answered on the control connection).")
 	}
 }
 
@@ -297,59 +317,59 @@ func argSuffix(arg string) string {
 	return fmt.Sprintf(" (%s)", arg)
 }
 
-func explainActive(b *strings.Builder, s *analyzer.Session, st *analyzer.Step) {
+func explainActive(b *explainer, s *analyzer.Session, st *analyzer.Step) {
 	if st.AddressNote == "invalid" || !st.Address.IsValid() {
 		if st.AddressError == "" {
-			b.WriteString(tr("The client sends %s with an argument ftptrace cannot decode.", st.Command))
+			b.tr("The client sends %s with an argument ftptrace cannot decode.", st.Command)
 		} else {
-			b.WriteString(tr("The client sends %s with a malformed argument: %s.", st.Command, tr(st.AddressError)))
+			b.tr("The client sends %s with a malformed argument: %s.", st.Command, tr(st.AddressError))
 		}
 		serverVerdict(b, s, st)
 		return
 	}
 	defer serverVerdict(b, s, st)
 	addr := st.Address
-	b.WriteString(tr("The client announces where the server shall connect for data (active mode): "))
+	b.tr("The client announces where the server shall connect for data (active mode): ")
 	if st.Command == "PORT" {
 		p := addr.Port()
-		b.WriteString(tr("%s means address %s, port %d*256+%d = %d.", Clean(st.Arg), addr.Addr(), p>>8, p&255, p))
+		b.tr("%s means address %s, port %d*256+%d = %d.", Clean(st.Arg), addr.Addr(), p>>8, p&255, p)
 	} else {
-		b.WriteString(tr("address %s, port %d.", addr.Addr(), addr.Port()))
+		b.tr("address %s, port %d.", addr.Addr(), addr.Port())
 	}
 	if n := int(addr.Port()) - int(s.Client.Port()); n > 0 && n < 100 && addr.Addr() == s.Client.Addr() {
-		b.WriteString(tr(" That is the client's control port N+%d.", n))
+		b.tr(" That is the client's control port N+%d.", n)
 	}
 	if st.AddressError != "" {
-		b.WriteString(tr(" But the argument is malformed: %s.", tr(st.AddressError)))
+		b.tr(" But the argument is malformed: %s.", tr(st.AddressError))
 	}
 	switch st.AddressNote {
 	case "other-address":
-		b.WriteString(tr(" The address is not the one the client connects from (%s), but by a NAT reading it is the client's own: a client behind NAT that no FTP helper rewrote (or one that announces its public address). The findings say whether the server reached it.", s.Client.Addr()))
+		b.tr(" The address is not the one the client connects from (%s), but by a NAT reading it is the client's own: a client behind NAT that no FTP helper rewrote (or one that announces its public address). The findings say whether the server reached it.", s.Client.Addr())
 	case "third-host":
-		b.WriteString(tr(" That is not the client (%s) by any reading: the server is told to connect to a third host (an FTP bounce).", s.Client.Addr()))
+		b.tr(" That is not the client (%s) by any reading: the server is told to connect to a third host (an FTP bounce).", s.Client.Addr())
 	case "privileged-port":
-		b.WriteString(tr(" The port is privileged (below 1024), which clients do not need; it is the client's own address, so no bounce."))
+		b.tr(" The port is privileged (below 1024), which clients do not need; it is the client's own address, so no bounce.")
 	}
 }
 
 // explainOOPS says what vsftpd's "500 OOPS: ..." is: its report that the
 // server process failed (a privilege-separation error, a client gone),
 // after which it closes the connection; not a verdict on any command.
-func explainOOPS(b *strings.Builder, st *analyzer.Step) {
+func explainOOPS(b *explainer, st *analyzer.Step) {
 	what := strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(analyzer.FirstText(st.Text), "OOPS"), ":"))
 	switch st.ReplyTo {
 	case analyzer.ReplyToClose:
-		b.WriteString(tr("The server answers the client's FIN with \"500 OOPS: %s\": vsftpd's report that its process failed as the client left; the connection closes.", inline(what)))
+		b.tr("The server answers the client's FIN with \"500 OOPS: %s\": vsftpd's report that its process failed as the client left; the connection closes.", inline(what))
 	case analyzer.ReplyToUnsolicited, analyzer.ReplyToUnseen, analyzer.ReplyToUncaptured, analyzer.ReplyToGreeting:
-		b.WriteString(tr("The server sends \"500 OOPS: %s\": vsftpd's report that its process failed, not a reply to a command; the connection closes.", inline(what)))
+		b.tr("The server sends \"500 OOPS: %s\": vsftpd's report that its process failed, not a reply to a command; the connection closes.", inline(what))
 	default:
-		b.WriteString(tr("The server answers %s with \"500 OOPS: %s\": vsftpd's report that its process failed, not a verdict on the command; the connection closes.", shortText(st.ReplyTo), inline(what)))
+		b.tr("The server answers %s with \"500 OOPS: %s\": vsftpd's report that its process failed, not a verdict on the command; the connection closes.", shortText(st.ReplyTo), inline(what))
 	}
 }
 
 // serverVerdict says what the server answered to a malformed PORT-like
 // argument: refused it, or took it all the same.
-func serverVerdict(b *strings.Builder, s *analyzer.Session, st *analyzer.Step) {
+func serverVerdict(b *explainer, s *analyzer.Session, st *analyzer.Step) {
 	if st.AddressError == "" {
 		return
 	}
@@ -357,9 +377,9 @@ func serverVerdict(b *strings.Builder, s *analyzer.Session, st *analyzer.Step) {
 	switch {
 	case c == nil || c.ReplyCode == 0:
 	case c.ReplyCode >= 400:
-		b.WriteString(tr(" The server refuses it (%d).", c.ReplyCode))
+		b.tr(" The server refuses it (%d).", c.ReplyCode)
 	default:
-		b.WriteString(tr(" The server takes it all the same (%d).", c.ReplyCode))
+		b.tr(" The server takes it all the same (%d).", c.ReplyCode)
 	}
 }
 
@@ -373,80 +393,79 @@ func commandAt(s *analyzer.Session, st *analyzer.Step) *analyzer.Command {
 	return nil
 }
 
-func explainReply(s *analyzer.Session, st *analyzer.Step) string {
-	var b strings.Builder
+func explainReply(b *explainer, s *analyzer.Session, st *analyzer.Step) {
 	meaning := tr(analyzer.ReplyMeaning(st.Code))
 	if st.Code == 500 && strings.HasPrefix(st.Text, "OOPS") {
-		explainOOPS(&b, st)
-		return b.String()
+		explainOOPS(b, st)
+		return
 	}
 	switch {
 	case st.ReplyTo == "connection" && st.Code == 120:
-		b.WriteString(tr("The server greets the client but is not ready yet (%d: %s): its 220 follows.", st.Code, meaning))
+		b.tr("The server greets the client but is not ready yet (%d: %s): its 220 follows.", st.Code, meaning)
 	case st.ReplyTo == "connection" && st.Code/100 == 2:
-		b.WriteString(tr("The server greets the client: the control connection is ready (%d: %s).", st.Code, meaning))
+		b.tr("The server greets the client: the control connection is ready (%d: %s).", st.Code, meaning)
 	case st.ReplyTo == "connection":
-		b.WriteString(tr("The server's greeting refuses the client: %d, %s.", st.Code, meaning))
+		b.tr("The server's greeting refuses the client: %d, %s.", st.Code, meaning)
 	case st.ReplyTo == "unseen":
-		b.WriteString(tr("The server answers a command sent before the capture began: %d, %s.", st.Code, meaning))
+		b.tr("The server answers a command sent before the capture began: %d, %s.", st.Code, meaning)
 	case st.ReplyTo == "uncaptured" && analyzer.PassiveReply(st.Code) != "":
-		b.WriteString(tr("The server answers client bytes that are not in the capture (the server acknowledged them, the capture missed them): %d, %s; the reply shows they were a %s.", st.Code, meaning, analyzer.PassiveReply(st.Code)))
+		b.tr("The server answers client bytes that are not in the capture (the server acknowledged them, the capture missed them): %d, %s; the reply shows they were a %s.", st.Code, meaning, analyzer.PassiveReply(st.Code))
 	case st.ReplyTo == "uncaptured" && analyzer.EchoedVerb(st.Text) != "":
-		b.WriteString(tr("The server answers client bytes that are not in the capture (the server acknowledged them, the capture missed them): %d, %s; the reply names the command, a %s.", st.Code, meaning, analyzer.EchoedVerb(st.Text)))
+		b.tr("The server answers client bytes that are not in the capture (the server acknowledged them, the capture missed them): %d, %s; the reply names the command, a %s.", st.Code, meaning, analyzer.EchoedVerb(st.Text))
 	case st.ReplyTo == "uncaptured" && (st.Code == 150 || st.Code == 125 || st.Code == 226 || st.Code == 425 || st.Code == 426):
-		b.WriteString(tr("The server answers client bytes that are not in the capture (the server acknowledged them, the capture missed them): %d, %s; the reply shows they were a command that uses a data connection (LIST, RETR, STOR...).", st.Code, meaning))
+		b.tr("The server answers client bytes that are not in the capture (the server acknowledged them, the capture missed them): %d, %s; the reply shows they were a command that uses a data connection (LIST, RETR, STOR...).", st.Code, meaning)
 	case st.ReplyTo == "uncaptured":
-		b.WriteString(tr("The server answers client bytes that are not in the capture (the server acknowledged them, the capture missed them): %d, %s. Which command it answers cannot be told.", st.Code, meaning))
+		b.tr("The server answers client bytes that are not in the capture (the server acknowledged them, the capture missed them): %d, %s. Which command it answers cannot be told.", st.Code, meaning)
 	case st.ReplyTo == analyzer.ReplyToClose:
-		b.WriteString(tr("The server answers the client's FIN (the client closed the control connection without QUIT): %d, %s.", st.Code, meaning))
+		b.tr("The server answers the client's FIN (the client closed the control connection without QUIT): %d, %s.", st.Code, meaning)
 	case st.ReplyTo == "unsolicited":
-		b.WriteString(tr("The server sends %d (%s) without a command waiting for it.", st.Code, meaning))
+		b.tr("The server sends %d (%s) without a command waiting for it.", st.Code, meaning)
 	default:
-		b.WriteString(tr("The server answers %s: %d, %s.", shortText(st.ReplyTo), st.Code, meaning))
+		b.tr("The server answers %s: %d, %s.", shortText(st.ReplyTo), st.Code, meaning)
 		if fits, known := analyzer.ReplyFits(st.ReplyTo, st.Code); known && !fits && st.Code >= 100 && st.Code < 400 {
-			b.WriteString(tr(" No RFC lists %d among the replies to %s.", st.Code, shortText(st.ReplyTo)))
+			b.tr(" No RFC lists %d among the replies to %s.", st.Code, shortText(st.ReplyTo))
 		}
 	}
 	switch {
 	case st.Code == 227 || st.Code == 229 || st.Code == 228:
-		explainPassive(&b, s, st)
+		explainPassive(b, s, st)
 	case st.Code == 230:
-		b.WriteString(tr(" The user is logged in."))
+		b.tr(" The user is logged in.")
 	case st.Code == 530 && (st.ReplyTo == "PASS" || st.ReplyTo == "USER"):
-		b.WriteString(tr(" The login failed."))
+		b.tr(" The login failed.")
 	case st.Code == 234:
-		b.WriteString(tr(" From here on the control connection is encrypted: commands and passwords are no longer visible."))
+		b.tr(" From here on the control connection is encrypted: commands and passwords are no longer visible.")
 	case st.ReplyTo == "ABOR" && st.Abort == analyzer.AbortNothing:
 		if t := transferByID(s, st.Transfer); t != nil && t.Status != 0 {
-			b.WriteString(tr(" There was nothing left to abort: transfer %d (%s) had ended with its %d reply.", t.ID, t.Command, t.Status))
+			b.tr(" There was nothing left to abort: transfer %d (%s) had ended with its %d reply.", t.ID, t.Command, t.Status)
 		} else {
-			b.WriteString(tr(" There was nothing to abort."))
+			b.tr(" There was nothing to abort.")
 		}
 	case st.ReplyTo == "ABOR" && st.Code/100 == 2:
-		b.WriteString(tr(" The abort is done: no transfer is in progress any more."))
+		b.tr(" The abort is done: no transfer is in progress any more.")
 	case st.Code == 426 && wholeDespiteAbort(s, st):
-		b.WriteString(tr(" Every byte of the file had arrived before the abort: the transfer is complete all the same."))
+		b.tr(" Every byte of the file had arrived before the abort: the transfer is complete all the same.")
 	case st.Code == 150 || st.Code == 125:
-		b.WriteString(tr(" The data follows on the data connection."))
+		b.tr(" The data follows on the data connection.")
 	case st.Code == 226:
-		b.WriteString(tr(" The data connection has done its job."))
+		b.tr(" The data connection has done its job.")
 	case st.Code == 221 && st.ReplyTo == analyzer.ReplyToClose:
-		b.WriteString(tr(" The session is over: the server closes its side too."))
+		b.tr(" The session is over: the server closes its side too.")
 	case st.Code == 221:
-		b.WriteString(tr(" The session is over; the teardown follows."))
+		b.tr(" The session is over; the teardown follows.")
 	case st.Code == 235:
-		b.WriteString(tr(" The security exchange is complete: commands may now travel protected (MIC, CONF, ENC)."))
+		b.tr(" The security exchange is complete: commands may now travel protected (MIC, CONF, ENC).")
 	case st.Code/100 == 6:
-		b.WriteString(tr(" The reply inside the base64 token is protected and cannot be read here."))
+		b.tr(" The reply inside the base64 token is protected and cannot be read here.")
 	}
 	if st.Unterminated {
-		b.WriteString(tr(unterminatedWords[st.UnterminatedBy]))
+		b.tr(unterminatedWords[st.UnterminatedBy])
 	}
 	if st.Truncated {
-		b.WriteString(tr(" The line was longer than ftptrace keeps and was cut."))
+		b.tr(" The line was longer than ftptrace keeps and was cut.")
 	}
 
-	return b.String()
+	return
 }
 
 // wholeDespiteAbort tells a reply of the transfer that says it was aborted
@@ -465,26 +484,26 @@ var unterminatedWords = map[string]string{
 	analyzer.UnterminatedByCaptureEnd: " The capture ends before this multi-line reply's closing line.",
 }
 
-func explainPassive(b *strings.Builder, s *analyzer.Session, st *analyzer.Step) {
+func explainPassive(b *explainer, s *analyzer.Session, st *analyzer.Step) {
 	if !st.Address.IsValid() {
 		if st.AddressError != "" {
-			b.WriteString(tr(" The server is in passive mode, but the address in its reply cannot be read: %s. The data connection that follows cannot be matched by its port.", tr(st.AddressError)))
+			b.tr(" The server is in passive mode, but the address in its reply cannot be read: %s. The data connection that follows cannot be matched by its port.", tr(st.AddressError))
 			return
 		}
-		b.WriteString(tr(" The server is in passive mode, but ftptrace could not decode the address in the reply: the data connection that follows cannot be matched by its port."))
+		b.tr(" The server is in passive mode, but ftptrace could not decode the address in the reply: the data connection that follows cannot be matched by its port.")
 		return
 	}
 	p := st.Address.Port()
 	if st.Code == 227 {
-		b.WriteString(tr(" The server will listen on %s, port %d*256+%d = %d, for the client to connect (passive mode).", st.Address.Addr(), p>>8, p&255, p))
+		b.tr(" The server will listen on %s, port %d*256+%d = %d, for the client to connect (passive mode).", st.Address.Addr(), p>>8, p&255, p)
 	} else {
-		b.WriteString(tr(" The server will listen on port %d for the client to connect (passive mode).", p))
+		b.tr(" The server will listen on port %d for the client to connect (passive mode).", p)
 	}
 	switch st.AddressNote {
 	case "nat":
-		b.WriteString(tr(" The address differs from the server's own (%s): NAT or a misconfigured server.", s.Server.Addr()))
+		b.tr(" The address differs from the server's own (%s): NAT or a misconfigured server.", s.Server.Addr())
 	case "unspecified":
-		b.WriteString(tr(" The address 0.0.0.0 means \"the address you are already talking to\" (%s).", s.Server.Addr()))
+		b.tr(" The address 0.0.0.0 means \"the address you are already talking to\" (%s).", s.Server.Addr())
 	}
 }
 
@@ -559,7 +578,7 @@ var telnetMeaning = map[string]string{
 // explainTelnet says what Telnet commands on the control connection mean:
 // RFC 959 (section 4.1.3) has the client interrupt the server with IAC IP
 // and the Synch (IAC DM, its IAC sent as TCP urgent data) before ABOR.
-func explainTelnet(s *analyzer.Session, st *analyzer.Step) string {
+func explainTelnet(b *explainer, s *analyzer.Session, st *analyzer.Step) {
 	var names []string
 	for _, c := range strings.Split(st.Telnet, ", ") {
 		name, _, _ := strings.Cut(c, " ")
@@ -569,32 +588,31 @@ func explainTelnet(s *analyzer.Session, st *analyzer.Step) string {
 			names = append(names, "IAC "+Clean(c))
 		}
 	}
-	var b strings.Builder
-	b.WriteString(tr("The %s sends Telnet commands on the control connection: %s.", sideWord(st.FromClient), strings.Join(names, ", ")))
+	b.tr("The %s sends Telnet commands on the control connection: %s.", sideWord(st.FromClient), strings.Join(names, ", "))
 	if !st.FromClient || !hasTelnet(st.Telnet, "IP") && !hasTelnet(st.Telnet, "DM") {
-		return b.String()
+		return
 	}
-	b.WriteString(tr(" This is how RFC 959 interrupts the server: IAC IP stops what it is doing"))
+	b.tr(" This is how RFC 959 interrupts the server: IAC IP stops what it is doing")
 	if st.Urgent {
-		b.WriteString(tr(", and the Synch (IAC DM, sent as TCP urgent data) makes it read the control connection at once, even while it is busy sending"))
+		b.tr(", and the Synch (IAC DM, sent as TCP urgent data) makes it read the control connection at once, even while it is busy sending")
 	}
 	b.WriteString(".")
 	next := nextCommand(s, st)
 	switch {
 	case next == nil || next.Command != "ABOR":
-		b.WriteString(tr(" No ABOR follows it."))
+		b.tr(" No ABOR follows it.")
 	case next.Abort == analyzer.AbortNothing:
 		if t := transferByID(s, next.Transfer); t != nil && t.Status != 0 {
-			b.WriteString(tr(" The ABOR that follows finds no transfer in progress: transfer %d (%s) had already ended with its %d reply.", t.ID, t.Command, t.Status))
+			b.tr(" The ABOR that follows finds no transfer in progress: transfer %d (%s) had already ended with its %d reply.", t.ID, t.Command, t.Status)
 		} else {
-			b.WriteString(tr(" The ABOR that follows finds no transfer in progress."))
+			b.tr(" The ABOR that follows finds no transfer in progress.")
 		}
 	case next.Abort == analyzer.AbortArrived:
-		b.WriteString(tr(" The ABOR that follows comes once every byte of the transfer has arrived."))
+		b.tr(" The ABOR that follows comes once every byte of the transfer has arrived.")
 	default:
-		b.WriteString(tr(" The ABOR that follows asks the server to abort the transfer in progress."))
+		b.tr(" The ABOR that follows asks the server to abort the transfer in progress.")
 	}
-	return b.String()
+	return
 }
 
 // hasTelnet tells whether a telnet step holds the command name.

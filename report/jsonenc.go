@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/ftptrace/ftptrace/analyzer"
 	"github.com/ftptrace/ftptrace/diagnose"
@@ -120,6 +121,9 @@ type jsonBuf struct {
 type handEncoder struct {
 	times timeCache
 	file  bool
+	// explain holds the explanation of the step being written: written
+	// there, escaped into the record, and the buffer used again.
+	explain explainer
 }
 
 // buf starts a record in b.
@@ -349,7 +353,13 @@ func appendStep(b []byte, s *analyzer.Session, st *analyzer.Step, h *handEncoder
 	j.intOmit("reply_code", int64(st.Code))
 	j.strOmit("reply_text", st.Text)
 	j.strOmit("phase", st.Phase)
-	j.str("explain", Explain(s, st))
+	if h != nil {
+		h.explain.buf = h.explain.buf[:0]
+		h.explain.explain(s, st)
+		j.str("explain", unsafe.String(unsafe.SliceData(h.explain.buf), len(h.explain.buf))) // copied, escaped, before the buffer is written again
+	} else {
+		j.str("explain", Explain(s, st))
+	}
 	if handshake && len(st.Packets) > 0 {
 		j.key("packets")
 		j.b = append(j.b, '[')

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unsafe"
 )
 
 // Catalogue maps each English message template of the timeline, the
@@ -80,22 +81,40 @@ func Missing() []string {
 
 // tr translates a template and fills it in, like fmt.Sprintf.
 func tr(format string, args ...any) string {
-	if current != nil {
-		if t, ok := current[format]; ok {
-			format = t
-		} else {
-			missMu.Lock()
-			if misses == nil {
-				misses = map[string]bool{}
-			}
-			misses[format] = true
-			missMu.Unlock()
-		}
-	}
+	format = translate(format)
 	if len(args) == 0 {
 		return format
 	}
 	return fill(format, args)
+}
+
+// appendTr is tr appending to dst: an explanation is made of several
+// sentences, each written once into its buffer instead of into a string of
+// its own first.
+func appendTr(dst []byte, format string, args ...any) []byte {
+	format = translate(format)
+	if len(args) == 0 {
+		return append(dst, format...)
+	}
+	return appendFill(dst, format, args)
+}
+
+// translate is a template in the current language, itself when the
+// catalogue has none (noted for Missing).
+func translate(format string) string {
+	if current == nil {
+		return format
+	}
+	if t, ok := current[format]; ok {
+		return t
+	}
+	missMu.Lock()
+	if misses == nil {
+		misses = map[string]bool{}
+	}
+	misses[format] = true
+	missMu.Unlock()
+	return format
 }
 
 // fill is fmt.Sprintf for the templates' common case, %s of strings and %d
@@ -103,42 +122,43 @@ func tr(format string, args ...any) string {
 // of a large capture); anything else goes to fmt.Sprintf. The text between
 // verbs is copied a run at a time, into one allocation.
 func fill(format string, args []any) string {
-	var b strings.Builder
-	b.Grow(len(format) + 16*len(args))
-	var num [24]byte
-	next := 0
+	b := appendFill(make([]byte, 0, len(format)+16*len(args)), format, args)
+	return unsafe.String(unsafe.SliceData(b), len(b)) // as strings.Builder does: b is not written again
+}
+
+// appendFill is fill appending to dst; what it does not know, it takes
+// back and has fmt.Sprintf write whole.
+func appendFill(dst []byte, format string, args []any) []byte {
+	start, next := len(dst), 0
 	for rest := format; ; {
 		i := strings.IndexByte(rest, '%')
 		if i < 0 {
-			b.WriteString(rest)
+			dst = append(dst, rest...)
 			break
 		}
-		b.WriteString(rest[:i])
-		if i+1 == len(rest) {
-			return fmt.Sprintf(format, args...)
+		dst = append(dst, rest[:i]...)
+		if i+1 == len(rest) || next == len(args) && rest[i+1] != '%' {
+			return append(dst[:start], fmt.Sprintf(format, args...)...)
 		}
 		verb := rest[i+1]
 		rest = rest[i+2:]
 		if verb == '%' {
-			b.WriteByte('%')
+			dst = append(dst, '%')
 			continue
 		}
-		if next == len(args) {
-			return fmt.Sprintf(format, args...)
-		}
 		if s, ok := args[next].(string); ok && verb == 's' {
-			b.WriteString(s)
-		} else if n, ok := appendInt(num[:0], verb, args[next]); ok {
-			b.Write(n)
+			dst = append(dst, s...)
+		} else if n, ok := appendInt(dst, verb, args[next]); ok {
+			dst = n
 		} else {
-			return fmt.Sprintf(format, args...)
+			return append(dst[:start], fmt.Sprintf(format, args...)...)
 		}
 		next++
 	}
 	if next != len(args) {
-		return fmt.Sprintf(format, args...)
+		return append(dst[:start], fmt.Sprintf(format, args...)...)
 	}
-	return b.String()
+	return dst
 }
 
 // appendInt appends arg as %d formats it, if it is an integer fill knows.

@@ -94,6 +94,32 @@ func (cfg *config) showsDiagnoses() bool {
 	return true
 }
 
+// keepAll makes every view keep every step and every finding's detail,
+// for the test that the views that keep less lose nothing.
+var keepAll = false
+
+// showsSteps tells whether the output reads the steps of a session (the
+// timeline, JSON, the log formats, the diagrams, a diagnosis): the
+// tables and the summary print none, and the analysis keeps only those
+// the findings are made from (analyzer.Options.FindingStepsOnly).
+func (cfg *config) showsSteps() bool {
+	if keepAll || cfg.json || cfg.logFormat() {
+		return true
+	}
+	switch cfg.view {
+	case "sessions", "transfers", "creds", "summary":
+		return false
+	}
+	return true
+}
+
+// showsFindingDetails tells whether the output writes each finding's detail
+// (analyzer.Finding.Detail): the summary says its examples from their
+// template (in the language asked for) and counts the others.
+func (cfg *config) showsFindingDetails() bool {
+	return keepAll || cfg.json || cfg.logFormat() || cfg.view != "summary"
+}
+
 // failOnSession tells whether a session meets the --fail-on condition.
 // Anonymous logins do not count as clear-text passwords: their "password"
 // is no secret.

@@ -62,6 +62,32 @@ func TestInOrderBound(t *testing.T) {
 	}
 }
 
+// TestInOrderWaitedLongAfterTheOldestLeft: the session that had waited
+// longest is handed on while later ones still wait: only those still
+// waiting count for maxWait, not the one gone.
+func TestInOrderWaitedLongAfterTheOldestLeft(t *testing.T) {
+	var out []int
+	o := newInOrder(func(s *analyzer.Session) { out = append(out, s.ID) })
+	t0 := time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
+	for _, step := range []struct {
+		id   int
+		end  time.Duration
+		want []int
+	}{
+		{2, 0, nil},
+		{4, 100 * time.Second, nil},
+		{1, 100 * time.Second, []int{1, 2}},          // 2 goes; 4 waits for 3
+		{5, 150 * time.Second, []int{1, 2}},          // 4 has waited 50 s, not 150
+		{6, 230 * time.Second, []int{1, 2, 4, 5, 6}}, // 4 has waited 130 s: 3 is passed over
+		{3, 240 * time.Second, []int{1, 2, 4, 5, 6, 3}},
+	} {
+		o.add(&analyzer.Session{ID: step.id, End: t0.Add(step.end)})
+		if !slices.Equal(out, step.want) {
+			t.Fatalf("after session %d: handed on %v, want %v", step.id, out, step.want)
+		}
+	}
+}
+
 // idleFirst builds a capture whose first session stays open, idle, to the
 // end, while n more sessions begin and end after it, one a second, and
 // two of them begin in the same microsecond.

@@ -50,6 +50,10 @@ type inOrder struct {
 	waiting map[int]*analyzer.Session
 	passed  map[int]bool // numbers passed over while still open
 	emit    func(*analyzer.Session)
+	// oldest is no later than the end of any session waiting (the
+	// earliest, or one handed on since): waitedLong looks at each only
+	// when oldest says one may have waited long, not for every session.
+	oldest time.Time
 }
 
 // maxWaiting and maxWait bound what waits for a session still open.
@@ -69,6 +73,9 @@ func (o *inOrder) add(s *analyzer.Session) {
 		return
 	}
 	o.waiting[s.ID] = s
+	if len(o.waiting) == 1 || s.End.Before(o.oldest) {
+		o.oldest = s.End
+	}
 	for {
 		s, ok := o.waiting[o.next]
 		if !ok {
@@ -85,12 +92,18 @@ func (o *inOrder) add(s *analyzer.Session) {
 
 // waitedLong tells whether a session waiting ended maxWait before now.
 func (o *inOrder) waitedLong(now time.Time) bool {
-	for _, w := range o.waiting {
-		if now.Sub(w.End) > maxWait {
-			return true
-		}
+	if len(o.waiting) == 0 || now.Sub(o.oldest) <= maxWait {
+		return false
 	}
-	return false
+	long := false
+	o.oldest = now
+	for _, w := range o.waiting {
+		if w.End.Before(o.oldest) {
+			o.oldest = w.End
+		}
+		long = long || now.Sub(w.End) > maxWait
+	}
+	return long
 }
 
 // passOver hands on every session waiting, in order, and passes over the
@@ -139,7 +152,7 @@ func analyze(cfg *config, inputs []input, intr *interrupt, bar *progress, frames
 		emit(s)
 	})
 	opts := analyzer.Options{Ports: cfg.ports, BruteForce: cfg.bruteForce, Limits: analyzer.Limits{Steps: cfg.maxSteps},
-		OnSession: order.add, NoHash: !cfg.showsHashes(), NoFacts: !cfg.showsDiagnoses()}
+		OnSession: order.add, NoHash: !cfg.showsHashes(), NoFacts: !cfg.showsDiagnoses(), FindingStepsOnly: !cfg.showsSteps(), NoFindingDetail: !cfg.showsFindingDetails()}
 	var x *report.Extractor
 	if cfg.extract != "" {
 		var err error
