@@ -253,10 +253,14 @@ type findingAt struct {
 }
 
 // sortFindings orders the findings of the sessions, given in session
-// order, worst first.
+// order, worst first (stable: by session within a severity).
 func sortFindings(all []findingAt) []findingAt {
-	sort.SliceStable(all, func(i, j int) bool { return severityRank[all[i].f.severity] < severityRank[all[j].f.severity] })
-	return all
+	var bySeverity [3][]findingAt
+	for _, it := range all {
+		r := min(max(severityRank[it.f.severity], 0), len(bySeverity)-1)
+		bySeverity[r] = append(bySeverity[r], it)
+	}
+	return slices.Concat(bySeverity[:]...)
 }
 
 // severityRank orders findings, worst first.
@@ -268,31 +272,27 @@ func writeFindings(w io.Writer, all []findingAt, st Style) error {
 		return nil
 	}
 	// The same finding in many sessions (a brute force, a scanner) is one
-	// line naming the sessions.
+	// line naming the sessions. A line names at most the first three
+	// places of many: the others are counted, not written out (a busy
+	// server's capture has a finding in each of tens of thousands).
 	type group struct {
 		f        *credsFinding
-		places   []string
+		places   []findingAt
 		sessions int // distinct sessions among the places
 		last     int // the last session added
 	}
+	type groupKey struct{ severity, kind, detail string }
 	var groups []*group
-	byDetail := map[string]*group{}
+	byDetail := map[groupKey]*group{}
 	for _, it := range all {
-		key := it.f.severity + "\x00" + it.f.kind + "\x00" + it.f.detail
-		where := tr("session %d", it.id)
-		switch {
-		case it.f.lastStep > it.f.step && it.f.step > 0:
-			where += tr(" steps %d-%d", it.f.step, it.f.lastStep)
-		case it.f.step > 0:
-			where += tr(" step %d", it.f.step)
-		}
+		key := groupKey{it.f.severity, it.f.kind, it.f.detail}
 		g := byDetail[key]
 		if g == nil {
 			g = &group{f: it.f}
 			byDetail[key] = g
 			groups = append(groups, g)
 		}
-		g.places = append(g.places, where)
+		g.places = append(g.places, it)
 		if g.last != it.id {
 			g.sessions, g.last = g.sessions+1, it.id
 		}
@@ -300,17 +300,34 @@ func writeFindings(w io.Writer, all []findingAt, st Style) error {
 	ew := &errWriter{w: w}
 	ew.printf("\n%s\n", tr("Findings:"))
 	for _, g := range groups {
-		places := strings.Join(g.places, tr(", "))
-		if len(g.places) > 1 {
-			places = tr("in each of %s", places) // the detail is each place's, not their sum
-		}
-		if len(g.places) > 4 {
+		var places string
+		switch n := len(g.places); {
+		case n > 4:
 			// Count what is counted: the places, and the sessions they are in.
-			places = tr("%s, ... %s in %s", strings.Join(g.places[:3], tr(", ")), plural(len(g.places), "time"), plural(g.sessions, "session"))
+			places = tr("%s, ... %s in %s", placeList(g.places[:3]), plural(n, "time"), plural(g.sessions, "session"))
+		case n > 1:
+			places = tr("in each of %s", placeList(g.places)) // the detail is each place's, not their sum
+		default:
+			places = placeList(g.places)
 		}
 		ew.printf("  %s %-22s %s\n", severityLabel(st, g.f.severity), g.f.kind, tr("%s (%s)", Clean(g.f.String()), places))
 	}
 	return ew.err
+}
+
+// placeList names where findings are: "session 3 step 7, session 9 steps 2-5".
+func placeList(places []findingAt) string {
+	names := make([]string, len(places))
+	for i, it := range places {
+		names[i] = tr("session %d", it.id)
+		switch {
+		case it.f.lastStep > it.f.step && it.f.step > 0:
+			names[i] += tr(" steps %d-%d", it.f.step, it.f.lastStep)
+		case it.f.step > 0:
+			names[i] += tr(" step %d", it.f.step)
+		}
+	}
+	return strings.Join(names, tr(", "))
 }
 
 // String is the finding's text in the language of the table.

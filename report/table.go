@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"io"
 	"strings"
 
@@ -154,10 +155,10 @@ func shrinkWidest(widths []int, cols []column, n int) {
 }
 
 // write fits the table to the style's width and writes it: a header, a
-// rule, one line per row.
+// rule, one line per row. The lines are made in one buffer, written as
+// it fills: the creds table of a busy server has a row per login.
 func (t *table) write(w io.Writer, st Style) error {
 	widths := t.layout(st.Width)
-	ew := &errWriter{w: w}
 	heads := make([]cell, len(t.cols))
 	rule := make([]cell, len(t.cols))
 	for i, c := range t.cols {
@@ -166,30 +167,47 @@ func (t *table) write(w io.Writer, st Style) error {
 			rule[i] = cell{text: strings.Repeat("-", widths[i])}
 		}
 	}
+	var b []byte
 	for _, r := range append([][]cell{heads, rule}, t.rows...) {
-		var b strings.Builder
+		start := len(b)
 		first := true
 		for i, c := range t.cols {
 			if widths[i] < 0 {
 				continue
 			}
 			if !first {
-				b.WriteString(strings.Repeat(" ", columnGap))
+				b = appendSpaces(b, columnGap)
 			}
 			first = false
 			text := elideCell(r[i].text, widths[i])
-			pad := strings.Repeat(" ", widths[i]-textWidth(text))
+			pad := widths[i] - textWidth(text)
 			if c.right {
-				b.WriteString(pad)
+				b = appendSpaces(b, pad)
 			}
-			b.WriteString(paint(st, r[i].color, text))
+			b = append(b, paint(st, r[i].color, text)...)
 			if !c.right {
-				b.WriteString(pad)
+				b = appendSpaces(b, pad)
 			}
 		}
-		ew.printf("%s\n", strings.TrimRight(b.String(), " "))
+		b = b[:start+len(bytes.TrimRight(b[start:], " "))]
+		b = append(b, '\n')
+		if len(b) >= 64<<10 {
+			if _, err := w.Write(b); err != nil {
+				return err
+			}
+			b = b[:0]
+		}
 	}
-	return ew.err
+	_, err := w.Write(b)
+	return err
+}
+
+// appendSpaces appends n spaces (none when n <= 0).
+func appendSpaces(b []byte, n int) []byte {
+	for ; n > 0; n-- {
+		b = append(b, ' ')
+	}
+	return b
 }
 
 // textWidth is s's width in display columns, as runewidth.StringWidth

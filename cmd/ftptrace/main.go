@@ -262,7 +262,11 @@ func runFiles(cfg *config, stdout, stderr io.Writer) int {
 	p := newPrinter(cfg, out, res, opts)
 	emit, wait := p.session, func() {}
 	if p.streams() {
-		emit, wait = inBackground(p.session)
+		batch := sessionBatch
+		if opts.flush {
+			batch = 1 // each session out as soon as it ended
+		}
+		emit, wait = inBackground(p.session, batch)
 	}
 	r, err := analyze(cfg, inputs, intr, bar, opts.frames, emit)
 	wait()

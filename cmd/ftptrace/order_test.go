@@ -307,3 +307,41 @@ func TestSameOutputEveryRun(t *testing.T) {
 		}
 	}
 }
+
+// TestInBackgroundBatches: sessions handed over in batches reach the
+// writer all, once each, in the order given, whatever the batch size and
+// however many are left over when the analysis ends; with a batch of 1
+// each is written before the next is handed on (output someone watches).
+func TestInBackgroundBatches(t *testing.T) {
+	for _, batch := range []int{1, 3, sessionBatch} {
+		for _, n := range []int{0, 1, batch, 2*batch + 1, 200} {
+			t.Run(fmt.Sprintf("batch %d, %d sessions", batch, n), func(t *testing.T) {
+				var got []int
+				written := make(chan int, 1)
+				emit, wait := inBackground(func(s *analyzer.Session) {
+					got = append(got, s.ID)
+					if batch == 1 {
+						written <- s.ID
+					}
+				}, batch)
+				for id := 1; id <= n; id++ {
+					emit(&analyzer.Session{ID: id})
+					if batch == 1 {
+						if w := <-written; w != id {
+							t.Fatalf("session %d written while %d was handed on", w, id)
+						}
+					}
+				}
+				wait()
+				if len(got) != n {
+					t.Fatalf("%d sessions written, want %d", len(got), n)
+				}
+				for i, id := range got {
+					if id != i+1 {
+						t.Fatalf("written in the order %v", got)
+					}
+				}
+			})
+		}
+	}
+}

@@ -125,22 +125,51 @@ func (o *inOrder) passOver() {
 }
 
 // inBackground calls f for each session on another goroutine, in the order
-// given: writing the streamed views (encoding JSON above all) overlaps with
-// the analysis on a second core. wait returns once every session is written.
-// The analysis hands a session on once it is done with it (findings that
-// span sessions come at the end: result.cross).
-func inBackground(f func(*analyzer.Session)) (emit func(*analyzer.Session), wait func()) {
-	sessions := make(chan *analyzer.Session, 64)
+// given: writing the streamed views (encoding JSON above all) overlaps
+// with the analysis on a second core. wait returns once every session is
+// written. The analysis hands a session on
+// once it is done with it (findings that span sessions come at the end:
+// result.cross).
+//
+// Sessions go over in batches of batch (1: each at once, for output that
+// someone watches): on a busy server's short sessions, waking the other
+// goroutine for each one cost the analysis a tenth of what the writer
+// took off it (issue 20). The tables stay on the analysis goroutine: what
+// they do with a session costs less than handing it over.
+func inBackground(f func(*analyzer.Session), batch int) (emit func(*analyzer.Session), wait func()) {
+	batch = max(batch, 1)
+	batches := make(chan []*analyzer.Session, max(64/batch, 1))
 	done := make(chan struct{})
 	go func() {
-		for s := range sessions {
-			f(s)
+		for b := range batches {
+			for _, s := range b {
+				f(s)
+			}
 		}
 		close(done)
 	}()
-	emit = func(s *analyzer.Session) { sessions <- s }
-	return emit, func() { close(sessions); <-done }
+	var pending []*analyzer.Session
+	send := func() {
+		if len(pending) > 0 {
+			batches <- pending
+			pending = nil
+		}
+	}
+	emit = func(s *analyzer.Session) {
+		if pending == nil {
+			pending = make([]*analyzer.Session, 0, batch)
+		}
+		if pending = append(pending, s); len(pending) == batch {
+			send()
+		}
+	}
+	return emit, func() { send(); close(batches); <-done }
 }
+
+// sessionBatch is how many sessions inBackground hands over at once when
+// nobody watches the output as it comes (a regular file read, the output
+// not a terminal).
+const sessionBatch = 32
 
 // analyze reads the capture files in order, as one continuous capture, and
 // hands each session to emit once it ended (in the order sessions began).
