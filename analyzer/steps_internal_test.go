@@ -62,3 +62,61 @@ func TestFewStepsNumberedByFrame(t *testing.T) {
 		}
 	}
 }
+
+// TestGrownStepsGoToTheNextSession: the step arrays a session outgrows go
+// to the next session of the same analyzer (grownSteps, no lock), cleared:
+// the next session's steps are its own, nothing of the first shows past
+// them, and the arrays are the first session's, not new ones.
+func TestGrownStepsGoToTheNextSession(t *testing.T) {
+	var grown grownSteps
+	first := &Session{grown: &grown}
+	for i := range 20 { // 4, 8, 16, then 32 steps: three arrays outgrown
+		first.addStep(&Step{Frame: i + 1, Kind: KindCommand, Command: "USER", Arg: "secret"})
+	}
+	for c, size := range []int{4, 8, 16} {
+		if len(grown.free[c]) != 1 || cap(grown.free[c][0]) != size {
+			t.Fatalf("class %d: kept %d arrays, want the first session's one of %d steps", c, len(grown.free[c]), size)
+		}
+	}
+	outgrown := &grown.free[0][0][:1][0]
+	second := &Session{grown: &grown}
+	for i := range 5 { // takes the 4 and the 8
+		second.addStep(&Step{Frame: 100 + i, Kind: KindReply, Code: 200})
+	}
+	if len(grown.free[0]) != 1 || len(grown.free[1]) != 0 || len(grown.free[2]) != 1 {
+		t.Fatalf("after the second session grew to 8: %d, %d, %d arrays kept, want 1 (the 4, outgrown again), 0, 1",
+			len(grown.free[0]), len(grown.free[1]), len(grown.free[2]))
+	}
+	if got := &grown.free[0][0][:1][0]; got != outgrown {
+		t.Errorf("the second session took a new array of 4, not the one the first outgrew")
+	}
+	for i, st := range second.Steps {
+		if st.Frame != 100+i || st.Command != "" || st.Arg != "" {
+			t.Errorf("second session's step %d: %+v", i, st)
+		}
+	}
+	for i, st := range second.Steps[len(second.Steps):cap(second.Steps)] {
+		if !reflect.DeepEqual(st, Step{}) {
+			t.Fatalf("past the second session's steps, slot %d holds %+v", i, st)
+		}
+	}
+	for c := range grown.free {
+		for _, arr := range grown.free[c] {
+			for _, st := range arr[:cap(arr)] {
+				if !reflect.DeepEqual(st, Step{}) {
+					t.Fatalf("an array kept for the next session holds %+v", st)
+				}
+			}
+		}
+	}
+	// At most maxGrown arrays a class: the others go to stepArrays.
+	for range maxGrown + 3 {
+		grown.put(make([]Step, 0, 16))
+	}
+	if len(grown.free[2]) != maxGrown {
+		t.Errorf("%d arrays of 16 kept, want at most %d", len(grown.free[2]), maxGrown)
+	}
+	if grown.put(make([]Step, 0, 32)) {
+		t.Errorf("an array of 32 steps, which sessions do not outgrow, was kept")
+	}
+}
