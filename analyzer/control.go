@@ -198,6 +198,9 @@ func (a *Analyzer) command(s *Session, l Line, flags string) {
 	}
 	idx := s.addStep(&st)
 	cmd.Step = idx
+	if idx >= 0 && suspicious(verb, arg) {
+		s.suspicious = append(s.suspicious, idx)
+	}
 	if c.cred != nil && (verb == "USER" || verb == "PASS") {
 		c.cred.Step = idx
 	}

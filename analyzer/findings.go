@@ -151,6 +151,21 @@ var findingNouns = map[string][2]string{
 	"prot-mismatch":         {"transfer under PROT P that carried plain bytes", "transfers under PROT P that carried plain bytes"},
 }
 
+// suspicious tells whether a command is one the session's findings name
+// (sessionFindings): SITE EXEC, a user name with the vsftpd 2.3.4
+// backdoor's trigger. The steps of those are noted as they come, so that
+// the findings need not read every step of every session again (their
+// memory long cold on a busy server).
+func suspicious(verb, arg string) bool {
+	switch verb {
+	case "SITE":
+		return strings.HasPrefix(strings.ToUpper(strings.TrimSpace(arg)), "EXEC")
+	case "USER":
+		return BackdoorTrigger(arg)
+	}
+	return false
+}
+
 // BackdoorTrigger tells a user name that ends in ":)", which opens the
 // backdoor someone slipped into the vsftpd 2.3.4 download in 2011
 // (CVE-2011-2523): Metasploit's exploit and the scanners send one.
@@ -192,19 +207,17 @@ func (s *Session) sessionFindings() {
 			}
 		}
 	}
-	for i := range s.Steps {
-		st := &s.Steps[i]
-		if st.Kind != KindCommand {
-			continue
-		}
+	for _, idx := range s.suspicious {
+		st := s.keptStep(idx) // a command: kept
 		switch {
-		case st.Command == "SITE" && strings.HasPrefix(strings.ToUpper(strings.TrimSpace(st.Arg)), "EXEC"):
-			s.addFinding(SeverityCritical, "site-exec", s.index(i), "SITE EXEC asks the server to run a program: %q", st.Arg)
-		case st.Command == "USER" && BackdoorTrigger(st.Arg) && strings.Contains(s.Banner, "vsFTPd 2.3.4"):
-			s.addFinding(SeverityCritical, "backdoor-trigger", s.index(i),
+		case st == nil:
+		case st.Command == "SITE":
+			s.addFinding(SeverityCritical, "site-exec", idx, "SITE EXEC asks the server to run a program: %q", st.Arg)
+		case strings.Contains(s.Banner, "vsFTPd 2.3.4"):
+			s.addFinding(SeverityCritical, "backdoor-trigger", idx,
 				"USER %q ends in \":)\", the trigger of the backdoor planted in vsftpd 2.3.4 (CVE-2011-2523), and the banner says vsFTPd 2.3.4: the server opens a root shell on its port 6200 to anyone who connects", st.Arg)
-		case st.Command == "USER" && BackdoorTrigger(st.Arg):
-			s.addFinding(SeverityCritical, "backdoor-trigger", s.index(i),
+		default:
+			s.addFinding(SeverityCritical, "backdoor-trigger", idx,
 				"USER %q ends in \":)\", the trigger of the backdoor planted in vsftpd 2.3.4 (CVE-2011-2523): such a server opens a root shell on its port 6200 to anyone who connects", st.Arg)
 		}
 	}

@@ -418,6 +418,7 @@ type Session struct {
 
 	released       int            // commands let go by Release
 	findingKinds   []findingGroup // findings by kind: how many, the ones past the itemized bound
+	suspicious     []int          // the step indices of the commands sessionFindings looks at (suspicious)
 	findingsOver   int            // findings not kept at all (past maxFindings)
 	conflicts      int            // bytes retransmitted with different content
 	joins          []joinNote     // connections captured as two flows, joined (join.go)
@@ -493,7 +494,7 @@ func (s *Session) Release() {
 	// The findings are all made (finalize grouped them by kind): the
 	// counts by kind can go, and the findings fit in an array of their
 	// size, not of the size append grew it to.
-	s.findingKinds, s.joins = nil, nil
+	s.findingKinds, s.joins, s.suspicious = nil, nil, nil
 	if cap(s.Findings) > len(s.Findings) {
 		s.Findings = slices.Clone(s.Findings)
 	}
