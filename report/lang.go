@@ -148,6 +148,8 @@ func appendFill(dst []byte, format string, args []any) []byte {
 		}
 		if s, ok := args[next].(string); ok && verb == 's' {
 			dst = append(dst, s...)
+		} else if ok && verb == 'q' { // a user name, a path: quoted as %q quotes them
+			dst = strconv.AppendQuote(dst, s)
 		} else if n, ok := appendInt(dst, verb, args[next]); ok {
 			dst = n
 		} else {

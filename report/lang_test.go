@@ -55,6 +55,8 @@ func FuzzFill(f *testing.F) {
 	f.Add("%[2]d %[1]s", "x", int64(1), uint16(2), 2)
 	f.Add("%5d%", "", int64(0), uint16(0), 1)
 	f.Add("%q %x %v", "a\x1b", int64(1<<40), uint16(65535), 3)
+	f.Add("user %q, %q", "b\"o\\b\xff\u00e9\u202e\t", int64(2), uint16(3), 2)
+	f.Add("%q %+q %#q %5q", "x`y", int64(0), uint16(0), 4)
 	f.Fuzz(func(t *testing.T, format, s string, n int64, u uint16, count int) {
 		args := []any{s, n, u, int(n), uint32(u), uint64(n), int32(n)}
 		args = args[:max(0, min(count, len(args)))]
