@@ -127,15 +127,15 @@ func FuzzReplyReader(f *testing.F) {
 			lines = split.feed(p, at(i), lines[:0])
 			for _, l := range lines {
 				nLines++
-				replies = append(replies, rr.line(l, interrupted)...)
+				replies = append(replies, keptReplies(rr.line(l, interrupted))...)
 			}
 		}
 		if l, ok := split.flush(); ok {
 			nLines++
-			replies = append(replies, rr.line(l, false)...)
+			replies = append(replies, keptReplies(rr.line(l, false))...)
 		}
 		if rep := rr.flush(UnterminatedByCaptureEnd); rep != nil {
-			replies = append(replies, rep)
+			replies = append(replies, keptReplies([]*Reply{rep})...)
 		}
 		if rr.open != nil {
 			t.Fatalf("reply still open after flush")

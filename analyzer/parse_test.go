@@ -275,11 +275,11 @@ func TestReplyReader(t *testing.T) {
 			var r replyReader
 			var got []*Reply
 			for i, in := range tt.in {
-				got = append(got, r.line(Line{Text: in.text, Time: at(i), Truncated: in.trunc}, in.cmd)...)
+				got = append(got, keptReplies(r.line(Line{Text: in.text, Time: at(i), Truncated: in.trunc}, in.cmd))...)
 			}
 			if tt.flush {
 				if rep := r.flush(UnterminatedByCaptureEnd); rep != nil {
-					got = append(got, rep)
+					got = append(got, keptReplies([]*Reply{rep})...)
 				}
 			}
 			if len(got) != len(tt.want) {
@@ -294,6 +294,18 @@ func TestReplyReader(t *testing.T) {
 			}
 		})
 	}
+}
+
+// keptReplies copies the replies a replyReader returned, which are its
+// own until the next line.
+func keptReplies(reps []*Reply) []*Reply {
+	var out []*Reply
+	for _, r := range reps {
+		c := *r
+		c.Lines = slices.Clone(r.Lines)
+		out = append(out, &c)
+	}
+	return out
 }
 
 func showReplies(reps []*Reply) string {

@@ -96,14 +96,32 @@ type replyReader struct {
 	// done holds what line returns: the replies a line completes are
 	// handled before the next line is read.
 	done [2]*Reply
+	// replies are the Replies line returns, used again: a reply is handled
+	// before the next line is read (a busy server's replies were an
+	// allocation each, 8 % of what the summary of its short sessions
+	// allocated). One may be open, the other then takes the next.
+	replies [2]Reply
+}
+
+// newReply returns one of the reader's replies, emptied: not busy, the
+// one that was open when the line came (line may return both).
+func (r *replyReader) newReply(busy *Reply) *Reply {
+	rep := &r.replies[0]
+	if rep == busy {
+		rep = &r.replies[1]
+	}
+	*rep = Reply{}
+	return rep
 }
 
 // line consumes one server line. It returns a finished reply, or nil when
-// the line continues a multi-line reply. interrupted tells that the client
+// the line continues a multi-line reply; the replies returned are the
+// reader's own, good until the next line. interrupted tells that the client
 // has sent a command since the open reply began: a new coded line then
 // closes a reply the server never terminated.
 func (r *replyReader) line(l Line, interrupted bool) (done []*Reply) {
 	done = r.done[:0]
+	busy := r.open
 	code, sep, text, ok := parseCodeLine(l.Text)
 	digits := 0
 	if ok {
@@ -143,7 +161,8 @@ func (r *replyReader) line(l Line, interrupted bool) (done []*Reply) {
 		done = append(done, r.open)
 		r.open, r.gapped = nil, false
 	}
-	rep := &Reply{Time: l.Time, Index: l.Index, Truncated: l.Truncated}
+	rep := r.newReply(busy)
+	rep.Time, rep.Index, rep.Truncated = l.Time, l.Index, l.Truncated
 	if !ok {
 		rep.firstLine(l.Text)
 		return append(done, rep)
