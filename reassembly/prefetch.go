@@ -13,10 +13,15 @@ import (
 // is how many exist: one being read, two ready, and the rest for payloads
 // still waiting to be hashed (Keeper). A batch of 256 KiB stays in the
 // core's cache while it is decoded (the 2 GB benchmark capture took about
-// 5% less CPU than with batches of 1 MiB, the same memory in all).
+// 5% less CPU than with batches of 1 MiB, the same memory in all). The
+// payloads waiting to be hashed are what lets the analysis run ahead of a
+// hash worker busy with one big file and hand the next file to another
+// core (analyzer's hashJobs): 40 batches (10 MiB) hold a 7 MB file of the
+// recorded benchmark capture; 24 made the analysis wait for that worker,
+// and many more (32 MiB) hashed bytes that had left the cache already.
 const (
 	batchBytes = 256 << 10
-	batches    = 24
+	batches    = 40
 )
 
 // batch is a run of packets read ahead into one arena, and, when the
