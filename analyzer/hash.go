@@ -201,7 +201,7 @@ func (h *hasher) write(p []byte, k reassembly.Keeper) {
 				k.Keep()
 				j.kept = k
 			}
-			j.parts = append(j.parts, hashPart{h: h.h, p: p})
+			j.add(h.h, p)
 			j.size += len(p)
 			return
 		}
@@ -211,10 +211,26 @@ func (h *hasher) write(p []byte, k reassembly.Keeper) {
 		n := min(len(p), cap(j.copy)-len(j.copy))
 		start := len(j.copy)
 		j.copy = append(j.copy, p[:n]...)
-		j.parts = append(j.parts, hashPart{h: h.h, p: j.copy[start : start+n : start+n]})
+		j.add(h.h, j.copy[start:start+n:start+n])
 		j.size += n
 		p = p[n:]
 	}
+}
+
+// add appends a payload to the job's parts, written in place: a part
+// made aside and copied in (append of a composite literal) was read back
+// from the stack before its halves had been written, a stall on every
+// payload (the analysis goroutine's costliest line on the recorded 2 GB
+// capture).
+func (j *hashJob) add(h hash.Hash, p []byte) {
+	n := len(j.parts)
+	if n == cap(j.parts) {
+		j.parts = append(j.parts, hashPart{})
+	} else {
+		j.parts = j.parts[:n+1]
+	}
+	part := &j.parts[n]
+	part.h, part.p = h, p
 }
 
 // sumInto has the hasher's worker set *dst to the SHA-256 in hex of the

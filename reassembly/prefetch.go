@@ -56,9 +56,20 @@ type packetMeta struct {
 
 // add appends a packet that lies at arena[start:end], captured at sec and
 // nsec (time.Unix's arguments), length bytes long on the wire.
+// The record is cleared and its fields written in place: a record made
+// aside and copied in (append of a composite literal) was read back from
+// the stack before its parts had been written, a stall on every packet.
 func (b *batch) add(start, end int, sec int64, nsec uint32, length int, lt layers.LinkType) {
-	b.meta = append(b.meta, packetMeta{start: uint32(start), end: uint32(end), length: uint32(length),
-		sec: sec, nsec: nsec, lt: lt})
+	n := len(b.meta)
+	if n == cap(b.meta) {
+		b.meta = append(b.meta, packetMeta{})
+	} else {
+		b.meta = b.meta[:n+1]
+		b.meta[n] = packetMeta{}
+	}
+	m := &b.meta[n]
+	m.start, m.end, m.length = uint32(start), uint32(end), uint32(length)
+	m.sec, m.nsec, m.lt = sec, nsec, lt
 }
 
 func (b *batch) data(m *packetMeta) []byte { return b.arena[m.start:m.end:m.end] }

@@ -113,11 +113,13 @@ func (s *stream) reusedBy(seg *Segment) bool {
 }
 
 func (s *stream) emit(kind EventKind, ts time.Time, dir Direction, tcp *layers.TCP) {
-	e := Event{Kind: kind, Time: ts, Dir: dir, Index: s.t.Stats.Packets}
+	e := &s.t.ev // made in place, as laneDeliver's
+	*e = Event{}
+	e.Kind, e.Time, e.Dir, e.Index = kind, ts, dir, s.t.Stats.Packets
 	if tcp != nil {
 		e.Flags, e.Seq, e.Ack = flagsOf(tcp), tcp.Seq, tcp.Ack
 	}
-	s.handle(e)
+	s.t.h.HandleEvent(&s.conn, e)
 }
 
 // handle reports e, in the tracker's event buffer (Handler gets it for
