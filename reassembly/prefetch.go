@@ -88,6 +88,14 @@ func (m *packetMeta) stamp() Stamp {
 	return StampOf(time.Unix(m.sec, int64(m.nsec))) // as time.Unix carries the surplus over
 }
 
+// setCaptureInfo sets *ci to m.captureInfo(), field by field: a
+// CaptureInfo returned in registers was stored in 8-byte words and read
+// back in 16-byte halves for the call that took it, a stall a packet.
+func (m *packetMeta) setCaptureInfo(ci *gopacket.CaptureInfo) {
+	ci.Timestamp = time.Unix(m.sec, int64(m.nsec)).UTC()
+	ci.CaptureLength, ci.Length, ci.InterfaceIndex, ci.AncillaryData = int(m.end-m.start), int(m.length), 0, nil
+}
+
 func (m *packetMeta) captureInfo() gopacket.CaptureInfo {
 	return gopacket.CaptureInfo{Timestamp: time.Unix(m.sec, int64(m.nsec)).UTC(),
 		CaptureLength: int(m.end - m.start), Length: int(m.length)}
@@ -169,8 +177,9 @@ type Prefetch struct {
 	empty  chan *batch
 	cur    *batch
 	next   int
-	tcp    layers.TCP // the TCP layer of the segment handed on last
-	seg    Segment    // the segment Follow handed on last
+	tcp    layers.TCP           // the TCP layer of the segment handed on last
+	seg    Segment              // the segment Follow handed on last
+	ci     gopacket.CaptureInfo // its capture info
 	err    error
 	decode bool
 	// read counts the packets read so far, for a progress line on another
@@ -347,7 +356,8 @@ func (p *Prefetch) followPacket(t *Tracker, b *batch, m *packetMeta) {
 		return
 	}
 	p.segment(&p.seg, b, m)
-	t.follow(&p.seg, m.captureInfo(), s, found)
+	m.setCaptureInfo(&p.ci)
+	t.follow(&p.seg, &p.ci, s, found)
 }
 
 // segment sets seg to packet m of batch b, its TCP layer in p.tcp.
