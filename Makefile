@@ -67,7 +67,7 @@ test: libpcap
 	  if [ -n "$$unformatted" ]; then echo "gofmt wants to reformat:"; echo "$$unformatted"; exit 1; fi
 	$(GO) test ./...
 	# The goroutines (prefetch, hashing in place, background writer) under the race detector.
-	$(GO) test -race -run 'TestGolden|TestEach|TestPrefetch|TestDecodingPrefetch|TestFollow|TestBulkLane|TestCLI|TestHashKeeps|TestHashWorkers|TestHashJobs|TestHashesThrough|TestSlowTransfer|TestInBackground' ./cmd/ftptrace ./reassembly ./analyzer ./tools/ftpbench-gen
+	$(GO) test -race -run 'TestGolden|TestEach|TestPrefetch|TestDecodingPrefetch|TestFollow|TestBulkLane|TestCLI|TestHashKeeps|TestHashWorkers|TestHashJobs|TestHashQueue|TestHashesThrough|TestSlowTransfer|TestInBackground' ./cmd/ftptrace ./reassembly ./analyzer ./tools/ftpbench-gen
 
 # Each parser's fuzz target for FUZZTIME (go test runs one -fuzz target at a time).
 fuzz:

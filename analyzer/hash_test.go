@@ -182,3 +182,41 @@ func TestHashJobsLeaveTheReaderBatches(t *testing.T) {
 	}
 	checkSums(t, w, hashers, want, "a batch was let go before its payloads were hashed")
 }
+
+// TestHashQueueAbsorbsABigTransfer has the analysis hand on 3 MiB of one
+// transfer, in full-size segments of 256 KiB batches, to a worker that has
+// hashed none of it yet (a core busy elsewhere): the analysis must not
+// wait, so that the next transfer, on the other worker, is hashed at the
+// same time, and a live capture's burst is absorbed. (With 16 jobs a
+// worker, 1 MiB, the analysis waited for the worker after a seventh of the
+// recorded 2 GB capture's largest file.) Then the worker starts, and the
+// digest must be the bytes'.
+func TestHashQueueAbsorbsABigTransfer(t *testing.T) {
+	w := &hashWorkers{all: []*hashWorker{idleHashWorker()}}
+	h := hasher{pool: w}
+	var want []byte
+	written := make(chan struct{})
+	go func() {
+		defer close(written)
+		for range 12 {
+			k := &poisonKeeper{mem: make([]byte, 256<<10)}
+			k.refs.Store(1) // the reader's
+			for i := range k.mem {
+				k.mem[i] = byte(len(want) + i*7)
+			}
+			for off := 0; off+1448 <= len(k.mem); off += 1448 {
+				p := k.mem[off : off+1448]
+				want = append(want, p...)
+				h.write(p, k)
+			}
+			k.Release()
+		}
+	}()
+	select {
+	case <-written:
+	case <-time.After(20 * time.Second): // not a timing check: a write that waits this long waits for the worker
+		t.Fatal("the analysis waited for the worker before 3 MiB of one transfer were queued")
+	}
+	go w.all[0].run()
+	checkSums(t, w, []hasher{h}, [][]byte{want}, "the queued payloads were not hashed in order")
+}

@@ -109,7 +109,7 @@ func (f *Facts) HandshakeSeen() bool { return f.sawBothSYNs }
 
 // observe updates the facts with one segment sent in direction dir;
 // acked is the highest acknowledgement the peer sent for dir's bytes.
-func (f *Facts) observe(dir Direction, tcp *layers.TCP, ci gopacket.CaptureInfo, frame int, acked uint32, hasAcked bool) {
+func (f *Facts) observe(dir Direction, tcp *layers.TCP, at time.Time, frame int, acked uint32, hasAcked bool) {
 	me := &f.Side[dir]
 	if tcp.RST {
 		return
@@ -120,7 +120,7 @@ func (f *Facts) observe(dir Direction, tcp *layers.TCP, ci gopacket.CaptureInfo,
 		return // the window of a SYN is never scaled: it is not the one that counts
 	}
 	if tcp.ACK {
-		f.window(me, uint32(tcp.Window)<<f.shift(dir), ci.Timestamp, frame)
+		f.window(me, uint32(tcp.Window)<<f.shift(dir), at, frame)
 	}
 	n := uint32(len(tcp.Payload))
 	if n == 0 {
@@ -132,7 +132,7 @@ func (f *Facts) observe(dir Direction, tcp *layers.TCP, ci gopacket.CaptureInfo,
 	if me.hasHigh && seqAfter(me.high, tcp.Seq) {
 		me.Retransmits++
 		me.RetransBytes += int64(min(n, me.high-tcp.Seq))
-		m := Mark{Frame: frame, Time: ci.Timestamp}
+		m := Mark{Frame: frame, Time: at}
 		if me.FirstRetrans.Frame == 0 {
 			me.FirstRetrans = m
 		}

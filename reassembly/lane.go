@@ -82,7 +82,7 @@ func (t *Tracker) unqueued(h *laneHalf, n int) {
 
 // laneSegment follows one segment of a bulk connection: what
 // AssembleWithContext and the stream's callbacks do for the others.
-func (t *Tracker) laneSegment(s *stream, d Direction, tcp *layers.TCP, ci gopacket.CaptureInfo) {
+func (t *Tracker) laneSegment(s *stream, d Direction, tcp *layers.TCP, ci *gopacket.CaptureInfo) {
 	if StampOf(ci.Timestamp).After(StampOf(s.lane.lastSeen)) {
 		s.lane.lastSeen = ci.Timestamp
 	}
@@ -96,7 +96,7 @@ func (t *Tracker) laneSegment(s *stream, d Direction, tcp *layers.TCP, ci gopack
 		gdir = greassembly.TCPDirServerToClient
 	}
 	var start bool
-	if !s.Accept(tcp, ci, gdir, next, &start, nil) || h.closed {
+	if !s.accept(tcp, ci, gdir, next, &start) || h.closed {
 		return
 	}
 	t.laneData(s, d, tcp, ci)
@@ -104,7 +104,7 @@ func (t *Tracker) laneSegment(s *stream, d Direction, tcp *layers.TCP, ci gopack
 
 // laneData places a segment's bytes in the stream: delivered, queued, or
 // dropped.
-func (t *Tracker) laneData(s *stream, d Direction, tcp *layers.TCP, ci gopacket.CaptureInfo) {
+func (t *Tracker) laneData(s *stream, d Direction, tcp *layers.TCP, ci *gopacket.CaptureInfo) {
 	payload := tcp.Payload
 	switch {
 	case !s.hasNext[d]:
@@ -143,7 +143,7 @@ func (t *Tracker) laneData(s *stream, d Direction, tcp *layers.TCP, ci gopacket.
 // the holes in front of this direction are given up instead: what it holds
 // is delivered after gaps, then the segment itself, not queued (as gopacket
 // does when its page limits are reached).
-func (t *Tracker) laneQueue(s *stream, d Direction, tcp *layers.TCP, ci gopacket.CaptureInfo) {
+func (t *Tracker) laneQueue(s *stream, d Direction, tcp *layers.TCP, ci *gopacket.CaptureInfo) {
 	h := &s.lane.lh[d]
 	if h.queued+len(tcp.Payload) > laneQueueBytes || t.laneQueued+len(tcp.Payload) > laneTotalBytes {
 		for len(h.queue) > 0 && !h.closed {
@@ -196,7 +196,7 @@ func (t *Tracker) laneQueue(s *stream, d Direction, tcp *layers.TCP, ci gopacket
 		}
 		return
 	}
-	seg := laneSegment{seq: tcp.Seq, data: append([]byte(nil), tcp.Payload...), fin: tcp.FIN, ci: ci, seen: ci.Timestamp}
+	seg := laneSegment{seq: tcp.Seq, data: append([]byte(nil), tcp.Payload...), fin: tcp.FIN, ci: *ci, seen: ci.Timestamp}
 	i := sort.Search(len(h.queue), func(i int) bool { return seqAfter(h.queue[i].seq, seg.seq) })
 	h.queue = append(h.queue, laneSegment{})
 	copy(h.queue[i+1:], h.queue[i:])
@@ -209,11 +209,11 @@ func (t *Tracker) laneQueue(s *stream, d Direction, tcp *layers.TCP, ci gopacket
 // skip missing bytes), followed by any queued segments it makes contiguous,
 // as one event, and closes the direction at a FIN or RST. keeper keeps
 // payload's memory, if it can be kept (Event.Keeper).
-func (t *Tracker) laneDeliver(s *stream, d Direction, skip int, payload []byte, keeper Keeper, segments int, ci gopacket.CaptureInfo, end bool) {
+func (t *Tracker) laneDeliver(s *stream, d Direction, skip int, payload []byte, keeper Keeper, segments int, ci *gopacket.CaptureInfo, end bool) {
 	h := &s.lane.lh[d]
 	seq := s.next[d] // the first missing byte, then the first delivered
 	if skip > 0 {
-		s.handle(s.gapEvent(d, skip, ci))
+		s.handle(s.gapEvent(d, skip, *ci))
 		seq += uint32(skip)
 	}
 	next := seq + uint32(len(payload))
@@ -245,8 +245,14 @@ func (t *Tracker) laneDeliver(s *stream, d Direction, skip int, payload []byte, 
 		if flags == 0 {
 			flags = FlagPSH | FlagACK
 		}
-		s.handle(Event{Kind: EventPayload, Time: ci.Timestamp, Index: ci.InterfaceIndex, Dir: d, Flags: flags,
-			Payload: payload, Segments: segments, Bytes: len(payload), Keeper: keeper, Seq: seq, Ack: s.lastAck[d]})
+		// Made in the tracker's event buffer, not aside and copied in
+		// (stream.handle): the copy read the event back before it was
+		// all written, a stall on every segment.
+		e := &t.ev
+		*e = Event{}
+		e.Kind, e.Time, e.Index, e.Dir, e.Flags = EventPayload, ci.Timestamp, ci.InterfaceIndex, d, flags
+		e.Payload, e.Segments, e.Bytes, e.Keeper, e.Seq, e.Ack = payload, segments, len(payload), keeper, seq, s.lastAck[d]
+		t.h.HandleEvent(&s.conn, e)
 		if s.conn.watched {
 			s.keepTail(d, payload) // to compare retransmissions with (Conn.Watch), as stream.ReassembledSG
 		}
@@ -293,7 +299,7 @@ func (t *Tracker) laneSkip(s *stream, d Direction) {
 	h.queue = h.queue[1:]
 	t.unqueued(h, len(q.data))
 	skip := int(q.seq - s.next[d])
-	t.laneDeliver(s, d, skip, q.data, nil, 1, q.ci, q.fin)
+	t.laneDeliver(s, d, skip, q.data, nil, 1, &q.ci, q.fin)
 	if !h.closed {
 		t.laneSettle(s, d)
 	}

@@ -13,10 +13,15 @@ import (
 // is how many exist: one being read, two ready, and the rest for payloads
 // still waiting to be hashed (Keeper). A batch of 256 KiB stays in the
 // core's cache while it is decoded (the 2 GB benchmark capture took about
-// 5% less CPU than with batches of 1 MiB, the same memory in all).
+// 5% less CPU than with batches of 1 MiB, the same memory in all). The
+// payloads waiting to be hashed are what lets the analysis run ahead of a
+// hash worker busy with one big file and hand the next file to another
+// core (analyzer's hashJobs): 40 batches (10 MiB) hold a 7 MB file of the
+// recorded benchmark capture; 24 made the analysis wait for that worker,
+// and many more (32 MiB) hashed bytes that had left the cache already.
 const (
 	batchBytes = 256 << 10
-	batches    = 24
+	batches    = 40
 )
 
 // batch is a run of packets read ahead into one arena, and, when the
@@ -51,9 +56,20 @@ type packetMeta struct {
 
 // add appends a packet that lies at arena[start:end], captured at sec and
 // nsec (time.Unix's arguments), length bytes long on the wire.
+// The record is cleared and its fields written in place: a record made
+// aside and copied in (append of a composite literal) was read back from
+// the stack before its parts had been written, a stall on every packet.
 func (b *batch) add(start, end int, sec int64, nsec uint32, length int, lt layers.LinkType) {
-	b.meta = append(b.meta, packetMeta{start: uint32(start), end: uint32(end), length: uint32(length),
-		sec: sec, nsec: nsec, lt: lt})
+	n := len(b.meta)
+	if n == cap(b.meta) {
+		b.meta = append(b.meta, packetMeta{})
+	} else {
+		b.meta = b.meta[:n+1]
+		b.meta[n] = packetMeta{}
+	}
+	m := &b.meta[n]
+	m.start, m.end, m.length = uint32(start), uint32(end), uint32(length)
+	m.sec, m.nsec, m.lt = sec, nsec, lt
 }
 
 func (b *batch) data(m *packetMeta) []byte { return b.arena[m.start:m.end:m.end] }
@@ -70,6 +86,14 @@ func (m *packetMeta) stamp() Stamp {
 		return Stamp{m.sec, int32(m.nsec)}
 	}
 	return StampOf(time.Unix(m.sec, int64(m.nsec))) // as time.Unix carries the surplus over
+}
+
+// setCaptureInfo sets *ci to m.captureInfo(), field by field: a
+// CaptureInfo returned in registers was stored in 8-byte words and read
+// back in 16-byte halves for the call that took it, a stall a packet.
+func (m *packetMeta) setCaptureInfo(ci *gopacket.CaptureInfo) {
+	ci.Timestamp = time.Unix(m.sec, int64(m.nsec)).UTC()
+	ci.CaptureLength, ci.Length, ci.InterfaceIndex, ci.AncillaryData = int(m.end-m.start), int(m.length), 0, nil
 }
 
 func (m *packetMeta) captureInfo() gopacket.CaptureInfo {
@@ -153,8 +177,9 @@ type Prefetch struct {
 	empty  chan *batch
 	cur    *batch
 	next   int
-	tcp    layers.TCP // the TCP layer of the segment handed on last
-	seg    Segment    // the segment Follow handed on last
+	tcp    layers.TCP           // the TCP layer of the segment handed on last
+	seg    Segment              // the segment Follow handed on last
+	ci     gopacket.CaptureInfo // its capture info
 	err    error
 	decode bool
 	// read counts the packets read so far, for a progress line on another
@@ -331,7 +356,8 @@ func (p *Prefetch) followPacket(t *Tracker, b *batch, m *packetMeta) {
 		return
 	}
 	p.segment(&p.seg, b, m)
-	t.follow(&p.seg, m.captureInfo(), s, found)
+	m.setCaptureInfo(&p.ci)
+	t.follow(&p.seg, &p.ci, s, found)
 }
 
 // segment sets seg to packet m of batch b, its TCP layer in p.tcp.

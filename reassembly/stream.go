@@ -113,11 +113,13 @@ func (s *stream) reusedBy(seg *Segment) bool {
 }
 
 func (s *stream) emit(kind EventKind, ts time.Time, dir Direction, tcp *layers.TCP) {
-	e := Event{Kind: kind, Time: ts, Dir: dir, Index: s.t.Stats.Packets}
+	e := &s.t.ev // made in place, as laneDeliver's
+	*e = Event{}
+	e.Kind, e.Time, e.Dir, e.Index = kind, ts, dir, s.t.Stats.Packets
 	if tcp != nil {
 		e.Flags, e.Seq, e.Ack = flagsOf(tcp), tcp.Seq, tcp.Ack
 	}
-	s.handle(e)
+	s.t.h.HandleEvent(&s.conn, e)
 }
 
 // handle reports e, in the tracker's event buffer (Handler gets it for
@@ -131,6 +133,14 @@ func (s *stream) handle(e Event) {
 // reassembly: it reports everything but payload, which comes in order
 // through ReassembledSG.
 func (s *stream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, gdir greassembly.TCPFlowDirection, nextSeq greassembly.Sequence, start *bool, _ greassembly.AssemblerContext) bool {
+	return s.accept(tcp, &ci, gdir, nextSeq, start)
+}
+
+// accept is Accept with the capture info read in place: the bulk lane
+// calls it for every packet, and a CaptureInfo passed on by value was
+// copied in overlapping 16-byte moves read back before they were done, a
+// stall a packet.
+func (s *stream) accept(tcp *layers.TCP, ci *gopacket.CaptureInfo, gdir greassembly.TCPFlowDirection, nextSeq greassembly.Sequence, start *bool) bool {
 	if s.t.closingHalf {
 		*start = true // the tracker's own RST, closing gopacket's other half (endByReset)
 		return true
@@ -143,12 +153,12 @@ func (s *stream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, gdir greassemb
 	if len(tcp.Payload) > 0 {
 		s.lastFlags[dir], s.lastAck[dir] = flagsOf(tcp), tcp.Ack
 	}
-	s.watchHoles(tcp, ci, dir, nextSeq)
+	s.watchHoles(tcp, ci.Timestamp, dir, nextSeq)
 	if f := s.conn.facts; f != nil {
-		f.observe(dir, tcp, ci, s.t.Stats.Packets, s.acked[dir], s.hasAcked[dir])
+		f.observe(dir, tcp, ci.Timestamp, s.t.Stats.Packets, s.acked[dir], s.hasAcked[dir])
 	}
 	if s.conn.watched && len(tcp.Payload) > 0 {
-		s.compareRetransmission(tcp, ci, dir)
+		s.compareRetransmission(tcp, *ci, dir)
 	}
 	if nextSeq == -1 && !tcp.SYN {
 		// The capture started after this direction's SYN: take this
@@ -237,7 +247,7 @@ func (s *stream) gapEvent(d Direction, skip int, ci gopacket.CaptureInfo) Event 
 // missing bytes reached the receiver but not the capture, so nothing will
 // fill the hole and waiting for it would hold back this direction's data
 // while the other direction moves on (replies before their commands).
-func (s *stream) watchHoles(tcp *layers.TCP, ci gopacket.CaptureInfo, dir Direction, nextSeq greassembly.Sequence) {
+func (s *stream) watchHoles(tcp *layers.TCP, at time.Time, dir Direction, nextSeq greassembly.Sequence) {
 	if nextSeq != -1 {
 		s.next[dir], s.hasNext[dir] = uint32(nextSeq), true
 	}
@@ -248,7 +258,7 @@ func (s *stream) watchHoles(tcp *layers.TCP, ci gopacket.CaptureInfo, dir Direct
 		}
 		if s.hasNext[dir] && seqAfter(tcp.Seq, s.next[dir]) {
 			if s.waiting[dir].IsZero() {
-				s.waiting[dir] = ci.Timestamp
+				s.waiting[dir] = at
 			}
 			if s.hasAcked[dir] && seqAfter(s.acked[dir], s.next[dir]) {
 				s.t.flushHole(s.waiting[dir])

@@ -229,7 +229,7 @@ func (t *Tracker) Segment(seg Segment, ci gopacket.CaptureInfo) { t.segment(&seg
 
 func (t *Tracker) segment(seg *Segment, ci gopacket.CaptureInfo) {
 	t.arrive(StampOf(ci.Timestamp))
-	t.follow(seg, ci, nil, false)
+	t.follow(seg, &ci, nil, false)
 }
 
 // arrive lets the capture time of a TCP segment pass: the clock, and a
@@ -245,8 +245,10 @@ func (t *Tracker) arrive(at Stamp) {
 }
 
 // follow follows a segment whose time has arrived: of connection s, if
-// found says it was looked up already.
-func (t *Tracker) follow(seg *Segment, ci gopacket.CaptureInfo, s *stream, found bool) {
+// found says it was looked up already. ci is the caller's, numbered here;
+// the lane reads it in place (a copy per call, read back before its
+// fields were all written, stalled every packet).
+func (t *Tracker) follow(seg *Segment, ci *gopacket.CaptureInfo, s *stream, found bool) {
 	ci.InterfaceIndex = t.Stats.Packets
 	tcp := seg.TCP
 	flow := seg.flow
@@ -261,7 +263,7 @@ func (t *Tracker) follow(seg *Segment, ci gopacket.CaptureInfo, s *stream, found
 		return
 	}
 	if s == nil {
-		if s, d = t.open(seg, flow, ci); s == nil {
+		if s, d = t.open(seg, flow, *ci); s == nil {
 			return
 		}
 	}
@@ -282,7 +284,7 @@ func (t *Tracker) follow(seg *Segment, ci gopacket.CaptureInfo, s *stream, found
 		if s.joined != nil {
 			full = t.portsOf(s, full, d)
 		}
-		t.assemble(s, d, full, ci)
+		t.assemble(s, d, full, *ci)
 	}
 	if t.pending != nil {
 		t.h.HandleEvent(&s.conn, t.pending)
@@ -290,7 +292,7 @@ func (t *Tracker) follow(seg *Segment, ci gopacket.CaptureInfo, s *stream, found
 	}
 	if t.resetBy == s {
 		t.resetBy = nil
-		t.endByReset(s, d, ci)
+		t.endByReset(s, d, *ci)
 	}
 	t.current = nil
 	if !t.holeBefore.IsZero() {
@@ -354,7 +356,7 @@ func (t *Tracker) reset(src, dst uint16, seq uint32) *layers.TCP {
 // known), sent in direction d: done when nothing more is to be done with it
 // (an ignored connection, a copy, a late packet), s nil when it starts a new
 // connection.
-func (t *Tracker) existing(s *stream, seg *Segment, ci gopacket.CaptureInfo) (_ *stream, d Direction, done bool) {
+func (t *Tracker) existing(s *stream, seg *Segment, ci *gopacket.CaptureInfo) (_ *stream, d Direction, done bool) {
 	if s == nil {
 		return nil, 0, false
 	}
@@ -374,7 +376,7 @@ func (t *Tracker) existing(s *stream, seg *Segment, ci gopacket.CaptureInfo) (_ 
 	if s.closed {
 		switch {
 		case !tcp.SYN || tcp.ACK:
-			s.late(seg, d, ci) // the last ACK, a retransmitted FIN: still the old connection
+			s.late(seg, d, *ci) // the last ACK, a retransmitted FIN: still the old connection
 			return nil, d, true
 		case s.sawSYN && tcp.Seq == s.clientISN:
 			t.Stats.Duplicates++ // its SYN again: the same connection, not a new one
