@@ -147,10 +147,7 @@ type Analyzer struct {
 	// the sessions: written to, never read (a session that keeps few
 	// steps made one of its own, 496 bytes, each).
 	scratch *Step
-	// grown are the small step arrays sessions outgrew, for the next ones
-	// (the analysis goroutine's own: no lock).
-	grown grownSteps
-	file  string // the capture being read (SetFile)
+	file    string // the capture being read (SetFile)
 }
 
 // New returns an analyzer.
@@ -288,7 +285,7 @@ func (a *Analyzer) classify(rc *reassembly.Conn) *connState {
 // adopt gives a new session what the analyzer's options say of every
 // session: its bounds, which steps and details it keeps, its scratch step.
 func (a *Analyzer) adopt(s *Session) {
-	s.limits, s.few, s.noDetail, s.scratch, s.grown = &a.opts.Limits, a.fewSteps(), a.opts.NoFindingDetail, a.scratch, &a.grown
+	s.limits, s.few, s.noDetail, s.scratch = &a.opts.Limits, a.fewSteps(), a.opts.NoFindingDetail, a.scratch
 }
 
 // fewSteps is what a new session knows of the steps it does not keep, nil

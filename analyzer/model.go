@@ -423,10 +423,9 @@ type Session struct {
 	conflicts      int            // bytes retransmitted with different content
 	joins          []joinNote     // connections captured as two flows, joined (join.go)
 	limits         *Limits
-	scratch        *Step       // step(-1): the analyzer's, or made when first needed
-	stepCount      int         // steps made, kept or not (numSteps)
-	few            *fewSteps   // what a session that keeps few steps knows of the others (steps.go); nil when it keeps all
-	grown          *grownSteps // the analyzer's arrays of sessions that grew, for the next (nil: stepArrays only)
+	scratch        *Step     // step(-1): the analyzer's, or made when first needed
+	stepCount      int       // steps made, kept or not (numSteps)
+	few            *fewSteps // what a session that keeps few steps knows of the others (steps.go); nil when it keeps all
 	ctl            *control
 	printed        int // steps handed to OnStep so far (live output)
 	firstUnprinted int
@@ -577,56 +576,12 @@ func newSteps(n int) []Step {
 	return make([]Step, 0, n)
 }
 
-// growSteps returns steps in an array twice as big, the old one recycled:
-// in local when it is one of the small classes, where the next session of
-// the same analyzer takes it without a lock.
-func growSteps(steps []Step, local *grownSteps) []Step {
+// growSteps returns steps in an array twice as big, the old one recycled.
+func growSteps(steps []Step) []Step {
 	if cap(steps) == 0 {
-		return local.take(minSteps)
+		return newSteps(minSteps)
 	}
-	bigger := append(local.take(2*cap(steps)), steps...)
-	if !local.put(steps) {
-		recycleSteps(steps)
-	}
+	bigger := append(newSteps(2*cap(steps)), steps...)
+	recycleSteps(steps)
 	return bigger
-}
-
-// grownSteps holds, for one analyzer, the small step arrays its sessions
-// let go as they grew. Every session takes an array of 4 steps, then of 8
-// and 16, and gives each back as it outgrows it: kept here, on the
-// analysis goroutine alone, they go to the sessions that follow without
-// stepArrays' lock, which the JSON writer takes too as it releases the
-// sessions written (on a busy server's short sessions, 7 lock pairs a
-// session, contended, were 2-3 % of the analysis goroutine; issue 20).
-type grownSteps struct {
-	free [grownClasses][][]Step
-}
-
-const (
-	grownClasses = 3  // 4, 8 and 16 steps: those a session outgrows
-	maxGrown     = 16 // arrays kept a class: sessions start and grow one at a time
-)
-
-// take returns an empty array of n steps' capacity, all zero.
-func (g *grownSteps) take(n int) []Step {
-	if c := stepClass(n); g != nil && c >= 0 && c < grownClasses {
-		if k := len(g.free[c]); k > 0 {
-			steps := g.free[c][k-1]
-			g.free[c] = g.free[c][:k-1]
-			return steps
-		}
-	}
-	return newSteps(n)
-}
-
-// put keeps steps, cleared, for take; it returns false when it does not
-// (not a small class, or enough of the class kept).
-func (g *grownSteps) put(steps []Step) bool {
-	c := stepClass(cap(steps))
-	if g == nil || c < 0 || c >= grownClasses || len(g.free[c]) >= maxGrown {
-		return false
-	}
-	clear(steps) // past its length an array is all zero already (recycleSteps)
-	g.free[c] = append(g.free[c], steps[:0])
-	return true
 }

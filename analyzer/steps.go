@@ -53,7 +53,7 @@ func (s *Session) addStep(st *Step) int {
 		st.N = idx + 1
 	}
 	if len(s.Steps) == cap(s.Steps) {
-		s.Steps = growSteps(s.Steps, s.grown)
+		s.Steps = growSteps(s.Steps)
 	}
 	s.Steps = append(s.Steps, *st)
 	return idx

@@ -245,14 +245,10 @@ func (t *Tracker) laneDeliver(s *stream, d Direction, skip int, payload []byte, 
 		if flags == 0 {
 			flags = FlagPSH | FlagACK
 		}
-		// Made in the tracker's event buffer, not aside and copied in
-		// (stream.handle): the copy read the event back before it was
-		// all written, a stall on every segment.
-		e := &t.ev
-		*e = Event{}
+		e := s.freshEvent() // made in place (freshEvent)
 		e.Kind, e.Time, e.Index, e.Dir, e.Flags = EventPayload, ci.Timestamp, ci.InterfaceIndex, d, flags
 		e.Payload, e.Segments, e.Bytes, e.Keeper, e.Seq, e.Ack = payload, segments, len(payload), keeper, seq, s.lastAck[d]
-		t.h.HandleEvent(&s.conn, e)
+		s.report(e)
 		if s.conn.watched {
 			s.keepTail(d, payload) // to compare retransmissions with (Conn.Watch), as stream.ReassembledSG
 		}

@@ -88,17 +88,18 @@ func (m *packetMeta) stamp() Stamp {
 	return StampOf(time.Unix(m.sec, int64(m.nsec))) // as time.Unix carries the surplus over
 }
 
-// setCaptureInfo sets *ci to m.captureInfo(), field by field: a
-// CaptureInfo returned in registers was stored in 8-byte words and read
+// setCaptureInfo sets *ci to the packet's capture info, field by field
+// (captureInfo returns it): a CaptureInfo returned in registers was stored in 8-byte words and read
 // back in 16-byte halves for the call that took it, a stall a packet.
 func (m *packetMeta) setCaptureInfo(ci *gopacket.CaptureInfo) {
 	ci.Timestamp = time.Unix(m.sec, int64(m.nsec)).UTC()
 	ci.CaptureLength, ci.Length, ci.InterfaceIndex, ci.AncillaryData = int(m.end-m.start), int(m.length), 0, nil
 }
 
-func (m *packetMeta) captureInfo() gopacket.CaptureInfo {
-	return gopacket.CaptureInfo{Timestamp: time.Unix(m.sec, int64(m.nsec)).UTC(),
-		CaptureLength: int(m.end - m.start), Length: int(m.length)}
+// captureInfo is the packet's capture info (setCaptureInfo).
+func (m *packetMeta) captureInfo() (ci gopacket.CaptureInfo) {
+	m.setCaptureInfo(&ci)
+	return ci
 }
 
 // setAddrs keeps the addresses, and the hash of the endpoints that the

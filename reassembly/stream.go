@@ -113,21 +113,33 @@ func (s *stream) reusedBy(seg *Segment) bool {
 }
 
 func (s *stream) emit(kind EventKind, ts time.Time, dir Direction, tcp *layers.TCP) {
-	e := &s.t.ev // made in place, as laneDeliver's
-	*e = Event{}
+	e := s.freshEvent()
 	e.Kind, e.Time, e.Dir, e.Index = kind, ts, dir, s.t.Stats.Packets
 	if tcp != nil {
 		e.Flags, e.Seq, e.Ack = flagsOf(tcp), tcp.Seq, tcp.Ack
 	}
-	s.t.h.HandleEvent(&s.conn, e)
+	s.report(e)
 }
 
 // handle reports e, in the tracker's event buffer (Handler gets it for
 // the length of the call).
 func (s *stream) handle(e Event) {
 	s.t.ev = e
-	s.t.h.HandleEvent(&s.conn, &s.t.ev)
+	s.report(&s.t.ev)
 }
+
+// freshEvent returns the tracker's event buffer, emptied, for an event
+// made in place and then reported: on the per-packet paths (emit, the
+// bulk lane's payload) an Event made aside and copied in (handle) was
+// read back before it was all written, a stall on every segment.
+func (s *stream) freshEvent() *Event {
+	e := &s.t.ev
+	*e = Event{}
+	return e
+}
+
+// report hands the event in the tracker's buffer to the handler.
+func (s *stream) report(e *Event) { s.t.h.HandleEvent(&s.conn, e) }
 
 // Accept sees every packet of the connection in capture order, before
 // reassembly: it reports everything but payload, which comes in order

@@ -127,9 +127,8 @@ func (o *inOrder) passOver() {
 // inBackground calls f for each session on another goroutine, in the order
 // given: writing the streamed views (encoding JSON above all) overlaps
 // with the analysis on a second core. wait returns once every session is
-// written. The analysis hands a session on
-// once it is done with it (findings that span sessions come at the end:
-// result.cross).
+// written. The analysis hands a session on once it is done with it
+// (findings that span sessions come at the end: result.cross).
 //
 // Sessions go over in batches of batch (1: each at once, for output that
 // someone watches): on a busy server's short sessions, waking the other
