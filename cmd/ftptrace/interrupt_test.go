@@ -54,7 +54,8 @@ func TestCLIFifoInterrupt(t *testing.T) {
 }
 
 // startOnPipe runs ftptrace on a pipe fed with the first part of a
-// capture, then nothing: the input neither ends nor goes on.
+// capture, then nothing: the input neither ends nor goes on. Read stdout
+// to its end before calling wait: wait closes it.
 func startOnPipe(t *testing.T, capture []byte, args ...string) (stdout io.Reader, stderr *bytes.Buffer, wait func() int, signal func(os.Signal)) {
 	t.Helper()
 	cmd := cliCommand(args...)
@@ -95,8 +96,10 @@ func TestCLIInterruptPipe(t *testing.T) {
 			go func() { io.Copy(&out, stdout); close(copied) }()
 			time.Sleep(500 * time.Millisecond)
 			signal(os.Interrupt)
-			code := wait()
+			// All of stdout first: Wait closes the pipe, and what the
+			// reader had not taken yet would be lost (a truncated line).
 			<-copied
+			code := wait()
 			if code != 130 {
 				t.Errorf("exit %d, want 130 (stderr %q)", code, stderr)
 			}
