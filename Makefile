@@ -94,6 +94,7 @@ fuzz:
 	$(GO) test ./reassembly -run '^$$' -fuzz '^FuzzFactsParsers$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./reassembly -run '^$$' -fuzz '^FuzzLaneSameAsGopacket$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./tools/workfloor -run '^$$' -fuzz '^FuzzFileData$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
+	$(GO) test ./tools/workfloor -run '^$$' -fuzz '^FuzzControlShare$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 
 # ftptrace against tshark over testdata/pcaps and ../shared/pcaps: fails on a
 # disagreement not listed in testdata/corpus-disagreements.txt, or a listed one gone.

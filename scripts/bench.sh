@@ -167,8 +167,10 @@ for name in $CAPTURES; do
     rl=$T
     T_[$name:readloop]+="$T " RSS[$name:readloop]+="$M "
     line="  $name run $i: readloop $(printf %.2f "$T") s"
-    # The floor: reading, finding each TCP payload and hashing the file
-    # data, on both cores; it checks that it hashed the truth's bytes.
+    # The floor: reading, finding each TCP payload, hashing the file data
+    # and putting the control connections through gopacket's reassembler,
+    # on both cores; it checks that it hashed the truth's bytes and
+    # reassembled a control connection for each of its sessions.
     timed bin/workfloor -truth "$truth" "$pcap"
     [ "$RC" = 0 ] || { echo "workfloor failed: $(grep -v '^Command exited' "$TMP/stderr")"; exit 1; }
     T_[$name:floor]+="$T " R_[$name:floor]+="$(calc "$T / $rl") "
@@ -197,7 +199,7 @@ for name in $CAPTURES; do
       timed tshark -n -q -z credentials -r "$pcap"
       [ "$RC" = 0 ] || { echo "tshark failed: $(head -3 "$TMP/stderr")"; exit 1; }
       T_[$name:tshark]+="$T " RSS[$name:tshark]+="$M " R_[$name:tshark]+="$(calc "$T / $rl") "
-      for v in "${VIEWS[@]}"; do
+      for v in "${VIEWS[@]}" floor; do
         set -- ${T_[$name:$v]}
         TR_[$name:$v]+="$(calc "$T / ${!#}") "
       done
@@ -278,9 +280,10 @@ kept=$(awk '/^<!-- (live|notes) -->/ {keep = 1} keep {print} /^<!-- \/(live|note
   echo
   echo "Each run is the whole process on a capture in the page cache, one tool after the other in"
   echo "every run: the read loop (\`bin/readloop FILE\`: pcapgo \`ReadPacketData\` over a 1 MiB"
-  echo "bufio.Reader), the floor (\`bin/workfloor\`), then \`bin/ftptrace --json -o OUT FILE\` (the full"
-  echo "analysis, SHA-256 of every transfer), \`ftptrace creds -o OUT FILE\` and \`ftptrace summary -o"
-  echo "OUT FILE\`, each output checked against the truth after the run (\`bin/benchcheck\`, not timed:"
+  echo "bufio.Reader), the floor (\`bin/workfloor\`: reading, the SHA-256 of every transfer and the control"
+  echo "connections through gopacket's reassembler, their lines counted, on both cores, nothing else),"
+  echo "then \`bin/ftptrace --json -o OUT FILE\` (the full analysis, SHA-256 of every transfer),"
+  echo "\`ftptrace creds -o OUT FILE\` and \`ftptrace summary -o OUT FILE\`, each output checked against the truth after the run (\`bin/benchcheck\`, not timed:"
   echo "every session with its user, login and end, credential, transfer with its SHA-256, and the"
   echo "packet and byte totals; the creds view's rows; the summary's totals), and \`tshark -n -q -z"
   echo "credentials -r FILE\` in the first runs. **× read loop** is the median of the per-run ratios"
@@ -310,15 +313,16 @@ kept=$(awk '/^<!-- (live|notes) -->/ {keep = 1} keep {print} /^<!-- \/(live|note
   if [ "$have_tshark" = 1 ]; then
     echo
     echo "Against tshark ($(tshark --version | head -1 | sed 's/\.$//')), \`tshark -n -q -z credentials\` in the same"
-    echo "runs: how many times ftptrace's time tshark takes (median of the runs):"
+    echo "runs: how many times ftptrace's time tshark takes (median of the runs); tshark ÷ floor is the"
+    echo "most any analyser that does the floor's work could reach on this machine:"
     echo
-    echo "| capture | runs | tshark | tshark × read loop | tshark ÷ \`--json\` | tshark ÷ \`creds\` | tshark ÷ \`summary\` |"
-    echo "|---|---|---|---|---|---|---|"
+    echo "| capture | runs | tshark | tshark × read loop | tshark ÷ \`--json\` | tshark ÷ \`creds\` | tshark ÷ \`summary\` | tshark ÷ floor |"
+    echo "|---|---|---|---|---|---|---|---|"
     for n in $CAPTURES; do
       [ -n "${T_[$n:tshark]:-}" ] || continue
       set -- ${T_[$n:tshark]}
-      printf '| %s | %d | %s MB/s | %s | **%.1f** | **%.1f** | **%.1f** |\n' "$n" $# "$(mbps "$n" tshark)" "$(ratio "$n:tshark")" \
-        "$(median ${TR_[$n:json]})" "$(median ${TR_[$n:creds]})" "$(median ${TR_[$n:summary]})"
+      printf '| %s | %d | %s MB/s | %s | **%.1f** | **%.1f** | **%.1f** | %.1f |\n' "$n" $# "$(mbps "$n" tshark)" "$(ratio "$n:tshark")" \
+        "$(median ${TR_[$n:json]})" "$(median ${TR_[$n:creds]})" "$(median ${TR_[$n:summary]})" "$(median ${TR_[$n:floor]})"
     done
   fi
   if [ -n "$BEFORE" ]; then

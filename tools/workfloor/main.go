@@ -1,22 +1,33 @@
 // Command workfloor measures the least work a full analysis of a benchmark
 // capture must do, with nothing else: read the file, find every packet's
-// TCP payload, and SHA-256 the bytes of every file transfer, spread over
-// all the cores there are. No connection is tracked, nothing is reassembled
-// or parsed, nothing is written. Its time, as a multiple of the read loop's
-// (tools/readloop), is the best ratio any analyser that hashes every transfer
-// could reach on the machine (BENCHMARKS.md).
+// TCP payload, SHA-256 the bytes of every file transfer, and put the FTP
+// control connections through gopacket's reassembler (the design's: the
+// sessions cannot be told without their control connections in order),
+// counting the lines it gives; spread over all the cores there are. Data
+// connections are not tracked, no line is parsed, nothing is written. Its
+// time, as a multiple of the read loop's (tools/readloop), is the best
+// ratio any analyser that hashes every transfer and reassembles its
+// control connections with gopacket could reach on the machine
+// (BENCHMARKS.md).
 //
-// It knows the generator's traffic (tools/ftpbench-gen): TCP that is neither
-// FTP control (port 21) nor the HTTP-like (80) and SSH-like (22) flows is
-// file data. With -truth, the bytes it hashed must be the sum of the
-// truth's transfers, or it fails: the floor hashes what ftptrace must. (A
-// recording of real traffic has retransmitted segments, which the floor,
-// following no connection, hashes again: up to 2 % more passes.)
+// It knows the generator's traffic (tools/ftpbench-gen): TCP to or from
+// port 21 is FTP control; TCP that is neither that nor the HTTP-like (80)
+// and SSH-like (22) flows is file data. With -truth, the bytes it hashed
+// must be the sum of the truth's transfers, and it must have reassembled a
+// control connection for each of the truth's sessions, or it fails: the
+// floor does what ftptrace must. (A recording of real traffic has
+// retransmitted segments, which the floor, following no data connection,
+// hashes again: up to 2 % more passes.)
+//
+// Each worker hashes the blocks of its turn and reassembles the control
+// connections of its share (by a hash of their addresses), so that every
+// worker reads every block, and a connection stays on one worker.
 //
 //	workfloor -truth bench-data/2GB.json bench-data/2GB.pcap
 package main
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
@@ -27,12 +38,18 @@ import (
 	"os"
 	"runtime"
 	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/reassembly"
 )
 
 const blockBytes = 1 << 20
 
 func main() {
-	truth := flag.String("truth", "", "the generator's truth `FILE.json`: check the bytes hashed against its transfers' bytes")
+	truth := flag.String("truth", "", "the generator's truth `FILE.json`: check the bytes hashed against its transfers' bytes, the control connections against its sessions")
 	flag.Usage = func() {
 		fmt.Fprintln(os.Stderr, "usage: workfloor [-truth FILE.json] FILE.pcap")
 		flag.PrintDefaults()
@@ -47,25 +64,37 @@ func main() {
 		fmt.Fprintln(os.Stderr, "workfloor:", err)
 		os.Exit(1)
 	}
-	fmt.Printf("%d packets, %d bytes, %d bytes of file data hashed (%x)\n", t.packets, t.bytes, t.data, t.digest)
+	fmt.Printf("%d packets, %d bytes, %d bytes of file data hashed (%x), %d control connections reassembled (%d lines)\n",
+		t.packets, t.bytes, t.data, t.digest, t.controls, t.lines)
 	if *truth != "" {
-		want, err := truthDataBytes(*truth)
+		want, err := readTruth(*truth)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "workfloor:", err)
 			os.Exit(1)
 		}
-		if t.data < want || t.data-want > want/50 {
-			fmt.Fprintf(os.Stderr, "workfloor: hashed %d bytes of file data, the truth has %d\n", t.data, want)
+		if t.data < want.data || t.data-want.data > want.data/50 {
+			fmt.Fprintf(os.Stderr, "workfloor: hashed %d bytes of file data, the truth has %d\n", t.data, want.data)
+			os.Exit(1)
+		}
+		if t.controls < want.sessions {
+			fmt.Fprintf(os.Stderr, "workfloor: reassembled %d control connections, the truth has %d sessions\n", t.controls, want.sessions)
 			os.Exit(1)
 		}
 	}
 }
 
-// truthDataBytes sums the bytes of every transfer in the generator's truth.
-func truthDataBytes(name string) (int64, error) {
+// expected is what the generator's truth says the floor must find.
+type expected struct {
+	data     int64 // bytes of every transfer
+	sessions int64 // FTP sessions, a control connection each
+}
+
+// readTruth sums the bytes of every transfer in the generator's truth and
+// counts its sessions.
+func readTruth(name string) (expected, error) {
 	b, err := os.ReadFile(name)
 	if err != nil {
-		return 0, err
+		return expected{}, err
 	}
 	var t struct {
 		Sessions []struct {
@@ -75,34 +104,36 @@ func truthDataBytes(name string) (int64, error) {
 		} `json:"sessions"`
 	}
 	if err := json.Unmarshal(b, &t); err != nil {
-		return 0, fmt.Errorf("%s: %w", name, err)
+		return expected{}, fmt.Errorf("%s: %w", name, err)
 	}
-	var sum int64
+	want := expected{sessions: int64(len(t.Sessions))}
 	for _, s := range t.Sessions {
 		for _, x := range s.Transfers {
-			sum += x.Bytes
+			want.data += x.Bytes
 		}
 	}
-	return sum, nil
+	return want, nil
 }
 
 // totals is what one worker (or the whole run) saw.
 type totals struct {
 	packets, bytes, data int64
+	controls, lines      int64
 	digest               []byte
 }
 
-// block is a run of whole pcap records.
+// block is a run of whole pcap records, which every worker reads.
 type block struct {
 	buf  []byte
 	recs []span // each packet's bytes in buf
+	seq  int    // the block's place in the file
+	left atomic.Int32
 }
 
 type span struct{ start, end int }
 
 // floor reads name on one goroutine, cutting it into blocks of whole
-// records, and decodes and hashes the blocks on as many workers as there
-// are cores.
+// records, and hands every block to as many workers as there are cores.
 func floor(name string) (totals, error) {
 	f, err := os.Open(name)
 	if err != nil {
@@ -113,8 +144,11 @@ func floor(name string) (totals, error) {
 	if _, err := io.ReadFull(f, hdr); err != nil {
 		return totals{}, fmt.Errorf("%s: no pcap header: %w", name, err)
 	}
+	var nanos bool
 	switch binary.LittleEndian.Uint32(hdr) {
-	case 0xa1b2c3d4, 0xa1b23c4d:
+	case 0xa1b2c3d4:
+	case 0xa1b23c4d:
+		nanos = true
 	default:
 		return totals{}, fmt.Errorf("%s: not a little-endian classic pcap file (the generator's format)", name)
 	}
@@ -122,30 +156,36 @@ func floor(name string) (totals, error) {
 		return totals{}, fmt.Errorf("%s: not Ethernet (the generator's link type)", name)
 	}
 
-	workers := runtime.GOMAXPROCS(0)
-	full := make(chan *block, workers)
-	empty := make(chan *block, 2*workers+2)
+	n := runtime.GOMAXPROCS(0)
+	empty := make(chan *block, 2*n+2)
 	for i := 0; i < cap(empty); i++ {
 		empty <- &block{buf: make([]byte, blockBytes)}
 	}
-	results := make([]totals, workers)
+	workers := make([]*worker, n)
 	var wg sync.WaitGroup
-	for w := range workers {
+	for i := range workers {
+		w := newWorker(i, n, nanos, empty)
+		workers[i] = w
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[w] = work(full, empty)
+			w.run()
 		}()
 	}
-	rerr := cut(f, full, empty)
-	close(full)
+	rerr := cut(f, workers, empty)
+	for _, w := range workers {
+		close(w.in)
+	}
 	wg.Wait()
 	var all totals
 	sum := sha256.New()
-	for _, r := range results {
+	for _, w := range workers {
+		r := w.totals
 		all.packets += r.packets
 		all.bytes += r.bytes
 		all.data += r.data
+		all.controls += r.controls
+		all.lines += r.lines
 		sum.Write(r.digest)
 	}
 	all.digest = sum.Sum(nil)
@@ -155,10 +195,11 @@ func floor(name string) (totals, error) {
 	return all, nil
 }
 
-// cut reads the records after the file header into blocks.
-func cut(r io.Reader, full, empty chan *block) error {
+// cut reads the records after the file header into blocks, each handed to
+// every worker.
+func cut(r io.Reader, workers []*worker, empty chan *block) error {
 	var carry []byte
-	for {
+	for seq := 0; ; seq++ {
 		b := <-empty
 		n := copy(b.buf, carry)
 		k, err := io.ReadFull(r, b.buf[n:])
@@ -177,7 +218,11 @@ func cut(r io.Reader, full, empty chan *block) error {
 			pos += 16 + caplen
 		}
 		carry = append(carry[:0], b.buf[pos:end]...)
-		full <- b
+		b.seq = seq
+		b.left.Store(int32(len(workers)))
+		for _, w := range workers {
+			w.in <- b
+		}
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 			if len(carry) > 0 {
 				return fmt.Errorf("the last record is cut short (%d bytes)", len(carry))
@@ -190,68 +235,182 @@ func cut(r io.Reader, full, empty chan *block) error {
 	}
 }
 
-// work decodes the blocks it is handed and hashes their file data.
-func work(full, empty chan *block) totals {
-	var t totals
-	h := sha256.New()
-	for b := range full {
+// worker hashes the file data of the blocks of its turn (seq % of) and
+// reassembles the control connections of its share (their hash % of).
+type worker struct {
+	id, of int
+	nanos  bool
+	in     chan *block
+	empty  chan *block
+	totals
+
+	hash     hashWriter
+	asm      *reassembly.Assembler
+	tcp      layers.TCP
+	captured captureContext
+}
+
+type hashWriter interface {
+	Write([]byte) (int, error)
+	Sum([]byte) []byte
+}
+
+func newWorker(id, of int, nanos bool, empty chan *block) *worker {
+	w := &worker{id: id, of: of, nanos: nanos, in: make(chan *block, 2), empty: empty, hash: sha256.New()}
+	w.asm = reassembly.NewAssembler(reassembly.NewStreamPool(w))
+	return w
+}
+
+func (w *worker) run() {
+	for b := range w.in {
+		mine := b.seq%w.of == w.id
 		for _, s := range b.recs {
 			p := b.buf[s.start:s.end]
-			t.packets++
-			t.bytes += int64(len(p))
-			if pay := fileData(p); len(pay) > 0 {
-				h.Write(pay)
-				t.data += int64(len(pay))
+			if mine {
+				w.packets++
+				w.bytes += int64(len(p))
+				if pay := fileData(p); len(pay) > 0 {
+					w.hash.Write(pay)
+					w.data += int64(len(pay))
+				}
+			}
+			if share, ok := controlShare(p); ok && int(share%uint32(w.of)) == w.id {
+				w.assemble(p, b.buf[s.start-16:s.start])
 			}
 		}
-		empty <- b
+		if b.left.Add(-1) == 0 {
+			w.empty <- b
+		}
 	}
-	t.digest = h.Sum(nil)
-	return t
+	w.asm.FlushAll()
+	w.digest = w.hash.Sum(nil)
+}
+
+// assemble hands a control segment to gopacket's reassembler, decoded no
+// further than it needs: the addresses and the TCP header.
+func (w *worker) assemble(p, record []byte) {
+	ip, tcp := splitFrame(p)
+	if tcp == nil || w.tcp.DecodeFromBytes(tcp, gopacket.NilDecodeFeedback) != nil {
+		return
+	}
+	var flow gopacket.Flow
+	if ip[0]>>4 == 4 {
+		flow = gopacket.NewFlow(layers.EndpointIPv4, ip[12:16], ip[16:20])
+	} else {
+		flow = gopacket.NewFlow(layers.EndpointIPv6, ip[8:24], ip[24:40])
+	}
+	sec, frac := int64(binary.LittleEndian.Uint32(record)), int64(binary.LittleEndian.Uint32(record[4:]))
+	if !w.nanos {
+		frac *= 1000
+	}
+	w.captured.ci = gopacket.CaptureInfo{Timestamp: time.Unix(sec, frac), CaptureLength: len(p), Length: len(p)}
+	w.asm.AssembleWithContext(flow, &w.tcp, &w.captured)
+}
+
+// New makes the stream of a control connection (reassembly.StreamFactory);
+// those that begin with the client's SYN are counted (a packet after the
+// end makes gopacket begin another).
+func (w *worker) New(_, _ gopacket.Flow, tcp *layers.TCP, _ reassembly.AssemblerContext) reassembly.Stream {
+	if tcp.SYN && !tcp.ACK {
+		w.controls++
+	}
+	return lineCounter{&w.lines}
+}
+
+type captureContext struct{ ci gopacket.CaptureInfo }
+
+func (c *captureContext) GetCaptureInfo() gopacket.CaptureInfo { return c.ci }
+
+// lineCounter counts the lines of a control connection, both directions,
+// as gopacket delivers them in order.
+type lineCounter struct{ lines *int64 }
+
+func (lineCounter) Accept(*layers.TCP, gopacket.CaptureInfo, reassembly.TCPFlowDirection, reassembly.Sequence, *bool, reassembly.AssemblerContext) bool {
+	return true
+}
+
+func (c lineCounter) ReassembledSG(sg reassembly.ScatterGather, _ reassembly.AssemblerContext) {
+	n, _ := sg.Lengths()
+	*c.lines += int64(bytes.Count(sg.Fetch(n), []byte{'\n'}))
+}
+
+func (lineCounter) ReassemblyComplete(reassembly.AssemblerContext) bool { return true }
+
+// splitFrame returns the IP header and the TCP segment (header and
+// payload) of an Ethernet frame, nil when it holds no whole TCP header.
+func splitFrame(p []byte) (ip, tcp []byte) {
+	if len(p) < 14 {
+		return nil, nil
+	}
+	switch binary.BigEndian.Uint16(p[12:]) {
+	case 0x0800:
+		ip = p[14:]
+		if len(ip) < 20 || ip[0]>>4 != 4 || ip[9] != 6 {
+			return nil, nil
+		}
+		ihl := int(ip[0]&15) * 4
+		total := int(binary.BigEndian.Uint16(ip[2:]))
+		if ihl < 20 || total < ihl || total > len(ip) {
+			return nil, nil
+		}
+		tcp = ip[ihl:total]
+	case 0x86dd:
+		ip = p[14:]
+		if len(ip) < 40 || ip[0]>>4 != 6 || ip[6] != 6 {
+			return nil, nil
+		}
+		n := int(binary.BigEndian.Uint16(ip[4:]))
+		if 40+n > len(ip) {
+			return nil, nil
+		}
+		tcp = ip[40 : 40+n]
+	default:
+		return nil, nil
+	}
+	if len(tcp) < 20 {
+		return nil, nil
+	}
+	if off := int(tcp[12]>>4) * 4; off < 20 || off > len(tcp) {
+		return nil, nil
+	}
+	return ip, tcp
 }
 
 // fileData returns the TCP payload of an Ethernet frame when its flow is
 // file data in the generator's traffic, and nil otherwise.
 func fileData(p []byte) []byte {
-	if len(p) < 14 {
-		return nil
-	}
-	var tcp []byte
-	switch binary.BigEndian.Uint16(p[12:]) {
-	case 0x0800:
-		ip := p[14:]
-		if len(ip) < 20 || ip[9] != 6 {
-			return nil
-		}
-		ihl := int(ip[0]&15) * 4
-		total := int(binary.BigEndian.Uint16(ip[2:]))
-		if ihl < 20 || total < ihl || total > len(ip) {
-			return nil
-		}
-		tcp = ip[ihl:total]
-	case 0x86dd:
-		ip := p[14:]
-		if len(ip) < 40 || ip[6] != 6 {
-			return nil
-		}
-		n := int(binary.BigEndian.Uint16(ip[4:]))
-		if 40+n > len(ip) {
-			return nil
-		}
-		tcp = ip[40 : 40+n]
-	default:
-		return nil
-	}
-	if len(tcp) < 20 {
-		return nil
-	}
-	off := int(tcp[12]>>4) * 4
-	if off < 20 || off > len(tcp) {
+	_, tcp := splitFrame(p)
+	if tcp == nil {
 		return nil
 	}
 	switch src, dst := binary.BigEndian.Uint16(tcp), binary.BigEndian.Uint16(tcp[2:]); {
 	case src == 21 || dst == 21, src == 80 || dst == 80, src == 22 || dst == 22:
 		return nil
 	}
-	return tcp[off:]
+	return tcp[int(tcp[12]>>4)*4:]
+}
+
+// controlShare tells whether an Ethernet frame is FTP control (port 21 on
+// either side) and, if so, a hash of its connection's addresses and ports
+// that is the same in both directions.
+func controlShare(p []byte) (uint32, bool) {
+	ip, tcp := splitFrame(p)
+	if tcp == nil {
+		return 0, false
+	}
+	src, dst := binary.BigEndian.Uint16(tcp), binary.BigEndian.Uint16(tcp[2:])
+	if src != 21 && dst != 21 {
+		return 0, false
+	}
+	var a, b []byte
+	if ip[0]>>4 == 4 {
+		a, b = ip[12:16], ip[16:20]
+	} else {
+		a, b = ip[8:24], ip[24:40]
+	}
+	h := uint32(src) ^ uint32(dst)
+	for i := range a {
+		h = h*31 + uint32(a[i]^b[i])
+	}
+	return h * 2654435761 >> 8, true
 }

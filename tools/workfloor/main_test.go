@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"encoding/binary"
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -95,6 +97,100 @@ func TestFloorHashesOnlyFileData(t *testing.T) {
 	}
 }
 
+// controlSession is the frames of one FTP control connection from a client
+// port: handshake, a reply and a command each cut in two segments, the
+// client's FIN, and an ACK after the end (which gopacket takes for a new
+// connection, not counted). It has 3 lines.
+func controlSession(t *testing.T, v6 bool, port uint16) [][]byte {
+	seg := func(fromClient bool, seq, ack uint32, flags string, payload string) []byte {
+		src, dst := port, uint16(21)
+		if !fromClient {
+			src, dst = dst, src
+		}
+		f := frame(t, v6, src, dst, payload)
+		_, tcp := splitFrame(f)
+		binary.BigEndian.PutUint32(tcp[4:], seq)
+		binary.BigEndian.PutUint32(tcp[8:], ack)
+		var b byte
+		for _, c := range flags {
+			b |= map[rune]byte{'F': 1, 'S': 2, 'R': 4, 'P': 8, 'A': 16}[c]
+		}
+		tcp[13] = b
+		return f
+	}
+	const c, s = 1000, 5000 // initial sequence numbers
+	banner, user, reply := "220 ready\r\n", "USER anonymous\r\n", "331 password please\r\n"
+	return [][]byte{
+		seg(true, c, 0, "S", ""),
+		seg(false, s, c+1, "SA", ""),
+		seg(true, c+1, s+1, "A", ""),
+		seg(false, s+1, c+1, "PA", banner[:4]),
+		seg(false, s+5, c+1, "PA", banner[4:]),
+		seg(true, c+1, s+12, "PA", user[:6]),
+		seg(true, c+7, s+12, "PA", user[6:]),
+		seg(false, s+12, c+17, "PA", reply),
+		seg(true, c+17, s+34, "FA", ""),
+		seg(false, s+34, c+18, "FA", ""),
+		seg(true, c+18, s+35, "A", ""),
+	}
+}
+
+// TestFloorReassemblesControl: every control connection is reassembled
+// once, on whichever worker its addresses give, its lines counted in
+// order, among many blocks of file data; the same on one worker and on
+// four.
+func TestFloorReassemblesControl(t *testing.T) {
+	big := strings.Repeat("x", 1400)
+	const sessions = 300
+	var frames [][]byte
+	for i := range sessions {
+		frames = append(frames, controlSession(t, i%3 == 0, uint16(20000+i))...)
+		for range 4 { // about 2 MB of file data: several blocks
+			frames = append(frames, frame(t, false, 20, 40001, big))
+		}
+	}
+	name := writePcap(t, frames)
+	for _, procs := range []int{1, 4} {
+		old := runtime.GOMAXPROCS(procs)
+		got, err := floor(name)
+		runtime.GOMAXPROCS(old)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.controls != sessions || got.lines != 3*sessions || got.packets != int64(len(frames)) {
+			t.Errorf("on %d workers: %d control connections, %d lines, %d packets; want %d, %d, %d",
+				procs, got.controls, got.lines, got.packets, sessions, 3*sessions, len(frames))
+		}
+	}
+}
+
+// FuzzControlShare: a control connection's hash is the same both ways.
+func FuzzControlShare(f *testing.F) {
+	f.Add(frame(f, false, 40000, 21, "USER x\r\n"))
+	f.Add(frame(f, true, 21, 40000, "220 ready\r\n"))
+	f.Fuzz(func(t *testing.T, p []byte) {
+		h, ok := controlShare(p)
+		if !ok {
+			return
+		}
+		ip, tcp := splitFrame(p)
+		r := bytes.Clone(p)
+		rip, rtcp := splitFrame(r)
+		n := 4
+		a := 12
+		if ip[0]>>4 == 6 {
+			n, a = 16, 8
+		}
+		copy(rip[a:a+n], ip[a+n:a+2*n])
+		copy(rip[a+n:a+2*n], ip[a:a+n])
+		copy(rtcp[0:2], tcp[2:4])
+		copy(rtcp[2:4], tcp[0:2])
+		if back, ok := controlShare(r); !ok || back != h {
+			t.Errorf("one way %x, the other %x (%v)", h, back, ok)
+		}
+	})
+}
+
 func TestFloorReportsACutRecord(t *testing.T) {
 	name := writePcap(t, [][]byte{frame(t, false, 20, 40001, "data"), frame(t, false, 20, 40001, "more data")})
 	b, err := os.ReadFile(name)
@@ -113,15 +209,15 @@ func TestFloorReportsACutRecord(t *testing.T) {
 	}
 }
 
-func TestTruthDataBytes(t *testing.T) {
+func TestReadTruth(t *testing.T) {
 	name := filepath.Join(t.TempDir(), "truth.json")
 	truth := `{"ftp_data_bytes": 999, "sessions": [{"transfers": [{"bytes": 10}, {"bytes": 5}]}, {"transfers": null}, {"transfers": [{"bytes": 1}]}]}`
 	if err := os.WriteFile(name, []byte(truth), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	got, err := truthDataBytes(name)
-	if err != nil || got != 16 {
-		t.Errorf("truthDataBytes = %d, %v; want 16 (the transfers' bytes, not the frames')", got, err)
+	got, err := readTruth(name)
+	if err != nil || got != (expected{data: 16, sessions: 3}) {
+		t.Errorf("readTruth = %+v, %v; want 16 bytes (the transfers', not the frames') and 3 sessions", got, err)
 	}
 }
 
