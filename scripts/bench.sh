@@ -36,7 +36,9 @@ SEED=${BENCH_SEED:-1}
 OUT=${BENCH_OUT:-BENCHMARKS.md}
 BEFORE=${BENCH_BEFORE:-}
 DATA=bench-data
-TMP=$(mktemp -d)
+# The outputs go to memory (tmpfs) when there is one: writing gigabytes of
+# JSON to a disk made the runs wait on the kernel's writeback, not on ftptrace.
+TMP=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
 if [ ! -x /usr/bin/time ]; then
@@ -283,7 +285,7 @@ kept=$(awk '/^<!-- (live|notes) -->/ {keep = 1} keep {print} /^<!-- \/(live|note
   echo "bufio.Reader), the floor (\`bin/workfloor\`: reading, the SHA-256 of every transfer and the control"
   echo "connections through gopacket's reassembler, their lines counted, on both cores, nothing else),"
   echo "then \`bin/ftptrace --json -o OUT FILE\` (the full analysis, SHA-256 of every transfer),"
-  echo "\`ftptrace creds -o OUT FILE\` and \`ftptrace summary -o OUT FILE\`, each output checked against the truth after the run (\`bin/benchcheck\`, not timed:"
+  echo "\`ftptrace creds -o OUT FILE\` and \`ftptrace summary -o OUT FILE\` (OUT in /dev/shm), each output checked against the truth after the run (\`bin/benchcheck\`, not timed:"
   echo "every session with its user, login and end, credential, transfer with its SHA-256, and the"
   echo "packet and byte totals; the creds view's rows; the summary's totals), and \`tshark -n -q -z"
   echo "credentials -r FILE\` in the first runs. **× read loop** is the median of the per-run ratios"

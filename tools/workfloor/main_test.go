@@ -157,9 +157,9 @@ func TestFloorReassemblesControl(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.controls != sessions || got.lines != 3*sessions || got.packets != int64(len(frames)) {
-			t.Errorf("on %d workers: %d control connections, %d lines, %d packets; want %d, %d, %d",
-				procs, got.controls, got.lines, got.packets, sessions, 3*sessions, len(frames))
+		if got.opened != sessions || got.lines != 3*sessions || got.packets != int64(len(frames)) {
+			t.Errorf("on %d workers: %d clients' SYNs, %d lines, %d packets; want %d, %d, %d",
+				procs, got.opened, got.lines, got.packets, sessions, 3*sessions, len(frames))
 		}
 	}
 }
