@@ -19,9 +19,10 @@
 // retransmitted segments, which the floor, following no data connection,
 // hashes again: up to 2 % more passes.)
 //
-// Each worker hashes the blocks of its turn and reassembles the control
-// connections of its share (by a hash of their addresses), so that every
-// worker reads every block, and a connection stays on one worker.
+// The reader cuts the file into blocks and sorts out the control segments
+// by a hash of their connection's addresses; any hasher takes the next
+// block, and each reassembler (one per core too) takes every block in
+// order for the control connections of its share.
 //
 //	workfloor -truth bench-data/2GB.json bench-data/2GB.pcap
 package main
@@ -122,18 +123,20 @@ type totals struct {
 	digest               []byte
 }
 
-// block is a run of whole pcap records, which every worker reads.
+// block is a run of whole pcap records: one hasher hashes its file data,
+// and every reassembler its share of the control segments.
 type block struct {
 	buf  []byte
-	recs []span // each packet's bytes in buf
-	seq  int    // the block's place in the file
+	recs []span   // each packet's bytes in buf
+	ctl  [][]span // the control segments of each reassembler's share
 	left atomic.Int32
 }
 
 type span struct{ start, end int }
 
 // floor reads name on one goroutine, cutting it into blocks of whole
-// records, and hands every block to as many workers as there are cores.
+// records and sorting out the control segments, and hands the blocks to as
+// many hashers, and as many reassemblers, as there are cores.
 func floor(name string) (totals, error) {
 	f, err := os.Open(name)
 	if err != nil {
@@ -157,36 +160,47 @@ func floor(name string) (totals, error) {
 	}
 
 	n := runtime.GOMAXPROCS(0)
-	empty := make(chan *block, 2*n+2)
+	empty := make(chan *block, 4*n+4)
 	for i := 0; i < cap(empty); i++ {
-		empty <- &block{buf: make([]byte, blockBytes)}
+		empty <- &block{buf: make([]byte, blockBytes), ctl: make([][]span, n)}
 	}
-	workers := make([]*worker, n)
+	release := func(b *block) {
+		if b.left.Add(-1) == 0 {
+			empty <- b
+		}
+	}
+	full := make(chan *block, n)
+	hashers := make([]totals, n)
+	reassemblers := make([]*reassembler, n)
 	var wg sync.WaitGroup
-	for i := range workers {
-		w := newWorker(i, n, nanos, empty)
-		workers[i] = w
-		wg.Add(1)
+	for i := range n {
+		r := newReassembler(nanos)
+		reassemblers[i] = r
+		wg.Add(2)
 		go func() {
 			defer wg.Done()
-			w.run()
+			hashers[i] = hash(full, release)
+		}()
+		go func() {
+			defer wg.Done()
+			r.run(i, release)
 		}()
 	}
-	rerr := cut(f, workers, empty)
-	for _, w := range workers {
-		close(w.in)
+	rerr := cut(f, full, reassemblers, empty)
+	close(full)
+	for _, r := range reassemblers {
+		close(r.in)
 	}
 	wg.Wait()
 	var all totals
 	sum := sha256.New()
-	for _, w := range workers {
-		r := w.totals
-		all.packets += r.packets
-		all.bytes += r.bytes
-		all.data += r.data
-		all.opened += r.opened
-		all.lines += r.lines
-		sum.Write(r.digest)
+	for i, h := range hashers {
+		all.packets += h.packets
+		all.bytes += h.bytes
+		all.data += h.data
+		sum.Write(h.digest)
+		all.opened += reassemblers[i].opened
+		all.lines += reassemblers[i].lines
 	}
 	all.digest = sum.Sum(nil)
 	if rerr != nil {
@@ -195,16 +209,20 @@ func floor(name string) (totals, error) {
 	return all, nil
 }
 
-// cut reads the records after the file header into blocks, each handed to
-// every worker.
-func cut(r io.Reader, workers []*worker, empty chan *block) error {
+// cut reads the records after the file header into blocks, notes each
+// control segment for the reassembler its connection's hash gives, and
+// hands each block to a hasher and to every reassembler.
+func cut(r io.Reader, full chan *block, reassemblers []*reassembler, empty chan *block) error {
 	var carry []byte
-	for seq := 0; ; seq++ {
+	for {
 		b := <-empty
 		n := copy(b.buf, carry)
 		k, err := io.ReadFull(r, b.buf[n:])
 		end := n + k
 		b.recs = b.recs[:0]
+		for i := range b.ctl {
+			b.ctl[i] = b.ctl[i][:0]
+		}
 		pos := 0
 		for end-pos >= 16 {
 			caplen := int(binary.LittleEndian.Uint32(b.buf[pos+8:]))
@@ -214,14 +232,19 @@ func cut(r io.Reader, workers []*worker, empty chan *block) error {
 			if pos+16+caplen > end {
 				break
 			}
-			b.recs = append(b.recs, span{pos + 16, pos + 16 + caplen})
+			s := span{pos + 16, pos + 16 + caplen}
+			b.recs = append(b.recs, s)
+			if share, ok := controlShare(b.buf[s.start:s.end]); ok {
+				i := share % uint32(len(b.ctl))
+				b.ctl[i] = append(b.ctl[i], s)
+			}
 			pos += 16 + caplen
 		}
 		carry = append(carry[:0], b.buf[pos:end]...)
-		b.seq = seq
-		b.left.Store(int32(len(workers)))
-		for _, w := range workers {
-			w.in <- b
+		b.left.Store(int32(1 + len(reassemblers)))
+		full <- b
+		for _, r := range reassemblers {
+			r.in <- b
 		}
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 			if len(carry) > 0 {
@@ -235,62 +258,59 @@ func cut(r io.Reader, workers []*worker, empty chan *block) error {
 	}
 }
 
-// worker hashes the file data of the blocks of its turn (seq % of) and
-// reassembles the control connections of its share (their hash % of).
-type worker struct {
-	id, of int
-	nanos  bool
-	in     chan *block
-	empty  chan *block
-	totals
-
-	hash     hashWriter
-	asm      *reassembly.Assembler
-	tcp      layers.TCP
-	captured captureContext
-}
-
-type hashWriter interface {
-	Write([]byte) (int, error)
-	Sum([]byte) []byte
-}
-
-func newWorker(id, of int, nanos bool, empty chan *block) *worker {
-	w := &worker{id: id, of: of, nanos: nanos, in: make(chan *block, 2), empty: empty, hash: sha256.New()}
-	w.asm = reassembly.NewAssembler(reassembly.NewStreamPool(w))
-	return w
-}
-
-func (w *worker) run() {
-	for b := range w.in {
-		mine := b.seq%w.of == w.id
+// hash counts the packets of the blocks it is handed and hashes their file
+// data.
+func hash(full chan *block, release func(*block)) totals {
+	var t totals
+	h := sha256.New()
+	for b := range full {
 		for _, s := range b.recs {
 			p := b.buf[s.start:s.end]
-			if mine {
-				w.packets++
-				w.bytes += int64(len(p))
-				if pay := fileData(p); len(pay) > 0 {
-					w.hash.Write(pay)
-					w.data += int64(len(pay))
-				}
-			}
-			if share, ok := controlShare(p); ok && int(share%uint32(w.of)) == w.id {
-				w.assemble(p, b.buf[s.start-16:s.start])
+			t.packets++
+			t.bytes += int64(len(p))
+			if pay := fileData(p); len(pay) > 0 {
+				h.Write(pay)
+				t.data += int64(len(pay))
 			}
 		}
-		if b.left.Add(-1) == 0 {
-			w.empty <- b
-		}
+		release(b)
 	}
-	w.asm.FlushAll()
-	w.digest = w.hash.Sum(nil)
+	t.digest = h.Sum(nil)
+	return t
+}
+
+// reassembler puts its share of the control connections through
+// gopacket's reassembler, every block in order.
+type reassembler struct {
+	in            chan *block
+	nanos         bool
+	asm           *reassembly.Assembler
+	tcp           layers.TCP
+	captured      captureContext
+	opened, lines int64
+}
+
+func newReassembler(nanos bool) *reassembler {
+	r := &reassembler{in: make(chan *block, 4), nanos: nanos}
+	r.asm = reassembly.NewAssembler(reassembly.NewStreamPool(r))
+	return r
+}
+
+func (r *reassembler) run(share int, release func(*block)) {
+	for b := range r.in {
+		for _, s := range b.ctl[share] {
+			r.assemble(b.buf[s.start:s.end], b.buf[s.start-16:s.start])
+		}
+		release(b)
+	}
+	r.asm.FlushAll()
 }
 
 // assemble hands a control segment to gopacket's reassembler, decoded no
 // further than it needs: the addresses and the TCP header.
-func (w *worker) assemble(p, record []byte) {
+func (r *reassembler) assemble(p, record []byte) {
 	ip, tcp := splitFrame(p)
-	if tcp == nil || w.tcp.DecodeFromBytes(tcp, gopacket.NilDecodeFeedback) != nil {
+	if tcp == nil || r.tcp.DecodeFromBytes(tcp, gopacket.NilDecodeFeedback) != nil {
 		return
 	}
 	var flow gopacket.Flow
@@ -299,20 +319,20 @@ func (w *worker) assemble(p, record []byte) {
 	} else {
 		flow = gopacket.NewFlow(layers.EndpointIPv6, ip[8:24], ip[24:40])
 	}
+	if r.tcp.SYN && !r.tcp.ACK {
+		r.opened++ // a client opens a control connection (or tries again)
+	}
 	sec, frac := int64(binary.LittleEndian.Uint32(record)), int64(binary.LittleEndian.Uint32(record[4:]))
-	if !w.nanos {
+	if !r.nanos {
 		frac *= 1000
 	}
-	if w.tcp.SYN && !w.tcp.ACK {
-		w.opened++ // a client opens a control connection (or tries again)
-	}
-	w.captured.ci = gopacket.CaptureInfo{Timestamp: time.Unix(sec, frac), CaptureLength: len(p), Length: len(p)}
-	w.asm.AssembleWithContext(flow, &w.tcp, &w.captured)
+	r.captured.ci = gopacket.CaptureInfo{Timestamp: time.Unix(sec, frac), CaptureLength: len(p), Length: len(p)}
+	r.asm.AssembleWithContext(flow, &r.tcp, &r.captured)
 }
 
 // New makes the stream of a control connection (reassembly.StreamFactory).
-func (w *worker) New(_, _ gopacket.Flow, _ *layers.TCP, _ reassembly.AssemblerContext) reassembly.Stream {
-	return lineCounter{&w.lines}
+func (r *reassembler) New(_, _ gopacket.Flow, _ *layers.TCP, _ reassembly.AssemblerContext) reassembly.Stream {
+	return lineCounter{&r.lines}
 }
 
 type captureContext struct{ ci gopacket.CaptureInfo }
