@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/ftptrace/ftptrace/schema"
 )
 
@@ -55,14 +57,17 @@ func TestCLIFifoInterrupt(t *testing.T) {
 
 // startOnPipe runs ftptrace on a pipe fed with the first part of a
 // capture, then nothing: the input neither ends nor goes on. Read stdout
-// to its end before calling wait: wait closes it.
-func startOnPipe(t *testing.T, capture []byte, args ...string) (stdout io.Reader, stderr *bytes.Buffer, wait func() int, signal func(os.Signal)) {
+// to its end before calling wait: wait closes it. consumed waits until
+// ftptrace has read all that was written (the pipe is empty), then a
+// moment more for the analysis to take it.
+func startOnPipe(t *testing.T, capture []byte, args ...string) (stdout io.Reader, stderr *bytes.Buffer, wait func() int, signal func(os.Signal), consumed func()) {
 	t.Helper()
 	cmd := cliCommand(args...)
-	in, err := cmd.StdinPipe()
+	in, feed, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
 	}
+	cmd.Stdin = in
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -72,9 +77,36 @@ func startOnPipe(t *testing.T, capture []byte, args ...string) (stdout io.Reader
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	go in.Write(capture)
-	t.Cleanup(func() { in.Close(); cmd.Process.Kill() })
-	return out, stderr, func() int { cmd.Wait(); return cmd.ProcessState.ExitCode() }, func(s os.Signal) { cmd.Process.Signal(s) }
+	in.Close() // ftptrace has it
+	written := make(chan struct{})
+	go func() { feed.Write(capture); close(written) }()
+	t.Cleanup(func() { feed.Close(); cmd.Process.Kill() })
+	consumed = func() {
+		t.Helper()
+		<-written
+		for deadline := time.Now().Add(20 * time.Second); unread(t, feed) > 0; time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatal("ftptrace did not read its input in 20 s")
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	return out, stderr, func() int { cmd.Wait(); return cmd.ProcessState.ExitCode() }, func(s os.Signal) { cmd.Process.Signal(s) }, consumed
+}
+
+// unread is how many bytes wait in a pipe (FIONREAD, TIOCINQ on Linux).
+func unread(t *testing.T, f *os.File) int {
+	t.Helper()
+	conn, err := f.SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	var ierr error
+	if err := conn.Control(func(fd uintptr) { n, ierr = unix.IoctlGetInt(int(fd), unix.TIOCINQ) }); err != nil || ierr != nil {
+		t.Fatalf("FIONREAD on the pipe: %v %v", err, ierr)
+	}
+	return n
 }
 
 // Ctrl-C while a pipe is read stops as if the capture had ended there:
@@ -90,11 +122,11 @@ func TestCLIInterruptPipe(t *testing.T) {
 	}
 	for _, view := range []string{"sessions", "summary", "creds", "timeline", "--json"} {
 		t.Run(view, func(t *testing.T) {
-			stdout, stderr, wait, signal := startOnPipe(t, raw[:len(raw)*2/3], view, "-")
+			stdout, stderr, wait, signal, consumed := startOnPipe(t, raw[:len(raw)*2/3], view, "-")
 			var out bytes.Buffer
 			copied := make(chan struct{})
 			go func() { io.Copy(&out, stdout); close(copied) }()
-			time.Sleep(500 * time.Millisecond)
+			consumed()
 			signal(os.Interrupt)
 			// All of stdout first: Wait closes the pipe, and what the
 			// reader had not taken yet would be lost (a truncated line).
@@ -128,7 +160,7 @@ func TestCLITimelineStreamsFromPipe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stdout, _, wait, signal := startOnPipe(t, first, "-")
+	stdout, _, wait, signal, _ := startOnPipe(t, first, "-")
 	lines := make(chan string, 1000)
 	go func() {
 		sc := bufio.NewScanner(stdout)
