@@ -13,8 +13,13 @@ import (
 // next packet. The packets are decoded on that goroutine too, as a file's
 // are (Prefetch), and their payloads hashed in place.
 //
-// liveBatches is the ring's depth (64 × 256 KiB: 16 MiB, what a loopback
-// transfer at 1.6 GB/s brings in 10 ms, on top of the kernel's buffer);
+// liveBatches is the ring's depth to begin with (64 × 256 KiB: 16 MiB,
+// what a loopback transfer at 1.6 GB/s brings in 10 ms, on top of the
+// kernel's buffer). While the analysis lags the ring grows, a batch at a
+// time, up to the size of the kernel's buffer (ringBytes): a transfer
+// faster than the analysis (its SHA-256 runs in order on one core, beside
+// the server and the client on a loopback) then waits in twice the memory
+// before the kernel drops any of it. Batches made stay in the ring.
 // liveBatchAge is how long the first packet of a batch waits for the batch
 // to fill before it is handed on anyway (capture time): output stays
 // prompt on a quiet link. A batch is also handed on when the read times
@@ -24,20 +29,48 @@ const (
 	liveBatchAge = 20 * time.Millisecond
 )
 
+// liveRingBatches is how many batches a ring of ringBytes holds, at least
+// liveBatches.
+func liveRingBatches(ringBytes int) int { return max(liveBatches, ringBytes/batchBytes) }
+
 // maxPacket is the largest packet a batch keeps room for before it is
 // handed on (the snap length may allow more: the arena grows for those).
 const maxPacket = 65536
 
 // NewLivePrefetch starts reading a live capture on its own goroutine, at
-// most limit packets (0: no limit), decoding them as it goes. Read it with
-// FollowBatch until it returns an error; Stop ends the capture early.
-func NewLivePrefetch(src PacketReader, limit int) *Prefetch {
-	p := &Prefetch{full: make(chan *batch, liveBatches), empty: make(chan *batch, liveBatches), decode: true}
+// most limit packets (0: no limit), decoding them as it goes, into a ring
+// that grows to ringBytes while the analysis lags (CaptureBufferBytes: as
+// much as the kernel's buffer). Read it with FollowBatch until it returns
+// an error; Stop ends the capture early.
+func NewLivePrefetch(src PacketReader, limit, ringBytes int) *Prefetch {
+	n := liveRingBatches(ringBytes)
+	p := &Prefetch{full: make(chan *batch, n), empty: make(chan *batch, n), decode: true}
 	for range liveBatches {
 		p.empty <- &batch{arena: make([]byte, 0, batchBytes), empty: p.empty}
 	}
-	go p.fillLive(src, limit)
+	p.made.Store(liveBatches)
+	go p.fillLive(src, limit, n-liveBatches)
 	return p
+}
+
+// Batches is how many batches the ring has made so far; any goroutine may
+// ask.
+func (p *Prefetch) Batches() int { return int(p.made.Load()) }
+
+// nextLiveBatch is an empty batch of the ring, a new one while spare
+// allows when none is free.
+func (p *Prefetch) nextLiveBatch(spare *int) *batch {
+	select {
+	case b := <-p.empty:
+		return b
+	default:
+	}
+	if *spare > 0 {
+		*spare--
+		p.made.Add(1)
+		return &batch{arena: make([]byte, 0, batchBytes), empty: p.empty}
+	}
+	return <-p.empty
 }
 
 // ErrStopped ends a live capture read ahead once Stop was called or the
@@ -48,11 +81,11 @@ var ErrStopped = errors.New("capture stopped")
 // it read is still handed on, then ErrStopped.
 func (p *Prefetch) Stop() { p.stop.Store(true) }
 
-func (p *Prefetch) fillLive(src PacketReader, limit int) {
+func (p *Prefetch) fillLive(src PacketReader, limit, spare int) {
 	dec := NewDecoder()
 	read := 0
 	for {
-		b := <-p.empty
+		b := p.nextLiveBatch(&spare)
 		b.reset()
 		if cap(b.arena) != batchBytes {
 			b.arena = make([]byte, 0, batchBytes) // grown for a packet longer than maxPacket

@@ -188,6 +188,8 @@ type Prefetch struct {
 	read atomic.Int64
 	// stop asks the reading goroutine of a live capture to end (Stop).
 	stop atomic.Bool
+	// made counts the batches a live capture's ring made (Batches).
+	made atomic.Int64
 }
 
 // Packets is how many packets were read so far; any goroutine may ask.

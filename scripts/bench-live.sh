@@ -142,6 +142,9 @@ capture() {
   done
   download
   sleep 2 # the last packets through the ring, the session's end
+  # Peak RSS so far (VmHWM): the kernel's buffer, mapped by libpcap, and for
+  # ftptrace the ring it grew while the analysis lagged.
+  RSS=$(awk '/^VmHWM:/ {printf "%d MiB", $2 / 1024}' "/proc/$pid/status" 2>/dev/null || true)
   kill -TERM $pid # (SIGINT is ignored by a background job of a script)
   wait $pid || true
   PIDS=("${PIDS[@]/$pid/}")
@@ -165,10 +168,10 @@ for kib in $BUFFERS; do
   for i in $(seq "$RUNS"); do
     for tool in ftptrace tcpdump; do
       capture "$tool" "$kib"
-      echo "  -B $kib run $i: $tool saw ${SEEN:-?} packets, ${DROPS:-?} dropped by the kernel, download at $MBPS MB/s; transfer: ${GOT:-none}"
+      echo "  -B $kib run $i: $tool saw ${SEEN:-?} packets, ${DROPS:-?} dropped by the kernel, download at $MBPS MB/s, peak RSS ${RSS:-?}; transfer: ${GOT:-none}"
       b=$kib
       [ $tool = ftptrace ] && [ $has_B = 0 ] && b="$kib (ftptrace: its own, no -B)"
-      rows+=("| $b | $i | $tool | $MBPS MB/s | ${SEEN:-?} | **${DROPS:-?}** | ${GOT:-none} |")
+      rows+=("| $b | $i | $tool | $MBPS MB/s | ${SEEN:-?} | **${DROPS:-?}** | ${RSS:-?} | ${GOT:-none} |")
     done
   done
 done
@@ -179,10 +182,11 @@ table=$(
   echo "$(git rev-parse --short HEAD)${LIVE_FTPTRACE:+, ftptrace: $LIVE_FTPTRACE}): a real vsftpd and curl on the loopback of a network namespace, one"
   echo "download of $bytes bytes${RATE:+ at $RATE/s} while \`ftptrace -i lo -B KIB --json\` (the full analysis, SHA-256"
   echo "of the transfer) or \`tcpdump -i lo -B KIB -w FILE\` (FILE in $(dirname "$PCAP")) captures, alternately; the kernel's counts"
-  echo "(libpcap's), and the transfer as ftptrace saw it:"
+  echo "(libpcap's), the peak RSS before the end (VmHWM: the kernel's buffer, which libpcap maps, and"
+  echo "ftptrace's ring, which grows to 4 times -B while the analysis lags), and the transfer as ftptrace saw it:"
   echo
-  echo "| -B KiB | run | capture | download | packets | dropped by the kernel | transfer seen |"
-  echo "|---|---|---|---|---|---|---|"
+  echo "| -B KiB | run | capture | download | packets | dropped by the kernel | peak RSS | transfer seen |"
+  echo "|---|---|---|---|---|---|---|---|"
   printf '%s\n' "${rows[@]}"
   echo "<!-- /live -->"
 )

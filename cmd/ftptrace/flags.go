@@ -130,7 +130,7 @@ func newFlagSet(cfg *config, v *flagVars) *flag.FlagSet {
 	fs.StringVar(&cfg.bpf, "bpf", "tcp", "with -i, the capture filter (BPF `EXPR`; keep the data connections in it)")
 	fs.BoolVar(&cfg.noPromisc, "no-promisc", false, "with -i, do not put the interface in promiscuous mode")
 	fs.Var(sizeValue{&cfg.snaplen}, "snaplen", "with -i, bytes kept per packet, `SIZE` 1 to 256KiB (64KiB works)")
-	fs.IntVar(&cfg.bufferKiB, "B", reassembly.DefaultBufferKiB, "with -i, the kernel's capture buffer in `KIB` (tcpdump's -B): what a burst fills while the analysis catches up")
+	fs.IntVar(&cfg.bufferKiB, "B", reassembly.DefaultBufferKiB, "with -i, the kernel's capture buffer in `KIB` (tcpdump's -B): what a burst fills while the analysis catches up; ftptrace's own ring may take up to 4 times as much more")
 	fs.DurationVar(&cfg.duration, "duration", 0, "with -i, stop after this long: a `DURATION` such as 30s or 5m")
 	// Narrowing.
 	fs.Var(listValue{&v.sessions}, "session", "show only session `N` (N,M or N-M for several); the ladder draws the first")

@@ -79,7 +79,7 @@ func (l *liveLike) ReadPacket() ([]byte, gopacket.CaptureInfo, layers.LinkType, 
 func TestHashesThroughLiveRing(t *testing.T) {
 	truth, capture, src, an, tr := generatedAnalysis(t)
 	live := &liveLike{r: src}
-	pf := reassembly.NewLivePrefetch(live, 0)
+	pf := reassembly.NewLivePrefetch(live, 0, 0)
 	handed, idle := 0, 0
 	for {
 		n, _, quiet, err := pf.FollowBatch(tr, math.MaxInt)
@@ -107,7 +107,7 @@ func TestHashesThroughLiveRing(t *testing.T) {
 		if !stop {
 			limit = 5000
 		}
-		pf := reassembly.NewLivePrefetch(live, limit)
+		pf := reassembly.NewLivePrefetch(live, limit, 0)
 		tr := reassembly.NewTracker(analyzer.New(analyzer.Options{NoHash: true}), reassembly.DefaultOptions)
 		handed := 0
 		for {
