@@ -31,11 +31,6 @@ func bufferKiB(n int) int {
 	return n
 }
 
-// CaptureBufferBytes is the kernel's capture buffer, in bytes, for the
-// -B KiB asked (DefaultBufferKiB when 0): the size a live ring may grow to
-// (NewLivePrefetch).
-func CaptureBufferBytes(kib int) int { return bufferKiB(kib) << 10 }
-
 // DefaultSnaplen keeps whole packets (what tcpdump does).
 const DefaultSnaplen = 262144
 

@@ -16,10 +16,10 @@ import (
 // liveBatches is the ring's depth to begin with (64 × 256 KiB: 16 MiB,
 // what a loopback transfer at 1.6 GB/s brings in 10 ms, on top of the
 // kernel's buffer). While the analysis lags the ring grows, a batch at a
-// time, up to the size of the kernel's buffer (ringBytes): a transfer
-// faster than the analysis (its SHA-256 runs in order on one core, beside
-// the server and the client on a loopback) then waits in twice the memory
-// before the kernel drops any of it. Batches made stay in the ring.
+// time, up to ringBytes (ftptrace's --ring): a transfer faster than the
+// analysis (its SHA-256 runs in order on one core, beside the server and
+// the client on a loopback) then waits there before the kernel drops any
+// of it. Batches made stay in the ring.
 // liveBatchAge is how long the first packet of a batch waits for the batch
 // to fill before it is handed on anyway (capture time): output stays
 // prompt on a quiet link. A batch is also handed on when the read times
@@ -28,6 +28,10 @@ const (
 	liveBatches  = 64
 	liveBatchAge = 20 * time.Millisecond
 )
+
+// LiveRingMin is the size of a live ring to begin with: it never holds
+// less.
+const LiveRingMin = liveBatches * batchBytes
 
 // liveRingBatches is how many batches a ring of ringBytes holds, at least
 // liveBatches.
@@ -39,9 +43,9 @@ const maxPacket = 65536
 
 // NewLivePrefetch starts reading a live capture on its own goroutine, at
 // most limit packets (0: no limit), decoding them as it goes, into a ring
-// that grows to ringBytes while the analysis lags (CaptureBufferBytes: as
-// much as the kernel's buffer). Read it with FollowBatch until it returns
-// an error; Stop ends the capture early.
+// that grows to ringBytes while the analysis lags (LiveRingMin at least).
+// Read it with FollowBatch until it returns an error; Stop ends the
+// capture early.
 func NewLivePrefetch(src PacketReader, limit, ringBytes int) *Prefetch {
 	n := liveRingBatches(ringBytes)
 	p := &Prefetch{full: make(chan *batch, n), empty: make(chan *batch, n), decode: true}

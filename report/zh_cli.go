@@ -137,6 +137,7 @@ var zhCLI = Catalogue{
 	"a number of packets (0: no limit)":          "数据包数（0表示不限）",
 	"a number of columns (0: no limit)":          "列数（0表示不限）",
 	"a number of bytes per packet":               "每个数据包保留的字节数",
+	"--ring %s: give %s or more":                 "--ring %s：应不小于%s",
 	"%s (ftptrace -h says what each flag takes)": "%s（各选项的取值见ftptrace -h）",
 	"%s applies to live capture (-i IFACE), not to capture files; to filter a file, narrow with --session, --host, --user, --since, --until": "%s用于实时抓包（-i IFACE），不能用于抓包文件；要筛选文件中的会话，请用--session、--host、--user、--since、--until",
 	"--%s %q: give a time as the views print it, in UTC: 2008-11-05 10:00:02, 2008-11-05T10:00:02Z, 2008-11-05":                              "--%s %q：请按视图显示的格式给出UTC时间：2008-11-05 10:00:02、2008-11-05T10:00:02Z、2008-11-05",

@@ -47,7 +47,8 @@ type config struct {
 	writeFile  string // -w: live, every packet; files, the selected sessions' packets
 	noPromisc  bool
 	snaplen    int64
-	bufferKiB  int // -B: the kernel's capture buffer, KiB
+	bufferKiB  int   // -B: the kernel's capture buffer, KiB
+	ring       int64 // --ring: the live ring's bound, bytes
 	duration   time.Duration
 	count      int // -c: packets read, live or from files
 
@@ -130,7 +131,9 @@ func newFlagSet(cfg *config, v *flagVars) *flag.FlagSet {
 	fs.StringVar(&cfg.bpf, "bpf", "tcp", "with -i, the capture filter (BPF `EXPR`; keep the data connections in it)")
 	fs.BoolVar(&cfg.noPromisc, "no-promisc", false, "with -i, do not put the interface in promiscuous mode")
 	fs.Var(sizeValue{&cfg.snaplen}, "snaplen", "with -i, bytes kept per packet, `SIZE` 1 to 256KiB (64KiB works)")
-	fs.IntVar(&cfg.bufferKiB, "B", reassembly.DefaultBufferKiB, "with -i, the kernel's capture buffer in `KIB` (tcpdump's -B): what a burst fills while the analysis catches up; ftptrace's own ring may take up to 4 times as much more")
+	fs.IntVar(&cfg.bufferKiB, "B", reassembly.DefaultBufferKiB, "with -i, the kernel's capture buffer in `KIB` (tcpdump's -B): what a burst fills while the analysis catches up")
+	cfg.ring = defaultRing
+	fs.Var(sizeValue{&cfg.ring}, "ring", "with -i, the most memory, `SIZE` (16MiB or more), that packets captured ahead of the analysis may take when it lags, as a fast transfer's SHA-256 does, before the kernel's buffer fills")
 	fs.DurationVar(&cfg.duration, "duration", 0, "with -i, stop after this long: a `DURATION` such as 30s or 5m")
 	// Narrowing.
 	fs.Var(listValue{&v.sessions}, "session", "show only session `N` (N,M or N-M for several); the ladder draws the first")
@@ -361,7 +364,7 @@ func (cfg *config) checkInput() error {
 		return errorf("%s and -o read capture files: record with -i IFACE -w FILE first, then draw FILE", cfg.view)
 	}
 	if cfg.iface == "" {
-		for _, name := range []string{"bpf", "no-promisc", "snaplen", "B", "duration"} {
+		for _, name := range []string{"bpf", "no-promisc", "snaplen", "B", "ring", "duration"} {
 			if cfg.set[name] {
 				return errorf("%s applies to live capture (-i IFACE), not to capture files; to filter a file, narrow with --session, --host, --user, --since, --until", dashes(name))
 			}
@@ -392,6 +395,9 @@ func (cfg *config) checkNumbers() error {
 		if err := intRange(c.name, c.n, c.lo, c.hi, c.what); err != nil {
 			return err
 		}
+	}
+	if cfg.ring < reassembly.LiveRingMin {
+		return errorf("--ring %s: give %s or more", humanSize(cfg.ring), humanSize(reassembly.LiveRingMin))
 	}
 	if cfg.set["snaplen"] {
 		if err := intRange("--snaplen", cfg.snaplen, 1, reassembly.DefaultSnaplen, "a number of bytes per packet"); err != nil {

@@ -24,6 +24,8 @@ func TestCLIUsageErrors(t *testing.T) {
 		{"extract-max -1", []string{"--extract", t.TempDir(), "--extract-max", "-1", a}, "--extract-max -1: give a size in bytes (0: no bound), 0 or more"},
 		{"snaplen -1", []string{"-i", "lo", "--snaplen", "-1"}, "--snaplen -1: give a number of bytes per packet, 1 to 262144"},
 		{"snaplen too big", []string{"-i", "lo", "--snaplen", "1MiB"}, "--snaplen 1048576: give a number of bytes per packet, 1 to 262144"},
+		{"ring too small", []string{"-i", "lo", "--ring", "1MiB"}, "--ring 1MiB: give 16MiB or more"},
+		{"ring with a file", []string{"--ring", "2GiB", a}, "--ring applies to live capture"},
 		{"bad size", []string{"--extract", t.TempDir(), "--extract-max", "lots", a}, `"lots" is not a size`},
 		{"count negative", []string{"-c", "-1", a}, "-c -1: give a number of packets (0: no limit), 0 or more"},
 		{"brute-force 0", []string{"--brute-force", "0", a}, "--brute-force 0: give a number of failed logins, 1 or more"},

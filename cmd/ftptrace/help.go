@@ -63,7 +63,7 @@ var flagGroups = []struct {
 	title string
 	names []string
 }{
-	{"Input", []string{"r", "c", "n", "each", "j", "i", "D", "bpf", "snaplen", "B", "no-promisc", "duration"}},
+	{"Input", []string{"r", "c", "n", "each", "j", "i", "D", "bpf", "snaplen", "B", "ring", "no-promisc", "duration"}},
 	{"Narrowing (every view, and -w with files)", []string{"session", "host", "user", "since", "until"}},
 	{"Output", []string{"json", "records", "format", "brief", "o", "w", "width", "color", "lang", "redact", "html"}},
 	{"Analysis", []string{"ports", "fail-on", "brute-force", "max-steps", "max-conns"}},

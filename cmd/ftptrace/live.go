@@ -36,15 +36,15 @@ func listInterfaces(stdout io.Writer) error {
 	return nil
 }
 
-// ringPerBuffer is how many times the kernel's capture buffer (-B) the
-// live ring may grow to while the analysis lags (issue 21). A file
-// downloaded at full speed on a loopback (1.0-1.2 GB/s with vsftpd and
-// curl on the same 2 cores) comes faster than its SHA-256 can be taken,
-// which runs in order on one core: ftptrace saw it whole only when 750-950
-// MiB could wait (scripts/bench-live.sh, a 1.5 GB file; with the ring at
-// 16 MiB, -B 256 MiB dropped 900-33 000 packets in 7 of 9 runs). Memory
-// goes to the ring only while the analysis lags, and stays at its peak.
-const ringPerBuffer = 4
+// defaultRing is --ring: how much the live ring may grow to while the
+// analysis lags (issue 21). A file downloaded at full speed on a loopback
+// (1.0-1.2 GB/s with vsftpd and curl on the same 2 cores) comes faster
+// than its SHA-256 can be taken, which runs in order on one core: of a
+// 1.5 GB file 110-950 MiB waited in a ring allowed 2 GiB
+// (scripts/bench-live.sh), and with the ring at 16 MiB, -B 256 MiB dropped
+// 900-33 000 packets in 7 of 9 runs. Memory goes to the ring only while
+// the analysis lags, and stays at its peak.
+const defaultRing = 1 << 30
 
 // runLive captures on an interface until Ctrl-C, SIGTERM, --duration or
 // --count, printing sessions as they happen.
@@ -78,9 +78,8 @@ func runLive(cfg *config, stdout, stderr io.Writer) int {
 	// The capture runs on its own goroutine, a ring of batches ahead of
 	// the analysis (reassembly.NewLivePrefetch): a burst waits there, not
 	// in the kernel's buffer, while the analysis catches up. The ring
-	// grows while the analysis lags, up to ringPerBuffer times the
-	// kernel's buffer.
-	pf := reassembly.NewLivePrefetch(src, cfg.count, ringPerBuffer*reassembly.CaptureBufferBytes(int(cfg.bufferKiB)))
+	// grows while the analysis lags, up to --ring.
+	pf := reassembly.NewLivePrefetch(src, cfg.count, int(min(cfg.ring, math.MaxInt)))
 	go func() {
 		<-ctx.Done() // Ctrl-C, SIGTERM, --duration, or the end of runLive (stop)
 		pf.Stop()
