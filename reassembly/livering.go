@@ -2,6 +2,7 @@ package reassembly
 
 import (
 	"errors"
+	"runtime"
 	"time"
 )
 
@@ -32,6 +33,12 @@ const (
 // LiveRingMin is the size of a live ring to begin with: it never holds
 // less.
 const LiveRingMin = liveBatches * batchBytes
+
+// LiveProcs is the GOMAXPROCS a live capture runs with: one more than the
+// cores, so that the capture goroutine, which waits in libpcap most of the
+// time, finds a P free as soon as packets come, instead of waiting for the
+// hashing and the analysis to yield theirs.
+func LiveProcs() int { return runtime.NumCPU() + 1 }
 
 // liveRingBatches is how many batches a ring of ringBytes holds, at least
 // liveBatches.
@@ -86,6 +93,7 @@ var ErrStopped = errors.New("capture stopped")
 func (p *Prefetch) Stop() { p.stop.Store(true) }
 
 func (p *Prefetch) fillLive(src PacketReader, limit, spare int) {
+	raiseCapturePriority()
 	dec := NewDecoder()
 	read := 0
 	for {

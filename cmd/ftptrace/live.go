@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"os/signal"
+	"runtime"
 	"strings"
 	"syscall"
 	"time"
@@ -79,6 +80,9 @@ func runLive(cfg *config, stdout, stderr io.Writer) int {
 	// the analysis (reassembly.NewLivePrefetch): a burst waits there, not
 	// in the kernel's buffer, while the analysis catches up. The ring
 	// grows while the analysis lags, up to --ring.
+	if os.Getenv("GOMAXPROCS") == "" {
+		runtime.GOMAXPROCS(reassembly.LiveProcs())
+	}
 	pf := reassembly.NewLivePrefetch(src, cfg.count, int(min(cfg.ring, math.MaxInt)))
 	go func() {
 		<-ctx.Done() // Ctrl-C, SIGTERM, --duration, or the end of runLive (stop)
