@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
 	"testing"
 )
 
@@ -19,9 +18,7 @@ import (
 // which packets lie one after another), 1 MiB holds the burst many times.
 // It needs root (CI is root); elsewhere it says why it skips.
 func TestLiveBufferHoldsSmallPackets(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("capturing on lo needs root (CI runs as root): sudo go test ./reassembly -run TestLiveBufferHoldsSmallPackets")
-	}
+	needRoot(t, "capturing on lo")
 	conn, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	if err != nil {
 		t.Fatal(err)

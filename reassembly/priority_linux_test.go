@@ -1,7 +1,6 @@
 package reassembly
 
 import (
-	"os"
 	"syscall"
 	"testing"
 )
@@ -10,9 +9,7 @@ import (
 // with a higher priority (root, as CI runs), and the process's other
 // threads keep theirs.
 func TestCapturePriority(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("raising a thread's priority needs root or CAP_SYS_NICE (CI runs as root): sudo go test ./reassembly -run TestCapturePriority")
-	}
+	needRoot(t, "raising a thread's priority")
 	nice := func(who int) int {
 		prio, err := syscall.Getpriority(syscall.PRIO_PROCESS, who)
 		if err != nil {
