@@ -60,7 +60,7 @@ func NewLivePrefetch(src PacketReader, limit, ringBytes int) *Prefetch {
 		p.empty <- &batch{arena: make([]byte, 0, batchBytes), empty: p.empty}
 	}
 	p.made.Store(liveBatches)
-	go p.fillLive(src, limit, n-liveBatches)
+	go p.fillLive(src, limit, n)
 	return p
 }
 
@@ -68,16 +68,16 @@ func NewLivePrefetch(src PacketReader, limit, ringBytes int) *Prefetch {
 // ask.
 func (p *Prefetch) Batches() int { return int(p.made.Load()) }
 
-// nextLiveBatch is an empty batch of the ring, a new one while spare
-// allows when none is free.
-func (p *Prefetch) nextLiveBatch(spare *int) *batch {
+// nextLiveBatch is an empty batch of the ring, a new one when none is free
+// and the ring has made fewer than most (only the reading goroutine makes
+// them).
+func (p *Prefetch) nextLiveBatch(most int) *batch {
 	select {
 	case b := <-p.empty:
 		return b
 	default:
 	}
-	if *spare > 0 {
-		*spare--
+	if p.made.Load() < int64(most) {
 		p.made.Add(1)
 		return &batch{arena: make([]byte, 0, batchBytes), empty: p.empty}
 	}
@@ -92,12 +92,12 @@ var ErrStopped = errors.New("capture stopped")
 // it read is still handed on, then ErrStopped.
 func (p *Prefetch) Stop() { p.stop.Store(true) }
 
-func (p *Prefetch) fillLive(src PacketReader, limit, spare int) {
+func (p *Prefetch) fillLive(src PacketReader, limit, most int) {
 	raiseCapturePriority()
 	dec := NewDecoder()
 	read := 0
 	for {
-		b := p.nextLiveBatch(&spare)
+		b := p.nextLiveBatch(most)
 		b.reset()
 		if cap(b.arena) != batchBytes {
 			b.arena = make([]byte, 0, batchBytes) // grown for a packet longer than maxPacket

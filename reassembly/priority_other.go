@@ -2,8 +2,6 @@
 
 package reassembly
 
-import "runtime"
-
-// raiseCapturePriority pins the calling goroutine to its thread; only
-// Linux is asked for a higher priority (priority_linux.go).
-func raiseCapturePriority() { runtime.LockOSThread() }
+// raiseCapturePriority does nothing: only Linux is asked for a higher
+// priority (priority_linux.go).
+func raiseCapturePriority() {}

@@ -123,13 +123,16 @@ type totals struct {
 	digest               []byte
 }
 
-// block is a run of whole pcap records: one hasher hashes its file data,
-// and every reassembler its share of the control segments.
+// block is a run of whole pcap records, each read once by the reader:
+// one hasher hashes its file data, and every reassembler its share of the
+// control segments.
 type block struct {
-	buf  []byte
-	recs []span   // each packet's bytes in buf
-	ctl  [][]span // the control segments of each reassembler's share
-	left atomic.Int32
+	buf     []byte
+	packets int      // records in buf
+	bytes   int      // their packets' bytes
+	data    []span   // the file data of each packet that has some
+	ctl     [][]span // the control segments of each reassembler's share
+	left    atomic.Int32
 }
 
 type span struct{ start, end int }
@@ -210,8 +213,9 @@ func floor(name string) (totals, error) {
 }
 
 // cut reads the records after the file header into blocks, notes each
-// control segment for the reassembler its connection's hash gives, and
-// hands each block to a hasher and to every reassembler.
+// packet's file data, and each control segment for the reassembler its
+// connection's hash gives, and hands each block to a hasher and to every
+// reassembler.
 func cut(r io.Reader, full chan *block, reassemblers []*reassembler, empty chan *block) error {
 	var carry []byte
 	for {
@@ -219,7 +223,7 @@ func cut(r io.Reader, full chan *block, reassemblers []*reassembler, empty chan 
 		n := copy(b.buf, carry)
 		k, err := io.ReadFull(r, b.buf[n:])
 		end := n + k
-		b.recs = b.recs[:0]
+		b.packets, b.bytes, b.data = 0, 0, b.data[:0]
 		for i := range b.ctl {
 			b.ctl[i] = b.ctl[i][:0]
 		}
@@ -233,10 +237,15 @@ func cut(r io.Reader, full chan *block, reassemblers []*reassembler, empty chan 
 				break
 			}
 			s := span{pos + 16, pos + 16 + caplen}
-			b.recs = append(b.recs, s)
-			if share, ok := controlShare(b.buf[s.start:s.end]); ok {
+			b.packets++
+			b.bytes += caplen
+			switch data, share, control := classify(b.buf[s.start:s.end]); {
+			case control:
 				i := share % uint32(len(b.ctl))
 				b.ctl[i] = append(b.ctl[i], s)
+			case len(data) > 0:
+				start := cap(b.buf) - cap(data) // data is a slice of b.buf, whose capacity it shares
+				b.data = append(b.data, span{start, start + len(data)})
 			}
 			pos += 16 + caplen
 		}
@@ -264,14 +273,11 @@ func hash(full chan *block, release func(*block)) totals {
 	var t totals
 	h := sha256.New()
 	for b := range full {
-		for _, s := range b.recs {
-			p := b.buf[s.start:s.end]
-			t.packets++
-			t.bytes += int64(len(p))
-			if pay := fileData(p); len(pay) > 0 {
-				h.Write(pay)
-				t.data += int64(len(pay))
-			}
+		t.packets += int64(b.packets)
+		t.bytes += int64(b.bytes)
+		for _, s := range b.data {
+			h.Write(b.buf[s.start:s.end])
+			t.data += int64(s.end - s.start)
 		}
 		release(b)
 	}
@@ -394,41 +400,32 @@ func splitFrame(p []byte) (ip, tcp []byte) {
 	return ip, tcp
 }
 
-// fileData returns the TCP payload of an Ethernet frame when its flow is
-// file data in the generator's traffic, and nil otherwise.
-func fileData(p []byte) []byte {
-	_, tcp := splitFrame(p)
-	if tcp == nil {
-		return nil
-	}
-	switch src, dst := binary.BigEndian.Uint16(tcp), binary.BigEndian.Uint16(tcp[2:]); {
-	case src == 21 || dst == 21, src == 80 || dst == 80, src == 22 || dst == 22:
-		return nil
-	}
-	return tcp[int(tcp[12]>>4)*4:]
-}
-
-// controlShare tells whether an Ethernet frame is FTP control (port 21 on
-// either side) and, if so, a hash of its connection's addresses and ports
-// that is the same in both directions.
-func controlShare(p []byte) (uint32, bool) {
+// classify reads an Ethernet frame's ports once: for FTP control (port
+// 21 on either side), control is true and share a hash of the connection's
+// addresses and ports, the same in both directions; otherwise data is the
+// TCP payload when the flow is file data in the generator's traffic (not
+// the HTTP-like 80 nor the SSH-like 22), nil when it is not.
+func classify(p []byte) (data []byte, share uint32, control bool) {
 	ip, tcp := splitFrame(p)
 	if tcp == nil {
-		return 0, false
+		return nil, 0, false
 	}
 	src, dst := binary.BigEndian.Uint16(tcp), binary.BigEndian.Uint16(tcp[2:])
-	if src != 21 && dst != 21 {
-		return 0, false
+	switch {
+	case src == 21 || dst == 21:
+		var a, b []byte
+		if ip[0]>>4 == 4 {
+			a, b = ip[12:16], ip[16:20]
+		} else {
+			a, b = ip[8:24], ip[24:40]
+		}
+		h := uint32(src) ^ uint32(dst)
+		for i := range a {
+			h = h*31 + uint32(a[i]^b[i])
+		}
+		return nil, h * 2654435761 >> 8, true
+	case src == 80 || dst == 80, src == 22 || dst == 22:
+		return nil, 0, false
 	}
-	var a, b []byte
-	if ip[0]>>4 == 4 {
-		a, b = ip[12:16], ip[16:20]
-	} else {
-		a, b = ip[8:24], ip[24:40]
-	}
-	h := uint32(src) ^ uint32(dst)
-	for i := range a {
-		h = h*31 + uint32(a[i]^b[i])
-	}
-	return h * 2654435761 >> 8, true
+	return tcp[int(tcp[12]>>4)*4:], 0, false
 }

@@ -169,7 +169,7 @@ func FuzzControlShare(f *testing.F) {
 	f.Add(frame(f, false, 40000, 21, "USER x\r\n"))
 	f.Add(frame(f, true, 21, 40000, "220 ready\r\n"))
 	f.Fuzz(func(t *testing.T, p []byte) {
-		h, ok := controlShare(p)
+		_, h, ok := classify(p)
 		if !ok {
 			return
 		}
@@ -185,7 +185,7 @@ func FuzzControlShare(f *testing.F) {
 		copy(rip[a+n:a+2*n], ip[a:a+n])
 		copy(rtcp[0:2], tcp[2:4])
 		copy(rtcp[2:4], tcp[0:2])
-		if back, ok := controlShare(r); !ok || back != h {
+		if _, back, ok := classify(r); !ok || back != h {
 			t.Errorf("one way %x, the other %x (%v)", h, back, ok)
 		}
 	})
@@ -221,13 +221,17 @@ func TestReadTruth(t *testing.T) {
 	}
 }
 
-// FuzzFileData: whatever the frame, what is hashed lies inside it.
+// FuzzFileData: whatever the frame, what is hashed lies inside it, and a
+// control segment has none.
 func FuzzFileData(f *testing.F) {
 	f.Add(frame(f, false, 20, 40001, "data"))
 	f.Add(frame(f, true, 40002, 30000, "data"))
 	f.Add(frame(f, false, 21, 40000, "USER x\r\n"))
 	f.Fuzz(func(t *testing.T, p []byte) {
-		pay := fileData(p)
+		pay, _, control := classify(p)
+		if control && pay != nil {
+			t.Errorf("a control segment with %d bytes of file data", len(pay))
+		}
 		if len(pay) == 0 {
 			return
 		}
