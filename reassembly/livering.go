@@ -16,8 +16,8 @@ import (
 //
 // liveBatches is the ring's depth to begin with (64 × 256 KiB: 16 MiB,
 // what a loopback transfer at 1.6 GB/s brings in 10 ms, on top of the
-// kernel's buffer). While the analysis lags the ring grows, a batch at a
-// time, up to ringBytes (ftptrace's --ring): a transfer faster than the
+// kernel's buffer). While the analysis lags the ring grows, liveChunk
+// batches at a time, up to ringBytes (ftptrace's --ring): a transfer faster than the
 // analysis (its SHA-256 runs in order on one core, beside the server and
 // the client on a loopback) then waits there before the kernel drops any
 // of it. Batches made stay in the ring.
@@ -34,11 +34,15 @@ const (
 // less.
 const LiveRingMin = liveBatches * batchBytes
 
-// LiveProcs is the GOMAXPROCS a live capture runs with: one more than the
-// cores, so that the capture goroutine, which waits in libpcap most of the
-// time, finds a P free as soon as packets come, instead of waiting for the
-// hashing and the analysis to yield theirs.
-func LiveProcs() int { return runtime.NumCPU() + 1 }
+// LiveProcs is the GOMAXPROCS a live capture runs with: more Ps than
+// goroutines that may run at once (a hash worker per core, the analysis,
+// the writer of the output, the capture), so that the capture goroutine,
+// back from libpcap with packets, finds a P free at once instead of
+// waiting for one of them to yield theirs: with one P more than the
+// cores, a return from libpcap once waited 70 ms for a P, and the kernel
+// dropped 4 387 packets meanwhile (scripts/bench-live.sh, -B 32768). The
+// kernel still shares the cores: the Ps only make the threads.
+func LiveProcs() int { return runtime.NumCPU() + 4 }
 
 // liveRingBatches is how many batches a ring of ringBytes holds, at least
 // liveBatches.
@@ -56,31 +60,63 @@ const maxPacket = 65536
 func NewLivePrefetch(src PacketReader, limit, ringBytes int) *Prefetch {
 	n := liveRingBatches(ringBytes)
 	p := &Prefetch{full: make(chan *batch, n), empty: make(chan *batch, n), decode: true}
-	for range liveBatches {
-		p.empty <- &batch{arena: make([]byte, 0, batchBytes), empty: p.empty}
-	}
-	p.made.Store(liveBatches)
+	p.grow(liveBatches, n)
 	go p.fillLive(src, limit, n)
 	return p
 }
+
+// liveChunk is how many batches the ring grows by at once: 16 MiB, made
+// the process's before any packet is copied in (ringMemory). Made a batch
+// at a time, where each packet was copied in, the ring's new memory cost
+// the capture goroutine 80-90 µs a batch: it drained the kernel's buffer
+// at about 2 GB/s, less than a loopback's bursts (at -B 32768, drops while
+// it did so in 3 of 5 runs of scripts/bench-live.sh).
+const liveChunk = 64
 
 // Batches is how many batches the ring has made so far; any goroutine may
 // ask.
 func (p *Prefetch) Batches() int { return int(p.made.Load()) }
 
-// nextLiveBatch is an empty batch of the ring, a new one when none is free
-// and the ring has made fewer than most (only the reading goroutine makes
-// them).
+// grow adds up to n batches to the ring's free ones, as long as the ring
+// has fewer than most, carved from one piece of ringMemory. Only the
+// capture goroutine calls it (and NewLivePrefetch, before it starts).
+func (p *Prefetch) grow(n, most int) {
+	n = min(n, most-int(p.made.Load()))
+	if n <= 0 {
+		return
+	}
+	chunk := ringMemory(n * batchBytes)
+	for i := range n {
+		lo := i * batchBytes
+		p.empty <- &batch{arena: chunk[lo : lo : lo+batchBytes], empty: p.empty}
+	}
+	p.made.Add(int64(n))
+}
+
+// heapRingMemory is n bytes of the Go heap, every page written once.
+func heapRingMemory(n int) []byte {
+	b := make([]byte, n)
+	touchPages(b)
+	return b
+}
+
+// touchPages writes a byte in every page of b: the kernel maps them now.
+func touchPages(b []byte) {
+	for i := 0; i < len(b); i += 4096 {
+		b[i] = 0
+	}
+}
+
+// nextLiveBatch is an empty batch of the ring for the capture goroutine:
+// a free one, else one of a chunk it adds while the ring has fewer than
+// most, else the next the analysis frees.
 func (p *Prefetch) nextLiveBatch(most int) *batch {
 	select {
 	case b := <-p.empty:
 		return b
 	default:
 	}
-	if p.made.Load() < int64(most) {
-		p.made.Add(1)
-		return &batch{arena: make([]byte, 0, batchBytes), empty: p.empty}
-	}
+	p.grow(liveChunk, most)
 	return <-p.empty
 }
 

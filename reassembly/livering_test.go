@@ -53,6 +53,7 @@ func TestLiveRingGrowsToItsBound(t *testing.T) {
 		{0, liveBatches},
 		{liveBatches * batchBytes / 2, liveBatches},
 		{32 << 20, 128},
+		{40 << 20, 160}, // grown by 64 (liveChunk), then by what was left
 	} {
 		src := &endless{frame: make([]byte, 60000)}
 		p := NewLivePrefetch(src, 0, tc.ringBytes)

@@ -4,4 +4,4 @@ package reassembly
 
 // raiseCapturePriority does nothing: only Linux is asked for a higher
 // priority (priority_linux.go).
-func raiseCapturePriority() {}
+func raiseCapturePriority() string { return "" }

@@ -79,7 +79,7 @@ func runLive(cfg *config, stdout, stderr io.Writer) int {
 	// The capture runs on its own goroutine, a ring of batches ahead of
 	// the analysis (reassembly.NewLivePrefetch): a burst waits there, not
 	// in the kernel's buffer, while the analysis catches up. The ring
-	// grows while the analysis lags, up to --ring. The spare P is added
+	// grows while the analysis lags, up to --ring. The spare Ps are added
 	// after analyzer.New, which took one hash worker a P.
 	if os.Getenv("GOMAXPROCS") == "" {
 		runtime.GOMAXPROCS(reassembly.LiveProcs())
