@@ -189,7 +189,8 @@ table=$(
   echo "download of $bytes bytes${RATE:+ at $RATE/s} while \`ftptrace -i lo -B KIB --json\` (the full analysis, SHA-256"
   echo "of the transfer) or \`tcpdump -i lo -B KIB -w FILE\` (FILE in $(dirname "$PCAP")) captures, alternately; the kernel's counts"
   echo "(libpcap's), the peak RSS before the end (VmHWM: the kernel's buffer, which libpcap maps, and"
-  echo "ftptrace's ring, which grows while the analysis lags up to --ring, 1 GiB), and the transfer as ftptrace saw it:"
+  echo "ftptrace's ring, which grows while the analysis lags up to --ring, 1 GiB), and the transfer as ftptrace saw it;"
+  echo "one download with no capture came first (the first after vsftpd starts is slower):"
   echo
   echo "| -B KiB | run | capture | download | packets | dropped by the kernel | peak RSS | transfer seen |"
   echo "|---|---|---|---|---|---|---|---|"
