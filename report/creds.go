@@ -28,6 +28,18 @@ func passwordCell(c *analyzer.Credential) string {
 	return Clean(c.Password)
 }
 
+// realPassword tells whether the password cell shows a secret that
+// crossed the wire: not "(none)", "(empty)", "(hidden by TLS)", the mask
+// of --redact, or an anonymous login's e-mail address.
+func realPassword(c *analyzer.Credential) bool {
+	return !c.Protected && !c.Anonymous && c.HasPass && c.Password != "" && !masked(c.Password)
+}
+
+// masked tells whether a password is Mask's text.
+func masked(p string) bool {
+	return p == "<empty>" || strings.HasPrefix(p, "<redacted: ") && strings.HasSuffix(p, " chars>")
+}
+
 func userCell(c *analyzer.Credential) string {
 	if c.Protected {
 		return tr("(hidden by %s)", protectionName(c.Protection))
@@ -138,22 +150,28 @@ func (c *Creds) AddCross(id int, f analyzer.Finding) bool {
 // their findings.
 func (c *Creds) Write(w io.Writer, st Style) error {
 	c.sort()
+	// The user and the password that crossed the wire are what an auditor
+	// reads this view for: they are never elided (whole cells; what stands
+	// for them, "(hidden by TLS)", a mask, and an anonymous login's, may
+	// be). Where they do not fit,
+	// the time, the exposure (the findings below say it too) and the step
+	// are left out, in that order, and then the line is wider than asked.
 	t := &table{cols: []column{
 		{head: tr("session"), right: true},
-		{head: tr("step"), right: true},
+		{head: tr("step"), right: true, drop: 1},
 		{head: tr("client"), min: 21},
 		{head: tr("server"), min: 21},
 		{head: tr("user"), min: 8},
 		{head: tr("password"), min: 8},
 		{head: tr("outcome")},
-		{head: tr("time"), drop: 2},
-		{head: tr("exposure"), drop: 1},
+		{head: tr("time"), drop: 3},
+		{head: tr("exposure"), drop: 2},
 	}}
 	var all []findingAt
 	for _, s := range c.sessions {
 		for i := range s.nLogins {
 			cr := &c.logins[s.login+int(i)]
-			pass := cell{text: passwordCell(cr)}
+			pass := cell{text: passwordCell(cr), whole: realPassword(cr)}
 			if cr.HasPass && cr.Cleartext && !cr.Protected && !cr.Anonymous {
 				pass.color = colorBad
 			}
@@ -161,7 +179,8 @@ func (c *Creds) Write(w io.Writer, st Style) error {
 			if cr.Outcome == "accepted" {
 				outcome.color = colorGood
 			}
-			row := append(plain(fmt.Sprint(s.id), fmt.Sprint(cr.Step), s.client.String(), s.server.String(), userCell(cr)), pass, outcome)
+			user := cell{text: userCell(cr), whole: !cr.Protected && !cr.Anonymous && cr.User != ""}
+			row := append(plain(fmt.Sprint(s.id), fmt.Sprint(cr.Step), s.client.String(), s.server.String()), user, pass, outcome)
 			t.add(append(row, plain(cr.Time.UTC().Format("01-02 15:04:05"), exposure(cr))...)...)
 		}
 		for i := range s.nFinding {

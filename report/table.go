@@ -41,6 +41,11 @@ type column struct {
 type cell struct {
 	text  string
 	color string // an ANSI SGR sequence, "" for none
+	// whole cells are never elided, whatever their column's min: the user
+	// and the password that crossed the wire, in the creds view. Their
+	// column is no narrower than the widest of them, and a line may then
+	// be wider than the width.
+	whole bool
 }
 
 // table collects the rows, then fits and writes them.
@@ -75,7 +80,7 @@ func (t *table) layout(width int) []int {
 	if width <= 0 {
 		return widths
 	}
-	t.fit(widths, width)
+	t.fit(widths, t.floors(), width)
 	// Columns left out on the way may fit again once others were: take
 	// them back, the most important first.
 	for {
@@ -104,8 +109,27 @@ func (t *table) total(widths []int) int {
 	return total + columnGap*max(shown-1, 0)
 }
 
-// fit elides and leaves out columns until the table fits width.
-func (t *table) fit(widths []int, width int) {
+// floors is the narrowest each column may be elided to: its min, or the
+// widest of its whole cells when wider (0: never elided).
+func (t *table) floors() []int {
+	floor := make([]int, len(t.cols))
+	for i, c := range t.cols {
+		floor[i] = c.min
+		if c.min == 0 {
+			continue
+		}
+		for _, r := range t.rows {
+			if r[i].whole {
+				floor[i] = max(floor[i], textWidth(r[i].text))
+			}
+		}
+	}
+	return floor
+}
+
+// fit elides and leaves out columns until the table fits width, or until
+// nothing more may be elided or left out.
+func (t *table) fit(widths, floor []int, width int) {
 	for {
 		excess := t.total(widths) - width
 		if excess <= 0 {
@@ -114,13 +138,13 @@ func (t *table) fit(widths []int, width int) {
 		// Elide the widest elidable cells first: the room goes to what
 		// needs it.
 		room := 0
-		for i, c := range t.cols {
-			if widths[i] >= 0 && c.min > 0 && widths[i] > c.min {
-				room += widths[i] - c.min
+		for i := range t.cols {
+			if widths[i] >= 0 && floor[i] > 0 && widths[i] > floor[i] {
+				room += widths[i] - floor[i]
 			}
 		}
 		if room >= excess {
-			shrinkWidest(widths, t.cols, excess)
+			shrinkWidest(widths, floor, excess)
 			return
 		}
 		drop := -1
@@ -130,7 +154,7 @@ func (t *table) fit(widths []int, width int) {
 			}
 		}
 		if drop < 0 {
-			shrinkWidest(widths, t.cols, room)
+			shrinkWidest(widths, floor, room)
 			return
 		}
 		widths[drop] = -1
@@ -138,12 +162,13 @@ func (t *table) fit(widths []int, width int) {
 }
 
 // shrinkWidest takes n columns from the elidable columns, one at a time
-// from the widest, so that long cells keep as much as the others allow.
-func shrinkWidest(widths []int, cols []column, n int) {
+// from the widest, so that long cells keep as much as the others allow;
+// floor is how narrow each may go (0: not at all).
+func shrinkWidest(widths, floor []int, n int) {
 	for ; n > 0; n-- {
 		best := -1
-		for i, c := range cols {
-			if widths[i] > c.min && c.min > 0 && (best < 0 || widths[i]-c.min > widths[best]-cols[best].min) {
+		for i, f := range floor {
+			if widths[i] > f && f > 0 && (best < 0 || widths[i]-f > widths[best]-floor[best]) {
 				best = i
 			}
 		}
