@@ -73,9 +73,24 @@ type findingKind struct {
 	severity, name string
 	count          int
 	sessions       int
+	orphans        int // data connections without their control connection (Session.Orphan)
 	spanned        int // the other sessions a brute force spans
 	first          analyzer.Finding
 	firstAt        [2]int // the example's session, and its place there
+}
+
+// where says in what a kind of finding was found: sessions, data
+// connections without their control connection, or both.
+func (k *findingKind) where() string {
+	sessions := plural(k.sessions+k.spanned, "session")
+	if k.orphans == 0 {
+		return sessions
+	}
+	orphans := tr("%s without a control connection", plural(k.orphans, "data connection"))
+	if k.sessions+k.spanned == 0 {
+		return orphans
+	}
+	return tr("%s and %s", sessions, orphans)
 }
 
 // crossPlace is where a finding that spans sessions comes among its
@@ -142,7 +157,11 @@ func (c *SummaryCounts) Add(s *analyzer.Session) {
 		f := &s.Findings[i]
 		k := c.kind(f, s.ID, i)
 		if !slices.ContainsFunc(s.Findings[:i], func(g analyzer.Finding) bool { return g.Severity == f.Severity && g.Kind == f.Kind }) {
-			k.sessions++
+			if s.Orphan != "" {
+				k.orphans++ // not a session: "FTP sessions" does not count it either
+			} else {
+				k.sessions++
+			}
 		}
 	}
 }
@@ -280,8 +299,7 @@ func (c *SummaryCounts) writeFindingCounts(w io.Writer, st Style) error {
 	ew := &errWriter{w: w}
 	ew.printf("\n%s\n", tr("Findings by kind:"))
 	for _, k := range kinds {
-		ew.printf("  %s %-22s %s\n", severityLabel(st, k.severity), k.name,
-			tr("%s in %s", plural(k.count, "time"), plural(k.sessions+k.spanned, "session")))
+		ew.printf("  %s %-22s %s\n", severityLabel(st, k.severity), k.name, tr("%s in %s", plural(k.count, "time"), k.where()))
 	}
 	ew.printf("\n%s\n", tr("Examples (ftptrace creds, or --json, lists every finding):"))
 	for i, k := range kinds {

@@ -7,7 +7,9 @@ package report
 func init() {
 	for en, zh := range map[string]string{
 		" It was recorded %s before its announcement: the capture's order is not the order on the wire.": "它在宣告它的指令或应答之前%s就被记录下来：抓包中的顺序并不是线路上的真实顺序。",
-		"; %s without a control connection in the capture":                                               "；另有%s在抓包中没有对应的控制连接",
+		"%s without a control connection": "%s（没有控制连接）",
+		"%s and %s":                       "%s和%s",
+		"; %s without a control connection in the capture": "；另有%s在抓包中没有对应的控制连接",
 		"No control connection of this data connection is in the capture: ftptrace took it for an FTP data connection because %s, and only one side sent bytes, as a data connection in stream mode carries one file one way (RFC 959, section 3.4.1). The command that asked for it is unknown.": "抓包中没有这个数据连接的控制连接：ftptrace把它当作FTP数据连接，因为%s，而且只有一方发送了数据，正如流模式下的数据连接单向传送一个文件（RFC 959第3.4.1节）。请求它的指令未知。",
 		"The FTP server is taken to be the side that accepted the connection, as in passive mode.":                                                                                            "接受连接的一方被视为FTP服务器，如同被动模式。",
 		"The FTP server is taken to be the side that sent from port 20 (active mode).":                                                                                                        "从20端口发送的一方被视为FTP服务器（主动模式）。",
