@@ -270,7 +270,10 @@ func (a *Analyzer) reply(s *Session, rep *Reply, flags string) {
 		cmd = c.pending[0]
 		c.dropPending(1)
 		cmd.ReplyCode, cmd.ReplyText, cmd.ReplyTime, cmd.replied = rep.Code, text, rep.Time, true
-	case !c.greeted && s.Midstream:
+	case s.Midstream && (!c.greeted || len(s.Commands) == 0 && s.DroppedCommands == 0):
+		// Captured mid-way: before the client's first command in the
+		// capture, every reply answers one sent before it began (a client
+		// may send several at once: "425 ...", then "221 ..." for its QUIT).
 		st.ReplyTo = ReplyToUnseen
 	case c.track.fin[reassembly.ClientToServer].seen:
 		st.ReplyTo = ReplyToClose
