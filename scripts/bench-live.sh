@@ -169,7 +169,16 @@ capture() {
 download
 echo "  warm-up download (no capture): $MBPS MB/s"
 
+# stats "N N N": the median and the mean of the numbers, as two table cells.
+stats() {
+  tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '{v[NR] = $1; sum += $1}
+    END {if (NR == 0) {print "? | ?"; exit}
+         m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+         printf "%d | %d\n", m, sum / NR}'
+}
+
 rows=()
+declare -A drops # "KIB TOOL" -> the drops of its runs, for the medians
 for kib in $BUFFERS; do
   for i in $(seq "$RUNS"); do
     for tool in ftptrace tcpdump; do
@@ -178,6 +187,7 @@ for kib in $BUFFERS; do
       b=$kib
       [ $tool = ftptrace ] && [ $has_B = 0 ] && b="$kib (ftptrace: its own, no -B)"
       rows+=("| $b | $i | $tool | $MBPS MB/s | ${SEEN:-?} | **${DROPS:-?}** | ${RSS:-?} | ${GOT:-none} |")
+      [ -n "${DROPS:-}" ] && drops["$kib $tool"]+="$DROPS "
     done
   done
 done
@@ -195,6 +205,14 @@ table=$(
   echo "| -B KiB | run | capture | download | packets | dropped by the kernel | peak RSS | transfer seen |"
   echo "|---|---|---|---|---|---|---|---|"
   printf '%s\n' "${rows[@]}"
+  echo
+  echo "Drops by the kernel, median and mean of the runs (the issue's target: ftptrace's no more than tcpdump's):"
+  echo
+  echo "| -B KiB | ftptrace median | ftptrace mean | tcpdump median | tcpdump mean |"
+  echo "|---|---|---|---|---|"
+  for kib in $BUFFERS; do
+    echo "| $kib | $(stats "${drops["$kib ftptrace"]:-}") | $(stats "${drops["$kib tcpdump"]:-}") |"
+  done
   echo "<!-- /live -->"
 )
 echo "$table"
