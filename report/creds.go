@@ -35,10 +35,14 @@ func realPassword(c *analyzer.Credential) bool {
 	return !c.Protected && !c.Anonymous && c.HasPass && c.Password != "" && !masked(c.Password)
 }
 
-// masked tells whether a password is Mask's text.
-func masked(p string) bool {
-	return p == "<empty>" || strings.HasPrefix(p, "<redacted: ") && strings.HasSuffix(p, " chars>")
+// realUser tells whether the user cell shows the name that crossed the
+// wire: not "(no USER)", "(hidden by TLS)", or an anonymous login's.
+func realUser(c *analyzer.Credential) bool {
+	return !c.Protected && !c.Anonymous && c.User != ""
 }
+
+// masked tells whether a password is Mask's text.
+func masked(p string) bool { return slices.Contains(masks[:], p) }
 
 func userCell(c *analyzer.Credential) string {
 	if c.Protected {
@@ -179,7 +183,7 @@ func (c *Creds) Write(w io.Writer, st Style) error {
 			if cr.Outcome == "accepted" {
 				outcome.color = colorGood
 			}
-			user := cell{text: userCell(cr), whole: !cr.Protected && !cr.Anonymous && cr.User != ""}
+			user := cell{text: userCell(cr), whole: realUser(cr)}
 			row := append(plain(fmt.Sprint(s.id), fmt.Sprint(cr.Step), s.client.String(), s.server.String()), user, pass, outcome)
 			t.add(append(row, plain(cr.Time.UTC().Format("01-02 15:04:05"), exposure(cr))...)...)
 		}
@@ -404,16 +408,20 @@ func Redact(sessions []*analyzer.Session) {
 	}
 }
 
+// masks are what Mask gives: whether the password was empty, or its length
+// class.
+var masks = [...]string{"<empty>", "<redacted: 1-7 chars>", "<redacted: 8-15 chars>", "<redacted: 16+ chars>"}
+
 // Mask hides a password, keeping whether it was empty and its length class.
 func Mask(p string) string {
 	n := len([]rune(p))
 	switch {
 	case n == 0:
-		return "<empty>"
+		return masks[0]
 	case n < 8:
-		return "<redacted: 1-7 chars>"
+		return masks[1]
 	case n < 16:
-		return "<redacted: 8-15 chars>"
+		return masks[2]
 	}
-	return "<redacted: 16+ chars>"
+	return masks[3]
 }

@@ -68,19 +68,27 @@ func plain(texts ...string) []cell {
 const columnGap = 2
 
 // layout decides the width of each column (-1 for a column left out).
+// Each cell is measured once: for its column's natural width and, when
+// whole, for its floor, the narrowest the column may be elided to (its
+// min, or its widest whole cell when wider; 0: never elided).
 func (t *table) layout(width int) []int {
 	natural := make([]int, len(t.cols))
+	floor := make([]int, len(t.cols))
 	for i, c := range t.cols {
-		natural[i] = textWidth(c.head)
+		natural[i], floor[i] = textWidth(c.head), c.min
 		for _, r := range t.rows {
-			natural[i] = max(natural[i], textWidth(r[i].text))
+			w := textWidth(r[i].text)
+			natural[i] = max(natural[i], w)
+			if r[i].whole && c.min > 0 {
+				floor[i] = max(floor[i], w)
+			}
 		}
 	}
 	widths := append([]int(nil), natural...)
 	if width <= 0 {
 		return widths
 	}
-	t.fit(widths, t.floors(), width)
+	t.fit(widths, floor, width)
 	// Columns left out on the way may fit again once others were: take
 	// them back, the most important first.
 	for {
@@ -107,24 +115,6 @@ func (t *table) total(widths []int) int {
 		}
 	}
 	return total + columnGap*max(shown-1, 0)
-}
-
-// floors is the narrowest each column may be elided to: its min, or the
-// widest of its whole cells when wider (0: never elided).
-func (t *table) floors() []int {
-	floor := make([]int, len(t.cols))
-	for i, c := range t.cols {
-		floor[i] = c.min
-		if c.min == 0 {
-			continue
-		}
-		for _, r := range t.rows {
-			if r[i].whole {
-				floor[i] = max(floor[i], textWidth(r[i].text))
-			}
-		}
-	}
-	return floor
 }
 
 // fit elides and leaves out columns until the table fits width, or until
